@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the engine, its tests or its benchmarks need, when missing.
+# Usage: Deploy/install-deps.sh [runtime|test|bench]   (test and bench include runtime)
+set -euo pipefail
+kind=${1:-runtime}
+
+runtime=(pkg-config libnghttp2-dev libprotobuf-c-dev libssl-dev libpq-dev libsecp256k1-dev
+         postgresql openssl ca-certificates)
+test=(protobuf-compiler protobuf-c-compiler python3 python3-venv python3-pip nghttp2-client)
+bench=(nghttp2-client nghttp2-server)
+
+want=("${runtime[@]}")
+case "$kind" in
+  runtime) ;;
+  test) want+=("${test[@]}") ;;
+  bench) want+=("${test[@]}" "${bench[@]}") ;;
+  *) echo "usage: $0 [runtime|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing missing packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

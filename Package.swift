@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+// The L2 settlement engine. Layers (see ARCHITECTURE.md): CNet (C, HTTP/2 transport) <- RPC (gRPC)
+// <- executables; Settlement (domain) <- Persistence (PostgreSQL). System libraries come in through
+// the small shims under Sources/CSystem.
+import PackageDescription
+
+let package = Package(
+    name: "settlement-engine",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "settlement-engine", targets: ["SettlementEngineServer"]),
+        .library(name: "RPC", targets: ["RPC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian package names in `providers`).
+        .systemLibrary(name: "CNGHTTP2", path: "Sources/CSystem/CNGHTTP2", pkgConfig: "libnghttp2",
+                       providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/CSystem/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CProtobufC", path: "Sources/CSystem/CProtobufC", pkgConfig: "libprotobuf-c",
+                       providers: [.apt(["libprotobuf-c-dev"])]),
+
+        // The HTTP/2 transport core in C: epoll loops, sockets, TLS, nghttp2 sessions.
+        .target(name: "CNet", dependencies: ["CNGHTTP2", "COpenSSL"],
+                cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])]),
+        // protobuf-c codecs generated from Protos/ by Protos/generate.sh (committed).
+        .target(name: "CProtos", dependencies: ["CProtobufC"],
+                cSettings: [.unsafeFlags(["-O2", "-w"])]),
+
+        // gRPC over CNet: server, client, health, reflection.
+        .target(name: "RPC", dependencies: [
+            "CNet", "CProtos", "CProtobufC",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "SettlementEngineServer", dependencies: [
+            "RPC",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/settlement-engine"),
+
+        // A gRPC peer for the interoperability tests (Tests/interop): serves the test service, or
+        // calls a stock grpcio server with the Swift client.
+        .executableTarget(name: "rpc-interop-peer", dependencies: [
+            "RPC",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/InteropPeer"),
+
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

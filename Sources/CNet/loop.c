@@ -1,0 +1,308 @@
+/*
+ * The epoll event loop (one thread per loop), the process-wide loop registry and the cross-thread
+ * command queue.
+ *
+ * Registry: loops are indexed by cnet_stream_ref.loop. A loop that shuts down leaves a NULL entry
+ * behind (its id is never reused), so a late command finds "gone" and is dropped. Posting holds the
+ * registry read lock while it touches the loop, and a loop unregisters itself under the write lock
+ * before it frees anything, so a poster never sees a freed loop.
+ *
+ * Queue: a mutex-protected singly linked list plus an eventfd. `signalled` makes a burst of
+ * commands cost a single eventfd write: only the poster that flips it 0 -> 1 writes, and the loop
+ * clears it before it takes the list.
+ */
+#include "cnet_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
+static cnet_loop **registry;
+static uint32_t registry_len, registry_cap;
+
+void cnet_set_err(char *err, size_t err_len, const char *fmt, ...) {
+    if (!err || err_len == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+int64_t cnet_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int registry_add(cnet_loop *loop) {
+    int rc = 0;
+    pthread_rwlock_wrlock(&registry_lock);
+    if (registry_len == registry_cap) {
+        uint32_t cap = registry_cap ? registry_cap * 2 : 16;
+        cnet_loop **r = realloc(registry, cap * sizeof(*r));
+        if (!r) {
+            rc = -1;
+            goto out;
+        }
+        registry = r;
+        registry_cap = cap;
+    }
+    loop->id = registry_len;
+    registry[registry_len++] = loop;
+out:
+    pthread_rwlock_unlock(&registry_lock);
+    return rc;
+}
+
+static void registry_remove(cnet_loop *loop) {
+    pthread_rwlock_wrlock(&registry_lock);
+    if (loop->id < registry_len && registry[loop->id] == loop) registry[loop->id] = NULL;
+    pthread_rwlock_unlock(&registry_lock);
+}
+
+int cnet_loop_post(uint32_t id, cnet_cmd *c) {
+    pthread_rwlock_rdlock(&registry_lock);
+    cnet_loop *loop = id < registry_len ? registry[id] : NULL;
+    if (!loop) {
+        pthread_rwlock_unlock(&registry_lock);
+        cnet_cmd_free(c);
+        return -1;
+    }
+    c->next = NULL;
+    pthread_mutex_lock(&loop->qlock);
+    if (loop->qtail) loop->qtail->next = c;
+    else loop->qhead = c;
+    loop->qtail = c;
+    pthread_mutex_unlock(&loop->qlock);
+    if (!atomic_exchange(&loop->signalled, 1)) {
+        uint64_t one = 1;
+        ssize_t n = write(loop->wake.fd, &one, sizeof(one));
+        (void)n; /* EAGAIN means the counter is already non-zero: the loop wakes anyway */
+    }
+    pthread_rwlock_unlock(&registry_lock);
+    return 0;
+}
+
+int cnet_loop_watch(cnet_loop *loop, cnet_io *io, uint32_t events, int add) {
+    struct epoll_event ev = {.events = events, .data.ptr = io};
+    return epoll_ctl(loop->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, io->fd, &ev);
+}
+
+int cnet_loop_init(cnet_loop *loop, const cnet_callbacks *cb, char *err, size_t err_len) {
+    memset(loop, 0, sizeof(*loop));
+    loop->cb = cb;
+    loop->epfd = loop->wake.fd = loop->tick.fd = loop->listen.fd = -1;
+    loop->wake.kind = CNET_IO_WAKE;
+    loop->tick.kind = CNET_IO_TICK;
+    loop->listen.kind = CNET_IO_LISTEN;
+    pthread_mutex_init(&loop->qlock, NULL);
+    atomic_init(&loop->signalled, 0);
+    loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+    loop->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    loop->tick.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (loop->epfd < 0 || loop->wake.fd < 0 || loop->tick.fd < 0) {
+        cnet_set_err(err, err_len, "event loop setup failed: %s", strerror(errno));
+        return -1;
+    }
+    struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
+    if (timerfd_settime(loop->tick.fd, 0, &its, NULL) < 0 ||
+        cnet_loop_watch(loop, &loop->wake, EPOLLIN, 1) < 0 ||
+        cnet_loop_watch(loop, &loop->tick, EPOLLIN, 1) < 0) {
+        cnet_set_err(err, err_len, "event loop setup failed: %s", strerror(errno));
+        return -1;
+    }
+    if (registry_add(loop) < 0) {
+        cnet_set_err(err, err_len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Takes the whole queue at once and runs it; commands posted meanwhile wait for the next wake. */
+static void run_commands(cnet_loop *loop) {
+    uint64_t v;
+    ssize_t n = read(loop->wake.fd, &v, sizeof(v));
+    (void)n;
+    atomic_store(&loop->signalled, 0); /* before taking the list: a later post signals again */
+    pthread_mutex_lock(&loop->qlock);
+    cnet_cmd *c = loop->qhead;
+    loop->qhead = loop->qtail = NULL;
+    pthread_mutex_unlock(&loop->qlock);
+    while (c) {
+        cnet_cmd *next = c->next;
+        cnet_cmd_run(loop, c);
+        c = next;
+    }
+    /* Flush the connections the batch touched. */
+    for (size_t i = 0; i < loop->ndirty; i++) {
+        cnet_conn *conn = cnet_loop_find_conn(loop, loop->dirty[2 * i], loop->dirty[2 * i + 1]);
+        if (conn) {
+            conn->dirty = 0;
+            cnet_conn_after_work(conn);
+        }
+    }
+    loop->ndirty = 0;
+}
+
+void cnet_loop_mark_dirty(cnet_loop *loop, cnet_conn *conn) {
+    if (conn->dirty) return;
+    if (loop->ndirty == loop->dirty_cap) {
+        size_t cap = loop->dirty_cap ? loop->dirty_cap * 2 : 64;
+        uint32_t *d = realloc(loop->dirty, cap * 2 * sizeof(*d));
+        if (!d) { /* flush right away instead */
+            cnet_conn_after_work(conn);
+            return;
+        }
+        loop->dirty = d;
+        loop->dirty_cap = cap;
+    }
+    loop->dirty[2 * loop->ndirty] = conn->slot;
+    loop->dirty[2 * loop->ndirty + 1] = conn->generation;
+    loop->ndirty++;
+    conn->dirty = 1;
+}
+
+void cnet_loop_bury(cnet_loop *loop, cnet_conn *conn) {
+    conn->grave_next = loop->graveyard;
+    loop->graveyard = conn;
+}
+
+void cnet_loop_reap(cnet_loop *loop) {
+    while (loop->graveyard) {
+        cnet_conn *c = loop->graveyard;
+        loop->graveyard = c->grave_next;
+        free(c);
+    }
+}
+
+static void on_tick(cnet_loop *loop) {
+    uint64_t v;
+    ssize_t n = read(loop->tick.fd, &v, sizeof(v));
+    (void)n;
+    if (loop->server) cnet_server_loop_tick(loop);
+}
+
+static void *loop_main(void *arg) {
+    cnet_loop *loop = arg;
+    struct epoll_event evs[128];
+    while (!loop->exit) {
+        int n = epoll_wait(loop->epfd, evs, 128, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            cnet_io *io = evs[i].data.ptr;
+            switch (io->kind) {
+            case CNET_IO_WAKE: run_commands(loop); break;
+            case CNET_IO_TICK: on_tick(loop); break;
+            case CNET_IO_LISTEN: cnet_server_on_accept(loop); break;
+            case CNET_IO_CONN: {
+                cnet_conn *conn = (cnet_conn *)io; /* io is the first member */
+                /* A connection closed earlier in this batch is buried, not yet freed. */
+                if (!conn->closed) cnet_conn_on_event(conn, evs[i].events);
+                break;
+            }
+            }
+        }
+        cnet_loop_reap(loop);
+    }
+    /* Gone: no post can reach us any more. Close what is left, then settle the queue. */
+    registry_remove(loop);
+    for (uint32_t i = 0; i < loop->nslots; i++)
+        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
+    cnet_cmd *c = loop->qhead;
+    loop->qhead = loop->qtail = NULL;
+    while (c) {
+        cnet_cmd *next = c->next;
+        cnet_cmd_drop(loop, c);
+        c = next;
+    }
+    cnet_loop_reap(loop);
+    return NULL;
+}
+
+int cnet_loop_start(cnet_loop *loop, char *err, size_t err_len) {
+    if (pthread_create(&loop->thread, NULL, loop_main, loop) != 0) {
+        cnet_set_err(err, err_len, "cannot start loop thread");
+        return -1;
+    }
+    loop->thread_started = 1;
+    return 0;
+}
+
+void cnet_loop_destroy(cnet_loop *loop) {
+    registry_remove(loop);
+    for (uint32_t i = 0; i < loop->nslots; i++)
+        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
+    cnet_cmd *c = loop->qhead;
+    while (c) {
+        cnet_cmd *next = c->next;
+        cnet_cmd_drop(loop, c);
+        c = next;
+    }
+    loop->qhead = loop->qtail = NULL;
+    cnet_loop_reap(loop);
+    free(loop->dirty);
+    loop->dirty = NULL;
+    if (loop->listen.fd >= 0) close(loop->listen.fd);
+    if (loop->wake.fd >= 0) close(loop->wake.fd);
+    if (loop->tick.fd >= 0) close(loop->tick.fd);
+    if (loop->epfd >= 0) close(loop->epfd);
+    loop->listen.fd = loop->wake.fd = loop->tick.fd = loop->epfd = -1;
+    free(loop->slots);
+    free(loop->generations);
+    loop->slots = NULL;
+    loop->generations = NULL;
+    loop->nslots = 0;
+    pthread_mutex_destroy(&loop->qlock);
+}
+
+/* ---- Connection slots ---- */
+
+int cnet_loop_add_conn(cnet_loop *loop, cnet_conn *conn) {
+    uint32_t i;
+    for (i = 0; i < loop->nslots; i++)
+        if (!loop->slots[i]) break;
+    if (i == loop->nslots) {
+        uint32_t cap = loop->nslots ? loop->nslots * 2 : 64;
+        cnet_conn **s = realloc(loop->slots, cap * sizeof(*s));
+        if (!s) return -1;
+        loop->slots = s;
+        uint32_t *g = realloc(loop->generations, cap * sizeof(*g));
+        if (!g) return -1;
+        loop->generations = g;
+        for (uint32_t j = loop->nslots; j < cap; j++) {
+            s[j] = NULL;
+            g[j] = 0;
+        }
+        loop->nslots = cap;
+    }
+    loop->slots[i] = conn;
+    conn->slot = i;
+    conn->generation = ++loop->generations[i];
+    conn->loop = loop;
+    loop->nconns++;
+    return 0;
+}
+
+void cnet_loop_remove_conn(cnet_loop *loop, cnet_conn *conn) {
+    if (conn->slot < loop->nslots && loop->slots[conn->slot] == conn) {
+        loop->slots[conn->slot] = NULL;
+        loop->nconns--;
+    }
+}
+
+cnet_conn *cnet_loop_find_conn(cnet_loop *loop, uint32_t slot, uint32_t generation) {
+    if (slot >= loop->nslots) return NULL;
+    cnet_conn *c = loop->slots[slot];
+    return c && c->generation == generation ? c : NULL;
+}

@@ -1,0 +1,326 @@
+/*
+ * The server: one SO_REUSEPORT listener per loop, accept, TLS handshake (non-blocking, on the loop),
+ * server SETTINGS, idle timeouts and graceful shutdown.
+ */
+#include "cnet_internal.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+struct cnet_server {
+    cnet_callbacks cb;
+    SSL_CTX *ssl_ctx;
+    nghttp2_settings_entry settings[3];
+    uint32_t max_header_list;
+    int max_connections;
+    int idle_timeout_ms;
+    int nloops;
+    cnet_loop *loops;
+    uint16_t port;
+    atomic_int connections;
+    int shut;
+};
+
+static int listen_socket(const struct addrinfo *ai, uint16_t port, char *err, size_t err_len) {
+    struct sockaddr_storage ss;
+    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+    if (ss.ss_family == AF_INET) ((struct sockaddr_in *)&ss)->sin_port = htons(port);
+    else ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+        bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+        cnet_set_err(err, err_len, "cannot listen on port %u: %s", (unsigned)port, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static uint16_t bound_port(int fd) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return 0;
+    return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                         : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_callbacks *callbacks,
+                               char *err, size_t err_len) {
+    if (!config || !callbacks) {
+        cnet_set_err(err, err_len, "missing configuration");
+        return NULL;
+    }
+    cnet_server *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        cnet_set_err(err, err_len, "out of memory");
+        return NULL;
+    }
+    srv->cb = *callbacks;
+    srv->max_connections = config->max_connections > 0 ? config->max_connections : 10000;
+    srv->idle_timeout_ms = config->idle_timeout_ms ? config->idle_timeout_ms : 300000;
+    srv->max_header_list = config->max_header_list_size ? config->max_header_list_size : 16384;
+    uint32_t window = config->initial_window_size ? config->initial_window_size : 1024 * 1024;
+    if (window > NGHTTP2_MAX_WINDOW_SIZE) window = NGHTTP2_MAX_WINDOW_SIZE;
+    srv->settings[0] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+                                                config->max_concurrent_streams ? config->max_concurrent_streams : 100};
+    srv->settings[1] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, srv->max_header_list};
+    srv->settings[2] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window};
+    atomic_init(&srv->connections, 0);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    srv->nloops = config->loops > 0 ? config->loops : (cpus > 0 ? (int)cpus : 1);
+    if (srv->nloops > 256) srv->nloops = 256;
+
+    if (config->tls_cert_file || config->tls_key_file) {
+        srv->ssl_ctx = cnet_tls_server_ctx(config->tls_cert_file, config->tls_key_file, err, err_len);
+        if (!srv->ssl_ctx) {
+            free(srv);
+            return NULL;
+        }
+    }
+
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    char portstr[8];
+    snprintf(portstr, sizeof(portstr), "%u", (unsigned)config->port);
+    int gai = getaddrinfo(config->host ? config->host : "0.0.0.0", portstr, &hints, &ai);
+    if (gai != 0 || !ai) {
+        cnet_set_err(err, err_len, "cannot resolve the listen address: %s", gai_strerror(gai));
+        SSL_CTX_free(srv->ssl_ctx);
+        free(srv);
+        return NULL;
+    }
+
+    srv->loops = calloc((size_t)srv->nloops, sizeof(cnet_loop));
+    int ready = 0, ok = srv->loops != NULL;
+    if (!ok) cnet_set_err(err, err_len, "out of memory");
+    uint16_t port = config->port;
+    for (int i = 0; ok && i < srv->nloops; i++) {
+        cnet_loop *loop = &srv->loops[i];
+        if (cnet_loop_init(loop, &srv->cb, err, err_len) < 0) ok = 0;
+        ready = i + 1; /* initialised loops, destroyed on failure */
+        loop->server = srv;
+        if (ok && (loop->listen.fd = listen_socket(ai, port, err, err_len)) < 0) ok = 0;
+        if (ok && port == 0) port = bound_port(loop->listen.fd);
+        if (ok && cnet_loop_watch(loop, &loop->listen, EPOLLIN, 1) < 0) {
+            cnet_set_err(err, err_len, "epoll: %s", strerror(errno));
+            ok = 0;
+        }
+    }
+    freeaddrinfo(ai);
+    srv->port = port;
+    for (int i = 0; ok && i < srv->nloops; i++)
+        if (cnet_loop_start(&srv->loops[i], err, err_len) < 0) ok = 0;
+    if (!ok) {
+        srv->nloops = ready;
+        cnet_server_shutdown(srv, 0);
+        cnet_server_free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+uint16_t cnet_server_port(const cnet_server *server) { return server ? server->port : 0; }
+
+int cnet_server_connection_count(const cnet_server *server) {
+    return server ? atomic_load(&((cnet_server *)server)->connections) : 0;
+}
+
+void cnet_server_shutdown(cnet_server *srv, int grace_ms) {
+    if (!srv || srv->shut) return;
+    srv->shut = 1;
+    for (int i = 0; i < srv->nloops; i++) {
+        if (!srv->loops[i].thread_started) continue;
+        cnet_cmd *c = calloc(1, sizeof(*c));
+        if (c) {
+            c->type = CNET_CMD_SHUTDOWN;
+            c->grace_ms = grace_ms < 0 ? 0 : grace_ms;
+            cnet_loop_post(srv->loops[i].id, c);
+        } else {
+            srv->loops[i].exit = 1; /* best effort: the next tick ends the loop */
+        }
+    }
+    for (int i = 0; i < srv->nloops; i++)
+        if (srv->loops[i].thread_started) pthread_join(srv->loops[i].thread, NULL);
+}
+
+void cnet_server_free(cnet_server *srv) {
+    if (!srv) return;
+    cnet_server_shutdown(srv, 0);
+    for (int i = 0; srv->loops && i < srv->nloops; i++) cnet_loop_destroy(&srv->loops[i]);
+    free(srv->loops);
+    SSL_CTX_free(srv->ssl_ctx);
+    free(srv);
+}
+
+/* ---- On the loop ---- */
+
+static void close_listener(cnet_loop *loop) {
+    if (loop->listen.fd < 0) return;
+    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, loop->listen.fd, NULL);
+    close(loop->listen.fd);
+    loop->listen.fd = -1;
+}
+
+static int start_session(cnet_conn *conn) {
+    cnet_server *srv = conn->loop->server;
+    return cnet_conn_start_session(conn, srv->settings, sizeof(srv->settings) / sizeof(srv->settings[0]));
+}
+
+void cnet_server_on_accept(cnet_loop *loop) {
+    cnet_server *srv = loop->server;
+    for (;;) {
+        int fd = accept4(loop->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* Out of fds: stop listening until the next tick instead of spinning. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                cnet_loop_watch(loop, &loop->listen, 0, 0);
+            return;
+        }
+        if (atomic_fetch_add(&srv->connections, 1) >= srv->max_connections || loop->stopping) {
+            atomic_fetch_sub(&srv->connections, 1);
+            close(fd);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        SSL *ssl = NULL;
+        if (srv->ssl_ctx) {
+            ssl = SSL_new(srv->ssl_ctx);
+            if (!ssl || SSL_set_fd(ssl, fd) != 1) {
+                SSL_free(ssl);
+                close(fd);
+                atomic_fetch_sub(&srv->connections, 1);
+                ERR_clear_error();
+                continue;
+            }
+            SSL_set_accept_state(ssl);
+        }
+        cnet_conn *conn = cnet_conn_new(fd, ssl, 1);
+        if (!conn || cnet_loop_add_conn(loop, conn) < 0) {
+            free(conn);
+            SSL_free(ssl);
+            close(fd);
+            atomic_fetch_sub(&srv->connections, 1);
+            continue;
+        }
+        conn->max_header_list = srv->max_header_list;
+        conn->events = EPOLLIN;
+        if (cnet_loop_watch(loop, &conn->io, EPOLLIN, 1) < 0) {
+            cnet_conn_close(conn, CNET_H2_CANCEL); /* not watched: freed at once */
+            continue;
+        }
+        conn->watched = 1;
+        if (ssl) {
+            conn->handshaking = 1; /* driven by cnet_conn_on_event */
+        } else if (start_session(conn) < 0) {
+            cnet_conn_close(conn, CNET_H2_CANCEL);
+        } else {
+            cnet_conn_after_work(conn); /* our SETTINGS go out at once */
+        }
+    }
+}
+
+/* 1 done, 0 in progress, -1 failed. */
+int cnet_server_handshake(cnet_conn *conn) {
+    ERR_clear_error();
+    int r = SSL_do_handshake(conn->ssl);
+    if (r == 1) {
+        conn->handshaking = 0;
+        conn->last_io_ms = cnet_now_ms();
+        if (!cnet_tls_alpn_is_h2(conn->ssl)) return -1; /* no ALPN at all: not HTTP/2 */
+        return start_session(conn) < 0 ? -1 : 1;
+    }
+    switch (SSL_get_error(conn->ssl, r)) {
+    case SSL_ERROR_WANT_READ: cnet_conn_set_events(conn, EPOLLIN); return 0;
+    case SSL_ERROR_WANT_WRITE: cnet_conn_set_events(conn, EPOLLIN | EPOLLOUT); return 0;
+    default: ERR_clear_error(); return -1;
+    }
+}
+
+void cnet_server_conn_closed(cnet_loop *loop) {
+    atomic_fetch_sub(&loop->server->connections, 1);
+    if (loop->stopping && loop->nconns == 0) loop->exit = 1;
+}
+
+static void close_all(cnet_loop *loop) {
+    for (uint32_t i = 0; i < loop->nslots; i++)
+        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
+}
+
+void cnet_server_begin_stop(cnet_loop *loop, int grace_ms) {
+    if (loop->stopping) return;
+    loop->stopping = 1;
+    loop->stop_deadline_ms = cnet_now_ms() + grace_ms;
+    close_listener(loop);
+    if (grace_ms <= 0) {
+        close_all(loop);
+    } else {
+        if (grace_ms < 1000) { /* wake up at the deadline rather than at the next full tick */
+            struct itimerspec its = {.it_interval = {1, 0},
+                                     .it_value = {0, (long)grace_ms * 1000000L}};
+            timerfd_settime(loop->tick.fd, 0, &its, NULL);
+        }
+        for (uint32_t i = 0; i < loop->nslots; i++) {
+            cnet_conn *c = loop->slots[i];
+            if (!c) continue;
+            if (!c->session) { /* still in the TLS handshake */
+                cnet_conn_close(c, CNET_H2_CANCEL);
+                continue;
+            }
+            nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                                  nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
+                                  NULL, 0);
+            cnet_conn_after_work(c);
+        }
+    }
+    if (loop->nconns == 0) loop->exit = 1;
+}
+
+void cnet_server_loop_tick(cnet_loop *loop) {
+    cnet_server *srv = loop->server;
+    int64_t now = cnet_now_ms();
+    if (loop->stopping) {
+        if (now >= loop->stop_deadline_ms) close_all(loop);
+        if (loop->nconns == 0) loop->exit = 1;
+        return;
+    }
+    if (loop->listen.fd >= 0) cnet_loop_watch(loop, &loop->listen, EPOLLIN, 0); /* resume if paused */
+    int64_t hs_timeout = CNET_HANDSHAKE_TIMEOUT_MS;
+    if (srv->idle_timeout_ms > 0 && srv->idle_timeout_ms < hs_timeout) hs_timeout = srv->idle_timeout_ms;
+    for (uint32_t i = 0; i < loop->nslots; i++) {
+        cnet_conn *c = loop->slots[i];
+        if (!c) continue;
+        if (c->handshaking || !c->session) {
+            if (now - c->created_ms >= hs_timeout) cnet_conn_close(c, CNET_H2_CANCEL);
+            continue;
+        }
+        unsigned rst = c->rst_count;
+        c->rst_count = 0;
+        if (rst > CNET_RST_FLOOD_PER_TICK) { /* rapid reset: stop serving this peer */
+            nghttp2_session_terminate_session(c->session, NGHTTP2_ENHANCE_YOUR_CALM);
+            cnet_conn_after_work(c);
+            continue;
+        }
+        if (srv->idle_timeout_ms > 0 && !c->goaway_sent && cnet_conn_idle(c) &&
+            now - c->last_io_ms >= srv->idle_timeout_ms) {
+            c->goaway_sent = 1;
+            nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                                  nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
+                                  NULL, 0);
+            cnet_conn_after_work(c); /* closes once the GOAWAY is flushed */
+        }
+    }
+}

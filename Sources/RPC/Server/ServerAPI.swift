@@ -1,0 +1,128 @@
+import Synchronization
+
+/// What a handler knows about its call.
+public struct ServerContext: Sendable {
+    /// `/package.Service/Method`.
+    public let path: String
+    /// The client's custom metadata.
+    public let metadata: Metadata
+    /// When the client's `grpc-timeout` runs out, if it sent one.
+    public let deadline: ContinuousClock.Instant?
+    /// Metadata the handler wants sent back: `initial` with the response headers (set it before the
+    /// first message), `trailing` with the status.
+    public let response: ResponseMetadata
+}
+
+/// The metadata a handler sends back to the client.
+public final class ResponseMetadata: Sendable {
+    private let storage = Mutex((initial: Metadata(), trailing: Metadata()))
+    init() {}
+    public var initial: Metadata {
+        get { storage.withLock { $0.initial } }
+        set { storage.withLock { $0.initial = newValue } }
+    }
+    public var trailing: Metadata {
+        get { storage.withLock { $0.trailing } }
+        set { storage.withLock { $0.trailing = newValue } }
+    }
+}
+
+/// The four gRPC call kinds.
+public enum CallKind: Sendable {
+    case unary, serverStreaming, clientStreaming, bidirectionalStreaming
+}
+
+/// The messages a client sends on a call, as an async sequence. Iteration ends when the client
+/// half-closes, and throws when the call is cancelled or the client sent something invalid.
+public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let raw: RawMessageStream
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var raw: RawMessageStream.AsyncIterator
+        public mutating func next() async throws -> Message? {
+            guard let bytes = try await raw.next() else { return nil }
+            do {
+                return try Message(protobufBytes: bytes)
+            } catch {
+                throw RPCError(.invalidArgument, error.description)
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(raw: raw.makeAsyncIterator()) }
+}
+
+/// Where a handler writes its response messages and metadata.
+public struct ResponseWriter<Message: ProtoMessage>: Sendable {
+    let call: ServerCall
+
+    /// Sends one message. Suspends while the client's flow-control window is full (backpressure),
+    /// and throws when the call is gone (cancelled, reset or past its deadline).
+    public func send(_ message: Message) async throws {
+        try await call.send(message.protobufBytes())
+    }
+
+    /// Sets metadata to send with the response headers (before the first message).
+    public func setInitialMetadata(_ metadata: Metadata) { call.context.response.initial = metadata }
+
+    /// Sets metadata to send with the trailers.
+    public func setTrailingMetadata(_ metadata: Metadata) { call.context.response.trailing = metadata }
+}
+
+/// A method as the server routes it: its path, its kind and a handler over raw message bytes.
+public struct RPCMethod: Sendable {
+    public let path: String
+    public let kind: CallKind
+    let handler: @Sendable (RawMessageStream, ServerCall, ServerContext) async throws -> Void
+
+    /// A unary method: one request, one response.
+    public static func unary<Req: ProtoMessage, Resp: ProtoMessage>(
+        _ path: String, _ body: @escaping @Sendable (Req, ServerContext) async throws -> Resp
+    ) -> RPCMethod {
+        RPCMethod(path: path, kind: .unary) { requests, call, context in
+            let request: Req = try await requests.single(as: Req.self)
+            let response = try await body(request, context)
+            try await call.send(response.protobufBytes())
+        }
+    }
+
+    /// One request, a stream of responses.
+    public static func serverStreaming<Req: ProtoMessage, Resp: ProtoMessage>(
+        _ path: String,
+        _ body: @escaping @Sendable (Req, ResponseWriter<Resp>, ServerContext) async throws -> Void
+    ) -> RPCMethod {
+        RPCMethod(path: path, kind: .serverStreaming) { requests, call, context in
+            let request: Req = try await requests.single(as: Req.self)
+            try await body(request, ResponseWriter(call: call), context)
+        }
+    }
+
+    /// A stream of requests, one response.
+    public static func clientStreaming<Req: ProtoMessage, Resp: ProtoMessage>(
+        _ path: String,
+        _ body: @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Resp
+    ) -> RPCMethod {
+        RPCMethod(path: path, kind: .clientStreaming) { requests, call, context in
+            let response = try await body(RequestStream(raw: requests), context)
+            try await call.send(response.protobufBytes())
+        }
+    }
+
+    /// Streams both ways, interleaved as the handler likes.
+    public static func bidirectionalStreaming<Req: ProtoMessage, Resp: ProtoMessage>(
+        _ path: String,
+        _ body: @escaping @Sendable (RequestStream<Req>, ResponseWriter<Resp>, ServerContext) async throws -> Void
+    ) -> RPCMethod {
+        RPCMethod(path: path, kind: .bidirectionalStreaming) { requests, call, context in
+            try await body(RequestStream(raw: requests), ResponseWriter(call: call), context)
+        }
+    }
+}
+
+/// A gRPC service: a fully-qualified name and its methods.
+public protocol RPCService: Sendable {
+    /// `package.Service`, as in the `.proto` file.
+    var serviceName: String { get }
+    var methods: [RPCMethod] { get }
+}

@@ -1,0 +1,232 @@
+import CNet
+import Logging
+import Synchronization
+
+/// One gRPC call on the server: the bridge between a CNet stream (loop thread) and the handler's
+/// task (cooperative pool).
+///
+/// Inbound: DATA is reassembled into messages on the loop thread and yielded to the handler's
+/// `RawMessageStream`. Outbound: the handler's messages, then the status, are submitted to CNet.
+/// All mutable state shared between the two sides lives in `state` behind a mutex.
+final class ServerCall: CNetStream, @unchecked Sendable {
+    private struct State {
+        var headersSent = false
+        var finished = false          // status sent (or the stream is gone)
+        var closed = false            // CNet closed the stream
+        var heldResponse: [UInt8]?    // single-response calls send headers, message and status at once
+        var outstanding = 0           // bytes submitted and not yet taken by CNet
+        var writeWaiter: CheckedContinuation<Void, any Error>?
+        var queuedInbound = 0         // bytes yielded to the handler and not yet read
+        var unconsumed = 0            // bytes held back from the flow-control window
+        var task: Task<Void, Never>?
+        var deadlineTask: Task<Void, Never>?
+    }
+
+    /// Above this many bytes queued in either direction, the call pushes back on its peer.
+    static let highWater = 1 << 20
+
+    let ref: cnet_stream_ref
+    let method: RPCMethod
+    let context: ServerContext
+    let logger: Logger
+    private let state = Mutex(State())
+    private var framer: MessageFramer          // loop thread only
+    private var inboundFailed = false          // loop thread only
+    private let inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    private let inboundStream: AsyncThrowingStream<[UInt8], any Error>
+
+    init(ref: cnet_stream_ref, method: RPCMethod, context: ServerContext, maxMessageSize: Int, logger: Logger) {
+        self.ref = ref
+        self.method = method
+        self.context = context
+        self.logger = logger
+        self.framer = MessageFramer(maxMessageSize: maxMessageSize)
+        (inboundStream, inbound) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        super.init()
+    }
+
+    /// Starts the handler (called on the loop thread right after the stream was accepted).
+    func start() {
+        let task = Task { [self] in await run() }
+        var deadlineTask: Task<Void, Never>?
+        if let deadline = context.deadline {
+            deadlineTask = Task { [weak self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                guard !Task.isCancelled, let self else { return }
+                self.finish(RPCError(.deadlineExceeded, "deadline exceeded"))
+                self.state.withLock { $0.task }?.cancel()
+            }
+        }
+        state.withLock {
+            $0.task = task
+            $0.deadlineTask = deadlineTask
+        }
+    }
+
+    private func run() async {
+        do {
+            let requests = RawMessageStream(stream: inboundStream) { [weak self] n in self?.consumed(n) }
+            try await method.handler(requests, self, context)
+            finish(nil)
+        } catch let error as RPCError {
+            finish(error)
+        } catch is CancellationError {
+            finish(RPCError(.cancelled, "the call was cancelled"))
+        } catch {
+            logger.error("handler failed", metadata: ["path": "\(context.path)", "error": "\(error)"])
+            finish(RPCError(.internal, "internal error"))
+        }
+        state.withLock {
+            $0.task = nil
+            $0.deadlineTask?.cancel()
+            $0.deadlineTask = nil
+        }
+    }
+
+    // MARK: Outbound (handler side)
+
+    private func responseHeaders(_ md: Metadata) -> [(String, String)] {
+        var h: [(String, String)] = [(":status", "200"), ("content-type", "application/grpc")]
+        WireHeaders.append(md, to: &h)
+        return h
+    }
+
+    /// Sends one response message, waiting while too much is queued towards a slow reader.
+    func send(_ message: [UInt8]) async throws {
+        let framed = MessageFramer.frame(message)
+        let single = method.kind == .unary || method.kind == .clientStreaming
+        let mustWait: Bool = try state.withLock { s in
+            if s.finished || s.closed { throw RPCError(.cancelled, "the call is no longer active") }
+            if single {
+                s.heldResponse = framed
+                return false
+            }
+            var headers: [(String, String)]?
+            if !s.headersSent {
+                s.headersSent = true
+                headers = responseHeaders(context.response.initial)
+            }
+            s.outstanding += framed.count
+            ref.submit(headers: headers, data: framed)
+            return s.outstanding > Self.highWater
+        }
+        if mustWait {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let resumeNow: (any Error)?? = state.withLock { s in
+                    if s.closed || s.finished { return .some(RPCError(.cancelled, "the call is no longer active")) }
+                    if s.outstanding <= Self.highWater { return .some(nil) }
+                    s.writeWaiter = c
+                    return nil
+                }
+                if let r = resumeNow {
+                    if let e = r { c.resume(throwing: e) } else { c.resume() }
+                }
+            }
+        }
+    }
+
+    /// Ends the call with OK (error nil) or the error's status. Only the first call counts.
+    func finish(_ error: RPCError?) {
+        let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
+            if s.finished || s.closed { return nil }
+            s.finished = true
+            var trailers: [(String, String)] = []
+            let code = error?.code ?? .ok
+            trailers.append(("grpc-status", String(code.rawValue)))
+            if let error, !error.message.isEmpty {
+                trailers.append(("grpc-message", WireHeaders.percentEncode(error.message)))
+            }
+            if code == .unimplemented { trailers.append(("grpc-accept-encoding", "identity")) }
+            WireHeaders.append(error.map { $0.metadata } ?? context.response.trailing, to: &trailers)
+            if let held = s.heldResponse, error == nil {
+                ref.submit(headers: responseHeaders(context.response.initial), data: held, trailers: trailers)
+            } else if s.headersSent {
+                ref.submit(trailers: trailers)
+            } else {
+                // Trailers-only response: one HEADERS frame with END_STREAM.
+                s.headersSent = true
+                ref.submit(headers: responseHeaders(context.response.initial) + trailers, endStream: true)
+            }
+            s.heldResponse = nil
+            let w = s.writeWaiter
+            s.writeWaiter = nil
+            return w
+        }
+        waiter?.resume(throwing: RPCError(.cancelled, "the call has ended"))
+    }
+
+    // MARK: Inbound (loop thread)
+
+    override func receivedData(_ data: UnsafeRawBufferPointer) -> Int {
+        if inboundFailed { return data.count }
+        var delivered = 0
+        do {
+            try framer.append(data) { message in
+                delivered += message.count + 5
+                inbound.yield(message)
+            }
+        } catch {
+            inboundFailed = true
+            inbound.finish(throwing: error.rpcError)
+            finish(error.rpcError)
+            state.withLock { $0.task }?.cancel()
+            return data.count
+        }
+        // Bytes of a partial message are always returned (the message is bounded by the size
+        // limit); whole messages are returned only while the handler keeps up.
+        return state.withLock { s in
+            s.queuedInbound += delivered
+            if s.queuedInbound <= Self.highWater && s.unconsumed == 0 { return data.count }
+            s.unconsumed += data.count
+            return 0
+        }
+    }
+
+    /// The handler read `n` bytes' worth of messages: reopen the window if it was held back.
+    private func consumed(_ n: Int) {
+        let release: Int = state.withLock { s in
+            s.queuedInbound -= n
+            guard s.unconsumed > 0, s.queuedInbound <= Self.highWater, !s.closed else { return 0 }
+            let u = s.unconsumed
+            s.unconsumed = 0
+            return u
+        }
+        if release > 0 { ref.consume(release) }
+    }
+
+    override func remoteEnded() {
+        if inboundFailed { return }
+        do {
+            try framer.finish()
+            inbound.finish()
+        } catch {
+            inboundFailed = true
+            inbound.finish(throwing: error.rpcError)
+            finish(error.rpcError)
+            state.withLock { $0.task }?.cancel()
+        }
+    }
+
+    override func sent(_ bytes: Int) {
+        let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
+            s.outstanding -= bytes
+            guard s.outstanding <= Self.highWater, let w = s.writeWaiter else { return nil }
+            s.writeWaiter = nil
+            return w
+        }
+        waiter?.resume()
+    }
+
+    override func closed(errorCode: UInt32) {
+        let (task, deadlineTask, waiter, wasFinished) = state.withLock { s in
+            s.closed = true
+            let w = s.writeWaiter
+            s.writeWaiter = nil
+            return (s.task, s.deadlineTask, w, s.finished)
+        }
+        inbound.finish(throwing: RPCError(.cancelled, "the client cancelled the call"))
+        waiter?.resume(throwing: RPCError(.cancelled, "the client cancelled the call"))
+        deadlineTask?.cancel()
+        if !wasFinished { task?.cancel() }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RPC
+
+/// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
+/// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win.
+@main
+struct EngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settlement-engine",
+        abstract: "L2 settlement engine: gRPC API over HTTP/2 (h2c or TLS).",
+        discussion: """
+        Environment variables: SETTLEMENT_LISTEN, SETTLEMENT_TLS_CERT, SETTLEMENT_TLS_KEY,
+        SETTLEMENT_EVENT_LOOPS, SETTLEMENT_MAX_CONNECTIONS, SETTLEMENT_MAX_CONCURRENT_STREAMS,
+        SETTLEMENT_MAX_MESSAGE_SIZE, SETTLEMENT_IDLE_TIMEOUT, SETTLEMENT_SHUTDOWN_GRACE, SETTLEMENT_LOG_LEVEL.
+        SIGINT or SIGTERM stops the engine gracefully (GOAWAY, then drain).
+        """)
+
+    @Option(help: "Address to serve on, HOST:PORT (IPv6 as [::1]:PORT). Env: SETTLEMENT_LISTEN.")
+    var listen: String = Env.string("LISTEN") ?? "127.0.0.1:50051"
+
+    @Option(help: "PEM certificate chain; with --tls-key serves TLS (ALPN h2). Env: SETTLEMENT_TLS_CERT.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert. Env: SETTLEMENT_TLS_KEY.")
+    var tlsKey: String?
+
+    @Option(help: "Event-loop threads, 0 for one per core. Env: SETTLEMENT_EVENT_LOOPS.")
+    var eventLoops: Int = Env.int("EVENT_LOOPS") ?? 0
+
+    @Option(help: "Most simultaneous connections. Env: SETTLEMENT_MAX_CONNECTIONS.")
+    var maxConnections: Int = Env.int("MAX_CONNECTIONS") ?? 10_000
+
+    @Option(help: "HTTP/2 concurrent streams per connection. Env: SETTLEMENT_MAX_CONCURRENT_STREAMS.")
+    var maxConcurrentStreams: Int = Env.int("MAX_CONCURRENT_STREAMS") ?? 256
+
+    @Option(help: "Largest request message in bytes. Env: SETTLEMENT_MAX_MESSAGE_SIZE.")
+    var maxMessageSize: Int = Env.int("MAX_MESSAGE_SIZE") ?? 4 << 20
+
+    @Option(help: "Seconds before an idle connection is closed. Env: SETTLEMENT_IDLE_TIMEOUT.")
+    var idleTimeout: Int = Env.int("IDLE_TIMEOUT") ?? 300
+
+    @Option(help: "Seconds open calls may take to finish on shutdown. Env: SETTLEMENT_SHUTDOWN_GRACE.")
+    var shutdownGrace: Int = Env.int("SHUTDOWN_GRACE") ?? 10
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: SETTLEMENT_LOG_LEVEL.")
+    var logLevel: String = Env.string("LOG_LEVEL") ?? "info"
+
+    /// TLS files from the flags, else from the environment.
+    private var tlsFiles: (cert: String?, key: String?) {
+        (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
+    }
+
+    func validate() throws {
+        guard (tlsFiles.cert == nil) == (tlsFiles.key == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        guard ListenAddress(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT with a port in 0...65535, got \"\(listen)\"")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown --log-level \"\(logLevel)\"")
+        }
+        for (name, v) in [("--event-loops", eventLoops), ("--max-connections", maxConnections),
+                          ("--max-concurrent-streams", maxConcurrentStreams), ("--max-message-size", maxMessageSize),
+                          ("--idle-timeout", idleTimeout), ("--shutdown-grace", shutdownGrace)] where v < 0 {
+            throw ValidationError("\(name) must not be negative")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "settlement-engine")
+        let address = ListenAddress(listen)!
+        var config = RPCServerConfiguration(host: address.host, port: address.port)
+        config.eventLoops = eventLoops
+        config.maxConnections = maxConnections
+        config.maxConcurrentStreams = maxConcurrentStreams
+        config.maxReceiveMessageSize = maxMessageSize
+        config.idleTimeout = .seconds(idleTimeout)
+        if let tlsCert = tlsFiles.cert, let tlsKey = tlsFiles.key {
+            config.tls = .init(certificateChain: tlsCert, privateKey: tlsKey)
+        }
+
+        let health = HealthService()
+        // The settlement.v1.Settlement service joins here with the settlement core (issue 3); until
+        // then its methods answer UNIMPLEMENTED like any unknown method.
+        var services: [any RPCService] = [health]
+        services.append(try ReflectionService(services: services))
+        let server = RPCServer(configuration: config, services: services, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        health.setStatus(.serving, for: "")
+        // Tooling reads the bound port from this line (useful with port 0).
+        print("settlement-engine listening on \(address.host):\(server.port)")
+        fflush(nil)
+
+        let signal = await ShutdownSignal.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        health.shutdown()
+        await server.shutdown(grace: .seconds(shutdownGrace))
+    }
+}
+
+/// Reads `SETTLEMENT_*` environment variables.
+enum Env {
+    static func string(_ key: String) -> String? {
+        ProcessInfo.processInfo.environment["SETTLEMENT_" + key].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    static func int(_ key: String) -> Int? { string(key).flatMap(Int.init) }
+}
+
+/// HOST:PORT, with IPv6 hosts in brackets.
+struct ListenAddress {
+    let host: String
+    let port: Int
+    init?(_ s: String) {
+        guard let colon = s.lastIndex(of: ":") else { return nil }
+        var h = String(s[..<colon])
+        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        guard !h.isEmpty, let p = Int(s[s.index(after: colon)...]), (0...65535).contains(p) else { return nil }
+        host = h
+        port = p
+    }
+}

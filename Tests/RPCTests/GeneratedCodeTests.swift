@@ -1,0 +1,259 @@
+import Foundation
+import XCTest
+
+@testable import RPC
+
+/// The committed protobuf-c code matches Protos/, and the Swift message wrappers round-trip and
+/// agree with protoc's encoder.
+final class GeneratedCodeTests: XCTestCase {
+    /// The package root, from this file's path (Tests/RPCTests/GeneratedCodeTests.swift).
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `executable` with `arguments` in the package root; returns (exit status, stdout + stderr).
+    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> (Int32, Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        process.currentDirectoryURL = packageRoot
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
+    static func haveTool(_ name: String) -> Bool {
+        (try? run("sh", ["-c", "command -v \(name)"]).0) == 0
+    }
+
+    // MARK: - Generated code is up to date
+
+    func testGeneratedCodeMatchesProtos() throws {
+        try XCTSkipUnless(Self.haveTool("protoc") && Self.haveTool("protoc-c"),
+                          "protoc / protoc-c not installed (apt-get install protobuf-compiler protobuf-c-compiler)")
+        let script = Self.packageRoot.appendingPathComponent("Protos/generate.sh").path
+        let (status, output) = try Self.run("bash", [script, "--check"])
+        let text = String(decoding: output, as: UTF8.self)
+        XCTAssertEqual(status, 0, "Sources/CProtos does not match Protos/ (run Protos/generate.sh):\n\(text)")
+    }
+
+    func testEmbeddedDescriptorSetDescribesOurFiles() throws {
+        let index = try DescriptorIndex(descriptorSet: ReflectionService.embeddedDescriptorSet)
+        for file in ["grpc/health/v1/health.proto", "grpc/reflection/v1/reflection.proto",
+                     "grpc/reflection/v1alpha/reflection.proto", "rpctest/v1/echo.proto",
+                     "settlement/v1/settlement.proto"] {
+            XCTAssertNotNil(index.fileWithDependencies(file), file)
+        }
+        XCTAssertEqual(index.file(containing: "settlement.v1.Settlement.SubmitTransactions"),
+                       "settlement/v1/settlement.proto")
+        XCTAssertEqual(index.file(containing: ".grpc.health.v1.HealthCheckResponse.ServingStatus"),
+                       "grpc/health/v1/health.proto")
+    }
+
+    // MARK: - Round trips
+
+    func testHealthRoundTrip() throws {
+        for request in [HealthCheckRequest(), HealthCheckRequest(service: "settlement.v1.Settlement")] {
+            XCTAssertEqual(try HealthCheckRequest(protobufBytes: request.protobufBytes()), request)
+        }
+        for status in HealthCheckResponse.ServingStatus.allCases {
+            let response = HealthCheckResponse(status: status)
+            XCTAssertEqual(try HealthCheckResponse(protobufBytes: response.protobufBytes()), response)
+        }
+        // Defaults encode to nothing.
+        XCTAssertEqual(HealthCheckRequest().protobufBytes(), [])
+        XCTAssertEqual(HealthCheckResponse().protobufBytes(), [])
+        // Unknown enum values (proto3 enums are open) decode as UNKNOWN.
+        XCTAssertEqual(try HealthCheckResponse(protobufBytes: [0x08, 0x09]).status, .unknown)
+    }
+
+    func testEchoRoundTrip() throws {
+        let requests = [
+            EchoRequest(),
+            EchoRequest(text: "hello wörld", payload: [0, 1, 2, 255], responseCount: 3, responseSize: 1 << 20,
+                        failWithCode: 14, delayMs: 250),
+            EchoRequest(text: "", payload: Array(repeating: 7, count: 100_000), failWithCode: -1),
+        ]
+        for request in requests {
+            XCTAssertEqual(try EchoRequest(protobufBytes: request.protobufBytes()), request)
+        }
+        let response = EchoResponse(text: "a b c", payload: [9, 8, 7])
+        XCTAssertEqual(try EchoResponse(protobufBytes: response.protobufBytes()), response)
+        XCTAssertEqual(try EchoResponse(protobufBytes: []), EchoResponse())
+    }
+
+    func testReflectionRoundTrip() throws {
+        let requests: [ServerReflectionRequest] = [
+            ServerReflectionRequest(),
+            ServerReflectionRequest(host: "localhost", messageRequest: .fileByFilename("a/b.proto")),
+            ServerReflectionRequest(messageRequest: .fileContainingSymbol("pkg.Service")),
+            ServerReflectionRequest(messageRequest: .fileContainingExtension(containingType: "pkg.M", extensionNumber: 100)),
+            ServerReflectionRequest(messageRequest: .allExtensionNumbersOfType("pkg.M")),
+            ServerReflectionRequest(messageRequest: .listServices("")),
+            ServerReflectionRequest(messageRequest: .listServices("*")),
+        ]
+        for request in requests {
+            XCTAssertEqual(try ServerReflectionRequest(protobufBytes: request.protobufBytes()), request)
+        }
+        let responses: [ServerReflectionResponse] = [
+            ServerReflectionResponse(),
+            ServerReflectionResponse(validHost: "h", originalRequest: requests[1],
+                                     messageResponse: .fileDescriptorResponse(fileDescriptorProtos: [[1, 2, 3], [], [4]])),
+            ServerReflectionResponse(originalRequest: requests[3],
+                                     messageResponse: .allExtensionNumbersResponse(baseTypeName: "pkg.M", extensionNumbers: [1, -2, 300])),
+            ServerReflectionResponse(messageResponse: .allExtensionNumbersResponse(baseTypeName: "", extensionNumbers: [])),
+            ServerReflectionResponse(messageResponse: .listServicesResponse(serviceNames: ["a.B", "c.D", ""])),
+            ServerReflectionResponse(messageResponse: .listServicesResponse(serviceNames: [])),
+            ServerReflectionResponse(messageResponse: .errorResponse(errorCode: 5, errorMessage: "not found")),
+        ]
+        for response in responses {
+            XCTAssertEqual(try ServerReflectionResponse(protobufBytes: response.protobufBytes()), response)
+        }
+    }
+
+    func testGarbageThrows() {
+        let garbage: [[UInt8]] = [
+            [0x0a, 0x05, 0x61],          // a length-delimited field running past the end
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],  // overlong varint key
+            [0x0f],                      // wire type 7
+            [0x08],                      // key without value
+        ]
+        for bytes in garbage {
+            XCTAssertThrowsError(try HealthCheckRequest(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try EchoRequest(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try EchoResponse(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try ServerReflectionRequest(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try ServerReflectionResponse(protobufBytes: bytes), "\(bytes)")
+        }
+        // A nested message whose own bytes are invalid.
+        XCTAssertThrowsError(try ServerReflectionResponse(protobufBytes: [0x12, 0x02, 0x0a, 0x05]))
+        do {
+            _ = try HealthCheckResponse(protobufBytes: [0x08])
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.messageName, "grpc.health.v1.HealthCheckResponse")
+        }
+    }
+
+    // MARK: - Cross-checks against the wire format
+
+    func testHandComputedBytes() throws {
+        // field 1 (service), wire type 2: key 0x0a, length 3, "abc".
+        XCTAssertEqual(HealthCheckRequest(service: "abc").protobufBytes(), [0x0a, 0x03, 0x61, 0x62, 0x63])
+        // field 1 (status), varint: key 0x08, NOT_SERVING = 2.
+        XCTAssertEqual(HealthCheckResponse(status: .notServing).protobufBytes(), [0x08, 0x02])
+        // list_services = 7 (key 0x3a) with "", and host = 1.
+        XCTAssertEqual(ServerReflectionRequest(host: "h", messageRequest: .listServices("")).protobufBytes(),
+                       [0x0a, 0x01, 0x68, 0x3a, 0x00])
+        // error_response = 7 (key 0x3a) { error_code = 1: 5 }.
+        XCTAssertEqual(ServerReflectionResponse(messageResponse: .errorResponse(errorCode: 5, errorMessage: ""))
+            .protobufBytes(), [0x3a, 0x02, 0x08, 0x05])
+        // fail_with_code = 5 (key 0x28) of -1: int32 negatives are 10-byte varints.
+        XCTAssertEqual(EchoRequest(failWithCode: -1).protobufBytes(),
+                       [0x28, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])
+    }
+
+    /// Encodes `text` (protobuf text format) as `type` with `protoc --encode`.
+    func protocEncode(_ type: String, _ file: String, _ text: String) throws -> [UInt8] {
+        let (status, output) = try Self.run("protoc", ["--encode=\(type)", "-IProtos", "Protos/\(file)"],
+                                            stdin: Data(text.utf8))
+        XCTAssertEqual(status, 0, String(decoding: output, as: UTF8.self))
+        return [UInt8](output)
+    }
+
+    func testAgainstProtocEncode() throws {
+        try XCTSkipUnless(Self.haveTool("protoc"), "protoc not installed")
+        let echo = EchoRequest(text: "split these words", payload: [0x00, 0x41, 0xff], responseCount: 2,
+                               responseSize: 70_000, failWithCode: 4, delayMs: 1500)
+        let protocEcho = try protocEncode("rpctest.v1.EchoRequest", "rpctest/v1/echo.proto", """
+            text: "split these words" payload: "\\000A\\377" response_count: 2 response_size: 70000
+            fail_with_code: 4 delay_ms: 1500
+            """)
+        XCTAssertEqual(echo.protobufBytes(), protocEcho)
+        XCTAssertEqual(try EchoRequest(protobufBytes: protocEcho), echo)
+
+        let reflection = ServerReflectionResponse(
+            validHost: "example:50051",
+            originalRequest: ServerReflectionRequest(
+                host: "example:50051",
+                messageRequest: .fileContainingExtension(containingType: "pkg.M", extensionNumber: 42)),
+            messageResponse: .listServicesResponse(serviceNames: ["grpc.health.v1.Health", "rpctest.v1.Echo"]))
+        let protocReflection = try protocEncode(
+            "grpc.reflection.v1.ServerReflectionResponse", "grpc/reflection/v1/reflection.proto", """
+            valid_host: "example:50051"
+            original_request { host: "example:50051" file_containing_extension { containing_type: "pkg.M" extension_number: 42 } }
+            list_services_response { service { name: "grpc.health.v1.Health" } service { name: "rpctest.v1.Echo" } }
+            """)
+        XCTAssertEqual(reflection.protobufBytes(), protocReflection)
+        XCTAssertEqual(try ServerReflectionResponse(protobufBytes: protocReflection), reflection)
+
+        let health = try protocEncode("grpc.health.v1.HealthCheckResponse", "grpc/health/v1/health.proto",
+                                      "status: SERVICE_UNKNOWN")
+        XCTAssertEqual(try HealthCheckResponse(protobufBytes: health), HealthCheckResponse(status: .serviceUnknown))
+    }
+
+    // MARK: - Services (without a server)
+
+    func testReflectionAnswers() throws {
+        let health = HealthService()
+        let reflection = try ReflectionService(services: [health, EchoService()])
+        func ask(_ r: ServerReflectionRequest.MessageRequest) -> ServerReflectionResponse.MessageResponse? {
+            let request = ServerReflectionRequest(host: "h", messageRequest: r)
+            let response = reflection.answer(request)
+            XCTAssertEqual(response.originalRequest, request)
+            XCTAssertEqual(response.validHost, "h")
+            return response.messageResponse
+        }
+        XCTAssertEqual(ask(.listServices("")), .listServicesResponse(serviceNames: [
+            "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection", "rpctest.v1.Echo",
+        ]))
+        guard case .fileDescriptorResponse(let files)? = ask(.fileContainingSymbol("rpctest.v1.Echo.Expand")) else {
+            return XCTFail("expected a file")
+        }
+        XCTAssertEqual(files.count, 1)
+        // The FileDescriptorProto's name (field 1) comes first.
+        XCTAssertEqual(Array(files[0].prefix(2 + "rpctest/v1/echo.proto".utf8.count)),
+                       [0x0a, UInt8("rpctest/v1/echo.proto".utf8.count)] + Array("rpctest/v1/echo.proto".utf8))
+        guard case .fileDescriptorResponse? = ask(.fileContainingSymbol("grpc.reflection.v1alpha.ServerReflection")) else {
+            return XCTFail("expected the v1alpha file")
+        }
+        guard case .fileDescriptorResponse? = ask(.fileByFilename("grpc/health/v1/health.proto")) else {
+            return XCTFail("expected a file")
+        }
+        XCTAssertEqual(ask(.fileByFilename("nope.proto")), .errorResponse(errorCode: 5, errorMessage: "file not found: nope.proto"))
+        guard case .errorResponse(5, _)? = ask(.fileContainingSymbol("rpctest.v1.Nope")) else { return XCTFail() }
+        guard case .errorResponse(5, _)? = ask(.fileContainingExtension(containingType: "rpctest.v1.EchoRequest", extensionNumber: 1)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(ask(.allExtensionNumbersOfType("rpctest.v1.EchoRequest")),
+                       .allExtensionNumbersResponse(baseTypeName: "rpctest.v1.EchoRequest", extensionNumbers: []))
+        guard case .errorResponse(5, _)? = ask(.allExtensionNumbersOfType("rpctest.v1.Nope")) else { return XCTFail() }
+    }
+
+    func testHealthRegistry() {
+        let health = HealthService(serving: ["rpctest.v1.Echo"])
+        XCTAssertEqual(health.status(for: ""), .serving)
+        XCTAssertEqual(health.status(for: "rpctest.v1.Echo"), .serving)
+        XCTAssertNil(health.status(for: "x.Y"))
+        health.setStatus(.notServing, for: "x.Y")
+        XCTAssertEqual(health.status(for: "x.Y"), .notServing)
+        health.clearStatus(for: "x.Y")
+        XCTAssertNil(health.status(for: "x.Y"))
+        health.shutdown()
+        XCTAssertEqual(health.status(for: ""), .notServing)
+        XCTAssertEqual(health.status(for: "rpctest.v1.Echo"), .notServing)
+        health.setStatus(.serving)
+        XCTAssertEqual(health.status(for: ""), .notServing, "ignored after shutdown")
+        health.resume()
+        health.setStatus(.serving)
+        XCTAssertEqual(health.status(for: ""), .serving)
+    }
+}
