@@ -12,8 +12,9 @@
 #   Sources/CProtos/include/CProtos.h          umbrella header (all generated headers and the
 #                                              embedded descriptor set)
 #   Sources/CProtos/include/module.modulemap   the module map naming that umbrella header
-#   Sources/CProtos/descriptor_set.c           FileDescriptorSet of our .proto files (with imports),
-#                                              for the gRPC reflection service
+#   Sources/CProtos/descriptor_set.c           FileDescriptorSet of our .proto files (with imports,
+#                                              plus grpc/reflection/v1alpha/reflection.proto derived
+#                                              from the v1 file), for the gRPC reflection service
 #
 # google/protobuf/descriptor.proto comes from the protobuf-compiler package
 # (/usr/include/google/protobuf/descriptor.proto); it is compiled so Swift can parse descriptor sets.
@@ -30,7 +31,7 @@ check=0
 case "${1:-}" in
     "") ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 

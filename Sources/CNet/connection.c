@@ -539,6 +539,12 @@ void cnet_conn_close(cnet_conn *c, uint32_t error_code) {
     if (c->closed) return;
     c->closed = 1;
     cnet_loop *loop = c->loop;
+    /* Leave the slot first, so the client reads as dead before its streams hear of it. */
+    if (loop && loop->slots && c->slot < loop->nslots && loop->slots[c->slot] == c) {
+        cnet_loop_remove_conn(loop, c);
+        if (loop->server) cnet_server_conn_closed(loop);
+        if (loop->client) cnet_client_conn_closed(loop);
+    }
     /* nghttp2_session_del calls no callback: fail the owner's streams ourselves. */
     while (c->streams) {
         cnet_stream *s = c->streams;
@@ -560,11 +566,6 @@ void cnet_conn_close(cnet_conn *c, uint32_t error_code) {
     }
     free(c->out);
     c->out = NULL;
-    if (loop && loop->slots && c->slot < loop->nslots && loop->slots[c->slot] == c) {
-        cnet_loop_remove_conn(loop, c);
-        if (loop->server) cnet_server_conn_closed(loop);
-        if (loop->client) cnet_client_conn_closed(loop);
-    }
     if (loop && c->watched) cnet_loop_bury(loop, c);
     else free(c);
 }

@@ -10,12 +10,9 @@ struct EngineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settlement-engine",
         abstract: "L2 settlement engine: gRPC API over HTTP/2 (h2c or TLS).",
-        discussion: """
-        Environment variables: SETTLEMENT_LISTEN, SETTLEMENT_TLS_CERT, SETTLEMENT_TLS_KEY,
-        SETTLEMENT_EVENT_LOOPS, SETTLEMENT_MAX_CONNECTIONS, SETTLEMENT_MAX_CONCURRENT_STREAMS,
-        SETTLEMENT_MAX_MESSAGE_SIZE, SETTLEMENT_IDLE_TIMEOUT, SETTLEMENT_SHUTDOWN_GRACE, SETTLEMENT_LOG_LEVEL.
-        SIGINT or SIGTERM stops the engine gracefully (GOAWAY, then drain).
-        """)
+        discussion: "Every option can also be set in the environment as SETTLEMENT_<OPTION> (upper case, "
+            + "dashes as underscores, e.g. SETTLEMENT_LISTEN, SETTLEMENT_TLS_CERT); a flag wins over the environment. "
+            + "SIGINT or SIGTERM stops the engine gracefully: GOAWAY to every client, then open calls drain.")
 
     @Option(help: "Address to serve on, HOST:PORT (IPv6 as [::1]:PORT). Env: SETTLEMENT_LISTEN.")
     var listen: String = Env.string("LISTEN") ?? "127.0.0.1:50051"

@@ -3,7 +3,8 @@
 ///
 /// Every request may ask for a delay (`delay_ms`, a cancellable sleep before answering), a failure
 /// (`fail_with_code`: the call ends with that status and "requested failure") and a payload size
-/// (`response_size`: each response carries that many bytes instead of the echoed payload).
+/// (`response_size`: each response carries that many bytes instead of the echoed payload). The
+/// client's custom metadata is echoed back, both with the response headers and with the trailers.
 public struct EchoService: RPCService {
     public static let name = "rpctest.v1.Echo"
     public var serviceName: String { Self.name }
@@ -15,15 +16,14 @@ public struct EchoService: RPCService {
 
     public var methods: [RPCMethod] {
         [
-            // Also echoes the client's custom metadata, in the response headers and the trailers.
             RPCMethod.unary("/\(Self.name)/Get") { (request: EchoRequest, context: ServerContext) in
-                context.response.initial = context.metadata
-                context.response.trailing = context.metadata
+                Self.echoMetadata(context)
                 try await Self.prepare(request)
                 return try Self.response(text: request.text, for: request)
             },
             RPCMethod.serverStreaming("/\(Self.name)/Expand") {
-                (request: EchoRequest, responses: ResponseWriter<EchoResponse>, _: ServerContext) in
+                (request: EchoRequest, responses: ResponseWriter<EchoResponse>, context: ServerContext) in
+                Self.echoMetadata(context)
                 try await Self.prepare(request)
                 let words = request.text.split(separator: " ", omittingEmptySubsequences: true)
                 for _ in 0..<max(1, Int(request.responseCount)) {
@@ -36,7 +36,8 @@ public struct EchoService: RPCService {
             // The texts joined with spaces; the payloads concatenated (or the last request's
             // response_size).
             RPCMethod.clientStreaming("/\(Self.name)/Collect") {
-                (requests: RequestStream<EchoRequest>, _: ServerContext) in
+                (requests: RequestStream<EchoRequest>, context: ServerContext) in
+                Self.echoMetadata(context)
                 var texts: [String] = []
                 var joined = EchoRequest()
                 for try await request in requests {
@@ -48,13 +49,21 @@ public struct EchoService: RPCService {
                 return try Self.response(text: texts.joined(separator: " "), for: joined)
             },
             RPCMethod.bidirectionalStreaming("/\(Self.name)/Update") {
-                (requests: RequestStream<EchoRequest>, responses: ResponseWriter<EchoResponse>, _: ServerContext) in
+                (requests: RequestStream<EchoRequest>, responses: ResponseWriter<EchoResponse>, context: ServerContext) in
+                Self.echoMetadata(context)
                 for try await request in requests {
                     try await Self.prepare(request)
                     try await responses.send(Self.response(text: request.text, for: request))
                 }
             },
         ]
+    }
+
+    /// Sends the client's custom metadata back in the response headers and the trailers.
+    static func echoMetadata(_ context: ServerContext) {
+        guard !context.metadata.isEmpty else { return }
+        context.response.initial = context.metadata
+        context.response.trailing = context.metadata
     }
 
     /// Sleeps for `delay_ms`, then fails when `fail_with_code` asks for it.
