@@ -170,6 +170,7 @@ struct cnet_conn {
     int is_server;
     SSL *ssl;
     int handshaking;
+    int read_wants_write;         /* SSL_read needs the socket writable (TLS post-handshake) */
     nghttp2_session *session;
     uint8_t *out;                 /* unsent output: out[out_off..out_len) */
     size_t out_off, out_len, out_cap;

@@ -404,8 +404,10 @@ static ssize_t conn_read(cnet_conn *c, uint8_t *buf, size_t len) {
     if (c->ssl) {
         ERR_clear_error();
         int n = SSL_read(c->ssl, buf, (int)len);
+        c->read_wants_write = 0;
         if (n > 0) return n;
         int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_WRITE) c->read_wants_write = 1; /* retried on EPOLLOUT */
         return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
     }
     for (;;) {
@@ -467,14 +469,8 @@ int cnet_conn_flush(cnet_conn *c) {
             ssize_t n = nghttp2_session_mem_send(c->session, &p);
             if (n < 0) return -1;
             if (n == 0) break;
-            if (c->out_len == c->out_off) { /* nothing queued: try to write straight from nghttp2 */
-                ssize_t w = conn_write(c, p, (size_t)n);
-                if (w < 0) return -1;
-                if (w > 0) c->last_io_ms = cnet_now_ms();
-                p += w;
-                n -= w;
-            }
-            if (n > 0 && out_append(c, p, (size_t)n) != 0) return -1;
+            /* Coalesce frames: one write per batch, not per frame. */
+            if (out_append(c, p, (size_t)n) != 0) return -1;
         }
         size_t pending = c->out_len - c->out_off;
         if (pending == 0) break;
@@ -488,7 +484,7 @@ int cnet_conn_flush(cnet_conn *c) {
         c->out_off += (size_t)w;
         if (c->out_off == c->out_len) c->out_off = c->out_len = 0;
     }
-    cnet_conn_set_events(c, EPOLLIN);
+    cnet_conn_set_events(c, EPOLLIN | (c->read_wants_write ? EPOLLOUT : 0));
     return 0;
 }
 

@@ -24,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The loop running on this thread: its own callbacks' posts need no eventfd wake-up, the loop
+ * drains its queue at the end of every epoll batch anyway. */
+static _Thread_local cnet_loop *current_loop;
+
 static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static cnet_loop **registry;
 static uint32_t registry_len, registry_cap;
@@ -82,7 +86,7 @@ int cnet_loop_post(uint32_t id, cnet_cmd *c) {
     else loop->qhead = c;
     loop->qtail = c;
     pthread_mutex_unlock(&loop->qlock);
-    if (!atomic_exchange(&loop->signalled, 1)) {
+    if (loop != current_loop && !atomic_exchange(&loop->signalled, 1)) {
         uint64_t one = 1;
         ssize_t n = write(loop->wake.fd, &one, sizeof(one));
         (void)n; /* EAGAIN means the counter is already non-zero: the loop wakes anyway */
@@ -126,12 +130,14 @@ int cnet_loop_init(cnet_loop *loop, const cnet_callbacks *cb, char *err, size_t 
     return 0;
 }
 
-/* Takes the whole queue at once and runs it; commands posted meanwhile wait for the next wake. */
-static void run_commands(cnet_loop *loop) {
-    uint64_t v;
-    ssize_t n = read(loop->wake.fd, &v, sizeof(v));
-    (void)n;
-    atomic_store(&loop->signalled, 0); /* before taking the list: a later post signals again */
+/* Takes the whole queue at once and runs it; commands posted meanwhile wait for the next round. */
+static void run_commands(cnet_loop *loop, int woken) {
+    if (woken) {
+        uint64_t v;
+        ssize_t n = read(loop->wake.fd, &v, sizeof(v));
+        (void)n;
+        atomic_store(&loop->signalled, 0); /* before taking the list: a later post signals again */
+    }
     pthread_mutex_lock(&loop->qlock);
     cnet_cmd *c = loop->qhead;
     loop->qhead = loop->qtail = NULL;
@@ -192,6 +198,7 @@ static void on_tick(cnet_loop *loop) {
 
 static void *loop_main(void *arg) {
     cnet_loop *loop = arg;
+    current_loop = loop;
     struct epoll_event evs[128];
     while (!loop->exit) {
         int n = epoll_wait(loop->epfd, evs, 128, -1);
@@ -202,7 +209,7 @@ static void *loop_main(void *arg) {
         for (int i = 0; i < n; i++) {
             cnet_io *io = evs[i].data.ptr;
             switch (io->kind) {
-            case CNET_IO_WAKE: run_commands(loop); break;
+            case CNET_IO_WAKE: run_commands(loop, 1); break;
             case CNET_IO_TICK: on_tick(loop); break;
             case CNET_IO_LISTEN: cnet_server_on_accept(loop); break;
             case CNET_IO_CONN: {
@@ -212,6 +219,21 @@ static void *loop_main(void *arg) {
                 break;
             }
             }
+        }
+        /* Commands our own callbacks posted (they skip the eventfd). Running them may post more;
+         * after a few rounds let epoll in first by signalling ourselves. */
+        for (int round = 0;; round++) {
+            pthread_mutex_lock(&loop->qlock);
+            int pending = loop->qhead != NULL;
+            pthread_mutex_unlock(&loop->qlock);
+            if (!pending) break;
+            if (round == 4) {
+                uint64_t one = 1;
+                if (!atomic_exchange(&loop->signalled, 1) && write(loop->wake.fd, &one, sizeof(one)) < 0)
+                    atomic_store(&loop->signalled, 0);
+                break;
+            }
+            run_commands(loop, 0);
         }
         cnet_loop_reap(loop);
     }

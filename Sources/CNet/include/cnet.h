@@ -169,7 +169,9 @@ cnet_client *cnet_client_connect(const cnet_client_config *config, const cnet_ca
  * Any thread: opens a request stream with the given headers (pseudo-headers first), and optionally
  * a first DATA chunk and CNET_END_STREAM. user_data comes back in on_stream_opened (with the ref to
  * use for later submissions) and every later callback; on_stream_close always follows, also when
- * the connection is already gone. Returns 0, or -1 if the client is closed (then no callback comes).
+ * the connection is already gone (then it comes with CNET_H2_CANCEL, on the client's loop thread
+ * like every callback, never on the caller's thread). Returns 0, or -1 if the client is closed
+ * (then no callback comes).
  */
 int cnet_client_open_stream(cnet_client *client, const cnet_header *headers, size_t count,
                             const uint8_t *data, size_t len, int flags, void *user_data);
@@ -177,7 +179,8 @@ int cnet_client_open_stream(cnet_client *client, const cnet_header *headers, siz
 /* True while the connection is usable (not closed, no GOAWAY received). Any thread. */
 int cnet_client_is_alive(const cnet_client *client);
 
-/* Closes the connection (GOAWAY), fails open streams with CNET_H2_CANCEL, joins its thread. */
+/* Closes the connection (GOAWAY), fails open streams with CNET_H2_CANCEL, joins its thread.
+ * Blocks; never call it from a callback. */
 void cnet_client_close(cnet_client *client);
 
 /* Frees a client after cnet_client_close. */
