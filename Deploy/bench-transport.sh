@@ -38,7 +38,7 @@ run_h2load() {  # prints requests/s, fails if any request failed
   local out
   out=$(h2load -t 1 -n "$requests" -c "$clients" -m "$streams" "$@")
   echo "$out" | grep -E '^(finished in|requests:|status codes:)' | sed 's/^/    /' >&2
-  echo "$out" | awk '/^requests:/ { if ($8 != 0 || $10 != 0) { print "FAILED REQUESTS" > "/dev/stderr"; exit 1 } }'
+  echo "$out" | awk '/^requests:/ { if ($10 != 0 || $12 != 0) { print "FAILED REQUESTS" > "/dev/stderr"; exit 1 } }'
   echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }'
 }
 

@@ -168,6 +168,7 @@ cnet_client *cnet_client_connect(const cnet_client_config *config, const cnet_ca
         cnet_set_err(err, err_len, "missing configuration");
         return NULL;
     }
+    cnet_process_init();
     int64_t deadline = cnet_now_ms() + (config->connect_timeout_ms > 0 ? config->connect_timeout_ms : 10000);
     cnet_client *cl = calloc(1, sizeof(*cl));
     if (!cl) {

@@ -234,4 +234,7 @@ int cnet_tls_alpn_is_h2(SSL *ssl);
 
 void cnet_set_err(char *err, size_t err_len, const char *fmt, ...);
 
+/* Once per process, before the first socket: ignores SIGPIPE (loop.c). */
+void cnet_process_init(void);
+
 #endif

@@ -13,6 +13,8 @@
  */
 #include "cnet_internal.h"
 
+#include <signal.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -328,3 +330,16 @@ cnet_conn *cnet_loop_find_conn(cnet_loop *loop, uint32_t slot, uint32_t generati
     cnet_conn *c = loop->slots[slot];
     return c && c->generation == generation ? c : NULL;
 }
+
+/* ---- Process-wide set-up ---- */
+
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
+
+static void process_init(void) {
+    /* OpenSSL writes to TLS sockets with write(2), which raises SIGPIPE when the peer has reset
+     * the connection (even during the handshake); the default action kills the process. Ignore it
+     * process-wide, as nginx does: every write path checks for EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void cnet_process_init(void) { pthread_once(&process_once, process_init); }

@@ -62,6 +62,7 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
         cnet_set_err(err, err_len, "missing configuration");
         return NULL;
     }
+    cnet_process_init();
     cnet_server *srv = calloc(1, sizeof(*srv));
     if (!srv) {
         cnet_set_err(err, err_len, "out of memory");

@@ -14,6 +14,9 @@
  * - Buffers passed to CNet are copied before the call returns; CNet never keeps a caller's pointer.
  * - Buffers CNet passes to a callback are valid only for the duration of that callback.
  *
+ * Signals: CNet sets SIGPIPE to SIG_IGN process-wide on first use (TLS writes would otherwise
+ * kill the process when a peer resets its connection).
+ *
  * Stream lifetime
  * ---------------
  * A stream is announced once (on_stream_open for a server stream, the caller's cnet_client_open_stream

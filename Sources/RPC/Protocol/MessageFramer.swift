@@ -18,7 +18,6 @@ struct MessageFramer: Sendable {
 
     init(maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
-        prefix.reserveCapacity(5)
     }
 
     /// True when no partial message is buffered (the stream may end here).

@@ -1,4 +1,7 @@
 import CNet
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -119,21 +122,29 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
 
     // MARK: Accepting streams (loop thread)
 
-    func acceptStream(_ ref: cnet_stream_ref, headers: [(name: String, value: String)]) -> CNetStream? {
-        var method = "", path = "", contentType = "", te = "", timeout: String?
-        for (name, value) in headers {
-            switch name {
-            case ":method": method = value
-            case ":path": path = value
-            case "content-type": contentType = value
-            case "te": te = value
-            case "grpc-timeout": timeout = value
-            default: break
+    func acceptStream(_ ref: cnet_stream_ref, headers: UnsafeBufferPointer<cnet_header>) -> CNetStream? {
+        // Header names are compared as bytes; only the path and custom metadata become strings.
+        var method = "", path = "", contentTypeOK = false, contentType = "", te = false, timeout: String?
+        var custom: [(name: String, value: String)] = []
+        for h in headers {
+            let name = UnsafeRawBufferPointer(start: h.name, count: h.name_len)
+            let value = UnsafeRawBufferPointer(start: h.value, count: h.value_len)
+            if name.first == UInt8(ascii: ":") {
+                if HeaderName.equal(name, ":path") { path = String(decoding: value, as: UTF8.self) }
+                else if HeaderName.equal(name, ":method") { method = String(decoding: value, as: UTF8.self) }
+            } else if HeaderName.equal(name, "content-type") {
+                contentTypeOK = HeaderName.isGRPCContentType(value)
+                if !contentTypeOK { contentType = String(decoding: value, as: UTF8.self) }
+            } else if HeaderName.equal(name, "te") {
+                te = HeaderName.equal(value, "trailers")
+            } else if HeaderName.equal(name, "grpc-timeout") {
+                timeout = String(decoding: value, as: UTF8.self)
+            } else if !HeaderName.isReserved(name) {
+                custom.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
             }
         }
         // Order follows PROTOCOL-HTTP2.md: a non-gRPC content type is an HTTP-level error.
-        guard contentType == "application/grpc" || contentType.hasPrefix("application/grpc+")
-                || contentType.hasPrefix("application/grpc;") else {
+        guard contentTypeOK else {
             ref.submit(headers: [(":status", "415"), ("content-type", "text/plain"),
                                  ("grpc-status", String(StatusCode.internal.rawValue)),
                                  ("grpc-message", WireHeaders.percentEncode("unsupported content-type \"\(contentType)\": expected application/grpc"))],
@@ -148,7 +159,7 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
             return RejectedStream()
         }
         guard method == "POST" else { return reject(RPCError(.internal, "gRPC requires :method POST, got \"\(method)\"")) }
-        guard te == "trailers" else { return reject(RPCError(.internal, "gRPC requires the header \"te: trailers\"")) }
+        guard te else { return reject(RPCError(.internal, "gRPC requires the header \"te: trailers\"")) }
         guard let route = routes[path] else {
             let shape = path.hasPrefix("/") && path.dropFirst().split(separator: "/").count == 2
             return reject(RPCError(.unimplemented, shape ? "unknown method \(path)" : "malformed :path \"\(path)\": expected /package.Service/Method"))
@@ -160,7 +171,7 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
             }
             deadline = .now + d
         }
-        let context = ServerContext(path: path, metadata: WireHeaders.metadata(from: headers), deadline: deadline,
+        let context = ServerContext(path: path, metadata: custom.isEmpty ? Metadata() : WireHeaders.metadata(from: custom), deadline: deadline,
                                     response: ResponseMetadata())
         let call = ServerCall(ref: ref, method: route, context: context,
                               maxMessageSize: configuration.maxReceiveMessageSize, logger: logger)
@@ -180,4 +191,28 @@ struct SendablePointer: @unchecked Sendable {
 func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
     guard let s else { return body(nil) }
     return s.withCString { body($0) }
+}
+
+/// Byte-level header name checks for the request hot path.
+enum HeaderName {
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: StaticString) -> Bool {
+        a.count == b.utf8CodeUnitCount && (a.count == 0 || memcmp(a.baseAddress!, b.utf8Start, a.count) == 0)
+    }
+
+    /// `application/grpc`, optionally followed by `+format` or `;parameters`.
+    static func isGRPCContentType(_ v: UnsafeRawBufferPointer) -> Bool {
+        let base: StaticString = "application/grpc"
+        let n = base.utf8CodeUnitCount
+        guard v.count >= n, memcmp(v.baseAddress!, base.utf8Start, n) == 0 else { return false }
+        return v.count == n || v[n] == UInt8(ascii: "+") || v[n] == UInt8(ascii: ";")
+    }
+
+    /// Names the RPC layer manages itself (never custom metadata).
+    static func isReserved(_ name: UnsafeRawBufferPointer) -> Bool {
+        if name.count >= 5, name[0] == 0x67, name[1] == 0x72, name[2] == 0x70, name[3] == 0x63, name[4] == 0x2d {
+            return true  // "grpc-"
+        }
+        return equal(name, "user-agent") || equal(name, "content-length") || equal(name, "host")
+            || equal(name, "accept-encoding")
+    }
 }

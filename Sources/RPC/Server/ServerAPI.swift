@@ -25,6 +25,7 @@ public final class ResponseMetadata: Sendable {
         get { storage.withLock { $0.trailing } }
         set { storage.withLock { $0.trailing = newValue } }
     }
+    var isEmpty: Bool { storage.withLock { $0.initial.isEmpty && $0.trailing.isEmpty } }
 }
 
 /// The four gRPC call kinds.
@@ -74,17 +75,41 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
 public struct RPCMethod: Sendable {
     public let path: String
     public let kind: CallKind
-    let handler: @Sendable (RawMessageStream, ServerCall, ServerContext) async throws -> Void
+    let body: Body
+
+    /// How the server runs a handler.
+    enum Body: Sendable {
+        /// Client- and bidirectional-streaming: the handler reads the request stream.
+        case streamingRequests(@Sendable (RawMessageStream, ServerCall, ServerContext) async throws -> Void)
+        /// Unary and server-streaming: started when the single request message is complete.
+        case singleRequest(@Sendable ([UInt8], ServerCall, ServerContext) async throws -> Void)
+        /// Unary and non-blocking: runs on the event-loop thread, answers in the same turn.
+        case inline(@Sendable ([UInt8], ServerContext) throws -> [UInt8])
+    }
+
+    static func decode<M: ProtoMessage>(_ bytes: [UInt8], as: M.Type) throws -> M {
+        do { return try M(protobufBytes: bytes) } catch { throw RPCError(.invalidArgument, error.description) }
+    }
 
     /// A unary method: one request, one response.
     public static func unary<Req: ProtoMessage, Resp: ProtoMessage>(
         _ path: String, _ body: @escaping @Sendable (Req, ServerContext) async throws -> Resp
     ) -> RPCMethod {
-        RPCMethod(path: path, kind: .unary) { requests, call, context in
-            let request: Req = try await requests.single(as: Req.self)
-            let response = try await body(request, context)
+        RPCMethod(path: path, kind: .unary, body: .singleRequest { bytes, call, context in
+            let response = try await body(decode(bytes, as: Req.self), context)
             try await call.send(response.protobufBytes())
-        }
+        })
+    }
+
+    /// A unary method whose handler is synchronous and never blocks (reads of in-memory state):
+    /// it runs on the event-loop thread as soon as the request is complete, with no task hop.
+    /// Anything that waits (I/O, locks held for long, `await`) must use `unary` instead.
+    public static func unaryInline<Req: ProtoMessage, Resp: ProtoMessage>(
+        _ path: String, _ body: @escaping @Sendable (Req, ServerContext) throws -> Resp
+    ) -> RPCMethod {
+        RPCMethod(path: path, kind: .unary, body: .inline { bytes, context in
+            try body(decode(bytes, as: Req.self), context).protobufBytes()
+        })
     }
 
     /// One request, a stream of responses.
@@ -92,10 +117,9 @@ public struct RPCMethod: Sendable {
         _ path: String,
         _ body: @escaping @Sendable (Req, ResponseWriter<Resp>, ServerContext) async throws -> Void
     ) -> RPCMethod {
-        RPCMethod(path: path, kind: .serverStreaming) { requests, call, context in
-            let request: Req = try await requests.single(as: Req.self)
-            try await body(request, ResponseWriter(call: call), context)
-        }
+        RPCMethod(path: path, kind: .serverStreaming, body: .singleRequest { bytes, call, context in
+            try await body(decode(bytes, as: Req.self), ResponseWriter(call: call), context)
+        })
     }
 
     /// A stream of requests, one response.
@@ -103,10 +127,10 @@ public struct RPCMethod: Sendable {
         _ path: String,
         _ body: @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Resp
     ) -> RPCMethod {
-        RPCMethod(path: path, kind: .clientStreaming) { requests, call, context in
+        RPCMethod(path: path, kind: .clientStreaming, body: .streamingRequests { requests, call, context in
             let response = try await body(RequestStream(raw: requests), context)
             try await call.send(response.protobufBytes())
-        }
+        })
     }
 
     /// Streams both ways, interleaved as the handler likes.
@@ -114,9 +138,9 @@ public struct RPCMethod: Sendable {
         _ path: String,
         _ body: @escaping @Sendable (RequestStream<Req>, ResponseWriter<Resp>, ServerContext) async throws -> Void
     ) -> RPCMethod {
-        RPCMethod(path: path, kind: .bidirectionalStreaming) { requests, call, context in
+        RPCMethod(path: path, kind: .bidirectionalStreaming, body: .streamingRequests { requests, call, context in
             try await body(RequestStream(raw: requests), ResponseWriter(call: call), context)
-        }
+        })
     }
 }
 

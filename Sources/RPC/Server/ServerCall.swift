@@ -32,8 +32,12 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     private let state = Mutex(State())
     private var framer: MessageFramer          // loop thread only
     private var inboundFailed = false          // loop thread only
-    private let inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation
-    private let inboundStream: AsyncThrowingStream<[UInt8], any Error>
+    private var singleRequest: [UInt8]?        // loop thread only (single-request calls)
+    private var requestCount = 0               // loop thread only
+    /// The request stream of client- and bidirectional-streaming calls (nil for the others,
+    /// which get their one message when it is complete).
+    private let inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+    private let inboundStream: AsyncThrowingStream<[UInt8], any Error>?
 
     init(ref: cnet_stream_ref, method: RPCMethod, context: ServerContext, maxMessageSize: Int, logger: Logger) {
         self.ref = ref
@@ -41,13 +45,29 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         self.context = context
         self.logger = logger
         self.framer = MessageFramer(maxMessageSize: maxMessageSize)
-        (inboundStream, inbound) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        if case .streamingRequests = method.body {
+            let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            (inboundStream, inbound) = (stream, continuation)
+        } else {
+            (inboundStream, inbound) = (nil, nil)
+        }
         super.init()
     }
 
-    /// Starts the handler (called on the loop thread right after the stream was accepted).
+    /// Called on the loop thread right after the stream was accepted: arms the deadline, and
+    /// starts the handler of a streaming-request call (single-request calls start when their
+    /// message is complete: `remoteEnded`).
     func start() {
-        let task = Task { [self] in await run() }
+        var task: Task<Void, Never>?
+        if case .streamingRequests(let handler) = method.body, let inboundStream {
+            let requests = RawMessageStream(stream: inboundStream) { [weak self] n in self?.consumed(n) }
+            task = Task { [self] in await run { try await handler(requests, self, self.context) } }
+        }
+        startDeadline()
+        if let task { state.withLock { $0.task = task } }
+    }
+
+    private func startDeadline() {
         var deadlineTask: Task<Void, Never>?
         if let deadline = context.deadline {
             deadlineTask = Task { [weak self] in
@@ -57,16 +77,12 @@ final class ServerCall: CNetStream, @unchecked Sendable {
                 self.state.withLock { $0.task }?.cancel()
             }
         }
-        state.withLock {
-            $0.task = task
-            $0.deadlineTask = deadlineTask
-        }
+        if let deadlineTask { state.withLock { $0.deadlineTask = deadlineTask } }
     }
 
-    private func run() async {
+    private func run(_ body: () async throws -> Void) async {
         do {
-            let requests = RawMessageStream(stream: inboundStream) { [weak self] n in self?.consumed(n) }
-            try await method.handler(requests, self, context)
+            try await body()
             finish(nil)
         } catch let error as RPCError {
             finish(error)
@@ -130,6 +146,15 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
             if s.finished || s.closed { return nil }
             s.finished = true
+            defer { s.heldResponse = nil }
+            if let held = s.heldResponse, error == nil, !s.headersSent, context.response.isEmpty {
+                // The common case: prebuilt headers and trailers, one submission.
+                s.headersSent = true
+                ref.submit(headers: StaticHeaderBlock.okResponse, data: held, trailers: StaticHeaderBlock.okTrailers)
+                let w = s.writeWaiter
+                s.writeWaiter = nil
+                return w
+            }
             var trailers: [(String, String)] = []
             let code = error?.code ?? .ok
             trailers.append(("grpc-status", String(code.rawValue)))
@@ -147,7 +172,6 @@ final class ServerCall: CNetStream, @unchecked Sendable {
                 s.headersSent = true
                 ref.submit(headers: responseHeaders(context.response.initial) + trailers, endStream: true)
             }
-            s.heldResponse = nil
             let w = s.writeWaiter
             s.writeWaiter = nil
             return w
@@ -162,14 +186,20 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         var delivered = 0
         do {
             try framer.append(data) { message in
-                delivered += message.count + 5
-                inbound.yield(message)
+                requestCount += 1
+                if let inbound {
+                    delivered += message.count + 5
+                    inbound.yield(message)
+                } else if requestCount == 1 {
+                    singleRequest = message
+                }
             }
         } catch {
-            inboundFailed = true
-            inbound.finish(throwing: error.rpcError)
-            finish(error.rpcError)
-            state.withLock { $0.task }?.cancel()
+            failInbound(error.rpcError)
+            return data.count
+        }
+        if inbound == nil {
+            if requestCount > 1 { failInbound(RPCError(.internal, "more than one request message on a call that takes one")) }
             return data.count
         }
         // Bytes of a partial message are always returned (the message is bounded by the size
@@ -194,16 +224,49 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         if release > 0 { ref.consume(release) }
     }
 
+    private func failInbound(_ error: RPCError) {
+        inboundFailed = true
+        inbound?.finish(throwing: error)
+        finish(error)
+        state.withLock { $0.task }?.cancel()
+    }
+
     override func remoteEnded() {
         if inboundFailed { return }
         do {
             try framer.finish()
-            inbound.finish()
         } catch {
-            inboundFailed = true
-            inbound.finish(throwing: error.rpcError)
-            finish(error.rpcError)
-            state.withLock { $0.task }?.cancel()
+            failInbound(error.rpcError)
+            return
+        }
+        if let inbound {
+            inbound.finish()
+            return
+        }
+        guard let request = singleRequest else {
+            failInbound(RPCError(.internal, "the call ended without a request message"))
+            return
+        }
+        singleRequest = nil
+        if state.withLock({ $0.finished || $0.closed }) { return }
+        switch method.body {
+        case .inline(let handler):
+            // Non-blocking by contract: answer on this loop thread, in this turn.
+            do {
+                let response = try handler(request, context)
+                state.withLock { $0.heldResponse = MessageFramer.frame(response) }
+                finish(nil)
+            } catch let error as RPCError {
+                finish(error)
+            } catch {
+                logger.error("handler failed", metadata: ["path": "\(context.path)", "error": "\(error)"])
+                finish(RPCError(.internal, "internal error"))
+            }
+        case .singleRequest(let handler):
+            let task = Task { [self] in await run { try await handler(request, self, self.context) } }
+            state.withLock { $0.task = task }
+        case .streamingRequests:
+            break
         }
     }
 
@@ -224,7 +287,7 @@ final class ServerCall: CNetStream, @unchecked Sendable {
             s.writeWaiter = nil
             return (s.task, s.deadlineTask, w, s.finished)
         }
-        inbound.finish(throwing: RPCError(.cancelled, "the client cancelled the call"))
+        inbound?.finish(throwing: RPCError(.cancelled, "the client cancelled the call"))
         waiter?.resume(throwing: RPCError(.cancelled, "the client cancelled the call"))
         deadlineTask?.cancel()
         if !wasFinished { task?.cancel() }

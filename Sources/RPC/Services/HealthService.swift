@@ -84,7 +84,7 @@ public final class HealthService: RPCService {
 
     public var methods: [RPCMethod] {
         [
-            RPCMethod.unary("/\(Self.name)/Check") { (request: HealthCheckRequest, _: ServerContext) in
+            RPCMethod.unaryInline("/\(Self.name)/Check") { (request: HealthCheckRequest, _: ServerContext) in
                 guard let status = self.status(for: request.service) else {
                     throw RPCError(.notFound, "unknown service \"\(request.service)\"")
                 }

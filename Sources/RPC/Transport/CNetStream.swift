@@ -28,7 +28,8 @@ public class CNetStream: @unchecked Sendable {
 /// Receives new server streams (`on_stream_open`); the object behind `cnet_callbacks.ctx`.
 protocol CNetStreamAcceptor: AnyObject {
     /// Returns the stream's owner, or nil to refuse the stream.
-    func acceptStream(_ ref: cnet_stream_ref, headers: [(name: String, value: String)]) -> CNetStream?
+    /// `headers` is valid only during the call.
+    func acceptStream(_ ref: cnet_stream_ref, headers: UnsafeBufferPointer<cnet_header>) -> CNetStream?
 }
 
 /// The C callback table shared by servers and clients. The C functions only decode pointers and
@@ -42,8 +43,8 @@ enum CNetCallbacks {
             guard let ctx else { return nil }
             let acceptor = Unmanaged<AcceptorBox>.fromOpaque(ctx).takeUnretainedValue().acceptor
             guard let acceptor else { return nil }
-            let decoded = WireHeaders.decode(headers, count)
-            return acceptor.acceptStream(ref, headers: decoded)?.retainedPointer()
+            return acceptor.acceptStream(ref, headers: UnsafeBufferPointer(start: headers, count: headers == nil ? 0 : count))?
+                .retainedPointer()
         }
         cb.on_stream_opened = { _, user, ref in cnetStream(user).streamOpened(ref) }
         cb.on_headers = { _, user, headers, count, isTrailers in

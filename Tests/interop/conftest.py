@@ -1,0 +1,337 @@
+"""Shared fixtures for the interoperability and bad-input tests.
+
+Environment:
+  RPC_PEER    path of the rpc-interop-peer binary (default: .build/debug/rpc-interop-peer)
+  ENGINE_BIN  path of the settlement-engine binary (default: .build/debug/settlement-engine)
+
+Fixtures:
+  echo_pb2, echo_pb2_grpc   stubs generated from Protos/rpctest/v1/echo.proto at session start
+  tls_cert                  a self-signed EC P-256 certificate for localhost / 127.0.0.1
+  peer                      `rpc-interop-peer serve`, parametrized over h2c and tls (session scope)
+  start_peer                factory: starts an extra peer (stopped at session end)
+  engine                    `settlement-engine --listen 127.0.0.1:0` (h2c)
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+REPO = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 30.0  # seconds; generous, the machines are shared and slow
+RPC_TIMEOUT = 15.0  # seconds; only to prevent hangs
+
+
+def _binary(env: str, default: str) -> str:
+    path = os.environ.get(env) or str(REPO / ".build" / "debug" / default)
+    if not os.access(path, os.X_OK):
+        pytest.exit(f"{env}: {path} is not an executable (build with `swift build` or set {env})", returncode=2)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated stubs
+
+
+@pytest.fixture(scope="session")
+def stubs_dir(tmp_path_factory):
+    from grpc_tools import protoc
+    import grpc_tools
+
+    out = tmp_path_factory.mktemp("stubs")
+    well_known = str(Path(grpc_tools.__file__).parent / "_proto")
+    args = [
+        "grpc_tools.protoc",
+        f"-I{REPO / 'Protos'}",
+        f"-I{well_known}",
+        f"--python_out={out}",
+        f"--grpc_python_out={out}",
+        str(REPO / "Protos" / "rpctest" / "v1" / "echo.proto"),
+    ]
+    rc = protoc.main(args)
+    assert rc == 0, f"protoc failed ({rc}): {args}"
+    sys.path.insert(0, str(out))
+    yield out
+    sys.path.remove(str(out))
+
+
+@pytest.fixture(scope="session")
+def echo_pb2(stubs_dir):
+    import importlib
+
+    return importlib.import_module("rpctest.v1.echo_pb2")
+
+
+@pytest.fixture(scope="session")
+def echo_pb2_grpc(stubs_dir, echo_pb2):
+    import importlib
+
+    return importlib.import_module("rpctest.v1.echo_pb2_grpc")
+
+
+# ---------------------------------------------------------------------------------------------
+# TLS
+
+
+@dataclass
+class TLSFiles:
+    cert: str
+    key: str
+
+    def cert_bytes(self) -> bytes:
+        return Path(self.cert).read_bytes()
+
+    def key_bytes(self) -> bytes:
+        return Path(self.key).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory) -> TLSFiles:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("the openssl CLI is required for the TLS tests")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-keyout", str(key), "-out", str(cert), "-days", "7", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+    )
+    return TLSFiles(cert=str(cert), key=str(key))
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+
+class Process:
+    """A child process whose stdout and stderr go to files (so a chatty child never blocks on a
+    full pipe); `wait_for` polls its stdout for a line matching a pattern."""
+
+    def __init__(self, argv, workdir: Path, name: str, stdin=subprocess.DEVNULL, env=None):
+        self.argv = argv
+        self.name = name
+        self.stdout_path = workdir / f"{name}.stdout"
+        self.stderr_path = workdir / f"{name}.stderr"
+        self._out = open(self.stdout_path, "wb")
+        self._err = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(argv, stdin=stdin, stdout=self._out, stderr=self._err, env=env)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def exit_description(self) -> str:
+        rc = self.proc.poll()
+        if rc is None:
+            return "running"
+        if rc < 0:
+            try:
+                return f"killed by {signal.Signals(-rc).name}"
+            except ValueError:
+                return f"killed by signal {-rc}"
+        return f"exited with {rc}"
+
+    def output(self) -> str:
+        out = self.stdout_path.read_text(errors="replace")
+        err = self.stderr_path.read_text(errors="replace")
+        return f"--- {self.name} ({self.exit_description()}) stdout:\n{out[-4000:]}\n--- stderr:\n{err[-4000:]}"
+
+    def wait_for(self, pattern: str, timeout: float = STARTUP_TIMEOUT) -> re.Match:
+        rx = re.compile(pattern, re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = rx.search(self.stdout_path.read_text(errors="replace"))
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.argv} exited with {self.proc.returncode} before printing {pattern!r}\n{self.output()}")
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.argv} did not print {pattern!r} within {timeout}s\n{self.output()}")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def rss_kib(self) -> int:
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self, graceful=None, timeout: float = 10.0):
+        """Stops the process: `graceful` (a callable, e.g. closing stdin) first, then SIGTERM,
+        then SIGKILL. Always reaps it."""
+        try:
+            if self.proc.poll() is None and graceful is not None:
+                try:
+                    graceful()
+                except OSError:
+                    pass
+                try:
+                    self.proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        finally:
+            self._out.close()
+            self._err.close()
+
+
+@dataclass
+class Peer:
+    """A running `rpc-interop-peer serve`."""
+
+    process: Process
+    host: str
+    port: int
+    transport: str  # "h2c" or "tls"
+    tls: Optional[TLSFiles] = None
+    _channels: list = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def channel(self, options=()) -> grpc.Channel:
+        """A new grpcio channel to the peer (closed at teardown)."""
+        if self.transport == "tls":
+            creds = grpc.ssl_channel_credentials(root_certificates=self.tls.cert_bytes())
+            ch = grpc.secure_channel(self.target, creds, options=[("grpc.ssl_target_name_override", "localhost"), *options])
+        else:
+            ch = grpc.insecure_channel(self.target, options=list(options))
+        self._channels.append(ch)
+        return ch
+
+    def set_health(self, service: str, status: str):
+        """Flips the peer's health status (service "" is the whole server)."""
+        self.process.proc.stdin.write(f"health {service or '-'} {status}\n".encode())
+        self.process.proc.stdin.flush()
+
+    def health_status(self, service: str = "", timeout: float = RPC_TIMEOUT) -> int:
+        """Health Check over a fresh channel (a well-behaved second client)."""
+        ch = self.channel()
+        try:
+            resp = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+            return resp.status
+        finally:
+            ch.close()
+            self._channels.remove(ch)
+
+    def assert_serving(self):
+        assert self.process.alive(), f"the peer died: {self.process.exit_description()}\n{self.process.output()}"
+        assert self.health_status() == health_pb2.HealthCheckResponse.SERVING
+
+    def stop(self):
+        for ch in self._channels:
+            ch.close()
+        self._channels.clear()
+        self.process.stop(graceful=self.process.proc.stdin.close)
+
+
+@pytest.fixture(scope="session")
+def start_peer(tmp_path_factory, tls_cert):
+    """Factory: start_peer("h2c" | "tls", *extra_args) -> Peer; every peer is stopped at the end of
+    the session (closing stdin, then SIGTERM, then SIGKILL)."""
+    binary = _binary("RPC_PEER", "rpc-interop-peer")
+    workdir = tmp_path_factory.mktemp("peers")
+    peers = []
+
+    def start(transport: str = "h2c", *extra) -> Peer:
+        argv = [binary, "serve", "--port", "0", *extra]
+        if transport == "tls":
+            argv += ["--tls-cert", tls_cert.cert, "--tls-key", tls_cert.key]
+        proc = Process(argv, workdir, f"peer{len(peers)}-{transport}", stdin=subprocess.PIPE)
+        peer = None
+        try:
+            port = int(proc.wait_for(r"^listening on (\d+)$").group(1))
+            peer = Peer(proc, "127.0.0.1", port, transport, tls_cert if transport == "tls" else None)
+        finally:
+            if peer is None:
+                proc.stop(graceful=proc.proc.stdin.close, timeout=2)
+        peers.append(peer)
+        return peer
+
+    yield start
+    for p in peers:
+        p.stop()
+
+
+@pytest.fixture(scope="session")
+def _shared_peers():
+    return {}
+
+
+@pytest.fixture(params=["h2c", "tls"])
+def peer(request, start_peer, _shared_peers) -> Peer:
+    """The Swift server, once over h2c and once over TLS. One peer per transport is shared by the
+    tests; should a test kill it, that test fails (at teardown, with how the peer died) and the next
+    test gets a new peer, so one crash does not fail every later test."""
+    p = _shared_peers.get(request.param)
+    if p is None or not p.process.alive():
+        p = _shared_peers[request.param] = start_peer(request.param)
+    yield p
+    if not p.process.alive():
+        pytest.fail(f"the {request.param} peer died during this test: {p.process.exit_description()}\n{p.process.output()}")
+
+
+@dataclass
+class Engine:
+    process: Process
+    host: str
+    port: int
+
+
+@pytest.fixture(scope="session")
+def start_engine(tmp_path_factory, tls_cert):
+    """Factory: start_engine("h2c" | "tls") -> Engine (settlement-engine on an ephemeral port);
+    every engine is stopped (SIGTERM, then SIGKILL) at the end of the session."""
+    binary = _binary("ENGINE_BIN", "settlement-engine")
+    workdir = tmp_path_factory.mktemp("engines")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
+    engines = []
+
+    def start(transport: str = "h2c") -> Engine:
+        argv = [binary, "--listen", "127.0.0.1:0"]
+        if transport == "tls":
+            argv += ["--tls-cert", tls_cert.cert, "--tls-key", tls_cert.key]
+        proc = Process(argv, workdir, f"engine{len(engines)}-{transport}", env=env)
+        engines.append(proc)
+        m = proc.wait_for(r"settlement-engine listening on ([\d.]+):(\d+)")
+        return Engine(proc, m.group(1), int(m.group(2)))
+
+    yield start
+    for proc in engines:
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
+def engine(start_engine):
+    """The settlement-engine binary serving h2c on an ephemeral port: (host, port)."""
+    e = start_engine("h2c")
+    return e.host, e.port
