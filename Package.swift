@@ -10,10 +10,13 @@ let package = Package(
     products: [
         .executable(name: "settlement-engine", targets: ["SettlementEngineServer"]),
         .library(name: "RPC", targets: ["RPC"]),
+        .executable(name: "settlement", targets: ["settlement"]),
+        .executable(name: "settlement-bench", targets: ["settlement-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // System libraries (Debian package names in `providers`).
@@ -23,6 +26,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CProtobufC", path: "Sources/CSystem/CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CSystem/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSecp256k1", path: "Sources/CSystem/CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
 
         // The HTTP/2 transport core in C: epoll loops, sockets, TLS, nghttp2 sessions.
         .target(name: "CNet", dependencies: ["CNGHTTP2", "COpenSSL"],
@@ -33,15 +40,39 @@ let package = Package(
 
         // gRPC over CNet: server, client, health, reflection.
         .target(name: "RPC", dependencies: [
-            "CNet", "CProtos", "CProtobufC",
+            "CNet", "CProtos", "CProtobufC", "Settlement",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The settlement domain and engine: transactions, validation, pool, batches, state.
+        .target(name: "Settlement", dependencies: [
+            "CSecp256k1",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // PostgreSQL (libpq) implementation of Settlement's storage protocol.
+        .target(name: "Persistence", dependencies: [
+            "Settlement", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "SettlementEngineServer", dependencies: [
-            "RPC",
+            "RPC", "Settlement", "Persistence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-engine"),
+
+        // The operator's and user's command-line client of the settlement API.
+        .executableTarget(name: "settlement", dependencies: [
+            "RPC", "Settlement",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/settlement-cli"),
+        // End-to-end load generator and the microbenchmarks against the machine's limits.
+        .executableTarget(name: "settlement-bench", dependencies: [
+            "RPC", "Settlement", "Persistence",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ], path: "Sources/settlement-bench"),
 
         // A gRPC peer for the interoperability tests (Tests/interop): serves the test service, or
         // calls a stock grpcio server with the Swift client.
@@ -51,6 +82,8 @@ let package = Package(
         ], path: "Tests/InteropPeer"),
 
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet"]),
+        .testTarget(name: "SettlementTests", dependencies: ["Settlement"]),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -759,7 +759,7 @@ const ProtobufCMessageDescriptor settlement__v1__submit_transactions_request__de
   (ProtobufCMessageInit) settlement__v1__submit_transactions_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor settlement__v1__transaction_receipt__field_descriptors[5] =
+static const ProtobufCFieldDescriptor settlement__v1__transaction_receipt__field_descriptors[7] =
 {
   {
     "client_sequence",
@@ -821,18 +821,44 @@ static const ProtobufCFieldDescriptor settlement__v1__transaction_receipt__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch_number",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__TransactionReceipt, batch_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state_root",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__TransactionReceipt, state_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__transaction_receipt__field_indices_by_name[] = {
+  5,   /* field[5] = batch_number */
   0,   /* field[0] = client_sequence */
   4,   /* field[4] = received_at_ms */
   3,   /* field[3] = rejection_reason */
+  6,   /* field[6] = state_root */
   2,   /* field[2] = status */
   1,   /* field[1] = tx_id */
 };
 static const ProtobufCIntRange settlement__v1__transaction_receipt__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor settlement__v1__transaction_receipt__descriptor =
 {
@@ -842,7 +868,7 @@ const ProtobufCMessageDescriptor settlement__v1__transaction_receipt__descriptor
   "Settlement__V1__TransactionReceipt",
   "settlement.v1",
   sizeof(Settlement__V1__TransactionReceipt),
-  5,
+  7,
   settlement__v1__transaction_receipt__field_descriptors,
   settlement__v1__transaction_receipt__field_indices_by_name,
   1,  settlement__v1__transaction_receipt__number_ranges,
@@ -1054,7 +1080,7 @@ const ProtobufCMessageDescriptor settlement__v1__subscribe_status_request__descr
   (ProtobufCMessageInit) settlement__v1__subscribe_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor settlement__v1__status_update__field_descriptors[1] =
+static const ProtobufCFieldDescriptor settlement__v1__status_update__field_descriptors[2] =
 {
   {
     "status",
@@ -1068,14 +1094,27 @@ static const ProtobufCFieldDescriptor settlement__v1__status_update__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__StatusUpdate, batch),
+    &settlement__v1__batch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__status_update__field_indices_by_name[] = {
+  1,   /* field[1] = batch */
   0,   /* field[0] = status */
 };
 static const ProtobufCIntRange settlement__v1__status_update__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor settlement__v1__status_update__descriptor =
 {
@@ -1085,7 +1124,7 @@ const ProtobufCMessageDescriptor settlement__v1__status_update__descriptor =
   "Settlement__V1__StatusUpdate",
   "settlement.v1",
   sizeof(Settlement__V1__StatusUpdate),
-  1,
+  2,
   settlement__v1__status_update__field_descriptors,
   settlement__v1__status_update__field_indices_by_name,
   1,  settlement__v1__status_update__number_ranges,
@@ -1130,7 +1169,7 @@ const ProtobufCMessageDescriptor settlement__v1__get_performance_metrics_request
   (ProtobufCMessageInit) settlement__v1__get_performance_metrics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor settlement__v1__performance_metrics__field_descriptors[12] =
+static const ProtobufCFieldDescriptor settlement__v1__performance_metrics__field_descriptors[14] =
 {
   {
     "window_seconds",
@@ -1276,6 +1315,30 @@ static const ProtobufCFieldDescriptor settlement__v1__performance_metrics__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "transactions_sequenced",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__PerformanceMetrics, transactions_sequenced),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "transactions_rejected",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__PerformanceMetrics, transactions_rejected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__performance_metrics__field_indices_by_name[] = {
   2,   /* field[2] = batch_processing_p50_us */
@@ -1289,12 +1352,14 @@ static const unsigned settlement__v1__performance_metrics__field_indices_by_name
   9,   /* field[9] = state_growth_bytes_per_second */
   8,   /* field[8] = state_size_bytes */
   1,   /* field[1] = tps */
+  13,   /* field[13] = transactions_rejected */
+  12,   /* field[12] = transactions_sequenced */
   0,   /* field[0] = window_seconds */
 };
 static const ProtobufCIntRange settlement__v1__performance_metrics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor settlement__v1__performance_metrics__descriptor =
 {
@@ -1304,7 +1369,7 @@ const ProtobufCMessageDescriptor settlement__v1__performance_metrics__descriptor
   "Settlement__V1__PerformanceMetrics",
   "settlement.v1",
   sizeof(Settlement__V1__PerformanceMetrics),
-  12,
+  14,
   settlement__v1__performance_metrics__field_descriptors,
   settlement__v1__performance_metrics__field_indices_by_name,
   1,  settlement__v1__performance_metrics__number_ranges,
@@ -1516,7 +1581,7 @@ const ProtobufCMessageDescriptor settlement__v1__get_account_request__descriptor
   (ProtobufCMessageInit) settlement__v1__get_account_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors[6] =
+static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors[8] =
 {
   {
     "address",
@@ -1590,19 +1655,45 @@ static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "proof",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__Account, proof),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exists",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__Account, exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__account__field_indices_by_name[] = {
   0,   /* field[0] = address */
   1,   /* field[1] = balance */
   5,   /* field[5] = batch_number */
+  7,   /* field[7] = exists */
   2,   /* field[2] = nonce */
+  6,   /* field[6] = proof */
   3,   /* field[3] = proof_siblings */
   4,   /* field[4] = state_root */
 };
 static const ProtobufCIntRange settlement__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor settlement__v1__account__descriptor =
 {
@@ -1612,7 +1703,7 @@ const ProtobufCMessageDescriptor settlement__v1__account__descriptor =
   "Settlement__V1__Account",
   "settlement.v1",
   sizeof(Settlement__V1__Account),
-  6,
+  8,
   settlement__v1__account__field_descriptors,
   settlement__v1__account__field_indices_by_name,
   1,  settlement__v1__account__number_ranges,

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Persistence
 import RPC
+import Settlement
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
 /// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win.
@@ -44,6 +46,15 @@ struct EngineCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: SETTLEMENT_LOG_LEVEL.")
     var logLevel: String = Env.string("LOG_LEVEL") ?? "info"
 
+    @Option(help: "PostgreSQL URL (libpq conninfo). Env: DATABASE_URL or SETTLEMENT_DATABASE_URL. Without it the engine runs its own private PostgreSQL under --data-dir.")
+    var databaseUrl: String?
+
+    @Option(help: "Directory for the embedded PostgreSQL's data (used without --database-url). Env: SETTLEMENT_DATA_DIR.")
+    var dataDir: String = Env.string("DATA_DIR") ?? ".data/engine"
+
+    @OptionGroup(title: "Settlement")
+    var settlement: SettlementOptions
+
     /// TLS files from the flags, else from the environment.
     private var tlsFiles: (cert: String?, key: String?) {
         (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
@@ -85,19 +96,61 @@ struct EngineCommand: AsyncParsableCommand {
             config.tls = .init(certificateChain: tlsCert, privateKey: tlsKey)
         }
 
+        let (settings, genesis): (SettlementConfig, Genesis)
+        do {
+            (settings, genesis) = try settlement.resolve(defaultGenesis: Self.defaultGenesisPath())
+        } catch {
+            logger.critical("invalid settings", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+
+        // PostgreSQL: the configured server, or a private one under --data-dir.
+        var embedded: EmbeddedPostgres?
+        let conninfo: String
+        if let url = databaseUrl ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? Env.string("DATABASE_URL") {
+            conninfo = url
+        } else {
+            let dir = URL(fileURLWithPath: dataDir, isDirectory: true).appendingPathComponent("postgres").path
+            let pg = EmbeddedPostgres(.init(dataDirectory: dir))
+            do {
+                try await pg.start()
+            } catch {
+                logger.critical("cannot start the embedded PostgreSQL", metadata: ["data_dir": "\(dir)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+            let pgPort = await pg.port
+            logger.info("embedded PostgreSQL running", metadata: ["data_dir": "\(dir)", "port": "\(pgPort)"])
+            embedded = pg
+            conninfo = await pg.url()
+        }
+        let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
+        let engine: SettlementEngine
+        do {
+            engine = try SettlementEngine(config: settings, genesis: genesis, store: store, logger: Logger(label: "settlement"))
+            try await engine.start()
+        } catch {
+            logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
+            await store.close()
+            try? await embedded?.stop()
+            throw ExitCode(1)
+        }
+
         let health = HealthService()
-        // The settlement.v1.Settlement service joins here with the settlement core (issue 3); until
-        // then its methods answer UNIMPLEMENTED like any unknown method.
-        var services: [any RPCService] = [health]
+        let settlementService = SettlementService(engine: engine)
+        var services: [any RPCService] = [health, settlementService]
         services.append(try ReflectionService(services: services))
         let server = RPCServer(configuration: config, services: services, logger: logger)
         do {
             try server.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
+            await engine.stop()
+            await store.close()
+            try? await embedded?.stop()
             throw ExitCode(1)
         }
         health.setStatus(.serving, for: "")
+        health.setStatus(.serving, for: settlementService.serviceName)
         // Tooling reads the bound port from this line (useful with port 0).
         print("settlement-engine listening on \(address.host):\(server.port)")
         fflush(nil)
@@ -105,7 +158,24 @@ struct EngineCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         health.shutdown()
+        // Order: stop taking calls (open ones drain), make every closed batch durable, then
+        // close the database.
         await server.shutdown(grace: .seconds(shutdownGrace))
+        await engine.stop()
+        await store.close()
+        if let embedded {
+            do { try await embedded.stop() } catch { logger.error("embedded PostgreSQL stop failed", metadata: ["error": "\(error)"]) }
+        }
+    }
+}
+
+extension EngineCommand {
+    /// Deploy/genesis.dev.json next to the working directory or the executable's checkout.
+    static func defaultGenesisPath() -> String {
+        let candidates = ["Deploy/genesis.dev.json",
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                              .appendingPathComponent("../../../Deploy/genesis.dev.json").standardized.path]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
     }
 }
 

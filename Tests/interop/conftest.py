@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ def stubs_dir(tmp_path_factory):
         f"--python_out={out}",
         f"--grpc_python_out={out}",
         str(REPO / "Protos" / "rpctest" / "v1" / "echo.proto"),
+        str(REPO / "Protos" / "settlement" / "v1" / "settlement.proto"),
     ]
     rc = protoc.main(args)
     assert rc == 0, f"protoc failed ({rc}): {args}"
@@ -315,19 +317,27 @@ def start_engine(tmp_path_factory, tls_cert):
     workdir = tmp_path_factory.mktemp("engines")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
     engines = []
+    data_dirs = []
 
-    def start(transport: str = "h2c") -> Engine:
-        argv = [binary, "--listen", "127.0.0.1:0"]
+    def start(transport: str = "h2c", *extra: str) -> Engine:
+        # As root the embedded PostgreSQL runs as `postgres`, which must reach its data directory:
+        # pytest's own temporary directories are private (0700), so use a traversable one.
+        data_dir = tempfile.mkdtemp(prefix="settlement-engine-test-")
+        os.chmod(data_dir, 0o755)
+        data_dirs.append(data_dir)
+        argv = [binary, "--listen", "127.0.0.1:0", "--data-dir", data_dir, *extra]
         if transport == "tls":
             argv += ["--tls-cert", tls_cert.cert, "--tls-key", tls_cert.key]
         proc = Process(argv, workdir, f"engine{len(engines)}-{transport}", env=env)
         engines.append(proc)
-        m = proc.wait_for(r"settlement-engine listening on ([\d.]+):(\d+)")
+        m = proc.wait_for(r"settlement-engine listening on ([\d.]+):(\d+)", timeout=60)
         return Engine(proc, m.group(1), int(m.group(2)))
 
     yield start
     for proc in engines:
         proc.stop()
+    for d in data_dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -161,7 +161,7 @@ struct  Settlement__V1__TransactionReceipt
    */
   ProtobufCBinaryData tx_id;
   /*
-   * PENDING when admitted, REJECTED otherwise.
+   * SEQUENCED once the transfer is in a durable batch, REJECTED otherwise.
    */
   Settlement__V1__TxStatus status;
   /*
@@ -172,10 +172,18 @@ struct  Settlement__V1__TransactionReceipt
    * When the engine received the transfer, unix milliseconds.
    */
   uint64_t received_at_ms;
+  /*
+   * The batch holding the transfer; 0 when it was rejected before execution.
+   */
+  uint64_t batch_number;
+  /*
+   * The state root after that batch: 32 bytes; empty unless SEQUENCED.
+   */
+  ProtobufCBinaryData state_root;
 };
 #define SETTLEMENT__V1__TRANSACTION_RECEIPT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__transaction_receipt__descriptor) \
-    , 0, {0,NULL}, SETTLEMENT__V1__TX_STATUS__TX_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+    , 0, {0,NULL}, SETTLEMENT__V1__TX_STATUS__TX_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, {0,NULL} }
 
 
 struct  Settlement__V1__GetSettlementStatusRequest
@@ -257,10 +265,16 @@ struct  Settlement__V1__StatusUpdate
    * every-batch subscription, where tx_id is empty and batch_number/state_root describe the batch).
    */
   Settlement__V1__SettlementStatus *status;
+  /*
+   * Set only for an every-batch subscription (no tx ids): the summary of the batch that changed
+   * (number, previous and new state roots, its tx ids in execution order, its status). One
+   * update per batch replaces the per-transaction updates of its transactions.
+   */
+  Settlement__V1__Batch *batch;
 };
 #define SETTLEMENT__V1__STATUS_UPDATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__status_update__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 struct  Settlement__V1__GetPerformanceMetricsRequest
@@ -293,7 +307,9 @@ struct  Settlement__V1__PerformanceMetrics
   uint64_t batch_processing_p50_us;
   uint64_t batch_processing_p99_us;
   /*
-   * Submission to L1 confirmation, milliseconds, 50th and 99th percentile.
+   * Confirmation latency, milliseconds, 50th and 99th percentile (rounded up): from the engine's
+   * receipt of a transfer to its durable SEQUENCED receipt. (Submission to L1 confirmation once
+   * the finality engine tracks L1.)
    */
   uint64_t confirmation_latency_p50_ms;
   uint64_t confirmation_latency_p99_ms;
@@ -306,7 +322,7 @@ struct  Settlement__V1__PerformanceMetrics
    */
   uint64_t state_accounts;
   /*
-   * Size of the persisted state in bytes.
+   * Approximate size of the state held by the engine (Merkle tree and retained history), bytes.
    */
   uint64_t state_size_bytes;
   /*
@@ -321,10 +337,18 @@ struct  Settlement__V1__PerformanceMetrics
    * When these metrics were computed, unix milliseconds.
    */
   uint64_t computed_at_ms;
+  /*
+   * Transactions sequenced (accepted in a durable batch) since the engine started.
+   */
+  uint64_t transactions_sequenced;
+  /*
+   * Transactions rejected while their batch executed (nonce, balance) since the engine started.
+   */
+  uint64_t transactions_rejected;
 };
 #define SETTLEMENT__V1__PERFORMANCE_METRICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__performance_metrics__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Settlement__V1__GetBatchRequest
@@ -405,7 +429,8 @@ struct  Settlement__V1__Account
    */
   uint64_t nonce;
   /*
-   * Merkle proof of the account leaf: sibling hashes from the leaf up to the root, 32 bytes each.
+   * For compatibility: the non-zero sibling hashes of `proof`, root side first, 32 bytes each.
+   * Without the bitmap in `proof` they do not place the siblings in the tree; verify `proof`.
    */
   size_t n_proof_siblings;
   ProtobufCBinaryData *proof_siblings;
@@ -417,10 +442,26 @@ struct  Settlement__V1__Account
    * The batch that produced `state_root`.
    */
   uint64_t batch_number;
+  /*
+   * The compact Merkle proof of the address against `state_root`, verifiable on its own:
+   *   kind      1 byte     0 inclusion, 1 empty slot, 2 another account's leaf
+   *   depth     2 bytes    big-endian, 0 ... 256 (number of siblings)
+   *   bitmap    ceil(depth/8) bytes; bit d (byte d/8, mask 0x80 >> d%8) set iff the sibling at
+   *                        depth d is not zero; unused trailing bits are zero
+   *   siblings  32 bytes each, the non-zero siblings, root side first
+   *   other     60 bytes   kind 2 only: the other leaf's address (20) || balance (32) || nonce (8)
+   * Leaves are keccak256(0x00 || address || balance (32, BE) || nonce (8, BE)), internal nodes
+   * keccak256(left || right), an address's path is the bits of keccak256(address), MSB first.
+   */
+  ProtobufCBinaryData proof;
+  /*
+   * Whether the account has a leaf (a non-zero balance or nonce); false proves absence.
+   */
+  protobuf_c_boolean exists;
 };
 #define SETTLEMENT__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__account__descriptor) \
-    , {0,NULL}, {0,NULL}, 0, 0,NULL, {0,NULL}, 0 }
+    , {0,NULL}, {0,NULL}, 0, 0,NULL, {0,NULL}, 0, {0,NULL}, 0 }
 
 
 /* Settlement__V1__SignedTransfer methods */

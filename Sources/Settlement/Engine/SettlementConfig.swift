@@ -1,0 +1,77 @@
+/// The engine's settings: the seed's `SettlementConfig` with its defaults, plus what an operator
+/// needs to run it. Built from a config file, the environment and flags by the executable;
+/// `validate()` rejects nonsense at start-up with messages that name the setting.
+public struct SettlementConfig: Sendable, Equatable {
+    /// Throughput the deployment is sized for (informational; used for capacity warnings).
+    public var targetTPS = 50_000
+    /// A batch closes when it holds this many transactions...
+    public var batchSize = 1_000
+    /// ...or when its oldest transaction has waited this long.
+    public var batchTimeoutMs = 100
+    /// Pool capacity (validated and not yet sequenced); past it submissions get RESOURCE_EXHAUSTED.
+    public var maxPendingTransactions = 100_000
+    /// How often the sequencer posts a commitment to L1 (seconds).
+    public var l1SettlementIntervalSeconds = 10
+    /// Challenge period of a commitment (seconds; 7 days).
+    public var challengePeriodSeconds = 7 * 24 * 60 * 60
+    /// Time each party has for a move in a fraud-proof game (seconds; 24 hours).
+    public var fraudProofWindowSeconds = 24 * 60 * 60
+    /// Longest a validity proof may take (seconds).
+    public var zkProofTimeoutSeconds = 30
+    /// Batches executed but not yet durable (pipelining depth).
+    public var maxConcurrentBatches = 20
+    /// Chain id of the L2 (part of every EIP-712 signature).
+    public var chainId: UInt64 = 1337
+    /// Where fees go.
+    public var feeAccount = Address(hex: "0x00000000000000000000000000000000000fee00")!
+    /// Largest fee a transfer may offer (stateless check), as a decimal string of wei.
+    public var maxFee = UInt256(UInt64.max)
+    /// Future nonces per sender held in the pool while earlier ones are missing.
+    public var maxFutureNoncesPerSender = 64
+    /// How long a transaction with a future nonce waits for the gap to fill before it is rejected.
+    public var futureNonceTimeoutMs = 2_000
+    /// Recent batches whose reverse diffs are kept for rollback and historical proofs.
+    public var retainedBatches = 1_000
+
+    public init() {}
+
+    /// Problems with the settings, each naming the setting; empty when the config is usable.
+    public func problems() -> [String] {
+        var p: [String] = []
+        func positive(_ name: String, _ v: Int) { if v <= 0 { p.append("\(name) must be positive, got \(v)") } }
+        positive("target_tps", targetTPS)
+        positive("batch_size", batchSize)
+        positive("batch_timeout_ms", batchTimeoutMs)
+        positive("max_pending_transactions", maxPendingTransactions)
+        positive("l1_settlement_interval", l1SettlementIntervalSeconds)
+        positive("challenge_period", challengePeriodSeconds)
+        positive("fraud_proof_window", fraudProofWindowSeconds)
+        positive("zk_proof_timeout", zkProofTimeoutSeconds)
+        positive("max_concurrent_batches", maxConcurrentBatches)
+        positive("retained_batches", retainedBatches)
+        if batchSize > 100_000 { p.append("batch_size must be at most 100000, got \(batchSize)") }
+        if maxPendingTransactions < batchSize {
+            p.append("max_pending_transactions (\(maxPendingTransactions)) must be at least batch_size (\(batchSize))")
+        }
+        if maxConcurrentBatches > 1_000 { p.append("max_concurrent_batches must be at most 1000") }
+        if fraudProofWindowSeconds > challengePeriodSeconds {
+            p.append("fraud_proof_window (\(fraudProofWindowSeconds)s) must not exceed challenge_period (\(challengePeriodSeconds)s)")
+        }
+        if chainId == 0 { p.append("chain_id must not be 0") }
+        if maxFutureNoncesPerSender < 0 { p.append("max_future_nonces_per_sender must not be negative") }
+        if futureNonceTimeoutMs <= 0 { p.append("future_nonce_timeout_ms must be positive") }
+        return p
+    }
+
+    /// Throws `ConfigError` listing every problem.
+    public func validate() throws(ConfigError) {
+        let p = problems()
+        if !p.isEmpty { throw ConfigError(problems: p) }
+    }
+}
+
+/// An unusable configuration.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let problems: [String]
+    public var description: String { "invalid configuration: " + problems.joined(separator: "; ") }
+}

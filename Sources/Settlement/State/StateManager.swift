@@ -1,0 +1,214 @@
+/// An account with its Merkle proof against the root of one batch (the RPC `GetAccount` answer).
+public struct AccountProof: Sendable, Hashable {
+    public let address: Address
+    /// The account at `batch` (`Account.empty` when absent).
+    public let account: Account
+    /// The batch whose root the proof is against.
+    public let batch: UInt64
+    /// The state root after `batch`.
+    public let root: Digest32
+    public let proof: MerkleProof
+
+    /// Checks the proof (`verifyProof` with this value's fields).
+    public func verify() -> Bool {
+        verifyProof(proof, root: root, address: address, account: account)
+    }
+}
+
+/// The account state of the rollup: every account, the sparse Merkle tree committing to them, the
+/// root of each recent batch, and enough history to roll back or prove against recent roots.
+///
+/// Batches are numbered from 0 (the genesis allocation): a new manager is empty, before batch 0,
+/// and each `apply(diff:)` is the next batch.
+///
+/// ## History and its memory bound
+///
+/// For each of the last `retainedBatchLimit` batches the manager keeps the batch's root and its
+/// *reverse diff* (the changed accounts' previous values, 64 bytes per account). With them it can
+/// `rollback(toBatch:)` exactly, and `proof(_:atBatch:)` at an older root by rolling the live tree
+/// back, reading the proof and rolling it forward again (cost: two batch updates per batch
+/// stepped over). Older history is dropped; it lives in persistence (diffs and snapshots), from
+/// which a state at any batch can be rebuilt with `restore(from:)` and `apply(diff:)`.
+/// Example: 2,000 changed accounts per batch and a limit of 256 batches ≈ 33 MB.
+///
+/// ## Concurrency
+///
+/// A final class, deliberately not `Sendable` and not an actor: the sequencer task owns it and
+/// calls it synchronously on the hot path (an actor hop per account read would cost more than the
+/// read). Whoever needs it from another task goes through its owner.
+public final class StateManager {
+    /// How many batches of history (roots and reverse diffs) are kept.
+    public let retainedBatchLimit: Int
+
+    /// The tree (read-only outside; statistics, memory footprint, direct proofs).
+    public private(set) var tree = SparseMerkleTree()
+
+    /// The newest applied batch; nil before batch 0.
+    public private(set) var latestBatch: UInt64?
+
+    /// `roots[i]` is the root after batch `firstRetained + i`; the last is the current root.
+    private var roots: [Digest32] = []
+    /// `undo[i]` reverts batch `firstRetained + 1 + i` (its accounts' values before it).
+    private var undo: [[(AddressKey, Account)]] = []
+    private var firstRetained: UInt64 = 0
+
+    /// An empty state (before batch 0) that keeps `retainedBatches` batches of history
+    /// (0: none, no rollback nor proofs at older roots).
+    public init(retainedBatches: Int = 256) {
+        precondition(retainedBatches >= 0, "retainedBatches must not be negative")
+        retainedBatchLimit = retainedBatches
+    }
+
+    /// A state rebuilt from `snapshot` (see `restore(from:)`).
+    public convenience init(restoringFrom snapshot: StateSnapshot, retainedBatches: Int = 256) throws(StateError) {
+        self.init(retainedBatches: retainedBatches)
+        try restore(from: snapshot)
+    }
+
+    /// The current root (`Digest32.zero` before batch 0 or when every account is empty).
+    public var root: Digest32 { tree.root }
+
+    /// Number of the next batch `apply(diff:)` will create.
+    public var nextBatch: UInt64 { latestBatch.map { $0 + 1 } ?? 0 }
+
+    /// Number of non-empty accounts.
+    public var accountCount: Int { tree.count }
+
+    /// Batches whose root is known and that `rollback(toBatch:)` and `proof(_:atBatch:)` accept.
+    public var retainedBatches: ClosedRange<UInt64>? {
+        latestBatch.map { firstRetained ... $0 }
+    }
+
+    /// The account at `address` (`Account.empty` when absent).
+    public func account(_ address: Address) -> Account {
+        tree.account(address) ?? .empty
+    }
+
+    /// The root after `batch`, if retained.
+    public func root(atBatch batch: UInt64) -> Digest32? {
+        guard let range = retainedBatches, range.contains(batch) else { return nil }
+        return roots[Int(batch - firstRetained)]
+    }
+
+    /// Applies `diff` as batch `nextBatch` and returns the new root. Records the reverse diff and
+    /// the root, dropping history beyond `retainedBatchLimit`.
+    @discardableResult
+    public func apply(diff: StateDiff) -> Digest32 {
+        let changes = diff.entries.map { (AddressKey($0.address), $0.account) }
+        if latestBatch == nil {
+            // Batch 0 (the genesis allocation, possibly large): nothing before it to roll back to.
+            tree.reserveCapacity(changes.count)
+            tree.update(keys: changes)
+            latestBatch = 0
+            firstRetained = 0
+            roots = [tree.root]
+            undo = []
+            return tree.root
+        }
+        let reverse = tree.apply(changes, recordPrevious: true)
+        latestBatch! += 1
+        roots.append(tree.root)
+        undo.append(reverse)
+        if undo.count > retainedBatchLimit {
+            let excess = undo.count - retainedBatchLimit
+            undo.removeFirst(excess)
+            roots.removeFirst(excess)
+            firstRetained += UInt64(excess)
+        }
+        return tree.root
+    }
+
+    /// Reverts the state to what it was after batch `batch` (exactly: same accounts, same root),
+    /// dropping the later batches. Throws when `batch` is not retained.
+    @discardableResult
+    public func rollback(toBatch batch: UInt64) throws(StateError) -> Digest32 {
+        guard let range = retainedBatches, range.contains(batch) else {
+            throw .batchNotRetained(requested: batch, retained: retainedBatches)
+        }
+        while latestBatch! > batch {
+            tree.update(keys: undo.removeLast())
+            roots.removeLast()
+            latestBatch! -= 1
+        }
+        // The reverse diffs restore exactly the earlier accounts, hence exactly the earlier root.
+        precondition(tree.root == roots.last!, "state rollback produced a different root")
+        return tree.root
+    }
+
+    /// `address`'s account with its proof against the root of `batch` (default: the latest).
+    /// Throws when `batch` is not retained.
+    public func proof(_ address: Address, atBatch batch: UInt64? = nil) throws(StateError) -> AccountProof {
+        try proofs([address], atBatch: batch)[0]
+    }
+
+    /// Proofs for several addresses against the same root, paying an older batch's roll back and
+    /// forward once.
+    public func proofs(_ addresses: [Address], atBatch batch: UInt64? = nil) throws(StateError) -> [AccountProof] {
+        guard let latest = latestBatch else {
+            throw .batchNotRetained(requested: batch ?? 0, retained: nil)
+        }
+        let target = batch ?? latest
+        guard let range = retainedBatches, range.contains(target) else {
+            throw .batchNotRetained(requested: target, retained: retainedBatches)
+        }
+        // Step the live tree back to `target`, remembering each batch's forward changes (the
+        // values being replaced), then replay them.
+        var forward: [[(AddressKey, Account)]] = []
+        var b = latest
+        while b > target {
+            let reverse = undo[Int(b - firstRetained) - 1]
+            forward.append(reverse.map { ($0.0, tree.account($0.0) ?? .empty) })
+            tree.update(keys: reverse)
+            b -= 1
+        }
+        precondition(tree.root == roots[Int(target - firstRetained)], "state roll back for a proof produced a different root")
+        let out = addresses.map { address in
+            AccountProof(address: address, account: tree.account(address) ?? .empty, batch: target,
+                         root: tree.root, proof: tree.proof(for: address))
+        }
+        for changes in forward.reversed() { tree.update(keys: changes) }
+        precondition(tree.root == roots.last!, "state roll forward after a proof produced a different root")
+        return out
+    }
+
+    /// The whole current state (every account sorted by address, the batch and root).
+    /// Precondition: batch 0 has been applied.
+    public func snapshot() -> StateSnapshot {
+        guard let latest = latestBatch else { preconditionFailure("no state snapshot before batch 0") }
+        let accounts = tree.sortedEntries().map { StateDiff.Entry(address: $0.0.address, account: $0.1) }
+        return StateSnapshot(batch: latest, root: tree.root, accounts: accounts)
+    }
+
+    /// Replaces the state with `snapshot`: rebuilds the tree, checks that its root is the
+    /// snapshot's, and starts the history afresh at the snapshot's batch. On error (unsorted or
+    /// repeated addresses, empty accounts, wrong root) the current state is left untouched.
+    public func restore(from snapshot: StateSnapshot) throws(StateError) {
+        var changes: [(AddressKey, Account)] = []
+        changes.reserveCapacity(snapshot.accounts.count)
+        for (i, e) in snapshot.accounts.enumerated() {
+            let key = AddressKey(e.address)
+            if let previous = changes.last?.0, !(previous < key) {
+                throw .malformed("state snapshot: entry \(i) is not in strictly increasing address order")
+            }
+            guard !e.account.isEmpty else { throw .malformed("state snapshot: entry \(i) has the empty account") }
+            changes.append((key, e.account))
+        }
+        var rebuilt = SparseMerkleTree()
+        rebuilt.reserveCapacity(changes.count)
+        rebuilt.update(keys: changes)
+        guard rebuilt.root == snapshot.root else {
+            throw .rootMismatch(expected: snapshot.root, computed: rebuilt.root)
+        }
+        tree = rebuilt
+        latestBatch = snapshot.batch
+        firstRetained = snapshot.batch
+        roots = [snapshot.root]
+        undo = []
+    }
+
+    /// Approximate bytes held: the tree plus the retained history.
+    public var memoryFootprint: Int {
+        tree.memoryFootprint + roots.capacity * 32
+            + undo.reduce(0) { $0 + $1.capacity * MemoryLayout<(AddressKey, Account)>.stride }
+    }
+}

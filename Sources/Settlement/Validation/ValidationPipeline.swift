@@ -1,0 +1,66 @@
+/// Stateless validation: everything that can be checked without the state, run in parallel on
+/// every core (Swift's cooperative pool), never on a network thread.
+///
+/// Checks: chain id, fee bound, signature shape (65 bytes, low s, valid v), and that the signer
+/// recovered from the EIP-712 digest is the transfer's `from`.
+public struct ValidationPipeline: Sendable {
+    public let chainId: UInt64
+    public let maxFee: UInt256
+
+    public init(chainId: UInt64, maxFee: UInt256) {
+        self.chainId = chainId
+        self.maxFee = maxFee
+    }
+
+    /// Validates one transfer. Failures carry a reason for the REJECTED receipt.
+    public func validate(_ signed: SignedTransfer, receivedAt: ContinuousClock.Instant = .now)
+        -> Result<ValidatedTransfer, ValidationFailure>
+    {
+        guard signed.chainId == chainId else {
+            return .failure(ValidationFailure(id: signed.id, reason: "chain id \(signed.chainId) is not this chain's (\(chainId))"))
+        }
+        guard signed.transfer.fee <= maxFee else {
+            return .failure(ValidationFailure(id: signed.id, reason: "fee \(signed.transfer.fee) exceeds the maximum \(maxFee)"))
+        }
+        do {
+            let signer = try signed.recoverSigner()
+            guard signer == signed.transfer.from else {
+                return .failure(ValidationFailure(id: signed.id,
+                    reason: "signature is by \(signer), not by from \(signed.transfer.from)"))
+            }
+        } catch {
+            return .failure(ValidationFailure(id: signed.id, reason: "invalid signature: \(error)"))
+        }
+        return .success(ValidatedTransfer(signed: signed, id: signed.id, receivedAt: receivedAt))
+    }
+
+    /// Validates many transfers, spread over all cores; results are in input order.
+    public func validate(_ batch: [SignedTransfer]) async -> [Result<ValidatedTransfer, ValidationFailure>] {
+        let now = ContinuousClock.now
+        if batch.count < 64 { return batch.map { validate($0, receivedAt: now) } }
+        let workers = max(1, ProcessInfo.activeCores)
+        let chunk = (batch.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [Result<ValidatedTransfer, ValidationFailure>]).self) { group in
+            for start in stride(from: 0, to: batch.count, by: chunk) {
+                let slice = Array(batch[start..<min(start + chunk, batch.count)])
+                group.addTask { (start, slice.map { self.validate($0, receivedAt: now) }) }
+            }
+            var parts: [(Int, [Result<ValidatedTransfer, ValidationFailure>])] = []
+            for await p in group { parts.append(p) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+}
+
+/// A transfer that failed stateless validation.
+public struct ValidationFailure: Error, Sendable {
+    public let id: Digest32
+    public let reason: String
+}
+
+import Foundation
+
+extension ProcessInfo {
+    /// Cores available to this process.
+    static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+}

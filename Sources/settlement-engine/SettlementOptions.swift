@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Settlement
+
+/// The settlement settings (the seed's `SettlementConfig`), each from a flag, else the
+/// environment (`SETTLEMENT_<NAME>`), else the JSON config file (`--config`, keys as in the seed:
+/// `batch_size`, ...), else the default.
+struct SettlementOptions: ParsableArguments {
+    @Option(help: "JSON file with settlement settings (keys: target_tps, batch_size, batch_timeout_ms, max_pending_transactions, l1_settlement_interval, challenge_period, fraud_proof_window, zk_proof_timeout, max_concurrent_batches, chain_id, fee_account, retained_batches). Env: SETTLEMENT_CONFIG.")
+    var config: String?
+
+    @Option(help: "Genesis file (Ethereum genesis shape: config.chainId and alloc). Env: SETTLEMENT_GENESIS. Default: Deploy/genesis.dev.json.")
+    var genesis: String?
+
+    @Option(help: "Chain id; must match the genesis. Env: SETTLEMENT_CHAIN_ID. Default: the genesis's.")
+    var chainId: UInt64?
+
+    @Option(help: "Transactions per batch (default 1000). Env: SETTLEMENT_BATCH_SIZE.")
+    var batchSize: Int?
+
+    @Option(help: "Longest a batch stays open, ms (default 100). Env: SETTLEMENT_BATCH_TIMEOUT_MS.")
+    var batchTimeoutMs: Int?
+
+    @Option(help: "Pool capacity (default 100000). Env: SETTLEMENT_MAX_PENDING_TRANSACTIONS.")
+    var maxPendingTransactions: Int?
+
+    @Option(help: "Batches executed but not yet durable (default 20). Env: SETTLEMENT_MAX_CONCURRENT_BATCHES.")
+    var maxConcurrentBatches: Int?
+
+    @Option(help: "Throughput the deployment is sized for (default 50000). Env: SETTLEMENT_TARGET_TPS.")
+    var targetTps: Int?
+
+    @Option(help: "Seconds between L1 commitments (default 10). Env: SETTLEMENT_L1_SETTLEMENT_INTERVAL.")
+    var l1SettlementInterval: Int?
+
+    @Option(help: "Challenge period, seconds (default 604800). Env: SETTLEMENT_CHALLENGE_PERIOD.")
+    var challengePeriod: Int?
+
+    @Option(help: "Fraud-proof move window, seconds (default 86400). Env: SETTLEMENT_FRAUD_PROOF_WINDOW.")
+    var fraudProofWindow: Int?
+
+    @Option(help: "Validity-proof timeout, seconds (default 30). Env: SETTLEMENT_ZK_PROOF_TIMEOUT.")
+    var zkProofTimeout: Int?
+
+    @Option(help: "Fee account address. Env: SETTLEMENT_FEE_ACCOUNT.")
+    var feeAccount: String?
+
+    @Option(help: "Recent batches kept for rollback and historical proofs (default 1000). Env: SETTLEMENT_RETAINED_BATCHES.")
+    var retainedBatches: Int?
+
+    /// A setting that cannot be used, naming its source.
+    struct Problem: Error, CustomStringConvertible { let description: String }
+
+    /// Resolves flags, environment, file and defaults into a validated config and the genesis.
+    func resolve(environment env: [String: String] = ProcessInfo.processInfo.environment,
+                 defaultGenesis: String) throws -> (SettlementConfig, Genesis) {
+        var file: [String: Any] = [:]
+        if let path = config ?? env["SETTLEMENT_CONFIG"] {
+            guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read config file \(path)") }
+            guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw Problem(description: "config file \(path) is not a JSON object")
+            }
+            let known: Set<String> = ["target_tps", "batch_size", "batch_timeout_ms", "max_pending_transactions",
+                                      "l1_settlement_interval", "challenge_period", "fraud_proof_window", "zk_proof_timeout",
+                                      "max_concurrent_batches", "chain_id", "fee_account", "retained_batches"]
+            if let unknown = obj.keys.first(where: { !known.contains($0) }) {
+                throw Problem(description: "config file \(path): unknown key \"\(unknown)\"")
+            }
+            file = obj
+        }
+        func int(_ flag: Int?, _ key: String) throws -> Int? {
+            if let flag { return flag }
+            if let e = env["SETTLEMENT_" + key.uppercased()] {
+                guard let v = Int(e) else { throw Problem(description: "SETTLEMENT_\(key.uppercased())=\"\(e)\" is not an integer") }
+                return v
+            }
+            if let v = file[key] {
+                guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
+                    throw Problem(description: "config key \(key) must be an integer")
+                }
+                return n.intValue
+            }
+            return nil
+        }
+        var c = SettlementConfig()
+        if let v = try int(targetTps, "target_tps") { c.targetTPS = v }
+        if let v = try int(batchSize, "batch_size") { c.batchSize = v }
+        if let v = try int(batchTimeoutMs, "batch_timeout_ms") { c.batchTimeoutMs = v }
+        if let v = try int(maxPendingTransactions, "max_pending_transactions") { c.maxPendingTransactions = v }
+        if let v = try int(l1SettlementInterval, "l1_settlement_interval") { c.l1SettlementIntervalSeconds = v }
+        if let v = try int(challengePeriod, "challenge_period") { c.challengePeriodSeconds = v }
+        if let v = try int(fraudProofWindow, "fraud_proof_window") { c.fraudProofWindowSeconds = v }
+        if let v = try int(zkProofTimeout, "zk_proof_timeout") { c.zkProofTimeoutSeconds = v }
+        if let v = try int(maxConcurrentBatches, "max_concurrent_batches") { c.maxConcurrentBatches = v }
+        if let v = try int(retainedBatches, "retained_batches") { c.retainedBatches = v }
+        if let fee = feeAccount ?? env["SETTLEMENT_FEE_ACCOUNT"] ?? (file["fee_account"] as? String) {
+            guard let a = Address(hex: fee) else { throw Problem(description: "fee account \"\(fee)\" is not a 20-byte hex address") }
+            c.feeAccount = a
+        }
+        let genesisPath = genesis ?? env["SETTLEMENT_GENESIS"] ?? defaultGenesis
+        let g: Genesis
+        do { g = try Genesis.load(path: genesisPath) } catch { throw Problem(description: "genesis \(genesisPath): \(error)") }
+        let chain: Int? = try int(chainId.map { Int(clamping: $0) }, "chain_id")
+        c.chainId = chain.map { UInt64(clamping: $0) } ?? g.chainId
+        guard c.chainId == g.chainId else {
+            throw Problem(description: "chain id \(c.chainId) does not match the genesis's config.chainId \(g.chainId)")
+        }
+        do { try c.validate() } catch { throw Problem(description: error.description) }
+        return (c, g)
+    }
+}
