@@ -206,7 +206,7 @@ struct LoadCommand: AsyncParsableCommand {
 
         let metrics: SettlementV1.PerformanceMetrics? = try? await api.unary(
             "/settlement.v1.Settlement/GetPerformanceMetrics",
-            SettlementV1.GetPerformanceMetricsRequest(windowSeconds: UInt32(min(3600, max(1, (Double(end - loadStart) / 1e9).rounded(.up))))),
+            SettlementV1.GetPerformanceMetricsRequest(windowSeconds: UInt32(min(3600, (Double(end - loadStart) / 1e9).rounded(.up) + 1))),
             timeout: .seconds(10), as: SettlementV1.PerformanceMetrics.self)
         report(stats.snapshot(), loadStart: loadStart, end: end, fundingSeconds: fundingSeconds,
                presignSeconds: presignSeconds, metrics: metrics)
@@ -324,22 +324,23 @@ struct LoadCommand: AsyncParsableCommand {
         print("load: \(Fmt.grouped(Double(transactions))) transfers from \(senders) senders over \(connections) connection(s), "
               + "rate \(rate > 0 ? Fmt.rate(rate) : "unlimited"), window \(window), server \(server)")
         var rows: [[String]] = [
-            ["sent", Fmt.grouped(Double(s.sent)) + (unsent > 0 ? " (\(Fmt.grouped(Double(unsent))) unsent at the duration limit)" : ""),
-             String(format: "in %.2f s = %@", sendSeconds, Fmt.rate(sendRate))],
-            ["sequenced", Fmt.grouped(Double(s.sequenced)), ""],
-            ["rejected", Fmt.grouped(Double(s.rejected)), ""],
-            ["sustained TPS", Fmt.grouped(sustained), String(format: "(SEQUENCED receipts, first send → last receipt, %.2f s)", sequencedSeconds)],
-            ["latency", String(format: "p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms", ms(50), ms(90), ms(99), maxMs),
-             "(submit → SEQUENCED receipt, \(Fmt.grouped(Double(h.totalCount))) samples)"],
+            ["sent", Fmt.grouped(Double(s.sent)) + String(format: " in %.2f s = %@", sendSeconds, Fmt.rate(sendRate))
+                + (unsent > 0 ? " (\(Fmt.grouped(Double(unsent))) unsent at the duration limit)" : "")],
+            ["sequenced", Fmt.grouped(Double(s.sequenced))],
+            ["rejected", Fmt.grouped(Double(s.rejected))],
+            ["sustained TPS", Fmt.grouped(sustained)
+                + String(format: " (SEQUENCED receipts / first send → last SEQUENCED receipt, %.2f s)", sequencedSeconds)],
+            ["latency", String(format: "p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms", ms(50), ms(90), ms(99), maxMs)
+                + " (submit → SEQUENCED receipt, \(Fmt.grouped(Double(h.totalCount))) samples)"],
         ]
-        if missing > 0 { rows.append(["missing receipts", Fmt.grouped(Double(missing)), ""]) }
-        if s.unmatched > 0 { rows.append(["unmatched receipts", Fmt.grouped(Double(s.unmatched)), ""]) }
-        rows.append(["setup", String(format: "funding %.2f s, pre-signing %.2f s", fundingSeconds, presignSeconds), ""])
+        if missing > 0 { rows.append(["missing receipts", Fmt.grouped(Double(missing))]) }
+        if s.unmatched > 0 { rows.append(["unmatched receipts", Fmt.grouped(Double(s.unmatched))]) }
+        rows.append(["setup", String(format: "funding %.2f s, pre-signing %.2f s", fundingSeconds, presignSeconds)])
         if let m = metrics {
-            rows.append(["engine (\(m.windowSeconds) s window)",
+            rows.append(["engine (\(m.windowSeconds) s)",
                          String(format: "%.0f tx/s, confirmation p50 %llu ms p99 %llu ms, batch processing p50 %llu µs p99 %llu µs",
                                 m.tps, m.confirmationLatencyP50Ms, m.confirmationLatencyP99Ms,
-                                m.batchProcessingP50Us, m.batchProcessingP99Us), ""])
+                                m.batchProcessingP50Us, m.batchProcessingP99Us)])
         }
         print(Fmt.columns(rows))
         if !s.reasons.isEmpty {

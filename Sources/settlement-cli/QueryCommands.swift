@@ -238,7 +238,7 @@ struct Metrics: AsyncParsableCommand {
             func bytes(_ n: UInt64) -> String { String(format: "%.1f MiB", Double(n) / 1_048_576) }
             print(Format.table([
                 ("window", "\(m.windowSeconds) s"),
-                ("throughput", String(format: "%.1f tx/s", m.tps)),
+                ("throughput", String(format: "%.2f tx/s", m.tps)),
                 ("batch processing", "p50 \(m.batchProcessingP50Us) µs, p99 \(m.batchProcessingP99Us) µs"),
                 ("confirmation latency", "p50 \(m.confirmationLatencyP50Ms) ms, p99 \(m.confirmationLatencyP99Ms) ms"),
                 ("pending", String(m.pendingTransactions)),

@@ -307,31 +307,36 @@ class Engine:
     process: Process
     host: str
     port: int
+    data_dir: Optional[str] = None
 
 
 @pytest.fixture(scope="session")
 def start_engine(tmp_path_factory, tls_cert):
-    """Factory: start_engine("h2c" | "tls") -> Engine (settlement-engine on an ephemeral port);
-    every engine is stopped (SIGTERM, then SIGKILL) at the end of the session."""
+    """Factory: start_engine("h2c" | "tls", *extra_args, data_dir=None) -> Engine
+    (settlement-engine on an ephemeral port); every engine is stopped (SIGTERM, then SIGKILL) at
+    the end of the session. `data_dir` reuses the --data-dir of an earlier engine (a restart);
+    without it each engine gets a new one."""
     binary = _binary("ENGINE_BIN", "settlement-engine")
     workdir = tmp_path_factory.mktemp("engines")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
     engines = []
     data_dirs = []
 
-    def start(transport: str = "h2c", *extra: str) -> Engine:
-        # As root the embedded PostgreSQL runs as `postgres`, which must reach its data directory:
-        # pytest's own temporary directories are private (0700), so use a traversable one.
-        data_dir = tempfile.mkdtemp(prefix="settlement-engine-test-")
-        os.chmod(data_dir, 0o755)
-        data_dirs.append(data_dir)
+    def start(transport: str = "h2c", *extra: str, data_dir: Optional[str] = None) -> Engine:
+        if data_dir is None:
+            # As root the embedded PostgreSQL runs as `postgres`, which must reach its data
+            # directory: pytest's own temporary directories are private (0700), so use a
+            # traversable one.
+            data_dir = tempfile.mkdtemp(prefix="settlement-engine-test-")
+            os.chmod(data_dir, 0o755)
+            data_dirs.append(data_dir)
         argv = [binary, "--listen", "127.0.0.1:0", "--data-dir", data_dir, *extra]
         if transport == "tls":
             argv += ["--tls-cert", tls_cert.cert, "--tls-key", tls_cert.key]
         proc = Process(argv, workdir, f"engine{len(engines)}-{transport}", env=env)
         engines.append(proc)
         m = proc.wait_for(r"settlement-engine listening on ([\d.]+):(\d+)", timeout=60)
-        return Engine(proc, m.group(1), int(m.group(2)))
+        return Engine(proc, m.group(1), int(m.group(2)), data_dir)
 
     yield start
     for proc in engines:

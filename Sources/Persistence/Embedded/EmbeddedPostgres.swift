@@ -50,6 +50,8 @@ public actor EmbeddedPostgres {
     /// The port of the running (or last started) server; 0 before the first start.
     public private(set) var port: Int
     public private(set) var isRunning = false
+    /// The data directory's lock (`ServerControl.lockDirectory`), held from `start` to `stop`/`kill`.
+    private var directoryLock: Int32?
 
     /// The directory of the server's Unix socket (the data directory).
     public nonisolated var socketDirectory: String { configuration.dataDirectory }
@@ -57,6 +59,10 @@ public actor EmbeddedPostgres {
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         self.port = configuration.port ?? 0
+    }
+
+    deinit {
+        if let directoryLock { ServerControl.unlock(directoryLock) }
     }
 
     /// `postgresql://superuser@127.0.0.1:port/database`.
@@ -70,15 +76,26 @@ public actor EmbeddedPostgres {
     }
 
     /// Initialises (when needed) and starts the server; returns once it accepts connections.
+    ///
+    /// While it runs, this object holds a lock on the data directory (released by `stop`, `kill`,
+    /// or the death of this process): a second owner is refused, and a server left running by an
+    /// owner that died without stopping it (SIGKILL) is stopped and started again.
     public func start() async throws(PostgresError) {
         guard !isRunning else { return }
         let configuration = self.configuration
         let wanted = port == 0 ? nil : port
-        port = try await BlockingThread.run(name: "embedded-postgres") { () throws(PostgresError) -> Int in
+        let held = directoryLock
+        let (port, lock) = try await BlockingThread.run(name: "embedded-postgres") { () throws(PostgresError) -> (Int, Int32) in
             let control = try ServerControl(configuration)
-            try control.prepare()
-            return try control.start(port: wanted)
+            let lock = try control.prepare(heldLock: held)
+            var started = false
+            defer { if !started && held == nil { ServerControl.unlock(lock) } }
+            let port = try control.start(port: wanted)
+            started = true
+            return (port, lock)
         }
+        self.port = port
+        directoryLock = lock
         isRunning = true
     }
 
@@ -89,6 +106,12 @@ public actor EmbeddedPostgres {
             try ServerControl(configuration).stop(mode: "fast")
         }
         isRunning = false
+        releaseLock()
+    }
+
+    private func releaseLock() {
+        if let directoryLock { ServerControl.unlock(directoryLock) }
+        directoryLock = nil
     }
 
     /// Stops and starts again on the same port and data directory (every session is lost).
@@ -104,6 +127,7 @@ public actor EmbeddedPostgres {
             try ServerControl(configuration).killAll()
         }
         isRunning = false
+        releaseLock()
     }
 
     /// Synchronous immediate stop for process exit handlers (no checkpoint; crash recovery on

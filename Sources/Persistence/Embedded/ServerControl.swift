@@ -56,8 +56,10 @@ struct ServerControl: Sendable {
         return nil
     }
 
-    /// Creates and initialises the data directory when needed; writes `embedded.conf`.
-    func prepare() throws(PostgresError) {
+    /// Creates and initialises the data directory when needed; takes its lock (`lockDirectory`),
+    /// unless `heldLock` is the lock already; stops a server left running by an owner that died;
+    /// writes `embedded.conf`. Returns the lock (the caller releases it with `unlock`).
+    func prepare(heldLock: Int32? = nil) throws(PostgresError) -> Int32 {
         let fm = FileManager.default
         if !fm.fileExists(atPath: dataDirectory) {
             do {
@@ -71,6 +73,11 @@ struct ServerControl: Sendable {
                 throw PostgresError(.embeddedServer, "cannot create \(dataDirectory): \(error.localizedDescription)")
             }
         }
+        guard let lock = heldLock ?? Self.lockDirectory(dataDirectory) else {
+            throw PostgresError(.embeddedServer, "\(dataDirectory) is in use by another process (its lock is held)")
+        }
+        var prepared = false
+        defer { if !prepared && heldLock == nil { Self.unlock(lock) } }
         if owner != nil, let blocked = Self.untraversableAncestor(of: dataDirectory) {
             throw PostgresError(.embeddedServer, "PostgreSQL runs as an unprivileged user, who cannot enter \(blocked) "
                 + "(no execute permission for others); choose a data directory outside it")
@@ -86,6 +93,26 @@ struct ServerControl: Sendable {
         }
         try removeStalePidFile()
         try writeSettings()
+        prepared = true
+        return lock
+    }
+
+    /// An exclusive `flock` on the data directory itself (O_CLOEXEC, so the server never inherits
+    /// it): held from `start` to `stop`/`kill` by the `EmbeddedPostgres` that runs the server, and
+    /// released by the kernel when its process dies however it dies. A server running on a
+    /// directory whose lock we could take therefore has no live owner. nil when it is held.
+    static func lockDirectory(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    static func unlock(_ fd: Int32) {
+        close(fd)
     }
 
     private func initdb() throws(PostgresError) {
@@ -178,11 +205,22 @@ struct ServerControl: Sendable {
     /// process they name is gone, a zombie, or not postgres. PostgreSQL does this itself unless
     /// the dead postmaster is an unreaped zombie (containers without an init process), which it
     /// takes for a live one.
+    ///
+    /// A live postmaster of this directory is an orphan: the caller holds the directory's lock, so
+    /// the process that started it has died without stopping it (SIGKILL, crash; `pg_ctl` detaches
+    /// the server, which outlives its starter). It is stopped (`fast`: its sessions are gone
+    /// anyway, work is checkpointed; SIGKILL if that fails) and started afresh with our settings.
     private func removeStalePidFile() throws(PostgresError) {
         let path = dataDirectory + "/postmaster.pid"
         if FileManager.default.fileExists(atPath: path) {
             if let pid = Self.pid(inLockFile: path), Self.isAlive(pid), Self.commandLine(of: pid).contains("postgres") {
-                throw PostgresError(.embeddedServer, "a server (pid \(pid)) is already running on \(dataDirectory)")
+                guard Self.isServer(pid, of: dataDirectory) else {
+                    throw PostgresError(.embeddedServer, "a server (pid \(pid)) is already running on \(dataDirectory)")
+                }
+                do { try stop(mode: "fast") } catch { killAll() }
+                if Self.isAlive(pid) {
+                    throw PostgresError(.embeddedServer, "a server (pid \(pid)) left running on \(dataDirectory) by a dead owner could not be stopped")
+                }
             }
             unlink(path)
         }
@@ -215,6 +253,16 @@ struct ServerControl: Sendable {
               let close = stat.lastIndex(of: ")") else { return false }
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
         return state != "Z" && state != "X"
+    }
+
+    /// Whether `pid` is a server on `dataDirectory`: a postmaster's working directory is its data
+    /// directory (its command line names it too, as `pg_ctl` passes `-D`).
+    static func isServer(_ pid: pid_t, of dataDirectory: String) -> Bool {
+        let dir = URL(fileURLWithPath: dataDirectory).resolvingSymlinksInPath().path
+        if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") {
+            return URL(fileURLWithPath: cwd).standardized.path == dir
+        }
+        return commandLine(of: pid).contains(dataDirectory)
     }
 
     static func commandLine(of pid: pid_t) -> String {

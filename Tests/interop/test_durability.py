@@ -1,0 +1,556 @@
+"""Durability of the settlement engine under crashes, checked from the outside.
+
+1. `test_kill_9_while_streaming`: a grpcio client streams pre-signed transfers over
+   SubmitTransactions; once some hundreds came back SEQUENCED the engine process is SIGKILLed (its
+   embedded PostgreSQL's postmaster is left running, as after a real crash of the engine alone).
+   The engine is restarted on the same --data-dir and genesis, and then:
+   (a) every acknowledged SEQUENCED transfer reads back SEQUENCED in the same batch;
+   (b) in PostgreSQL itself each acknowledged id is in `transactions` exactly once (status 2), the
+       batches are numbered 0, 1, 2, ... without a gap and chain (prev_root = previous new_root);
+   (c) the engine started at all (it replays every diff and refuses to start on a root mismatch),
+       and its balances and nonces equal a replay, in Python, of the durable transfers from the
+       genesis;
+   then the transfers that were not durable are submitted again: exactly the missing ones are
+   SEQUENCED, the durable-but-unacknowledged ones are refused (nonce used), and at the end every
+   transfer is in the database exactly once.
+2. `test_postgres_restart_under_load`: the engine runs against a PostgreSQL server of the test's
+   own (--database-url); while a client streams, the server is restarted (`pg_ctl restart -m
+   fast`) and later crashed and started again (`pg_ctl stop -m immediate`, a pause, `pg_ctl
+   start`). The stream must still complete: every transfer gets a SEQUENCED receipt (those whose
+   receipts were pending while the database was down included) and every one is durable exactly
+   once.
+
+No assertion depends on timing; timeouts only stop hangs. Numbers are printed (pytest -s shows
+them) and the key ones end up in assertion messages.
+"""
+import importlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import grpc
+import pytest
+from eth_account import Account
+from eth_hash.auto import keccak
+
+from test_settlement_e2e import CHAIN_ID, typed_transfer
+
+FUNDED = 10**24
+SENDERS = 4
+PER_SENDER = 625  # 2,500 transfers in all
+FEE_ACCOUNT = "0x" + "fe" * 20
+RPC_TIMEOUT = 30  # seconds; only against hangs
+STREAM_TIMEOUT = 180
+WINDOW = 250  # transfers the client keeps unanswered (so the stream is still going when we strike)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transfers, signed once for the module (signing is ~2 ms each in pure Python)
+
+
+def _key(tag: str):
+    return Account.from_key(keccak(f"durability/{tag}".encode()))
+
+
+SENDER_KEYS = [_key(f"sender{i}") for i in range(SENDERS)]
+SINKS = [_key(f"sink{i}").address for i in range(2)]  # unfunded recipients
+ADDRESSES = [k.address for k in SENDER_KEYS] + SINKS
+
+
+class Transfer:
+    __slots__ = ("frm", "to", "value", "fee", "nonce", "signature", "tx_id")
+
+    def __init__(self, frm, to, value, fee, nonce, signature, tx_id):
+        self.frm, self.to, self.value, self.fee, self.nonce = frm, to, value, fee, nonce
+        self.signature, self.tx_id = signature, tx_id
+
+    def message(self, pb):
+        return pb.SignedTransfer(**{
+            "from": bytes.fromhex(self.frm[2:]), "to": bytes.fromhex(self.to[2:]),
+            "value": self.value.to_bytes(32, "big"), "fee": self.fee.to_bytes(32, "big"),
+            "nonce": self.nonce, "chain_id": CHAIN_ID, "signature": self.signature})
+
+
+@pytest.fixture(scope="module")
+def pb(stubs_dir):
+    return importlib.import_module("settlement.v1.settlement_pb2")
+
+
+@pytest.fixture(scope="module")
+def pb_grpc(stubs_dir, pb):
+    return importlib.import_module("settlement.v1.settlement_pb2_grpc")
+
+
+@pytest.fixture(scope="module")
+def transfers():
+    """SENDERS x PER_SENDER transfers, interleaved round-robin (nonce n of every sender, then
+    n + 1, ...), each sender paying the other senders and the sinks; signed by eth-account's
+    EIP-712 `sign_typed_data`, whose message hash is the engine's tx id."""
+    out = []
+    for n in range(PER_SENDER):
+        for s, key in enumerate(SENDER_KEYS):
+            others = [a for a in ADDRESSES if a != key.address]
+            to = others[(n + s) % len(others)]
+            value, fee = 1 + (n * 7919 + s * 104729) % 100_000, 1 + (n + s) % 3
+            signed = key.sign_typed_data(full_message=typed_transfer(key.address, to, value, fee, n))
+            out.append(Transfer(key.address, to, value, fee, n, bytes(signed.signature), bytes(signed.message_hash)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def genesis_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("durability-genesis") / "genesis.json"
+    path.write_text(json.dumps({"config": {"chainId": CHAIN_ID},
+                                "alloc": {k.address: {"balance": str(FUNDED)} for k in SENDER_KEYS}}))
+    return str(path)
+
+
+def engine_args(genesis_file):
+    return ("--genesis", genesis_file, "--batch-timeout-ms", "10", "--fee-account", FEE_ACCOUNT)
+
+
+# ---------------------------------------------------------------------------------------------
+# A streaming client that records every receipt
+
+
+class Streamer:
+    """Streams `items` (list of Transfer) over one SubmitTransactions call from a thread, keeping at
+    most `window` transfers unanswered, and records every receipt: client_sequence -> (tx_id,
+    status, batch_number, rejection_reason). `halt()` stops sending (the call stays open)."""
+
+    def __init__(self, stub, pb, items, window=WINDOW):
+        self.stub, self.pb, self.items, self.window = stub, pb, items, window
+        self.cond = threading.Condition()
+        self.sent = 0
+        self.receipts = {}
+        self.duplicates = []
+        self.sequenced = 0
+        self.error = None
+        self.finished = False
+        self._halt = False
+        self.thread = threading.Thread(target=self._run, name="streamer", daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def halt(self):
+        with self.cond:
+            self._halt = True
+            self.cond.notify_all()
+
+    def _requests(self):
+        for seq, t in enumerate(self.items):
+            with self.cond:
+                while not self._halt and self.sent - len(self.receipts) >= self.window:
+                    self.cond.wait(0.2)
+                if self._halt:
+                    return
+                self.sent += 1
+            yield self.pb.SubmitTransactionsRequest(client_sequence=seq, transfer=t.message(self.pb))
+
+    def _run(self):
+        try:
+            for r in self.stub.SubmitTransactions(self._requests(), timeout=STREAM_TIMEOUT):
+                with self.cond:
+                    if r.client_sequence in self.receipts:
+                        self.duplicates.append(r.client_sequence)
+                    self.receipts[r.client_sequence] = (bytes(r.tx_id), r.status, r.batch_number, r.rejection_reason)
+                    if r.status == self.pb.TX_STATUS_SEQUENCED:
+                        self.sequenced += 1
+                    self.cond.notify_all()
+        except grpc.RpcError as e:
+            self.error = e
+        finally:
+            with self.cond:
+                self.finished = True
+                self._halt = True
+                self.cond.notify_all()
+
+    def wait_until(self, predicate, timeout, what):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"waited {timeout}s for {what}: sent {self.sent}, receipts {len(self.receipts)}, "
+                                       f"finished {self.finished}, error {self.error!r}")
+                if self.finished and not predicate(self):
+                    raise AssertionError(f"the stream ended before {what}: sent {self.sent}, receipts "
+                                         f"{len(self.receipts)}, error {self.error!r}")
+                self.cond.wait(min(left, 0.2))
+
+    def join(self, timeout=STREAM_TIMEOUT + 10):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the streaming thread hung"
+
+    def snapshot(self):
+        with self.cond:
+            return self.sent, len(self.receipts), self.sequenced
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL helpers
+
+
+def _as_postgres(argv):
+    """argv to run a PostgreSQL tool: as `postgres` through runuser when we are root."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return list(argv)
+
+
+def _pg_env():
+    return {k: v for k, v in os.environ.items() if not k.startswith("PG")} | {"LC_ALL": "C"}
+
+
+def _pg_bin(tool):
+    for d in [os.path.dirname(shutil.which("pg_ctl") or "")] + sorted(
+            (str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True):
+        if d and os.access(os.path.join(d, tool), os.X_OK):
+            return os.path.join(d, tool)
+    pytest.skip(f"PostgreSQL's {tool} is not installed")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def postmaster(pgdata) -> tuple:
+    """(pid, port) from `postmaster.pid`, or (None, None)."""
+    try:
+        lines = Path(pgdata, "postmaster.pid").read_text().splitlines()
+        return int(lines[0]), int(lines[3])
+    except (OSError, ValueError, IndexError):
+        return None, None
+
+
+def stop_postmaster(pgdata):
+    """Stops whatever server runs on `pgdata` (cleanup after a failed test)."""
+    pid, _ = postmaster(pgdata)
+    if pid and _pid_alive(pid):
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "stop", "-D", str(pgdata), "-m", "immediate", "-w", "-t", "30"]),
+                       env=_pg_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        if _pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def psql(port, sql):
+    """Rows of `sql` (as lists of strings) from the server on 127.0.0.1:port as `settlement`."""
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                          "-p", str(port), "-U", "settlement", "-d", "postgres", "-c", sql],
+                         env=_pg_env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, f"psql failed ({out.returncode}): {out.stderr}"
+    return [line.split("|") for line in out.stdout.splitlines() if line]
+
+
+class DurableChain:
+    """What PostgreSQL holds, read directly, with the structural checks (b)."""
+
+    def __init__(self, port):
+        self.batches = [(int(n), p, r, int(c), int(a)) for n, p, r, c, a in psql(port, """
+            SELECT number, encode(prev_root, 'hex'), encode(new_root, 'hex'), tx_count, accepted_count
+            FROM batches ORDER BY number""")]
+        self.rows = [(int(b), int(i), bytes.fromhex(tid), int(st), "0x" + snd, "0x" + rcp, int(v, 16), int(f, 16), int(n))
+                     for b, i, tid, st, snd, rcp, v, f, n in psql(port, """
+            SELECT batch_number, idx, encode(id, 'hex'), status, encode(sender, 'hex'), encode(recipient, 'hex'),
+                   encode(value, 'hex'), encode(fee, 'hex'), nonce
+            FROM transactions ORDER BY batch_number, idx""")]
+        self.by_id = defaultdict(list)
+        for row in self.rows:
+            self.by_id[row[2]].append(row)
+
+    @property
+    def head(self):
+        return self.batches[-1][0]
+
+    def check_structure(self):
+        numbers = [b[0] for b in self.batches]
+        assert numbers == list(range(len(numbers))), f"batch numbers are not 0..n without gaps: {numbers[:5]}...{numbers[-5:]}"
+        assert self.batches[0][1] == "00" * 32, "batch 0 (genesis) must have a zero prev_root"
+        for prev, cur in zip(self.batches, self.batches[1:]):
+            assert cur[1] == prev[2], f"batch {cur[0]}: prev_root {cur[1]} != batch {prev[0]}'s new_root {prev[2]}"
+        per_batch = defaultdict(list)
+        for row in self.rows:
+            per_batch[row[0]].append(row)
+        assert set(per_batch) <= set(numbers), "transactions of batches that do not exist"
+        for n, _, _, count, accepted in self.batches:
+            rows = per_batch.get(n, [])
+            assert [r[1] for r in rows] == list(range(count)), f"batch {n}: idx not 0..{count - 1}"
+            assert sum(r[3] == 2 for r in rows) == accepted, f"batch {n}: accepted_count {accepted} disagrees with its rows"
+
+    def replay(self):
+        """Balances and nonces from the genesis plus every durable (status 2) transfer in order."""
+        balance = defaultdict(int, {k.address.lower(): FUNDED for k in SENDER_KEYS})
+        nonce = defaultdict(int)
+        for _, _, _, status, snd, rcp, value, fee, n in self.rows:
+            if status != 2:
+                continue
+            assert n == nonce[snd], f"durable transfer of {snd} with nonce {n}, expected {nonce[snd]} (not a prefix)"
+            balance[snd] -= value + fee
+            balance[rcp] += value
+            balance[FEE_ACCOUNT] += fee
+            nonce[snd] += 1
+        return balance, nonce
+
+
+def account(stub, pb, address):
+    a = stub.GetAccount(pb.GetAccountRequest(address=bytes.fromhex(address[2:])), timeout=RPC_TIMEOUT)
+    return int.from_bytes(a.balance, "big"), a.nonce
+
+
+def check_balances(stub, pb, chain):
+    balance, nonce = chain.replay()
+    for address in ADDRESSES + [FEE_ACCOUNT]:
+        got = account(stub, pb, address)
+        want = (balance[address.lower()], nonce[address.lower()])
+        assert got == want, f"{address}: the engine has (balance, nonce) {got}, a replay of the database gives {want}"
+    return nonce
+
+
+def stream_all(stub, pb, items):
+    s = Streamer(stub, pb, items, window=len(items) + 1).start()
+    s.join()
+    assert s.error is None, f"stream failed: {s.error!r}"
+    assert not s.duplicates, f"duplicate receipts for client sequences {s.duplicates[:5]}"
+    assert sorted(s.receipts) == list(range(len(items))), f"{len(s.receipts)} receipts for {len(items)} transfers"
+    return s
+
+
+def report(title, numbers):
+    print(f"\n[{title}] " + ", ".join(f"{k}={v}" for k, v in numbers.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. kill -9 while a client streams
+
+
+def test_kill_9_while_streaming(start_engine, pb, pb_grpc, transfers, genesis_file):
+    engine = start_engine("h2c", *engine_args(genesis_file))
+    pgdata = Path(engine.data_dir, "postgres")
+    channels = []
+    try:
+        ch = grpc.insecure_channel(f"{engine.host}:{engine.port}")
+        channels.append(ch)
+        streamer = Streamer(pb_grpc.SettlementStub(ch), pb, transfers).start()
+        streamer.wait_until(lambda s: s.sequenced >= 500, timeout=120, what="500 SEQUENCED receipts")
+        pm_pid, _ = postmaster(pgdata)
+        os.kill(engine.process.pid, signal.SIGKILL)
+        engine.process.proc.wait(timeout=30)
+        streamer.join()
+        sent, received, _ = streamer.snapshot()
+        assert streamer.error is not None and streamer.error.code() == grpc.StatusCode.UNAVAILABLE, \
+            f"expected the stream to break with UNAVAILABLE, got {streamer.error!r}"
+        assert not streamer.duplicates, f"duplicate receipts for client sequences {streamer.duplicates[:5]}"
+        acked = {seq: r for seq, r in streamer.receipts.items() if r[1] == pb.TX_STATUS_SEQUENCED}
+        other = {seq: r for seq, r in streamer.receipts.items() if r[1] != pb.TX_STATUS_SEQUENCED}
+        assert not other, f"unexpected non-SEQUENCED receipts before the kill: {list(other.values())[:3]}"
+        for seq, (tx_id, _, batch, _) in acked.items():
+            assert tx_id == transfers[seq].tx_id, f"receipt {seq}: tx id is not eth-account's EIP-712 hash"
+            assert batch > 0
+        postmaster_survived = bool(pm_pid and _pid_alive(pm_pid))
+        ch.close()
+        channels.clear()
+
+        # Restart on the same data directory (the killed engine's postmaster may still be running).
+        engine2 = start_engine("h2c", *engine_args(genesis_file), data_dir=engine.data_dir)
+        ch = grpc.insecure_channel(f"{engine2.host}:{engine2.port}")
+        channels.append(ch)
+        stub = pb_grpc.SettlementStub(ch)
+
+        # (a) every acknowledged transfer reads back SEQUENCED in the same batch.
+        for seq, (tx_id, _, batch, _) in acked.items():
+            st = stub.GetSettlementStatus(pb.GetSettlementStatusRequest(tx_id=tx_id), timeout=RPC_TIMEOUT)
+            assert (st.status, st.batch_number) == (pb.TX_STATUS_SEQUENCED, batch), \
+                f"acknowledged transfer {seq} (batch {batch}) now reads {st.status} in batch {st.batch_number}"
+
+        # (b) exactly once, in PostgreSQL itself; the chain has no gap and links up.
+        _, pg_port = postmaster(pgdata)
+        chain = DurableChain(pg_port)
+        chain.check_structure()
+        known = {t.tx_id for t in transfers}
+        assert set(chain.by_id) <= known, "the database holds transactions nobody sent"
+        for tx_id, rows in chain.by_id.items():
+            assert len(rows) == 1 and rows[0][3] == 2, f"{tx_id.hex()} is in the database {len(rows)} times: {rows}"
+        for seq, (tx_id, _, batch, _) in acked.items():
+            rows = chain.by_id.get(tx_id, [])
+            assert [(r[0], r[3]) for r in rows] == [(batch, 2)], \
+                f"acknowledged transfer {seq} (batch {batch}) has database rows {rows}"
+        durable_unacked = [t for i, t in enumerate(transfers) if t.tx_id in chain.by_id and i not in acked]
+
+        # (c) the engine started (every root replayed) and its accounts equal a replay of the database.
+        nonce = check_balances(stub, pb, chain)
+        head_before_resume = chain.head
+
+        # Resume: submit again everything not acknowledged, in the original order. Durable ones are
+        # refused (nonce used); exactly the others are sequenced.
+        rest = [t for i, t in enumerate(transfers) if i not in acked]
+        resumed = stream_all(stub, pb, rest)
+        refused = 0
+        for seq, (tx_id, status, _, reason) in resumed.receipts.items():
+            t = rest[seq]
+            if t.tx_id in chain.by_id:
+                assert status == pb.TX_STATUS_REJECTED and "nonce" in reason, \
+                    f"durable transfer (nonce {t.nonce}) resubmitted: {status} {reason!r}"
+                refused += 1
+            else:
+                assert status == pb.TX_STATUS_SEQUENCED, f"transfer nonce {t.nonce} of {t.frm}: {status} {reason!r}"
+        final = DurableChain(pg_port)
+        final.check_structure()
+        assert {tid for tid, rows in final.by_id.items() if any(r[3] == 2 for r in rows)} == known
+        assert all(len(rows) == 1 for rows in final.by_id.values()), "a transfer is in the database twice"
+        final_nonce = check_balances(stub, pb, final)
+        assert all(final_nonce[k.address.lower()] == PER_SENDER for k in SENDER_KEYS)
+
+        ch.close()
+        channels.clear()
+        engine2.process.stop()
+        assert engine2.process.proc.returncode == 0, engine2.process.output()
+        leftover, _ = postmaster(pgdata)
+        assert not (leftover and _pid_alive(leftover)), "the engine's graceful stop left its PostgreSQL running"
+        report("kill -9", {
+            "transfers": len(transfers), "sent_before_kill": sent, "receipts_before_kill": received,
+            "acked_sequenced": len(acked), "batches_after_restart": chain.head,
+            "durable_after_restart": len(chain.by_id), "durable_but_unacked": len(durable_unacked),
+            "sent_but_not_durable": sent - len(chain.by_id),
+            "postmaster_survived_kill": postmaster_survived, "resubmitted": len(rest), "resubmit_refused": refused,
+            "final_batches": final.head, "batches_added_by_resume": final.head - head_before_resume,
+            "sender_nonces": sorted(nonce.values()),
+        })
+    finally:
+        for c in channels:
+            c.close()
+        stop_postmaster(pgdata)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. PostgreSQL restarts and crashes under load
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ExternalPostgres:
+    """A PostgreSQL server of the test's own: initdb + pg_ctl in a temp dir (as `postgres` when
+    root), trust authentication, superuser `settlement`, 127.0.0.1 on a free port."""
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="settlement-pg-test-")
+        os.chmod(self.base, 0o755)
+        self.data = os.path.join(self.base, "data")
+        self.log = os.path.join(self.base, "server.log")
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.base, pw.pw_uid, pw.pw_gid)
+        self.port = _free_port()
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "settlement", "--encoding=UTF8", "--locale=C")
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", self.log,
+                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data}")
+
+    @property
+    def url(self):
+        return f"postgresql://settlement@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool, *args):
+        out = subprocess.run(_as_postgres([_pg_bin(tool), *args]), env=_pg_env(), capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, f"{tool} {args} failed ({out.returncode}): {out.stdout}{out.stderr}\n{self.log_tail()}"
+
+    def log_tail(self):
+        try:
+            return Path(self.log).read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def restart_fast(self):
+        self._run("pg_ctl", "restart", "-w", "-t", "60", "-D", self.data, "-m", "fast")
+
+    def crash(self):
+        self._run("pg_ctl", "stop", "-w", "-t", "60", "-D", self.data, "-m", "immediate")
+
+    def start(self):
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", self.log)
+
+    def close(self):
+        stop_postmaster(self.data)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def external_postgres():
+    pg = ExternalPostgres()
+    yield pg
+    pg.close()
+
+
+def test_postgres_restart_under_load(start_engine, external_postgres, pb, pb_grpc, transfers, genesis_file):
+    pg = external_postgres
+    engine = start_engine("h2c", *engine_args(genesis_file), "--database-url", pg.url)
+    ch = grpc.insecure_channel(f"{engine.host}:{engine.port}")
+    try:
+        stub = pb_grpc.SettlementStub(ch)
+        streamer = Streamer(stub, pb, transfers).start()
+        numbers = {"transfers": len(transfers)}
+
+        # A clean restart (sessions terminated, checkpoint) ...
+        streamer.wait_until(lambda s: len(s.receipts) >= 700, timeout=120, what="700 receipts")
+        sent, received, _ = streamer.snapshot()
+        pg.restart_fast()
+        after = streamer.snapshot()
+        numbers |= {"restart_at_receipts": received, "restart_pending": sent - received,
+                    "restart_done_at_receipts": after[1]}
+
+        # ... and a crash (no checkpoint: crash recovery), with the server down for a moment.
+        streamer.wait_until(lambda s: len(s.receipts) >= after[1] + 700, timeout=120, what="700 more receipts")
+        sent, received, _ = streamer.snapshot()
+        pg.crash()
+        time.sleep(1.0)  # the server stays down while the client keeps streaming
+        during = streamer.snapshot()
+        pg.start()
+        numbers |= {"crash_at_receipts": received, "crash_pending": sent - received,
+                    "receipts_while_down": during[1] - received, "sent_while_down": during[0] - sent}
+
+        streamer.join()
+        assert streamer.error is None, f"the stream failed: {streamer.error!r}\n{engine.process.output()}"
+        assert not streamer.duplicates, f"duplicate receipts for client sequences {streamer.duplicates[:5]}"
+        assert sorted(streamer.receipts) == list(range(len(transfers))), \
+            f"{len(streamer.receipts)} receipts for {len(transfers)} transfers"
+        bad = [(seq, r) for seq, r in streamer.receipts.items() if r[1] != pb.TX_STATUS_SEQUENCED]
+        assert not bad, f"{len(bad)} transfers not SEQUENCED, e.g. {bad[:3]}"
+
+        chain = DurableChain(pg.port)
+        chain.check_structure()
+        for seq, (tx_id, _, batch, _) in streamer.receipts.items():
+            assert tx_id == transfers[seq].tx_id
+            rows = chain.by_id.get(tx_id, [])
+            assert [(r[0], r[3]) for r in rows] == [(batch, 2)], f"transfer {seq} (batch {batch}) has rows {rows}"
+        assert len(chain.rows) == len(transfers), f"{len(chain.rows)} transaction rows for {len(transfers)} transfers"
+        for seq in range(0, len(transfers), 7):  # a sample through the API too
+            tx_id, _, batch, _ = streamer.receipts[seq]
+            st = stub.GetSettlementStatus(pb.GetSettlementStatusRequest(tx_id=tx_id), timeout=RPC_TIMEOUT)
+            assert (st.status, st.batch_number) == (pb.TX_STATUS_SEQUENCED, batch)
+        check_balances(stub, pb, chain)
+
+        stderr = engine.process.stderr_path.read_text(errors="replace")
+        numbers |= {"batches": chain.head, "commit_retries_logged": stderr.count("batch commit failed; retrying"),
+                    "already_durable_noops": stderr.count("batch already durable")}
+        report("postgres restart", numbers)
+    finally:
+        ch.close()
+        engine.process.stop()
