@@ -73,7 +73,7 @@ final class SettlementStoreRecoveryTests: XCTestCase {
     func testEngineRestartedOnANewStoreContinuesWithTheSameRoot() async throws {
         let server = try await server()
         let url = try await freshDatabase(on: server)
-        var rng = StoreTestRNG(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         let keys = (0..<8).map { _ in PrivateKey.generate(using: &rng) }
         let genesis = Genesis(chainId: 1337, allocations: keys.map { ($0.address, UInt256(1_000_000)) })
         var config = SettlementConfig()

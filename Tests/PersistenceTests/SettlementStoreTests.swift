@@ -168,7 +168,7 @@ final class SettlementStoreTests: PostgresTestCase {
         XCTAssertEqual(try count[0].int64(0), 200)
 
         // Another batch 1 (other transfers, other root).
-        fork.rng = StoreTestRNG(seed: 999)
+        fork.rng = SeededGenerator(seed: 999)
         let other = fork.makeBatch(count: 200)
         XCTAssertEqual(other.number, 1)
         XCTAssertNotEqual(other.newRoot, b1.newRoot)
@@ -305,18 +305,6 @@ final class SettlementStoreTests: PostgresTestCase {
 
 // MARK: - Fixture
 
-/// SplitMix64: deterministic keys and transfers.
-struct StoreTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A chain built with Settlement's own pipeline: signed transfers, stateless validation, batch
 /// execution over an in-memory `StateManager`, sealed batches.
@@ -329,13 +317,13 @@ struct StoreTestChain {
     let genesisRoot: Digest32
     var state = StateManager()
     var nonces: [UInt64]
-    var rng: StoreTestRNG
+    var rng: SeededGenerator
     var nextNumber: UInt64 = 1
     let validation = ValidationPipeline(chainId: chainId, maxFee: 1_000_000)
     let executor = BatchExecutor(feeAccount: feeAccount)
 
     init(accounts: Int = 40, balance: UInt256 = 1_000_000_000, seed: UInt64 = 1) {
-        var rng = StoreTestRNG(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         keys = (0..<accounts).map { _ in PrivateKey.generate(using: &rng) }
         self.rng = rng
         genesis = Genesis(chainId: Self.chainId, allocations: keys.map { ($0.address, balance) })

@@ -64,7 +64,7 @@ struct EngineFixture {
     var config: SettlementConfig
 
     init(accounts: Int = 8, balance: UInt256 = 1_000_000, seed: UInt64 = 42) {
-        var rng = StateTestRNG(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         keys = (0..<accounts).map { _ in PrivateKey.generate(using: &rng) }
         genesis = Genesis(chainId: 1337, allocations: keys.map { ($0.address, balance) })
         var c = SettlementConfig()

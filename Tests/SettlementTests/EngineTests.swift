@@ -65,7 +65,7 @@ final class EngineTests: XCTestCase {
 
     func testDeterministicReplayAndSupplyConservation() async throws {
         let f = EngineFixture(accounts: 12)
-        var rng = StateTestRNG(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         var nonces = [UInt64](repeating: 0, count: 12)
         var txs: [SignedTransfer] = []
         for _ in 0..<400 {

@@ -5,20 +5,9 @@ import XCTest
 /// secp256k1 keys, signing and recovery beyond the fixed vectors: round trips with random keys,
 /// key validation, low-s, thread safety of the shared context.
 final class SignatureTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64) so failures are reproducible.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     func testSignRecoverRoundTripWithRandomKeys() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SeededGenerator(seed: 42)
         for i in 0..<50 {
             let key = PrivateKey.generate(using: &rng)
             let to = PrivateKey.generate(using: &rng).address
@@ -82,7 +71,7 @@ final class SignatureTests: XCTestCase {
     }
 
     func testConcurrentRecoveryOnSharedContext() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SeededGenerator(seed: 7)
         let signed: [SignedTransfer] = (0..<64).map { i in
             let key = PrivateKey.generate(using: &rng)
             let t = Transfer(from: key.address, to: .zero, value: UInt256(UInt64(i)), fee: .zero, nonce: 0)

@@ -3,8 +3,8 @@ import XCTest
 
 final class SparseMerkleProofTests: XCTestCase {
     /// A tree of `n` random accounts and its contents.
-    private func makeTree(_ n: Int, seed: UInt64) -> (SparseMerkleTree, [Address: Account], StateTestRNG) {
-        var rng = StateTestRNG(seed: seed)
+    private func makeTree(_ n: Int, seed: UInt64) -> (SparseMerkleTree, [Address: Account], SeededGenerator) {
+        var rng = SeededGenerator(seed: seed)
         var state: [Address: Account] = [:]
         for _ in 0 ..< n { state[rng.address()] = rng.account() }
         var tree = SparseMerkleTree()
@@ -74,7 +74,7 @@ final class SparseMerkleProofTests: XCTestCase {
 
     func testEmptyTreeAbsenceProof() {
         let tree = SparseMerkleTree()
-        var rng = StateTestRNG(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         let a = rng.address()
         let proof = tree.proof(for: a)
         XCTAssertEqual(proof.kind, .emptySlot)

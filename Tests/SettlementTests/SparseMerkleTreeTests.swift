@@ -7,7 +7,7 @@ final class SparseMerkleTreeTests: XCTestCase {
         XCTAssertEqual(tree.root, .zero)
         XCTAssertEqual(tree.count, 0)
         // Deleting absent accounts changes nothing and hashes nothing.
-        var rng = StateTestRNG(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         tree.update([(address: rng.address(), account: nil), (address: rng.address(), account: .empty)])
         XCTAssertEqual(tree.root, .zero)
         XCTAssertEqual(tree.statistics.nodeHashes, 0)
@@ -15,7 +15,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testSingleAccountRootIsItsLeafHash() {
-        var rng = StateTestRNG(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         let a = rng.address()
         let acct = Account(balance: 12345, nonce: 7)
         var tree = SparseMerkleTree()
@@ -40,7 +40,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testTwoAccountsMatchReference() {
-        var rng = StateTestRNG(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let a = rng.address(), b = rng.address()
         var tree = SparseMerkleTree()
         tree.update([(address: a, account: Account(balance: 1)), (address: b, account: Account(balance: 2))])
@@ -55,7 +55,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     /// Accounts whose paths share a long prefix (found by search) exercise chains of internal
     /// nodes with one empty half, and the collapse when one of them goes.
     func testLongSharedPrefixAndCollapse() {
-        var rng = StateTestRNG(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         var byPrefix: [UInt16: Address] = [:]
         var pair: (Address, Address)?
         while pair == nil {
@@ -83,7 +83,7 @@ final class SparseMerkleTreeTests: XCTestCase {
 
     func testRandomInsertsMatchReference() {
         for seed in UInt64(10) ..< 30 {
-            var rng = StateTestRNG(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             let n = Int.random(in: 0 ... 150, using: &rng)
             var state: [Address: Account] = [:]
             for _ in 0 ..< n { state[rng.address()] = rng.account() }
@@ -96,7 +96,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testBatchUpdateEqualsSequentialUpdates() {
-        var rng = StateTestRNG(seed: 40)
+        var rng = SeededGenerator(seed: 40)
         var batched = SparseMerkleTree()
         var sequential = SparseMerkleTree()
         var state: [Address: Account] = [:]
@@ -127,7 +127,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testDeletionRestoresEarlierRoot() {
-        var rng = StateTestRNG(seed: 50)
+        var rng = SeededGenerator(seed: 50)
         var tree = SparseMerkleTree()
         let base = (0 ..< 100).map { _ in (address: rng.address(), account: Optional(rng.account())) }
         let r1 = tree.update(base)
@@ -150,7 +150,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testRootIsIndependentOfHistory() {
-        var rng = StateTestRNG(seed: 60)
+        var rng = SeededGenerator(seed: 60)
         let entries = (0 ..< 200).map { _ in (address: rng.address(), account: Optional(rng.account())) }
         var one = SparseMerkleTree()
         one.update(entries)
@@ -165,7 +165,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testRepeatedAddressInBatchLastWinsAndNoOpsAreFree() {
-        var rng = StateTestRNG(seed: 70)
+        var rng = SeededGenerator(seed: 70)
         let a = rng.address(), b = rng.address()
         var tree = SparseMerkleTree()
         tree.update([(address: a, account: Account(balance: 1)), (address: b, account: Account(balance: 9)),
@@ -188,7 +188,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     /// Each internal node above a change is hashed exactly once per batch: the count equals the
     /// reference's number of internal nodes containing a touched account.
     func testBatchHashesEachTouchedNodeOnce() {
-        var rng = StateTestRNG(seed: 80)
+        var rng = SeededGenerator(seed: 80)
         var state: [Address: Account] = [:]
         for _ in 0 ..< 3000 { state[rng.address()] = rng.account() }
         var tree = SparseMerkleTree()
@@ -215,7 +215,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     /// every batch (property test, seeded).
     func testRandomWorkloadsMatchReference() {
         for seed in UInt64(100) ..< 110 {
-            var rng = StateTestRNG(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             var tree = SparseMerkleTree()
             var state: [Address: Account] = [:]
             var known: [Address] = []
@@ -247,7 +247,7 @@ final class SparseMerkleTreeTests: XCTestCase {
     }
 
     func testMemoryFootprintPerAccount() {
-        var rng = StateTestRNG(seed: 90)
+        var rng = SeededGenerator(seed: 90)
         var tree = SparseMerkleTree()
         let n = 20_000
         tree.reserveCapacity(n)

@@ -3,7 +3,7 @@ import XCTest
 
 final class StateEncodingTests: XCTestCase {
     func testStateDiffIsCanonicalAndRoundTrips() throws {
-        var rng = StateTestRNG(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         let a = rng.address(), b = rng.address(), c = rng.address()
         let diff = StateDiff([(address: b, account: Account(balance: 2)), (address: a, account: Account(balance: 1, nonce: 4)),
                               (address: b, account: Account(balance: 3)), (address: c, account: .empty)])
@@ -23,7 +23,7 @@ final class StateEncodingTests: XCTestCase {
     }
 
     func testStateDiffStrictDecoding() {
-        var rng = StateTestRNG(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         let diff = StateDiff((0 ..< 5).map { _ in (address: rng.address(), account: rng.account()) })
         let bytes = diff.serialized
         XCTAssertThrowsError(try StateDiff(serialized: []))
@@ -43,7 +43,7 @@ final class StateEncodingTests: XCTestCase {
     }
 
     func testSnapshotEncoding() throws {
-        var rng = StateTestRNG(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let m = StateManager()
         m.apply(diff: StateDiff((0 ..< 25).map { _ in (address: rng.address(), account: rng.account()) }))
         m.apply(diff: StateDiff([(address: rng.address(), account: Account(balance: 77))]))

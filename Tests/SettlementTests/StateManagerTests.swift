@@ -11,7 +11,7 @@ final class StateManagerTests: XCTestCase {
     }
 
     static func workload(seed: UInt64, accounts: Int = 60, batches: Int = 20, transfers: Int = 15) -> Workload {
-        var rng = StateTestRNG(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var state: [Address: Account] = [:]
         var known: [Address] = []
         for _ in 0 ..< accounts {
@@ -136,7 +136,7 @@ final class StateManagerTests: XCTestCase {
         for diff in [w.genesis] + w.batches { m.apply(diff: diff) }
         let latestRoot = m.root
         let before = m.snapshot().serialized
-        var rng = StateTestRNG(seed: 55)
+        var rng = SeededGenerator(seed: 55)
         let addresses = Array(Self.expectedState(w, through: 12).keys.prefix(10)) + w.genesis.entries.prefix(10).map(\.address)
             + [rng.address(), rng.address()]
         for batch in [nil, 12, 11, 6, 0] as [UInt64?] {
@@ -231,7 +231,7 @@ final class StateManagerTests: XCTestCase {
     /// snapshot/restore against a model that keeps every full state.
     func testRandomOperationSequencesAgainstModel() throws {
         for seed in UInt64(200) ..< 206 {
-            var rng = StateTestRNG(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             let w = Self.workload(seed: seed, accounts: 40, batches: 40, transfers: 8)
             let limit = Int.random(in: 2 ... 8, using: &rng)
             var m = StateManager(retainedBatches: limit)

@@ -1,20 +1,8 @@
 import XCTest
 @testable import Settlement
 
-/// SplitMix64: a small seeded generator so every random workload is reproducible.
-struct StateTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Random addresses and accounts for state workloads (seeded, so they replay exactly).
+extension SeededGenerator {
     mutating func address() -> Address {
         Address(bytes: (0 ..< 20).map { _ in UInt8.random(in: 0 ... 255, using: &self) })!
     }

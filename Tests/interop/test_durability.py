@@ -468,9 +468,17 @@ class ExternalPostgres:
         return f"postgresql://settlement@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool, *args):
-        out = subprocess.run(_as_postgres([_pg_bin(tool), *args]), env=_pg_env(), capture_output=True, text=True,
-                             timeout=120)
-        assert out.returncode == 0, f"{tool} {args} failed ({out.returncode}): {out.stdout}{out.stderr}\n{self.log_tail()}"
+        # Output to a file, never to pipes: a server started by `pg_ctl` would inherit them and
+        # keep them open (communicate() would wait for it to exit).
+        tools_log = os.path.join(self.base, "tools.log")
+        with open(tools_log, "ab") as log:
+            start = log.tell()
+            rc = subprocess.run(_as_postgres([_pg_bin(tool), *args]), env=_pg_env(), stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=log, timeout=120).returncode
+        with open(tools_log, "rb") as log:
+            log.seek(start)
+            output = log.read().decode(errors="replace")
+        assert rc == 0, f"{tool} {args} failed ({rc}): {output}\n{self.log_tail()}"
 
     def log_tail(self):
         try:
@@ -479,7 +487,7 @@ class ExternalPostgres:
             return ""
 
     def restart_fast(self):
-        self._run("pg_ctl", "restart", "-w", "-t", "60", "-D", self.data, "-m", "fast")
+        self._run("pg_ctl", "restart", "-w", "-t", "60", "-D", self.data, "-l", self.log, "-m", "fast")
 
     def crash(self):
         self._run("pg_ctl", "stop", "-w", "-t", "60", "-D", self.data, "-m", "immediate")

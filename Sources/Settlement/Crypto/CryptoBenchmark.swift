@@ -129,7 +129,7 @@ public enum CryptoBenchmark {
 
         init(count: Int) {
             self.count = count
-            var rng = SplitMix64(state: 0x5EED)
+            var rng = SeededGenerator(seed: 0x5EED)
             signed = (0..<count).map { i in
                 let key = PrivateKey.generate(using: &rng)
                 let t = Transfer(from: key.address, to: PrivateKey.generate(using: &rng).address,
@@ -339,15 +339,4 @@ public enum CryptoBenchmark {
     @inline(never) @_optimize(none)
     static func blackHole<T>(_ x: T) {}
 
-    /// Deterministic key material for the benchmark inputs.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

@@ -71,7 +71,7 @@ public enum StateBenchmark {
         log(String(format: "raw keccak256(64 B): %.3f M hashes/s", raw[0] / 1e6))
 
         // Addresses: 20 bytes each in one buffer (no per-address allocation in the benchmark).
-        var rng = SplitMix64(seed: config.seed)
+        var rng = SeededGenerator(seed: config.seed)
         let n = config.accounts
         var addressBytes = [UInt8](repeating: 0, count: n * 20)
         addressBytes.withUnsafeMutableBytes { raw in
@@ -218,16 +218,4 @@ public enum StateBenchmark {
         return (field("VmRSS"), field("VmHWM"))
     }
 
-    /// SplitMix64, for reproducible workloads.
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
