@@ -81,8 +81,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/InteropPeer"),
 
-        .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet"]),
-        .testTarget(name: "SettlementTests", dependencies: ["Settlement"]),
+        // Test doubles shared by the test targets (an in-memory SettlementStore).
+        .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
+        .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,61 +1,6 @@
 import Logging
-import Synchronization
 @testable import Settlement
-
-/// A `SettlementStore` held in memory: a test double for engine tests that don't exercise
-/// PostgreSQL (the PostgreSQL store has its own tests against a real server).
-final class InMemoryStoreDouble: SettlementStore, Sendable {
-    private struct State {
-        var genesisHash: Digest32?
-        var batches: [UInt64: SealedBatch] = [:]
-        var diffs: [(number: UInt64, diff: StateDiff, root: Digest32)] = []
-        var transactions: [Digest32: StoredTransaction] = [:]
-    }
-    private let state = Mutex(State())
-
-    func open(genesis: Genesis, genesisDiff: StateDiff, genesisRoot: Digest32) async throws -> PersistedChain {
-        try state.withLock { s in
-            if let h = s.genesisHash {
-                guard h == genesis.hash else { throw TestStoreError.genesisMismatch }
-            } else {
-                s.genesisHash = genesis.hash
-                s.diffs = [(0, genesisDiff, genesisRoot)]
-            }
-            return PersistedChain(snapshot: nil, diffs: s.diffs)
-        }
-    }
-
-    func commit(_ batch: SealedBatch) async throws {
-        state.withLock { s in
-            if s.batches[batch.number] != nil { return }
-            s.batches[batch.number] = batch
-            s.diffs.append((batch.number, batch.diff, batch.newRoot))
-            for (i, t) in batch.transactions.enumerated() {
-                s.transactions[t.tx.id] = StoredTransaction(
-                    id: t.tx.id, status: t.accepted ? .sequenced : .rejected, reason: t.reason,
-                    batchNumber: batch.number, index: i, stateRoot: batch.newRoot, updatedAtMs: batch.createdAtMs)
-            }
-        }
-    }
-
-    func transaction(_ id: Digest32) async throws -> StoredTransaction? { state.withLock { $0.transactions[id] } }
-
-    func batch(_ number: UInt64) async throws -> StoredBatch? {
-        state.withLock { s in
-            s.batches[number].map {
-                StoredBatch(number: $0.number, prevRoot: $0.prevRoot, newRoot: $0.newRoot,
-                            transactionIds: $0.transactions.map(\.tx.id), createdAtMs: $0.createdAtMs)
-            }
-        }
-    }
-
-    func latestBatchNumber() async throws -> UInt64? { state.withLock { $0.diffs.last?.number } }
-    func saveSnapshot(_ snapshot: StateSnapshot) async throws {}
-
-    var committedBatches: [SealedBatch] { state.withLock { $0.batches.values.sorted { $0.number < $1.number } } }
-}
-
-enum TestStoreError: Error { case genesisMismatch }
+import SettlementTestSupport
 
 /// Deterministic keys and a funded genesis for engine tests.
 struct EngineFixture {
@@ -76,7 +21,7 @@ struct EngineFixture {
         config = c
     }
 
-    func engine(store: any SettlementStore = InMemoryStoreDouble()) async throws -> SettlementEngine {
+    func engine(store: any SettlementStore = InMemorySettlementStore()) async throws -> SettlementEngine {
         var logger = Logger(label: "engine-test")
         logger.logLevel = .critical
         let e = try SettlementEngine(config: config, genesis: genesis, store: store, logger: logger)

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Settlement
+import SettlementTestSupport
 
 /// The engine end to end on one node (validation, pool, batches, execution, commit, receipts),
 /// over an in-memory store double.
@@ -75,14 +76,14 @@ final class EngineTests: XCTestCase {
             txs.append(f.transfer(from: i, to: j, value: value, fee: UInt256(rng.next() % 10), nonce: nonces[i]))
             nonces[i] += 1
         }
-        func run() async throws -> (roots: [Digest32], accounts: [Account], store: InMemoryStoreDouble) {
-            let store = InMemoryStoreDouble()
+        func run() async throws -> (roots: [Digest32], accounts: [Account], store: InMemorySettlementStore) {
+            let store = InMemorySettlementStore()
             let engine = try await f.engine(store: store)
             // Submitted one at a time so every run sees the same order.
             for t in txs { _ = try await engine.submitAndWait(t) }
             let accounts = try (f.keys.map(\.address) + [f.config.feeAccount]).map { try engine.account($0).account }
             await engine.stop()
-            return (store.committedBatches.map(\.newRoot), accounts, store)
+            return (store.committedDiffs.map(\.root), accounts, store)
         }
         let a = try await run()
         let b = try await run()
@@ -94,14 +95,14 @@ final class EngineTests: XCTestCase {
         // Replaying the committed diffs over genesis gives the same root.
         let replay = StateManager()
         _ = replay.apply(diff: SettlementEngine.genesisDiff(f.genesis))
-        for batch in a.store.committedBatches {
-            XCTAssertEqual(replay.apply(diff: batch.diff), batch.newRoot)
+        for batch in a.store.committedDiffs {
+            XCTAssertEqual(replay.apply(diff: batch.diff), batch.root)
         }
     }
 
     func testRestartRebuildsTheSameState() async throws {
         let f = EngineFixture()
-        let store = InMemoryStoreDouble()
+        let store = InMemorySettlementStore()
         let engine = try await f.engine(store: store)
         for n in 0..<20 { _ = try await engine.submitAndWait(f.transfer(from: n % 4, to: 5, value: 10, nonce: UInt64(n / 4))) }
         let root = try engine.account(f.keys[5].address).root
