@@ -12,13 +12,19 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "settlement-bench",
         abstract: "Load generator and microbenchmarks of the settlement engine.",
         discussion: """
-            load     end-to-end: fund senders, pre-sign transfers, stream them to a running engine, report \
+            load: end-to-end; funds senders, pre-signs transfers, streams them to a running engine, and reports \
             sustained TPS and submit → SEQUENCED latency.
-            crypto   signature recovery vs raw libsecp256k1, Keccak-256 vs OpenSSL SHA3-256.
-            state    sparse Merkle tree updates vs raw Keccak node hashing.
-            copy     binary COPY through our libpq client vs the server loading the same file.
-            store    PostgresSettlementStore.commit vs raw COPY of the same rows.
-            copy and store start a temporary PostgreSQL (EmbeddedPostgres) unless --database-url is given.
+
+            crypto: signature recovery vs raw libsecp256k1; Keccak-256 vs OpenSSL SHA3-256.
+
+            state: sparse Merkle tree updates vs the raw Keccak node hash.
+
+            copy: binary COPY through our libpq client vs the server loading the same file (and psql \\copy).
+
+            store: PostgresSettlementStore.commit vs raw COPY of the same rows.
+
+            copy and store start a temporary PostgreSQL (EmbeddedPostgres) unless --database-url is given; with \
+            --database-url, copy needs a server on this machine (it loads a file by server-side COPY).
             """,
         subcommands: [LoadCommand.self, CryptoCommand.self, StateCommand.self, CopyCommand.self, StoreCommand.self])
 }

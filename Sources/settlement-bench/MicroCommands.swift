@@ -27,8 +27,13 @@ struct CryptoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let json = self.json
-        let (r, k) = CryptoBenchmark.runAll(seconds: seconds, threads: threads, log: { json ? note($0) : print($0) })
+        let json = self.json, seconds = self.seconds, threads = self.threads
+        // `openssl speed` stops itself with SIGALRM, and a child inherits the signal mask of the
+        // thread that spawns it: from a Swift concurrency (libdispatch) thread, which blocks
+        // signals, it would never stop. So the benchmark runs on a thread of its own.
+        let (r, k) = await onSignalFriendlyThread {
+            CryptoBenchmark.runAll(seconds: seconds, threads: threads, log: { json ? note($0) : print($0) })
+        }
         if json {
             var keccak: [String: Any] = ["oursGenericPerSecond": k.oursGeneric, "oursNodePerSecond": k.oursNode,
                                          "oursGenericWallPerSecond": k.oursGenericWall, "oursNodeWallPerSecond": k.oursNodeWall]
@@ -318,5 +323,21 @@ struct StoreCommand: AsyncParsableCommand {
                  Fmt.ratio(r.store.transactionsPerSecond / r.rawPerBatch.transactionsPerSecond)],
             ]))
         }
+    }
+}
+
+/// Runs `body` on a new thread whose signal mask is empty, and returns its result. Child
+/// processes started there (e.g. `openssl speed`, which times itself with SIGALRM) receive
+/// signals normally, unlike children of the Swift concurrency pool's threads, which block them.
+func onSignalFriendlyThread<R: Sendable>(_ body: @escaping @Sendable () -> R) async -> R {
+    await withCheckedContinuation { (c: CheckedContinuation<R, Never>) in
+        let t = Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            c.resume(returning: body())
+        }
+        t.stackSize = 8 << 20
+        t.start()
     }
 }

@@ -138,7 +138,9 @@ public final class SettlementEngine: Sendable {
     // MARK: Submissions
 
     /// Validates and queues a transfer; `onReceipt` gets its SEQUENCED (after commit) or REJECTED
-    /// receipt exactly once. Throws only when the engine can't take it at all.
+    /// receipt exactly once. Resubmitting a transfer that is already durable answers with its
+    /// existing SEQUENCED receipt (so clients may retry safely). Throws only when the engine can't
+    /// take it at all.
     public func submit(_ signed: SignedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
         guard isRunning else { throw .unavailable("the engine is not running") }
         switch validation.validate(signed) {
@@ -149,6 +151,17 @@ public final class SettlementEngine: Sendable {
                 try pool.add(tx, onReceipt: onReceipt)
             } catch .full(let c) {
                 throw .overloaded("transaction pool is full (\(c) pending); retry later")
+            } catch .nonceTooLow(let got, let expected) {
+                // Possibly a retry of a transfer that is already durable: answer with its receipt.
+                let store = self.store
+                Task {
+                    if let stored = try? await store.transaction(tx.id), stored.status == .sequenced {
+                        onReceipt(Receipt(id: tx.id, status: .sequenced, batchNumber: stored.batchNumber,
+                                          indexInBatch: stored.index, stateRoot: stored.stateRoot))
+                    } else {
+                        onReceipt(.rejected(tx.id, PoolRejection.nonceTooLow(got: got, expected: expected).description))
+                    }
+                }
             } catch {
                 onReceipt(.rejected(tx.id, error.description))
             }
