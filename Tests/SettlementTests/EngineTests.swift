@@ -54,6 +54,27 @@ final class EngineTests: XCTestCase {
         await engine.stop()
     }
 
+    func testRetryWhileTheBatchIsBeingCommittedGetsTheSameReceipt() async throws {
+        let f = EngineFixture()
+        let gate = CommitGate()
+        let engine = try await f.engine(store: InMemorySettlementStore(commitGate: gate))
+        let t = f.transfer(from: 0, to: 1, value: 3, nonce: 0)
+        let first = Task { try await engine.submitAndWait(t) }
+        // Wait until the sequencer took it out of the pool (executed, commit held by the gate).
+        for _ in 0..<2000 where engine.pool.count > 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let retry = Task { try await engine.submitAndWait(t) }
+        try await Task.sleep(for: .milliseconds(50))
+        gate.open()
+        let (a, b) = try await (first.value, retry.value)
+        XCTAssertEqual(a.status, .sequenced, a.reason)
+        XCTAssertEqual(b.status, .sequenced, b.reason)
+        XCTAssertEqual(a.batchNumber, b.batchNumber)
+        await engine.stop()
+    }
+
     func testFutureNonceWaitsForTheGap() async throws {
         let f = EngineFixture()
         let engine = try await f.engine()

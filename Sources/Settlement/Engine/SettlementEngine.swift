@@ -39,6 +39,9 @@ public final class SettlementEngine: Sendable {
     public let metrics = MetricsRecorder()
     private let inFlight: AsyncSemaphore
     private let lifecycle = Mutex(Lifecycle())
+    /// Receipt handlers of retries that arrived while their transfer was executed but not yet
+    /// durable, by transaction id; answered with the original's receipt after the commit.
+    private let retriesInFlight = Mutex<[Digest32: [ReceiptHandler]]>([:])
     private let commits: AsyncStream<PendingCommit>.Continuation
     private let commitStream: AsyncStream<PendingCommit>
 
@@ -152,7 +155,14 @@ public final class SettlementEngine: Sendable {
             } catch .full(let c) {
                 throw .overloaded("transaction pool is full (\(c) pending); retry later")
             } catch .nonceTooLow(let got, let expected) {
-                // Possibly a retry of a transfer that is already durable: answer with its receipt.
+                // Possibly a retry: of a transfer in a batch being committed (answer with its
+                // receipt after the commit) or of one already durable (answer from the store).
+                let attached = retriesInFlight.withLock { r in
+                    guard r[tx.id] != nil else { return false }
+                    r[tx.id]!.append(onReceipt)
+                    return true
+                }
+                if attached { return }
                 let store = self.store
                 Task {
                     if let stored = try? await store.transaction(tx.id), stored.status == .sequenced {
@@ -221,6 +231,7 @@ public final class SettlementEngine: Sendable {
             }
             let entries = pool.takeBatch(max: config.batchSize)
             if entries.isEmpty { continue }
+            retriesInFlight.withLock { r in for e in entries { r[e.tx.id] = r[e.tx.id] ?? [] } }
             await inFlight.acquire()
             let closedAt = ContinuousClock.now
             let (number, prevRoot) = lifecycle.withLock { l in
@@ -297,6 +308,16 @@ public final class SettlementEngine: Sendable {
             }
             events.append(StatusEvent(id: t.tx.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
                                       stateRoot: b.newRoot, atMs: nowMs))
+        }
+        let retries: [[ReceiptHandler]] = retriesInFlight.withLock { r in
+            b.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] }
+        }
+        for (i, handlers) in retries.enumerated() where !handlers.isEmpty {
+            let t = b.transactions[i]
+            let receipt = t.accepted
+                ? Receipt(id: t.tx.id, status: .sequenced, batchNumber: b.number, indexInBatch: i, stateRoot: b.newRoot)
+                : Receipt(id: t.tx.id, status: .rejected, reason: t.reason, batchNumber: b.number, indexInBatch: i)
+            for h in handlers { h(receipt) }
         }
         self.events.publish(events)
         let bytes = state.withLock { $0.memoryFootprint }
