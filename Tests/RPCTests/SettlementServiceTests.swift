@@ -280,7 +280,7 @@ final class SettlementServiceTests: XCTestCase {
         let batches = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
                                                    SettlementV1.SubscribeStatusRequest(),
                                                    as: SettlementV1.StatusUpdate.self)
-        while f.engine.events.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<4_000 where f.engine.events.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
 
         let receipt = try await f.submit(t)
         XCTAssertEqual(receipt.status, .sequenced, receipt.rejectionReason)
@@ -330,7 +330,7 @@ final class SettlementServiceTests: XCTestCase {
         // Cancelling the calls removes the engine's subscribers.
         updates.call.cancel()
         batches.call.cancel()
-        while f.engine.events.subscriberCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<4_000 where f.engine.events.subscriberCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
         XCTAssertEqual(f.engine.events.subscriberCount, 0)
 
         // A bad id length is INVALID_ARGUMENT.
@@ -400,11 +400,11 @@ final class SettlementServiceTests: XCTestCase {
             SettlementV1.SubmitTransactionsRequest(clientSequence: UInt64($0.offset), transfer: .init($0.element))
         }
         let pool = f.engine.pool
-        let thirdBatch = transfers[8..<12].map(\.id)
         let receipts = try await stream(f, requests) {
-            // The pool holds transfers 8...11 only once batch 2 (4...7) was taken, and the
-            // sequencer then waits for batch 1's commit: the pool stays full until the gate opens.
-            while !thirdBatch.allSatisfy({ pool.contains($0) }) { try await Task.sleep(for: .milliseconds(2)) }
+            // Batch 1 waits at the gate, the sequencer holds batch 2 (one batch in flight at most),
+            // so the pool fills up and stays full until the gate opens. (Bounded wait: 20 s.)
+            for _ in 0..<10_000 where pool.count < 4 { try await Task.sleep(for: .milliseconds(2)) }
+            XCTAssertEqual(pool.count, 4, "the pool never filled up")
             let e = await assertRPCError(.resourceExhausted) {
                 try await f.submit(f.transfer(from: 1, to: recipient, value: 1, nonce: 0))
             }
@@ -428,7 +428,6 @@ final class SettlementServiceTests: XCTestCase {
         let transfers = (0..<14).map { f.transfer(from: 0, to: recipient, value: 1, nonce: UInt64($0)) }
         let pool = f.engine.pool
         let service = f.service
-        let thirdBatch = transfers[8..<12].map(\.id)
         let outcome: String = try await f.client.bidirectionalStreaming(
             SettlementFixture.path + "SubmitTransactions", as: SettlementV1.TransactionReceipt.self
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
@@ -436,8 +435,10 @@ final class SettlementServiceTests: XCTestCase {
             for (i, t) in transfers.enumerated() {
                 try await writer.send(.init(clientSequence: UInt64(i), transfer: .init(t)))
             }
-            // The server's reader is now retrying transfer 12 against a full pool.
-            while !thirdBatch.allSatisfy({ pool.contains($0) }) { try await Task.sleep(for: .milliseconds(2)) }
+            // Batch 1 waits at the gate and the sequencer holds batch 2, so the pool fills up and
+            // the server's reader retries against it. (Bounded wait: 20 s.)
+            for _ in 0..<10_000 where pool.count < 4 { try await Task.sleep(for: .milliseconds(2)) }
+            XCTAssertEqual(pool.count, 4, "the pool never filled up")
             XCTAssertEqual(service.activeSubmissionStreams, 1)
             writer.call.cancel()
             do {
@@ -449,7 +450,7 @@ final class SettlementServiceTests: XCTestCase {
         }
         XCTAssertEqual(outcome, "failed", "the cancelled call ends with an error on the client")
         // The handler (reader and writer tasks) finishes although no receipt was ever written.
-        while service.activeSubmissionStreams > 0 { try await Task.sleep(for: .milliseconds(2)) }
+        for _ in 0..<10_000 where service.activeSubmissionStreams > 0 { try await Task.sleep(for: .milliseconds(2)) }
         XCTAssertEqual(service.activeSubmissionStreams, 0)
         gate.open()
         await f.stop()

@@ -6,7 +6,9 @@ public struct SettlementConfig: Sendable, Equatable {
     public var targetTPS = 50_000
     /// A batch closes when it holds this many transactions...
     public var batchSize = 1_000
-    /// ...or when its oldest transaction has waited this long.
+    /// ...or when its oldest transaction has waited this long (at the latest: when no earlier
+    /// batch is waiting for the database, the sequencer closes a partial batch at once — group
+    /// commit — so light load is not slowed down to the timeout).
     public var batchTimeoutMs = 100
     /// Pool capacity (validated and not yet sequenced); past it submissions get RESOURCE_EXHAUSTED.
     public var maxPendingTransactions = 100_000

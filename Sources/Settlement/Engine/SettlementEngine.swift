@@ -51,6 +51,8 @@ public final class SettlementEngine: Sendable {
         var nextBatch: UInt64 = 1
         var root = Digest32.zero
         var durableBatch: UInt64 = 0
+        /// Batches handed to the committer and not yet durable.
+        var uncommitted = 0
         var sequencer: Task<Void, Never>?
         var committer: Task<Void, Never>?
     }
@@ -225,7 +227,12 @@ public final class SettlementEngine: Sendable {
                 await pool.waitForReady(minimum: 1, deadline: .now + .milliseconds(50))
                 continue
             }
-            if !stopping, pool.readyCount < config.batchSize, let oldest = pool.oldestReady, oldest + timeout > .now {
+            // Group commit: a batch closes when full, when its oldest transaction has waited
+            // batch_timeout_ms, or at once when no batch is waiting for the database (then waiting
+            // would only add latency). Under load commits are always in flight and batches fill.
+            let committerIdle = lifecycle.withLock { $0.uncommitted == 0 }
+            if !stopping, !committerIdle, pool.readyCount < config.batchSize, let oldest = pool.oldestReady,
+               oldest + timeout > .now {
                 await pool.waitForReady(minimum: config.batchSize, deadline: oldest + timeout)
                 continue
             }
@@ -243,7 +250,10 @@ public final class SettlementEngine: Sendable {
                 let root = s.apply(diff: r.diff)
                 return (r, root)
             }
-            lifecycle.withLock { $0.root = newRoot }
+            lifecycle.withLock {
+                $0.root = newRoot
+                $0.uncommitted += 1
+            }
             // After the state lock is released (the pool's nonce source takes it).
             for t in result.transactions { pool.executed(t.tx, accepted: t.accepted) }
             let batch = SealedBatch(number: number, prevRoot: prevRoot, newRoot: newRoot, createdAtMs: Self.nowMs(),
@@ -283,6 +293,8 @@ public final class SettlementEngine: Sendable {
             }
             finishCommit(pending)
             inFlight.release()
+            // The committer went idle: let the sequencer close a partial batch now.
+            if lifecycle.withLock({ l in l.uncommitted -= 1; return l.uncommitted == 0 }) { pool.nudge() }
         }
     }
 

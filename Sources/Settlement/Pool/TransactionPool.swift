@@ -160,6 +160,9 @@ public final class TransactionPool: Sendable {
         timer?.cancel()
     }
 
+    /// Wakes a waiting `waitForReady` early (its caller re-checks its conditions).
+    public func nudge() { wakeWaiter() }
+
     private func wakeWaiter() {
         let w = state.withLock { s in defer { s.waiter = nil }; return s.waiter }
         w?.continuation.resume()
