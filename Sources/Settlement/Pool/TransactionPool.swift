@@ -58,6 +58,8 @@ public final class TransactionPool: Sendable {
         var heldCount = 0
         var oldestReady: ContinuousClock.Instant?
         var waiter: (minimum: Int, continuation: CheckedContinuation<Void, Never>)?
+        /// A nudge that came while nobody waited: the next wait returns at once (not lost).
+        var nudgePending = false
     }
 
     public let capacity: Int
@@ -142,6 +144,10 @@ public final class TransactionPool: Sendable {
         var timer: Task<Void, Never>?
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let now: Bool = state.withLock { s in
+                if s.nudgePending {
+                    s.nudgePending = false
+                    return true
+                }
                 if s.readyCount >= minimum || deadline <= .now { return true }
                 s.waiter?.continuation.resume()
                 s.waiter = (minimum, c)
@@ -160,8 +166,19 @@ public final class TransactionPool: Sendable {
         timer?.cancel()
     }
 
-    /// Wakes a waiting `waitForReady` early (its caller re-checks its conditions).
-    public func nudge() { wakeWaiter() }
+    /// Wakes a waiting `waitForReady` early (its caller re-checks its conditions); if nobody is
+    /// waiting, the next `waitForReady` returns at once, so a nudge is never lost.
+    public func nudge() {
+        let w: CheckedContinuation<Void, Never>? = state.withLock { s in
+            guard let w = s.waiter else {
+                s.nudgePending = true
+                return nil
+            }
+            s.waiter = nil
+            return w.continuation
+        }
+        w?.resume()
+    }
 
     private func wakeWaiter() {
         let w = state.withLock { s in defer { s.waiter = nil }; return s.waiter }
