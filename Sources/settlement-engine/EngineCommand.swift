@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import Persistence
@@ -96,7 +99,8 @@ struct EngineCommand: AsyncParsableCommand {
             config.tls = .init(certificateChain: tlsCert, privateKey: tlsKey)
         }
 
-        let (settings, genesis): (SettlementConfig, Genesis)
+        let settings: SettlementConfig
+        var genesis: Genesis?  // released once the engine has written or checked it: it can be large
         do {
             (settings, genesis) = try settlement.resolve(defaultGenesis: Self.defaultGenesisPath())
         } catch {
@@ -126,8 +130,10 @@ struct EngineCommand: AsyncParsableCommand {
         let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
         let engine: SettlementEngine
         do {
-            engine = try SettlementEngine(config: settings, genesis: genesis, store: store, logger: Logger(label: "settlement"))
+            engine = try SettlementEngine(config: settings, genesis: genesis!, store: store, logger: Logger(label: "settlement"))
+            genesis = nil
             try await engine.start()
+            MemoryTrim.releaseFreedMemory()
         } catch {
             logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
             await store.close()
@@ -176,6 +182,19 @@ extension EngineCommand {
                           URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                               .appendingPathComponent("../../../Deploy/genesis.dev.json").standardized.path]
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+    }
+}
+
+/// Gives memory freed after start-up (genesis parsing, the replay) back to the system.
+enum MemoryTrim {
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim is not in Swift's Glibc module map; look it up instead.
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(sym, to: Trim.self)(0)
+        }
+        #endif
     }
 }
 

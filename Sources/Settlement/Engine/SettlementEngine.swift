@@ -27,7 +27,10 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
 /// `maxConcurrentBatches` behind the sequencer (pipelining), and only then answers clients.
 public final class SettlementEngine: Sendable {
     public let config: SettlementConfig
-    public let genesis: Genesis
+    /// The genesis, held only until `start` has written or checked it (it can be large).
+    private let pendingGenesis: Mutex<Genesis?>
+    /// Identifies the genesis this engine runs (keccak of chain id and allocations).
+    public let genesisHash: Digest32
     private let store: any SettlementStore
     private let logger: Logger
     private let validation: ValidationPipeline
@@ -69,7 +72,8 @@ public final class SettlementEngine: Sendable {
             throw ConfigError(problems: ["genesis chainId \(genesis.chainId) differs from chain_id \(config.chainId)"])
         }
         self.config = config
-        self.genesis = genesis
+        self.pendingGenesis = Mutex(genesis)
+        self.genesisHash = genesis.hash
         self.store = store
         self.logger = logger
         validation = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
@@ -94,6 +98,9 @@ public final class SettlementEngine: Sendable {
     /// Opens the store (writing genesis into an empty one), rebuilds the state from it, checks
     /// every recorded root, and starts sequencing.
     public func start() async throws {
+        guard let genesis = pendingGenesis.withLock({ g -> Genesis? in defer { g = nil }; return g }) else {
+            throw EngineError.corruptState("the engine was already started")
+        }
         let gDiff = Self.genesisDiff(genesis)
         let gRoot = StateManager(retainedBatches: 1).apply(diff: gDiff)
         let chain = try await store.open(genesis: genesis, genesisDiff: gDiff, genesisRoot: gRoot)
