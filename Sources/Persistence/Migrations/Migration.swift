@@ -29,5 +29,6 @@ public enum Migrations {
     public static let all: [Migration] = [
         m0001Bootstrap,
         m0002Settlement,
+        m0003Replicas,
     ]
 }
