@@ -6,6 +6,8 @@ extension Migrations {
     ///   term of the leader that wrote it, and `PostgresSettlementStore.commit` checks inside its
     ///   transaction (holding the lease row `FOR SHARE`) that the term is still current, so a
     ///   deposed or paused leader can never commit (fencing).
+    /// - `batches.account_count` is the number of accounts after the batch (state size, for
+    ///   reporting); 0 in rows written before this migration.
     /// - `endpoint` is where the holder takes forwarded transactions (host:port of its RPC server).
     static let m0003Replicas = Migration(version: 3, name: "0003_replicas", sql: """
         CREATE TABLE sequencer_lease (
@@ -33,5 +35,7 @@ extension Migrations {
             role         text        NOT NULL,
             applied_batch bigint     NOT NULL DEFAULT 0
         );
+
+        ALTER TABLE batches ADD COLUMN account_count bigint NOT NULL DEFAULT 0;
         """)
 }
