@@ -58,6 +58,9 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "Settlement")
     var settlement: SettlementOptions
 
+    @OptionGroup(title: "Replicas")
+    var replica: ReplicaOptions
+
     /// TLS files from the flags, else from the environment.
     private var tlsFiles: (cert: String?, key: String?) {
         (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
@@ -128,33 +131,60 @@ struct EngineCommand: AsyncParsableCommand {
             conninfo = await pg.url()
         }
         let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
+        // Every engine takes part in the lease, alone or with replicas: the server starts first so
+        // that the advertised endpoint is live before this replica can become the sequencer.
+        let (replication, clusterSecret) = replica.resolve(listenHost: address.host, listenPort: address.port,
+                                                           embeddedDatabase: embedded != nil)
+        var forwarderConfig = LeaderForwarder.Configuration()
+        forwarderConfig.clusterSecret = clusterSecret
+        forwarderConfig.capacity = settings.maxPendingTransactions
+        if config.tls != nil { forwarderConfig.tls = .init(insecureSkipVerify: true) }
+        let forwarder = LeaderForwarder(configuration: forwarderConfig, logger: Logger(label: "settlement.forwarder"))
         let engine: SettlementEngine
         do {
-            engine = try SettlementEngine(config: settings, genesis: genesis!, store: store, logger: Logger(label: "settlement"))
+            engine = try SettlementEngine(config: settings, genesis: genesis!, store: store,
+                                          replication: (replication, store, forwarder), logger: Logger(label: "settlement"))
             genesis = nil
-            try await engine.start()
-            MemoryTrim.releaseFreedMemory()
         } catch {
-            logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
+            logger.critical("invalid settings", metadata: ["error": "\(error)"])
             await store.close()
             try? await embedded?.stop()
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
+        forwarder.attach(events: engine.events)
 
         let health = HealthService()
         let settlementService = SettlementService(engine: engine)
-        var services: [any RPCService] = [health, settlementService]
-        services.append(try ReflectionService(services: services))
+        var services: [any RPCService] = [health, settlementService,
+                                          SequencerForwardService(engine: engine, clusterSecret: clusterSecret)]
+        services.append(try ReflectionService(services: [health, settlementService]))
         let server = RPCServer(configuration: config, services: services, logger: logger)
         do {
             try server.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
-            await engine.stop()
+            await forwarder.close()
             await store.close()
             try? await embedded?.stop()
             throw ExitCode(1)
         }
+        if address.port == 0 && replica.advertise == nil && Env.string("ADVERTISE") == nil {
+            let host = replication.endpoint[..<(replication.endpoint.lastIndex(of: ":") ?? replication.endpoint.endIndex)]
+            engine.advertise(endpoint: "\(host):\(server.port)")
+        }
+        do {
+            try await engine.start()
+            MemoryTrim.releaseFreedMemory()
+        } catch {
+            logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
+            await server.shutdown(grace: .seconds(0))
+            await forwarder.close()
+            await store.close()
+            try? await embedded?.stop()
+            throw ExitCode(1)
+        }
+        logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
+                                          "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
         health.setStatus(.serving, for: "")
         health.setStatus(.serving, for: settlementService.serviceName)
         // Tooling reads the bound port from this line (useful with port 0).

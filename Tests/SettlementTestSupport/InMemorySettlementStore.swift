@@ -58,6 +58,13 @@ public final class InMemorySettlementStore: SettlementStore {
     public func batch(_ number: UInt64) async throws -> StoredBatch? { state.withLock { $0.batches[number] } }
     public func latestBatchNumber() async throws -> UInt64? { state.withLock { $0.diffs.last?.number } }
     public func saveSnapshot(_ snapshot: StateSnapshot) async throws { state.withLock { $0.snapshot = snapshot } }
+    public func persistedChain(upTo batch: UInt64) async throws -> PersistedChain {
+        state.withLock { s in
+            let snap = s.snapshot.flatMap { $0.batch <= batch ? $0 : nil }
+            let after = snap?.batch
+            return PersistedChain(snapshot: snap, diffs: s.diffs.filter { (after == nil || $0.number > after!) && $0.number <= batch })
+        }
+    }
 
     /// The diffs committed after genesis, with their roots, in order.
     public var committedDiffs: [(number: UInt64, diff: StateDiff, root: Digest32)] {

@@ -29,11 +29,16 @@ public final class PostgresSettlementStore: SettlementStore {
     /// Batches per page when reading the chain back in `open`.
     static let loadPageSize = 64
 
-    private let writer: ReconnectingConnection
-    private let readers: [ReconnectingConnection]
-    private let maintenance: ReconnectingConnection
+    let writer: ReconnectingConnection
+    let readers: [ReconnectingConnection]
+    let maintenance: ReconnectingConnection
+    /// The sequencer lease and heartbeats (short statements that must not wait behind a COPY).
+    let leaseConnection: ReconnectingConnection
+    /// LISTENs to `notificationChannel` once `batchNotifications()` is first called.
+    let listener: ReconnectingConnection
+    let feed = Mutex<BatchFeedState>(BatchFeedState())
     private let nextReader = Atomic<Int>(0)
-    private let logger: Logger
+    let logger: Logger
 
     /// A store on the database at `conninfo` (a `postgresql://` URL or `key=value` string).
     /// Nothing connects until the first call.
@@ -51,6 +56,8 @@ public final class PostgresSettlementStore: SettlementStore {
         writer = make("writer")
         readers = (0..<max(1, readerCount)).map { make("reader-\($0)") }
         maintenance = make("maintenance")
+        leaseConnection = make("lease")
+        listener = make("listener")
         self.logger = logger
     }
 
@@ -59,6 +66,9 @@ public final class PostgresSettlementStore: SettlementStore {
         await writer.close()
         for r in readers { await r.close() }
         await maintenance.close()
+        await leaseConnection.close()
+        stopBatchFeed()
+        await listener.close()
     }
 
     // MARK: - Open
@@ -120,13 +130,22 @@ public final class PostgresSettlementStore: SettlementStore {
         }
     }
 
-    private func loadChain() async throws -> PersistedChain {
-        let snapRows = try await writer.idempotent { c in
+    /// The newest snapshot at or before `batch` and every diff after it up to `batch` (used by
+    /// background snapshot writing; runs on the maintenance connection).
+    public func persistedChain(upTo batch: UInt64) async throws -> PersistedChain {
+        try await loadChain(upTo: batch, on: maintenance)
+    }
+
+    private func loadChain(upTo limit: UInt64? = nil, on conn: ReconnectingConnection? = nil) async throws -> PersistedChain {
+        let conn = conn ?? writer
+        let upTo = limit.map { Int64(bitPattern: $0) } ?? Int64.max
+        let snapRows = try await conn.idempotent { c in
             try await c.query("""
                 SELECT s.batch_number, s.root, s.data, b.new_root
                 FROM snapshots s LEFT JOIN batches b ON b.number = s.batch_number
+                WHERE s.batch_number <= $1
                 ORDER BY s.batch_number DESC LIMIT 1
-                """)
+                """, [.int64(upTo)])
         }
         var snapshot: StateSnapshot?
         if let row = snapRows.first {
@@ -149,9 +168,11 @@ public final class PostgresSettlementStore: SettlementStore {
         var after = snapshot.map { Int64(bitPattern: $0.batch) } ?? -1
         while true {
             let from = after
-            let rows = try await writer.idempotent { c in
-                try await c.query("SELECT number, new_root, state_diff FROM batches WHERE number > $1 ORDER BY number LIMIT $2",
-                                  [.int64(from), .int64(Int64(Self.loadPageSize))])
+            let rows = try await conn.idempotent { c in
+                try await c.query("""
+                    SELECT number, new_root, state_diff FROM batches WHERE number > $1 AND number <= $3
+                    ORDER BY number LIMIT $2
+                    """, [.int64(from), .int64(Int64(Self.loadPageSize)), .int64(upTo)])
             }
             for row in rows {
                 let number = try row.int64(0)
@@ -199,19 +220,21 @@ public final class PostgresSettlementStore: SettlementStore {
         // `synchronous_commit = off` is lost if the server crashes within the next ~200 ms.
         try c.execute("SET LOCAL synchronous_commit = on")
         let inserted = try c.query("""
-            INSERT INTO batches (number, prev_root, new_root, tx_count, accepted_count, created_at, term, state_diff)
-            SELECT $1, $2, $3, $4, $5, timestamptz 'epoch' + $6 * interval '1 millisecond', $7, $8
+            INSERT INTO batches (number, prev_root, new_root, tx_count, accepted_count, created_at, term, state_diff,
+                                 account_count)
+            SELECT $1, $2, $3, $4, $5, timestamptz 'epoch' + $6 * interval '1 millisecond', $7, $8, $9
             WHERE $1 = 0 OR EXISTS (SELECT 1 FROM batches WHERE number = $1 - 1 AND new_root = $2)
             ON CONFLICT (number) DO NOTHING
             RETURNING number
             """, [.int64(number), .bytes(batch.prevRoot.bytes), .bytes(batch.newRoot.bytes),
                   .int32(Int32(batch.transactions.count)), .int32(Int32(accepted)),
                   .int64(Int64(bitPattern: batch.createdAtMs)), .int64(Int64(bitPattern: batch.term)),
-                  .bytes(batch.diff.serialized)])
+                  .bytes(batch.diff.serialized), .int64(Int64(batch.accountCount))])
         guard !inserted.isEmpty else {
             try checkExisting(batch, on: c)
             return .alreadyDurable
         }
+        try checkTerm(of: batch, on: c)
         let loaded = try c.copyIn(table: "transactions", columns: transactionColumns) { (w) throws(PostgresError) in
             try encodeTransactions(of: batch, received: received, into: &w)
         }
@@ -220,6 +243,17 @@ public final class PostgresSettlementStore: SettlementStore {
         }
         try c.notify(notificationChannel, payload: String(batch.number))
         return .inserted
+    }
+
+    /// Fencing: the batch's term must be the lease's current term. The lease row is held
+    /// `FOR SHARE` until this transaction ends, so a replica taking the lease over (an UPDATE of
+    /// that row) waits for this commit, and its catch-up read afterwards sees this batch. With no
+    /// lease row only term 0 (a standalone engine) may commit.
+    static func checkTerm(of batch: SealedBatch, on c: isolated PostgresConnection) throws {
+        let rows = try c.query("SELECT term FROM sequencer_lease FOR SHARE")
+        let current = try rows.first.map { UInt64(bitPattern: try $0.int64(0)) }
+        if current == nil && batch.term == 0 { return }
+        guard current == batch.term else { throw LeadershipLost(term: batch.term, currentTerm: current) }
     }
 
     /// Writes one COPY row per executed transaction of `batch` (columns `transactionColumns`).

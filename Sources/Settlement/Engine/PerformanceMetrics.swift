@@ -58,6 +58,20 @@ public final class MetricsRecorder: Sendable {
         }
     }
 
+    /// A batch another replica committed (a follower counts throughput; latencies are the
+    /// leader's to measure).
+    public func recordFollowedBatch(accepted: Int, rejected: Int, now: ContinuousClock.Instant = .now) {
+        state.withLock { s in
+            let sec = second(now)
+            let i = Int(sec % 3600)
+            if s.secondStamp[i] != sec { s.secondStamp[i] = sec; s.perSecond[i] = 0 }
+            s.perSecond[i] += UInt64(accepted)
+            s.batches += 1
+            s.sequenced += UInt64(accepted)
+            s.rejected += UInt64(rejected)
+        }
+    }
+
     public func snapshot(windowSeconds: Int, pending: Int, accounts: Int, stateBytes: Int,
                          now: ContinuousClock.Instant = .now) -> PerformanceSnapshot {
         state.withLock { s in

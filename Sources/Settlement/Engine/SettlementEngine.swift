@@ -17,57 +17,90 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The settlement engine on one node: validation, pool, sequencing into batches, execution
-/// against the Merkle-committed state, durable commits through a `SettlementStore`, receipts,
-/// status events and metrics.
+/// The settlement engine: validation, pool, sequencing into batches, execution against the
+/// Merkle-committed state, durable commits through a `SettlementStore`, receipts, status events
+/// and metrics — as the single node of a standalone deployment, or as one replica of a set
+/// sharing one database (`ReplicationSettings`).
+///
+/// Roles: exactly one replica is the sequencer (**leader**), the holder of the lease in the
+/// database; it runs the sequencer and committer tasks of its fencing term
+/// (`SettlementEngine+Sequencing.swift`). The others are **followers**: they validate what
+/// clients send them and forward it to the leader, and apply every committed batch to their own
+/// copy of the state, so they answer queries and status streams like the leader and can take
+/// over at once (`SettlementEngine+Replication.swift`). A standalone engine leads from the
+/// start, with term 0 and no lease.
 ///
 /// Threading: submissions arrive from any task; validation runs on the caller's task (RPC
-/// handlers run in parallel on every core). One sequencer task closes batches and executes them
-/// under `state`'s lock; one committer task makes them durable in order, at most
-/// `maxConcurrentBatches` behind the sequencer (pipelining), and only then answers clients.
+/// handlers run in parallel on every core). The leader's sequencer task closes batches and
+/// executes them under `state`'s lock; its committer task makes them durable in order, at most
+/// `maxConcurrentBatches` behind (pipelining), and only then answers clients. Lock order:
+/// `lifecycle`, then the pool's, then `state`.
 public final class SettlementEngine: Sendable {
     public let config: SettlementConfig
     /// The genesis, held only until `start` has written or checked it (it can be large).
     private let pendingGenesis: Mutex<Genesis?>
     /// Identifies the genesis this engine runs (keccak of chain id and allocations).
     public let genesisHash: Digest32
-    private let store: any SettlementStore
-    private let logger: Logger
-    private let validation: ValidationPipeline
-    private let executor: BatchExecutor
-    /// The sequencer's state. Held briefly by readers (accounts, proofs, the pool's nonce source).
-    private let state: LockedState
+    let store: any SettlementStore
+    let replication: (settings: ReplicationSettings, store: any ReplicationStore, forwarder: any TransactionForwarder)?
+    let logger: Logger
+    let validation: ValidationPipeline
+    let executor: BatchExecutor
+    /// The state (the leader's, or a follower's copy). Held briefly by readers (accounts, proofs,
+    /// the pool's nonce source).
+    let state: LockedState
     public let pool: TransactionPool
     public let events = StatusEvents()
     public let metrics = MetricsRecorder()
-    private let inFlight: AsyncSemaphore
-    private let lifecycle = Mutex(Lifecycle())
+    let inFlight: AsyncSemaphore
+    let lifecycle = Mutex(Lifecycle())
     /// Receipt handlers of retries that arrived while their transfer was executed but not yet
     /// durable, by transaction id; answered with the original's receipt after the commit.
-    private let retriesInFlight = Mutex<[Digest32: [ReceiptHandler]]>([:])
-    private let commits: AsyncStream<PendingCommit>.Continuation
-    private let commitStream: AsyncStream<PendingCommit>
+    let retriesInFlight = Mutex<[Digest32: [ReceiptHandler]]>([:])
+    /// Where this replica takes forwarded transactions (settable once the server knows its port).
+    let advertisedEndpoint: Mutex<String>
+    /// Signalled by batch notifications (followers wait on it between catch-up reads).
+    let batchSignal = WakeSignal()
 
-    private struct Lifecycle {
+    enum Role: Sendable {
+        case starting
+        case follower
+        case leader(LeaderTerm)
+    }
+
+    struct Lifecycle {
         var running = false
         var stopping = false
+        var role = Role.starting
         var nextBatch: UInt64 = 1
         var root = Digest32.zero
         var durableBatch: UInt64 = 0
+        /// Newest batch whose status events were published (by the committer or the follower).
+        var publishedBatch: UInt64 = 0
         /// Batches handed to the committer and not yet durable.
         var uncommitted = 0
-        var sequencer: Task<Void, Never>?
-        var committer: Task<Void, Never>?
+        var leaderTask: Task<Void, Never>?
+        var followerTask: Task<Void, Never>?
+        var coordinator: Task<Void, Never>?
+        var notificationRelay: Task<Void, Never>?
+
+        /// The running term, unless it was deposed.
+        var activeTerm: LeaderTerm? {
+            if case .leader(let t) = role, !t.isDeposed { return t }
+            return nil
+        }
     }
 
-    private struct PendingCommit: Sendable {
-        let batch: SealedBatch
-        let entries: [TransactionPool.Entry]
-        let closedAt: ContinuousClock.Instant
-    }
-
-    public init(config: SettlementConfig, genesis: Genesis, store: any SettlementStore, logger: Logger) throws(ConfigError) {
+    /// A standalone engine (`replication == nil`) or a replica of a set sharing `store`'s database.
+    public init(config: SettlementConfig, genesis: Genesis, store: any SettlementStore,
+                replication: (settings: ReplicationSettings, store: any ReplicationStore,
+                              forwarder: any TransactionForwarder)? = nil,
+                logger: Logger) throws(ConfigError) {
         try config.validate()
+        if let r = replication {
+            let p = r.settings.problems()
+            if !p.isEmpty { throw ConfigError(problems: p) }
+        }
         guard genesis.chainId == config.chainId else {
             throw ConfigError(problems: ["genesis chainId \(genesis.chainId) differs from chain_id \(config.chainId)"])
         }
@@ -75,6 +108,8 @@ public final class SettlementEngine: Sendable {
         self.pendingGenesis = Mutex(genesis)
         self.genesisHash = genesis.hash
         self.store = store
+        self.replication = replication
+        advertisedEndpoint = Mutex(replication?.settings.endpoint ?? "")
         self.logger = logger
         validation = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
         executor = BatchExecutor(feeAccount: config.feeAccount)
@@ -85,7 +120,6 @@ public final class SettlementEngine: Sendable {
             state.withLock { $0.account(address).nonce }
         }
         inFlight = AsyncSemaphore(permits: config.maxConcurrentBatches)
-        (commitStream, commits) = AsyncStream<PendingCommit>.makeStream()
     }
 
     /// The genesis allocation as batch 0's diff.
@@ -96,7 +130,8 @@ public final class SettlementEngine: Sendable {
     // MARK: Lifecycle
 
     /// Opens the store (writing genesis into an empty one), rebuilds the state from it, checks
-    /// every recorded root, and starts sequencing.
+    /// every recorded root, and starts: sequencing at once when standalone, else as a follower
+    /// that takes the lease when it is free.
     public func start() async throws {
         guard let genesis = pendingGenesis.withLock({ g -> Genesis? in defer { g = nil }; return g }) else {
             throw EngineError.corruptState("the engine was already started")
@@ -125,64 +160,123 @@ public final class SettlementEngine: Sendable {
             l.nextBatch = last + 1
             l.root = root
             l.durableBatch = last
+            l.publishedBatch = last
             l.running = true
-            l.sequencer = Task { [self] in await sequencerLoop() }
-            l.committer = Task { [self] in await committerLoop() }
+        }
+        if replication == nil {
+            beginTerm(LeaderTerm(term: 0))
+        } else {
+            await startFollowing()
         }
     }
 
-    /// Stops taking submissions, sequences what is ready, waits until every closed batch is
-    /// durable, then stops. Transactions still held for a nonce gap are rejected.
+    /// Stops taking submissions. A leader sequences what is ready, waits until every closed batch
+    /// is durable and gives its lease up; a follower stops following (forwarded transactions still
+    /// unanswered are rejected). Transactions still held for a nonce gap are rejected.
     public func stop() async {
-        let tasks: (Task<Void, Never>?, Task<Void, Never>?) = lifecycle.withLock { l in
+        let (leader, follower, coordinator, relay) = lifecycle.withLock { l in
             l.stopping = true
-            return (l.sequencer, l.committer)
+            return (l.leaderTask, l.followerTask, l.coordinator, l.notificationRelay)
         }
-        await tasks.0?.value
-        commits.finish()
-        await tasks.1?.value
+        coordinator?.cancel()
+        await coordinator?.value
+        follower?.cancel()
+        await follower?.value
+        await leader?.value
+        relay?.cancel()
+        if let r = replication { await r.forwarder.close() }
         lifecycle.withLock { $0.running = false }
         logger.info("engine stopped")
     }
 
+    /// Sets where other replicas reach this one (call before `start`, e.g. once an ephemeral
+    /// port is known).
+    public func advertise(endpoint: String) { advertisedEndpoint.withLock { $0 = endpoint } }
+
+    /// Where other replicas reach this one.
+    public var advertisedEndpointValue: String { advertisedEndpoint.withLock { $0 } }
+
     public var isRunning: Bool { lifecycle.withLock { $0.running && !$0.stopping } }
+
+    /// Whether this engine is the sequencer now.
+    public var isLeader: Bool { lifecycle.withLock { $0.activeTerm != nil } }
+
+    /// The current fencing term when leading.
+    public var leaderTerm: UInt64? { lifecycle.withLock { $0.activeTerm?.term } }
 
     // MARK: Submissions
 
-    /// Validates and queues a transfer; `onReceipt` gets its SEQUENCED (after commit) or REJECTED
-    /// receipt exactly once. Resubmitting a transfer that is already durable answers with its
-    /// existing SEQUENCED receipt (so clients may retry safely). Throws only when the engine can't
-    /// take it at all.
+    /// Validates and queues a transfer (or, on a follower, forwards it to the leader); `onReceipt`
+    /// gets its SEQUENCED (after commit) or REJECTED receipt exactly once. Resubmitting a
+    /// transfer that is already durable answers with its existing SEQUENCED receipt (so clients
+    /// may retry safely). Throws only when the engine can't take it at all.
     public func submit(_ signed: SignedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
         guard isRunning else { throw .unavailable("the engine is not running") }
         switch validation.validate(signed) {
         case .failure(let f):
             onReceipt(.rejected(f.id, f.reason))
         case .success(let tx):
-            do {
-                try pool.add(tx, onReceipt: onReceipt)
-            } catch .full(let c) {
-                throw .overloaded("transaction pool is full (\(c) pending); retry later")
-            } catch .nonceTooLow(let got, let expected) {
-                // Possibly a retry: of a transfer in a batch being committed (answer with its
-                // receipt after the commit) or of one already durable (answer from the store).
-                let attached = retriesInFlight.withLock { r in
-                    guard r[tx.id] != nil else { return false }
-                    r[tx.id]!.append(onReceipt)
-                    return true
-                }
-                if attached { return }
-                let store = self.store
-                Task {
-                    if let stored = try? await store.transaction(tx.id), stored.status == .sequenced {
-                        onReceipt(Receipt(id: tx.id, status: .sequenced, batchNumber: stored.batchNumber,
-                                          indexInBatch: stored.index, stateRoot: stored.stateRoot))
-                    } else {
-                        onReceipt(.rejected(tx.id, PoolRejection.nonceTooLow(got: got, expected: expected).description))
-                    }
-                }
-            } catch {
-                onReceipt(.rejected(tx.id, error.description))
+            if try !enqueueIfLeading(tx, onReceipt: onReceipt) {
+                guard let r = replication else { throw .unavailable("the engine is not sequencing") }
+                try r.forwarder.forward(tx, onReceipt: onReceipt)
+            }
+        }
+    }
+
+    /// A transfer forwarded by another replica. `verified` when that replica checked the
+    /// signature and the channel is authenticated (see `RPC.SequencerForwardService`). Throws
+    /// `.unavailable` when this replica is not the sequencer (the sender re-routes).
+    public func submitForwarded(_ signed: SignedTransfer, verified: Bool,
+                                onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
+        guard isRunning else { throw .unavailable("the engine is not running") }
+        switch validation.validate(signed, verifySignature: !verified) {
+        case .failure(let f):
+            onReceipt(.rejected(f.id, f.reason))
+        case .success(let tx):
+            if try !enqueueIfLeading(tx, onReceipt: onReceipt) {
+                throw .unavailable("this replica is not the sequencer")
+            }
+        }
+    }
+
+    /// Adds `tx` to the pool when this engine leads (checked under the lifecycle lock, so nothing
+    /// enters the pool after a hand-off drained it); false when it does not lead.
+    func enqueueIfLeading(_ tx: ValidatedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) -> Bool {
+        let outcome: Result<Void, PoolRejection>? = lifecycle.withLock { l in
+            guard l.activeTerm != nil else { return nil }
+            return Result { () throws(PoolRejection) in try pool.add(tx, onReceipt: onReceipt) }
+        }
+        guard let outcome else { return false }
+        switch outcome {
+        case .success:
+            return true
+        case .failure(.full(let c)):
+            throw .overloaded("transaction pool is full (\(c) pending); retry later")
+        case .failure(.nonceTooLow(let got, let expected)):
+            answerPossibleRetry(tx, got: got, expected: expected, onReceipt: onReceipt)
+        case .failure(let other):
+            onReceipt(.rejected(tx.id, other.description))
+        }
+        return true
+    }
+
+    /// A nonce already used: possibly a retry, of a transfer in a batch being committed (answer
+    /// with its receipt after the commit) or of one already durable (answer from the store).
+    private func answerPossibleRetry(_ tx: ValidatedTransfer, got: UInt64, expected: UInt64,
+                                     onReceipt: @escaping ReceiptHandler) {
+        let attached = retriesInFlight.withLock { r in
+            guard r[tx.id] != nil else { return false }
+            r[tx.id]!.append(onReceipt)
+            return true
+        }
+        if attached { return }
+        let store = self.store
+        Task {
+            if let stored = try? await store.transaction(tx.id), stored.status == .sequenced {
+                onReceipt(Receipt(id: tx.id, status: .sequenced, batchNumber: stored.batchNumber,
+                                  indexInBatch: stored.index, stateRoot: stored.stateRoot))
+            } else {
+                onReceipt(.rejected(tx.id, PoolRejection.nonceTooLow(got: got, expected: expected).description))
             }
         }
     }
@@ -196,13 +290,13 @@ public final class SettlementEngine: Sendable {
 
     // MARK: Queries
 
-    /// The newest durable state root and batch.
+    /// The newest durable state root and batch (on a follower: the newest it has applied).
     public var head: (batch: UInt64, root: Digest32) {
         lifecycle.withLock { ($0.durableBatch, $0.root) }
     }
 
     public func status(of id: Digest32) async throws -> StoredTransaction? {
-        if pool.contains(id) {
+        if pool.contains(id) || replication?.forwarder.isPending(id) == true {
             return StoredTransaction(id: id, status: .pending, reason: "", batchNumber: 0, index: 0,
                                      stateRoot: .zero, updatedAtMs: Self.nowMs())
         }
@@ -211,7 +305,7 @@ public final class SettlementEngine: Sendable {
 
     public func batch(_ number: UInt64) async throws -> StoredBatch? { try await store.batch(number) }
 
-    /// An account and its Merkle proof against the sequencer's current root (which may be a few
+    /// An account and its Merkle proof against the current root (on the leader possibly a few
     /// batches ahead of the durable head while batches are in flight), or against a recent batch.
     public func account(_ address: Address, atBatch batch: UInt64? = nil) throws(StateError) -> AccountProof {
         try state.withLock { s throws(StateError) in try s.proof(address, atBatch: batch) }
@@ -219,129 +313,8 @@ public final class SettlementEngine: Sendable {
 
     public func performance(windowSeconds: Int) -> PerformanceSnapshot {
         let (accounts, bytes) = state.withLock { ($0.accountCount, $0.memoryFootprint) }
-        return metrics.snapshot(windowSeconds: windowSeconds, pending: pool.count, accounts: accounts, stateBytes: bytes)
-    }
-
-    // MARK: Sequencer
-
-    private func sequencerLoop() async {
-        let timeout = Duration.milliseconds(config.batchTimeoutMs)
-        while true {
-            rejectExpiredHeld()
-            let stopping = lifecycle.withLock { $0.stopping }
-            if pool.readyCount == 0 {
-                if stopping { break }
-                await pool.waitForReady(minimum: 1, deadline: .now + .milliseconds(50))
-                continue
-            }
-            // Group commit: a batch closes when full, when its oldest transaction has waited
-            // batch_timeout_ms, or at once when no batch is waiting for the database (then waiting
-            // would only add latency). Under load commits are always in flight and batches fill.
-            let committerIdle = lifecycle.withLock { $0.uncommitted == 0 }
-            if !stopping, !committerIdle, pool.readyCount < config.batchSize, let oldest = pool.oldestReady,
-               oldest + timeout > .now {
-                await pool.waitForReady(minimum: config.batchSize, deadline: oldest + timeout)
-                continue
-            }
-            let entries = pool.takeBatch(max: config.batchSize)
-            if entries.isEmpty { continue }
-            retriesInFlight.withLock { r in for e in entries { r[e.tx.id] = r[e.tx.id] ?? [] } }
-            await inFlight.acquire()
-            let closedAt = ContinuousClock.now
-            let (number, prevRoot) = lifecycle.withLock { l in
-                defer { l.nextBatch += 1 }
-                return (l.nextBatch, l.root)
-            }
-            let (result, newRoot) = state.withLock { s in
-                let r = executor.execute(entries.map(\.tx), lookup: { s.account($0) })
-                let root = s.apply(diff: r.diff)
-                return (r, root)
-            }
-            lifecycle.withLock {
-                $0.root = newRoot
-                $0.uncommitted += 1
-            }
-            // After the state lock is released (the pool's nonce source takes it).
-            for t in result.transactions { pool.executed(t.tx, accepted: t.accepted) }
-            let batch = SealedBatch(number: number, prevRoot: prevRoot, newRoot: newRoot, createdAtMs: Self.nowMs(),
-                                    transactions: result.transactions, diff: result.diff)
-            commits.yield(PendingCommit(batch: batch, entries: entries, closedAt: closedAt))
-        }
-        for (entry, expected) in pool.expireHeld(now: .now + .seconds(3600 * 24 * 365)) {
-            entry.onReceipt(.rejected(entry.tx.id, "nonce gap: the sender's next nonce is \(expected); the engine is stopping"))
-        }
-    }
-
-    private func rejectExpiredHeld() {
-        for (entry, expected) in pool.expireHeld() {
-            entry.onReceipt(.rejected(entry.tx.id,
-                "nonce gap: nonce \(entry.tx.transfer.nonce) waited \(config.futureNonceTimeoutMs) ms for the sender's next nonce \(expected)"))
-        }
-    }
-
-    // MARK: Committer
-
-    private func committerLoop() async {
-        for await pending in commitStream {
-            var attempt = 0
-            while true {
-                do {
-                    try await store.commit(pending.batch)
-                    break
-                } catch {
-                    attempt += 1
-                    let delay = min(5_000, 50 << min(attempt, 7))
-                    logger.error("batch commit failed; retrying", metadata: [
-                        "batch": "\(pending.batch.number)", "attempt": "\(attempt)", "error": "\(error)",
-                        "retry_in_ms": "\(delay)",
-                    ])
-                    try? await Task.sleep(for: .milliseconds(delay))
-                }
-            }
-            finishCommit(pending)
-            inFlight.release()
-            // The committer went idle: let the sequencer close a partial batch now.
-            if lifecycle.withLock({ l in l.uncommitted -= 1; return l.uncommitted == 0 }) { pool.nudge() }
-        }
-    }
-
-    /// Runs after the batch is durable: receipts, events, metrics.
-    private func finishCommit(_ pending: PendingCommit) {
-        let b = pending.batch
-        let now = ContinuousClock.now
-        let nowMs = Self.nowMs()
-        lifecycle.withLock { $0.durableBatch = b.number }
-        var events: [StatusEvent] = []
-        events.reserveCapacity(b.transactions.count)
-        var latencies: [Duration] = []
-        latencies.reserveCapacity(b.transactions.count)
-        var accepted = 0
-        for (i, t) in b.transactions.enumerated() {
-            let receipt = t.accepted
-                ? Receipt(id: t.tx.id, status: .sequenced, batchNumber: b.number, indexInBatch: i, stateRoot: b.newRoot)
-                : Receipt(id: t.tx.id, status: .rejected, reason: t.reason, batchNumber: b.number, indexInBatch: i)
-            pending.entries[i].onReceipt(receipt)
-            if t.accepted {
-                accepted += 1
-                latencies.append(now - t.tx.receivedAt)
-            }
-            events.append(StatusEvent(id: t.tx.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
-                                      stateRoot: b.newRoot, atMs: nowMs))
-        }
-        let retries: [[ReceiptHandler]] = retriesInFlight.withLock { r in
-            b.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] }
-        }
-        for (i, handlers) in retries.enumerated() where !handlers.isEmpty {
-            let t = b.transactions[i]
-            let receipt = t.accepted
-                ? Receipt(id: t.tx.id, status: .sequenced, batchNumber: b.number, indexInBatch: i, stateRoot: b.newRoot)
-                : Receipt(id: t.tx.id, status: .rejected, reason: t.reason, batchNumber: b.number, indexInBatch: i)
-            for h in handlers { h(receipt) }
-        }
-        self.events.publish(events)
-        let bytes = state.withLock { $0.memoryFootprint }
-        metrics.recordBatch(processing: now - pending.closedAt, accepted: accepted,
-                            rejected: b.transactions.count - accepted, latencies: latencies, stateBytes: bytes, now: now)
+        let pending = pool.count + (replication?.forwarder.pendingCount ?? 0)
+        return metrics.snapshot(windowSeconds: windowSeconds, pending: pending, accounts: accounts, stateBytes: bytes)
     }
 
     static func nowMs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }

@@ -279,4 +279,21 @@ public final class TransactionPool: Sendable {
             return out
         }
     }
+
+    /// Empties the pool (ready and held) and forgets every sender, returning the entries per
+    /// sender in nonce order: when this replica stops being the sequencer they go to the new one.
+    public func drainAll() -> [Entry] {
+        state.withLock { s in
+            var out: [Entry] = []
+            out.reserveCapacity(s.readyCount + s.heldCount)
+            for q in s.senders.values {
+                out.append(contentsOf: q.ready[q.readyHead...])
+                out.append(contentsOf: q.held.sorted { $0.key < $1.key }.map(\.value.entry))
+            }
+            let waiter = s.waiter
+            s = State()
+            s.waiter = waiter
+            return out
+        }
+    }
 }

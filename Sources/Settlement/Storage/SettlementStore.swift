@@ -23,11 +23,13 @@ public struct SealedBatch: Sendable {
     public let transactions: [ExecutedTransaction]
     /// Every account the batch changed, with its new value.
     public let diff: StateDiff
-    /// The sequencer's fencing term (replicas; 0 on a single node).
+    /// The sequencer's fencing term (see `ReplicationStore`; 0 for a standalone engine).
     public let term: UInt64
+    /// Accounts in the state after this batch (state size, for reporting).
+    public let accountCount: Int
 
     public init(number: UInt64, prevRoot: Digest32, newRoot: Digest32, createdAtMs: UInt64,
-                transactions: [ExecutedTransaction], diff: StateDiff, term: UInt64 = 0) {
+                transactions: [ExecutedTransaction], diff: StateDiff, term: UInt64 = 0, accountCount: Int = 0) {
         self.number = number
         self.prevRoot = prevRoot
         self.newRoot = newRoot
@@ -35,6 +37,7 @@ public struct SealedBatch: Sendable {
         self.transactions = transactions
         self.diff = diff
         self.term = term
+        self.accountCount = accountCount
     }
 }
 
@@ -108,4 +111,23 @@ public protocol SettlementStore: Sendable {
     /// Number of the newest durable batch.
     func latestBatchNumber() async throws -> UInt64?
     func saveSnapshot(_ snapshot: StateSnapshot) async throws
+    /// The newest snapshot at or before `batch` and the diffs of the batches after it up to
+    /// `batch` (what `snapshot(atBatch:)` merges).
+    func persistedChain(upTo batch: UInt64) async throws -> PersistedChain
+}
+
+extension SettlementStore {
+    /// The state after `batch` as a snapshot, built from the store alone (no Merkle tree): the
+    /// newest earlier snapshot merged with the diffs after it. Nil when `batch` is not durable.
+    /// The root is the one recorded for `batch`; `StateManager.restore(from:)` checks it when
+    /// the snapshot is used.
+    public func snapshot(atBatch batch: UInt64) async throws -> StateSnapshot? {
+        let chain = try await persistedChain(upTo: batch)
+        guard let last = chain.diffs.last, last.number == batch else {
+            if let s = chain.snapshot, s.batch == batch { return s }
+            return nil
+        }
+        return StateSnapshot.merging(base: chain.snapshot?.accounts ?? [], diffs: chain.diffs.map(\.diff),
+                                     batch: batch, root: last.root)
+    }
 }

@@ -1,0 +1,246 @@
+import Foundation
+
+/// The leader's side: one term of sequencing (sequencer task, committer task) and what happens
+/// when the term ends — normally at `stop()`, or because another replica took the lease.
+extension SettlementEngine {
+    /// Starts leading in `term` (the state is at the durable head).
+    func beginTerm(_ term: LeaderTerm) {
+        lifecycle.withLock { l in
+            l.role = .leader(term)
+            l.leaderTask = Task { [self] in await runTerm(term) }
+        }
+        logger.notice("sequencing", metadata: ["term": "\(term.term)", "next_batch": "\(lifecycle.withLock { $0.nextBatch })"])
+    }
+
+    private func runTerm(_ term: LeaderTerm) async {
+        async let abandoned = committerLoop(term)
+        await sequencerLoop(term)
+        term.commitSink.finish()
+        let left = await abandoned
+        if term.isDeposed {
+            await handOff(term, abandoned: left)
+        } else if let r = replication {
+            try? await r.store.releaseLease(replica: r.settings.replicaId, term: term.term)
+        }
+    }
+
+    // MARK: Sequencer
+
+    private func sequencerLoop(_ term: LeaderTerm) async {
+        let timeout = Duration.milliseconds(config.batchTimeoutMs)
+        while !term.isDeposed {
+            rejectExpiredHeld()
+            let stopping = lifecycle.withLock { $0.stopping }
+            if pool.readyCount == 0 {
+                if stopping { break }
+                await pool.waitForReady(minimum: 1, deadline: .now + .milliseconds(50))
+                continue
+            }
+            // Group commit: a batch closes when full, when its oldest transaction has waited
+            // batch_timeout_ms, or at once when no batch is waiting for the database (then waiting
+            // would only add latency). Under load commits are always in flight and batches fill.
+            let committerIdle = lifecycle.withLock { $0.uncommitted == 0 }
+            if !stopping, !committerIdle, pool.readyCount < config.batchSize, let oldest = pool.oldestReady,
+               oldest + timeout > .now {
+                await pool.waitForReady(minimum: config.batchSize, deadline: oldest + timeout)
+                continue
+            }
+            await inFlight.acquire()
+            if term.isDeposed {
+                inFlight.release()
+                break
+            }
+            let entries = pool.takeBatch(max: config.batchSize)
+            if entries.isEmpty {
+                inFlight.release()
+                continue
+            }
+            retriesInFlight.withLock { r in for e in entries { r[e.tx.id] = r[e.tx.id] ?? [] } }
+            let closedAt = ContinuousClock.now
+            let (number, prevRoot) = lifecycle.withLock { l in
+                defer { l.nextBatch += 1 }
+                return (l.nextBatch, l.root)
+            }
+            let (result, newRoot, accounts) = state.withLock { s in
+                let r = executor.execute(entries.map(\.tx), lookup: { s.account($0) })
+                let root = s.apply(diff: r.diff)
+                return (r, root, s.accountCount)
+            }
+            lifecycle.withLock {
+                $0.root = newRoot
+                $0.uncommitted += 1
+            }
+            // After the state lock is released (the pool's nonce source takes it).
+            for t in result.transactions { pool.executed(t.tx, accepted: t.accepted) }
+            let batch = SealedBatch(number: number, prevRoot: prevRoot, newRoot: newRoot, createdAtMs: Self.nowMs(),
+                                    transactions: result.transactions, diff: result.diff, term: term.term,
+                                    accountCount: accounts)
+            term.commitSink.yield(PendingCommit(batch: batch, entries: entries, closedAt: closedAt))
+        }
+        if !term.isDeposed {
+            for (entry, expected) in pool.expireHeld(now: .now + .seconds(3600 * 24 * 365)) {
+                entry.onReceipt(.rejected(entry.tx.id, "nonce gap: the sender's next nonce is \(expected); the engine is stopping"))
+            }
+        }
+    }
+
+    private func rejectExpiredHeld() {
+        for (entry, expected) in pool.expireHeld() {
+            entry.onReceipt(.rejected(entry.tx.id,
+                "nonce gap: nonce \(entry.tx.transfer.nonce) waited \(config.futureNonceTimeoutMs) ms for the sender's next nonce \(expected)"))
+        }
+    }
+
+    // MARK: Committer
+
+    /// Commits the term's batches in order; returns the ones abandoned (not known durable)
+    /// after the term was deposed.
+    private func committerLoop(_ term: LeaderTerm) async -> [PendingCommit] {
+        var abandoned: [PendingCommit] = []
+        for await pending in term.commits {
+            var committed = false
+            var attempt = 0
+            while !term.isDeposed {
+                do {
+                    try await store.commit(pending.batch)
+                    committed = true
+                    break
+                } catch {
+                    if await leadershipLost(term, after: error) {
+                        term.depose()
+                        break
+                    }
+                    attempt += 1
+                    let delay = min(5_000, 50 << min(attempt, 7))
+                    logger.error("batch commit failed; retrying", metadata: [
+                        "batch": "\(pending.batch.number)", "attempt": "\(attempt)", "error": "\(error)",
+                        "retry_in_ms": "\(delay)",
+                    ])
+                    try? await Task.sleep(for: .milliseconds(delay))
+                }
+            }
+            if committed {
+                finishCommit(pending)
+                if let every = replication?.settings.snapshotIntervalBatches, every > 0,
+                   pending.batch.number % UInt64(every) == 0 {
+                    scheduleSnapshot(upTo: pending.batch.number)
+                }
+            } else {
+                abandoned.append(pending)
+            }
+            inFlight.release()
+            // The committer went idle: let the sequencer close a partial batch now.
+            if lifecycle.withLock({ l in l.uncommitted -= 1; return l.uncommitted == 0 }) { pool.nudge() }
+        }
+        return abandoned
+    }
+
+    /// Whether a failed commit means this term is over: the store fenced it, or (after a
+    /// conflict, which a new leader's batch under the same number causes) the lease moved on.
+    private func leadershipLost(_ term: LeaderTerm, after error: any Error) async -> Bool {
+        if let lost = error as? LeadershipLost {
+            logger.warning("deposed: a commit was fenced", metadata: ["term": "\(term.term)", "error": "\(lost)"])
+            return true
+        }
+        guard let r = replication, let lease = try? await r.store.currentLease() else { return false }
+        if lease.term != term.term {
+            logger.warning("deposed: the lease moved on", metadata: ["term": "\(term.term)", "lease_term": "\(lease.term)"])
+            return true
+        }
+        return false
+    }
+
+    /// Runs after the batch is durable: receipts, events, metrics.
+    private func finishCommit(_ pending: PendingCommit) {
+        let b = pending.batch
+        let now = ContinuousClock.now
+        let nowMs = Self.nowMs()
+        let publish = lifecycle.withLock { l in
+            l.durableBatch = b.number
+            defer { l.publishedBatch = max(l.publishedBatch, b.number) }
+            return b.number > l.publishedBatch
+        }
+        var events: [StatusEvent] = []
+        events.reserveCapacity(b.transactions.count)
+        var latencies: [Duration] = []
+        latencies.reserveCapacity(b.transactions.count)
+        var accepted = 0
+        for (i, t) in b.transactions.enumerated() {
+            let receipt = Self.receipt(of: t, batch: b, index: i)
+            pending.entries[i].onReceipt(receipt)
+            if t.accepted {
+                accepted += 1
+                latencies.append(now - t.tx.receivedAt)
+            }
+            events.append(StatusEvent(id: t.tx.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
+                                      stateRoot: b.newRoot, atMs: nowMs))
+        }
+        let retries: [[ReceiptHandler]] = retriesInFlight.withLock { r in
+            b.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] }
+        }
+        for (i, handlers) in retries.enumerated() where !handlers.isEmpty {
+            let receipt = Self.receipt(of: b.transactions[i], batch: b, index: i)
+            for h in handlers { h(receipt) }
+        }
+        if publish { self.events.publish(events) }
+        let bytes = state.withLock { $0.memoryFootprint }
+        metrics.recordBatch(processing: now - pending.closedAt, accepted: accepted,
+                            rejected: b.transactions.count - accepted, latencies: latencies, stateBytes: bytes, now: now)
+    }
+
+    static func receipt(of t: ExecutedTransaction, batch b: SealedBatch, index i: Int) -> Receipt {
+        t.accepted
+            ? Receipt(id: t.tx.id, status: .sequenced, batchNumber: b.number, indexInBatch: i, stateRoot: b.newRoot)
+            : Receipt(id: t.tx.id, status: .rejected, reason: t.reason, batchNumber: b.number, indexInBatch: i)
+    }
+
+    // MARK: Hand-off
+
+    /// The term was deposed: become a follower. Nothing acknowledged is lost and nothing is
+    /// dropped: the state goes back to the durable head (the follower then applies whatever the
+    /// database has, including a batch whose commit outcome was unknown), and every transaction
+    /// still waiting here — in abandoned batches, then in the pool — is forwarded to the new
+    /// leader, which answers retries of ones already durable with their receipts.
+    private func handOff(_ term: LeaderTerm, abandoned: [PendingCommit]) async {
+        let (durable, drained): (UInt64, [TransactionPool.Entry]) = lifecycle.withLock { l in
+            l.role = .follower
+            l.uncommitted = 0
+            return (l.durableBatch, pool.drainAll())
+        }
+        var waiting: [TransactionPool.Entry] = []
+        for p in abandoned {
+            let retries = retriesInFlight.withLock { r in p.batch.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] } }
+            for (i, entry) in p.entries.enumerated() {
+                let handlers = retries[i]
+                if handlers.isEmpty {
+                    waiting.append(entry)
+                } else {
+                    let first = entry.onReceipt
+                    waiting.append(TransactionPool.Entry(tx: entry.tx, onReceipt: { r in
+                        first(r)
+                        for h in handlers { h(r) }
+                    }))
+                }
+            }
+        }
+        waiting.append(contentsOf: drained)
+        do {
+            let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }
+            lifecycle.withLock { l in
+                l.nextBatch = durable + 1
+                l.root = root
+            }
+        } catch {
+            logger.critical("cannot roll the state back to the durable head; stopping", metadata: ["error": "\(error)"])
+        }
+        logger.notice("stepped down", metadata: ["term": "\(term.term)", "durable_batch": "\(durable)",
+                                                  "forwarding": "\(waiting.count)"])
+        startFollowerTask()
+        guard let r = replication else { return }
+        for e in waiting {
+            do { try r.forwarder.forward(e.tx, onReceipt: e.onReceipt) } catch {
+                e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: \(error)"))
+            }
+        }
+    }
+}

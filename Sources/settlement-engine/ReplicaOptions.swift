@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Settlement
+
+/// How this process takes part in a replica set on one database (every replica runs the same
+/// binary; the lease in the database decides which one sequences).
+struct ReplicaOptions: ParsableArguments {
+    @Option(help: "This replica's id, unique among the replicas of one database. Env: SETTLEMENT_REPLICA_ID. Default: HOSTNAME:PORT (with the embedded database: HOSTNAME-embedded; with port 0: HOSTNAME-<random>). A restarted replica with the same id takes its lease back at once.")
+    var replicaId: String?
+
+    @Option(help: "HOST:PORT where the other replicas reach this one to forward transactions when it leads. Env: SETTLEMENT_ADVERTISE. Default: the listen address (0.0.0.0 and :: become 127.0.0.1).")
+    var advertise: String?
+
+    @Option(help: "Secret shared by the replicas; forwarded transfers carrying it skip signature recovery on the leader. Env: SETTLEMENT_CLUSTER_SECRET. Without it the leader re-verifies every forwarded signature.")
+    var clusterSecret: String?
+
+    @Option(help: "Sequencer lease lifetime, ms (default 3000): how long a dead leader holds up sequencing. Env: SETTLEMENT_LEASE_TTL_MS.")
+    var leaseTtlMs: Int?
+
+    @Option(help: "Write a state snapshot every N batches (default 500, 0 = never). Env: SETTLEMENT_SNAPSHOT_INTERVAL_BATCHES.")
+    var snapshotIntervalBatches: Int?
+
+    /// The settings, with defaults derived from where the engine listens.
+    func resolve(listenHost: String, listenPort: Int, embeddedDatabase: Bool) -> (ReplicationSettings, secret: String?) {
+        let host = ProcessInfo.processInfo.hostName
+        let id = replicaId ?? Env.string("REPLICA_ID") ?? {
+            if embeddedDatabase { return "\(host)-embedded" }
+            if listenPort != 0 { return "\(host):\(listenPort)" }
+            return "\(host)-\(UInt32.random(in: .min ... .max))"
+        }()
+        let advertiseHost = ["0.0.0.0", "::", ""].contains(listenHost) ? "127.0.0.1" : listenHost
+        let endpoint = advertise ?? Env.string("ADVERTISE")
+            ?? (advertiseHost.contains(":") ? "[\(advertiseHost)]:\(listenPort)" : "\(advertiseHost):\(listenPort)")
+        var s = ReplicationSettings(replicaId: id, endpoint: endpoint)
+        if let v = leaseTtlMs ?? Env.int("LEASE_TTL_MS") {
+            s.leaseTtlMs = v
+            s.leaseCheckIntervalMs = max(50, min(500, v / 4))
+        }
+        if let v = snapshotIntervalBatches ?? Env.int("SNAPSHOT_INTERVAL_BATCHES") { s.snapshotIntervalBatches = v }
+        return (s, clusterSecret ?? Env.string("CLUSTER_SECRET"))
+    }
+}
