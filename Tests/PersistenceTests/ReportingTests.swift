@@ -61,6 +61,11 @@ final class ReportingTests: PostgresTestCase {
                        batches: 2, firstBatchAt: at(3), lastBatchAt: at(4), handoverGapMs: 1500),
         ])
 
+        XCTAssertEqual(report.leaderChanges, 1, "term 2 moved the lease from a to b; term 1 began before the range")
+        var renewed = report
+        renewed.leaderTerms[1].previous = "b"
+        XCTAssertEqual(renewed.leaderChanges, 0, "the same replica re-acquiring its lease is not a change")
+
         XCTAssertTrue(report.hasFinalityData)
         XCTAssertEqual(report.finality.map(\.posted), [0, 0, 1, 0, 1])
         XCTAssertEqual(report.finality.map(\.confirmed), [0, 0, 1, 0, 0])

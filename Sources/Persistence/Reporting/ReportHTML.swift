@@ -141,6 +141,7 @@ public enum ReportHTML {
         }
         return html + table(["term", "holder", "endpoint", "previous", "acquired", "ended", "batches", "handover gap ms"],
                             numeric: [0, 6, 7], rows)
+            + "<p>Leader changes in the range: \(report.leaderChanges).</p>\n"
     }
 
     static func finality(_ report: SettlementReport) -> String {

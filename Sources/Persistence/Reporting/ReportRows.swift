@@ -121,7 +121,8 @@ public struct LeaderTerm: Sendable, Equatable {
     public var term: Int64
     public var holder: String
     public var endpoint: String
-    /// The previous term's holder; nil for the first term.
+    /// The lease's holder before this term (this same replica when it re-acquired a lapsed
+    /// lease); nil for the first term.
     public var previous: String?
     public var acquiredAt: Date
     /// When the next term began; nil for the current one.

@@ -90,8 +90,7 @@ public enum ReportText {
             t.append([String(l.term), l.holder, l.endpoint, ReportFormat.isoTime(l.acquiredAt), ReportFormat.time(l.endedAt),
                       String(l.batches), ReportFormat.milliseconds(l.handoverGapMs)])
         }
-        let changes = report.leaderTerms.filter { $0.previous != nil && $0.acquiredAt >= report.range.from }.count
-        return t.render() + "\n  leader changes in the range: \(changes)"
+        return t.render() + "\n  leader changes in the range: \(report.leaderChanges)"
     }
 
     static func finality(_ report: SettlementReport) -> String {

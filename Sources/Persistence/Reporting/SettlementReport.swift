@@ -71,6 +71,14 @@ public struct SettlementReport: Sendable, Equatable {
         latency.first { $0.metric == metric }
     }
 
+    /// Terms begun inside the range that moved the lease to another replica (a term whose previous
+    /// holder is the same replica, re-acquiring after its lease lapsed, is not a change).
+    public var leaderChanges: Int {
+        leaderTerms.filter { term in
+            term.acquiredAt >= range.from && term.previous.map { $0 != term.holder } == true
+        }.count
+    }
+
     /// True when any L1 commitment event (posting, confirmation, finality, revert) falls in the
     /// range or any commitment covers a batch by its end: the finality section has something to show.
     public var hasFinalityData: Bool {
