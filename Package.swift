@@ -61,9 +61,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-engine"),
 
-        // The operator's and user's command-line client of the settlement API.
+        // The operator's and user's command-line client of the settlement API, and `settlement
+        // report` (reads the reporting views of Persistence directly from PostgreSQL).
         .executableTarget(name: "settlement", dependencies: [
-            "RPC", "Settlement",
+            "RPC", "Settlement", "Persistence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),

@@ -2,7 +2,8 @@ import ArgumentParser
 
 /// `settlement`: the command-line client of the settlement engine's gRPC API
 /// (`settlement.v1.Settlement`): make keys, sign and submit transfers, follow them, read accounts
-/// with a locally verified Merkle proof, batches and metrics.
+/// with a locally verified Merkle proof, batches and metrics; and `report`, which reads the
+/// reporting views straight from PostgreSQL.
 @main
 struct SettlementCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,5 +18,5 @@ struct SettlementCLI: AsyncParsableCommand {
             (key, file); 64 bad usage; 130 interrupted.
             """,
         subcommands: [Keygen.self, Submit.self, Status.self, Watch.self, AccountCommand.self, Metrics.self,
-                      BatchCommand.self])
+                      BatchCommand.self, ReportCommand.self])
 }

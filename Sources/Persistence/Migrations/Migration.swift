@@ -30,5 +30,6 @@ public enum Migrations {
         m0001Bootstrap,
         m0002Settlement,
         m0003Replicas,
+        m0004Reporting,
     ]
 }
