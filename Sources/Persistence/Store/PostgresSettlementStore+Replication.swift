@@ -22,7 +22,20 @@ extension PostgresSettlementStore: ReplicationStore {
     public func acquireLease(replica: String, endpoint: String, ttlMs: Int) async throws -> UInt64? {
         try await leaseConnection.idempotent { conn in
             try await conn.transaction { c in
+                try c.execute("SET LOCAL lock_timeout = '2s'")
                 try c.query("SELECT pg_advisory_xact_lock($1)", [.int64(Self.leaseLockKey)])
+                // A leader frozen (SIGSTOP, a VM pause, a GC stall) in the middle of a commit holds
+                // the lease row FOR SHARE for as long as it is frozen, and FOR UPDATE below would
+                // wait for it. Once its lease has expired by the database's clock, its open commit
+                // transactions are ended by terminating their sessions (they hold the table's
+                // RowShareLock; only commits do, acquisitions are serialised above). The frozen
+                // leader then finds its connection gone, retries, and is fenced.
+                try c.query("""
+                    SELECT pg_terminate_backend(l.pid) FROM pg_locks l, sequencer_lease s
+                    WHERE l.locktype = 'relation' AND l.relation = 'sequencer_lease'::regclass
+                      AND l.mode = 'RowShareLock' AND l.granted AND l.pid <> pg_backend_pid()
+                      AND s.expires_at < clock_timestamp() AND s.holder <> $1
+                    """, [.text(replica)])
                 // FOR UPDATE waits for a commit holding the row FOR SHARE (the fencing check).
                 let rows = try c.query("""
                     SELECT holder, term, expires_at > clock_timestamp() FROM sequencer_lease FOR UPDATE
