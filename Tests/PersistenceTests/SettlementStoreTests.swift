@@ -334,6 +334,9 @@ struct StoreTestChain {
 
     /// `count` transfers between the keys; about one in ten is rejected (overdraft or a nonce
     /// gap) without consuming its nonce.
+    /// The fencing term stamped on the batches made next (0: no lease).
+    var term: UInt64 = 0
+
     mutating func makeBatch(count: Int) -> SealedBatch {
         var transfers: [SignedTransfer] = []
         transfers.reserveCapacity(count)
@@ -364,6 +367,6 @@ struct StoreTestChain {
         defer { nextNumber += 1 }
         return SealedBatch(number: nextNumber, prevRoot: prev, newRoot: root,
                            createdAtMs: UInt64(Date().timeIntervalSince1970 * 1000), transactions: result.transactions,
-                           diff: result.diff)
+                           diff: result.diff, term: term, accountCount: state.accountCount)
     }
 }
