@@ -24,6 +24,7 @@ No assertion depends on timing; timeouts only stop hangs.
 """
 import importlib
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -80,11 +81,11 @@ def wait_for(predicate, timeout, what):
         time.sleep(0.05)
 
 
-def start_set(start_engine, pg, genesis, n):
+def start_set(start_engine, pg, genesis, n, *extra):
     """n replicas; the first one started takes the lease (the others wait for it to be live)."""
-    replicas = [Replica(start_engine, pg, genesis, "r0")]
+    replicas = [Replica(start_engine, pg, genesis, "r0", extra=extra)]
     wait_for(lambda: lease(pg)[0] == "r0", 60, "r0 to take the lease")
-    replicas += [Replica(start_engine, pg, genesis, f"r{i}") for i in range(1, n)]
+    replicas += [Replica(start_engine, pg, genesis, f"r{i}", extra=extra) for i in range(1, n)]
     return replicas
 
 
@@ -334,7 +335,9 @@ def test_subscription_across_leader_change_and_reconnect(start_engine, pg, pb, p
 
 
 def test_postgres_restart_with_three_replicas(start_engine, pg, pb, pb_grpc, transfers, genesis_file):
-    replicas = start_set(start_engine, pg, genesis_file, 3)
+    """Also: snapshots every 10 batches (written in the background by the leader), and a replica
+    started afterwards rebuilds its state from the newest snapshot plus the diffs after it."""
+    replicas = start_set(start_engine, pg, genesis_file, 3, "--snapshot-interval-batches", "10")
     groups = by_sender(transfers)
     channels = [r.channel() for r in replicas]
     try:
@@ -361,7 +364,66 @@ def test_postgres_restart_with_three_replicas(start_engine, pg, pb, pb_grpc, tra
         for ch in channels:
             wait_for(lambda: ch_head(pb_grpc, pb, ch) >= chain.head, 60, "replicas to apply the head")
             check_balances(pb_grpc.SettlementStub(ch), pb, chain)
-        report("replicas: postgres restart", {"batches": chain.head, "terms": sorted(set(terms_never_go_back(pg)))})
+        wait_for(lambda: psql(pg.port, "SELECT count(*) FROM snapshots")[0][0] != "0", 60, "a background snapshot")
+        snap = int(psql(pg.port, "SELECT max(batch_number) FROM snapshots")[0][0])
+        late = Replica(start_engine, pg, genesis_file, "late")
+        ch = late.channel()
+        channels.append(ch)
+        check_balances(pb_grpc.SettlementStub(ch), pb, chain)
+        opened = re.search(r"snapshot=(\d+) .*settlement store opened", late.log())
+        assert opened and int(opened.group(1)) >= snap, \
+            f"the late replica did not open from a snapshot (newest was at batch {snap}):\n{late.log()[-2000:]}"
+        report("replicas: postgres restart", {"batches": chain.head, "terms": sorted(set(terms_never_go_back(pg))),
+                                              "newest_snapshot": snap})
     finally:
         for ch in channels:
             ch.close()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cluster_script_up_and_down(pb, pb_grpc, tmp_path):
+    """Deploy/cluster.sh brings PostgreSQL, three replicas and nghttpx up, serves through the load
+    balancer, and takes everything down again."""
+    if not shutil_which("nghttpx"):
+        pytest.skip("nghttpx (nghttp2-proxy) is not installed")
+    import tempfile
+    d = tempfile.mkdtemp(prefix="settlement-cluster-test-")
+    os.chmod(d, 0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
+    env["SETTLEMENT_ENGINE_BIN"] = os.environ.get("ENGINE_BIN") or str(REPO / ".build/debug/settlement-engine")
+    ports = [str(_free_port()) for _ in range(3)]
+    base = _free_port()
+    up = subprocess.run([str(REPO / "Deploy/cluster.sh"), "up", "--dir", d, "--port", ports[0], "--pg-port", ports[1],
+                         "--base-port", str(base)], env=env, capture_output=True, text=True, timeout=300)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        conf = dict(line.split("=", 1) for line in Path(d, "cluster.env").read_text().split("\n") if "=" in line)
+        pids = [int(p) for p in conf["REPLICA_PIDS"].strip('"').split()]
+        assert len(pids) == 3
+        from eth_account import Account
+        from test_settlement_e2e import typed_transfer
+        key = Account.from_key("0x" + "00" * 30 + "10" + "01")  # a development key of Deploy/genesis.dev.json
+        to = "0x9B11740EA6d46b9176B1eBB69a1672BE9c2c63d8"
+        with grpc.insecure_channel(f"127.0.0.1:{conf['LB_PORT']}") as ch:
+            stub = pb_grpc.SettlementStub(ch)
+            for nonce in range(3):  # three calls: nghttpx spreads them over the replicas
+                sig = key.sign_typed_data(full_message=typed_transfer(key.address, to, 5, 1, nonce, chain_id=1337))
+                r = stub.SubmitTransaction(pb.SignedTransfer(**{
+                    "from": bytes.fromhex(key.address[2:]), "to": bytes.fromhex(to[2:]), "value": (5).to_bytes(32, "big"),
+                    "fee": (1).to_bytes(32, "big"), "nonce": nonce, "chain_id": 1337, "signature": bytes(sig.signature)}),
+                    timeout=RPC_TIMEOUT)
+                assert r.status == pb.TX_STATUS_SEQUENCED, r
+        status = subprocess.run([str(REPO / "Deploy/cluster.sh"), "status", "--dir", d], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert status.returncode == 0 and "replica-1" in status.stdout, status.stdout + status.stderr
+    finally:
+        down = subprocess.run([str(REPO / "Deploy/cluster.sh"), "down", "--dir", d], env=env, capture_output=True,
+                              text=True, timeout=120)
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+    assert down.returncode == 0, down.stdout + down.stderr
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3], \
+            f"replica {pid} still runs after down"
