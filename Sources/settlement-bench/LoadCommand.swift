@@ -280,6 +280,14 @@ struct LoadCommand: AsyncParsableCommand {
 
     // MARK: Report
 
+    /// A monotonic `nowNanos()` time as Unix milliseconds (wall clock), for lining up client
+    /// events with times taken elsewhere on the same machine (a kill, `batches.committed_at`).
+    static func unixMs(_ monotonic: UInt64) -> Double {
+        guard monotonic != 0 else { return 0 }
+        let wallNow = Date().timeIntervalSince1970 * 1000, monoNow = nowNanos()
+        return wallNow - (Double(monoNow) - Double(monotonic)) / 1e6
+    }
+
     private func report(_ s: LoadStats.State, loadStart: UInt64, end: UInt64, fundingSeconds: Double,
                         presignSeconds: Double, metrics: SettlementV1.PerformanceMetrics?) {
         let first = s.firstSend == 0 ? loadStart : s.firstSend
@@ -308,6 +316,9 @@ struct LoadCommand: AsyncParsableCommand {
                 "latencyMs": ["count": h.totalCount, "p50": ms(50), "p90": ms(90), "p99": ms(99), "p999": ms(99.9),
                               "max": maxMs, "mean": h.totalCount == 0 ? 0 : h.mean / 1000] as [String: Any],
                 "rejections": s.reasons, "streamErrors": s.streamErrors,
+                "longestReceiptGap": ["ms": Double(s.longestGap) / 1e6,
+                                      "startUnixMs": Self.unixMs(s.longestGapEnd &- s.longestGap),
+                                      "endUnixMs": Self.unixMs(s.longestGapEnd)] as [String: Any],
             ]
             if let m = metrics {
                 o["engine"] = ["windowSeconds": m.windowSeconds, "tps": m.tps,
@@ -333,6 +344,9 @@ struct LoadCommand: AsyncParsableCommand {
             ["latency", String(format: "p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms", ms(50), ms(90), ms(99), maxMs)
                 + " (submit → SEQUENCED receipt, \(Fmt.grouped(Double(h.totalCount))) samples)"],
         ]
+        if s.longestGap > 0 {
+            rows.append(["longest gap", String(format: "%.1f ms without a SEQUENCED receipt", Double(s.longestGap) / 1e6)])
+        }
         if missing > 0 { rows.append(["missing receipts", Fmt.grouped(Double(missing))]) }
         if s.unmatched > 0 { rows.append(["unmatched receipts", Fmt.grouped(Double(s.unmatched))]) }
         rows.append(["setup", String(format: "funding %.2f s, pre-signing %.2f s", fundingSeconds, presignSeconds)])

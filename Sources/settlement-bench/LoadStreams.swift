@@ -33,6 +33,10 @@ final class LoadStats: Sendable {
         var streamErrors: [String] = []
         /// Receipts whose client_sequence matched nothing sent (or came twice).
         var unmatched = 0
+        /// The longest time between two consecutive SEQUENCED receipts (ns) and when it ended
+        /// (monotonic ns): during a failover, how long no client heard SEQUENCED.
+        var longestGap: UInt64 = 0
+        var longestGapEnd: UInt64 = 0
     }
 
     let state: Mutex<State>
@@ -61,6 +65,10 @@ final class LoadStats: Sendable {
             s.answered[i] = true
             if r.status == .sequenced {
                 s.sequenced += 1
+                if s.lastSequenced != 0, t > s.lastSequenced, t - s.lastSequenced > s.longestGap {
+                    s.longestGap = t - s.lastSequenced
+                    s.longestGapEnd = t
+                }
                 s.lastSequenced = t
                 s.latency.record(max(1, (t &- s.sentAt[i]) / 1_000))
             } else {

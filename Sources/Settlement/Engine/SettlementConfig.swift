@@ -56,6 +56,10 @@ public struct SettlementConfig: Sendable, Equatable {
             p.append("max_pending_transactions (\(maxPendingTransactions)) must be at least batch_size (\(batchSize))")
         }
         if maxConcurrentBatches > 1_000 { p.append("max_concurrent_batches must be at most 1000") }
+        if retainedBatches > 0 && retainedBatches < maxConcurrentBatches {
+            // A leader that loses its lease rolls back every batch it has in flight.
+            p.append("retained_batches (\(retainedBatches)) must be at least max_concurrent_batches (\(maxConcurrentBatches))")
+        }
         if fraudProofWindowSeconds > challengePeriodSeconds {
             p.append("fraud_proof_window (\(fraudProofWindowSeconds)s) must not exceed challenge_period (\(challengePeriodSeconds)s)")
         }
