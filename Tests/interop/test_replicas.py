@@ -133,20 +133,30 @@ def pg():
 
 
 def start_nghttpx(replicas, tmp_path):
-    """nghttpx in front of `replicas`, with the flags Deploy/cluster.sh uses."""
-    port = _free_port()
+    """nghttpx in front of `replicas`, with the flags Deploy/cluster.sh uses. A free port can be
+    taken by another process before nghttpx binds it: then it exits, and another port is tried."""
+    import socket
     log = tmp_path / "nghttpx.log"
-    argv = ["nghttpx", "-f", f"127.0.0.1,{port};no-tls", *sum((["-b", f"127.0.0.1,{r.port};;proto=h2"] for r in replicas), []),
-            "--workers=1", "--frontend-http2-read-timeout=0", "--backend-read-timeout=0", "--stream-read-timeout=0",
-            "--stream-write-timeout=0", "--no-server-push", f"--errorlog-file={log}", "--accesslog-file=/dev/null"]
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def up():
-        import socket
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", port)) == 0
-    wait_for(up, 30, "nghttpx to listen")
-    return proc, f"127.0.0.1:{port}"
+    for attempt in range(3):
+        port = _free_port()
+        argv = [shutil_which("nghttpx"), "-f", f"127.0.0.1,{port};no-tls",
+                *sum((["-b", f"127.0.0.1,{r.port};;proto=h2"] for r in replicas), []),
+                "--workers=1", "--frontend-http2-read-timeout=0", "--backend-read-timeout=0", "--stream-read-timeout=0",
+                "--stream-write-timeout=0", "--no-server-push", f"--errorlog-file={log}", "--accesslog-file=/dev/null"]
+        out_path = tmp_path / f"nghttpx-{attempt}.out"
+        with open(out_path, "wb") as out:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return proc, f"127.0.0.1:{port}"
+            time.sleep(0.05)
+        output = out_path.read_text(errors="replace") + (log.read_text(errors="replace") if log.exists() else "")
+        if proc.poll() is None:
+            proc.kill()
+            raise AssertionError(f"nghttpx did not listen on {port} within 60 s: {output}")
+    raise AssertionError(f"nghttpx exited three times (exit {proc.returncode}): {output}")
 
 
 def test_kill_leader_mid_stream(start_engine, pg, pb, pb_grpc, transfers, genesis_file, tmp_path):

@@ -14,9 +14,12 @@ extension SettlementEngine {
             l.notificationRelay = Task {
                 for await _ in notifications { signal.signal() }
             }
-            l.coordinator = Task { [self] in await coordinate(r) }
         }
-        startFollowerTask()
+        // A replica that can lead at once (alone, or restarted with its own id) does so before
+        // it serves, so that its first clients are not forwarded to nobody.
+        let leading = await tryToLead(r)
+        lifecycle.withLock { l in l.coordinator = Task { [self] in await coordinate(r) } }
+        if !leading { startFollowerTask() }
     }
 
     func startFollowerTask() {
@@ -114,21 +117,7 @@ extension SettlementEngine {
                     logger.warning("lease renewal failed", metadata: ["term": "\(term.term)", "error": "\(error)"])
                 }
             case .follower:
-                do {
-                    let lease = try await r.store.currentLease()
-                    if lease == nil || lease!.remainingMs <= 0 || lease!.replica == me {
-                        r.forwarder.setLeader(nil)
-                        if let term = try await r.store.acquireLease(replica: me, endpoint: advertisedEndpoint.withLock { $0 },
-                                                                     ttlMs: r.settings.leaseTtlMs) {
-                            try await promote(to: term, r)
-                            continue
-                        }
-                    } else {
-                        r.forwarder.setLeader(lease!.endpoint)
-                    }
-                } catch {
-                    logger.warning("lease check failed", metadata: ["error": "\(error)"])
-                }
+                if await tryToLead(r) { continue }
             default:
                 break
             }
@@ -141,6 +130,28 @@ extension SettlementEngine {
                 try? await r.store.heartbeat(replica: me, endpoint: advertisedEndpoint.withLock { $0 }, role: roleName, appliedBatch: applied)
             }
             try? await Task.sleep(for: .milliseconds(r.settings.leaseCheckIntervalMs))
+        }
+    }
+
+    /// Takes the lease when it is free, expired or this replica's own (a restart), and becomes the
+    /// sequencer; otherwise points the forwarder at the holder. True when now leading.
+    private func tryToLead(_ r: (settings: ReplicationSettings, store: any ReplicationStore,
+                                 forwarder: any TransactionForwarder)) async -> Bool {
+        let me = r.settings.replicaId
+        do {
+            let lease = try await r.store.currentLease()
+            if let lease, lease.remainingMs > 0, lease.replica != me {
+                r.forwarder.setLeader(lease.endpoint)
+                return false
+            }
+            r.forwarder.setLeader(nil)
+            guard let term = try await r.store.acquireLease(replica: me, endpoint: advertisedEndpoint.withLock { $0 },
+                                                             ttlMs: r.settings.leaseTtlMs) else { return false }
+            try await promote(to: term, r)
+            return true
+        } catch {
+            logger.warning("lease check failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
@@ -161,14 +172,6 @@ extension SettlementEngine {
         }
         r.forwarder.setLeader(nil)
         beginTerm(LeaderTerm(term: term))
-        // What clients gave this replica while it followed and that has no answer yet.
-        for (tx, onReceipt) in r.forwarder.takeOutstanding() {
-            do {
-                if try !enqueueIfLeading(tx, onReceipt: onReceipt) { try r.forwarder.forward(tx, onReceipt: onReceipt) }
-            } catch {
-                onReceipt(.rejected(tx.id, "UNAVAILABLE: \(error)"))
-            }
-        }
     }
 
     // MARK: Snapshots

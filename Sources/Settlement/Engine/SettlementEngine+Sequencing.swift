@@ -5,9 +5,25 @@ import Foundation
 extension SettlementEngine {
     /// Starts leading in `term` (the state is at the durable head).
     func beginTerm(_ term: LeaderTerm) {
-        lifecycle.withLock { l in
+        let refused: [(tx: ValidatedTransfer, onReceipt: ReceiptHandler)] = lifecycle.withLock { l in
             l.role = .leader(term)
             l.leaderTask = Task { [self] in await runTerm(term) }
+            // What clients gave this replica while it followed and that has no answer yet goes
+            // into the pool first, in the order it came (before any new submission).
+            var refused: [(tx: ValidatedTransfer, onReceipt: ReceiptHandler)] = []
+            for (tx, onReceipt) in replication?.forwarder.takeOutstanding() ?? [] {
+                switch Result(catching: { () throws(PoolRejection) in try pool.add(tx, onReceipt: onReceipt) }) {
+                case .success: break
+                case .failure: refused.append((tx, onReceipt))
+                }
+            }
+            return refused
+        }
+        // Refused by the pool (full, or a nonce already used: possibly durable): the usual answers.
+        for (tx, onReceipt) in refused {
+            do { _ = try enqueueIfLeading(tx, onReceipt: onReceipt) } catch {
+                onReceipt(.rejected(tx.id, "UNAVAILABLE: \(error)"))
+            }
         }
         logger.notice("sequencing", metadata: ["term": "\(term.term)", "next_batch": "\(lifecycle.withLock { $0.nextBatch })"])
     }
@@ -202,11 +218,6 @@ extension SettlementEngine {
     /// still waiting here — in abandoned batches, then in the pool — is forwarded to the new
     /// leader, which answers retries of ones already durable with their receipts.
     private func handOff(_ term: LeaderTerm, abandoned: [PendingCommit]) async {
-        let (durable, drained): (UInt64, [TransactionPool.Entry]) = lifecycle.withLock { l in
-            l.role = .follower
-            l.uncommitted = 0
-            return (l.durableBatch, pool.drainAll())
-        }
         var waiting: [TransactionPool.Entry] = []
         for p in abandoned {
             let retries = retriesInFlight.withLock { r in p.batch.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] } }
@@ -223,7 +234,19 @@ extension SettlementEngine {
                 }
             }
         }
-        waiting.append(contentsOf: drained)
+        // One critical section with the role change, so that no new submission overtakes these
+        // (in-flight batches first, then the pool: each sender's nonces stay in order).
+        let (durable, refused): (UInt64, [TransactionPool.Entry]) = lifecycle.withLock { l in
+            l.role = .follower
+            l.uncommitted = 0
+            waiting.append(contentsOf: pool.drainAll())
+            var refused: [TransactionPool.Entry] = []
+            for e in waiting {
+                do { try replication?.forwarder.forward(e.tx, onReceipt: e.onReceipt) } catch { refused.append(e) }
+            }
+            return (l.durableBatch, refused)
+        }
+        for e in refused { e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: the sequencer changed and the forwarder is full; resubmit")) }
         do {
             let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }
             lifecycle.withLock { l in
@@ -231,16 +254,12 @@ extension SettlementEngine {
                 l.root = root
             }
         } catch {
-            logger.critical("cannot roll the state back to the durable head; stopping", metadata: ["error": "\(error)"])
+            // Cannot happen while retained_batches >= max_concurrent_batches (validated).
+            logger.critical("cannot roll the state back to the durable head", metadata: ["error": "\(error)"])
+            preconditionFailure("state rollback to batch \(durable) failed: \(error)")
         }
         logger.notice("stepped down", metadata: ["term": "\(term.term)", "durable_batch": "\(durable)",
-                                                  "forwarding": "\(waiting.count)"])
+                                                  "forwarded": "\(waiting.count)"])
         startFollowerTask()
-        guard let r = replication else { return }
-        for e in waiting {
-            do { try r.forwarder.forward(e.tx, onReceipt: e.onReceipt) } catch {
-                e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: \(error)"))
-            }
-        }
     }
 }

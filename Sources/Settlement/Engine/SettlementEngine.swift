@@ -216,10 +216,7 @@ public final class SettlementEngine: Sendable {
         case .failure(let f):
             onReceipt(.rejected(f.id, f.reason))
         case .success(let tx):
-            if try !enqueueIfLeading(tx, onReceipt: onReceipt) {
-                guard let r = replication else { throw .unavailable("the engine is not sequencing") }
-                try r.forwarder.forward(tx, onReceipt: onReceipt)
-            }
+            try enqueueOrForward(tx, onReceipt: onReceipt)
         }
     }
 
@@ -239,17 +236,40 @@ public final class SettlementEngine: Sendable {
         }
     }
 
-    /// Adds `tx` to the pool when this engine leads (checked under the lifecycle lock, so nothing
-    /// enters the pool after a hand-off drained it); false when it does not lead.
+    /// Adds `tx` to the pool when this engine leads, else hands it to the forwarder. Decided under
+    /// the lifecycle lock, where roles change too: nothing enters the pool after a hand-off
+    /// drained it, and nothing overtakes (per sender, in nonce order) the transactions that a
+    /// promotion or a hand-off moves between the pool and the forwarder.
+    func enqueueOrForward(_ tx: ValidatedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
+        let outcome: Result<Void, PoolRejection>? = try lifecycle.withLock { (l) throws(SubmitError) in
+            guard l.activeTerm != nil else {
+                guard let r = replication else { throw .unavailable("the engine is not sequencing") }
+                try r.forwarder.forward(tx, onReceipt: onReceipt)
+                return nil
+            }
+            return Result { () throws(PoolRejection) in try pool.add(tx, onReceipt: onReceipt) }
+        }
+        if let outcome { try handlePoolOutcome(outcome, tx, onReceipt: onReceipt) }
+    }
+
+    /// Adds `tx` to the pool when this engine leads (under the lifecycle lock, as above); false
+    /// when it does not lead.
     func enqueueIfLeading(_ tx: ValidatedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) -> Bool {
         let outcome: Result<Void, PoolRejection>? = lifecycle.withLock { l in
             guard l.activeTerm != nil else { return nil }
             return Result { () throws(PoolRejection) in try pool.add(tx, onReceipt: onReceipt) }
         }
         guard let outcome else { return false }
+        try handlePoolOutcome(outcome, tx, onReceipt: onReceipt)
+        return true
+    }
+
+    /// Answers a pool refusal (a full pool throws; a used nonce may be a retry).
+    func handlePoolOutcome(_ outcome: Result<Void, PoolRejection>, _ tx: ValidatedTransfer,
+                           onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
         switch outcome {
         case .success:
-            return true
+            return
         case .failure(.full(let c)):
             throw .overloaded("transaction pool is full (\(c) pending); retry later")
         case .failure(.nonceTooLow(let got, let expected)):
@@ -257,7 +277,6 @@ public final class SettlementEngine: Sendable {
         case .failure(let other):
             onReceipt(.rejected(tx.id, other.description))
         }
-        return true
     }
 
     /// A nonce already used: possibly a retry, of a transfer in a batch being committed (answer
