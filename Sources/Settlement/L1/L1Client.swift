@@ -1,0 +1,21 @@
+/// The L1 as the engine, the finality engine and validators see it. The embedded default is
+/// `L1Simulator` (Persistence): a simulated chain shared by the replicas through PostgreSQL; a
+/// JSON-RPC client for a real Ethereum node would implement the same protocol.
+///
+/// Everything is read from the *canonical* chain as of the call; after a reorg, blocks, receipts
+/// and events of the dropped branch are gone (a caller notices through parent hashes).
+public protocol L1Client: Sendable {
+    /// The newest canonical block.
+    func head() async throws -> L1BlockHeader
+    /// The canonical block at `number`, nil above the head.
+    func block(number: UInt64) async throws -> L1BlockHeader?
+    /// Sends a transaction; it is included in a later block (or dropped by a reorg: then
+    /// `receipt` returns nil again and the sender must re-send). Returns its hash.
+    func submit(_ transaction: L1Transaction) async throws -> Digest32
+    /// The receipt of an included transaction on the canonical chain, nil while pending or dropped.
+    func receipt(_ transactionHash: Digest32) async throws -> L1Receipt?
+    /// Every receipt of the canonical blocks `from...to`, in order.
+    func receipts(fromBlock: UInt64, toBlock: UInt64) async throws -> [L1Receipt]
+    /// The arbiter's view at the head: commitments not reverted, with the block that included each.
+    func commitments(fromIndex: UInt64) async throws -> [(commitment: L1Commitment, block: L1BlockHeader)]
+}
