@@ -316,12 +316,16 @@ public final class PostgresSettlementStore: SettlementStore {
     // MARK: - Queries
 
     /// The newest execution of transaction `id` (a transfer rejected in one batch may be accepted
-    /// in a later one), with its batch's root; `updatedAtMs` is when that batch committed.
+    /// in a later one), with its batch's root; `updatedAtMs` is when that batch committed. An
+    /// accepted transaction reports its batch's L1 status (POSTED, L1_CONFIRMED, FINALIZED,
+    /// REVERTED) once its commitment has one.
     public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
         let key = id.bytes
         let rows = try await reader().idempotent { c in
             try await c.query("""
-                SELECT t.status, t.reason, t.batch_number, t.idx, b.new_root,
+                SELECT CASE WHEN t.status = \(TransactionStatus.sequenced.rawValue) AND b.l1_status > 0
+                            THEN b.l1_status ELSE t.status END,
+                       t.reason, t.batch_number, t.idx, b.new_root,
                        (extract(epoch FROM b.committed_at) * 1000)::int8
                 FROM transactions t JOIN batches b ON b.number = t.batch_number
                 WHERE t.id = $1

@@ -14,6 +14,11 @@ public struct SettlementConfig: Sendable, Equatable {
     public var maxPendingTransactions = 100_000
     /// How often the sequencer posts a commitment to L1 (seconds).
     public var l1SettlementIntervalSeconds = 10
+    /// L1 blocks on top of (and including) the one holding a commitment before it counts as
+    /// `L1_CONFIRMED`; a reorg deeper than this is detected and handled, but un-confirms.
+    public var l1ConfirmationDepth = 12
+    /// Most batches in one commitment (a long outage must not make one huge L1 transaction).
+    public var maxBatchesPerCommitment = 1_000
     /// Challenge period of a commitment (seconds; 7 days).
     public var challengePeriodSeconds = 7 * 24 * 60 * 60
     /// Time each party has for a move in a fraud-proof game (seconds; 24 hours).
@@ -47,6 +52,8 @@ public struct SettlementConfig: Sendable, Equatable {
         positive("max_pending_transactions", maxPendingTransactions)
         positive("l1_settlement_interval", l1SettlementIntervalSeconds)
         positive("challenge_period", challengePeriodSeconds)
+        positive("l1_confirmation_depth", l1ConfirmationDepth)
+        positive("max_batches_per_commitment", maxBatchesPerCommitment)
         positive("fraud_proof_window", fraudProofWindowSeconds)
         positive("zk_proof_timeout", zkProofTimeoutSeconds)
         positive("max_concurrent_batches", maxConcurrentBatches)

@@ -18,4 +18,7 @@ public protocol L1Client: Sendable {
     func receipts(fromBlock: UInt64, toBlock: UInt64) async throws -> [L1Receipt]
     /// The arbiter's view at the head: commitments not reverted, with the block that included each.
     func commitments(fromIndex: UInt64) async throws -> [(commitment: L1Commitment, block: L1BlockHeader)]
+    /// Challenge games against commitment `index` not yet resolved (a commitment with an open game
+    /// is not final, whatever its age).
+    func openGames(against index: UInt64) async throws -> Int
 }

@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Carries durable batches to finality on L1 (the seed's Finality Engine, with the commitment
+/// poster of the optimistic rollup).
+///
+/// One pass (`step()`), run every `pollInterval` while this replica is the sequencer:
+/// 1. **Post**: every `l1_settlement_interval`, the durable batches after the last commitment
+///    (at most `max_batches_per_commitment`) become one commitment — previous root, new root,
+///    batch range, keccak of the compressed data (`BatchData`) — sent with its data and a bond.
+///    Their transactions become POSTED.
+/// 2. **Follow L1**: the hashes of recently seen blocks are re-read; a different hash at the
+///    same height is a reorg (logged with its depth). Each unsettled commitment's receipt is
+///    read: included `l1_confirmation_depth` deep → L1_CONFIRMED; its receipt gone after it had
+///    been included (dropped by a reorg), or still missing `repostAfterBlocks` after posting →
+///    posted again, in order (a reorg deeper than the confirmation depth un-confirms).
+/// 3. **Finalize**: an L1-confirmed commitment whose challenge period (in L1 time, from its
+///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
+///    game, is FINALIZED: no challenge can succeed any more. One the arbiter no longer holds was
+///    reverted by a lost challenge: REVERTED.
+///
+/// Every status change is stored (`FinalityStore`: the commitment, and its batches' L1 status
+/// that `GetSettlementStatus` reports) before subscribers hear of it.
+public final class FinalityEngine: Sendable {
+    public struct Settings: Sendable {
+        public var settlementInterval: Duration
+        public var confirmationDepth: Int
+        public var challengePeriodMs: UInt64
+        public var maxBatchesPerCommitment: Int
+        /// L1 address that posts commitments (the proposer) and the bond it puts up.
+        public var proposer: L1Address
+        public var bond: UInt256
+        /// A commitment with no receipt after this many blocks is sent again.
+        public var repostAfterBlocks: UInt64 = 16
+        public var pollInterval: Duration = .milliseconds(500)
+
+        public init(settlementInterval: Duration, confirmationDepth: Int, challengePeriodMs: UInt64,
+                    maxBatchesPerCommitment: Int, proposer: L1Address, bond: UInt256) {
+            self.settlementInterval = settlementInterval
+            self.confirmationDepth = confirmationDepth
+            self.challengePeriodMs = challengePeriodMs
+            self.maxBatchesPerCommitment = maxBatchesPerCommitment
+            self.proposer = proposer
+            self.bond = bond
+        }
+    }
+
+    private struct Memory {
+        var lastPost: ContinuousClock.Instant?
+        /// Recently seen canonical blocks (number → hash), for reorg detection.
+        var seen: [UInt64: Digest32] = [:]
+        /// L1 head when each unsettled commitment was (re)posted.
+        var postedAtBlock: [UInt64: UInt64] = [:]
+        var attempts: [UInt64: UInt64] = [:]
+        var reorgs = 0
+    }
+
+    public let settings: Settings
+    private let l1: any L1Client
+    private let store: any FinalityStore
+    private let chainId: UInt64
+    private let events: StatusEvents
+    private let durableHead: @Sendable () -> UInt64
+    private let logger: Logger
+    private let memory = Mutex(Memory())
+
+    public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
+                durableHead: @escaping @Sendable () -> UInt64, logger: Logger) {
+        self.settings = settings
+        self.l1 = l1
+        self.store = store
+        self.chainId = chainId
+        self.events = events
+        self.durableHead = durableHead
+        self.logger = logger
+    }
+
+    /// Reorgs noticed so far.
+    public var reorgsDetected: Int { memory.withLock { $0.reorgs } }
+
+    /// Runs `step()` every `pollInterval` while `isActive()` (the sequencer), until cancelled.
+    public func run(isActive: @escaping @Sendable () -> Bool) async {
+        while !Task.isCancelled {
+            if isActive() {
+                do { try await step() } catch {
+                    logger.warning("finality step failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: settings.pollInterval)
+        }
+    }
+
+    /// One pass: post if due, follow L1, finalize.
+    public func step() async throws {
+        let head = try await l1.head()
+        try await detectReorg(head: head)
+        try await postIfDue(head: head)
+        for var record in try await store.unsettledCommitments() {
+            try await advance(&record, head: head)
+        }
+    }
+
+    // MARK: Posting
+
+    private func postIfDue(head: L1BlockHeader) async throws {
+        let due = memory.withLock { m in m.lastPost.map { ContinuousClock.now - $0 >= settings.settlementInterval } ?? true }
+        guard due else { return }
+        let last = try await store.latestCommitment()
+        let from = (last?.commitment.lastBatch ?? 0) + 1
+        let to = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
+        guard to >= from else { return }
+        let (prevRoot, newRoot, batches) = try await store.batchData(from: from, to: to)
+        let data = BatchData.encode(batches, chainId: chainId)
+        let transfers = batches.flatMap(\.transfers)
+        let commitment = L1Commitment(index: last.map { $0.commitment.index + 1 } ?? 0, firstBatch: from, lastBatch: to,
+                                      prevRoot: prevRoot, newRoot: newRoot, dataHash: Keccak256.hash(data))
+        let hash = try await submit(commitment, data: data)
+        let record = CommitmentRecord(commitment: commitment, data: data, transactionCount: transfers.count,
+                                      calldataGas: BatchData.calldataGas(data),
+                                      uncompressedCalldataGas: BatchData.uncompressedCalldataGas(transfers),
+                                      l1TransactionHash: hash, status: .posted)
+        try await store.recordCommitment(record)
+        memory.withLock { m in
+            m.lastPost = .now
+            m.postedAtBlock[commitment.index] = head.number
+        }
+        let perTx = transfers.isEmpty ? 0 : Double(data.count) / Double(transfers.count)
+        logger.info("commitment posted", metadata: [
+            "index": "\(commitment.index)", "batches": "\(from)...\(to)", "transactions": "\(transfers.count)",
+            "bytes_per_tx": "\(String(format: "%.1f", perTx)) (uncompressed \(BatchData.uncompressedTransferSize))",
+            "gas_per_tx": "\(transfers.isEmpty ? 0 : record.calldataGas / transfers.count) (uncompressed \(transfers.isEmpty ? 0 : record.uncompressedCalldataGas / transfers.count))",
+        ])
+        try await publish(record, status: .posted)
+    }
+
+    private func submit(_ c: L1Commitment, data: [UInt8]) async throws -> Digest32 {
+        let attempt = memory.withLock { m in defer { m.attempts[c.index, default: 0] += 1 }; return m.attempts[c.index, default: 0] }
+        return try await l1.submit(L1Transaction(sender: settings.proposer,
+                                                 call: .postCommitment(c, data: data, bond: settings.bond),
+                                                 nonce: c.index << 16 | (attempt & 0xffff)))
+    }
+
+    // MARK: Following L1
+
+    private func detectReorg(head: L1BlockHeader) async throws {
+        let recent = memory.withLock { m in m.seen.sorted { $0.key > $1.key } }
+        var forkBelow: UInt64?
+        for (number, hash) in recent where number <= head.number {
+            guard let now = try await l1.block(number: number) else { continue }
+            if now.hash == hash { break }
+            forkBelow = number
+        }
+        if let fork = forkBelow {
+            let depth = (recent.first?.key ?? fork) - fork + 1
+            logger.warning("L1 reorg detected", metadata: ["from_block": "\(fork)", "depth": "\(depth)"])
+            memory.withLock { m in
+                m.reorgs += 1
+                m.seen = m.seen.filter { $0.key < fork }
+            }
+        }
+        memory.withLock { m in
+            m.seen[head.number] = head.hash
+            if m.seen.count > 256, let oldest = m.seen.keys.min() { m.seen[oldest] = nil }
+        }
+    }
+
+    private func advance(_ record: inout CommitmentRecord, head: L1BlockHeader) async throws {
+        let before = record
+        if let receipt = try await l1.receipt(record.l1TransactionHash), receipt.blockNumber <= head.number {
+            guard receipt.succeeded else {
+                logger.error("the L1 arbiter refused a commitment", metadata: [
+                    "index": "\(record.commitment.index)", "events": "\(receipt.events)"])
+                return
+            }
+            if let block = try await l1.block(number: receipt.blockNumber), block.hash == receipt.blockHash {
+                record.l1Block = block
+                if record.status == .posted && head.number + 1 >= block.number + UInt64(settings.confirmationDepth) {
+                    record.status = .l1Confirmed
+                }
+                if record.status == .l1Confirmed && head.timestampMs >= block.timestampMs + settings.challengePeriodMs {
+                    let held = try await l1.commitments(fromIndex: record.commitment.index).first
+                    if held?.commitment != record.commitment {
+                        record.status = .reverted
+                    } else if try await l1.openGames(against: record.commitment.index) == 0 {
+                        record.status = .finalized
+                    }
+                }
+            }
+        } else {
+            let postedAt = memory.withLock { $0.postedAtBlock[record.commitment.index] }
+            let lost = record.l1Block != nil
+            let stale = postedAt.map { head.number >= $0 + settings.repostAfterBlocks } ?? true
+            if lost || stale {
+                if record.status == .l1Confirmed {
+                    logger.warning("a reorg deeper than the confirmation depth dropped a confirmed commitment",
+                                   metadata: ["index": "\(record.commitment.index)"])
+                }
+                record.l1TransactionHash = try await submit(record.commitment, data: record.data)
+                record.l1Block = nil
+                record.status = .posted
+                memory.withLock { $0.postedAtBlock[record.commitment.index] = head.number }
+                logger.notice("commitment posted again", metadata: [
+                    "index": "\(record.commitment.index)", "reason": "\(lost ? "dropped by an L1 reorg" : "not included yet")"])
+            }
+        }
+        guard record.status != before.status || record.l1TransactionHash != before.l1TransactionHash
+            || record.l1Block?.hash != before.l1Block?.hash else { return }
+        try await store.updateCommitment(record)
+        if record.status != before.status { try await publish(record, status: record.status) }
+    }
+
+    private func publish(_ record: CommitmentRecord, status: CommitmentStatus) async throws {
+        let c = record.commitment
+        let ids = try await store.acceptedTransactionIds(from: c.firstBatch, to: c.lastBatch)
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        events.publish(ids.map { StatusEvent(id: $0.id, status: status.transactionStatus, reason: "", batchNumber: $0.batch,
+                                             stateRoot: c.newRoot, atMs: now) })
+        logger.info("commitment status", metadata: ["index": "\(c.index)", "status": "\(status.rawValue)",
+                                                    "batches": "\(c.firstBatch)...\(c.lastBatch)"])
+    }
+}

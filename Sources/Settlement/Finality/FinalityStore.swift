@@ -1,0 +1,66 @@
+/// How far a commitment got on L1, as the engine records it.
+public enum CommitmentStatus: String, Sendable, Hashable {
+    /// Sent to L1; maybe included, not yet deep enough.
+    case posted
+    /// Included `l1_confirmation_depth` blocks deep.
+    case l1Confirmed = "l1_confirmed"
+    /// The challenge period passed with no challenge that could still succeed.
+    case finalized
+    /// Reverted on L1 by a lost challenge.
+    case reverted
+
+    /// The status its accepted transactions report.
+    public var transactionStatus: TransactionStatus {
+        switch self {
+        case .posted: .posted
+        case .l1Confirmed: .l1Confirmed
+        case .finalized: .finalized
+        case .reverted: .reverted
+        }
+    }
+}
+
+/// A commitment the engine posted, with its data and where it is on L1.
+public struct CommitmentRecord: Sendable, Equatable {
+    public let commitment: L1Commitment
+    /// The compressed batch data (`BatchData`), as the L1 holds it.
+    public let data: [UInt8]
+    public let transactionCount: Int
+    public let calldataGas: Int
+    public let uncompressedCalldataGas: Int
+    /// The L1 transaction that posted it (the latest re-post after a reorg).
+    public var l1TransactionHash: Digest32
+    public var status: CommitmentStatus
+    /// The L1 block that included it, once known.
+    public var l1Block: L1BlockHeader?
+
+    public init(commitment: L1Commitment, data: [UInt8], transactionCount: Int, calldataGas: Int,
+                uncompressedCalldataGas: Int, l1TransactionHash: Digest32, status: CommitmentStatus,
+                l1Block: L1BlockHeader? = nil) {
+        self.commitment = commitment
+        self.data = data
+        self.transactionCount = transactionCount
+        self.calldataGas = calldataGas
+        self.uncompressedCalldataGas = uncompressedCalldataGas
+        self.l1TransactionHash = l1TransactionHash
+        self.status = status
+        self.l1Block = l1Block
+    }
+}
+
+/// Storage the finality engine needs (implemented by `PostgresSettlementStore`).
+public protocol FinalityStore: Sendable {
+    /// The newest commitment not reverted, if any.
+    func latestCommitment() async throws -> CommitmentRecord?
+    /// Commitments still moving (posted or L1-confirmed), oldest first.
+    func unsettledCommitments() async throws -> [CommitmentRecord]
+    /// The executed transfers of batches `from...to` in order, with the root before `from` and
+    /// the root after `to`.
+    func batchData(from: UInt64, to: UInt64) async throws -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch])
+    /// Records a newly posted commitment (status posted).
+    func recordCommitment(_ record: CommitmentRecord) async throws
+    /// Records a commitment's new status, L1 transaction and block, and the L1 status of its batches.
+    func updateCommitment(_ record: CommitmentRecord) async throws
+    /// The ids of the executed transactions of batches `from...to` that were accepted.
+    func acceptedTransactionIds(from: UInt64, to: UInt64) async throws -> [(batch: UInt64, id: Digest32)]
+}

@@ -1,0 +1,198 @@
+/// The data of a range of batches as posted to L1 with a commitment: every executed transfer
+/// (accepted or rejected: validators re-execute them in order, and a rejected one leaves the
+/// state unchanged) with its signature, so anyone can recompute the roots from the previous one.
+///
+/// ## Encoding (version 1), the "compression"
+///
+/// Rollup data is dominated by addresses, amounts and signatures. Addresses repeat (a sender pays
+/// many times), so they are written once in a table and referred to by index; numbers are written
+/// without their leading zero bytes. Signatures (65 random bytes) do not compress and are kept.
+///
+/// ```
+/// version     1 byte   = 1
+/// chainId     varint
+/// addresses   varint n, then n × 20 bytes (in order of first use)
+/// batches     varint m, then m × batch
+/// batch       number varint, count varint, then count × transfer
+/// transfer    from varint (address index) ‖ to varint ‖ value number ‖ fee number ‖ nonce varint ‖
+///             signature 65 bytes
+/// number      1 byte length L (0…32) ‖ L bytes big-endian without leading zeros
+/// varint      LEB128, at most 10 bytes, minimal
+/// ```
+/// Decoding is strict (every length and count checked against the bytes left before anything is
+/// allocated, minimal encodings only, nothing trailing), so one batch range has exactly one
+/// encoding and its keccak is a commitment to it.
+public enum BatchData {
+    /// One batch's executed transfers, in execution order.
+    public struct Batch: Sendable, Equatable {
+        public let number: UInt64
+        public let transfers: [SignedTransfer]
+
+        public init(number: UInt64, transfers: [SignedTransfer]) {
+            self.number = number
+            self.transfers = transfers
+        }
+    }
+
+    public struct DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Bytes one transfer takes in a plain fixed-width encoding (from, to, value, fee, nonce,
+    /// chain id, signature): the "before compression" size.
+    public static let uncompressedTransferSize = 20 + 20 + 32 + 32 + 8 + 8 + 65
+
+    public static func encode(_ batches: [Batch], chainId: UInt64) -> [UInt8] {
+        var index: [Address: UInt64] = [:]
+        var table: [Address] = []
+        func id(_ a: Address) -> UInt64 {
+            if let i = index[a] { return i }
+            index[a] = UInt64(table.count)
+            table.append(a)
+            return UInt64(table.count - 1)
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(batches.reduce(0) { $0 + $1.transfers.count } * 80)
+        writeVarint(UInt64(batches.count), to: &body)
+        for b in batches {
+            writeVarint(b.number, to: &body)
+            writeVarint(UInt64(b.transfers.count), to: &body)
+            for t in b.transfers {
+                writeVarint(id(t.transfer.from), to: &body)
+                writeVarint(id(t.transfer.to), to: &body)
+                writeNumber(t.transfer.value, to: &body)
+                writeNumber(t.transfer.fee, to: &body)
+                writeVarint(t.transfer.nonce, to: &body)
+                precondition(t.signature.count == 65, "a sequenced transfer always has a 65-byte signature")
+                body.append(contentsOf: t.signature)
+            }
+        }
+        var out: [UInt8] = [1]
+        out.reserveCapacity(body.count + table.count * 20 + 16)
+        writeVarint(chainId, to: &out)
+        writeVarint(UInt64(table.count), to: &out)
+        for a in table { out.append(contentsOf: a.bytes) }
+        out.append(contentsOf: body)
+        return out
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [Batch]) {
+        var r = Reader(bytes: bytes)
+        guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
+        let chainId = try r.varint()
+        let n = try r.count(minimumBytesEach: 20)
+        var table: [Address] = []
+        table.reserveCapacity(n)
+        for _ in 0..<n { table.append(Address(bytes: try r.bytes(20))!) }
+        let m = try r.count(minimumBytesEach: 2)
+        var batches: [Batch] = []
+        batches.reserveCapacity(m)
+        for _ in 0..<m {
+            let number = try r.varint()
+            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1 + 65)
+            var transfers: [SignedTransfer] = []
+            transfers.reserveCapacity(count)
+            for _ in 0..<count {
+                let from = try r.address(in: table), to = try r.address(in: table)
+                let value = try r.number(), fee = try r.number(), nonce = try r.varint()
+                let signature = try r.bytes(65)
+                transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
+                                                chainId: chainId, signature: signature))
+            }
+            batches.append(Batch(number: number, transfers: transfers))
+        }
+        guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
+        return (chainId, batches)
+    }
+
+    /// L1 calldata gas of `bytes` (EIP-2028: 16 per non-zero byte, 4 per zero byte).
+    public static func calldataGas(_ bytes: [UInt8]) -> Int {
+        bytes.reduce(0) { $0 + ($1 == 0 ? 4 : 16) }
+    }
+
+    /// Calldata gas of the uncompressed encoding of `transfers` (for the before/after figures).
+    public static func uncompressedCalldataGas(_ transfers: [SignedTransfer]) -> Int {
+        transfers.reduce(0) { total, t in
+            var fixed: [UInt8] = t.transfer.from.bytes + t.transfer.to.bytes + t.transfer.value.bigEndianBytes
+                + t.transfer.fee.bigEndianBytes
+            withUnsafeBytes(of: t.transfer.nonce.bigEndian) { fixed.append(contentsOf: $0) }
+            withUnsafeBytes(of: t.chainId.bigEndian) { fixed.append(contentsOf: $0) }
+            return total + calldataGas(fixed + t.signature)
+        }
+    }
+
+    // MARK: Primitives
+
+    static func writeVarint(_ v: UInt64, to out: inout [UInt8]) {
+        var v = v
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func writeNumber(_ v: UInt256, to out: inout [UInt8]) {
+        let be = v.bigEndianBytes
+        let first = be.firstIndex { $0 != 0 } ?? 32
+        out.append(UInt8(32 - first))
+        out.append(contentsOf: be[first...])
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+        var atEnd: Bool { offset == bytes.count }
+        var left: Int { bytes.count - offset }
+
+        mutating func byte() throws(DecodingError) -> UInt8 {
+            guard offset < bytes.count else { throw DecodingError(description: "batch data: truncated") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func bytes(_ n: Int) throws(DecodingError) -> [UInt8] {
+            guard n <= left else { throw DecodingError(description: "batch data: truncated") }
+            defer { offset += n }
+            return Array(bytes[offset..<offset + n])
+        }
+
+        mutating func varint() throws(DecodingError) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<10 {
+                let b = try byte()
+                if i == 9 && b > 1 { throw DecodingError(description: "batch data: varint overflows 64 bits") }
+                v |= UInt64(b & 0x7f) << (7 * UInt64(i))
+                if b & 0x80 == 0 {
+                    if i > 0 && b == 0 { throw DecodingError(description: "batch data: non-minimal varint") }
+                    return v
+                }
+            }
+            throw DecodingError(description: "batch data: varint longer than 10 bytes")
+        }
+
+        /// A count whose elements take at least `minimumBytesEach` bytes: refused when the bytes
+        /// left cannot hold that many (before anything is allocated).
+        mutating func count(minimumBytesEach: Int) throws(DecodingError) -> Int {
+            let n = try varint()
+            guard n <= UInt64(left / minimumBytesEach) else {
+                throw DecodingError(description: "batch data: a count of \(n) does not fit in the \(left) bytes left")
+            }
+            return Int(n)
+        }
+
+        mutating func number() throws(DecodingError) -> UInt256 {
+            let n = Int(try byte())
+            guard n <= 32 else { throw DecodingError(description: "batch data: a number longer than 32 bytes") }
+            let raw = try bytes(n)
+            if let first = raw.first, first == 0 { throw DecodingError(description: "batch data: a number with a leading zero") }
+            return UInt256(bigEndianBytes: [UInt8](repeating: 0, count: 32 - n) + raw)!
+        }
+
+        mutating func address(in table: [Address]) throws(DecodingError) -> Address {
+            let i = try varint()
+            guard i < UInt64(table.count) else { throw DecodingError(description: "batch data: address index \(i) out of range") }
+            return table[Int(i)]
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Settlement
+import XCTest
+
+/// The L1 batch data encoding: exact round trips, strict decoding, and what it saves.
+final class BatchDataTests: XCTestCase {
+    private func transfers(count: Int, senders: Int = 8, seed: UInt64 = 7) -> [SignedTransfer] {
+        var rng = SeededGenerator(seed: seed)
+        let keys = (0..<senders).map { i in try! PrivateKey(bytes: [UInt8](repeating: 0, count: 30) + [0x42, UInt8(i + 1)]) }
+        var nonces = [UInt64](repeating: 0, count: senders)
+        return (0..<count).map { _ in
+            let i = Int(rng.next() % UInt64(senders)), j = Int(rng.next() % UInt64(senders))
+            defer { nonces[i] += 1 }
+            return SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[j].address, value: UInt256(rng.next() % 1_000_000),
+                                                fee: UInt256(rng.next() % 3), nonce: nonces[i]), chainId: 1337, with: keys[i])
+        }
+    }
+
+    func testRoundTripKeepsEveryFieldAndTheIds() throws {
+        let all = transfers(count: 300)
+        let batches = [BatchData.Batch(number: 7, transfers: Array(all[0..<100])),
+                       BatchData.Batch(number: 8, transfers: []),
+                       BatchData.Batch(number: 9, transfers: Array(all[100...]))]
+        let bytes = BatchData.encode(batches, chainId: 1337)
+        let decoded = try BatchData.decode(bytes)
+        XCTAssertEqual(decoded.chainId, 1337)
+        XCTAssertEqual(decoded.batches, batches)
+        XCTAssertEqual(decoded.batches.flatMap(\.transfers).map(\.id), all.map(\.id))
+        XCTAssertEqual(BatchData.encode(decoded.batches, chainId: 1337), bytes, "one encoding per batch range")
+    }
+
+    func testCompressionHalvesTheBytesAndTheCalldataGas() {
+        let all = transfers(count: 1_000)
+        let bytes = BatchData.encode([BatchData.Batch(number: 1, transfers: all)], chainId: 1337)
+        let perTx = Double(bytes.count) / 1_000
+        XCTAssertLessThan(perTx, Double(BatchData.uncompressedTransferSize) / 2, "bytes per transfer: \(perTx)")
+        XCTAssertLessThan(BatchData.calldataGas(bytes), BatchData.uncompressedCalldataGas(all))
+    }
+
+    func testEveryTruncationAndTrailingByteIsRefused() {
+        let bytes = BatchData.encode([BatchData.Batch(number: 3, transfers: transfers(count: 5))], chainId: 1)
+        for cut in 0..<bytes.count {
+            XCTAssertThrowsError(try BatchData.decode(Array(bytes[..<cut])), "a prefix of \(cut) bytes decoded")
+        }
+        XCTAssertThrowsError(try BatchData.decode(bytes + [0]))
+    }
+
+    func testHugeCountsAreRefusedBeforeAllocating() {
+        // version 1, chain id 1, then an address count of 2^62: must fail on the count, not allocate.
+        var bytes: [UInt8] = [1, 1]
+        var v: UInt64 = 1 << 62
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+        XCTAssertThrowsError(try BatchData.decode(bytes)) { error in
+            XCTAssertTrue("\(error)".contains("does not fit"), "\(error)")
+        }
+        XCTAssertThrowsError(try BatchData.decode([1, 0x80, 0x00]), "a non-minimal varint must be refused")
+        XCTAssertThrowsError(try BatchData.decode([2]), "an unknown version must be refused")
+    }
+}
