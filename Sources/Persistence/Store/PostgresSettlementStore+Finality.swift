@@ -104,10 +104,16 @@ extension PostgresSettlementStore: FinalityStore {
         return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(1), "transactions.id")) }
     }
 
+    /// The channel announcing commitments' status changes (payload: `FinalityNotice`).
+    public static let finalityChannel = "settlement_finality"
+
     static func setBatchStatus(_ record: CommitmentRecord, on t: isolated PostgresConnection) throws {
         try t.query("UPDATE batches SET l1_status = $3 WHERE number BETWEEN $1 AND $2",
                     [.int64(Int64(bitPattern: record.commitment.firstBatch)), .int64(Int64(bitPattern: record.commitment.lastBatch)),
                      .int16(Int16(record.status.transactionStatus.rawValue))])
+        let notice = FinalityNotice(firstBatch: record.commitment.firstBatch, lastBatch: record.commitment.lastBatch,
+                                    status: record.status.transactionStatus, root: record.commitment.newRoot)
+        try t.notify(finalityChannel, payload: notice.payload)
     }
 
     static func commitment(_ row: PostgresRow) throws -> CommitmentRecord {

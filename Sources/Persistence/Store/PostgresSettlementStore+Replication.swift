@@ -6,6 +6,7 @@ import Synchronization
 struct BatchFeedState: Sendable {
     var started = false
     var sinks: [AsyncStream<UInt64?>.Continuation] = []
+    var finalitySinks: [AsyncStream<FinalityNotice>.Continuation] = []
     var tasks: [Task<Void, Never>] = []
 }
 
@@ -161,6 +162,9 @@ extension PostgresSettlementStore: ReplicationStore {
             for await event in listener.events {
                 let value: UInt64??
                 switch event {
+                case .notification(let n) where n.channel == Self.finalityChannel:
+                    if let notice = FinalityNotice(payload: n.payload) { for s in finalitySinks() { s.yield(notice) } }
+                    continue
                 case .notification(let n):
                     guard n.channel == Self.notificationChannel else { continue }
                     value = UInt64(n.payload).map { Optional($0) }
@@ -177,6 +181,7 @@ extension PostgresSettlementStore: ReplicationStore {
                 do {
                     if !listening {
                         try await listener.listen(Self.notificationChannel)
+                        try await listener.listen(Self.finalityChannel)
                         listening = true
                     } else {
                         _ = try await listener.idempotent { c in try await c.query("SELECT 1") }
@@ -193,13 +198,25 @@ extension PostgresSettlementStore: ReplicationStore {
     }
 
     private func feedSinks() -> [AsyncStream<UInt64?>.Continuation] { feed.withLock { $0.sinks } }
+    private func finalitySinks() -> [AsyncStream<FinalityNotice>.Continuation] { feed.withLock { $0.finalitySinks } }
+
+    /// Changes of commitments' L1 status as they are stored (by whichever replica leads). Starts
+    /// the shared listener like `batchNotifications()`; notices sent while it reconnects are lost
+    /// (the statuses themselves are in the tables).
+    public func finalityNotifications() async -> AsyncStream<FinalityNotice> {
+        let (stream, sink) = AsyncStream.makeStream(of: FinalityNotice.self, bufferingPolicy: .bufferingNewest(1_024))
+        feed.withLock { $0.finalitySinks.append(sink) }
+        _ = await batchNotifications()
+        return stream
+    }
 
     func stopBatchFeed() {
-        let (tasks, sinks) = feed.withLock { f in
+        let (tasks, sinks, finality) = feed.withLock { f in
             defer { f = BatchFeedState() }
-            return (f.tasks, f.sinks)
+            return (f.tasks, f.sinks, f.finalitySinks)
         }
         for t in tasks { t.cancel() }
         for s in sinks { s.finish() }
+        for s in finality { s.finish() }
     }
 }

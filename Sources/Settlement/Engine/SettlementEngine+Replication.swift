@@ -8,11 +8,15 @@ extension SettlementEngine {
     func startFollowing() async {
         guard let r = replication else { return }
         let notifications = await r.store.batchNotifications()
+        let finality = await r.store.finalityNotifications()
         let signal = batchSignal
         lifecycle.withLock { l in
             l.role = .follower
-            l.notificationRelay = Task {
-                for await _ in notifications { signal.signal() }
+            l.notificationRelay = Task { [self] in
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { for await _ in notifications { signal.signal() } }
+                    group.addTask { for await notice in finality { await self.announce(notice) } }
+                }
             }
         }
         // A replica that can lead at once (alone, or restarted with its own id) does so before
@@ -91,6 +95,21 @@ extension SettlementEngine {
         })
         let accepted = b.transactions.reduce(0) { $0 + ($1.accepted ? 1 : 0) }
         metrics.recordFollowedBatch(accepted: accepted, rejected: b.transactions.count - accepted, now: .now)
+    }
+
+    /// A follower tells its subscribers what the leader's finality engine stored (the leader
+    /// publishes its own).
+    private func announce(_ notice: FinalityNotice) async {
+        guard !isLeader, let finality = store as? any FinalityStore else { return }
+        // The batches must be applied here first, so that no subscriber hears of finality before
+        // it heard of the batch.
+        while lifecycle.withLock({ $0.publishedBatch }) < notice.lastBatch && !Task.isCancelled {
+            await batchSignal.wait(timeout: .milliseconds(200))
+        }
+        guard let ids = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch) else { return }
+        let now = Self.nowMs()
+        events.publish(ids.map { StatusEvent(id: $0.id, status: notice.status, reason: "", batchNumber: $0.batch,
+                                             stateRoot: notice.root, atMs: now) })
     }
 
     // MARK: Lease

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How far a commitment got on L1, as the engine records it.
 public enum CommitmentStatus: String, Sendable, Hashable {
     /// Sent to L1; maybe included, not yet deep enough.
@@ -63,4 +65,39 @@ public protocol FinalityStore: Sendable {
     func updateCommitment(_ record: CommitmentRecord) async throws
     /// The ids of the executed transactions of batches `from...to` that were accepted.
     func acceptedTransactionIds(from: UInt64, to: UInt64) async throws -> [(batch: UInt64, id: Digest32)]
+}
+
+/// A commitment's batches reached an L1 status (announced to every replica, so each can tell
+/// its own subscribers).
+public struct FinalityNotice: Sendable, Equatable {
+    public let firstBatch: UInt64
+    public let lastBatch: UInt64
+    public let status: TransactionStatus
+    public let root: Digest32
+
+    public init(firstBatch: UInt64, lastBatch: UInt64, status: TransactionStatus, root: Digest32) {
+        self.firstBatch = firstBatch
+        self.lastBatch = lastBatch
+        self.status = status
+        self.root = root
+    }
+
+    /// `first:last:status:roothex`, as sent with NOTIFY.
+    public var payload: String { "\(firstBatch):\(lastBatch):\(status.rawValue):\(root.bytes.map { String(format: "%02x", $0) }.joined())" }
+
+    public init?(payload: String) {
+        let parts = payload.split(separator: ":")
+        guard parts.count == 4, let f = UInt64(parts[0]), let l = UInt64(parts[1]), f <= l,
+              let raw = Int(parts[2]), let s = TransactionStatus(rawValue: raw), parts[3].utf8.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        var i = parts[3].startIndex
+        while i < parts[3].endIndex {
+            let j = parts[3].index(i, offsetBy: 2)
+            guard let b = UInt8(parts[3][i..<j], radix: 16) else { return nil }
+            bytes.append(b)
+            i = j
+        }
+        guard let root = Digest32(bytes: bytes) else { return nil }
+        self.init(firstBatch: f, lastBatch: l, status: s, root: root)
+    }
 }

@@ -94,4 +94,7 @@ public protocol ReplicationStore: Sendable {
     /// Numbers of batches as they commit (from any replica). A `nil` element means notifications
     /// may have been missed (the listening connection was re-established): re-read the tables.
     func batchNotifications() async -> AsyncStream<UInt64?>
+    /// Commitments' L1 status changes as the leader stores them (best effort: the tables hold
+    /// the statuses; this only lets followers tell their subscribers).
+    func finalityNotifications() async -> AsyncStream<FinalityNotice>
 }
