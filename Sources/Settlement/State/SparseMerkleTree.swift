@@ -89,9 +89,9 @@ public struct SparseMerkleTree: Sendable {
     var rootLink: Int32 = 0
 
     /// The root hash (`Digest32.zero` for the empty tree).
-    public private(set) var root: Digest32 = .zero
+    public internal(set) var root: Digest32 = .zero
     /// Work performed so far.
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     /// An empty tree.
     public init() {}
@@ -176,7 +176,7 @@ public struct SparseMerkleTree: Sendable {
     /// Applies a state diff (see `update(_:)`).
     @discardableResult
     public mutating func update(_ diff: StateDiff) -> Digest32 {
-        update(keys: diff.entries.map { (AddressKey($0.address), $0.account) })
+        update(keys: diff.entries.map { ($0.key, $0.account) })
     }
 
     @discardableResult
@@ -311,7 +311,7 @@ public struct SparseMerkleTree: Sendable {
     /// The subtree with halves `l` and `r`, in compact form: empty, a lone leaf moved up, or an
     /// internal node (`reusing` that node's slot when > 0, else a new one), hashed once.
     @inline(__always)
-    private mutating func combine(reusing slot: Int32, _ l: Int32, _ lh: Digest32,
+    mutating func combine(reusing slot: Int32, _ l: Int32, _ lh: Digest32,
                                   _ r: Int32, _ rh: Digest32) -> (link: Int32, hash: Digest32) {
         if (l == 0 && r <= 0) || (r == 0 && l < 0) {
             if slot > 0 { freeNodes.append(slot) }
@@ -433,7 +433,7 @@ public struct SparseMerkleTree: Sendable {
     }
 
     /// Rebuilds the index with a power-of-two number of slots ≥ `minimumSlots`.
-    private mutating func rehashIndex(minimumSlots: Int) {
+    mutating func rehashIndex(minimumSlots: Int) {
         var size = 16
         while size < minimumSlots { size <<= 1 }
         var fresh: [Int32] = []
