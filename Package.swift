@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSecp256k1", path: "Sources/CSystem/CSecp256k1", pkgConfig: "libsecp256k1",
                        providers: [.apt(["libsecp256k1-dev"])]),
+        // Header-only: cache prefetch hints for the state tree (no library).
+        .systemLibrary(name: "CMemoryHints", path: "Sources/CSystem/CMemoryHints"),
 
         // The HTTP/2 transport core in C: epoll loops, sockets, TLS, nghttp2 sessions.
         .target(name: "CNet", dependencies: ["CNGHTTP2", "COpenSSL"],
@@ -46,7 +48,7 @@ let package = Package(
 
         // The settlement domain and engine: transactions, validation, pool, batches, state.
         .target(name: "Settlement", dependencies: [
-            "CSecp256k1",
+            "CSecp256k1", "CMemoryHints",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // PostgreSQL (libpq) implementation of Settlement's storage protocol.

@@ -2,20 +2,46 @@ import Foundation
 
 /// The initial allocation, in the shape of an Ethereum genesis file so existing tooling can write
 /// it: `{"config": {"chainId": 1337}, "alloc": {"0xADDRESS": {"balance": "1000000"}}}`, balances
-/// in decimal or `0x` hex. Other fields of a real genesis file are ignored.
+/// in decimal or `0x` hex. Other fields of a real genesis file are ignored. See `GenesisParser`
+/// for exactly what is accepted.
+///
+/// Held compactly (56 bytes an account, addresses inline) because a genesis can fund millions of
+/// accounts; `allocations` materialises the public tuple form on demand.
 public struct Genesis: Sendable, Equatable {
+    /// One funded account.
+    struct Allocation: Sendable, Equatable {
+        var address: AddressKey
+        var balance: UInt256
+    }
+
     public let chainId: UInt64
-    /// Sorted by address: the canonical order (for the genesis hash and batch 0).
-    public let allocations: [(address: Address, balance: UInt256)]
+    /// Sorted by address (the canonical order, for the genesis hash and batch 0); stable, so
+    /// repeats keep their input order.
+    let entries: [Allocation]
 
     public init(chainId: UInt64, allocations: [(Address, UInt256)]) {
         self.chainId = chainId
-        self.allocations = allocations.sorted { $0.0 < $1.0 }.map { (address: $0.0, balance: $0.1) }
+        var entries = allocations.map { Allocation(address: AddressKey($0.0), balance: $0.1) }
+        entries.sort { $0.address < $1.address }
+        self.entries = entries
     }
 
+    /// From entries already sorted by address without repeats (the parser's output).
+    init(chainId: UInt64, sortedUniqueEntries entries: [Allocation]) {
+        self.chainId = chainId
+        self.entries = entries
+    }
+
+    /// The allocations sorted by address (built on each call: for small geneses and tests).
+    public var allocations: [(address: Address, balance: UInt256)] {
+        entries.map { (address: $0.address.address, balance: $0.balance) }
+    }
+
+    /// Number of allocations.
+    public var allocationCount: Int { entries.count }
+
     public static func == (a: Genesis, b: Genesis) -> Bool {
-        a.chainId == b.chainId && a.allocations.count == b.allocations.count
-            && zip(a.allocations, b.allocations).allSatisfy { $0.address == $1.address && $0.balance == $1.balance }
+        a.chainId == b.chainId && a.entries == b.entries
     }
 
     /// A genesis file's problem, with the offending key.
@@ -23,58 +49,54 @@ public struct Genesis: Sendable, Equatable {
         public let description: String
     }
 
+    /// Largest genesis document accepted.
+    public static let maximumSize = 256 << 20
+
     /// Parses a genesis JSON document (at most 256 MiB).
     public static func parse(_ data: Data) throws(LoadError) -> Genesis {
-        guard data.count <= 256 << 20 else { throw LoadError(description: "genesis file larger than 256 MiB") }
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw LoadError(description: "genesis is not valid JSON: \(error.localizedDescription)")
+        guard data.count <= maximumSize else { throw LoadError(description: "genesis file larger than 256 MiB") }
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(LoadError) -> Genesis in try GenesisParser.parse(raw) }
         }
-        guard let root = json as? [String: Any] else { throw LoadError(description: "genesis must be a JSON object") }
-        guard let config = root["config"] as? [String: Any], let chain = config["chainId"] else {
-            throw LoadError(description: "genesis has no config.chainId")
-        }
-        let chainId: UInt64
-        if let n = chain as? NSNumber, n.int64Value > 0 { chainId = n.uint64Value }
-        else if let s = chain as? String, let n = UInt64(s), n > 0 { chainId = n }
-        else { throw LoadError(description: "config.chainId must be a positive integer") }
-        guard let alloc = root["alloc"] as? [String: Any] else { throw LoadError(description: "genesis has no alloc object") }
-        var out: [(Address, UInt256)] = []
-        out.reserveCapacity(alloc.count)
-        for (key, value) in alloc {
-            guard let address = Address(hex: key) else { throw LoadError(description: "alloc key \"\(key)\" is not a 20-byte hex address") }
-            guard let entry = value as? [String: Any], let raw = entry["balance"] else {
-                throw LoadError(description: "alloc[\(key)] has no balance")
-            }
-            let text: String
-            if let s = raw as? String { text = s } else if let n = raw as? NSNumber, n.int64Value >= 0 { text = n.stringValue }
-            else { throw LoadError(description: "alloc[\(key)].balance must be a string or a non-negative number") }
-            guard let balance = UInt256(parsing: text) else {
-                throw LoadError(description: "alloc[\(key)].balance \"\(text)\" is not a 256-bit unsigned decimal or 0x hex number")
-            }
-            out.append((address, balance))
-        }
-        if Set(out.map(\.0)).count != out.count { throw LoadError(description: "alloc lists an address twice (case-insensitively)") }
-        return Genesis(chainId: chainId, allocations: out)
+        return try result.get()
     }
 
+    /// Reads and parses the genesis file at `path`. The size is checked before reading, and the
+    /// file is mapped rather than copied.
     public static func load(path: String) throws(LoadError) -> Genesis {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let url = URL(fileURLWithPath: path)
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+              let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
             throw LoadError(description: "cannot read genesis file \(path)")
         }
+        guard size.intValue <= maximumSize else { throw LoadError(description: "genesis file larger than 256 MiB") }
         return try parse(data)
     }
 
-    /// Identifies this genesis: keccak over chain id and the sorted allocations. A database made
-    /// from one genesis refuses to run with another.
-    public var hash: Digest32 {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + allocations.count * 52)
-        withUnsafeBytes(of: chainId.bigEndian) { bytes.append(contentsOf: $0) }
-        for a in allocations {
-            bytes.append(contentsOf: a.address.bytes)
-            bytes.append(contentsOf: a.balance.bigEndianBytes)
+    /// The genesis allocation as a state diff (batch 0), without an intermediate copy.
+    public var stateDiff: StateDiff {
+        let unique = entries.indices.dropFirst().allSatisfy { entries[$0 - 1].address != entries[$0].address }
+        guard unique else {
+            // Built through `init(chainId:allocations:)` with an address twice: the last wins.
+            return StateDiff(allocations.map { ($0.address, Account(balance: $0.balance, nonce: 0)) })
         }
-        return Keccak256.hash(bytes)
+        return StateDiff(validated: entries.map { StateDiff.Entry(key: $0.address, account: Account(balance: $0.balance)) })
+    }
+
+    /// Identifies this genesis: keccak over chain id (8 bytes, big-endian) and the sorted
+    /// allocations (address ‖ 32-byte big-endian balance each). A database made from one genesis
+    /// refuses to run with another. Streamed: no preimage buffer.
+    public var hash: Digest32 {
+        var sponge = Keccak256Sponge()
+        withUnsafeBytes(of: chainId.bigEndian) { sponge.update($0) }
+        var record: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
+        for a in entries {
+            withUnsafeMutableBytes(of: &record) { raw in
+                a.address.store(to: raw.baseAddress!)
+                a.balance.storeBigEndian(to: raw.baseAddress! + 20)
+                sponge.update(UnsafeRawBufferPointer(rebasing: raw[0 ..< 52]))
+            }
+        }
+        return sponge.finalize()
     }
 }

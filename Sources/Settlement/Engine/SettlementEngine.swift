@@ -124,7 +124,7 @@ public final class SettlementEngine: Sendable {
 
     /// The genesis allocation as batch 0's diff.
     public static func genesisDiff(_ genesis: Genesis) -> StateDiff {
-        StateDiff(genesis.allocations.map { ($0.address, Account(balance: $0.balance, nonce: 0)) })
+        genesis.stateDiff
     }
 
     // MARK: Lifecycle
@@ -133,12 +133,7 @@ public final class SettlementEngine: Sendable {
     /// every recorded root, and starts: sequencing at once when standalone, else as a follower
     /// that takes the lease when it is free.
     public func start() async throws {
-        guard let genesis = pendingGenesis.withLock({ g -> Genesis? in defer { g = nil }; return g }) else {
-            throw EngineError.corruptState("the engine was already started")
-        }
-        let gDiff = Self.genesisDiff(genesis)
-        let gRoot = StateManager(retainedBatches: 1).apply(diff: gDiff)
-        let chain = try await store.open(genesis: genesis, genesisDiff: gDiff, genesisRoot: gRoot)
+        let chain = try await openStore()
         let (last, root): (UInt64, Digest32) = try state.withLock { s in
             if let snap = chain.snapshot { try s.restore(from: snap) }
             var last = chain.snapshot?.batch ?? 0
@@ -168,6 +163,19 @@ public final class SettlementEngine: Sendable {
         } else {
             await startFollowing()
         }
+    }
+
+    /// Opens the store with the genesis, its diff and its root. They live only in this call: with
+    /// a large genesis, each is hundreds of MB, and none of them may still be held while the
+    /// state is rebuilt from the chain that comes back (start-up peak memory). The root is
+    /// computed in a throw-away state, freed before the store is opened.
+    private func openStore() async throws -> PersistedChain {
+        guard let genesis = pendingGenesis.withLock({ g -> Genesis? in defer { g = nil }; return g }) else {
+            throw EngineError.corruptState("the engine was already started")
+        }
+        let gDiff = Self.genesisDiff(genesis)
+        let gRoot = StateManager(retainedBatches: 0).apply(diff: gDiff)
+        return try await store.open(genesis: genesis, genesisDiff: gDiff, genesisRoot: gRoot)
     }
 
     /// Stops taking submissions. A leader sequences what is ready, waits until every closed batch

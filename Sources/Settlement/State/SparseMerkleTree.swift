@@ -89,9 +89,9 @@ public struct SparseMerkleTree: Sendable {
     var rootLink: Int32 = 0
 
     /// The root hash (`Digest32.zero` for the empty tree).
-    public private(set) var root: Digest32 = .zero
+    public internal(set) var root: Digest32 = .zero
     /// Work performed so far.
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     /// An empty tree.
     public init() {}
@@ -176,7 +176,7 @@ public struct SparseMerkleTree: Sendable {
     /// Applies a state diff (see `update(_:)`).
     @discardableResult
     public mutating func update(_ diff: StateDiff) -> Digest32 {
-        update(keys: diff.entries.map { (AddressKey($0.address), $0.account) })
+        update(keys: diff.entries.map { ($0.key, $0.account) })
     }
 
     @discardableResult
@@ -195,8 +195,9 @@ public struct SparseMerkleTree: Sendable {
         // keccak(address).
         var order: [(path: PathKey, position: Int32, leaf: Int32)] = []
         order.reserveCapacity(changes.count)
+        let homes = prefetchIndex(changes)
         for (i, change) in changes.enumerated() {
-            let leaf = findLeaf(change.0)
+            let leaf = findLeaf(change.0, home: homes[i])
             if leaf >= 0 {
                 let l = leaves[Int(leaf)]
                 order.append((l.path, Int32(i), leaf))
@@ -220,36 +221,62 @@ public struct SparseMerkleTree: Sendable {
             k = last + 1
             // Drop no-ops: deleting an absent account, or writing the value already there.
             if account.isEmpty ? leaf < 0 : (leaf >= 0 && leaves[Int(leaf)].account == account) { continue }
-            var leafHash = Digest32.zero
-            if !account.isEmpty {
-                leafHash = account.leafHash(at: address)
-                statistics.leafHashes += 1
-            }
-            ops.append(Op(path: order[last].path, address: address, account: account, leafHash: leafHash))
+            if !account.isEmpty { statistics.leafHashes += 1 }
+            // The leaf hash is filled in below, while the nodes to visit are being fetched.
+            ops.append(Op(path: order[last].path, address: address, account: account, leafHash: .zero))
         }
         if ops.isEmpty { return previous }
-        let result = ops.withUnsafeBufferPointer { ops in
-            rebuild(rootLink, root, depth: 0, ops, 0, ops.count)
+        let result = ops.withUnsafeMutableBufferPointer { ops in
+            // Leaf hashes need no memory beyond the ops: compute them in slices between the
+            // levels of the node discovery, whose prefetches then arrive during hashing.
+            var hashed = 0
+            let slice = max(64, ops.count / 16)
+            let visits = plannedVisits(for: UnsafeBufferPointer(ops)) {
+                Self.hashLeaves(ops, &hashed, upTo: min(ops.count, hashed + slice))
+            }
+            Self.hashLeaves(ops, &hashed, upTo: ops.count)
+            var lookahead = NodeLookahead(visits: visits)
+            return rebuild(rootLink, root, depth: 0, UnsafeBufferPointer(ops), 0, ops.count, &lookahead)
         }
         rootLink = result.link
         root = result.hash
         return previous
     }
 
+    /// Computes the leaf hashes of `ops[done..<end]` (deletions keep `.zero`); `done` becomes `end`.
+    private static func hashLeaves(_ ops: UnsafeMutableBufferPointer<Op>, _ done: inout Int, upTo end: Int) {
+        while done < end {
+            if !ops[done].isDelete { ops[done].leafHash = ops[done].account.leafHash(at: ops[done].address) }
+            done += 1
+        }
+    }
+
     /// Applies `ops[lo..<hi]` (all under this subtree) to the subtree `link` at `depth` whose
-    /// current hash is `hash`; returns its new link and hash.
+    /// current hash is `hash`; returns its new link and hash. Visits nodes in the order of
+    /// `lookahead.visits`, prefetching a few visits ahead (see `plannedVisits(for:)`).
     private mutating func rebuild(_ link: Int32, _ hash: Digest32, depth: Int,
-                                  _ ops: UnsafeBufferPointer<Op>, _ lo: Int, _ hi: Int) -> (link: Int32, hash: Digest32) {
+                                  _ ops: UnsafeBufferPointer<Op>, _ lo: Int, _ hi: Int,
+                                  _ lookahead: inout NodeLookahead) -> (link: Int32, hash: Digest32) {
         if lo == hi { return (link, hash) }
         guard link > 0 else {
             // Empty, or a lone leaf: rebuild this subtree from the changes and that leaf.
             return build(depth: depth, ops, lo, hi, carry: link < 0 ? ~link : -1, carryHash: hash)
         }
+        // The planned visit at this point is this node: it carries the split of its ops and its
+        // child links, so the node itself is read only after the changed subtrees below it are
+        // rehashed — by then its prefetched lines have arrived.
+        let visit = lookahead.visits[lookahead.next]
+        let split = Int(visit.split)
+        prefetchAhead(&lookahead)
+        let l = split > lo && visit.left > 0
+            ? rebuild(visit.left, .zero, depth: depth + 1, ops, lo, split, &lookahead) : nil
+        let r = hi > split && visit.right > 0
+            ? rebuild(visit.right, .zero, depth: depth + 1, ops, split, hi, &lookahead) : nil
+        // Unchanged halves keep their hash; a changed lone leaf or empty half is built here.
         let node = nodes[Int(link)]
-        let split = Self.partition(ops, lo, hi, depth: depth)
-        let l = rebuild(node.left, node.leftHash, depth: depth + 1, ops, lo, split)
-        let r = rebuild(node.right, node.rightHash, depth: depth + 1, ops, split, hi)
-        return combine(reusing: link, l.link, l.hash, r.link, r.hash)
+        let left = l ?? rebuild(node.left, node.leftHash, depth: depth + 1, ops, lo, split, &lookahead)
+        let right = r ?? rebuild(node.right, node.rightHash, depth: depth + 1, ops, split, hi, &lookahead)
+        return combine(reusing: link, left.link, left.hash, right.link, right.hash)
     }
 
     /// Builds the subtree at `depth` holding the changes `ops[lo..<hi]` plus, when `carry >= 0`,
@@ -284,7 +311,7 @@ public struct SparseMerkleTree: Sendable {
     /// The subtree with halves `l` and `r`, in compact form: empty, a lone leaf moved up, or an
     /// internal node (`reusing` that node's slot when > 0, else a new one), hashed once.
     @inline(__always)
-    private mutating func combine(reusing slot: Int32, _ l: Int32, _ lh: Digest32,
+    mutating func combine(reusing slot: Int32, _ l: Int32, _ lh: Digest32,
                                   _ r: Int32, _ rh: Digest32) -> (link: Int32, hash: Digest32) {
         if (l == 0 && r <= 0) || (r == 0 && l < 0) {
             if slot > 0 { freeNodes.append(slot) }
@@ -331,7 +358,7 @@ public struct SparseMerkleTree: Sendable {
     /// First position in `ops[lo..<hi]` whose path has bit `depth` set (the range shares its
     /// first `depth` bits and is sorted, so the bit is 0…0 1…1).
     @inline(__always)
-    private static func partition(_ ops: UnsafeBufferPointer<Op>, _ lo: Int, _ hi: Int, depth: Int) -> Int {
+    static func partition(_ ops: UnsafeBufferPointer<Op>, _ lo: Int, _ hi: Int, depth: Int) -> Int {
         var a = lo, b = hi
         while a < b {
             let m = (a + b) >> 1
@@ -343,7 +370,7 @@ public struct SparseMerkleTree: Sendable {
     // MARK: Address index
 
     @inline(__always)
-    private func homeSlot(_ key: AddressKey) -> Int {
+    func homeSlot(_ key: AddressKey) -> Int {
         var h = Hasher()
         h.combine(key.hi)
         h.combine(key.mid)
@@ -353,8 +380,14 @@ public struct SparseMerkleTree: Sendable {
 
     /// The leaf holding `key`, or -1.
     func findLeaf(_ key: AddressKey) -> Int32 {
+        findLeaf(key, home: homeSlot(key))
+    }
+
+    /// `findLeaf(_:)` from `key`'s home slot, already computed.
+    @inline(__always)
+    func findLeaf(_ key: AddressKey, home: Int) -> Int32 {
         let mask = slots.count - 1
-        var i = homeSlot(key)
+        var i = home
         while true {
             let leaf = slots[i]
             if leaf < 0 || leaves[Int(leaf)].address == key { return leaf }
@@ -400,7 +433,7 @@ public struct SparseMerkleTree: Sendable {
     }
 
     /// Rebuilds the index with a power-of-two number of slots ≥ `minimumSlots`.
-    private mutating func rehashIndex(minimumSlots: Int) {
+    mutating func rehashIndex(minimumSlots: Int) {
         var size = 16
         while size < minimumSlots { size <<= 1 }
         var fresh: [Int32] = []

@@ -11,13 +11,21 @@
 /// ```
 /// Decoding checks the exact length and strictly increasing addresses.
 public struct StateDiff: Sendable, Hashable {
-    /// One changed account.
+    /// One changed account. The address is held inline (64 bytes an entry, no allocation), so
+    /// a genesis diff of 1,000,000 accounts is 64 MB rather than 112 MB with an `Address` array
+    /// each.
     public struct Entry: Sendable, Hashable {
-        public let address: Address
+        let key: AddressKey
         public let account: Account
 
+        public var address: Address { key.address }
+
         public init(address: Address, account: Account) {
-            self.address = address
+            self.init(key: AddressKey(address), account: account)
+        }
+
+        init(key: AddressKey, account: Account) {
+            self.key = key
             self.account = account
         }
     }
@@ -36,8 +44,7 @@ public struct StateDiff: Sendable, Hashable {
         var out: [Entry] = []
         out.reserveCapacity(keyed.count)
         for (i, k) in keyed.enumerated() where i + 1 == keyed.count || keyed[i + 1].0 != k.0 {
-            let c = changes[k.1]
-            out.append(Entry(address: c.address, account: c.account))
+            out.append(Entry(key: k.0, account: changes[k.1].account))
         }
         entries = out
     }
@@ -78,7 +85,7 @@ public struct StateDiff: Sendable, Hashable {
     static func encode(_ entries: [Entry], to p: UnsafeMutableRawPointer) {
         var q = p
         for e in entries {
-            e.address.bytes.withUnsafeBytes { q.copyMemory(from: $0.baseAddress!, byteCount: 20) }
+            e.key.store(to: q)
             e.account.encode(to: q + 20)
             q += entrySize
         }
@@ -101,7 +108,7 @@ public struct StateDiff: Sendable, Hashable {
             }
             if !allowEmpty && account.isEmpty { throw .malformed("\(what): entry \(i) has the empty account") }
             previous = key
-            out.append(Entry(address: Address(bytes: Array(bytes[base ..< base + 20]))!, account: account))
+            out.append(Entry(key: key, account: account))
         }
         return out
     }

@@ -94,18 +94,17 @@ public final class StateManager {
     /// the root, dropping history beyond `retainedBatchLimit`.
     @discardableResult
     public func apply(diff: StateDiff) -> Digest32 {
-        let changes = diff.entries.map { (AddressKey($0.address), $0.account) }
         if latestBatch == nil {
-            // Batch 0 (the genesis allocation, possibly large): nothing before it to roll back to.
-            tree.reserveCapacity(changes.count)
-            tree.update(keys: changes)
+            // Batch 0 (the genesis allocation, possibly large): nothing before it to roll back to,
+            // and the tree is empty, so it is built in one pass straight from the sorted diff.
+            tree.bulkLoad(diff.entries)
             latestBatch = 0
             firstRetained = 0
             roots = [tree.root]
             undo = []
             return tree.root
         }
-        let reverse = tree.apply(changes, recordPrevious: true)
+        let reverse = tree.apply(diff.entries.map { ($0.key, $0.account) }, recordPrevious: true)
         latestBatch! += 1
         roots.append(tree.root)
         undo.append(reverse)
@@ -175,7 +174,7 @@ public final class StateManager {
     /// Precondition: batch 0 has been applied.
     public func snapshot() -> StateSnapshot {
         guard let latest = latestBatch else { preconditionFailure("no state snapshot before batch 0") }
-        let accounts = tree.sortedEntries().map { StateDiff.Entry(address: $0.0.address, account: $0.1) }
+        let accounts = tree.sortedEntries().map { StateDiff.Entry(key: $0.0, account: $0.1) }
         return StateSnapshot(batch: latest, root: tree.root, accounts: accounts)
     }
 
@@ -183,19 +182,16 @@ public final class StateManager {
     /// snapshot's, and starts the history afresh at the snapshot's batch. On error (unsorted or
     /// repeated addresses, empty accounts, wrong root) the current state is left untouched.
     public func restore(from snapshot: StateSnapshot) throws(StateError) {
-        var changes: [(AddressKey, Account)] = []
-        changes.reserveCapacity(snapshot.accounts.count)
+        var previous: AddressKey?
         for (i, e) in snapshot.accounts.enumerated() {
-            let key = AddressKey(e.address)
-            if let previous = changes.last?.0, !(previous < key) {
+            if let previous, !(previous < e.key) {
                 throw .malformed("state snapshot: entry \(i) is not in strictly increasing address order")
             }
             guard !e.account.isEmpty else { throw .malformed("state snapshot: entry \(i) has the empty account") }
-            changes.append((key, e.account))
+            previous = e.key
         }
         var rebuilt = SparseMerkleTree()
-        rebuilt.reserveCapacity(changes.count)
-        rebuilt.update(keys: changes)
+        rebuilt.bulkLoad(snapshot.accounts)
         guard rebuilt.root == snapshot.root else {
             throw .rootMismatch(expected: snapshot.root, computed: rebuilt.root)
         }
