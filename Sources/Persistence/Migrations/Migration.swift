@@ -31,5 +31,6 @@ public enum Migrations {
         m0002Settlement,
         m0003Replicas,
         m0004Reporting,
+        m0005L1Simulator,
     ]
 }
