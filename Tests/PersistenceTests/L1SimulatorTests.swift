@@ -127,6 +127,34 @@ final class L1SimulatorTests: PostgresTestCase {
         return c
     }
 
+    func testOversizedSubmissionsAndCorruptStoredTransactionsAreRefused() async throws {
+        let sim = try await simulator(config())
+        let data = [UInt8](repeating: 7, count: L1Transaction.maxPayloadBytes + 1)
+        let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: genesisRoot, newRoot: root(1),
+                             dataHash: Keccak256.hash(data))
+        do {
+            _ = try await sim.submit(L1Transaction(sender: proposer, call: .postCommitment(c, data: data, bond: 1), nonce: 0))
+            XCTFail("an oversized transaction must be refused")
+        } catch let error as L1SimulatorError {
+            guard case .invalidTransaction = error else { return XCTFail("\(error)") }
+        }
+        _ = try await sim.submit(deposit(1, nonce: 0))
+        try await sim.produceBlock()
+        // Another replica reading a stored transaction that no longer decodes (or hashes to its id).
+        let conn = try await connect()
+        try await conn.execute("UPDATE l1_sim_transactions SET encoded = '\\x01'")
+        await conn.close()
+        let reader = try await simulator(config(producer: "reader"))
+        do {
+            _ = try await reader.head()
+            XCTFail("a corrupt stored transaction must be reported")
+        } catch let error as L1SimulatorError {
+            guard case .corrupt = error else { return XCTFail("\(error)") }
+        }
+        await sim.close()
+        await reader.close()
+    }
+
     func testTheSameSeedAndSubmissionsGiveTheSameHashes() async throws {
         let other = try await PostgresTestServer.shared.makeDatabase()
         defer { Task { try? await PostgresTestServer.shared.dropDatabase(other.name) } }
