@@ -29,6 +29,8 @@ public actor L1Simulator: L1Client {
     var opened = false
     var timer: Task<Void, Never>?
 
+    /// A simulator on the database at `conninfo` (migrated to 0005 or later). Connects lazily;
+    /// `open()` (or any other call) creates or checks the chain.
     public init(conninfo: String, config: L1SimulatorConfig, logger: Logger = Logger(label: "persistence.l1-simulator")) {
         self.config = config
         self.logger = logger

@@ -17,9 +17,12 @@ public struct L1Arbiter: Sendable {
     /// The revert reason of withdrawal claims until they are implemented.
     public static let withdrawalsNotImplemented = "withdrawal claims are not implemented yet"
 
+    /// The rules.
     public let config: L1ArbiterConfig
+    /// Everything applied so far.
     public private(set) var state: L1ArbiterState
 
+    /// An arbiter with `config`, starting from `state` (a checkpoint) or from nothing.
     public init(config: L1ArbiterConfig, state: L1ArbiterState = .initial) {
         self.config = config
         self.state = state

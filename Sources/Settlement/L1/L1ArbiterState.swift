@@ -4,8 +4,11 @@ public struct L1ArbiterState: Sendable, Hashable {
     /// A commitment as posted, with who posted it, its bond and the block that included it.
     public struct PostedCommitment: Sendable, Hashable {
         public let commitment: L1Commitment
+        /// The sender of the posting transaction.
         public let proposer: L1Address
+        /// Locked with the commitment (what a lost challenge would slash).
         public let bond: UInt256
+        /// The block that included it.
         public let block: L1BlockHeader
         /// Set when a lost challenge game reverted it (and every later one). Not yet reachable:
         /// the games are not wired.
@@ -24,6 +27,7 @@ public struct L1ArbiterState: Sendable, Hashable {
 
     /// Every commitment ever posted, by index (reverted ones keep their place and index).
     public internal(set) var commitments: [PostedCommitment]
+    /// Registered validators (removed once nothing is staked or unstaking).
     public internal(set) var validators: [L1Address: Validator]
     /// The id the next deposit gets (0, 1, 2, ...).
     public internal(set) var nextDepositID: UInt64
