@@ -319,6 +319,8 @@ struct LoadCommand: AsyncParsableCommand {
                 "longestReceiptGap": ["ms": Double(s.longestGap) / 1e6,
                                       "startUnixMs": Self.unixMs(s.longestGapEnd &- s.longestGap),
                                       "endUnixMs": Self.unixMs(s.longestGapEnd)] as [String: Any],
+                "receiptGaps": s.gaps.map { ["ms": Double($0.end - $0.start) / 1e6, "startUnixMs": Self.unixMs($0.start),
+                                             "endUnixMs": Self.unixMs($0.end)] },
             ]
             if let m = metrics {
                 o["engine"] = ["windowSeconds": m.windowSeconds, "tps": m.tps,

@@ -37,7 +37,13 @@ final class LoadStats: Sendable {
         /// (monotonic ns): during a failover, how long no client heard SEQUENCED.
         var longestGap: UInt64 = 0
         var longestGapEnd: UInt64 = 0
+        /// Every gap of at least `LoadStats.reportedGap` between consecutive SEQUENCED receipts
+        /// (start, end; monotonic ns), the first 100.
+        var gaps: [(start: UInt64, end: UInt64)] = []
     }
+
+    /// Gaps between SEQUENCED receipts at least this long are listed (ns).
+    static let reportedGap: UInt64 = 250_000_000
 
     let state: Mutex<State>
 
@@ -65,9 +71,13 @@ final class LoadStats: Sendable {
             s.answered[i] = true
             if r.status == .sequenced {
                 s.sequenced += 1
-                if s.lastSequenced != 0, t > s.lastSequenced, t - s.lastSequenced > s.longestGap {
-                    s.longestGap = t - s.lastSequenced
-                    s.longestGapEnd = t
+                if s.lastSequenced != 0, t > s.lastSequenced {
+                    let gap = t - s.lastSequenced
+                    if gap > s.longestGap {
+                        s.longestGap = gap
+                        s.longestGapEnd = t
+                    }
+                    if gap >= Self.reportedGap, s.gaps.count < 100 { s.gaps.append((s.lastSequenced, t)) }
                 }
                 s.lastSequenced = t
                 s.latency.record(max(1, (t &- s.sentAt[i]) / 1_000))

@@ -31,6 +31,7 @@ public enum Migrations {
         m0002Settlement,
         m0003Replicas,
         m0004Reporting,
+        m0005L1Simulator,
         m0006Finality,
     ]
 }

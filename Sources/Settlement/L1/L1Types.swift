@@ -85,7 +85,13 @@ public struct L1Transaction: Sendable, Hashable {
 public enum L1Event: Sendable, Hashable {
     case commitmentPosted(L1Commitment, proposer: L1Address)
     case commitmentsReverted(fromIndex: UInt64)
+    /// A validator registered or added stake; `total` is its active stake afterwards.
     case validatorStaked(L1Address, total: UInt256)
+    /// A validator asked to unstake `amount` (leaving `remaining` active); withdrawable at
+    /// `unlockAtMs` (L1 time). Repeated requests add up and move the unlock time.
+    case unstakeRequested(L1Address, amount: UInt256, remaining: UInt256, unlockAtMs: UInt64)
+    /// A validator withdrew its unlocked stake.
+    case stakeWithdrawn(L1Address, amount: UInt256)
     case challengeOpened(game: UInt64, commitment: UInt64, challenger: L1Address, proposer: L1Address)
     case moved(game: UInt64, by: L1Address)
     case gameResolved(game: UInt64, winner: L1Address, loser: L1Address, slashed: UInt256, toWinner: UInt256)

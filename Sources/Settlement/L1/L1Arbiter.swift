@@ -1,0 +1,159 @@
+/// The rollup's L1 contract as a deterministic state machine: applied to every included
+/// transaction of the canonical chain in order, it keeps commitments, bonds, validator stakes and
+/// deposits, and answers each transaction with the events of its receipt.
+///
+/// Pure Swift, no clock and no I/O: time is the including block's timestamp, so every replica
+/// replaying the same chain computes the same state. A refused transaction emits exactly one
+/// `.reverted(reason:)` and changes nothing (every check happens before any mutation).
+///
+/// Amounts attached to calls (bonds, stakes, deposits) are taken as paid, like `msg.value`: the
+/// L1 simulator keeps no L1 balances and trusts the sender field.
+///
+/// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) and withdrawal
+/// claims are recorded on the chain but reverted until the fraud-proof module is wired in.
+public struct L1Arbiter: Sendable {
+    /// The revert reason of the game calls until the games are wired.
+    public static let gamesNotWired = "challenge games are not wired yet"
+    /// The revert reason of withdrawal claims until they are implemented.
+    public static let withdrawalsNotImplemented = "withdrawal claims are not implemented yet"
+
+    /// The rules.
+    public let config: L1ArbiterConfig
+    /// Everything applied so far.
+    public private(set) var state: L1ArbiterState
+
+    /// An arbiter with `config`, starting from `state` (a checkpoint) or from nothing.
+    public init(config: L1ArbiterConfig, state: L1ArbiterState = .initial) {
+        self.config = config
+        self.state = state
+    }
+
+    /// Applies one included transaction; returns its receipt's events.
+    public mutating func execute(_ transaction: L1Transaction, in block: L1BlockHeader) -> [L1Event] {
+        let sender = transaction.sender
+        let result: Result<[L1Event], Revert>
+        switch transaction.call {
+        case .postCommitment(let commitment, let data, let bond):
+            result = postCommitment(commitment, data: data, bond: bond, by: sender, in: block)
+        case .registerValidator(let stake): result = registerValidator(sender, stake: stake)
+        case .addStake(let amount): result = addStake(sender, amount: amount)
+        case .requestUnstake(let amount): result = requestUnstake(sender, amount: amount, at: block.timestampMs)
+        case .withdrawStake: result = withdrawStake(sender, at: block.timestampMs)
+        case .deposit(let recipient, let amount): result = deposit(recipient, amount: amount)
+        case .openChallenge, .bisect, .proveOneStep, .claimTimeout:
+            // TODO(issue 5): hand these to the ChallengeGame state machine and OneStepVerifier
+            // (Sources/Settlement/FraudProof) once merged; slash and revert commitments on a loss.
+            result = .failure(Revert(Self.gamesNotWired))
+        case .claimWithdrawal:
+            result = .failure(Revert(Self.withdrawalsNotImplemented))
+        }
+        switch result {
+        case .success(let events): return events
+        case .failure(let revert): return [.reverted(reason: revert.reason)]
+        }
+    }
+
+    /// A refusal, as a contract's `revert(reason)`.
+    struct Revert: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    // MARK: - Commitments
+
+    private mutating func postCommitment(_ c: L1Commitment, data: [UInt8], bond: UInt256, by sender: L1Address,
+                                         in block: L1BlockHeader) -> Result<[L1Event], Revert> {
+        if let proposer = config.proposer, proposer != sender {
+            return .failure(Revert("only the proposer \(proposer) may post commitments"))
+        }
+        let expectedIndex = UInt64(state.commitments.count)
+        guard c.index == expectedIndex else {
+            return .failure(Revert("commitment index \(c.index), expected \(expectedIndex)"))
+        }
+        guard c.firstBatch <= c.lastBatch else {
+            return .failure(Revert("empty batch range \(c.firstBatch)...\(c.lastBatch)"))
+        }
+        if let previous = state.latestValidCommitment?.commitment {
+            guard c.prevRoot == previous.newRoot else {
+                return .failure(Revert("prevRoot \(c.prevRoot) does not chain to commitment \(previous.index)'s newRoot \(previous.newRoot)"))
+            }
+            guard c.firstBatch == previous.lastBatch &+ 1 else {
+                return .failure(Revert("batches not contiguous: first batch \(c.firstBatch), expected \(previous.lastBatch &+ 1)"))
+            }
+        } else {
+            if let genesis = config.genesisRoot, c.prevRoot != genesis {
+                return .failure(Revert("prevRoot \(c.prevRoot) is not the genesis root \(genesis)"))
+            }
+            guard c.firstBatch == config.firstBatch else {
+                return .failure(Revert("the first commitment must start at batch \(config.firstBatch), not \(c.firstBatch)"))
+            }
+        }
+        guard Keccak256.hash(data) == c.dataHash else {
+            return .failure(Revert("dataHash does not match keccak256 of the data"))
+        }
+        guard bond >= config.minimumCommitmentBond else {
+            return .failure(Revert("bond \(bond) below the minimum \(config.minimumCommitmentBond)"))
+        }
+        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, block: block, reverted: false))
+        return .success([.commitmentPosted(c, proposer: sender)])
+    }
+
+    // MARK: - Validators
+
+    private mutating func registerValidator(_ who: L1Address, stake: UInt256) -> Result<[L1Event], Revert> {
+        guard state.validators[who] == nil else { return .failure(Revert("\(who) is already a validator")) }
+        guard stake >= config.minimumStake else {
+            return .failure(Revert("stake \(stake) below the minimum \(config.minimumStake)"))
+        }
+        state.validators[who] = .init(stake: stake, unstaking: .zero, unlockAtMs: 0)
+        return .success([.validatorStaked(who, total: stake)])
+    }
+
+    private mutating func addStake(_ who: L1Address, amount: UInt256) -> Result<[L1Event], Revert> {
+        guard var v = state.validators[who] else { return .failure(Revert("\(who) is not a validator")) }
+        guard !amount.isZero else { return .failure(Revert("zero stake")) }
+        guard let total = v.stake.checkedAdd(amount) else { return .failure(Revert("stake overflow")) }
+        v.stake = total
+        state.validators[who] = v
+        return .success([.validatorStaked(who, total: total)])
+    }
+
+    private mutating func requestUnstake(_ who: L1Address, amount: UInt256, at now: UInt64) -> Result<[L1Event], Revert> {
+        guard var v = state.validators[who] else { return .failure(Revert("\(who) is not a validator")) }
+        guard !amount.isZero else { return .failure(Revert("zero unstake")) }
+        guard let remaining = v.stake.checkedSub(amount) else {
+            return .failure(Revert("unstake \(amount) exceeds the active stake \(v.stake)"))
+        }
+        guard let unstaking = v.unstaking.checkedAdd(amount) else { return .failure(Revert("stake overflow")) }
+        let (unlock, overflow) = now.addingReportingOverflow(config.unstakeDelayMs)
+        v.stake = remaining
+        v.unstaking = unstaking
+        v.unlockAtMs = overflow ? .max : unlock
+        state.validators[who] = v
+        return .success([.unstakeRequested(who, amount: amount, remaining: remaining, unlockAtMs: v.unlockAtMs)])
+    }
+
+    private mutating func withdrawStake(_ who: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
+        guard var v = state.validators[who] else { return .failure(Revert("\(who) is not a validator")) }
+        guard !v.unstaking.isZero else { return .failure(Revert("nothing is unstaking")) }
+        guard now >= v.unlockAtMs else {
+            return .failure(Revert("stake locked until \(v.unlockAtMs) (L1 time), now \(now)"))
+        }
+        let amount = v.unstaking
+        v.unstaking = .zero
+        v.unlockAtMs = 0
+        state.validators[who] = v.stake.isZero ? nil : v
+        return .success([.stakeWithdrawn(who, amount: amount)])
+    }
+
+    // MARK: - Deposits
+
+    private mutating func deposit(_ recipient: Address, amount: UInt256) -> Result<[L1Event], Revert> {
+        guard !amount.isZero else { return .failure(Revert("zero deposit")) }
+        guard let locked = state.lockedDeposits.checkedAdd(amount) else { return .failure(Revert("deposit overflow")) }
+        let id = state.nextDepositID
+        state.lockedDeposits = locked
+        state.nextDepositID = id + 1
+        return .success([.depositMade(id: id, l2Recipient: recipient, amount: amount)])
+    }
+}
