@@ -1,0 +1,162 @@
+import Logging
+import Persistence
+import Settlement
+import XCTest
+
+/// The finality engine against the L1 simulator and the PostgreSQL store: commitments posted with
+/// their compressed data, confirmed, finalized after the challenge period in L1 time; reorgs
+/// detected, dropped commitments posted again; every status in the database and to subscribers.
+final class FinalityEngineTests: PostgresTestCase {
+    let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
+    let blockTimeMs: UInt64 = 12_000
+
+    private struct Setup {
+        let store: PostgresSettlementStore
+        let l1: L1Simulator
+        let finality: FinalityEngine
+        let events: StatusEvents
+        var chain: StoreTestChain
+    }
+
+    /// A store with `batches` committed batches, a simulator (manual blocks), and a finality
+    /// engine that posts on every step, confirms at depth 3 and has a challenge period of 5 blocks.
+    private func setUp(batches: Int) async throws -> Setup {
+        var chain = StoreTestChain()
+        let store = PostgresSettlementStore(conninfo: url)
+        _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
+        for _ in 0..<batches { try await store.commit(chain.makeBatch(count: 30)) }
+        let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
+            seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer), producerID: "test"))
+        try await l1.open()
+        var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 3,
+                                               challengePeriodMs: 5 * blockTimeMs, maxBatchesPerCommitment: 100,
+                                               proposer: proposer, bond: 1)
+        settings.repostAfterBlocks = 4
+        let events = StatusEvents()
+        let head = UInt64(batches)
+        var logger = Logger(label: "finality-test")
+        logger.logLevel = .warning
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId,
+                                      events: events, durableHead: { head }, logger: logger)
+        return Setup(store: store, l1: l1, finality: finality, events: events, chain: chain)
+    }
+
+    private func status(_ s: Setup, _ id: Digest32) async throws -> TransactionStatus? {
+        try await s.store.transaction(id)?.status
+    }
+
+    private func mine(_ s: Setup, _ n: Int) async throws {
+        for _ in 0..<n { _ = try await s.l1.produceBlock() }
+    }
+
+    func testHonestRunPostsConfirmsAndFinalizesInL1Time() async throws {
+        let s = try await setUp(batches: 4)
+        let someId = try await s.store.acceptedTransactionIds(from: 1, to: 4).first!.id
+        let stream = s.events.subscribe(ids: [someId])
+        var seen = stream.makeAsyncIterator()
+
+        try await s.finality.step()  // posts batches 1...4
+        let posted = try await s.store.latestCommitment()!
+        XCTAssertEqual(posted.commitment.index, 0)
+        XCTAssertEqual(posted.commitment.firstBatch, 1)
+        XCTAssertEqual(posted.commitment.lastBatch, 4)
+        XCTAssertEqual(posted.commitment.prevRoot, s.chain.genesisRoot)
+        XCTAssertEqual(posted.commitment.newRoot, s.chain.state.root)
+        XCTAssertEqual(posted.commitment.dataHash, Keccak256.hash(posted.data))
+        // The data decodes to exactly the committed transactions.
+        let decoded = try BatchData.decode(posted.data)
+        let stored = try await s.store.batchData(from: 1, to: 4)
+        XCTAssertEqual(decoded.batches, stored.batches)
+        XCTAssertLessThan(posted.calldataGas, posted.uncompressedCalldataGas)
+        let postedStatus = try await status(s, someId)
+        XCTAssertEqual(postedStatus, .posted)
+
+        try await mine(s, 1)  // included: depth 1
+        try await s.finality.step()
+        let included = try await status(s, someId)
+        XCTAssertEqual(included, .posted)
+        try await mine(s, 2)  // depth 3
+        try await s.finality.step()
+        let confirmed = try await status(s, someId)
+        XCTAssertEqual(confirmed, .l1Confirmed)
+        try await mine(s, 2)  // 4 block times after inclusion: a challenge could still come
+        try await s.finality.step()
+        let early = try await status(s, someId)
+        XCTAssertEqual(early, .l1Confirmed, "finalized before the challenge period ended")
+        try await mine(s, 1)  // 5 block times = the challenge period: over
+        try await s.finality.step()
+        let final = try await status(s, someId)
+        XCTAssertEqual(final, .finalized)
+
+        var steps: [TransactionStatus] = []
+        while steps.count < 3, let e = try await seen.next() { steps.append(e.status) }
+        XCTAssertEqual(steps, [.posted, .l1Confirmed, .finalized])
+        let unsettled = try await s.store.unsettledCommitments()
+        XCTAssertTrue(unsettled.isEmpty)
+        await s.l1.close()
+        await s.store.close()
+    }
+
+    func testACommitmentDroppedByAReorgIsPostedAgainAndADeepReorgUnconfirms() async throws {
+        let s = try await setUp(batches: 2)
+        try await s.finality.step()
+        try await mine(s, 1)
+        try await s.finality.step()
+        let first = try await s.store.latestCommitment()!
+        XCTAssertNotNil(first.l1Block, "the commitment should be included")
+
+        // The block holding it is dropped, its transactions with it: posted again.
+        _ = try await s.l1.reorg(depth: 1, dropTransactions: true, extraBlocks: 1)
+        try await s.finality.step()
+        XCTAssertEqual(s.finality.reorgsDetected, 1)
+        let again = try await s.store.latestCommitment()!
+        XCTAssertNotEqual(again.l1TransactionHash, first.l1TransactionHash, "a new posting transaction")
+        XCTAssertNil(again.l1Block)
+        XCTAssertEqual(again.status, .posted)
+        try await mine(s, 3)
+        try await s.finality.step()
+        let confirmed = try await s.store.latestCommitment()!
+        XCTAssertEqual(confirmed.status, .l1Confirmed)
+        let onL1 = try await s.l1.commitments(fromIndex: 0)
+        XCTAssertEqual(onL1.map(\.commitment), [confirmed.commitment], "exactly one copy on L1")
+
+        // Deeper than the confirmation depth: the confirmed commitment is un-confirmed, re-posted,
+        // and confirmed again on the new branch.
+        _ = try await s.l1.reorg(depth: 4, dropTransactions: true, extraBlocks: 1)
+        try await s.finality.step()
+        let unconfirmed = try await s.store.latestCommitment()!
+        XCTAssertEqual(unconfirmed.status, .posted)
+        let id = try await s.store.acceptedTransactionIds(from: 1, to: 2).first!.id
+        let txStatus = try await status(s, id)
+        XCTAssertEqual(txStatus, .posted)
+        try await mine(s, 3)
+        try await s.finality.step()
+        let reconfirmed = try await s.store.latestCommitment()!
+        XCTAssertEqual(reconfirmed.status, .l1Confirmed)
+        XCTAssertEqual(s.finality.reorgsDetected, 2)
+        await s.l1.close()
+        await s.store.close()
+    }
+
+    func testLaterBatchesGoIntoTheNextCommitmentChainedToThePrevious() async throws {
+        var s = try await setUp(batches: 2)
+        try await s.finality.step()
+        try await mine(s, 1)
+        for _ in 0..<3 { try await s.store.commit(s.chain.makeBatch(count: 10)) }
+        let head = UInt64(5)
+        let finality = FinalityEngine(settings: s.finality.settings, l1: s.l1, store: s.store, chainId: StoreTestChain.chainId,
+                                      events: s.events, durableHead: { head }, logger: Logger(label: "finality-test"))
+        try await finality.step()
+        try await mine(s, 1)
+        try await finality.step()
+        let onL1 = try await s.l1.commitments(fromIndex: 0)
+        XCTAssertEqual(onL1.map(\.commitment.index), [0, 1])
+        XCTAssertEqual(onL1[1].commitment.firstBatch, 3)
+        XCTAssertEqual(onL1[1].commitment.lastBatch, 5)
+        XCTAssertEqual(onL1[1].commitment.prevRoot, onL1[0].commitment.newRoot)
+        XCTAssertEqual(onL1[1].commitment.newRoot, s.chain.state.root)
+        await s.l1.close()
+        await s.store.close()
+    }
+}
