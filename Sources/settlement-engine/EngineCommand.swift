@@ -61,6 +61,9 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "Replicas")
     var replica: ReplicaOptions
 
+    @OptionGroup(title: "L1 (simulator)")
+    var l1: L1Options
+
     /// TLS files from the flags, else from the environment.
     private var tlsFiles: (cert: String?, key: String?) {
         (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
@@ -183,6 +186,19 @@ struct EngineCommand: AsyncParsableCommand {
             try? await embedded?.stop()
             throw ExitCode(1)
         }
+        let l1Settlement: L1Settlement
+        do {
+            l1Settlement = try await L1Settlement.start(options: try l1.resolve(), settings: settings, engine: engine, store: store,
+                                                        conninfo: conninfo, replicaId: replication.replicaId, logger: logger)
+        } catch {
+            logger.critical("cannot start the L1 simulator", metadata: ["error": "\(error)"])
+            await server.shutdown(grace: .seconds(0))
+            await engine.stop()
+            await forwarder.close()
+            await store.close()
+            try? await embedded?.stop()
+            throw ExitCode(1)
+        }
         logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
                                           "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
         health.setStatus(.serving, for: "")
@@ -197,6 +213,7 @@ struct EngineCommand: AsyncParsableCommand {
         // Order: stop taking calls (open ones drain), make every closed batch durable, then
         // close the database.
         await server.shutdown(grace: .seconds(shutdownGrace))
+        await l1Settlement.stop()
         await engine.stop()
         await store.close()
         if let embedded {

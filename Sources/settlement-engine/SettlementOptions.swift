@@ -39,6 +39,9 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "Fraud-proof move window, seconds (default 86400). Env: SETTLEMENT_FRAUD_PROOF_WINDOW.")
     var fraudProofWindow: Int?
 
+    @Option(help: "L1 blocks (including the commitment's) before it counts as L1_CONFIRMED (default 12). Env: SETTLEMENT_L1_CONFIRMATION_DEPTH.")
+    var l1ConfirmationDepth: Int?
+
     @Option(help: "Validity-proof timeout, seconds (default 30). Env: SETTLEMENT_ZK_PROOF_TIMEOUT.")
     var zkProofTimeout: Int?
 
@@ -91,6 +94,7 @@ struct SettlementOptions: ParsableArguments {
         if let v = try int(challengePeriod, "challenge_period") { c.challengePeriodSeconds = v }
         if let v = try int(fraudProofWindow, "fraud_proof_window") { c.fraudProofWindowSeconds = v }
         if let v = try int(zkProofTimeout, "zk_proof_timeout") { c.zkProofTimeoutSeconds = v }
+        if let v = try int(l1ConfirmationDepth, "l1_confirmation_depth") { c.l1ConfirmationDepth = v }
         if let v = try int(maxConcurrentBatches, "max_concurrent_batches") { c.maxConcurrentBatches = v }
         if let v = try int(retainedBatches, "retained_batches") { c.retainedBatches = v }
         if let fee = feeAccount ?? env["SETTLEMENT_FEE_ACCOUNT"] ?? (file["fee_account"] as? String) {

@@ -17,8 +17,10 @@ public struct SettlementConfig: Sendable, Equatable {
     /// L1 blocks on top of (and including) the one holding a commitment before it counts as
     /// `L1_CONFIRMED`; a reorg deeper than this is detected and handled, but un-confirms.
     public var l1ConfirmationDepth = 12
-    /// Most batches in one commitment (a long outage must not make one huge L1 transaction).
-    public var maxBatchesPerCommitment = 1_000
+    /// Most batches in one commitment, so one L1 transaction stays a few MB (about 80 bytes per
+    /// transfer: 50 full batches of 1,000 are ~4 MB); when more are waiting, several
+    /// commitments go out together.
+    public var maxBatchesPerCommitment = 50
     /// Challenge period of a commitment (seconds; 7 days).
     public var challengePeriodSeconds = 7 * 24 * 60 * 60
     /// Time each party has for a move in a fraud-proof game (seconds; 24 hours).

@@ -103,13 +103,24 @@ public final class FinalityEngine: Sendable {
 
     // MARK: Posting
 
+    /// Posts every `settlementInterval`; while more batches wait than one commitment may carry,
+    /// up to `maxCommitmentsPerStep` go out at once.
     private func postIfDue(head: L1BlockHeader) async throws {
         let due = memory.withLock { m in m.lastPost.map { ContinuousClock.now - $0 >= settings.settlementInterval } ?? true }
         guard due else { return }
+        for _ in 0..<Self.maxCommitmentsPerStep {
+            guard try await postNext(head: head) else { return }
+        }
+    }
+
+    static let maxCommitmentsPerStep = 8
+
+    /// Posts the next commitment; false when no durable batch waits for one.
+    private func postNext(head: L1BlockHeader) async throws -> Bool {
         let last = try await store.latestCommitment()
         let from = (last?.commitment.lastBatch ?? 0) + 1
         let to = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
-        guard to >= from else { return }
+        guard to >= from else { return false }
         let (prevRoot, newRoot, batches) = try await store.batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
@@ -132,6 +143,7 @@ public final class FinalityEngine: Sendable {
             "gas_per_tx": "\(transfers.isEmpty ? 0 : record.calldataGas / transfers.count) (uncompressed \(transfers.isEmpty ? 0 : record.uncompressedCalldataGas / transfers.count))",
         ])
         try await publish(record, status: .posted)
+        return true
     }
 
     private func submit(_ c: L1Commitment, data: [UInt8]) async throws -> Digest32 {
