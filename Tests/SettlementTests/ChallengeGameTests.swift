@@ -240,4 +240,25 @@ final class ChallengeGameTests: XCTestCase {
         sameClaims.replaceSubrange(stageAt + 13 + 64 ..< stageAt + 13 + 96, with: g.proposerRoot.bytes)
         XCTAssertThrowsError(try ChallengeGame(serialized: sameClaims))
     }
+
+    func testOpenGameAgainstACommitment() throws {
+        let c = L1Commitment(index: 4, firstBatch: 10, lastBatch: 12, prevRoot: .zero, newRoot: CommitmentWorld.lie(.zero),
+                             dataHash: .zero)
+        XCTAssertThrowsError(try FraudProof.openGame(against: c, challengerRoot: .zero, transactionCounts: [1, 1],
+                                                     moveWindowMs: window, atMs: 0))
+        var g = try FraudProof.openGame(against: c, challengerRoot: CommitmentWorld.lie(.zero, salt: 5),
+                                        transactionCounts: [4, 1, 6], moveWindowMs: window, atMs: 0)
+        XCTAssertNil(FraudProof.disputedTransaction(of: g, in: c))
+        // They disagree after batch 1 (mid of [0, 3]) → batch offset 0 (L2 batch 10), transactions [0, 4].
+        try g.bisect(by: .proposer, midpointRoot: .zero, atMs: 1)
+        try g.bisect(by: .challenger, midpointRoot: CommitmentWorld.lie(.zero, salt: 9), atMs: 2)
+        XCTAssertEqual(g.phase, .transactions(batch: 0))
+        try g.bisect(by: .proposer, midpointRoot: .zero, atMs: 3)
+        try g.bisect(by: .challenger, midpointRoot: .zero, atMs: 4)
+        try g.bisect(by: .proposer, midpointRoot: .zero, atMs: 5)
+        try g.bisect(by: .challenger, midpointRoot: .zero, atMs: 6)
+        XCTAssertEqual(g.phase, .oneStep(batch: 0, transaction: 3))
+        XCTAssertEqual(FraudProof.disputedTransaction(of: g, in: c)?.batch, 10)
+        XCTAssertEqual(FraudProof.disputedTransaction(of: g, in: c)?.index, 3)
+    }
 }
