@@ -23,6 +23,7 @@ public struct AccountWitness: Sendable, Hashable {
     /// Its proof: inclusion when present, an absence proof otherwise.
     public let proof: MerkleProof
 
+    /// A witness from its parts (checked only by `verify(root:address:)`).
     public init(account: Account, proof: MerkleProof) {
         self.account = account
         self.proof = proof

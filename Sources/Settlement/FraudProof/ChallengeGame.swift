@@ -76,8 +76,9 @@ public struct ChallengeGame: Sendable, Hashable {
     var stage: Stage
     /// The disputed batch (stages after `batches`).
     var batch: Int
-    /// Range of steps: batches, or transactions of `batch`.
+    /// Start of the range of steps (batches, or transactions of `batch`): the agreed end.
     public internal(set) var lo: Int
+    /// End of the range of steps: the disputed end.
     public internal(set) var hi: Int
     /// The root both sides accept at `lo`.
     public internal(set) var agreedRoot: Digest32

@@ -25,6 +25,7 @@ public enum FraudProofError: Error, Sendable, Equatable, CustomStringConvertible
     /// The caller's clock (L1 block time) went back behind the game's last move.
     case clockWentBack(lastMoveAtMs: UInt64, atMs: UInt64)
 
+    /// A one-line explanation (the arbiter's revert reason).
     public var description: String {
         switch self {
         case .malformed(let why): "malformed \(why)"

@@ -31,8 +31,10 @@ public struct OneStepResult: Sendable, Hashable {
 /// `proof.transaction` is the disputed transaction of the committed data, and that
 /// `proof.preRoot` is the game's agreed root (`ChallengeGame.resolve(with:...)` does both).
 public struct OneStepVerifier: Sendable {
+    /// The chain's transition constants the proof is judged by.
     public let rules: TransitionRules
 
+    /// A verifier for the chain with `rules`.
     public init(rules: TransitionRules) { self.rules = rules }
 
     /// Verifies `proof` and returns the computed post-root; throws when a witness is missing,

@@ -16,6 +16,7 @@ public struct TransitionRules: Sendable, Hashable {
     /// Largest fee a transfer may carry (`SettlementConfig.maxFee`); above it: rejected.
     public let maxFee: UInt256
 
+    /// The rules of a chain; `maxFee` defaults to `SettlementConfig`'s default.
     public init(chainId: UInt64, feeAccount: Address, maxFee: UInt256 = UInt256(UInt64.max)) {
         self.chainId = chainId
         self.feeAccount = feeAccount
