@@ -1,0 +1,95 @@
+/// The deterministic byte encoding of a `OneStepProof` (the `proof` of the L1 call
+/// `proveOneStep`). All integers big-endian:
+///
+/// ```
+/// version        1      1
+/// from           20
+/// to             20
+/// value          32
+/// fee            32
+/// nonce          8
+/// chain id       8
+/// signature      65     r ‖ s ‖ v
+/// pre-root       32
+/// claimed root   32
+/// witness count  1      0 ... 3
+/// per witness:
+///   account      40     balance (32) ‖ nonce (8); all zero when absent
+///   proof length 2      ≤ OneStepProof.maxMerkleProofSize
+///   proof        n      MerkleProof.serialized
+/// ```
+///
+/// Decoding is strict: the total size is bounded before anything is read, every length is checked
+/// against what is left before it is used, the Merkle proofs decode strictly, and no byte may
+/// follow. Each proof has exactly one encoding.
+extension OneStepProof {
+    /// The encoding's version byte.
+    public static let encodingVersion: UInt8 = 1
+    /// Size of the fixed part (everything but the witnesses).
+    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 32 + 32 + 1
+    /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
+    public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
+    /// Largest valid encoding (three witnesses of the largest proofs): about 25 KB.
+    public static let maxEncodedSize = fixedSize + 3 * (Account.encodedSize + 2 + maxMerkleProofSize)
+
+    /// The canonical encoding. Precondition: the signature is 65 bytes and there are at most three
+    /// witnesses (as `make` produces; a decoded proof always satisfies it).
+    public var serialized: [UInt8] {
+        precondition(transaction.signature.count == 65 && witnesses.count <= 3, "one-step proof outside the encodable shape")
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.fixedSize + witnesses.reduce(0) { $0 + 42 + 3 + 32 * $1.proof.depth + 92 })
+        let t = transaction.transfer
+        out.append(Self.encodingVersion)
+        out.append(contentsOf: t.from.bytes)
+        out.append(contentsOf: t.to.bytes)
+        out.append(contentsOf: t.value.bigEndianBytes)
+        out.append(contentsOf: t.fee.bigEndianBytes)
+        out.appendBigEndian(t.nonce)
+        out.appendBigEndian(transaction.chainId)
+        out.append(contentsOf: transaction.signature)
+        out.append(contentsOf: preRoot.bytes)
+        out.append(contentsOf: claimedPostRoot.bytes)
+        out.append(UInt8(witnesses.count))
+        for w in witnesses {
+            let proof = w.proof.serialized
+            out.append(contentsOf: w.account.encoded)
+            out.appendBigEndian(UInt16(proof.count))
+            out.append(contentsOf: proof)
+        }
+        return out
+    }
+
+    /// Decodes `serialized`, strictly (see the encoding above).
+    public init(serialized bytes: [UInt8]) throws(FraudProofError) {
+        var r = WireReader(bytes, what: "one-step proof")
+        guard bytes.count <= Self.maxEncodedSize else { throw r.fail("\(bytes.count) bytes, at most \(Self.maxEncodedSize)") }
+        let version = try r.uint8("version")
+        guard version == Self.encodingVersion else { throw r.fail("unknown version \(version)") }
+        let from = try r.address("from")
+        let to = try r.address("to")
+        let value = try r.uint256("value")
+        let fee = try r.uint256("fee")
+        let nonce = try r.uint64("nonce")
+        let chainId = try r.uint64("chain id")
+        let signature = Array(try r.take(65, "signature"))
+        let preRoot = try r.digest("pre-root")
+        let claimed = try r.digest("claimed root")
+        let count = Int(try r.uint8("witness count"))
+        guard count <= 3 else { throw r.fail("\(count) witnesses, at most 3") }
+        var witnesses: [AccountWitness] = []
+        witnesses.reserveCapacity(count)
+        for i in 0 ..< count {
+            let account = Account(encoded: try r.take(Account.encodedSize, "witness \(i) account"))!
+            let length = Int(try r.uint16("witness \(i) proof length"))
+            guard length <= Self.maxMerkleProofSize else { throw r.fail("witness \(i) proof of \(length) bytes") }
+            let proofBytes = Array(try r.take(length, "witness \(i) proof"))
+            let proof: MerkleProof
+            do { proof = try MerkleProof(serialized: proofBytes) } catch { throw r.fail("witness \(i): \(error)") }
+            witnesses.append(AccountWitness(account: account, proof: proof))
+        }
+        try r.finish()
+        let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
+        self.init(transaction: SignedTransfer(transfer: transfer, chainId: chainId, signature: signature),
+                  preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
+    }
+}

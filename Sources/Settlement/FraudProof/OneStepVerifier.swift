@@ -1,0 +1,63 @@
+/// What re-executing a one-step proof established.
+public struct OneStepResult: Sendable, Hashable {
+    /// The root the transaction started from (the proof's pre-root, which every witness chain
+    /// starts at).
+    public let preRoot: Digest32
+    /// The root after the transaction by the rollup's rules: the arbiter compares it with the
+    /// parties' claims. Equal to `preRoot` when the transaction was rejected.
+    public let postRoot: Digest32
+    /// nil when the transaction was applied; else why the engine's rules reject it.
+    public let rejection: String?
+    /// What the prover claimed the post-root is.
+    public let claimedPostRoot: Digest32
+
+    /// True when the transaction was applied.
+    public var accepted: Bool { rejection == nil }
+    /// True when the prover's claim is the computed post-root.
+    public var matchesClaim: Bool { postRoot == claimedPostRoot }
+}
+
+/// Checks a `OneStepProof` with nothing but the proof and the rollup's `TransitionRules`: this is
+/// what the L1 arbiter runs at the end of a challenge game.
+///
+/// It re-executes the transaction by the engine's rules (see `TransitionRules` and
+/// `WitnessedTransition`): the stateless checks first (a failing transaction is rejected and
+/// needs no witness), then the sender, recipient and fee account, each read through the next
+/// witness, which must verify against the root after the previous write. The proof must carry
+/// exactly the witnesses execution reads (0 for a stateless rejection, 1 up to the balance check,
+/// 2 up to the recipient credit, 3 otherwise), so each fact has one proof.
+///
+/// It does not know where the transaction sits: the arbiter must check that
+/// `proof.transaction` is the disputed transaction of the committed data, and that
+/// `proof.preRoot` is the game's agreed root (`ChallengeGame.resolve(with:...)` does both).
+public struct OneStepVerifier: Sendable {
+    /// The chain's transition constants the proof is judged by.
+    public let rules: TransitionRules
+
+    /// A verifier for the chain with `rules`.
+    public init(rules: TransitionRules) { self.rules = rules }
+
+    /// Verifies `proof` and returns the computed post-root; throws when a witness is missing,
+    /// extra or invalid (the proof proves nothing then; the game is unchanged).
+    public func verify(_ proof: OneStepProof) throws(FraudProofError) -> OneStepResult {
+        let witnesses = proof.witnesses
+        let outcome = try WitnessedTransition.run(proof.transaction, preRoot: proof.preRoot, rules: rules) {
+            (index: Int, address: Address, root: Digest32) throws(FraudProofError) -> AccountWitness in
+            guard index < witnesses.count else { throw .witnessCount(expected: index + 1, actual: witnesses.count) }
+            let witness = witnesses[index]
+            guard witness.verify(root: root, address: address) else { throw .invalidWitness(index: index, address: address) }
+            return witness
+        }
+        guard outcome.witnessesRead == witnesses.count else {
+            throw .witnessCount(expected: outcome.witnessesRead, actual: witnesses.count)
+        }
+        return OneStepResult(preRoot: proof.preRoot, postRoot: outcome.postRoot, rejection: outcome.rejection,
+                             claimedPostRoot: proof.claimedPostRoot)
+    }
+
+    /// `OneStepVerifier(rules:).verify(proof)` with the rules spelled out.
+    public static func verify(_ proof: OneStepProof, chainId: UInt64, feeAccount: Address,
+                              maxFee: UInt256 = UInt256(UInt64.max)) throws(FraudProofError) -> OneStepResult {
+        try OneStepVerifier(rules: TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee)).verify(proof)
+    }
+}
