@@ -56,11 +56,13 @@ struct L1Settlement {
             producerID: replicaId), logger: Logger(label: "l1.simulator"))
         try await simulator.open()
         try await simulator.start()
+        var finalitySettings = FinalityEngine.Settings(
+            settlementInterval: .seconds(settings.l1SettlementIntervalSeconds), confirmationDepth: settings.l1ConfirmationDepth,
+            challengePeriodMs: challengeMs, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
+            proposer: options.proposer, bond: .one)
+        finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
         let finality = FinalityEngine(
-            settings: FinalityEngine.Settings(settlementInterval: .seconds(settings.l1SettlementIntervalSeconds),
-                                              confirmationDepth: settings.l1ConfirmationDepth, challengePeriodMs: challengeMs,
-                                              maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
-                                              proposer: options.proposer, bond: .one),
+            settings: finalitySettings,
             l1: simulator, store: store, chainId: settings.chainId, events: engine.events,
             durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"))
         let task = Task { await finality.run(isActive: { engine.isLeader }) }

@@ -42,6 +42,12 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "L1 blocks (including the commitment's) before it counts as L1_CONFIRMED (default 12). Env: SETTLEMENT_L1_CONFIRMATION_DEPTH.")
     var l1ConfirmationDepth: Int?
 
+    @Flag(help: "A production deployment: test and demo switches (fault injection) are refused. Env: SETTLEMENT_PRODUCTION=1.")
+    var production = false
+
+    @Option(help: "TEST AND DEMO ONLY: post the commitment with this index with a wrong root (validators should challenge it). Refused with --production. Env: SETTLEMENT_FAULT_INJECT_WRONG_ROOT_AT.")
+    var faultInjectWrongRootAt: UInt64?
+
     @Option(help: "Validity-proof timeout, seconds (default 30). Env: SETTLEMENT_ZK_PROOF_TIMEOUT.")
     var zkProofTimeout: Int?
 
@@ -95,6 +101,8 @@ struct SettlementOptions: ParsableArguments {
         if let v = try int(fraudProofWindow, "fraud_proof_window") { c.fraudProofWindowSeconds = v }
         if let v = try int(zkProofTimeout, "zk_proof_timeout") { c.zkProofTimeoutSeconds = v }
         if let v = try int(l1ConfirmationDepth, "l1_confirmation_depth") { c.l1ConfirmationDepth = v }
+        c.production = production || env["SETTLEMENT_PRODUCTION"] == "1" || (file["production"] as? Bool) == true
+        c.faultInjectWrongRootAt = faultInjectWrongRootAt ?? env["SETTLEMENT_FAULT_INJECT_WRONG_ROOT_AT"].flatMap { UInt64($0) }
         if let v = try int(maxConcurrentBatches, "max_concurrent_batches") { c.maxConcurrentBatches = v }
         if let v = try int(retainedBatches, "retained_batches") { c.retainedBatches = v }
         if let fee = feeAccount ?? env["SETTLEMENT_FEE_ACCOUNT"] ?? (file["fee_account"] as? String) {

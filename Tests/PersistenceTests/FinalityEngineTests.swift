@@ -159,4 +159,26 @@ final class FinalityEngineTests: PostgresTestCase {
         await s.l1.close()
         await s.store.close()
     }
+
+    func testFaultInjectionPostsAWrongRootAndIsRefusedInProduction() async throws {
+        let s = try await setUp(batches: 2)
+        var settings = s.finality.settings
+        settings.faultInjectWrongRootAt = 0
+        let faulty = FinalityEngine(settings: settings, l1: s.l1, store: s.store, chainId: StoreTestChain.chainId,
+                                    events: s.events, durableHead: { 2 }, logger: Logger(label: "finality-test"))
+        try await faulty.step()
+        try await mine(s, 1)
+        let onL1 = try await s.l1.commitments(fromIndex: 0)
+        XCTAssertEqual(onL1.count, 1)
+        XCTAssertEqual(onL1[0].commitment.prevRoot, s.chain.genesisRoot)
+        XCTAssertNotEqual(onL1[0].commitment.newRoot, s.chain.state.root, "the injected fault must reach L1")
+
+        var config = SettlementConfig()
+        config.faultInjectWrongRootAt = 0
+        XCTAssertTrue(config.problems().isEmpty)
+        config.production = true
+        XCTAssertTrue(config.problems().contains { $0.contains("refused in production") }, "\(config.problems())")
+        await s.l1.close()
+        await s.store.close()
+    }
 }

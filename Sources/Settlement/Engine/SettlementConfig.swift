@@ -39,6 +39,11 @@ public struct SettlementConfig: Sendable, Equatable {
     public var maxFutureNoncesPerSender = 64
     /// How long a transaction with a future nonce waits for the gap to fill before it is rejected.
     public var futureNonceTimeoutMs = 2_000
+    /// A production deployment: refuses the test-and-demo switches below.
+    public var production = false
+    /// Test and demo only (refused in production): the commitment with this index is posted with
+    /// a wrong new root, so validators, the challenge game and the rollback can be exercised.
+    public var faultInjectWrongRootAt: UInt64?
     /// Recent batches whose reverse diffs are kept for rollback and historical proofs.
     public var retainedBatches = 1_000
 
@@ -73,6 +78,9 @@ public struct SettlementConfig: Sendable, Equatable {
             p.append("fraud_proof_window (\(fraudProofWindowSeconds)s) must not exceed challenge_period (\(challengePeriodSeconds)s)")
         }
         if chainId == 0 { p.append("chain_id must not be 0") }
+        if production && faultInjectWrongRootAt != nil {
+            p.append("fault_inject_wrong_root_at is a test and demo switch and is refused in production")
+        }
         if maxFutureNoncesPerSender < 0 { p.append("max_future_nonces_per_sender must not be negative") }
         if futureNonceTimeoutMs <= 0 { p.append("future_nonce_timeout_ms must be positive") }
         return p

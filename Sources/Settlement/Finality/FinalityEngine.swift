@@ -34,6 +34,8 @@ public final class FinalityEngine: Sendable {
         /// A commitment with no receipt after this many blocks is sent again.
         public var repostAfterBlocks: UInt64 = 16
         public var pollInterval: Duration = .milliseconds(500)
+        /// Test and demo only: post the commitment with this index with a wrong new root.
+        public var faultInjectWrongRootAt: UInt64?
 
         public init(settlementInterval: Duration, confirmationDepth: Int, challengePeriodMs: UInt64,
                     maxBatchesPerCommitment: Int, proposer: L1Address, bond: UInt256) {
@@ -124,8 +126,16 @@ public final class FinalityEngine: Sendable {
         let (prevRoot, newRoot, batches) = try await store.batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
-        let commitment = L1Commitment(index: last.map { $0.commitment.index + 1 } ?? 0, firstBatch: from, lastBatch: to,
-                                      prevRoot: prevRoot, newRoot: newRoot, dataHash: Keccak256.hash(data))
+        let index = last.map { $0.commitment.index + 1 } ?? 0
+        var claimed = newRoot
+        if index == settings.faultInjectWrongRootAt {
+            claimed = Keccak256.hash(newRoot.bytes + Array("fault injection".utf8))
+            logger.critical("FAULT INJECTION: posting commitment \(index) with a wrong root", metadata: [
+                "true_root": "\(newRoot)", "posted_root": "\(claimed)"])
+        }
+        let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
+                                      prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
+                                      dataHash: Keccak256.hash(data))
         let hash = try await submit(commitment, data: data)
         let record = CommitmentRecord(commitment: commitment, data: data, transactionCount: transfers.count,
                                       calldataGas: BatchData.calldataGas(data),
