@@ -66,7 +66,7 @@ struct CryptoCommand: AsyncParsableCommand {
 }
 
 /// `settlement-bench state`: `StateBenchmark` with a side-by-side summary.
-struct StateCommand: ParsableCommand {
+struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Sparse Merkle tree batch updates vs the raw Keccak node hash.")
@@ -96,7 +96,7 @@ struct StateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var c = StateBenchmark.Configuration()
         c.accounts = accounts
         c.batches = batches
@@ -104,7 +104,15 @@ struct StateCommand: ParsableCommand {
         c.retainedBatches = retained
         c.seed = seed
         let json = self.json
-        let r = StateBenchmark.run(c, log: { json ? note($0) : print($0) })
+        let config = c
+        // The OpenSSL SHA3-256 rate of this machine, in the same run (see `onSignalFriendlyThread`
+        // for why `openssl speed` must be started from a thread of its own).
+        let (r, openssl) = await onSignalFriendlyThread { () -> (StateBenchmark.Report, Double?) in
+            let r = StateBenchmark.run(config, log: { json ? note($0) : print($0) })
+            return (r, CryptoBenchmark.opensslSHA3Rate(seconds: 3))
+        }
+        let opensslRate: Double = openssl ?? 0
+        let ratioToOpenSSL: Double = opensslRate > 0 ? r.nodeHashesPerSecond / opensslRate : 0
         if json {
             printJSON(["benchmark": "state", "accounts": accounts, "batches": batches,
                        "transfersPerBatch": transfersPerBatch, "genesisSeconds": r.genesisSeconds,
@@ -112,7 +120,8 @@ struct StateCommand: ParsableCommand {
                        "nodeHashesPerSecond": r.nodeHashesPerSecond, "treeHashesPerSecond": r.treeHashesPerSecond,
                        "rawHashesPerSecond": r.rawHashesPerSecond, "ratio": r.ratio,
                        "medianInterleavedRatio": r.medianInterleavedRatio, "residentBytes": r.residentBytes,
-                       "peakResidentBytes": r.peakResidentBytes, "treeBytes": r.treeBytes])
+                       "peakResidentBytes": r.peakResidentBytes, "treeBytes": r.treeBytes,
+                       "opensslSHA3PerSecond": opensslRate, "ratioToOpenSSL": ratioToOpenSSL])
             return
         }
         func mib(_ n: Int) -> String { String(format: "%.1f MiB", Double(n) / 1_048_576) }
@@ -124,12 +133,15 @@ struct StateCommand: ParsableCommand {
             ["  same, median per batch (interleaved raw)", "", "", "", Fmt.ratio(r.medianInterleavedRatio)],
             ["all hashes in apply(diff:)", Fmt.rate(r.treeHashesPerSecond), Fmt.rate(r.rawHashesPerSecond),
              "raw keccak256(left:right:)", Fmt.ratio(r.treeHashesPerSecond / r.rawHashesPerSecond)],
+            ["tree node hashes in apply(diff:)", Fmt.rate(r.nodeHashesPerSecond), openssl.map(Fmt.rate) ?? "-",
+             "OpenSSL SHA3-256 64 B (openssl speed)", openssl.map { Fmt.ratio(r.nodeHashesPerSecond / $0) } ?? "-"],
         ]))
         print(String(format: "batch of %d transfers over %d accounts: median %.2f ms (%.0f node hashes); genesis %.2f s; "
                          + "RSS %@ (peak %@), tree %@", transfersPerBatch, accounts, r.medianBatchSeconds * 1e3,
                      r.nodeHashesPerBatch, r.genesisSeconds, mib(r.residentBytes), mib(r.peakResidentBytes),
                      mib(r.treeBytes)))
-        print("(target: median interleaved ratio ≥ 0.7)")
+        print("(issue target: tree node hashes per second ≥ 0.7 of the OpenSSL SHA3-256 rate; the stricter comparison with "
+              + "our own raw keccak is printed too)")
     }
 }
 

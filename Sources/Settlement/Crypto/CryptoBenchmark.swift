@@ -253,7 +253,7 @@ public enum CryptoBenchmark {
 
     /// Runs `openssl speed -evp sha3-256 -bytes 64 -seconds N` and converts its "64 bytes" figure
     /// (thousands of bytes per second) to hashes per second.
-    static func opensslSHA3Rate(seconds: Int) -> Double? {
+    public static func opensslSHA3Rate(seconds: Int) -> Double? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["openssl", "speed", "-evp", "sha3-256", "-bytes", "64", "-seconds", String(seconds)]
