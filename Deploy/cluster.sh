@@ -77,7 +77,7 @@ up() {
     done
   done
   # gRPC streams are long-lived: no read timeouts on streams through the proxy.
-  setsid nghttpx -f "127.0.0.1,$lb_port;no-tls" "${backends[@]}" --workers=1 \
+  setsid nghttpx --conf=/dev/null -f "127.0.0.1,$lb_port;no-tls" "${backends[@]}" --workers=1 \
     --frontend-http2-read-timeout=0 --backend-read-timeout=0 --stream-read-timeout=0 --stream-write-timeout=0 \
     --backend-keep-alive-timeout=1h --no-server-push --errorlog-file="$dir/nghttpx.log" \
     --accesslog-file=/dev/null >>"$dir/nghttpx.log" 2>&1 </dev/null &

@@ -139,7 +139,9 @@ def start_nghttpx(replicas, tmp_path):
     log = tmp_path / "nghttpx.log"
     for attempt in range(3):
         port = _free_port()
-        argv = [shutil_which("nghttpx"), "-f", f"127.0.0.1,{port};no-tls",
+        # --conf=/dev/null: never the system's /etc/nghttpx/nghttpx.conf (its own frontend port
+        # would be bound too, and clash with any other nghttpx on the machine).
+        argv = [shutil_which("nghttpx"), "--conf=/dev/null", "-f", f"127.0.0.1,{port};no-tls",
                 *sum((["-b", f"127.0.0.1,{r.port};;proto=h2"] for r in replicas), []),
                 "--workers=1", "--frontend-http2-read-timeout=0", "--backend-read-timeout=0", "--stream-read-timeout=0",
                 "--stream-write-timeout=0", "--no-server-push", f"--errorlog-file={log}", "--accesslog-file=/dev/null"]
@@ -306,7 +308,11 @@ def test_subscription_across_leader_change_and_reconnect(start_engine, pg, pb, p
     def subscribe():
         try:
             for u in pb_grpc.SettlementStub(ch_a).SubscribeStatus(pb.SubscribeStatusRequest(), timeout=300):
-                seen.append(u.status.batch_number)
+                # One update per batch and status: SEQUENCED when the batch commits, then its L1
+                # steps (POSTED, ...) when the finality engine gets there. The batch order is
+                # checked on the SEQUENCED ones.
+                if u.status.status == pb.TX_STATUS_SEQUENCED:
+                    seen.append(u.status.batch_number)
         except grpc.RpcError as e:
             if e.code() != grpc.StatusCode.CANCELLED:
                 errors.append(e)

@@ -15,6 +15,14 @@ public enum TransactionStatus: Int, Sendable, Hashable, CustomStringConvertible 
     /// Its batch lost a fraud proof.
     case reverted = 7
 
+    /// In a durable batch and not reverted: SEQUENCED or any later L1 step.
+    public var isDurablyAccepted: Bool {
+        switch self {
+        case .sequenced, .posted, .l1Confirmed, .finalized: true
+        case .pending, .rejected, .reverted: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .pending: "PENDING"

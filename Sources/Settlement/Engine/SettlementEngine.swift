@@ -299,7 +299,7 @@ public final class SettlementEngine: Sendable {
         if attached { return }
         let store = self.store
         Task {
-            if let stored = try? await store.transaction(tx.id), stored.status == .sequenced {
+            if let stored = try? await store.transaction(tx.id), stored.status.isDurablyAccepted {
                 onReceipt(Receipt(id: tx.id, status: .sequenced, batchNumber: stored.batchNumber,
                                   indexInBatch: stored.index, stateRoot: stored.stateRoot))
             } else {
