@@ -52,7 +52,10 @@ struct L1Settlement {
         let challengeMs = UInt64(settings.challengePeriodSeconds) * 1_000
         let simulator = L1Simulator(conninfo: conninfo, config: L1SimulatorConfig(
             seed: options.seed, blockTimeMs: options.blockTimeMs,
-            arbiter: L1ArbiterConfig(genesisRoot: genesisBatch.newRoot, proposer: options.proposer, challengePeriodMs: challengeMs),
+            arbiter: L1ArbiterConfig(genesisRoot: genesisBatch.newRoot, proposer: options.proposer, challengePeriodMs: challengeMs,
+                                     moveWindowMs: UInt64(settings.fraudProofWindowSeconds) * 1_000,
+                                     rules: TransitionRules(chainId: settings.chainId, feeAccount: settings.feeAccount,
+                                                            maxFee: settings.maxFee)),
             producerID: replicaId), logger: Logger(label: "l1.simulator"))
         try await simulator.open()
         try await simulator.start()

@@ -34,9 +34,10 @@ final class L1SimulatorTests: PostgresTestCase {
 
     private func root(_ i: Int) -> Digest32 { i == 0 ? genesisRoot : Keccak256.hash(utf8: "root \(i)") }
 
-    /// Commitment `index` over batches 2i+1...2i+2, from root i to root i+1.
+    /// Commitment `index` over batches 2i+1...2i+2 (no transactions), from root i to root i+1.
     private func commitment(_ index: UInt64, prev: Digest32? = nil, nonce: UInt64? = nil) -> L1Transaction {
-        let data = Array("batches of commitment \(index)".utf8)
+        let data = BatchData.encode([2 * index + 1, 2 * index + 2].map { BatchData.Batch(number: $0, transfers: []) },
+                                    chainId: L1ArbiterConfig.defaultRules.chainId)
         let c = L1Commitment(index: index, firstBatch: 2 * index + 1, lastBatch: 2 * index + 2,
                              prevRoot: prev ?? root(Int(index)), newRoot: root(Int(index) + 1), dataHash: Keccak256.hash(data))
         return L1Transaction(sender: proposer, call: .postCommitment(c, data: data, bond: 1), nonce: nonce ?? index)

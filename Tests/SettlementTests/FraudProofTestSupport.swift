@@ -86,8 +86,13 @@ struct CommitmentWorld {
     let treesBeforeBatch: [SparseMerkleTree]
 
     init(fixture: FraudProofFixture, sizes: [Int], seed: UInt64) {
+        self.init(fixture: fixture, batches: fixture.randomBatches(sizes, seed: seed))
+    }
+
+    /// The world of given batches (executed from `fixture.tree`).
+    init(fixture: FraudProofFixture, batches: [[SignedTransfer]]) {
         self.fixture = fixture
-        batches = fixture.randomBatches(sizes, seed: seed)
+        self.batches = batches
         var tree = fixture.tree
         var before: [SparseMerkleTree] = []
         for b in batches {

@@ -12,8 +12,14 @@ final class L1ArbiterTests: XCTestCase {
 
     private func root(_ n: UInt8) -> Digest32 { Keccak256.hash([n, 0x52]) }
 
+    /// Valid data for batches `first...last` with no transactions.
+    private func emptyData(_ first: UInt64, _ last: UInt64, chainId: UInt64 = L1ArbiterConfig.defaultRules.chainId) -> [UInt8] {
+        BatchData.encode((first ... last).map { BatchData.Batch(number: $0, transfers: []) }, chainId: chainId)
+    }
+
     private func post(_ index: UInt64, _ first: UInt64, _ last: UInt64, _ prev: Digest32, _ new: Digest32,
-                      by sender: Address? = nil, data: [UInt8] = [1, 2, 3], bond: UInt256 = 10) -> L1Transaction {
+                      by sender: Address? = nil, data: [UInt8]? = nil, bond: UInt256 = 10) -> L1Transaction {
+        let data = data ?? emptyData(first, last)
         let c = L1Commitment(index: index, firstBatch: first, lastBatch: last, prevRoot: prev, newRoot: new,
                              dataHash: Keccak256.hash(data))
         return L1Transaction(sender: sender ?? alice, call: .postCommitment(c, data: data, bond: bond), nonce: index)
@@ -36,6 +42,12 @@ final class L1ArbiterTests: XCTestCase {
             badData = L1Transaction(sender: alice, call: .postCommitment(c, data: [9], bond: bond), nonce: 0)
         }
         XCTAssertEqual(revertReason(arbiter.execute(badData, in: b))?.contains("dataHash"), true)
+        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: [1, 2, 3]), in: b))?
+            .contains("does not decode"), true)
+        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 3)), in: b))?
+            .contains("are not 1...2"), true)
+        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 2, chainId: 9)), in: b))?
+            .contains("chain 9"), true)
 
         let ok = arbiter.execute(post(0, 1, 2, root(0), root(1)), in: b)
         XCTAssertNil(revertReason(ok))
@@ -65,7 +77,7 @@ final class L1ArbiterTests: XCTestCase {
         XCTAssertNotNil(revertReason(arbiter.execute(call(.addStake(1)), in: block(6, at: 63_000))))
     }
 
-    func testDepositsCountUpAndGamesAreNotWiredYet() {
+    func testDepositsCountUpAndOnlyValidatorsChallenge() {
         var arbiter = L1Arbiter(config: L1ArbiterConfig())
         for (i, amount) in [UInt256(5), 7].enumerated() {
             let events = arbiter.execute(L1Transaction(sender: alice, call: .deposit(l2Recipient: bob, amount: amount),
@@ -77,7 +89,7 @@ final class L1ArbiterTests: XCTestCase {
         XCTAssertEqual(arbiter.state.lockedDeposits, 12)
         XCTAssertEqual(arbiter.state.nextDepositID, 2)
         let game = L1Transaction(sender: bob, call: .openChallenge(commitment: 0, claimedRoot: root(3), bond: 1), nonce: 0)
-        XCTAssertEqual(revertReason(arbiter.execute(game, in: block(2, at: 0))), L1Arbiter.gamesNotWired)
+        XCTAssertEqual(revertReason(arbiter.execute(game, in: block(2, at: 0)))?.contains("not a validator"), true)
     }
 
     func testEveryCallRoundTripsAndDecodingIsStrict() throws {

@@ -90,11 +90,20 @@ public actor L1Simulator: L1Client {
             .map { ($0.commitment, $0.block) }
     }
 
-    /// Open challenge games against commitment `index`. Games are not wired into the arbiter yet
-    /// (their calls revert), so there are none.
+    /// Challenge games against commitment `index` neither resolved nor voided at the head.
     public func openGames(against index: UInt64) async throws -> Int {
         try await sync()
-        return 0
+        return replay.state.openGames(against: index).count
+    }
+
+    public func commitmentData(index: UInt64) async throws -> [UInt8]? {
+        try await sync()
+        return index < UInt64(replay.state.commitments.count) ? replay.state.commitments[Int(index)].data : nil
+    }
+
+    public func game(id: UInt64) async throws -> L1Game? {
+        try await sync()
+        return replay.state.game(id)
     }
 
     /// The arbiter's whole state at the canonical head (validators, deposits, bonds), for tests,

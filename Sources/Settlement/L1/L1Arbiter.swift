@@ -9,18 +9,17 @@
 /// Amounts attached to calls (bonds, stakes, deposits) are taken as paid, like `msg.value`: the
 /// L1 simulator keeps no L1 balances and trusts the sender field.
 ///
-/// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) and withdrawal
-/// claims are recorded on the chain but reverted until the fraud-proof module is wired in.
+/// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) run the
+/// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`). Withdrawal
+/// claims are recorded on the chain but reverted until they are implemented.
 public struct L1Arbiter: Sendable {
-    /// The revert reason of the game calls until the games are wired.
-    public static let gamesNotWired = "challenge games are not wired yet"
     /// The revert reason of withdrawal claims until they are implemented.
     public static let withdrawalsNotImplemented = "withdrawal claims are not implemented yet"
 
     /// The rules.
     public let config: L1ArbiterConfig
     /// Everything applied so far.
-    public private(set) var state: L1ArbiterState
+    public internal(set) var state: L1ArbiterState
 
     /// An arbiter with `config`, starting from `state` (a checkpoint) or from nothing.
     public init(config: L1ArbiterConfig, state: L1ArbiterState = .initial) {
@@ -40,10 +39,14 @@ public struct L1Arbiter: Sendable {
         case .requestUnstake(let amount): result = requestUnstake(sender, amount: amount, at: block.timestampMs)
         case .withdrawStake: result = withdrawStake(sender, at: block.timestampMs)
         case .deposit(let recipient, let amount): result = deposit(recipient, amount: amount)
-        case .openChallenge, .bisect, .proveOneStep, .claimTimeout:
-            // TODO(issue 5): hand these to the ChallengeGame state machine and OneStepVerifier
-            // (Sources/Settlement/FraudProof) once merged; slash and revert commitments on a loss.
-            result = .failure(Revert(Self.gamesNotWired))
+        case .openChallenge(let commitment, let claimedRoot, let bond):
+            result = openChallenge(commitment, claimedRoot: claimedRoot, bond: bond, by: sender, at: block.timestampMs)
+        case .bisect(let game, let midpointRoot):
+            result = bisect(game, midpointRoot: midpointRoot, by: sender, at: block.timestampMs)
+        case .proveOneStep(let game, let proof):
+            result = proveOneStep(game, proof: proof, by: sender, at: block.timestampMs)
+        case .claimTimeout(let game):
+            result = claimTimeout(game, by: sender, at: block.timestampMs)
         case .claimWithdrawal:
             result = .failure(Revert(Self.withdrawalsNotImplemented))
         }
@@ -91,11 +94,28 @@ public struct L1Arbiter: Sendable {
         guard Keccak256.hash(data) == c.dataHash else {
             return .failure(Revert("dataHash does not match keccak256 of the data"))
         }
+        if let why = dataProblem(data, for: c) { return .failure(Revert(why)) }
         guard bond >= config.minimumCommitmentBond else {
             return .failure(Revert("bond \(bond) below the minimum \(config.minimumCommitmentBond)"))
         }
-        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, block: block, reverted: false))
+        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, block: block, reverted: false))
         return .success([.commitmentPosted(c, proposer: sender)])
+    }
+
+    /// Why `data` cannot be `c`'s data, or nil: it must decode as `BatchData` for the configured
+    /// chain id and hold exactly the batches `firstBatch...lastBatch`, in order, so that a game can
+    /// always read its transaction counts and disputed transactions.
+    private func dataProblem(_ data: [UInt8], for c: L1Commitment) -> String? {
+        let decoded: (chainId: UInt64, batches: [BatchData.Batch])
+        do { decoded = try BatchData.decode(data) } catch { return "the data does not decode: \(error)" }
+        guard decoded.chainId == config.rules.chainId else {
+            return "the data is for chain \(decoded.chainId), not \(config.rules.chainId)"
+        }
+        guard UInt64(decoded.batches.count) == c.lastBatch - c.firstBatch + 1,
+              decoded.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else {
+            return "the data's batches \(decoded.batches.map(\.number)) are not \(c.firstBatch)...\(c.lastBatch)"
+        }
+        return nil
     }
 
     // MARK: - Validators
@@ -136,6 +156,9 @@ public struct L1Arbiter: Sendable {
     private mutating func withdrawStake(_ who: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
         guard var v = state.validators[who] else { return .failure(Revert("\(who) is not a validator")) }
         guard !v.unstaking.isZero else { return .failure(Revert("nothing is unstaking")) }
+        if let open = state.games.first(where: { $0.isOpen && $0.challenger == who }) {
+            return .failure(Revert("\(who) is the challenger of open game \(open.id): its stake stays locked"))
+        }
         guard now >= v.unlockAtMs else {
             return .failure(Revert("stake locked until \(v.unlockAtMs) (L1 time), now \(now)"))
         }

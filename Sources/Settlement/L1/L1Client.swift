@@ -21,4 +21,13 @@ public protocol L1Client: Sendable {
     /// Challenge games against commitment `index` not yet resolved (a commitment with an open game
     /// is not final, whatever its age).
     func openGames(against index: UInt64) async throws -> Int
+    /// The data posted with commitment `index` (reverted ones included; nil when there is no such
+    /// commitment): what a validator re-executes from the previous root to check `newRoot`, and
+    /// where both parties of a game find the transaction to prove. On a real chain: the calldata of
+    /// the posting transaction, found through its `commitmentPosted` event.
+    func commitmentData(index: UInt64) async throws -> [UInt8]?
+    /// Challenge game `id` as the arbiter holds it at the head (parties, disputed commitment,
+    /// bisection state: whose turn, midpoint, deadline, result), nil if never opened. The parties
+    /// read it to answer moves; game ids come from `challengeOpened` events.
+    func game(id: UInt64) async throws -> L1Game?
 }

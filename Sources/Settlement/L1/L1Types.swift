@@ -84,6 +84,8 @@ public struct L1Transaction: Sendable, Hashable {
 /// What the arbiter emitted while executing an included transaction.
 public enum L1Event: Sendable, Hashable {
     case commitmentPosted(L1Commitment, proposer: L1Address)
+    /// A challenger won against commitment `fromIndex`: it and every later commitment are reverted;
+    /// the next commitment chains to the newest one before it.
     case commitmentsReverted(fromIndex: UInt64)
     /// A validator registered or added stake; `total` is its active stake afterwards.
     case validatorStaked(L1Address, total: UInt256)
@@ -92,9 +94,17 @@ public enum L1Event: Sendable, Hashable {
     case unstakeRequested(L1Address, amount: UInt256, remaining: UInt256, unlockAtMs: UInt64)
     /// A validator withdrew its unlocked stake.
     case stakeWithdrawn(L1Address, amount: UInt256)
+    /// Game `game` was opened against commitment `commitment` (the opening is the challenger's
+    /// first move; the proposer moves next).
     case challengeOpened(game: UInt64, commitment: UInt64, challenger: L1Address, proposer: L1Address)
+    /// A party made an accepted `bisect` or `proveOneStep` move.
     case moved(game: UInt64, by: L1Address)
+    /// The game ended: `slashed` was taken from the loser (its bond, plus part of its stake for a
+    /// challenger), `toWinner` of it paid to the winner, the rest burned.
     case gameResolved(game: UInt64, winner: L1Address, loser: L1Address, slashed: UInt256, toWinner: UInt256)
+    /// The game ended without a winner because its commitment was reverted by another game; the
+    /// challenger's bond is returned.
+    case gameVoided(game: UInt64, commitment: UInt64)
     case depositMade(id: UInt64, l2Recipient: Address, amount: UInt256)
     case withdrawalClaimed(l2Sender: Address, l1Recipient: L1Address, amount: UInt256, root: Digest32)
     /// The transaction was included but the arbiter refused it (the reason, as a contract revert).

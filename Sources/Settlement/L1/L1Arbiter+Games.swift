@@ -1,0 +1,155 @@
+/// The challenge-game calls of the arbiter: opening a game against a commitment, the bisection
+/// moves, the one-step proof, the timeout claim, and what a resolution does (slashing, reverting
+/// commitments, voiding the games they end). Every check happens before any mutation, and every
+/// `FraudProofError` of the game becomes the call's revert reason with the game unchanged.
+extension L1Arbiter {
+    // MARK: - Calls
+
+    /// A staked validator challenges commitment `index`, claiming `claimedRoot` as its new root.
+    mutating func openChallenge(_ index: UInt64, claimedRoot: Digest32, bond: UInt256, by sender: L1Address,
+                                at now: UInt64) -> Result<[L1Event], Revert> {
+        guard let validator = state.validators[sender] else { return .failure(Revert("\(sender) is not a validator")) }
+        guard validator.stake >= config.minimumStake else {
+            return .failure(Revert("active stake \(validator.stake) below the minimum \(config.minimumStake)"))
+        }
+        guard bond >= config.minimumChallengeBond else {
+            return .failure(Revert("challenge bond \(bond) below the minimum \(config.minimumChallengeBond)"))
+        }
+        guard index < UInt64(state.commitments.count) else { return .failure(Revert("no commitment \(index)")) }
+        let posted = state.commitments[Int(index)]
+        guard !posted.reverted else { return .failure(Revert("commitment \(index) is reverted")) }
+        guard posted.proposer != sender else { return .failure(Revert("a proposer cannot challenge its own commitment")) }
+        let (end, overflow) = posted.block.timestampMs.addingReportingOverflow(config.challengePeriodMs)
+        guard overflow || now < end else {
+            return .failure(Revert("commitment \(index)'s challenge period ended at \(end) (L1 time), now \(now)"))
+        }
+        guard claimedRoot != posted.commitment.newRoot else {
+            return .failure(Revert("the claimed root is the committed root"))
+        }
+        let counts: [Int]
+        let game: ChallengeGame
+        do {
+            counts = try BatchData.decode(posted.data).batches.map(\.transfers.count)
+        } catch {
+            return .failure(Revert("commitment \(index)'s data does not decode: \(error)"))
+        }
+        do {
+            game = try FraudProof.openGame(against: posted.commitment, challengerRoot: claimedRoot, transactionCounts: counts,
+                                           moveWindowMs: config.moveWindowMs, atMs: now)
+        } catch {
+            return .failure(Revert(error.description))
+        }
+        let record = L1Game(id: state.nextGameID, commitmentIndex: index, challenger: sender, proposer: posted.proposer,
+                            challengerBond: bond, game: game, voided: false)
+        state.games.append(record)
+        // A single empty batch is decided at once (its post-root must be its pre-root).
+        return .success([.challengeOpened(game: record.id, commitment: index, challenger: sender, proposer: posted.proposer)]
+                        + settleIfResolved(record.id))
+    }
+
+    /// A bisection move by the party whose turn it is.
+    mutating func bisect(_ id: UInt64, midpointRoot: Digest32, by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
+        move(id, by: sender) { (record: inout L1Game, party: ChallengeGame.Party) throws(FraudProofError) in
+            try record.game.bisect(by: party, midpointRoot: midpointRoot, atMs: now)
+        }
+    }
+
+    /// The one-step proof of the disputed transaction, by either party (the verifier decides, not
+    /// the sender). The transaction is read from the committed data, never from the proof.
+    mutating func proveOneStep(_ id: UInt64, proof bytes: [UInt8], by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
+        let rules = config.rules
+        let commitments = state.commitments
+        return move(id, by: sender) { (record: inout L1Game, _: ChallengeGame.Party) throws(FraudProofError) in
+            let posted = commitments[Int(record.commitmentIndex)]
+            guard let (batch, index) = FraudProof.disputedTransaction(of: record.game, in: posted.commitment) else {
+                throw .invalidMove("no one-step proof expected in this phase")
+            }
+            let proof = try OneStepProof(serialized: bytes)
+            let batches: [BatchData.Batch]
+            do { batches = try BatchData.decode(posted.data).batches } catch {
+                throw .malformed("commitment data: \(error)")
+            }
+            guard let transfers = batches.first(where: { $0.number == batch })?.transfers, transfers.indices.contains(index) else {
+                throw .invalidMove("the data has no transaction \(index) in batch \(batch)")
+            }
+            try record.game.resolve(with: proof, disputedTransaction: transfers[index], rules: rules, atMs: now)
+        }
+    }
+
+    /// The side not to move claims the game once the side to move let its deadline pass.
+    mutating func claimTimeout(_ id: UInt64, by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
+        move(id, by: sender, emitsMove: false) { (record: inout L1Game, party: ChallengeGame.Party) throws(FraudProofError) in
+            try record.game.claimTimeout(by: party, atMs: now)
+        }
+    }
+
+    /// Applies `body` to a copy of open game `id` as `sender`'s side; stores it only if `body`
+    /// succeeds (a `FraudProofError` is the revert reason), then settles a resolution.
+    private mutating func move(_ id: UInt64, by sender: L1Address, emitsMove: Bool = true,
+                               _ body: (inout L1Game, ChallengeGame.Party) throws(FraudProofError) -> Void)
+        -> Result<[L1Event], Revert> {
+        guard var record = state.game(id) else { return .failure(Revert("no game \(id)")) }
+        guard !record.voided else { return .failure(Revert("game \(id) was voided")) }
+        guard record.isOpen else { return .failure(Revert("game \(id) is over")) }
+        guard let party = record.party(of: sender) else { return .failure(Revert("\(sender) is not a party of game \(id)")) }
+        do { try body(&record, party) } catch { return .failure(Revert(error.description)) }
+        state.games[Int(id)] = record
+        return .success((emitsMove ? [.moved(game: id, by: sender)] : []) + settleIfResolved(id))
+    }
+
+    // MARK: - Resolution
+
+    /// If game `id` has a winner: slashes the loser (`slashRewardPercent` of it to the winner, the
+    /// rest burned) and, when the proposer lost, reverts its commitment and every later one and
+    /// voids the games against them. Returns the events; none while the game runs.
+    private mutating func settleIfResolved(_ id: UInt64) -> [L1Event] {
+        let record = state.games[Int(id)]
+        guard let (winner, _) = record.game.result else { return [] }
+        let slashed: UInt256
+        switch winner.opponent {
+        case .challenger:
+            let fromStake = slashStake(of: record.challenger)
+            slashed = record.challengerBond.checkedAdd(fromStake) ?? .max
+        case .proposer:
+            slashed = state.commitments[Int(record.commitmentIndex)].bond
+        }
+        let toWinner = Self.percent(config.slashRewardPercent, of: slashed)
+        state.burned = state.burned.checkedAdd(slashed - toWinner) ?? .max
+        var events: [L1Event] = [.gameResolved(game: id, winner: record.address(of: winner),
+                                               loser: record.address(of: winner.opponent), slashed: slashed, toWinner: toWinner)]
+        if winner == .challenger { events += revertCommitments(from: record.commitmentIndex) }
+        return events
+    }
+
+    /// Takes `challengerStakeSlashPercent` of `who`'s stake (active and unstaking), active first;
+    /// returns the amount taken.
+    private mutating func slashStake(of who: L1Address) -> UInt256 {
+        guard config.challengerStakeSlashPercent > 0, var v = state.validators[who] else { return .zero }
+        let total = v.stake.checkedAdd(v.unstaking) ?? .max
+        let amount = Self.percent(config.challengerStakeSlashPercent, of: total)
+        let fromActive = min(amount, v.stake)
+        v.stake = v.stake - fromActive
+        v.unstaking = v.unstaking - min(amount - fromActive, v.unstaking)
+        if v.unstaking.isZero { v.unlockAtMs = 0 }
+        state.validators[who] = v.stake.isZero && v.unstaking.isZero ? nil : v
+        return amount
+    }
+
+    /// Marks commitment `index` and every later one reverted and voids the open games against
+    /// them (their challengers keep their bonds).
+    private mutating func revertCommitments(from index: UInt64) -> [L1Event] {
+        for i in Int(index) ..< state.commitments.count { state.commitments[i].reverted = true }
+        var events: [L1Event] = [.commitmentsReverted(fromIndex: index)]
+        for i in state.games.indices where state.games[i].isOpen && state.games[i].commitmentIndex >= index {
+            state.games[i].voided = true
+            events.append(.gameVoided(game: state.games[i].id, commitment: state.games[i].commitmentIndex))
+        }
+        return events
+    }
+
+    /// ⌊amount · p / 100⌋ without overflow.
+    static func percent(_ p: UInt8, of amount: UInt256) -> UInt256 {
+        let (q, r) = amount.quotientAndRemainder(dividingBy: 100)
+        return (q.checkedMul(UInt64(p)) ?? .max) + UInt256(r * UInt64(p) / 100)
+    }
+}
