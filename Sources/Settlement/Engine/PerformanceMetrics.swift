@@ -44,13 +44,7 @@ public final class MetricsRecorder: Sendable {
     public func recordBatch(processing: Duration, accepted: Int, rejected: Int,
                             latencies: [Duration], stateBytes: Int, now: ContinuousClock.Instant = .now) {
         state.withLock { s in
-            let sec = second(now)
-            let i = Int(sec % 3600)
-            if s.secondStamp[i] != sec { s.secondStamp[i] = sec; s.perSecond[i] = 0 }
-            s.perSecond[i] += UInt64(accepted)
-            s.batches += 1
-            s.sequenced += UInt64(accepted)
-            s.rejected += UInt64(rejected)
+            count(&s, accepted: accepted, rejected: rejected, now: now)
             s.batchMicros.add(micros(processing))
             for l in latencies { s.confirmMicros.add(micros(l)) }
             s.sizeSamples.append((now, stateBytes))
@@ -61,15 +55,18 @@ public final class MetricsRecorder: Sendable {
     /// A batch another replica committed (a follower counts throughput; latencies are the
     /// leader's to measure).
     public func recordFollowedBatch(accepted: Int, rejected: Int, now: ContinuousClock.Instant = .now) {
-        state.withLock { s in
-            let sec = second(now)
-            let i = Int(sec % 3600)
-            if s.secondStamp[i] != sec { s.secondStamp[i] = sec; s.perSecond[i] = 0 }
-            s.perSecond[i] += UInt64(accepted)
-            s.batches += 1
-            s.sequenced += UInt64(accepted)
-            s.rejected += UInt64(rejected)
-        }
+        state.withLock { s in count(&s, accepted: accepted, rejected: rejected, now: now) }
+    }
+
+    /// Counts a batch's transactions into the per-second ring and the totals.
+    private func count(_ s: inout State, accepted: Int, rejected: Int, now: ContinuousClock.Instant) {
+        let sec = second(now)
+        let i = Int(sec % 3600)
+        if s.secondStamp[i] != sec { s.secondStamp[i] = sec; s.perSecond[i] = 0 }
+        s.perSecond[i] += UInt64(accepted)
+        s.batches += 1
+        s.sequenced += UInt64(accepted)
+        s.rejected += UInt64(rejected)
     }
 
     public func snapshot(windowSeconds: Int, pending: Int, accounts: Int, stateBytes: Int,
