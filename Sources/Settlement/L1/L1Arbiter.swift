@@ -10,12 +10,9 @@
 /// L1 simulator keeps no L1 balances and trusts the sender field.
 ///
 /// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) run the
-/// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`). Withdrawal
-/// claims are recorded on the chain but reverted until they are implemented.
+/// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`); withdrawal
+/// claims are checked against final commitments (`L1Arbiter+Withdrawals`, `Withdrawals`).
 public struct L1Arbiter: Sendable {
-    /// The revert reason of withdrawal claims until they are implemented.
-    public static let withdrawalsNotImplemented = "withdrawal claims are not implemented yet"
-
     /// The rules.
     public let config: L1ArbiterConfig
     /// Everything applied so far.
@@ -47,8 +44,8 @@ public struct L1Arbiter: Sendable {
             result = proveOneStep(game, proof: proof, by: sender, at: block.timestampMs)
         case .claimTimeout(let game):
             result = claimTimeout(game, by: sender, at: block.timestampMs)
-        case .claimWithdrawal:
-            result = .failure(Revert(Self.withdrawalsNotImplemented))
+        case .claimWithdrawal(let proof):
+            result = claimWithdrawal(proof, at: block.timestampMs)
         }
         switch result {
         case .success(let events): return events

@@ -33,16 +33,18 @@ public struct L1ArbiterState: Sendable, Hashable {
     public internal(set) var validators: [L1Address: Validator]
     /// The id the next deposit gets (0, 1, 2, ...).
     public internal(set) var nextDepositID: UInt64
-    /// The sum of all deposits (locked on L1; withdrawal claims, not implemented yet, release it).
+    /// The sum of all deposits still locked on L1 (withdrawal claims release it).
     public internal(set) var lockedDeposits: UInt256
     /// Every challenge game ever opened; a game's id is its index.
     public internal(set) var games: [L1Game]
     /// The sum of every slashed amount not paid to a winner.
     public internal(set) var burned: UInt256
+    /// Per L1 recipient, the total withdrawn so far (claims pay the exit balance minus this).
+    public internal(set) var withdrawn: [L1Address: UInt256]
 
     /// Before the first transaction.
     public static let initial = L1ArbiterState(commitments: [], validators: [:], nextDepositID: 0,
-                                               lockedDeposits: .zero, games: [], burned: .zero)
+                                               lockedDeposits: .zero, games: [], burned: .zero, withdrawn: [:])
 
     /// The newest commitment not reverted: the one the next must chain to.
     public var latestValidCommitment: PostedCommitment? { commitments.last { !$0.reverted } }
@@ -60,7 +62,7 @@ public struct L1ArbiterState: Sendable, Hashable {
 
     /// True when commitment `index` is final at L1 time `nowMs`: posted, not reverted, its
     /// challenge period over (`nowMs ≥ block time + period`, when no new challenge is accepted)
-    /// and no game against it open. What withdrawal claims will check.
+    /// and no game against it open. What withdrawal claims check.
     public func isFinal(_ index: UInt64, atMs nowMs: UInt64, challengePeriodMs: UInt64) -> Bool {
         guard index < UInt64(commitments.count) else { return false }
         let posted = commitments[Int(index)]
