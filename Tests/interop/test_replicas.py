@@ -399,6 +399,28 @@ def test_postgres_restart_with_three_replicas(start_engine, pg, pb, pb_grpc, tra
 # ---------------------------------------------------------------------------------------------
 
 
+def _free_port_run(n):
+    """A port P with P...P+n-1 all free, below the kernel's ephemeral range (32768 and up), so
+    that no outgoing connection takes one of them meanwhile."""
+    import random
+    import socket
+    for _ in range(200):
+        base = random.randrange(20000, 32000 - n)
+        socks = []
+        try:
+            for p in range(base, base + n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise AssertionError(f"no run of {n} free ports found")
+
+
 def test_cluster_script_up_and_down(pb, pb_grpc, tmp_path):
     """Deploy/cluster.sh brings PostgreSQL, three replicas and nghttpx up, serves through the load
     balancer, and takes everything down again."""
@@ -410,7 +432,7 @@ def test_cluster_script_up_and_down(pb, pb_grpc, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
     env["SETTLEMENT_ENGINE_BIN"] = os.environ.get("ENGINE_BIN") or str(REPO / ".build/debug/settlement-engine")
     ports = [str(_free_port()) for _ in range(3)]
-    base = _free_port()
+    base = _free_port_run(3)
     up = subprocess.run([str(REPO / "Deploy/cluster.sh"), "up", "--dir", d, "--port", ports[0], "--pg-port", ports[1],
                          "--base-port", str(base)], env=env, capture_output=True, text=True, timeout=300)
     try:
