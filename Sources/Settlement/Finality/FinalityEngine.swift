@@ -19,6 +19,8 @@ import Synchronization
 ///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
 ///    game, is FINALIZED: no challenge can succeed any more. One the arbiter no longer holds was
 ///    reverted by a lost challenge: REVERTED.
+/// 4. **Defend**: with a `ProposerDefense`, every challenge game against our commitments gets
+///    its next move (a failure there is logged and does not stop the other duties).
 ///
 /// Every status change is stored (`FinalityStore`: the commitment, and its batches' L1 status
 /// that `GetSettlementStatus` reports) before subscribers hear of it.
@@ -65,10 +67,12 @@ public final class FinalityEngine: Sendable {
     private let events: StatusEvents
     private let durableHead: @Sendable () -> UInt64
     private let logger: Logger
+    private let defense: ProposerDefense?
     private let memory = Mutex(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
-                durableHead: @escaping @Sendable () -> UInt64, logger: Logger) {
+                durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil) {
+        self.defense = defense
         self.settings = settings
         self.l1 = l1
         self.store = store
@@ -93,13 +97,18 @@ public final class FinalityEngine: Sendable {
         }
     }
 
-    /// One pass: post if due, follow L1, finalize.
+    /// One pass: post if due, follow L1, finalize, answer challenge games.
     public func step() async throws {
         let head = try await l1.head()
         try await detectReorg(head: head)
         try await postIfDue(head: head)
         for var record in try await store.unsettledCommitments() {
             try await advance(&record, head: head)
+        }
+        if let defense {
+            do { try await defense.step(head: head) } catch {
+                logger.error("answering challenge games failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 
