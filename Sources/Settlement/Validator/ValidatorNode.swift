@@ -79,9 +79,9 @@ public actor ValidatorNode {
 
     /// A validator starting from the genesis allocation `genesisDiff` (batch 0).
     public init(settings: Settings, l1: any L1Client, genesisDiff: StateDiff, logger: Logger) {
-        var tree = SparseMerkleTree()
-        _ = tree.update(genesisDiff)
-        self.init(settings: settings, l1: l1, state: tree, logger: logger)
+        let genesis = StateManager()
+        genesis.apply(diff: genesisDiff)
+        self.init(settings: settings, l1: l1, state: genesis.tree, logger: logger)
     }
 
     /// A validator whose state before commitment 0 is `state`.
