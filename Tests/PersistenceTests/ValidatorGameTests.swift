@@ -90,12 +90,19 @@ final class ValidatorGameTests: PostgresTestCase {
         let halted = await s.validator.halted
         XCTAssertNil(halted)
 
-        // Nothing breaks afterwards (re-sequencing after a revert is not implemented yet).
+        // Nothing breaks afterwards, and the engine posts nothing until its state is rolled back
+        // (not implemented yet): its transactions stay REVERTED.
         for _ in 0 ..< 5 {
             try await s.validator.step()
-            try? await s.finality.step()
+            try await s.finality.step()
             try await s.l1.produceBlock()
         }
+        let latest = try await s.store.latestCommitment()
+        XCTAssertNil(latest)
+        let after = try await s.store.transaction(someId)?.status
+        XCTAssertEqual(after, .reverted)
+        let stillHeld = try await s.l1.commitments(fromIndex: 0)
+        XCTAssertTrue(stillHeld.isEmpty)
     }
 
     func testADishonestChallengerLosesAndTheCommitmentFinalizes() async throws {

@@ -58,6 +58,8 @@ public final class FinalityEngine: Sendable {
         var postedAtBlock: [UInt64: UInt64] = [:]
         var attempts: [UInt64: UInt64] = [:]
         var reorgs = 0
+        /// The index at which posting stopped after a revert (logged once).
+        var pausedAt: UInt64?
     }
 
     public let settings: Settings
@@ -136,6 +138,17 @@ public final class FinalityEngine: Sendable {
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
         let index = last.map { $0.commitment.index + 1 } ?? 0
+        guard try await l1.commitmentData(index: index) == nil else {
+            // The L1 already holds commitment `index`: ours from there on were reverted and the
+            // engine has not rolled its state back (not implemented yet). Posting again would be
+            // refused, and would announce reverted transactions as POSTED.
+            let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
+            if first {
+                logger.error("posting paused: commitments from this index were reverted on L1 and the state is not rolled back",
+                             metadata: ["index": "\(index)"])
+            }
+            return false
+        }
         var claimed = newRoot
         if index == settings.faultInjectWrongRootAt {
             claimed = Keccak256.hash(newRoot.bytes + Array("fault injection".utf8))
