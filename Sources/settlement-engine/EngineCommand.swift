@@ -64,6 +64,9 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "L1 (simulator)")
     var l1: L1Options
 
+    @OptionGroup(title: "Validator mode")
+    var validatorMode: ValidatorOptions
+
     /// TLS files from the flags, else from the environment.
     private var tlsFiles: (cert: String?, key: String?) {
         (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
@@ -79,6 +82,7 @@ struct EngineCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level \"\(logLevel)\"")
         }
+        _ = try validatorMode.resolve()
         for (name, v) in [("--event-loops", eventLoops), ("--max-connections", maxConnections),
                           ("--max-concurrent-streams", maxConcurrentStreams), ("--max-message-size", maxMessageSize),
                           ("--idle-timeout", idleTimeout), ("--shutdown-grace", shutdownGrace)] where v < 0 {
@@ -132,6 +136,18 @@ struct EngineCommand: AsyncParsableCommand {
             logger.info("embedded PostgreSQL running", metadata: ["data_dir": "\(dir)", "port": "\(pgPort)"])
             embedded = pg
             conninfo = await pg.url()
+        }
+        if let validator = try validatorMode.resolve() {
+            do {
+                try await ValidatorMode.run(validator, l1: try l1.resolve(), settings: settings, genesis: genesis!,
+                                            conninfo: conninfo, server: config, logger: logger)
+            } catch {
+                logger.critical("validator failed", metadata: ["error": "\(error)"])
+                try? await embedded?.stop()
+                throw ExitCode(1)
+            }
+            try? await embedded?.stop()
+            return
         }
         let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
         // Every engine takes part in the lease, alone or with replicas: the server starts first so

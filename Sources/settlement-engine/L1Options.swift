@@ -37,6 +37,24 @@ struct L1Options: ParsableArguments {
     }
 }
 
+extension L1Options.Resolved {
+    /// The simulator's configuration for a chain of `settings` from `genesisRoot`: every process on
+    /// one database (engine replicas, validators) must build the same one (`open()` checks).
+    func simulatorConfig(settings: SettlementConfig, genesisRoot: Digest32, producerID: String) -> L1SimulatorConfig {
+        L1SimulatorConfig(
+            seed: seed, blockTimeMs: blockTimeMs,
+            arbiter: L1ArbiterConfig(genesisRoot: genesisRoot, proposer: proposer,
+                                     challengePeriodMs: UInt64(settings.challengePeriodSeconds) * 1_000,
+                                     moveWindowMs: UInt64(settings.fraudProofWindowSeconds) * 1_000, rules: settings.transitionRules),
+            producerID: producerID)
+    }
+}
+
+extension SettlementConfig {
+    /// The state-transition constants the arbiter and the game players judge by.
+    var transitionRules: TransitionRules { TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee) }
+}
+
 /// The L1 simulator and the finality engine, running beside the settlement engine.
 struct L1Settlement {
     let simulator: L1Simulator
@@ -50,13 +68,9 @@ struct L1Settlement {
                       logger: Logger) async throws -> L1Settlement {
         guard let genesisBatch = try await store.batch(0) else { throw ValidationError("the store has no genesis batch") }
         let challengeMs = UInt64(settings.challengePeriodSeconds) * 1_000
-        let simulator = L1Simulator(conninfo: conninfo, config: L1SimulatorConfig(
-            seed: options.seed, blockTimeMs: options.blockTimeMs,
-            arbiter: L1ArbiterConfig(genesisRoot: genesisBatch.newRoot, proposer: options.proposer, challengePeriodMs: challengeMs,
-                                     moveWindowMs: UInt64(settings.fraudProofWindowSeconds) * 1_000,
-                                     rules: TransitionRules(chainId: settings.chainId, feeAccount: settings.feeAccount,
-                                                            maxFee: settings.maxFee)),
-            producerID: replicaId), logger: Logger(label: "l1.simulator"))
+        let simulator = L1Simulator(conninfo: conninfo, config: options.simulatorConfig(settings: settings, genesisRoot: genesisBatch.newRoot,
+                                                                                      producerID: replicaId),
+                                    logger: Logger(label: "l1.simulator"))
         try await simulator.open()
         try await simulator.start()
         var finalitySettings = FinalityEngine.Settings(
@@ -64,10 +78,13 @@ struct L1Settlement {
             challengePeriodMs: challengeMs, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
             proposer: options.proposer, bond: .one)
         finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
+        let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules,
+                                      stateAfterBatch: ProposerDefense.stateLoader(from: store),
+                                      logger: Logger(label: "settlement.proposer-defense"))
         let finality = FinalityEngine(
             settings: finalitySettings,
             l1: simulator, store: store, chainId: settings.chainId, events: engine.events,
-            durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"))
+            durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense)
         let task = Task { await finality.run(isActive: { engine.isLeader }) }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])

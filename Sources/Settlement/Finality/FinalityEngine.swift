@@ -19,6 +19,8 @@ import Synchronization
 ///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
 ///    game, is FINALIZED: no challenge can succeed any more. One the arbiter no longer holds was
 ///    reverted by a lost challenge: REVERTED.
+/// 4. **Defend**: with a `ProposerDefense`, every challenge game against our commitments gets
+///    its next move (a failure there is logged and does not stop the other duties).
 ///
 /// Every status change is stored (`FinalityStore`: the commitment, and its batches' L1 status
 /// that `GetSettlementStatus` reports) before subscribers hear of it.
@@ -56,6 +58,8 @@ public final class FinalityEngine: Sendable {
         var postedAtBlock: [UInt64: UInt64] = [:]
         var attempts: [UInt64: UInt64] = [:]
         var reorgs = 0
+        /// The index at which posting stopped after a revert (logged once).
+        var pausedAt: UInt64?
     }
 
     public let settings: Settings
@@ -65,10 +69,12 @@ public final class FinalityEngine: Sendable {
     private let events: StatusEvents
     private let durableHead: @Sendable () -> UInt64
     private let logger: Logger
+    private let defense: ProposerDefense?
     private let memory = Mutex(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
-                durableHead: @escaping @Sendable () -> UInt64, logger: Logger) {
+                durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil) {
+        self.defense = defense
         self.settings = settings
         self.l1 = l1
         self.store = store
@@ -93,13 +99,18 @@ public final class FinalityEngine: Sendable {
         }
     }
 
-    /// One pass: post if due, follow L1, finalize.
+    /// One pass: post if due, follow L1, finalize, answer challenge games.
     public func step() async throws {
         let head = try await l1.head()
         try await detectReorg(head: head)
         try await postIfDue(head: head)
         for var record in try await store.unsettledCommitments() {
             try await advance(&record, head: head)
+        }
+        if let defense {
+            do { try await defense.step(head: head) } catch {
+                logger.error("answering challenge games failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -127,6 +138,17 @@ public final class FinalityEngine: Sendable {
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
         let index = last.map { $0.commitment.index + 1 } ?? 0
+        guard try await l1.commitmentData(index: index) == nil else {
+            // The L1 already holds commitment `index`: ours from there on were reverted and the
+            // engine has not rolled its state back (not implemented yet). Posting again would be
+            // refused, and would announce reverted transactions as POSTED.
+            let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
+            if first {
+                logger.error("posting paused: commitments from this index were reverted on L1 and the state is not rolled back",
+                             metadata: ["index": "\(index)"])
+            }
+            return false
+        }
         var claimed = newRoot
         if index == settings.faultInjectWrongRootAt {
             claimed = Keccak256.hash(newRoot.bytes + Array("fault injection".utf8))

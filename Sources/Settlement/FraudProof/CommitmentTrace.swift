@@ -41,4 +41,15 @@ public struct CommitmentTrace: Sendable, Hashable {
         for transactions in batches { traces.append(BatchTrace.execute(transactions, on: &tree, rules: rules)) }
         return CommitmentTrace(prevRoot: prevRoot, batches: traces)
     }
+
+    /// This trace with its final root replaced by `root` (every earlier root kept): the claims of a
+    /// party that lies only about the commitment's outcome. Test and demo only (a dishonest
+    /// challenger); an honest party never needs it. A trace without transactions lies about its
+    /// last batch's pre-root instead, which is also the root after the batch before it.
+    public func claiming(newRoot root: Digest32) -> CommitmentTrace {
+        guard var last = batches.last?.roots else { return self }
+        last[last.count - 1] = root
+        let batch = BatchTrace(roots: last, rejections: batches[batches.count - 1].rejections)
+        return CommitmentTrace(prevRoot: prevRoot, batches: batches.dropLast() + [batch])
+    }
 }
