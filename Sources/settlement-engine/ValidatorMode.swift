@@ -43,7 +43,7 @@ enum ValidatorMode {
         let task = Task { await node.run() }
         health.setStatus(.serving, for: "")
         logger.info("validator running", metadata: ["address": "\(options.address)", "genesis_root": "\(genesisState.root)"])
-        print("settlement-engine (validator) listening on \(config.host):\(server.port)")
+        print("settlement-engine listening on \(config.host):\(server.port) (validator)")
         fflush(nil)
 
         let signal = await ShutdownSignal.wait()
