@@ -33,5 +33,6 @@ public enum Migrations {
         m0004Reporting,
         m0005L1Simulator,
         m0006Finality,
+        m0007ChainReverts,
     ]
 }

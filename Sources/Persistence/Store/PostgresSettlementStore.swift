@@ -333,7 +333,7 @@ public final class PostgresSettlementStore: SettlementStore {
                 LIMIT 1
                 """, [.bytes(key)])
         }
-        guard let row = rows.first else { return nil }
+        guard let row = rows.first else { return try await revertedTransaction(id) }
         let raw = try row.int(0)
         guard let status = TransactionStatus(rawValue: raw) else {
             throw SettlementStoreError.corrupt("transaction \(id) has unknown status \(raw)")
@@ -398,7 +398,7 @@ public final class PostgresSettlementStore: SettlementStore {
 
     // MARK: - Helpers
 
-    private func reader() -> ReconnectingConnection {
+    func reader() -> ReconnectingConnection {
         let k = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         return readers[k % readers.count]
     }
