@@ -1,6 +1,7 @@
 import Logging
 import Persistence
 import Settlement
+import Synchronization
 import XCTest
 
 /// The finality engine against the L1 simulator and the PostgreSQL store: commitments posted with
@@ -54,7 +55,9 @@ final class FinalityEngineTests: PostgresTestCase {
         let s = try await setUp(batches: 4)
         let someId = try await s.store.acceptedTransactionIds(from: 1, to: 4).first!.id
         let stream = s.events.subscribe(ids: [someId])
-        var seen = stream.makeAsyncIterator()
+        let statuses = StatusLog()
+        let collector = Task { for try await e in stream { statuses.append(e.status) } }
+        defer { collector.cancel() }
 
         try await s.finality.step()  // posts batches 1...4
         let posted = try await s.store.latestCommitment()!
@@ -89,8 +92,10 @@ final class FinalityEngineTests: PostgresTestCase {
         let final = try await status(s, someId)
         XCTAssertEqual(final, .finalized)
 
-        var steps: [TransactionStatus] = []
-        while steps.count < 3, let e = try await seen.next() { steps.append(e.status) }
+        let steps = try await withTimeout(30) {
+            while statuses.all.count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            return statuses.all
+        }
         XCTAssertEqual(steps, [.posted, .l1Confirmed, .finalized])
         let unsettled = try await s.store.unsettledCommitments()
         XCTAssertTrue(unsettled.isEmpty)
@@ -181,4 +186,11 @@ final class FinalityEngineTests: PostgresTestCase {
         await s.l1.close()
         await s.store.close()
     }
+}
+
+/// Statuses a subscription delivered, shared with the test's bounded waits.
+final class StatusLog: Sendable {
+    private let items = Mutex<[TransactionStatus]>([])
+    func append(_ s: TransactionStatus) { items.withLock { $0.append(s) } }
+    var all: [TransactionStatus] { items.withLock { $0 } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Persistence
 import Settlement
+import Synchronization
 import XCTest
 
 /// The replica side of `PostgresSettlementStore` (`ReplicationStore`) against a real PostgreSQL:
@@ -129,7 +130,10 @@ final class ReplicationStoreTests: PostgresTestCase {
         var chain = StoreTestChain()
         let store = try await openStore(chain)
         let feed = await store.batchNotifications()
-        var iterator = feed.makeAsyncIterator()
+        // Everything the feed yields, collected by a task (every wait below is bounded).
+        let seen = NotificationLog()
+        let collector = Task { for await n in feed { seen.append(n) } }
+        defer { collector.cancel() }
         // Wait until the listener is in place (a notification sent before LISTEN is not seen).
         let admin = try await connect()
         try await withTimeout(30) {
@@ -138,16 +142,15 @@ final class ReplicationStoreTests: PostgresTestCase {
             }
         }
         try await store.commit(chain.makeBatch(count: 5))
-        let first = await iterator.next()
-        XCTAssertEqual(first, .some(1))
+        try await withTimeout(30) { while !seen.contains(.some(1)) { try await Task.sleep(for: .milliseconds(20)) } }
         // The server ends the listening session: the feed reports a possible gap (nil).
         _ = try await admin.query("""
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE pid <> pg_backend_pid() AND (query ILIKE 'LISTEN%' OR query = 'SELECT 1')
             """)
-        var sawGap = false
-        while let next = await iterator.next() {
-            if next == nil { sawGap = true; break }
+        let sawGap = try await withTimeout(30) {
+            while !seen.contains(nil) { try await Task.sleep(for: .milliseconds(20)) }
+            return true
         }
         XCTAssertTrue(sawGap)
         await admin.close()
@@ -172,4 +175,11 @@ final class ReplicationStoreTests: PostgresTestCase {
         XCTAssertNil(missing)
         await store.close()
     }
+}
+
+/// What a notification feed yielded, shared with the test's waits.
+final class NotificationLog: Sendable {
+    private let items = Mutex<[UInt64?]>([])
+    func append(_ n: UInt64?) { items.withLock { $0.append(n) } }
+    func contains(_ n: UInt64?) -> Bool { items.withLock { $0.contains(n) } }
 }

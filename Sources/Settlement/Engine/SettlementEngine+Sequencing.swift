@@ -181,13 +181,17 @@ extension SettlementEngine {
         var latencies: [Duration] = []
         latencies.reserveCapacity(b.transactions.count)
         var accepted = 0
+        for t in b.transactions where t.accepted {
+            accepted += 1
+            latencies.append(now - t.tx.receivedAt)
+        }
+        // Metrics first: a client that has its receipt and then asks for the metrics sees its batch.
+        let bytes = state.withLock { $0.memoryFootprint }
+        metrics.recordBatch(processing: now - pending.closedAt, accepted: accepted,
+                            rejected: b.transactions.count - accepted, latencies: latencies, stateBytes: bytes, now: now)
         for (i, t) in b.transactions.enumerated() {
             let receipt = Self.receipt(of: t, batch: b, index: i)
             pending.entries[i].onReceipt(receipt)
-            if t.accepted {
-                accepted += 1
-                latencies.append(now - t.tx.receivedAt)
-            }
             events.append(StatusEvent(id: t.tx.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
                                       stateRoot: b.newRoot, atMs: nowMs))
         }
@@ -199,9 +203,6 @@ extension SettlementEngine {
             for h in handlers { h(receipt) }
         }
         if publish { self.events.publish(events) }
-        let bytes = state.withLock { $0.memoryFootprint }
-        metrics.recordBatch(processing: now - pending.closedAt, accepted: accepted,
-                            rejected: b.transactions.count - accepted, latencies: latencies, stateBytes: bytes, now: now)
     }
 
     static func receipt(of t: ExecutedTransaction, batch b: SealedBatch, index i: Int) -> Receipt {
