@@ -17,8 +17,8 @@ import Synchronization
 ///    posted again, in order (a reorg deeper than the confirmation depth un-confirms).
 /// 3. **Finalize**: an L1-confirmed commitment whose challenge period (in L1 time, from its
 ///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
-///    game, is FINALIZED: no challenge can succeed any more. One the arbiter no longer holds was
-///    reverted by a lost challenge: REVERTED.
+///    game, is FINALIZED: no challenge can succeed any more. An included commitment the arbiter
+///    no longer holds was reverted by a lost challenge: REVERTED, as soon as that is seen.
 /// 4. **Defend**: with a `ProposerDefense`, every challenge game against our commitments gets
 ///    its next move (a failure there is logged and does not stop the other duties).
 ///
@@ -219,14 +219,17 @@ public final class FinalityEngine: Sendable {
             }
             if let block = try await l1.block(number: receipt.blockNumber), block.hash == receipt.blockHash {
                 record.l1Block = block
-                if record.status == .posted && head.number + 1 >= block.number + UInt64(settings.confirmationDepth) {
-                    record.status = .l1Confirmed
-                }
-                if record.status == .l1Confirmed && head.timestampMs >= block.timestampMs + settings.challengePeriodMs {
-                    let held = try await l1.commitments(fromIndex: record.commitment.index).first
-                    if held?.commitment != record.commitment {
-                        record.status = .reverted
-                    } else if try await l1.openGames(against: record.commitment.index) == 0 {
+                // Included but no longer held by the arbiter: a lost game reverted it (at once, not
+                // only when its challenge period ends).
+                let held = try await l1.commitments(fromIndex: record.commitment.index).first
+                if held?.commitment != record.commitment {
+                    record.status = .reverted
+                } else {
+                    if record.status == .posted && head.number + 1 >= block.number + UInt64(settings.confirmationDepth) {
+                        record.status = .l1Confirmed
+                    }
+                    if record.status == .l1Confirmed && head.timestampMs >= block.timestampMs + settings.challengePeriodMs,
+                       try await l1.openGames(against: record.commitment.index) == 0 {
                         record.status = .finalized
                     }
                 }
