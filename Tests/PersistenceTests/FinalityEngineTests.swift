@@ -103,6 +103,25 @@ final class FinalityEngineTests: PostgresTestCase {
         await s.store.close()
     }
 
+    func testAStepThatConfirmsAndFinalizesAtOnceStillAnnouncesEachStep() async throws {
+        let s = try await setUp(batches: 1)
+        let id = try await s.store.acceptedTransactionIds(from: 1, to: 1).first!.id
+        let stream = s.events.subscribe(ids: [id])
+        let statuses = StatusLog()
+        let collector = Task { for try await e in stream { statuses.append(e.status) } }
+        defer { collector.cancel() }
+        try await s.finality.step()
+        try await mine(s, 7)  // past the confirmation depth and the challenge period before the next step
+        try await s.finality.step()
+        let steps = try await withTimeout(30) {
+            while statuses.all.count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            return statuses.all
+        }
+        XCTAssertEqual(steps, [.posted, .l1Confirmed, .finalized])
+        await s.l1.close()
+        await s.store.close()
+    }
+
     func testACommitmentDroppedByAReorgIsPostedAgainAndADeepReorgUnconfirms() async throws {
         let s = try await setUp(batches: 2)
         try await s.finality.step()

@@ -211,6 +211,9 @@ public final class FinalityEngine: Sendable {
 
     private func advance(_ record: inout CommitmentRecord, head: L1BlockHeader) async throws {
         let before = record
+        // Statuses passed on the way (a slow step can confirm and finalize at once; subscribers
+        // still hear each step).
+        var passed: [CommitmentStatus] = []
         if let receipt = try await l1.receipt(record.l1TransactionHash), receipt.blockNumber <= head.number {
             guard receipt.succeeded else {
                 logger.error("the L1 arbiter refused a commitment", metadata: [
@@ -227,6 +230,7 @@ public final class FinalityEngine: Sendable {
                 } else {
                     if record.status == .posted && head.number + 1 >= block.number + UInt64(settings.confirmationDepth) {
                         record.status = .l1Confirmed
+                        passed.append(.l1Confirmed)
                     }
                     if record.status == .l1Confirmed && head.timestampMs >= block.timestampMs + settings.challengePeriodMs,
                        try await l1.openGames(against: record.commitment.index) == 0 {
@@ -253,8 +257,18 @@ public final class FinalityEngine: Sendable {
         }
         guard record.status != before.status || record.l1TransactionHash != before.l1TransactionHash
             || record.l1Block?.hash != before.l1Block?.hash else { return }
-        try await store.updateCommitment(record)
-        if record.status != before.status { try await publish(record, status: record.status) }
+        guard record.status != before.status else {
+            try await store.updateCommitment(record)
+            return
+        }
+        if passed.last != record.status { passed.append(record.status) }
+        // Each step stored (and so NOTIFYed to followers) and published in order.
+        for status in passed {
+            var step = record
+            step.status = status
+            try await store.updateCommitment(step)
+            try await publish(step, status: status)
+        }
     }
 
     private func publish(_ record: CommitmentRecord, status: CommitmentStatus) async throws {
