@@ -2,7 +2,8 @@
 `settlement-engine` and `settlement` binaries on the embedded L1 simulator (blocks every 100 ms,
 3 s challenge period, confirmation depth 2).
 
-`test_validator_and_withdrawal`: `settlement validator register` then `status` (and GetValidator
+`test_validator_and_withdrawal`: the service is listed by reflection and SERVING in health;
+`settlement validator register` then `status` (and GetValidator
 over grpcio) show the stake; unstaking moves it and withdrawing before the delay is refused with
 the arbiter's reason. A withdrawal: `settlement withdraw` burns on L2 (a transfer to the
 recipient's exit address); a claim before the commitment is final is refused; once `settlement
@@ -82,6 +83,15 @@ def test_validator_and_withdrawal(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, 
     ch = engine.channel()
     try:
         vstub = vpb_grpc.ValidatorStub(ch)
+        # Served with reflection and health like the settlement service.
+        from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+        db = ProtoReflectionDescriptorDatabase(ch)
+        assert "settlement.v1.Validator" in set(db.get_services())
+        assert db.FindFileContainingSymbol("settlement.v1.Validator").name == "settlement/v1/validator.proto"
+        health = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service="settlement.v1.Validator"),
+                                                      timeout=30)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
 
         # A validator: register, read back (CLI and grpcio), unstake, early withdrawal refused.
         out = cli_ok(target, "validator", "register", "--address", VALIDATOR, "--amount", "50")
