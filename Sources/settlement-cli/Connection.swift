@@ -154,7 +154,8 @@ enum CLIError: Error, CustomStringConvertible {
             var s = "\(method) failed: \(e.code) (\(e.code.rawValue))" + (e.message.isEmpty ? "" : ": \(e.message)")
             switch e.code {
             case .unimplemented:
-                s += "\nhint: the server at \(server) does not serve settlement.v1.Settlement/\(method)"
+                let full = method.contains("/") ? method : "settlement.v1.Settlement/" + method
+                s += "\nhint: the server at \(server) does not serve \(full)"
             case .unavailable:
                 s += "\nhint: the engine at \(server) is not accepting work (stopping, or the connection dropped)"
             case .deadlineExceeded:

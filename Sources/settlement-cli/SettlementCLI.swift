@@ -2,7 +2,8 @@ import ArgumentParser
 
 /// `settlement`: the command-line client of the settlement engine's gRPC API
 /// (`settlement.v1.Settlement`): make keys, sign and submit transfers, follow them, read accounts
-/// with a locally verified Merkle proof, batches and metrics; and `report`, which reads the
+/// with a locally verified Merkle proof, batches and metrics; L1 commitments, challenge games,
+/// validator stakes and withdrawals (`settlement.v1.Validator`); and `report`, which reads the
 /// reporting views straight from PostgreSQL.
 @main
 struct SettlementCLI: AsyncParsableCommand {
@@ -18,5 +19,6 @@ struct SettlementCLI: AsyncParsableCommand {
             (key, file); 64 bad usage; 130 interrupted.
             """,
         subcommands: [Keygen.self, Submit.self, Status.self, Watch.self, AccountCommand.self, Metrics.self,
-                      BatchCommand.self, ReportCommand.self])
+                      BatchCommand.self, ReportCommand.self, FinalityCommand.self, ChallengesCommand.self,
+                      ValidatorCommand.self, WithdrawCommand.self])
 }

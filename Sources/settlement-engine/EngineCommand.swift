@@ -174,9 +174,12 @@ struct EngineCommand: AsyncParsableCommand {
 
         let health = HealthService()
         let settlementService = SettlementService(engine: engine)
-        var services: [any RPCService] = [health, settlementService,
+        var validatorConfig = ValidatorService.Configuration()
+        validatorConfig.confirmationDepth = settings.l1ConfirmationDepth
+        let validatorService = ValidatorService(engine: engine, configuration: validatorConfig)
+        var services: [any RPCService] = [health, settlementService, validatorService,
                                           SequencerForwardService(engine: engine, clusterSecret: clusterSecret)]
-        services.append(try ReflectionService(services: [health, settlementService]))
+        services.append(try ReflectionService(services: [health, settlementService, validatorService]))
         let server = RPCServer(configuration: config, services: services, logger: logger)
         do {
             try server.start()
@@ -215,10 +218,12 @@ struct EngineCommand: AsyncParsableCommand {
             try? await embedded?.stop()
             throw ExitCode(1)
         }
+        validatorService.attach(l1: l1Settlement.simulator)
         logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
                                           "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
         health.setStatus(.serving, for: "")
         health.setStatus(.serving, for: settlementService.serviceName)
+        health.setStatus(.serving, for: validatorService.serviceName)
         // Tooling reads the bound port from this line (useful with port 0).
         print("settlement-engine listening on \(address.host):\(server.port)")
         fflush(nil)

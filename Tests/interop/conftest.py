@@ -59,6 +59,7 @@ def stubs_dir(tmp_path_factory):
         f"--grpc_python_out={out}",
         str(REPO / "Protos" / "rpctest" / "v1" / "echo.proto"),
         str(REPO / "Protos" / "settlement" / "v1" / "settlement.proto"),
+        str(REPO / "Protos" / "settlement" / "v1" / "validator.proto"),
     ]
     rc = protoc.main(args)
     assert rc == 0, f"protoc failed ({rc}): {args}"

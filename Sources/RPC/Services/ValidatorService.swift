@@ -1,0 +1,304 @@
+import Logging
+import Settlement
+import Synchronization
+
+/// `settlement.v1.Validator` (Protos/settlement/v1/validator.proto), served by every engine over
+/// its L1 client: validator stakes, challenge games, the finality of commitments and withdrawal
+/// claims.
+///
+/// The calls that change L1 state submit an L1 transaction *as the address in the request*. That
+/// works only because the L1 simulator trusts the sender field (it checks no signature): a
+/// simulator convenience for demos and tests. With a real L1 the client signs its own transactions.
+///
+/// The engine's L1 client is started after the gRPC server, so the service is built first and the
+/// client is attached later (`attach(l1:)`); until then every call is UNAVAILABLE. Submitting
+/// calls wait for the transaction's receipt (`Configuration.receiptTimeout`); an arbiter refusal
+/// is FAILED_PRECONDITION with the arbiter's reason.
+public final class ValidatorService: RPCService {
+    /// `settlement.v1.Validator`.
+    public static let name = "settlement.v1.Validator"
+    /// `settlement.v1.Validator`.
+    public var serviceName: String { Self.name }
+
+    /// Tunables of the service.
+    public struct Configuration: Sendable {
+        /// How long a submitting call waits for its L1 transaction to be included; after that it
+        /// answers with the hash and block 0 (the transaction stays in the L1 mempool).
+        public var receiptTimeout: Duration = .seconds(30)
+        /// How often the receipt is looked for while waiting.
+        public var receiptPollInterval: Duration = .milliseconds(50)
+        /// Page size of `ListChallenges` and `GetFinality` when the request says 0.
+        public var defaultPageSize = 100
+        /// Largest page; larger requests are capped to it.
+        public var maxPageSize = 1_000
+        /// Blocks deep a commitment must be to be L1_CONFIRMED (the engine's `l1_confirmation_depth`).
+        public var confirmationDepth = 6
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The engine whose state proves withdrawals.
+    public let engine: SettlementEngine
+    /// The service's tunables.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let l1Client = Mutex<(any L1ArbiterReader)?>(nil)
+
+    /// A service over `engine`; its L1 client comes later through `attach(l1:)`.
+    public init(engine: SettlementEngine, configuration: Configuration = Configuration(),
+                logger: Logger = Logger(label: "settlement.validator-rpc")) {
+        self.engine = engine
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts serving with `l1` (the engine's L1 simulator).
+    public func attach(l1: any L1ArbiterReader) { l1Client.withLock { $0 = l1 } }
+
+    /// The nine methods of `settlement.v1.Validator` (all unary; each reads the L1 through the
+    /// database, so none is inline).
+    public var methods: [RPCMethod] {
+        let p = "/\(Self.name)/"
+        return [
+            RPCMethod.unary(p + "RegisterValidator") { (r: SettlementV1.RegisterValidatorRequest, _: ServerContext) in
+                try await self.register(r)
+            },
+            RPCMethod.unary(p + "AddStake") { (r: SettlementV1.StakeRequest, _: ServerContext) in
+                try await self.addStake(r)
+            },
+            RPCMethod.unary(p + "RequestUnstake") { (r: SettlementV1.StakeRequest, _: ServerContext) in
+                try await self.requestUnstake(r)
+            },
+            RPCMethod.unary(p + "WithdrawStake") { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
+                try await self.withdrawStake(r)
+            },
+            RPCMethod.unary(p + "GetValidator") { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
+                try await self.validator(r)
+            },
+            RPCMethod.unary(p + "ListChallenges") { (r: SettlementV1.ListChallengesRequest, _: ServerContext) in
+                try await self.challenges(r)
+            },
+            RPCMethod.unary(p + "GetFinality") { (r: SettlementV1.GetFinalityRequest, _: ServerContext) in
+                try await self.finality(r)
+            },
+            RPCMethod.unary(p + "ClaimWithdrawal") { (r: SettlementV1.ClaimWithdrawalRequest, _: ServerContext) in
+                try await self.claimWithdrawal(r)
+            },
+            RPCMethod.unary(p + "GetWithdrawal") { (r: SettlementV1.GetWithdrawalRequest, _: ServerContext) in
+                try await self.withdrawal(r)
+            },
+        ]
+    }
+
+    // MARK: Stakes
+
+    func register(_ r: SettlementV1.RegisterValidatorRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let address = try SettlementV1.Validate.address(r.address, field: "address")
+        let stake = try SettlementV1.Validate.uint256(r.stake, field: "stake")
+        guard !stake.isZero else { throw RPCError(.invalidArgument, "field stake must not be zero") }
+        return try await send(.registerValidator(stake: stake), as: address)
+    }
+
+    func addStake(_ r: SettlementV1.StakeRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let (address, amount) = try Self.stakeFields(r)
+        return try await send(.addStake(amount), as: address)
+    }
+
+    func requestUnstake(_ r: SettlementV1.StakeRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let (address, amount) = try Self.stakeFields(r)
+        return try await send(.requestUnstake(amount), as: address)
+    }
+
+    func withdrawStake(_ r: SettlementV1.ValidatorAddress) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let address = try SettlementV1.Validate.address(r.address, field: "address")
+        return try await send(.withdrawStake, as: address)
+    }
+
+    func validator(_ r: SettlementV1.ValidatorAddress) async throws(RPCError) -> SettlementV1.ValidatorInfo {
+        let address = try SettlementV1.Validate.address(r.address, field: "address")
+        let l1 = try client()
+        let (head, state) = try await read { (try await l1.head(), try await l1.arbiterState()) }
+        let openGames = state.games.filter { $0.isOpen && $0.challenger == address }.map(\.id)
+        guard let v = state.validators[address] else {
+            return SettlementV1.ValidatorInfo(address: address.bytes, registered: false, stake: UInt256.zero.bigEndianBytes,
+                                              unstaking: UInt256.zero.bigEndianBytes, openGames: openGames,
+                                              l1BlockNumber: head.number, l1TimeMs: head.timestampMs)
+        }
+        return SettlementV1.ValidatorInfo(address: address.bytes, registered: true, stake: v.stake.bigEndianBytes,
+                                          unstaking: v.unstaking.bigEndianBytes, unlockAtMs: v.unlockAtMs,
+                                          openGames: openGames, l1BlockNumber: head.number, l1TimeMs: head.timestampMs)
+    }
+
+    private static func stakeFields(_ r: SettlementV1.StakeRequest) throws(RPCError) -> (Address, UInt256) {
+        let address = try SettlementV1.Validate.address(r.address, field: "address")
+        let amount = try SettlementV1.Validate.uint256(r.amount, field: "amount")
+        guard !amount.isZero else { throw RPCError(.invalidArgument, "field amount must not be zero") }
+        return (address, amount)
+    }
+
+    // MARK: Challenges and finality
+
+    func challenges(_ r: SettlementV1.ListChallengesRequest) async throws(RPCError) -> SettlementV1.ListChallengesResponse {
+        let limit = pageSize(r.limit)
+        let l1 = try client()
+        let state = try await read { try await l1.arbiterState() }
+        let total = UInt64(state.games.count)
+        guard r.fromId < total else { return SettlementV1.ListChallengesResponse(total: total) }
+        let end = min(total, r.fromId + UInt64(limit))
+        let page = state.games[Int(r.fromId)..<Int(end)].map(SettlementV1.Challenge.init)
+        return SettlementV1.ListChallengesResponse(challenges: page, total: total)
+    }
+
+    func finality(_ r: SettlementV1.GetFinalityRequest) async throws(RPCError) -> SettlementV1.FinalityReport {
+        let limit = pageSize(r.limit)
+        let l1 = try client()
+        let (head, state) = try await read { (try await l1.head(), try await l1.arbiterState()) }
+        let total = UInt64(state.commitments.count)
+        let depth = UInt64(max(1, configuration.confirmationDepth))
+        var report = SettlementV1.FinalityReport(total: total, l1BlockNumber: head.number, l1TimeMs: head.timestampMs,
+                                                 confirmationDepth: UInt32(clamping: depth))
+        guard r.fromIndex < total else { return report }
+        let end = min(total, r.fromIndex + UInt64(limit))
+        let period = l1.arbiterConfig.challengePeriodMs
+        for posted in state.commitments[Int(r.fromIndex)..<Int(end)] {
+            let c = posted.commitment
+            let confirmations = head.number >= posted.block.number ? head.number - posted.block.number + 1 : 0
+            let status: SettlementV1.CommitmentState
+            if posted.reverted {
+                status = .reverted
+            } else if state.isFinal(c.index, atMs: head.timestampMs, challengePeriodMs: period) {
+                status = .finalized
+            } else {
+                status = confirmations >= depth ? .l1Confirmed : .posted
+            }
+            let (deadline, overflow) = posted.block.timestampMs.addingReportingOverflow(period)
+            report.commitments.append(SettlementV1.CommitmentFinality(
+                index: c.index, firstBatch: c.firstBatch, lastBatch: c.lastBatch, prevRoot: c.prevRoot.bytes,
+                newRoot: c.newRoot.bytes, status: status, l1BlockNumber: posted.block.number, confirmations: confirmations,
+                challengeDeadlineMs: overflow ? .max : deadline,
+                openGames: UInt32(clamping: state.openGames(against: c.index).count), proposer: posted.proposer.bytes))
+        }
+        return report
+    }
+
+    private func pageSize(_ requested: UInt32) -> Int {
+        let n = requested == 0 ? configuration.defaultPageSize : Int(requested)
+        return max(1, min(n, configuration.maxPageSize))
+    }
+
+    // MARK: Withdrawals
+
+    /// Checks the claim against the arbiter first (clear refusals, no L1 transaction for a claim
+    /// that must fail), proves the exit account at the commitment's last batch, then submits.
+    func claimWithdrawal(_ r: SettlementV1.ClaimWithdrawalRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
+        let index = r.commitmentIndex
+        let l1 = try client()
+        let (head, state) = try await read { (try await l1.head(), try await l1.arbiterState()) }
+        guard index < UInt64(state.commitments.count) else {
+            throw RPCError(.notFound, "commitment \(index) does not exist (\(state.commitments.count) posted)")
+        }
+        let posted = state.commitments[Int(index)]
+        guard !posted.reverted else {
+            throw RPCError(.failedPrecondition, "commitment \(index) was reverted: its root proves nothing")
+        }
+        let period = l1.arbiterConfig.challengePeriodMs
+        guard state.isFinal(index, atMs: head.timestampMs, challengePeriodMs: period) else {
+            let (end, _) = posted.block.timestampMs.addingReportingOverflow(period)
+            throw RPCError(.failedPrecondition,
+                           "commitment \(index) is not final yet: its challenge period ends at L1 time \(end) "
+                               + "(now \(head.timestampMs)), open games: \(state.openGames(against: index).count)")
+        }
+        let exit = Withdrawals.exitAddress(for: recipient)
+        let proof: AccountProof
+        do {
+            proof = try engine.account(exit, atBatch: posted.commitment.lastBatch)
+        } catch {
+            throw RPCError(.failedPrecondition,
+                           "cannot prove the exit account at batch \(posted.commitment.lastBatch): \(error)")
+        }
+        guard proof.root == posted.commitment.newRoot else {
+            throw RPCError(.failedPrecondition,
+                           "this engine's root after batch \(posted.commitment.lastBatch) is not commitment \(index)'s root")
+        }
+        let claimed = state.withdrawn[recipient] ?? .zero
+        guard proof.proof.isInclusion, proof.account.balance > claimed else {
+            throw RPCError(.failedPrecondition,
+                           "nothing to claim for \(recipient) at commitment \(index): \(proof.account.balance) withdrawn "
+                               + "on L2 (exit address \(exit)), \(claimed) already claimed")
+        }
+        let claim = WithdrawalProof(recipient: recipient, commitmentIndex: index, exitAccount: proof.account, proof: proof.proof)
+        return try await send(.claimWithdrawal(proof: claim.serialized), as: recipient)
+    }
+
+    func withdrawal(_ r: SettlementV1.GetWithdrawalRequest) async throws(RPCError) -> SettlementV1.WithdrawalInfo {
+        let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
+        let exit = Withdrawals.exitAddress(for: recipient)
+        let l1 = try client()
+        let state = try await read { try await l1.arbiterState() }
+        let burned: UInt256
+        do { burned = try engine.account(exit).account.balance } catch {
+            throw RPCError(.unavailable, "the engine's state is not readable: \(error)")
+        }
+        return SettlementV1.WithdrawalInfo(recipient: recipient.bytes, exitAddress: exit.bytes, burned: burned.bigEndianBytes,
+                                           claimed: (state.withdrawn[recipient] ?? .zero).bigEndianBytes)
+    }
+
+    // MARK: Support
+
+    private func client() throws(RPCError) -> any L1ArbiterReader {
+        guard let l1 = l1Client.withLock({ $0 }) else {
+            throw RPCError(.unavailable, "the engine's L1 client is not running yet; retry")
+        }
+        return l1
+    }
+
+    /// An L1 read; a failure is UNAVAILABLE (retry), logged with its details.
+    private func read<T: Sendable>(_ body: () async throws -> T) async throws(RPCError) -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("L1 read failed", metadata: ["error": "\(error)"])
+            throw RPCError(.unavailable, "the L1 is not readable right now; retry later")
+        }
+    }
+
+    /// Submits `call` as `sender` (the simulator trusts the sender field) and waits for its receipt.
+    private func send(_ call: L1Transaction.Call, as sender: Address) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let l1 = try client()
+        let transaction = L1Transaction(sender: sender, call: call, nonce: UInt64.random(in: 1 ... .max))
+        let hash = try await read { try await l1.submit(transaction) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.receiptTimeout
+        while clock.now < deadline {
+            if let receipt = try await read({ try await l1.receipt(hash) }) {
+                for case .reverted(let reason) in receipt.events {
+                    throw RPCError(.failedPrecondition, "the L1 arbiter refused the transaction: \(reason)")
+                }
+                return SettlementV1.L1CallResult(l1TxHash: hash.bytes, l1BlockNumber: receipt.blockNumber,
+                                                 events: receipt.events.map { "\($0)" },
+                                                 amount: Self.amount(in: receipt.events)?.bigEndianBytes ?? [])
+            }
+            do { try await Task.sleep(for: configuration.receiptPollInterval) } catch {
+                throw RPCError(.cancelled, "cancelled while waiting for the L1 receipt")
+            }
+        }
+        logger.notice("L1 transaction not included in time", metadata: ["hash": "\(hash)"])
+        return SettlementV1.L1CallResult(l1TxHash: hash.bytes)
+    }
+
+    /// The amount a receipt's events moved (see `L1CallResult.amount`).
+    static func amount(in events: [L1Event]) -> UInt256? {
+        for event in events {
+            switch event {
+            case .validatorStaked(_, let total): return total
+            case .unstakeRequested(_, let amount, _, _): return amount
+            case .stakeWithdrawn(_, let amount): return amount
+            case .withdrawalClaimed(_, _, let amount, _): return amount
+            default: continue
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,206 @@
+import Logging
+import XCTest
+
+@testable import RPC
+import Settlement
+import SettlementTestSupport
+
+/// An L1 for the validator service's tests: the pure `L1Arbiter`, one block per submitted
+/// transaction, receipts at once. (The service's calls through the real simulator and engine are
+/// covered by Tests/interop/test_validator_cli.py.)
+private actor InstantL1: L1ArbiterReader {
+    nonisolated let arbiterConfig: L1ArbiterConfig
+    private var arbiter: L1Arbiter
+    private var blocks: [L1BlockHeader]
+    private var receipts: [Digest32: L1Receipt] = [:]
+
+    init(config: L1ArbiterConfig) {
+        arbiterConfig = config
+        arbiter = L1Arbiter(config: config)
+        blocks = [L1BlockHeader(number: 0, hash: Keccak256.hash([0]), parentHash: .zero, timestampMs: 1_000)]
+    }
+
+    func head() async throws -> L1BlockHeader { blocks[blocks.count - 1] }
+    func block(number: UInt64) async throws -> L1BlockHeader? { number < UInt64(blocks.count) ? blocks[Int(number)] : nil }
+
+    func submit(_ transaction: L1Transaction) async throws -> Digest32 {
+        let parent = blocks[blocks.count - 1]
+        let number = parent.number + 1
+        let block = L1BlockHeader(number: number, hash: Keccak256.hash(Array("block \(number)".utf8)),
+                                  parentHash: parent.hash, timestampMs: parent.timestampMs + 100)
+        blocks.append(block)
+        let hash = Keccak256.hash(Array("tx \(number) \(transaction.nonce)".utf8))
+        receipts[hash] = L1Receipt(transactionHash: hash, blockNumber: number, blockHash: block.hash,
+                                   events: arbiter.execute(transaction, in: block))
+        return hash
+    }
+
+    func receipt(_ transactionHash: Digest32) async throws -> L1Receipt? { receipts[transactionHash] }
+    func receipts(fromBlock: UInt64, toBlock: UInt64) async throws -> [L1Receipt] {
+        receipts.values.filter { (fromBlock...toBlock).contains($0.blockNumber) }.sorted { $0.blockNumber < $1.blockNumber }
+    }
+    func commitments(fromIndex: UInt64) async throws -> [(commitment: L1Commitment, block: L1BlockHeader)] {
+        arbiter.state.commitments.filter { !$0.reverted && $0.commitment.index >= fromIndex }.map { ($0.commitment, $0.block) }
+    }
+    func openGames(against index: UInt64) async throws -> Int { arbiter.state.openGames(against: index).count }
+    func commitmentData(index: UInt64) async throws -> [UInt8]? {
+        index < UInt64(arbiter.state.commitments.count) ? arbiter.state.commitments[Int(index)].data : nil
+    }
+    func game(id: UInt64) async throws -> L1Game? { arbiter.state.game(id) }
+    func arbiterState() async throws -> L1ArbiterState { arbiter.state }
+}
+
+final class ValidatorServiceTests: XCTestCase {
+    private static let path = "/settlement.v1.Validator/"
+    private let validator = Address(bytes: [UInt8](repeating: 0x5a, count: 20))!
+
+    /// An engine (in-memory store), the validator service over an `InstantL1` (attached unless
+    /// `attach` is false), a server and a client.
+    private func withService(attach: Bool = true,
+                             _ body: (RPCClient) async throws -> Void) async throws {
+        var config = SettlementConfig()
+        config.chainId = 1337
+        config.batchTimeoutMs = 10
+        var logger = Logger(label: "validator-test")
+        logger.logLevel = .critical
+        let genesis = Genesis(chainId: 1337, allocations: [(validator, UInt256(1_000))])
+        let engine = try SettlementEngine(config: config, genesis: genesis, store: InMemorySettlementStore(), logger: logger)
+        try await engine.start()
+        let service = ValidatorService(engine: engine, logger: logger)
+        if attach {
+            service.attach(l1: InstantL1(config: L1ArbiterConfig(minimumStake: UInt256(10), unstakeDelayMs: 60_000,
+                                                                 challengePeriodMs: 5_000)))
+        }
+        let server = try TestServer.start([service])
+        let client = try await server.client()
+        do {
+            try await body(client)
+        } catch {
+            await client.close(); await server.stop(); await engine.stop()
+            throw error
+        }
+        await client.close(); await server.stop(); await engine.stop()
+    }
+
+    private func amount(_ n: UInt64) -> [UInt8] { UInt256(n).bigEndianBytes }
+
+    func testStakeLifecycleAndRefusals() async throws {
+        try await withService { client in
+            let p = Self.path
+            let registered = try await client.unary(
+                p + "RegisterValidator", SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)),
+                as: SettlementV1.L1CallResult.self)
+            XCTAssertEqual(registered.amount, amount(50))
+            XCTAssertEqual(registered.l1TxHash.count, 32)
+            XCTAssertGreaterThan(registered.l1BlockNumber, 0)
+            XCTAssertTrue(registered.events.first?.hasPrefix("validatorStaked") ?? false, "\(registered.events)")
+
+            let unstake = try await client.unary(
+                p + "RequestUnstake", SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20)),
+                as: SettlementV1.L1CallResult.self)
+            XCTAssertEqual(unstake.amount, amount(20))
+            let info = try await client.unary(p + "GetValidator", SettlementV1.ValidatorAddress(address: validator.bytes),
+                                              as: SettlementV1.ValidatorInfo.self)
+            XCTAssertTrue(info.registered)
+            XCTAssertEqual(info.stake, amount(30))
+            XCTAssertEqual(info.unstaking, amount(20))
+            XCTAssertEqual(info.unlockAtMs, info.l1TimeMs + 60_000)
+
+            // The arbiter's refusals come back as FAILED_PRECONDITION with its reason.
+            let locked = await assertRPCError(.failedPrecondition) {
+                try await client.unary(p + "WithdrawStake", SettlementV1.ValidatorAddress(address: validator.bytes),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+            XCTAssertTrue(locked?.message.contains("locked until") ?? false, "\(String(describing: locked))")
+            let twice = await assertRPCError(.failedPrecondition) {
+                try await client.unary(p + "RegisterValidator",
+                                       SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+            XCTAssertTrue(twice?.message.contains("already a validator") ?? false)
+
+            // Field checks precede everything.
+            let short = await assertRPCError(.invalidArgument) {
+                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: [1, 2], amount: amount(1)),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+            XCTAssertEqual(short?.message, "field address must be 20 bytes, got 2")
+            await assertRPCError(.invalidArgument) {
+                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: validator.bytes, amount: amount(0)),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+            await assertRPCError(.invalidArgument) {
+                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: validator.bytes, amount: [1]),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+        }
+    }
+
+    func testReadsOnAnEmptyL1AndClaimsOfMissingCommitments() async throws {
+        try await withService { client in
+            let p = Self.path
+            let finality = try await client.unary(p + "GetFinality", SettlementV1.GetFinalityRequest(),
+                                                  as: SettlementV1.FinalityReport.self)
+            XCTAssertEqual(finality.total, 0)
+            XCTAssertTrue(finality.commitments.isEmpty)
+            let games = try await client.unary(p + "ListChallenges", SettlementV1.ListChallengesRequest(fromId: 5, limit: 5000),
+                                               as: SettlementV1.ListChallengesResponse.self)
+            XCTAssertEqual(games, SettlementV1.ListChallengesResponse())
+            let unknown = try await client.unary(p + "GetValidator",
+                                                 SettlementV1.ValidatorAddress(address: [UInt8](repeating: 1, count: 20)),
+                                                 as: SettlementV1.ValidatorInfo.self)
+            XCTAssertFalse(unknown.registered)
+            await assertRPCError(.notFound) {
+                try await client.unary(p + "ClaimWithdrawal",
+                                       SettlementV1.ClaimWithdrawalRequest(recipient: [UInt8](repeating: 7, count: 20)),
+                                       as: SettlementV1.L1CallResult.self)
+            }
+            let recipient = Address(bytes: [UInt8](repeating: 7, count: 20))!
+            let w = try await client.unary(p + "GetWithdrawal", SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
+                                           as: SettlementV1.WithdrawalInfo.self)
+            XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient).bytes)
+            XCTAssertEqual(w.burned, amount(0))
+            XCTAssertEqual(w.claimed, amount(0))
+        }
+    }
+
+    func testUnavailableUntilTheL1IsAttached() async throws {
+        try await withService(attach: false) { client in
+            await assertRPCError(.unavailable) {
+                try await client.unary(Self.path + "GetFinality", SettlementV1.GetFinalityRequest(),
+                                       as: SettlementV1.FinalityReport.self)
+            }
+        }
+    }
+
+    func testMessagesRoundTrip() throws {
+        let result = SettlementV1.L1CallResult(l1TxHash: [1], l1BlockNumber: 2, events: ["a", "", "c"], amount: [3])
+        XCTAssertEqual(try SettlementV1.L1CallResult(protobufBytes: result.protobufBytes()), result)
+        let info = SettlementV1.ValidatorInfo(address: [1], registered: true, stake: [2], unstaking: [3], unlockAtMs: 4,
+                                              openGames: [5, 6], l1BlockNumber: 7, l1TimeMs: 8)
+        XCTAssertEqual(try SettlementV1.ValidatorInfo(protobufBytes: info.protobufBytes()), info)
+        let games = SettlementV1.ListChallengesResponse(challenges: [
+            SettlementV1.Challenge(id: 1, commitmentIndex: 2, challenger: [3], proposer: [4], phase: .oneStep, turn: .proposer,
+                                   deadlineMs: 5, result: .open, rangeLo: 6, rangeHi: 7),
+            SettlementV1.Challenge(id: 8, phase: .resolved, result: .challengerWon, resolution: "timeout"),
+        ], total: 9)
+        XCTAssertEqual(try SettlementV1.ListChallengesResponse(protobufBytes: games.protobufBytes()), games)
+        let report = SettlementV1.FinalityReport(commitments: [
+            SettlementV1.CommitmentFinality(index: 1, firstBatch: 2, lastBatch: 3, prevRoot: [4], newRoot: [5], status: .finalized,
+                                            l1BlockNumber: 6, confirmations: 7, challengeDeadlineMs: 8, openGames: 9,
+                                            proposer: [10]),
+        ], total: 11, l1BlockNumber: 12, l1TimeMs: 13, confirmationDepth: 14)
+        XCTAssertEqual(try SettlementV1.FinalityReport(protobufBytes: report.protobufBytes()), report)
+        let requests: [any ProtoMessage] = [
+            SettlementV1.RegisterValidatorRequest(address: [1], stake: [2]), SettlementV1.StakeRequest(address: [3], amount: [4]),
+            SettlementV1.ValidatorAddress(address: [5]), SettlementV1.ListChallengesRequest(fromId: 6, limit: 7),
+            SettlementV1.GetFinalityRequest(fromIndex: 8, limit: 9),
+            SettlementV1.ClaimWithdrawalRequest(recipient: [10], commitmentIndex: 11),
+            SettlementV1.GetWithdrawalRequest(recipient: [12]),
+            SettlementV1.WithdrawalInfo(recipient: [13], exitAddress: [14], burned: [15], claimed: [16]),
+        ]
+        for r in requests {
+            XCTAssertEqual(try type(of: r).init(protobufBytes: r.protobufBytes()).protobufBytes(), r.protobufBytes())
+        }
+    }
+}
