@@ -62,6 +62,13 @@ up() {
   # The replicas' shared secret: forwarded transfers carrying it skip signature re-verification.
   [ -f "$dir/secret" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/secret")
   local pids=() ports=() backends=()
+  # A failed `up` takes down what it started (there is no cluster.env yet for `down` to find).
+  abort() {
+    echo "$1" >&2
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    as_postgres "$pgbin/pg_ctl" stop -w -t 60 -D "$pgdata" -m fast >/dev/null 2>&1 || true
+    exit 1
+  }
   for i in $(seq 1 "$replicas"); do
     local port=$((base_port + i - 1))
     : >"$dir/replica-$i.log"
@@ -72,7 +79,7 @@ up() {
     # One at a time: the first creates the schema and writes genesis.
     for _ in $(seq 1 600); do
       grep -q "settlement-engine listening on" "$dir/replica-$i.log" && break
-      alive "${pids[-1]}" || { echo "replica $i failed:" >&2; tail -20 "$dir/replica-$i.log" >&2; exit 1; }
+      alive "${pids[-1]}" || abort "replica $i failed: $(tail -20 "$dir/replica-$i.log")"
       sleep 0.1
     done
   done
@@ -84,7 +91,7 @@ up() {
   local lb_pid=$!
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$lb_port") 2>/dev/null && break
-    alive $lb_pid || { echo "nghttpx failed:" >&2; tail -20 "$dir/nghttpx.log" >&2; exit 1; }
+    alive $lb_pid || { pids+=("$lb_pid"); abort "nghttpx failed: $(tail -20 "$dir/nghttpx.log")"; }
     sleep 0.1
   done
   cat >"$dir/cluster.env" <<ENV
