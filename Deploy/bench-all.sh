@@ -21,7 +21,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 .build/release/settlement-engine --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warning > "$work/engine.log" 2>&1 &
 engine=$!
 trap 'kill $engine 2>/dev/null; wait $engine 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 300); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+# Ready when it prints its "listening on" line (the port opens earlier, while the state is rebuilt).
+for _ in $(seq 600); do grep -q "listening on" "$work/engine.log" 2>/dev/null && break; sleep 0.1; done
 $bench load --server "127.0.0.1:$port" --transactions 1500000 --duration 60 --quiet > "$work/full.txt"
 cat "$work/full.txt"
 tps=$(awk '/sustained/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.,]+$/) { gsub(",", "", $i); print $i; exit } }' "$work/full.txt")

@@ -346,6 +346,9 @@ public final class SettlementService: RPCService {
     /// than the engine retains). Anything else is FAILED_PRECONDITION.
     func account(_ request: SettlementV1.GetAccountRequest) async throws -> SettlementV1.Account {
         let address = try SettlementV1.Validate.address(request.address, field: "address")
+        // The server listens before the engine has rebuilt its state (so that a replica's
+        // endpoint is live before it can lead): until then there is no state to prove against.
+        guard engine.hasStarted else { throw RPCError(.unavailable, "the engine is starting (rebuilding its state); retry") }
         let latest = try proof(address, atBatch: nil)
         if request.stateRoot.isEmpty { return SettlementV1.Account(latest) }
         let root = try SettlementV1.Validate.digest(request.stateRoot, field: "state_root")

@@ -206,6 +206,9 @@ public final class SettlementEngine: Sendable {
 
     public var isRunning: Bool { lifecycle.withLock { $0.running && !$0.stopping } }
 
+    /// Whether `start()` has rebuilt the state (reads of the state make sense from then on).
+    public var hasStarted: Bool { lifecycle.withLock { $0.running } }
+
     /// Whether this engine is the sequencer now.
     public var isLeader: Bool { lifecycle.withLock { $0.activeTerm != nil } }
 
