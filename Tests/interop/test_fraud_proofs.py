@@ -1,20 +1,25 @@
-"""The fraud-proof path end to end with the real binaries: a `settlement-engine` that posts a wrong
-root (`--fault-inject-wrong-root-at 0`, the test-and-demo switch) and a `settlement-engine
---validator` process on the same database, both on the embedded L1 simulator (blocks every 100 ms,
-6 s challenge period, 2 s per move).
+"""The fraud-proof path end to end with the real binaries: a `settlement-engine` leader that
+posts a wrong root (`--fault-inject-wrong-root-at 0`, the test-and-demo switch), a follower
+replica, and a `settlement-engine --validator` process, all on one database and the embedded L1
+simulator (blocks every 100 ms, 6 s challenge period, 2 s per move).
 
 The validator re-executes commitment 0's data from the genesis, disputes the wrong root, and wins
 the bisection game down to the one-step proof against the engine's own defense; the arbiter
-reverts the commitment; the engine marks its transactions REVERTED (GetSettlementStatus and a
-SubscribeStatus stream), keeps serving, and posts nothing that the L1 would refuse.
+reverts the commitment and slashes the proposer. The engine then rolls its chain back to the
+genesis, tells subscribers REVERTED, sequences the same transactions again, and posts a new
+commitment (index 1), which the validator accepts and which finalizes. Subscribers on the leader
+and on the follower see SEQUENCED → POSTED → L1_CONFIRMED → REVERTED → SEQUENCED → POSTED →
+L1_CONFIRMED → FINALIZED; both replicas end with the balances of an honest replay of the
+transfers, computed here independently; the database holds each transfer once in the live chain.
 """
 import re
-import subprocess
-import time
+import threading
+from collections import defaultdict
 
 import grpc
 
-from test_durability import FEE_ACCOUNT, genesis_file, pb, pb_grpc, psql, report, transfers
+from test_durability import (FEE_ACCOUNT, FUNDED, SENDER_KEYS, DurableChain, account, genesis_file, pb, pb_grpc, psql,
+                             report, transfers)
 from test_replicas import Replica, lease, pg, wait_for
 
 __all__ = ["genesis_file", "pb", "pb_grpc", "transfers", "pg"]
@@ -24,46 +29,95 @@ L1 = ("--l1-block-time-ms", "100", "--l1-settlement-interval", "1", "--l1-confir
 VALIDATOR = "0x" + "5a" * 20
 
 
-def test_validator_wins_against_a_wrong_root(start_engine, pg, pb, pb_grpc, transfers, genesis_file):
+def honest_replay(sent):
+    """Balances and nonces from the genesis plus `sent`, in order (all valid)."""
+    balance = defaultdict(int, {k.address.lower(): FUNDED for k in SENDER_KEYS})
+    nonce = defaultdict(int)
+    for t in sent:
+        balance[t.frm.lower()] -= t.value + t.fee
+        balance[t.to.lower()] += t.value
+        balance[FEE_ACCOUNT] += t.fee
+        nonce[t.frm.lower()] += 1
+    return balance, nonce
+
+
+class Follow(threading.Thread):
+    """SubscribeStatus for one transaction, recording every status until the stream ends."""
+
+    def __init__(self, stub, pb, tx_id):
+        super().__init__(daemon=True)
+        self.stub, self.pb, self.tx_id = stub, pb, tx_id
+        self.seen, self.error = [], None
+
+    def run(self):
+        try:
+            for u in self.stub.SubscribeStatus(self.pb.SubscribeStatusRequest(tx_ids=[self.tx_id]), timeout=240):
+                self.seen.append(u.status.status)
+        except grpc.RpcError as e:
+            self.error = e
+
+
+def test_validator_wins_against_a_wrong_root_and_the_chain_rolls_back(start_engine, pg, pb, pb_grpc, transfers, genesis_file):
     engine = Replica(start_engine, pg, genesis_file, "proposer", extra=(*L1, "--fault-inject-wrong-root-at", "0"))
     wait_for(lambda: lease(pg)[0] == "proposer", 60, "the engine to lead")
+    follower = Replica(start_engine, pg, genesis_file, "follower", extra=(*L1, "--fault-inject-wrong-root-at", "0"))
     validator = start_engine("h2c", "--validator", "--validator-address", VALIDATOR, "--validator-stake", "100",
                              "--database-url", pg.url, "--genesis", genesis_file, *L1)
-    ch = engine.channel()
+    ch, fch = engine.channel(), follower.channel()
     try:
-        stub = pb_grpc.SettlementStub(ch)
+        stub, fstub = pb_grpc.SettlementStub(ch), pb_grpc.SettlementStub(fch)
         sender = [t for t in transfers if t.frm == transfers[0].frm][:20]
+        first = sender[0].tx_id
+        watchers = [Follow(stub, pb, first), Follow(fstub, pb, first)]
+        for w in watchers:
+            w.start()
         receipts = [stub.SubmitTransaction(t.message(pb), timeout=30) for t in sender]
         assert all(r.status == pb.TX_STATUS_SEQUENCED for r in receipts)
-        first = sender[0].tx_id
-        seen, errors = [], []
-
-        def follow():
-            try:
-                for u in stub.SubscribeStatus(pb.SubscribeStatusRequest(tx_ids=[first]), timeout=120):
-                    seen.append(u.status.status)
-            except grpc.RpcError as e:
-                errors.append(e)
-        import threading
-        th = threading.Thread(target=follow, daemon=True)
-        th.start()
 
         vlog = lambda: validator.process.stderr_path.read_text(errors="replace")
         wait_for(lambda: "outcome=won" in vlog() or "outcome=lost" in vlog(), 90, "the game to end")
         assert "outcome=won" in vlog(), vlog()[-3000:]
-        wait_for(lambda: psql(pg.port, "SELECT status FROM l1_commitments WHERE id = 0")[0][0] == "reverted", 60,
-                 "the engine to mark commitment 0 reverted")
-        st = stub.GetSettlementStatus(pb.GetSettlementStatusRequest(tx_id=first), timeout=30)
-        assert st.status == pb.TX_STATUS_REVERTED, st
-        th.join(timeout=60)
-        assert seen and seen[-1] == pb.TX_STATUS_REVERTED, f"the subscriber saw {seen} {errors}"
-        # The engine stays up and answers.
-        assert engine.engine.process.alive()
-        stub.GetPerformanceMetrics(pb.GetPerformanceMetricsRequest(), timeout=30)
+        wait_for(lambda: int(psql(pg.port, "SELECT count(*) FROM chain_reverts")[0][0]) >= 1, 60, "the engine to roll back")
+        assert psql(pg.port, "SELECT status, rolled_back FROM l1_commitments WHERE id = 0")[0] == ["reverted", "t"]
+
+        def settled():
+            st = [s.GetSettlementStatus(pb.GetSettlementStatusRequest(tx_id=t.tx_id), timeout=30).status
+                  for s in (stub, fstub) for t in sender]
+            return all(x == pb.TX_STATUS_FINALIZED for x in st)
+        wait_for(settled, 120, "every re-sequenced transfer to finalize on both replicas")
+        for w in watchers:
+            w.join(timeout=60)
+        story = [pb.TX_STATUS_REVERTED, pb.TX_STATUS_SEQUENCED, pb.TX_STATUS_POSTED, pb.TX_STATUS_L1_CONFIRMED,
+                 pb.TX_STATUS_FINALIZED]
+        for name, w in zip(("leader", "follower"), watchers):
+            assert pb.TX_STATUS_REVERTED in w.seen, f"the {name}'s subscriber saw {w.seen} {w.error}"
+            at = w.seen.index(pb.TX_STATUS_REVERTED)
+            assert w.seen[at:] == story, f"the {name}'s subscriber saw {w.seen} {w.error}"
+            assert w.error is None, w.error
+
+        # A new commitment at a new index chains to the genesis and finalized; the validator accepted it.
+        commitments = psql(pg.port, "SELECT id, first_batch, status FROM l1_commitments ORDER BY id")
+        assert commitments[0][2] == "reverted" and any(int(i) >= 1 and st == "finalized" for i, _, st in commitments), commitments
+        chain = DurableChain(pg.port)
+        chain.check_structure()
+        live = [r for r in chain.rows if r[3] == 2]
+        assert sorted(r[2] for r in live) == sorted(t.tx_id for t in sender), "each transfer once in the live chain"
+        archived = int(psql(pg.port, "SELECT count(*) FROM reverted_transactions")[0][0])
+        assert archived == len(sender), f"{archived} transactions archived by the revert"
+
+        # Both replicas hold the balances of an honest replay, computed here from the transfers alone.
+        balance, nonce = honest_replay(sender)
+        addresses = {t.frm for t in sender} | {t.to for t in sender} | {FEE_ACCOUNT}
+        for s in (stub, fstub):
+            for a in addresses:
+                assert account(s, pb, a) == (balance[a.lower()], nonce[a.lower()]), a
+        assert engine.engine.process.alive() and follower.engine.process.alive()
         elog = engine.log()
-        assert "FAULT INJECTION" in elog
+        assert "FAULT INJECTION" in elog and "chain rolled back" in elog
+        assert "followed a chain revert" in follower.log()
         moves = len(re.findall(r"moved|bisect", vlog()))
-        report("fraud proof", {"subscriber_saw": seen, "validator_log_lines": len(vlog().splitlines()),
-                               "challenge_opened": "challenge opened" in vlog(), "moves_logged": moves})
+        report("fraud proof and rollback", {"leader_subscriber_saw": watchers[0].seen, "commitments": commitments,
+                                             "challenge_opened": "challenge opened" in vlog(), "moves_logged": moves})
     finally:
         ch.close()
+        fch.close()

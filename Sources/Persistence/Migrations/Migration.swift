@@ -34,5 +34,6 @@ public enum Migrations {
         m0005L1Simulator,
         m0006Finality,
         m0007ChainReverts,
+        m0008Rollbacks,
     ]
 }

@@ -17,6 +17,23 @@ extension PostgresSettlementStore: FinalityStore {
         return try rows.first.map(Self.commitment)
     }
 
+    public func nextCommitmentIndex() async throws -> UInt64 {
+        let rows = try await maintenance.idempotent { c in
+            try await c.query("SELECT coalesce(max(id) + 1, 0) FROM l1_commitments")
+        }
+        return UInt64(bitPattern: try rows[0].int64(0))
+    }
+
+    public func pendingRollback() async throws -> CommitmentRecord? {
+        let rows = try await maintenance.idempotent { c in
+            try await c.query("""
+                SELECT \(Self.commitmentColumns) FROM l1_commitments WHERE status = 'reverted' AND NOT rolled_back
+                ORDER BY id LIMIT 1
+                """)
+        }
+        return try rows.first.map(Self.commitment)
+    }
+
     public func unsettledCommitments() async throws -> [CommitmentRecord] {
         let rows = try await maintenance.idempotent { c in
             try await c.query("""

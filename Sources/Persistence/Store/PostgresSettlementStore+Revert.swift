@@ -25,7 +25,7 @@ extension PostgresSettlementStore: ChainRevertStore {
                           commitmentIndex.map { PostgresValue.int64(Int64(bitPattern: $0)) }])
                 let id = try revert[0].int64(0)
                 let accepted = try c.query("""
-                    SELECT sender, recipient, value, fee, nonce, chain_id, signature FROM transactions
+                    SELECT sender, recipient, value, fee, nonce, chain_id, signature, batch_number FROM transactions
                     WHERE batch_number >= $1 AND status = $2 ORDER BY batch_number, idx
                     """, [.int64(from), .int16(Int16(TransactionStatus.sequenced.rawValue))])
                 try c.query("INSERT INTO reverted_batches SELECT b.*, $2 FROM batches b WHERE number >= $1",
@@ -35,23 +35,53 @@ extension PostgresSettlementStore: ChainRevertStore {
                 try c.query("DELETE FROM transactions WHERE batch_number >= $1", [.int64(from)])
                 try c.query("DELETE FROM batches WHERE number >= $1", [.int64(from)])
                 try c.query("DELETE FROM snapshots WHERE batch_number >= $1", [.int64(from)])
+                // Every commitment over these batches is void (the L1 reverted the first of them
+                // and refuses the rest), and this rollback handles them all.
+                try c.query("""
+                    UPDATE l1_commitments SET status = 'reverted', reverted_at = coalesce(reverted_at, now()), rolled_back = true
+                    WHERE last_batch >= $1 OR (status = 'reverted' AND NOT rolled_back)
+                    """, [.int64(from)])
                 try c.notify(Self.notificationChannel, payload: "revert:\(id)")
                 return (id, to, validRoot, accepted)
             }
         }
         guard let (id, to, validRoot, rows) = result else { return nil }
-        let transfers = try rows.map { row -> SignedTransfer in
-            guard let sender = Address(bytes: try row.bytes(0)), let recipient = Address(bytes: try row.bytes(1)),
-                  let value = UInt256(bigEndianBytes: try row.bytes(2)), let fee = UInt256(bigEndianBytes: try row.bytes(3))
-            else { throw SettlementStoreError.corrupt("a reverted transaction with malformed fields") }
-            return SignedTransfer(transfer: Transfer(from: sender, to: recipient, value: value, fee: fee,
-                                                     nonce: UInt64(bitPattern: try row.int64(4))),
-                                  chainId: UInt64(bitPattern: try row.int64(5)), signature: try row.bytes(6))
-        }
+        let accepted = try rows.map(Self.revertedTransfer)
         logger.warning("chain reverted", metadata: ["revert": "\(id)", "from_batch": "\(fromBatch)", "to_batch": "\(to)",
-                                                    "accepted_transactions": "\(transfers.count)"])
+                                                    "accepted_transactions": "\(accepted.count)"])
         return ChainRevert(id: UInt64(id), fromBatch: fromBatch, toBatch: UInt64(to),
-                           validRoot: try Self.digest(validRoot, "valid root"), acceptedTransfers: transfers)
+                           validRoot: try Self.digest(validRoot, "valid root"), accepted: accepted)
+    }
+
+    public func reverts(after id: UInt64) async throws -> [ChainRevert] {
+        let after = Int64(bitPattern: id)
+        let (heads, rows) = try await maintenance.idempotent { c in
+            let heads = try await c.query("SELECT id, from_batch, to_batch, valid_root FROM chain_reverts WHERE id > $1 ORDER BY id",
+                                          [.int64(after)])
+            let rows = try await c.query("""
+                SELECT sender, recipient, value, fee, nonce, chain_id, signature, batch_number, revert_id FROM reverted_transactions
+                WHERE revert_id > $1 AND status = $2 ORDER BY revert_id, batch_number, idx
+                """, [.int64(after), .int16(Int16(TransactionStatus.sequenced.rawValue))])
+            return (heads, rows)
+        }
+        var accepted: [Int64: [RevertedTransfer]] = [:]
+        for row in rows { accepted[try row.int64(8), default: []].append(try Self.revertedTransfer(row)) }
+        return try heads.map { h in
+            let id = try h.int64(0)
+            return ChainRevert(id: UInt64(id), fromBatch: UInt64(bitPattern: try h.int64(1)), toBatch: UInt64(bitPattern: try h.int64(2)),
+                               validRoot: try Self.digest(h.bytes(3), "valid root"), accepted: accepted[id] ?? [])
+        }
+    }
+
+    /// Columns: sender, recipient, value, fee, nonce, chain_id, signature, batch_number.
+    private static func revertedTransfer(_ row: PostgresRow) throws -> RevertedTransfer {
+        guard let sender = Address(bytes: try row.bytes(0)), let recipient = Address(bytes: try row.bytes(1)),
+              let value = UInt256(bigEndianBytes: try row.bytes(2)), let fee = UInt256(bigEndianBytes: try row.bytes(3))
+        else { throw SettlementStoreError.corrupt("a reverted transaction with malformed fields") }
+        let transfer = SignedTransfer(transfer: Transfer(from: sender, to: recipient, value: value, fee: fee,
+                                                         nonce: UInt64(bitPattern: try row.int64(4))),
+                                      chainId: UInt64(bitPattern: try row.int64(5)), signature: try row.bytes(6))
+        return RevertedTransfer(batch: UInt64(bitPattern: try row.int64(7)), transfer: transfer)
     }
 
     /// A transaction found only in a reverted batch: REVERTED, with that batch and its root.

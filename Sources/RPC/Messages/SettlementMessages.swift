@@ -35,8 +35,9 @@ extension SettlementV1 {
         /// The domain status; nil for `.unspecified`.
         public var domain: TransactionStatus? { TransactionStatus(rawValue: Int(rawValue)) }
 
-        /// Whether no later status can follow (FINALIZED, REJECTED, REVERTED).
-        public var isTerminal: Bool { self == .finalized || self == .rejected || self == .reverted }
+        /// Whether no later status can follow (FINALIZED, REJECTED). REVERTED is followed by
+        /// SEQUENCED again, or REJECTED, once the engine has rolled its chain back.
+        public var isTerminal: Bool { self == .finalized || self == .rejected }
 
         public var description: String {
             switch self {

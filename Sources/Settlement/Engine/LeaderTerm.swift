@@ -9,6 +9,7 @@ final class LeaderTerm: Sendable {
     let commits: AsyncStream<PendingCommit>
     let commitSink: AsyncStream<PendingCommit>.Continuation
     private let deposed = Atomic<Bool>(false)
+    private let suspended = Atomic<Bool>(false)
 
     init(term: UInt64) {
         self.term = term
@@ -19,6 +20,16 @@ final class LeaderTerm: Sendable {
 
     /// Ends the term: the sequencer stops at its next step, the committer abandons what is left.
     func depose() { deposed.store(true, ordering: .releasing) }
+
+    var isSuspended: Bool { suspended.load(ordering: .acquiring) }
+
+    /// Pauses sequencing without giving the lease up (a chain rollback): the sequencer stops at
+    /// its next step, the committer makes durable what was sealed, and the term's tasks end; the
+    /// same term number goes on in a new `LeaderTerm`.
+    func suspend() { suspended.store(true, ordering: .releasing) }
+
+    /// Whether the sequencer must stop: deposed or suspended.
+    var isOver: Bool { isDeposed || isSuspended }
 }
 
 /// A sealed batch on its way from the sequencer to the committer.

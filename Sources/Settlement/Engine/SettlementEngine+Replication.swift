@@ -59,6 +59,9 @@ extension SettlementEngine {
         let after = lifecycle.withLock { $0.durableBatch }
         let batches = try await r.store.committedBatches(after: after, limit: limit)
         try Task.checkCancellation()
+        // A revert is committed before the batches that follow it: checked after reading them,
+        // it is seen before any of them is applied.
+        if try await followReverts() { return 1 }
         for b in batches { try applyCommitted(b) }
         return batches.count
     }
@@ -100,7 +103,8 @@ extension SettlementEngine {
     /// A follower tells its subscribers what the leader's finality engine stored (the leader
     /// publishes its own).
     private func announce(_ notice: FinalityNotice) async {
-        guard !isLeader, let finality = store as? any FinalityStore else { return }
+        // REVERTED is told by the chain revert itself (`followReverts`), with every undone batch.
+        guard !isLeader, notice.status != .reverted, let finality = store as? any FinalityStore else { return }
         // The batches must be applied here first, so that no subscriber hears of finality before
         // it heard of the batch.
         while lifecycle.withLock({ $0.publishedBatch }) < notice.lastBatch && !Task.isCancelled {

@@ -35,6 +35,8 @@ extension SettlementEngine {
         let left = await abandoned
         if term.isDeposed {
             await handOff(term, abandoned: left)
+        } else if term.isSuspended {
+            return
         } else if let r = replication {
             try? await r.store.releaseLease(replica: r.settings.replicaId, term: term.term)
         }
@@ -44,7 +46,7 @@ extension SettlementEngine {
 
     private func sequencerLoop(_ term: LeaderTerm) async {
         let timeout = Duration.milliseconds(config.batchTimeoutMs)
-        while !term.isDeposed {
+        while !term.isOver {
             rejectExpiredHeld()
             let stopping = lifecycle.withLock { $0.stopping }
             if pool.readyCount == 0 {
@@ -62,7 +64,7 @@ extension SettlementEngine {
                 continue
             }
             await inFlight.acquire()
-            if term.isDeposed {
+            if term.isOver {
                 inFlight.release()
                 break
             }
@@ -93,7 +95,7 @@ extension SettlementEngine {
                                     accountCount: accounts)
             term.commitSink.yield(PendingCommit(batch: batch, entries: entries, closedAt: closedAt))
         }
-        if !term.isDeposed {
+        if !term.isOver {
             for (entry, expected) in pool.expireHeld(now: .now + .seconds(3600 * 24 * 365)) {
                 entry.onReceipt(.rejected(entry.tx.id, "nonce gap: the sender's next nonce is \(expected); the engine is stopping"))
             }
@@ -218,7 +220,7 @@ extension SettlementEngine {
     /// database has, including a batch whose commit outcome was unknown), and every transaction
     /// still waiting here — in abandoned batches, then in the pool — is forwarded to the new
     /// leader, which answers retries of ones already durable with their receipts.
-    private func handOff(_ term: LeaderTerm, abandoned: [PendingCommit]) async {
+    func handOff(_ term: LeaderTerm, abandoned: [PendingCommit]) async {
         var waiting: [TransactionPool.Entry] = []
         for p in abandoned {
             let retries = retriesInFlight.withLock { r in p.batch.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] } }

@@ -79,6 +79,8 @@ public final class SettlementEngine: Sendable {
         var publishedBatch: UInt64 = 0
         /// Batches handed to the committer and not yet durable.
         var uncommitted = 0
+        /// The newest chain revert this replica's state reflects (`ChainRevertStore`).
+        var revertSeen: UInt64 = 0
         var leaderTask: Task<Void, Never>?
         var followerTask: Task<Void, Never>?
         var coordinator: Task<Void, Never>?
@@ -134,21 +136,8 @@ public final class SettlementEngine: Sendable {
     /// that takes the lease when it is free.
     public func start() async throws {
         let chain = try await openStore()
-        let (last, root): (UInt64, Digest32) = try state.withLock { s in
-            if let snap = chain.snapshot { try s.restore(from: snap) }
-            var last = chain.snapshot?.batch ?? 0
-            for d in chain.diffs {
-                guard d.number == s.nextBatch else {
-                    throw EngineError.corruptState("expected batch \(s.nextBatch) next, the database has \(d.number)")
-                }
-                let r = s.apply(diff: d.diff)
-                guard r == d.root else {
-                    throw EngineError.corruptState("replaying batch \(d.number) gives root \(r), the database recorded \(d.root)")
-                }
-                last = d.number
-            }
-            return (last, s.root)
-        }
+        let (last, root) = try state.withLock { s in try Self.replay(chain, into: &s) }
+        let revertSeen = try await (store as? any ChainRevertStore)?.latestRevert()?.id ?? 0
         logger.info("state rebuilt", metadata: ["batch": "\(last)", "root": "\(root)",
                                                 "accounts": "\(state.withLock { $0.accountCount })"])
         lifecycle.withLock { l in
@@ -156,6 +145,7 @@ public final class SettlementEngine: Sendable {
             l.root = root
             l.durableBatch = last
             l.publishedBatch = last
+            l.revertSeen = revertSeen
             l.running = true
         }
         if replication == nil {
@@ -163,6 +153,24 @@ public final class SettlementEngine: Sendable {
         } else {
             await startFollowing()
         }
+    }
+
+    /// Rebuilds `s` from a persisted chain (the newest snapshot, then every later diff), checking
+    /// each recorded root. Returns the last batch and its root.
+    static func replay(_ chain: PersistedChain, into s: inout StateManager) throws -> (UInt64, Digest32) {
+        if let snap = chain.snapshot { try s.restore(from: snap) }
+        var last = chain.snapshot?.batch ?? 0
+        for d in chain.diffs {
+            guard d.number == s.nextBatch else {
+                throw EngineError.corruptState("expected batch \(s.nextBatch) next, the database has \(d.number)")
+            }
+            let r = s.apply(diff: d.diff)
+            guard r == d.root else {
+                throw EngineError.corruptState("replaying batch \(d.number) gives root \(r), the database recorded \(d.root)")
+            }
+            last = d.number
+        }
+        return (last, s.root)
     }
 
     /// Opens the store with the genesis, its diff and its root. They live only in this call: with

@@ -7,25 +7,52 @@ public struct ChainRevert: Sendable, Equatable {
     /// The newest batch that was reverted.
     public let toBatch: UInt64
     public let validRoot: Digest32
-    /// The accepted transfers of the reverted batches, in execution order: what the sequencer
-    /// offers again (those still valid are sequenced anew).
-    public let acceptedTransfers: [SignedTransfer]
+    /// The accepted transactions of the reverted batches, in execution order: what the sequencer
+    /// offers again (those still valid are sequenced anew), and who hears REVERTED.
+    public let accepted: [RevertedTransfer]
 
-    public init(id: UInt64, fromBatch: UInt64, toBatch: UInt64, validRoot: Digest32, acceptedTransfers: [SignedTransfer]) {
+    public init(id: UInt64, fromBatch: UInt64, toBatch: UInt64, validRoot: Digest32, accepted: [RevertedTransfer]) {
         self.id = id
         self.fromBatch = fromBatch
         self.toBatch = toBatch
         self.validRoot = validRoot
-        self.acceptedTransfers = acceptedTransfers
+        self.accepted = accepted
+    }
+
+    /// The accepted transfers, in execution order.
+    public var acceptedTransfers: [SignedTransfer] { accepted.map(\.transfer) }
+}
+
+/// An accepted transfer of a reverted batch, with that batch's number.
+public struct RevertedTransfer: Sendable, Equatable {
+    public let batch: UInt64
+    public let transfer: SignedTransfer
+
+    public init(batch: UInt64, transfer: SignedTransfer) {
+        self.batch = batch
+        self.transfer = transfer
     }
 }
 
 /// Storage for chain reverts (implemented by `PostgresSettlementStore`).
 public protocol ChainRevertStore: Sendable {
     /// Moves batches `fromBatch...` and their transactions out of the live chain in one database
-    /// transaction, fenced by `term` like a commit, drops snapshots that include them, and
-    /// announces it. Returns what was reverted (nil when there was nothing from `fromBatch` on).
+    /// transaction, fenced by `term` like a commit, drops snapshots that include them, marks every
+    /// commitment covering them reverted and rolled back, and announces it. Returns what was
+    /// reverted (nil when there was nothing from `fromBatch` on).
     func revertChain(fromBatch: UInt64, term: UInt64, commitmentIndex: UInt64?) async throws -> ChainRevert?
     /// The newest revert's id and first batch, if any (followers compare it with the last they handled).
     func latestRevert() async throws -> (id: UInt64, fromBatch: UInt64)?
+    /// The reverts after revert `id`, oldest first, with their accepted transactions (read back
+    /// from the archive tables: what a follower needs to undo them and tell its subscribers).
+    func reverts(after id: UInt64) async throws -> [ChainRevert]
+}
+
+/// Rolls the chain back when the L1 reverted a commitment (the settlement engine, on the leader).
+/// The finality engine calls it until it succeeds, and posts nothing meanwhile.
+public protocol ChainReverter: Sendable {
+    /// Undoes every batch from `fromBatch` on (the first batch of reverted commitment
+    /// `commitmentIndex`), rebuilds the state at batch `fromBatch − 1`, and sequences the
+    /// reverted transactions again.
+    func revertChain(fromBatch: UInt64, commitmentIndex: UInt64) async throws
 }

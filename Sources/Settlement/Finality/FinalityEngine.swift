@@ -6,6 +6,8 @@ import Synchronization
 /// poster of the optimistic rollup).
 ///
 /// One pass (`step()`), run every `pollInterval` while this replica is the sequencer:
+/// 0. **Roll back**: a reverted commitment whose batches are still in the live chain (a lost
+///    game) gets its rollback from the `ChainReverter` first; nothing is posted until it is done.
 /// 1. **Post**: every `l1_settlement_interval`, the durable batches after the last commitment
 ///    (at most `max_batches_per_commitment`) become one commitment — previous root, new root,
 ///    batch range, keccak of the compressed data (`BatchData`) — sent with its data and a bond.
@@ -18,7 +20,9 @@ import Synchronization
 /// 3. **Finalize**: an L1-confirmed commitment whose challenge period (in L1 time, from its
 ///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
 ///    game, is FINALIZED: no challenge can succeed any more. An included commitment the arbiter
-///    no longer holds was reverted by a lost challenge: REVERTED, as soon as that is seen.
+///    no longer holds was reverted by a lost challenge: REVERTED, as soon as that is seen, and
+///    rolled back at once (step 0). The next commitment takes the next unused index and chains
+///    to the newest commitment not reverted, as the arbiter requires.
 /// 4. **Defend**: with a `ProposerDefense`, every challenge game against our commitments gets
 ///    its next move (a failure there is logged and does not stop the other duties).
 ///
@@ -70,11 +74,14 @@ public final class FinalityEngine: Sendable {
     private let durableHead: @Sendable () -> UInt64
     private let logger: Logger
     private let defense: ProposerDefense?
+    private let reverter: (any ChainReverter)?
     private let memory = Mutex(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
-                durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil) {
+                durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,
+                reverter: (any ChainReverter)? = nil) {
         self.defense = defense
+        self.reverter = reverter
         self.settings = settings
         self.l1 = l1
         self.store = store
@@ -99,19 +106,44 @@ public final class FinalityEngine: Sendable {
         }
     }
 
-    /// One pass: post if due, follow L1, finalize, answer challenge games.
+    /// One pass: roll back after a lost game, post if due, follow L1, finalize, answer challenge games.
     public func step() async throws {
         let head = try await l1.head()
         try await detectReorg(head: head)
-        try await postIfDue(head: head)
+        let rolledBack = try await rollBackIfOwed()
+        if rolledBack { try await postIfDue(head: head) }
         for var record in try await store.unsettledCommitments() {
             try await advance(&record, head: head)
         }
+        if rolledBack { _ = try await rollBackIfOwed() }
         if let defense {
             do { try await defense.step(head: head) } catch {
                 logger.error("answering challenge games failed", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    // MARK: Rollback
+
+    /// Has the chain rolled back past every reverted commitment; false while one is still owed
+    /// (no reverter, or it failed: retried next step).
+    private func rollBackIfOwed() async throws -> Bool {
+        guard let owed = try await store.pendingRollback() else { return true }
+        guard let reverter else {
+            let first = memory.withLock { m in m.pausedAt == owed.commitment.index ? false : { m.pausedAt = owed.commitment.index; return true }() }
+            if first {
+                logger.error("posting paused: commitment \(owed.commitment.index) was reverted on L1 and nothing here can roll the chain back")
+            }
+            return false
+        }
+        logger.warning("rolling the chain back after a lost challenge", metadata: [
+            "commitment": "\(owed.commitment.index)", "from_batch": "\(owed.commitment.firstBatch)"])
+        try await reverter.revertChain(fromBatch: owed.commitment.firstBatch, commitmentIndex: owed.commitment.index)
+        memory.withLock { m in
+            m.lastPost = nil
+            m.pausedAt = nil
+        }
+        return true
     }
 
     // MARK: Posting
@@ -137,14 +169,13 @@ public final class FinalityEngine: Sendable {
         let (prevRoot, newRoot, batches) = try await store.batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
-        let index = last.map { $0.commitment.index + 1 } ?? 0
+        let index = try await store.nextCommitmentIndex()
         guard try await l1.commitmentData(index: index) == nil else {
-            // The L1 already holds commitment `index`: ours from there on were reverted and the
-            // engine has not rolled its state back (not implemented yet). Posting again would be
-            // refused, and would announce reverted transactions as POSTED.
+            // The L1 holds a commitment at `index` that this database does not know: another
+            // proposer, or a database restored from an older backup. Posting would be refused.
             let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
             if first {
-                logger.error("posting paused: commitments from this index were reverted on L1 and the state is not rolled back",
+                logger.error("posting paused: the L1 already holds a commitment at the next index, unknown to this database",
                              metadata: ["index": "\(index)"])
             }
             return false
@@ -227,6 +258,8 @@ public final class FinalityEngine: Sendable {
                 let held = try await l1.commitments(fromIndex: record.commitment.index).first
                 if held?.commitment != record.commitment {
                     record.status = .reverted
+                    logger.warning("commitment reverted on L1", metadata: [
+                        "index": "\(record.commitment.index)", "batches": "\(record.commitment.firstBatch)...\(record.commitment.lastBatch)"])
                 } else {
                     if record.status == .posted && head.number + 1 >= block.number + UInt64(settings.confirmationDepth) {
                         record.status = .l1Confirmed
@@ -272,6 +305,9 @@ public final class FinalityEngine: Sendable {
     }
 
     private func publish(_ record: CommitmentRecord, status: CommitmentStatus) async throws {
+        // With a reverter, the rollback tells subscribers (of every batch it undoes, not only
+        // this commitment's) and then sequences the transactions again.
+        if status == .reverted && reverter != nil { return }
         let c = record.commitment
         let ids = try await store.acceptedTransactionIds(from: c.firstBatch, to: c.lastBatch)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)

@@ -54,6 +54,12 @@ public struct CommitmentRecord: Sendable, Equatable {
 public protocol FinalityStore: Sendable {
     /// The newest commitment not reverted, if any.
     func latestCommitment() async throws -> CommitmentRecord?
+    /// The index the next commitment gets: one more than any posted, reverted ones included (the
+    /// L1 keeps reverted commitments at their indices).
+    func nextCommitmentIndex() async throws -> UInt64
+    /// The oldest reverted commitment whose batches are still in the live chain (the rollback it
+    /// needs has not happened yet), if any.
+    func pendingRollback() async throws -> CommitmentRecord?
     /// Commitments still moving (posted or L1-confirmed), oldest first.
     func unsettledCommitments() async throws -> [CommitmentRecord]
     /// The executed transfers of batches `from...to` in order, with the root before `from` and

@@ -83,10 +83,12 @@ public final class TransactionPool: Sendable {
     public func contains(_ id: Digest32) -> Bool { state.withLock { $0.ids.contains(id) } }
 
     /// Adds a validated transaction; `onReceipt` is called once it is sequenced or rejected.
-    public func add(_ tx: ValidatedTransfer, onReceipt: @escaping ReceiptHandler) throws(PoolRejection) {
+    /// `overCapacity` admits it even to a full pool: for transactions the engine had already
+    /// accepted once (a chain rollback offers them again), which must not be turned away.
+    public func add(_ tx: ValidatedTransfer, overCapacity: Bool = false, onReceipt: @escaping ReceiptHandler) throws(PoolRejection) {
         let entry = Entry(tx: tx, onReceipt: onReceipt)
         let wake: CheckedContinuation<Void, Never>? = try state.withLock { (s: inout State) throws(PoolRejection) in
-            if s.readyCount + s.heldCount >= capacity { throw .full(capacity: capacity) }
+            if !overCapacity && s.readyCount + s.heldCount >= capacity { throw .full(capacity: capacity) }
             if s.ids.contains(tx.id) { throw .duplicate }
             let sender = tx.sender
             var q = s.senders[sender] ?? SenderQueue(expectedNonce: nonceSource(sender))

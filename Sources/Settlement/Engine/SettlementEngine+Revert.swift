@@ -1,0 +1,167 @@
+import Foundation
+
+/// Rolling the chain back after the L1 reverted a commitment (its proposer lost a fraud-proof
+/// game): on the leader, driven by the finality engine; on followers, when they see the revert
+/// in the database.
+///
+/// Every batch from the reverted commitment's first batch B on is undone — the ones after the
+/// commitment too, since they build on its state. The live chain continues from batch B − 1
+/// with the same batch numbers (`ChainRevertStore`), subscribers hear REVERTED for every
+/// accepted transaction of the undone batches, and the leader offers those transactions to its
+/// pool again, ahead of what was waiting there: those still valid are sequenced anew (SEQUENCED
+/// in a new batch, then POSTED ... in a new commitment), the others are REJECTED.
+extension SettlementEngine: ChainReverter {
+    /// Reverts the chain from `fromBatch` on (leader only; throws elsewhere). Sequencing pauses
+    /// meanwhile: the term is suspended, its sealed batches made durable first, and a new run of
+    /// the same term starts from the rebuilt state, whatever the outcome.
+    public func revertChain(fromBatch: UInt64, commitmentIndex: UInt64) async throws {
+        guard let revertStore = store as? any ChainRevertStore else {
+            throw EngineError.corruptState("the store cannot revert the chain")
+        }
+        guard fromBatch >= 1, let term = lifecycle.withLock({ $0.activeTerm }) else {
+            throw SubmitError.unavailable("not the sequencer: only the sequencer rolls the chain back")
+        }
+        term.suspend()
+        pool.nudge()
+        await lifecycle.withLock({ $0.leaderTask })?.value
+        do {
+            guard !term.isDeposed else { throw SubmitError.unavailable("deposed while pausing for a rollback") }
+            try await revertPaused(fromBatch: fromBatch, commitmentIndex: commitmentIndex, term: term, store: revertStore)
+        } catch {
+            await resume(after: term)
+            throw error
+        }
+        await resume(after: term)
+    }
+
+    /// The rollback proper, with the term paused and every sealed batch durable.
+    private func revertPaused(fromBatch: UInt64, commitmentIndex: UInt64, term: LeaderTerm,
+                              store revertStore: any ChainRevertStore) async throws {
+        let seen = lifecycle.withLock { $0.revertSeen }
+        let revert: ChainRevert
+        if let done = try await revertStore.revertChain(fromBatch: fromBatch, term: term.term, commitmentIndex: commitmentIndex) {
+            revert = done
+        } else if let earlier = try await revertStore.reverts(after: seen).last, earlier.fromBatch <= fromBatch {
+            // Nothing left from `fromBatch` on: an earlier attempt's revert committed, its answer was lost.
+            revert = earlier
+        } else {
+            throw EngineError.corruptState("no batch \(fromBatch) to revert and no revert recorded")
+        }
+        // The database is reverted: the state must follow before anything is sequenced again.
+        // Only reads remain, so retry them until they work (sequencing waits).
+        while true {
+            do {
+                try await rollBackState(toBatch: revert.fromBatch - 1, root: revert.validRoot, revert: revert.id)
+                break
+            } catch {
+                logger.error("rebuilding the state after a chain revert failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        announceReverted([revert])
+        requeue(revert)
+        logger.warning("chain rolled back", metadata: [
+            "revert": "\(revert.id)", "commitment": "\(commitmentIndex)", "batches": "\(revert.fromBatch)...\(revert.toBatch)",
+            "resequencing": "\(revert.accepted.count)"])
+    }
+
+    /// After a rollback attempt: the same term sequences again, or, if it was deposed meanwhile,
+    /// this replica hands its pool to the new leader.
+    private func resume(after term: LeaderTerm) async {
+        if term.isDeposed {
+            await handOff(term, abandoned: [])
+        } else {
+            beginTerm(LeaderTerm(term: term.term))
+        }
+    }
+
+    /// Puts the reverted transactions back in the pool, then what was waiting there, in one
+    /// critical section with submissions (each sender's nonces stay in order).
+    private func requeue(_ revert: ChainRevert) {
+        let now = ContinuousClock.now
+        let (refusedReverted, refusedWaiting) = lifecycle.withLock { _ -> ([(Digest32, String)], [(TransactionPool.Entry, String)]) in
+            let waiting = pool.drainAll()
+            var refusedReverted: [(Digest32, String)] = []
+            for r in revert.accepted {
+                switch validation.validate(r.transfer, receivedAt: now, verifySignature: false) {
+                case .failure(let f): refusedReverted.append((f.id, f.reason))
+                case .success(let tx):
+                    do { try pool.add(tx, overCapacity: true) { _ in } } catch { refusedReverted.append((tx.id, "\(error)")) }
+                }
+            }
+            var refusedWaiting: [(TransactionPool.Entry, String)] = []
+            for e in waiting {
+                do { try pool.add(e.tx, overCapacity: true, onReceipt: e.onReceipt) } catch { refusedWaiting.append((e, "\(error)")) }
+            }
+            return (refusedReverted, refusedWaiting)
+        }
+        let nowMs = Self.nowMs()
+        events.publish(refusedReverted.map { StatusEvent(id: $0.0, status: .rejected, reason: "not sequenced again after a chain revert: \($0.1)",
+                                                         batchNumber: 0, stateRoot: .zero, atMs: nowMs) })
+        for (e, why) in refusedWaiting { e.onReceipt(.rejected(e.tx.id, why)) }
+    }
+
+    // MARK: Followers
+
+    /// Undoes, on a follower (or a replica about to lead), the reverts another replica made since
+    /// the last one this state reflects. True when there were any (the caller reads the chain again).
+    func followReverts() async throws -> Bool {
+        guard let revertStore = store as? any ChainRevertStore,
+              let latest = try await revertStore.latestRevert() else { return false }
+        let seen = lifecycle.withLock { $0.revertSeen }
+        guard latest.id > seen else { return false }
+        let reverts = try await revertStore.reverts(after: seen)
+        guard let first = reverts.min(by: { $0.fromBatch < $1.fromBatch }) else { return false }
+        let applied = lifecycle.withLock { $0.durableBatch }
+        if applied >= first.fromBatch {
+            try await rollBackState(toBatch: first.fromBatch - 1, root: first.validRoot, revert: latest.id)
+            announceReverted(reverts.map { r in
+                ChainRevert(id: r.id, fromBatch: r.fromBatch, toBatch: r.toBatch, validRoot: r.validRoot,
+                            accepted: r.accepted.filter { $0.batch <= applied })
+            })
+        } else {
+            lifecycle.withLock { $0.revertSeen = latest.id }
+        }
+        logger.warning("followed a chain revert", metadata: ["revert": "\(latest.id)", "from_batch": "\(first.fromBatch)"])
+        return true
+    }
+
+    // MARK: State
+
+    /// Sets the state to batch `batch` with root `root`: undone in memory when the batches are
+    /// still retained, else rebuilt from the database (which must already be reverted).
+    private func rollBackState(toBatch batch: UInt64, root: Digest32, revert: UInt64) async throws {
+        let fast: Digest32? = state.withLock { s in try? s.rollback(toBatch: batch) }
+        var rebuilt = fast
+        if fast != root {
+            let chain = try await store.persistedChain(upTo: batch)
+            let retained = config.retainedBatches
+            let (last, r) = try state.withLock { (s: inout sending StateManager) throws -> (UInt64, Digest32) in
+                s = StateManager(retainedBatches: retained)
+                return try Self.replay(chain, into: &s)
+            }
+            guard last == batch, r == root else {
+                throw EngineError.corruptState("after the revert the database's chain ends at batch \(last) with root \(r), expected \(batch) with \(root)")
+            }
+            rebuilt = r
+        }
+        lifecycle.withLock { l in
+            l.nextBatch = batch + 1
+            l.durableBatch = batch
+            l.root = rebuilt ?? root
+            l.publishedBatch = min(l.publishedBatch, batch)
+            l.revertSeen = max(l.revertSeen, revert)
+        }
+    }
+
+    /// REVERTED for every accepted transaction of the reverted batches.
+    private func announceReverted(_ reverts: [ChainRevert]) {
+        let nowMs = Self.nowMs()
+        for r in reverts {
+            events.publish(r.accepted.map {
+                StatusEvent(id: $0.transfer.id, status: .reverted, reason: "its batch was reverted after a lost fraud-proof game",
+                            batchNumber: $0.batch, stateRoot: r.validRoot, atMs: nowMs)
+            })
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Logging
+import Persistence
+import Settlement
+import XCTest
+
+/// The whole optimistic path with a running engine: the engine posts a wrong root (fault
+/// injection), a validator wins the challenge game, the arbiter reverts the commitment, the
+/// engine rolls its chain back, re-sequences the transactions, posts a new commitment that
+/// finalizes, and ends with the balances of an honest replay. Real PostgreSQL, real signatures,
+/// the L1 simulator with blocks produced by hand (one per round).
+final class ChainRollbackTests: PostgresTestCase {
+    let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
+    let validatorAddress = Address(bytes: [UInt8](repeating: 0xcc, count: 20))!
+    let blockTimeMs: UInt64 = 12_000
+
+    func testAWrongRootIsRolledBackResequencedAndTheNewCommitmentFinalizes() async throws {
+        let chain = StoreTestChain(accounts: 8, balance: 1_000_000)
+        var config = SettlementConfig()
+        config.chainId = StoreTestChain.chainId
+        config.feeAccount = StoreTestChain.feeAccount
+        config.batchSize = 10
+        config.batchTimeoutMs = 5
+        var logger = Logger(label: "rollback-test")
+        logger.logLevel = .error
+        let store = PostgresSettlementStore(conninfo: url, logger: logger)
+        let engine = try SettlementEngine(config: config, genesis: chain.genesis, store: store, logger: logger)
+        try await engine.start()
+        let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
+            seed: 3, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
+                                     challengePeriodMs: 30 * blockTimeMs, moveWindowMs: 5 * blockTimeMs, minimumChallengeBond: 2,
+                                     rules: rules),
+            producerID: "test"))
+        try await l1.open()
+        var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * blockTimeMs,
+                                               maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
+        settings.faultInjectWrongRootAt = 0
+        let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
+                                      stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: config.chainId, events: engine.events,
+                                      durableHead: { engine.head.batch }, logger: logger, defense: defense, reverter: engine)
+        let validator = ValidatorNode(settings: ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2,
+                                                                       rules: rules),
+                                      l1: l1, genesisDiff: chain.genesisDiff, logger: logger)
+
+        // 40 transfers, every key sending 5 in nonce order, in several batches.
+        let keys = chain.keys
+        func transfer(_ i: Int, _ n: UInt64) -> SignedTransfer {
+            SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[(i + 3) % keys.count].address,
+                                         value: UInt256(100 + UInt64(i)), fee: 1, nonce: n),
+                                chainId: config.chainId, with: keys[i])
+        }
+        var sent: [SignedTransfer] = []
+        for n in 0 ..< UInt64(5) { for i in keys.indices { sent.append(transfer(i, n)) } }
+        let watched = sent[0].id
+        let stream = engine.events.subscribe(ids: [watched])
+        let collector = Task { () -> [TransactionStatus] in
+            var seen: [TransactionStatus] = []
+            for try await e in stream {
+                seen.append(e.status)
+                if e.status == .finalized { break }
+            }
+            return seen
+        }
+        for t in sent {
+            let r = try await withTimeout { try await engine.submitAndWait(t) }
+            XCTAssertEqual(r.status, .sequenced, r.reason)
+        }
+        let firstChainHead = engine.head
+
+        // Rounds until the chain was rolled back and a later commitment finalized past the head.
+        var rolledBack: (id: UInt64, fromBatch: UInt64)?
+        var finalized = false
+        for _ in 0 ..< 400 where !finalized {
+            try await validator.step()
+            try await finality.step()
+            try await l1.produceBlock()
+            if rolledBack == nil { rolledBack = try await store.latestRevert() }
+            if rolledBack != nil, let last = try await store.latestCommitment(), last.status == .finalized,
+               last.commitment.lastBatch == engine.head.batch, try await engine.status(of: sent.last!.id)?.status == .finalized {
+                finalized = true
+            }
+        }
+        XCTAssertEqual(rolledBack?.fromBatch, 1, "the chain was rolled back to the genesis")
+        XCTAssertTrue(finalized, "a new commitment finalized after the rollback")
+
+        let l1Events = try await l1.receipts(fromBlock: 0, toBlock: try await l1.head().number).flatMap(\.events)
+        XCTAssertTrue(l1Events.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)),
+                      "the validator won and the proposer was slashed")
+        XCTAssertTrue(l1Events.contains(.commitmentsReverted(fromIndex: 0)))
+
+        // The honest replay: every transfer, in submission order, from the genesis.
+        let honest = StateManager()
+        _ = honest.apply(diff: chain.genesisDiff)
+        let pipeline = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
+        let validated = try sent.map { try pipeline.validate($0).get() }
+        let replay = BatchExecutor(feeAccount: config.feeAccount).execute(validated, lookup: { honest.account($0) })
+        XCTAssertTrue(replay.transactions.allSatisfy(\.accepted))
+        let honestRoot = honest.apply(diff: replay.diff)
+        XCTAssertEqual(engine.head.root, honestRoot, "the engine's state equals the honest replay")
+        XCTAssertNotEqual(firstChainHead.batch, 0)
+        for k in keys {
+            XCTAssertEqual(try engine.account(k.address).account, honest.account(k.address))
+        }
+        let validatorRoot = await validator.root
+        XCTAssertEqual(validatorRoot, honestRoot, "the validator accepted the new commitment")
+        let latest = try await store.latestCommitment()
+        XCTAssertEqual(latest?.commitment.newRoot, honestRoot)
+        XCTAssertGreaterThanOrEqual(latest?.commitment.index ?? 0, 1, "the new commitment took a new index")
+
+        // Every transfer was executed again and is final; the watcher saw the whole story.
+        for t in sent {
+            let status = try await engine.status(of: t.id)
+            XCTAssertEqual(status?.status, .finalized, "\(t.id)")
+        }
+        let seen = try await withTimeout { try await collector.value }
+        let revertedAt = try XCTUnwrap(seen.firstIndex(of: .reverted), "\(seen)")
+        XCTAssertEqual(Array(seen[revertedAt...]), [.reverted, .sequenced, .posted, .l1Confirmed, .finalized], "\(seen)")
+        XCTAssertTrue(seen[..<revertedAt].contains(.posted), "\(seen)")
+
+        await engine.stop()
+        await l1.close()
+        await store.close()
+    }
+}
