@@ -213,7 +213,7 @@ public final class ValidatorService: RPCService {
         let exit = Withdrawals.exitAddress(for: recipient)
         let proof: AccountProof
         do {
-            proof = try engine.account(exit, atBatch: posted.commitment.lastBatch)
+            proof = try await engine.historicalAccount(exit, atBatch: posted.commitment.lastBatch)
         } catch {
             throw RPCError(.failedPrecondition,
                            "cannot prove the exit account at batch \(posted.commitment.lastBatch): \(error)")

@@ -61,6 +61,8 @@ public final class SettlementEngine: Sendable {
     let advertisedEndpoint: Mutex<String>
     /// Signalled by batch notifications (followers wait on it between catch-up reads).
     let batchSignal = WakeSignal()
+    /// States rebuilt for proofs against batches no longer retained (`historicalAccount`).
+    let historicalStates = HistoricalStates()
 
     enum Role: Sendable {
         case starting
