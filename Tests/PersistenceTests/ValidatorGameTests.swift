@@ -17,6 +17,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let store: PostgresSettlementStore
         let l1: L1Simulator
         let finality: FinalityEngine
+        let defense: ProposerDefense
         let validator: ValidatorNode
         let chain: StoreTestChain
     }
@@ -24,7 +25,7 @@ final class ValidatorGameTests: PostgresTestCase {
     /// Three batches of 30 transfers in the store, a simulator (manual blocks) whose arbiter judges
     /// by the store chain's rules, a finality engine defending its commitments (the first one
     /// with a wrong root if `wrongRoot`), and a validator from the same genesis.
-    private func setUp(wrongRoot: Bool, falseChallenge: Bool) async throws -> Setup {
+    private func setUp(wrongRoot: Bool, falseChallenge: Bool, resendAfterBlocks: UInt64 = 16) async throws -> Setup {
         var chain = StoreTestChain()
         let store = PostgresSettlementStore(conninfo: url)
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
@@ -43,13 +44,15 @@ final class ValidatorGameTests: PostgresTestCase {
                                                maxBatchesPerCommitment: 100, proposer: proposer, bond: 5)
         settings.faultInjectWrongRootAt = wrongRoot ? 0 : nil
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
-                                      stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
+                                      stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger,
+                                      resendAfterBlocks: resendAfterBlocks)
         let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId,
                                       events: StatusEvents(), durableHead: { 3 }, logger: logger, defense: defense)
         var validatorSettings = ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2, rules: rules)
         validatorSettings.falseChallengeAt = falseChallenge ? 0 : nil
+        validatorSettings.resendAfterBlocks = resendAfterBlocks
         let validator = ValidatorNode(settings: validatorSettings, l1: l1, genesisDiff: chain.genesisDiff, logger: logger)
-        return Setup(store: store, l1: l1, finality: finality, validator: validator, chain: chain)
+        return Setup(store: store, l1: l1, finality: finality, defense: defense, validator: validator, chain: chain)
     }
 
     /// Rounds of validator step, finality step, one block, until `done` or 300 rounds.
@@ -90,8 +93,8 @@ final class ValidatorGameTests: PostgresTestCase {
         let halted = await s.validator.halted
         XCTAssertNil(halted)
 
-        // Nothing breaks afterwards, and the engine posts nothing until its state is rolled back
-        // (not implemented yet): its transactions stay REVERTED.
+        // Nothing breaks afterwards, and with no reverter (this finality engine has none; the
+        // engine's rollback is `ChainRollbackTests`) nothing more is posted: its transactions stay REVERTED.
         for _ in 0 ..< 5 {
             try await s.validator.step()
             try await s.finality.step()
@@ -123,5 +126,65 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertEqual(accepted, [0])
         let validatorRoot = await s.validator.root
         XCTAssertEqual(validatorRoot, s.chain.state.root)
+    }
+
+    /// A false challenge: the proposer is right and must win. A block holding a proposer's move
+    /// and one holding a validator's move are each dropped by a reorg (transactions gone): both
+    /// sides notice the missing receipt and send the move again; without that the proposer
+    /// would lose on time.
+    func testMovesDroppedByAReorgAreSentAgainAndTheRightSideStillWins() async throws {
+        let s = try await setUp(wrongRoot: false, falseChallenge: true, resendAfterBlocks: 2)
+        var dropped: Set<L1Address> = []
+        for _ in 0 ..< 300 {
+            if let game = try await s.l1.game(id: 0), !game.isOpen { break }
+            try await s.validator.step()
+            try await s.finality.step()
+            let block = try await s.l1.produceBlock()
+            let events = try await s.l1.receipts(fromBlock: block.number, toBlock: block.number).flatMap(\.events)
+            let movers = Set([validatorAddress, proposer].filter { events.contains(.moved(game: 0, by: $0)) })
+            if !movers.isEmpty && !movers.isSubset(of: dropped) {
+                try await s.l1.reorg(depth: 1, dropTransactions: true)
+                dropped.formUnion(movers)
+            }
+        }
+        XCTAssertEqual(dropped, [validatorAddress, proposer], "a move of each side was dropped")
+        let all = try await events(s)
+        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: proposer, loser: validatorAddress, slashed: 2, toWinner: 1)),
+                      "the right side won: \(all.filter { if case .gameResolved = $0 { true } else { false } })")
+        let resentByValidator = await s.validator.resentMoves
+        let resentByProposer = await s.defense.resentMoves
+        XCTAssertGreaterThanOrEqual(resentByValidator, 1)
+        XCTAssertGreaterThanOrEqual(resentByProposer, 1)
+    }
+
+    /// A validator restarted mid-game (a new `ValidatorNode`, which knows nothing) finds its open
+    /// game on L1 and plays it to the end instead of challenging again.
+    func testARestartedValidatorResumesItsOpenGameAndWins() async throws {
+        let s = try await setUp(wrongRoot: true, falseChallenge: false)
+        var moves = 0
+        for _ in 0 ..< 300 where moves < 2 {
+            try await s.validator.step()
+            try await s.finality.step()
+            let block = try await s.l1.produceBlock()
+            let events = try await s.l1.receipts(fromBlock: block.number, toBlock: block.number).flatMap(\.events)
+            moves += events.filter { $0 == .moved(game: 0, by: validatorAddress) }.count
+        }
+        XCTAssertEqual(moves, 2, "the first validator made two moves")
+        var logger = Logger(label: "validator-restarted")
+        logger.logLevel = .error
+        let settings = await s.validator.settings
+        let restarted = ValidatorNode(settings: settings, l1: s.l1, genesisDiff: s.chain.genesisDiff, logger: logger)
+        for _ in 0 ..< 300 {
+            if let game = try await s.l1.game(id: 0), !game.isOpen { break }
+            try await restarted.step()
+            try await s.finality.step()
+            try await s.l1.produceBlock()
+        }
+        try await restarted.step()  // sees the game's end
+        let all = try await events(s)
+        XCTAssertEqual(all.filter { if case .challengeOpened = $0 { true } else { false } }.count, 1, "no second challenge")
+        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        let outcomes = await restarted.outcomes
+        XCTAssertEqual(outcomes, [0: .won])
     }
 }

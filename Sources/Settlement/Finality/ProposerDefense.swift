@@ -23,9 +23,16 @@ public actor ProposerDefense {
     /// Our open games; nil until their player is built.
     private var sessions: [UInt64: GameSession?] = [:]
     private var moves: UInt64 = 0
+    /// Our last move in each open game and the head when it was sent.
+    private var lastMoves: [UInt64: (hash: Digest32, block: UInt64)] = [:]
+    /// A move with no receipt after this many blocks is sent again (dropped by an L1 reorg).
+    public let resendAfterBlocks: UInt64
+    /// Moves sent again so far.
+    public private(set) var resentMoves = 0
 
     public init(l1: any L1Client, proposer: L1Address, rules: TransitionRules, stateAfterBatch: @escaping StateLoader,
-                logger: Logger) {
+                logger: Logger, resendAfterBlocks: UInt64 = 16) {
+        self.resendAfterBlocks = resendAfterBlocks
         self.l1 = l1
         self.proposer = proposer
         self.rules = rules
@@ -66,6 +73,7 @@ public actor ProposerDefense {
         }
         guard record.isOpen else {
             sessions[id] = nil
+            lastMoves[id] = nil
             let won = !record.voided && record.game.result?.winner == .proposer
             logger.notice("challenge game over", metadata: [
                 "game": "\(id)", "commitment": "\(record.commitmentIndex)", "won": "\(won)", "voided": "\(record.voided)"])
@@ -74,9 +82,19 @@ public actor ProposerDefense {
         var session: GameSession
         if let existing = sessions[id] ?? nil { session = existing } else { session = GameSession(player: try await player(for: record)) }
         defer { sessions[id] = session }
-        guard let call = session.nextCall(for: record, atMs: head.timestampMs) else { return }
+        if let call = session.nextCall(for: record, atMs: head.timestampMs) {
+            lastMoves[id] = (try await send(call, game: id), head.number)
+        } else if let move = lastMoves[id], head.number >= move.block + resendAfterBlocks,
+                  let call = session.unansweredCall(for: record), try await l1.receipt(move.hash) == nil {
+            logger.notice("move sent again: it was not included (dropped by an L1 reorg?)", metadata: ["game": "\(id)"])
+            resentMoves += 1
+            lastMoves[id] = (try await send(call, game: id), head.number)
+        }
+    }
+
+    private func send(_ call: L1Transaction.Call, game id: UInt64) async throws -> Digest32 {
         moves += 1
-        _ = try await l1.submit(L1Transaction(sender: proposer, call: call, nonce: 1 << 62 | id << 24 | (moves & 0xff_ffff)))
+        return try await l1.submit(L1Transaction(sender: proposer, call: call, nonce: 1 << 62 | id << 24 | (moves & 0xff_ffff)))
     }
 
     /// The honest player for `record`'s commitment, from the state before its first batch.

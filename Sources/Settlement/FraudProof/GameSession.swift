@@ -11,6 +11,7 @@ public struct GameSession: Sendable {
     public let player: GamePlayer
     private var evaluated: ChallengeGame?
     private var answered: ChallengeGame?
+    private var lastCall: L1Transaction.Call?
 
     public init(player: GamePlayer) { self.player = player }
 
@@ -22,6 +23,15 @@ public struct GameSession: Sendable {
         evaluated = record.game
         guard let call = player.nextCall(for: record, atMs: nowMs) else { return nil }
         answered = record.game
+        lastCall = call
         return call
+    }
+
+    /// The call last returned, while `record` still shows the game state it answered: what to
+    /// send again when that transaction never made it into the chain (dropped by an L1 reorg).
+    /// The caller decides from its receipt; this never decides anew.
+    public func unansweredCall(for record: L1Game) -> L1Transaction.Call? {
+        guard record.isOpen, answered == record.game else { return nil }
+        return lastCall
     }
 }

@@ -58,6 +58,8 @@ public actor ValidatorNode {
         var openTransaction: Digest32
         var sentAtBlock: UInt64
         var gameID: UInt64?
+        /// Our last move and the head when it was sent (re-sent if it has no receipt in time).
+        var lastMove: (hash: Digest32, block: UInt64)?
     }
 
     public let settings: Settings
@@ -73,6 +75,8 @@ public actor ValidatorNode {
     public private(set) var outcomes: [UInt64: Outcome] = [:]
     /// Set when the validator stopped following (see the type's description).
     public private(set) var halted: String?
+    /// Moves sent again because they were not included (dropped by an L1 reorg).
+    public private(set) var resentMoves = 0
     private var dispute: Dispute?
     private var registered = false
     private var nonce: UInt64
@@ -134,6 +138,15 @@ public actor ValidatorNode {
             let player = GamePlayer(party: .challenger, trace: claims, batches: batches, preState: state, rules: settings.rules)
             logger.warning("commitment disputed: challenging", metadata: [
                 "index": "\(commitment.index)", "posted_root": "\(commitment.newRoot)", "our_root": "\(claims.newRoot)"])
+            if let ours = try await openGame(against: commitment.index) {
+                // Ours from before a restart: play it on rather than challenge again (refused).
+                registered = true
+                dispute = Dispute(commitment: commitment, session: GameSession(player: player), stateAfter: after,
+                                  commitmentIsRight: trace.newRoot == commitment.newRoot, openTransaction: .zero,
+                                  sentAtBlock: head.number, gameID: ours)
+                logger.notice("resuming our open challenge game", metadata: ["game": "\(ours)", "commitment": "\(commitment.index)"])
+                return
+            }
             if !registered {
                 _ = try await send(.registerValidator(stake: settings.stake))
                 registered = true
@@ -171,10 +184,27 @@ public actor ValidatorNode {
         }
         guard let id = d.gameID, let record = try await l1.game(id: id) else { return }
         if record.isOpen {
-            if let call = d.session.nextCall(for: record, atMs: head.timestampMs) { _ = try await send(call) }
+            if let call = d.session.nextCall(for: record, atMs: head.timestampMs) {
+                d.lastMove = (try await send(call), head.number)
+            } else if let move = d.lastMove, head.number >= move.block + settings.resendAfterBlocks,
+                      let call = d.session.unansweredCall(for: record), try await l1.receipt(move.hash) == nil {
+                logger.notice("move sent again: it was not included (dropped by an L1 reorg?)", metadata: ["game": "\(id)"])
+                resentMoves += 1
+                d.lastMove = (try await send(call), head.number)
+            }
             return
         }
         finish(d, game: record)
+    }
+
+    /// Our open game against commitment `index`, if any (games are numbered 0, 1, ...).
+    private func openGame(against index: UInt64) async throws -> UInt64? {
+        var id: UInt64 = 0
+        while let record = try await l1.game(id: id) {
+            if record.isOpen && record.commitmentIndex == index && record.challenger == settings.address { return id }
+            id += 1
+        }
+        return nil
     }
 
     /// The arbiter refused our challenge: harmless if the commitment is gone (reverted by another
