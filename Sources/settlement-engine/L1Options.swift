@@ -80,7 +80,7 @@ struct L1Settlement {
         finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
         let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store),
-                                      logger: Logger(label: "settlement.proposer-defense"))
+                                      logger: Logger(label: "settlement.proposer-defense"), challengeLog: store)
         let finality = FinalityEngine(
             settings: finalitySettings,
             l1: simulator, store: store, chainId: settings.chainId, events: engine.events,

@@ -45,7 +45,7 @@ final class ValidatorGameTests: PostgresTestCase {
         settings.faultInjectWrongRootAt = wrongRoot ? 0 : nil
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger,
-                                      resendAfterBlocks: resendAfterBlocks)
+                                      resendAfterBlocks: resendAfterBlocks, challengeLog: store)
         let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId,
                                       events: StatusEvents(), durableHead: { 3 }, logger: logger, defense: defense)
         var validatorSettings = ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2, rules: rules)
@@ -66,6 +66,25 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTFail("not done after 300 blocks")
     }
 
+    /// The proposer's log of game 0 (`challenges`, the report's source): status, winner, the
+    /// challenger, moves seen, a resolution time.
+    private func assertChallengeRow(_ s: Setup, status: String, winner: String,
+                                    file: StaticString = #filePath, line: UInt = #line) async throws {
+        let conn = try await PostgresConnection.connect(url)
+        let rows = try await conn.query("""
+            SELECT status, winner, encode(challenger, 'hex'), moves, resolved_at IS NOT NULL, commitment_id FROM challenges
+            """)
+        await conn.close()
+        XCTAssertEqual(rows.count, 1, file: file, line: line)
+        guard let row = rows.first else { return }
+        XCTAssertEqual(try row.string(0), status, file: file, line: line)
+        XCTAssertEqual(try row.string(1), winner, file: file, line: line)
+        XCTAssertEqual(try row.string(2), String(repeating: "cc", count: 20), file: file, line: line)
+        XCTAssertGreaterThanOrEqual(try row.int(3), 2, "moves seen", file: file, line: line)
+        XCTAssertTrue(try row.bool(4), "resolved_at set", file: file, line: line)
+        XCTAssertEqual(try row.int(5), 0, file: file, line: line)
+    }
+
     /// Every event of the canonical chain so far.
     private func events(_ s: Setup) async throws -> [L1Event] {
         let head = try await s.l1.head()
@@ -84,6 +103,7 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertTrue(all.contains(.commitmentsReverted(fromIndex: 0)))
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
+        try await assertChallengeRow(s, status: "resolved", winner: "challenger")
         let held = try await s.l1.commitments(fromIndex: 0)
         XCTAssertTrue(held.isEmpty, "the reverted commitment is gone")
         let outcomes = await s.validator.outcomes
@@ -119,6 +139,7 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertFalse(all.contains(.commitmentsReverted(fromIndex: 0)))
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
+        try await assertChallengeRow(s, status: "resolved", winner: "proposer")
         let outcomes = await s.validator.outcomes
         XCTAssertEqual(outcomes, [0: .lost])
         // Its own execution agrees with the commitment, so it follows on from it.

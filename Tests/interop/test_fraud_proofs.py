@@ -12,7 +12,9 @@ and on the follower see SEQUENCED → POSTED → L1_CONFIRMED → REVERTED → S
 L1_CONFIRMED → FINALIZED; both replicas end with the balances of an honest replay of the
 transfers, computed here independently; the database holds each transfer once in the live chain.
 """
+import os
 import re
+import subprocess
 import threading
 from collections import defaultdict
 
@@ -21,6 +23,7 @@ import grpc
 from test_durability import (FEE_ACCOUNT, FUNDED, SENDER_KEYS, DurableChain, account, genesis_file, pb, pb_grpc, psql,
                              report, transfers)
 from test_replicas import Replica, lease, pg, wait_for
+from test_validator_cli import cli_binary
 
 __all__ = ["genesis_file", "pb", "pb_grpc", "transfers", "pg"]
 
@@ -39,6 +42,28 @@ def honest_replay(sent):
         balance[FEE_ACCOUNT] += t.fee
         nonce[t.frm.lower()] += 1
     return balance, nonce
+
+
+def report_sections(pg):
+    """Column sums of `settlement report`'s finality (posted, confirmed, finalized, reverted) and
+    challenge (opened, resolved, challenger won, proposer won, open at end) tables."""
+    out = subprocess.run([cli_binary(), "report", "--database-url", pg.url, "--from", "-1h", "--bucket", "1d"],
+                         capture_output=True, text=True, timeout=60, env={k: v for k, v in os.environ.items()
+                                                                         if not k.startswith("SETTLEMENT_")})
+    assert out.returncode == 0, out.stderr
+    sections, current = {}, None
+    for line in out.stdout.splitlines():
+        if line and not line.startswith(" ") and not line[0].isdigit() and "|" not in line and not line.startswith("-"):
+            current = line.strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+
+    def sums(title, take, width):
+        rows = [l.split() for l in sections[title] if l.strip() and l.strip()[0].isdigit()]
+        cols = [r[-width:][:take] for r in rows]
+        return [sum(int(c[i]) for c in cols) for i in range(take)]
+    return sums("Finality (L1 commitments)", 4, 8), sums("Challenges", 5, 5)
 
 
 class Follow(threading.Thread):
@@ -115,6 +140,11 @@ def test_validator_wins_against_a_wrong_root_and_the_chain_rolls_back(start_engi
         elog = engine.log()
         assert "FAULT INJECTION" in elog and "chain rolled back" in elog
         assert "followed a chain revert" in follower.log()
+        # The report's finality and challenge sections fill in from what the engine recorded.
+        finality, challenges = report_sections(pg)
+        posted, confirmed, final, reverted = finality
+        assert posted >= 2 and confirmed >= 2 and final >= 1 and reverted >= 1, f"posted, confirmed, finalized, reverted: {finality}"
+        assert challenges == [1, 1, 1, 0, 0], f"opened, resolved, challenger won, proposer won, open at end: {challenges}"
         moves = len(re.findall(r"moved|bisect", vlog()))
         report("fraud proof and rollback", {"leader_subscriber_saw": watchers[0].seen, "commitments": commitments,
                                              "challenge_opened": "challenge opened" in vlog(), "moves_logged": moves})

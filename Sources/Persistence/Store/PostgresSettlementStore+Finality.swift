@@ -98,7 +98,8 @@ extension PostgresSettlementStore: FinalityStore {
             try await conn.transaction { t in
                 try t.query("""
                     UPDATE l1_commitments SET status = $2, l1_tx_hash = $3, l1_block_number = $4, l1_block_hash = $5,
-                        confirmed_at = CASE WHEN $2 IN ('l1_confirmed', 'finalized') THEN coalesce(confirmed_at, now()) END,
+                        confirmed_at = CASE WHEN $2 IN ('l1_confirmed', 'finalized') THEN coalesce(confirmed_at, now())
+                                            WHEN $2 = 'reverted' THEN confirmed_at END,
                         finalized_at = CASE WHEN $2 = 'finalized' THEN coalesce(finalized_at, now()) END,
                         reverted_at = CASE WHEN $2 = 'reverted' THEN coalesce(reverted_at, now()) END
                     WHERE id = $1

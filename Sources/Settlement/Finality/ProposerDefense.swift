@@ -29,10 +29,14 @@ public actor ProposerDefense {
     public let resendAfterBlocks: UInt64
     /// Moves sent again so far.
     public private(set) var resentMoves = 0
+    private let challengeLog: (any ChallengeLog)?
+    /// Per open game: the last game state seen and how many distinct states were seen.
+    private var observed: [UInt64: (state: ChallengeGame, count: Int)] = [:]
 
     public init(l1: any L1Client, proposer: L1Address, rules: TransitionRules, stateAfterBatch: @escaping StateLoader,
-                logger: Logger, resendAfterBlocks: UInt64 = 16) {
+                logger: Logger, resendAfterBlocks: UInt64 = 16, challengeLog: (any ChallengeLog)? = nil) {
         self.resendAfterBlocks = resendAfterBlocks
+        self.challengeLog = challengeLog
         self.l1 = l1
         self.proposer = proposer
         self.rules = rules
@@ -56,6 +60,7 @@ public actor ProposerDefense {
         while let record = try await l1.game(id: nextGameID) {
             if record.proposer == proposer && record.isOpen {
                 sessions[record.id] = .some(nil)
+                await logChallenge { try await $0.challengeOpened(record) }
                 logger.warning("a commitment of ours is challenged", metadata: [
                     "game": "\(record.id)", "commitment": "\(record.commitmentIndex)", "challenger": "\(record.challenger)"])
             }
@@ -71,9 +76,11 @@ public actor ProposerDefense {
             nextGameID = min(nextGameID, id)
             return
         }
+        await observe(record)
         guard record.isOpen else {
             sessions[id] = nil
             lastMoves[id] = nil
+            observed[id] = nil
             let won = !record.voided && record.game.result?.winner == .proposer
             logger.notice("challenge game over", metadata: [
                 "game": "\(id)", "commitment": "\(record.commitmentIndex)", "won": "\(won)", "voided": "\(record.voided)"])
@@ -89,6 +96,26 @@ public actor ProposerDefense {
             logger.notice("move sent again: it was not included (dropped by an L1 reorg?)", metadata: ["game": "\(id)"])
             resentMoves += 1
             lastMoves[id] = (try await send(call, game: id), head.number)
+        }
+    }
+
+    /// Counts a new game state and logs it (a log failure is only a warning: the game goes on).
+    private func observe(_ record: L1Game) async {
+        var entry = observed[record.id] ?? (record.game, 0)
+        let changed = entry.count == 0 || entry.state != record.game || !record.isOpen
+        if entry.count == 0 || entry.state != record.game {
+            entry = (record.game, entry.count + 1)
+            observed[record.id] = entry
+        }
+        guard changed else { return }
+        let moves = entry.count - 1  // the first state seen is the opening
+        await logChallenge { try await $0.challengeUpdated(record, movesSeen: moves) }
+    }
+
+    private func logChallenge(_ body: (any ChallengeLog) async throws -> Void) async {
+        guard let challengeLog else { return }
+        do { try await body(challengeLog) } catch {
+            logger.warning("recording a challenge game failed", metadata: ["error": "\(error)"])
         }
     }
 
