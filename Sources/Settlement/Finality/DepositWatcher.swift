@@ -55,6 +55,10 @@ public final class DepositWatcher: Sendable {
         var term: UInt64?
         /// The next deposit id to hand to the pool; nil: from the state's bridge nonce.
         var next: UInt64?
+        /// Counts the rejections that reset `next` (a pass does not overwrite a newer reset).
+        var resets = 0
+        /// Handed to the pool and not answered yet (ids).
+        var pending: Set<UInt64> = []
         /// Credited in a batch this watcher heard of: id → the deposit as read, and the batch.
         var credited: [UInt64: (deposit: L1Deposit, batch: UInt64)] = [:]
         /// Deposits already reported lost.
@@ -80,6 +84,9 @@ public final class DepositWatcher: Sendable {
         self.logger = logger
         self.onCreditedDepositLost = onCreditedDepositLost
     }
+
+    /// Deposits handed to the pool whose receipt has not come yet.
+    public var pendingCount: Int { memory.withLock { $0.pending.count } }
 
     /// Credited deposits found lost so far, by id.
     public var lostDeposits: [UInt64: LostDeposit] { memory.withLock { $0.lost } }
@@ -124,12 +131,17 @@ public final class DepositWatcher: Sendable {
             ready.append(d)
         }
         guard !ready.isEmpty else { return }
-        let taken = engine.enqueueDeposits(ready) { [weak self] deposit, receipt in self?.answered(deposit, receipt) }
-        guard taken > 0 else { return }
-        memory.withLock { m in
-            // Unless a rejection reset it meanwhile (then the next pass starts from the state).
-            if m.term == term { m.next = from + UInt64(taken) }
+        let resets = memory.withLock { m in
+            for d in ready { m.pending.insert(d.id) }
+            return m.resets
         }
+        let taken = engine.enqueueDeposits(ready) { [weak self] deposit, receipt in self?.answered(deposit, receipt) }
+        memory.withLock { m in
+            for d in ready[taken...] { m.pending.remove(d.id) }
+            // Unless a rejection reset it meanwhile (then the next pass starts from the state).
+            if taken > 0, m.term == term, m.resets == resets { m.next = from + UInt64(taken) }
+        }
+        guard taken > 0 else { return }
         logger.info("deposits handed to the sequencer", metadata: [
             "from_id": "\(from)", "count": "\(taken)", "l1_head": "\(head.number)"])
     }
@@ -137,6 +149,7 @@ public final class DepositWatcher: Sendable {
     /// A deposit's receipt: SEQUENCED records it for re-checking; a rejection other than "already
     /// waiting in the pool" makes the next pass start again from the state's bridge nonce.
     private func answered(_ deposit: L1Deposit, _ receipt: Receipt) {
+        memory.withLock { _ = $0.pending.remove(deposit.id) }
         if receipt.status == .sequenced {
             memory.withLock { m in
                 m.credited[deposit.id] = (deposit, receipt.batchNumber)
@@ -147,6 +160,7 @@ public final class DepositWatcher: Sendable {
         guard receipt.reason != PoolRejection.duplicate.description else { return }
         let firstTime = memory.withLock { m in
             m.next = nil
+            m.resets += 1
             return m.rejectionsLogged.insert(deposit.id).inserted
         }
         if firstTime {
