@@ -183,6 +183,9 @@ final class DepositWatcherTests: PostgresTestCase {
         XCTAssertTrue(s.engine.isRunning)
         XCTAssertEqual(s.engine.creditedDeposits, 1, "the new deposit 0 is not credited as a second deposit 0")
         XCTAssertEqual(try balance(s, carol), 1_000)
+        // What a chain rollback from that batch tells the watcher: the lost credit is forgotten.
+        s.watcher.chainReverted(fromBatch: batch!)
+        XCTAssertTrue(s.watcher.lostDeposits.isEmpty)
         await tearDown(s)
     }
 }

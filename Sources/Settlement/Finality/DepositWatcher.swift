@@ -91,6 +91,19 @@ public final class DepositWatcher: Sendable {
     /// Credited deposits found lost so far, by id.
     public var lostDeposits: [UInt64: LostDeposit] { memory.withLock { $0.lost } }
 
+    /// Call after the chain was reverted from batch `fromBatch` on (the state rolled back): forgets
+    /// the credits of those batches (lost or not) and where it stopped handing deposits over, so the
+    /// next pass credits again from the rolled-back state's bridge nonce, by the L1's current record.
+    public func chainReverted(fromBatch: UInt64) {
+        memory.withLock { m in
+            m.next = nil
+            m.resets += 1
+            m.credited = m.credited.filter { $0.value.batch < fromBatch }
+            m.lost = m.lost.filter { $0.value.batch < fromBatch }
+            m.rejectionsLogged = []
+        }
+    }
+
     /// Runs `step()` every `pollInterval` while `isActive()` (the sequencer), until cancelled.
     public func run(isActive: @escaping @Sendable () -> Bool) async {
         while !Task.isCancelled {
