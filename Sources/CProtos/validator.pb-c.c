@@ -637,6 +637,186 @@ void   settlement__v1__withdrawal_info__free_unpacked
   assert(message->base.descriptor == &settlement__v1__withdrawal_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   settlement__v1__deposit_request__init
+                     (Settlement__V1__DepositRequest         *message)
+{
+  static const Settlement__V1__DepositRequest init_value = SETTLEMENT__V1__DEPOSIT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__deposit_request__get_packed_size
+                     (const Settlement__V1__DepositRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__deposit_request__pack
+                     (const Settlement__V1__DepositRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__deposit_request__pack_to_buffer
+                     (const Settlement__V1__DepositRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__DepositRequest *
+       settlement__v1__deposit_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__DepositRequest *)
+     protobuf_c_message_unpack (&settlement__v1__deposit_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__deposit_request__free_unpacked
+                     (Settlement__V1__DepositRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__deposit_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__deposit_result__init
+                     (Settlement__V1__DepositResult         *message)
+{
+  static const Settlement__V1__DepositResult init_value = SETTLEMENT__V1__DEPOSIT_RESULT__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__deposit_result__get_packed_size
+                     (const Settlement__V1__DepositResult *message)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__deposit_result__pack
+                     (const Settlement__V1__DepositResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__deposit_result__pack_to_buffer
+                     (const Settlement__V1__DepositResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__deposit_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__DepositResult *
+       settlement__v1__deposit_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__DepositResult *)
+     protobuf_c_message_unpack (&settlement__v1__deposit_result__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__deposit_result__free_unpacked
+                     (Settlement__V1__DepositResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__deposit_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__inject_l1_reorg_request__init
+                     (Settlement__V1__InjectL1ReorgRequest         *message)
+{
+  static const Settlement__V1__InjectL1ReorgRequest init_value = SETTLEMENT__V1__INJECT_L1_REORG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__inject_l1_reorg_request__get_packed_size
+                     (const Settlement__V1__InjectL1ReorgRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__inject_l1_reorg_request__pack
+                     (const Settlement__V1__InjectL1ReorgRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__inject_l1_reorg_request__pack_to_buffer
+                     (const Settlement__V1__InjectL1ReorgRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__InjectL1ReorgRequest *
+       settlement__v1__inject_l1_reorg_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__InjectL1ReorgRequest *)
+     protobuf_c_message_unpack (&settlement__v1__inject_l1_reorg_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__inject_l1_reorg_request__free_unpacked
+                     (Settlement__V1__InjectL1ReorgRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__inject_l1_reorg_result__init
+                     (Settlement__V1__InjectL1ReorgResult         *message)
+{
+  static const Settlement__V1__InjectL1ReorgResult init_value = SETTLEMENT__V1__INJECT_L1_REORG_RESULT__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__inject_l1_reorg_result__get_packed_size
+                     (const Settlement__V1__InjectL1ReorgResult *message)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__inject_l1_reorg_result__pack
+                     (const Settlement__V1__InjectL1ReorgResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__inject_l1_reorg_result__pack_to_buffer
+                     (const Settlement__V1__InjectL1ReorgResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__InjectL1ReorgResult *
+       settlement__v1__inject_l1_reorg_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__InjectL1ReorgResult *)
+     protobuf_c_message_unpack (&settlement__v1__inject_l1_reorg_result__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__inject_l1_reorg_result__free_unpacked
+                     (Settlement__V1__InjectL1ReorgResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__inject_l1_reorg_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor settlement__v1__register_validator_request__field_descriptors[2] =
 {
   {
@@ -1728,6 +1908,288 @@ const ProtobufCMessageDescriptor settlement__v1__withdrawal_info__descriptor =
   (ProtobufCMessageInit) settlement__v1__withdrawal_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor settlement__v1__deposit_request__field_descriptors[3] =
+{
+  {
+    "from",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositRequest, from),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recipient",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositRequest, recipient),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositRequest, amount),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__deposit_request__field_indices_by_name[] = {
+  2,   /* field[2] = amount */
+  0,   /* field[0] = from */
+  1,   /* field[1] = recipient */
+};
+static const ProtobufCIntRange settlement__v1__deposit_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor settlement__v1__deposit_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.DepositRequest",
+  "DepositRequest",
+  "Settlement__V1__DepositRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__DepositRequest),
+  3,
+  settlement__v1__deposit_request__field_descriptors,
+  settlement__v1__deposit_request__field_indices_by_name,
+  1,  settlement__v1__deposit_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__deposit_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__deposit_result__field_descriptors[6] =
+{
+  {
+    "l1_tx_hash",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositResult, l1_tx_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "l1_block_number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositResult, l1_block_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "events",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Settlement__V1__DepositResult, n_events),
+    offsetof(Settlement__V1__DepositResult, events),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deposit_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositResult, deposit_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "l2_tx_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositResult, l2_tx_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confirmation_depth",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__DepositResult, confirmation_depth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__deposit_result__field_indices_by_name[] = {
+  5,   /* field[5] = confirmation_depth */
+  3,   /* field[3] = deposit_id */
+  2,   /* field[2] = events */
+  1,   /* field[1] = l1_block_number */
+  0,   /* field[0] = l1_tx_hash */
+  4,   /* field[4] = l2_tx_id */
+};
+static const ProtobufCIntRange settlement__v1__deposit_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor settlement__v1__deposit_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.DepositResult",
+  "DepositResult",
+  "Settlement__V1__DepositResult",
+  "settlement.v1",
+  sizeof(Settlement__V1__DepositResult),
+  6,
+  settlement__v1__deposit_result__field_descriptors,
+  settlement__v1__deposit_result__field_indices_by_name,
+  1,  settlement__v1__deposit_result__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__deposit_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__inject_l1_reorg_request__field_descriptors[3] =
+{
+  {
+    "depth",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__InjectL1ReorgRequest, depth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "drop_transactions",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__InjectL1ReorgRequest, drop_transactions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "extra_blocks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__InjectL1ReorgRequest, extra_blocks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__inject_l1_reorg_request__field_indices_by_name[] = {
+  0,   /* field[0] = depth */
+  1,   /* field[1] = drop_transactions */
+  2,   /* field[2] = extra_blocks */
+};
+static const ProtobufCIntRange settlement__v1__inject_l1_reorg_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor settlement__v1__inject_l1_reorg_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.InjectL1ReorgRequest",
+  "InjectL1ReorgRequest",
+  "Settlement__V1__InjectL1ReorgRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__InjectL1ReorgRequest),
+  3,
+  settlement__v1__inject_l1_reorg_request__field_descriptors,
+  settlement__v1__inject_l1_reorg_request__field_indices_by_name,
+  1,  settlement__v1__inject_l1_reorg_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__inject_l1_reorg_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__inject_l1_reorg_result__field_descriptors[2] =
+{
+  {
+    "l1_block_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__InjectL1ReorgResult, l1_block_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "l1_block_hash",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__InjectL1ReorgResult, l1_block_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__inject_l1_reorg_result__field_indices_by_name[] = {
+  1,   /* field[1] = l1_block_hash */
+  0,   /* field[0] = l1_block_number */
+};
+static const ProtobufCIntRange settlement__v1__inject_l1_reorg_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor settlement__v1__inject_l1_reorg_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.InjectL1ReorgResult",
+  "InjectL1ReorgResult",
+  "Settlement__V1__InjectL1ReorgResult",
+  "settlement.v1",
+  sizeof(Settlement__V1__InjectL1ReorgResult),
+  2,
+  settlement__v1__inject_l1_reorg_result__field_descriptors,
+  settlement__v1__inject_l1_reorg_result__field_indices_by_name,
+  1,  settlement__v1__inject_l1_reorg_result__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__inject_l1_reorg_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue settlement__v1__game_phase__enum_values_by_number[6] =
 {
   { "GAME_PHASE_UNSPECIFIED", "SETTLEMENT__V1__GAME_PHASE__GAME_PHASE_UNSPECIFIED", 0 },
@@ -1860,7 +2322,7 @@ const ProtobufCEnumDescriptor settlement__v1__commitment_state__descriptor =
   settlement__v1__commitment_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor settlement__v1__validator__method_descriptors[9] =
+static const ProtobufCMethodDescriptor settlement__v1__validator__method_descriptors[11] =
 {
   { "RegisterValidator", &settlement__v1__register_validator_request__descriptor, &settlement__v1__l1_call_result__descriptor },
   { "AddStake", &settlement__v1__stake_request__descriptor, &settlement__v1__l1_call_result__descriptor },
@@ -1871,13 +2333,17 @@ static const ProtobufCMethodDescriptor settlement__v1__validator__method_descrip
   { "GetFinality", &settlement__v1__get_finality_request__descriptor, &settlement__v1__finality_report__descriptor },
   { "ClaimWithdrawal", &settlement__v1__claim_withdrawal_request__descriptor, &settlement__v1__l1_call_result__descriptor },
   { "GetWithdrawal", &settlement__v1__get_withdrawal_request__descriptor, &settlement__v1__withdrawal_info__descriptor },
+  { "Deposit", &settlement__v1__deposit_request__descriptor, &settlement__v1__deposit_result__descriptor },
+  { "InjectL1Reorg", &settlement__v1__inject_l1_reorg_request__descriptor, &settlement__v1__inject_l1_reorg_result__descriptor },
 };
 const unsigned settlement__v1__validator__method_indices_by_name[] = {
   1,        /* AddStake */
   7,        /* ClaimWithdrawal */
+  9,        /* Deposit */
   6,        /* GetFinality */
   4,        /* GetValidator */
   8,        /* GetWithdrawal */
+  10,        /* InjectL1Reorg */
   5,        /* ListChallenges */
   0,        /* RegisterValidator */
   2,        /* RequestUnstake */
@@ -1890,7 +2356,7 @@ const ProtobufCServiceDescriptor settlement__v1__validator__descriptor =
   "Validator",
   "Settlement__V1__Validator",
   "settlement.v1",
-  9,
+  11,
   settlement__v1__validator__method_descriptors,
   settlement__v1__validator__method_indices_by_name
 };
@@ -1965,6 +2431,22 @@ void settlement__v1__validator__get_withdrawal(ProtobufCService *service,
 {
   assert(service->descriptor == &settlement__v1__validator__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__validator__deposit(ProtobufCService *service,
+                                        const Settlement__V1__DepositRequest *input,
+                                        Settlement__V1__DepositResult_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__validator__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__validator__inject_l1_reorg(ProtobufCService *service,
+                                                const Settlement__V1__InjectL1ReorgRequest *input,
+                                                Settlement__V1__InjectL1ReorgResult_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__validator__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void settlement__v1__validator__init (Settlement__V1__Validator_Service *service,
                                       Settlement__V1__Validator_ServiceDestroy destroy)

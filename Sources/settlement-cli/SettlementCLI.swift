@@ -3,7 +3,7 @@ import ArgumentParser
 /// `settlement`: the command-line client of the settlement engine's gRPC API
 /// (`settlement.v1.Settlement`): make keys, sign and submit transfers, follow them, read accounts
 /// with a locally verified Merkle proof, batches and metrics; L1 commitments, challenge games,
-/// validator stakes and withdrawals (`settlement.v1.Validator`); and `report`, which reads the
+/// validator stakes, withdrawals and deposits (`settlement.v1.Validator`); and `report`, which reads the
 /// reporting views straight from PostgreSQL.
 @main
 struct SettlementCLI: AsyncParsableCommand {
@@ -20,5 +20,5 @@ struct SettlementCLI: AsyncParsableCommand {
             """,
         subcommands: [Keygen.self, Submit.self, Status.self, Watch.self, AccountCommand.self, Metrics.self,
                       BatchCommand.self, ReportCommand.self, FinalityCommand.self, ChallengesCommand.self,
-                      ValidatorCommand.self, WithdrawCommand.self])
+                      ValidatorCommand.self, WithdrawCommand.self, DepositCommand.self, L1Command.self])
 }

@@ -218,7 +218,16 @@ struct EngineCommand: AsyncParsableCommand {
             try? await embedded?.stop()
             throw ExitCode(1)
         }
-        validatorService.attach(l1: l1Settlement.simulator)
+        let simulator = l1Settlement.simulator
+        var reorgInjector: ValidatorService.ReorgInjector?
+        if settings.l1ReorgInjection {
+            logger.warning("L1 reorg injection is on (test and demo only)")
+            reorgInjector = { (depth: Int, drop: Bool, extra: Int) async throws -> L1BlockHeader in
+                try await simulator.reorg(depth: depth, dropTransactions: drop, extraBlocks: extra)
+                return try await simulator.head()
+            }
+        }
+        validatorService.attach(l1: simulator, reorgInjector: reorgInjector)
         logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
                                           "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
         health.setStatus(.serving, for: "")

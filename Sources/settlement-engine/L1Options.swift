@@ -55,14 +55,17 @@ extension SettlementConfig {
     var transitionRules: TransitionRules { TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee) }
 }
 
-/// The L1 simulator and the finality engine, running beside the settlement engine.
+/// The L1 simulator, the finality engine and the deposit watcher, running beside the settlement
+/// engine.
 struct L1Settlement {
     let simulator: L1Simulator
     let finality: FinalityEngine
+    let deposits: DepositWatcher
     let task: Task<Void, Never>
+    let depositTask: Task<Void, Never>
 
-    /// Opens (or joins) the simulated chain and starts its block timer and the finality engine,
-    /// which acts while `engine` leads.
+    /// Opens (or joins) the simulated chain and starts its block timer, the finality engine and
+    /// the deposit watcher, which act while `engine` leads.
     static func start(options: L1Options.Resolved, settings: SettlementConfig, engine: SettlementEngine,
                       store: PostgresSettlementStore, conninfo: String, replicaId: String,
                       logger: Logger) async throws -> L1Settlement {
@@ -87,14 +90,25 @@ struct L1Settlement {
             durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense,
             reverter: engine)
         let task = Task { await finality.run(isActive: { engine.isLeader }) }
+        let depositLogger = Logger(label: "settlement.deposits")
+        let deposits = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: settings.l1ConfirmationDepth),
+                                      l1: simulator, engine: engine, logger: depositLogger) { lost in
+            // The hook for undoing a lost credit: the chain rollback (`revertChain` from the batch
+            // that credited it) is not wired here yet; the critical log above names both.
+            depositLogger.critical("a credited deposit needs a chain rollback from its batch", metadata: [
+                "deposit_id": "\(lost.depositId)", "batch": "\(lost.batch)"])
+        }
+        let depositTask = Task { await deposits.run(isActive: { engine.isLeader }) }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])
-        return L1Settlement(simulator: simulator, finality: finality, task: task)
+        return L1Settlement(simulator: simulator, finality: finality, deposits: deposits, task: task, depositTask: depositTask)
     }
 
     func stop() async {
         task.cancel()
+        depositTask.cancel()
         await task.value
+        await depositTask.value
         await simulator.stop()
         await simulator.close()
     }

@@ -48,6 +48,9 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "TEST AND DEMO ONLY: post the commitment with this index with a wrong root (validators should challenge it). Refused with --production. Env: SETTLEMENT_FAULT_INJECT_WRONG_ROOT_AT.")
     var faultInjectWrongRootAt: UInt64?
 
+    @Flag(help: "TEST AND DEMO ONLY: serve InjectL1Reorg (settlement l1 reorg), which reorganises the simulated L1. Refused with --production. Env: SETTLEMENT_L1_REORG_INJECTION=1.")
+    var l1ReorgInjection = false
+
     @Option(help: "Validity-proof timeout, seconds (default 30). Env: SETTLEMENT_ZK_PROOF_TIMEOUT.")
     var zkProofTimeout: Int?
 
@@ -103,6 +106,7 @@ struct SettlementOptions: ParsableArguments {
         if let v = try int(l1ConfirmationDepth, "l1_confirmation_depth") { c.l1ConfirmationDepth = v }
         c.production = production || env["SETTLEMENT_PRODUCTION"] == "1" || (file["production"] as? Bool) == true
         c.faultInjectWrongRootAt = faultInjectWrongRootAt ?? env["SETTLEMENT_FAULT_INJECT_WRONG_ROOT_AT"].flatMap { UInt64($0) }
+        c.l1ReorgInjection = l1ReorgInjection || env["SETTLEMENT_L1_REORG_INJECTION"] == "1"
         if let v = try int(maxConcurrentBatches, "max_concurrent_batches") { c.maxConcurrentBatches = v }
         if let v = try int(retainedBatches, "retained_batches") { c.retainedBatches = v }
         if let fee = feeAccount ?? env["SETTLEMENT_FEE_ACCOUNT"] ?? (file["fee_account"] as? String) {

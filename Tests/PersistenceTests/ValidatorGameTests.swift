@@ -6,7 +6,8 @@ import XCTest
 /// A validator and the engine's proposer playing a real challenge game through the L1 simulator
 /// and PostgreSQL: a wrong root (fault injection) is detected, the validator wins down to the
 /// one-step proof and the commitment is reverted; a dishonest challenger of a right commitment
-/// loses and the commitment finalizes. Blocks are produced by hand, one per round of
+/// loses and the commitment finalizes; a proposer whose data credits a deposit the L1 never recorded
+/// loses the game (the arbiter judges deposits by its own record). Blocks are produced by hand, one per round of
 /// `validator.step()`, `finality.step()`.
 final class ValidatorGameTests: PostgresTestCase {
     let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
@@ -24,12 +25,26 @@ final class ValidatorGameTests: PostgresTestCase {
 
     /// Three batches of 30 transfers in the store, a simulator (manual blocks) whose arbiter judges
     /// by the store chain's rules, a finality engine defending its commitments (the first one
-    /// with a wrong root if `wrongRoot`), and a validator from the same genesis.
-    private func setUp(wrongRoot: Bool, falseChallenge: Bool, resendAfterBlocks: UInt64 = 16) async throws -> Setup {
+    /// with a wrong root if `wrongRoot`), and a validator from the same genesis. With
+    /// `inventedDeposit`, the middle batch also credits a deposit the L1 never recorded (next to
+    /// one it did): the commitment's root is the engine's true execution of its data, but not by
+    /// the rollup's rules.
+    private func setUp(wrongRoot: Bool, falseChallenge: Bool, inventedDeposit: Bool = false,
+                       resendAfterBlocks: UInt64 = 16) async throws -> Setup {
         var chain = StoreTestChain()
         let store = PostgresSettlementStore(conninfo: url)
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
-        for _ in 0 ..< 3 { try await store.commit(chain.makeBatch(count: 30)) }
+        try await store.commit(chain.makeBatch(count: 30))
+        if inventedDeposit {
+            let real = L1Deposit(id: 0, depositor: proposer, recipient: chain.keys[3].address, amount: 40, l1BlockNumber: 1,
+                                 l1BlockHash: .zero)
+            let invented = L1Deposit(id: 1, depositor: proposer, recipient: chain.keys[4].address, amount: 5_000, l1BlockNumber: 1,
+                                     l1BlockHash: .zero)
+            try await store.commit(chain.sealDeposits([real, invented]))
+        } else {
+            try await store.commit(chain.makeBatch(count: 30))
+        }
+        try await store.commit(chain.makeBatch(count: 30))
         let rules = TransitionRules(chainId: StoreTestChain.chainId, feeAccount: StoreTestChain.feeAccount, maxFee: 1_000_000)
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
@@ -52,6 +67,12 @@ final class ValidatorGameTests: PostgresTestCase {
         validatorSettings.falseChallengeAt = falseChallenge ? 0 : nil
         validatorSettings.resendAfterBlocks = resendAfterBlocks
         let validator = ValidatorNode(settings: validatorSettings, l1: l1, genesisDiff: chain.genesisDiff, logger: logger)
+        if inventedDeposit {
+            // The real deposit 0 is on L1 before the commitment; deposit 1 never is.
+            _ = try await l1.submit(L1Transaction(sender: proposer, call: .deposit(l2Recipient: chain.keys[3].address, amount: 40),
+                                                  nonce: 77))
+            _ = try await l1.produceBlock()
+        }
         return Setup(store: store, l1: l1, finality: finality, defense: defense, validator: validator, chain: chain)
     }
 
@@ -207,5 +228,42 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
         let outcomes = await restarted.outcomes
         XCTAssertEqual(outcomes, [0: .won])
+    }
+
+    func testAProposerThatCreditsAnInventedDepositLosesTheGame() async throws {
+        let s = try await setUp(wrongRoot: false, falseChallenge: false, inventedDeposit: true)
+        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, chainId: StoreTestChain.chainId)
+        let accepted = try await s.store.acceptedTransactionIds(from: 2, to: 2).map(\.id)
+        XCTAssertTrue(accepted.contains(invented.id), "the engine's batch credits it")
+        try await run(s) { try await s.store.transaction(invented.id)?.status == .reverted }
+
+        let all = try await events(s)
+        XCTAssertTrue(all.contains(.challengeOpened(game: 0, commitment: 0, challenger: validatorAddress, proposer: proposer)))
+        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        XCTAssertTrue(all.contains(.commitmentsReverted(fromIndex: 0)))
+        let game = try await s.l1.game(id: 0)
+        XCTAssertEqual(game?.game.result?.by, .oneStepProof)
+        let state = try await s.l1.arbiterState()
+        let commitment = L1Commitment(index: 0, firstBatch: 1, lastBatch: 3, prevRoot: s.chain.genesisRoot,
+                                      newRoot: s.chain.state.root, dataHash: state.commitments[0].commitment.dataHash)
+        XCTAssertEqual(state.commitments[0].commitment, commitment, "the engine posted its true execution")
+        let outcomes = await s.validator.outcomes
+        XCTAssertEqual(outcomes, [0: .won])
+    }
+}
+
+extension StoreTestChain {
+    /// Executes `deposits` as the next batch, as the engine's deposit path does (no validation:
+    /// whether the L1 holds them is not the engine's executor's question).
+    mutating func sealDeposits(_ deposits: [L1Deposit]) -> SealedBatch {
+        let state = self.state
+        let result = executor.execute(deposits.map { ValidatedTransfer(deposit: $0, chainId: Self.chainId) },
+                                      lookup: { state.account($0) })
+        let prev = state.root
+        let root = state.apply(diff: result.diff)
+        defer { nextNumber += 1 }
+        return SealedBatch(number: nextNumber, prevRoot: prev, newRoot: root,
+                           createdAtMs: UInt64(Date().timeIntervalSince1970 * 1000), transactions: result.transactions,
+                           diff: result.diff, term: term, accountCount: state.accountCount)
     }
 }

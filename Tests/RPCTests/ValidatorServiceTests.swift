@@ -48,6 +48,9 @@ private actor InstantL1: L1ArbiterReader {
     }
     func game(id: UInt64) async throws -> L1Game? { arbiter.state.game(id) }
     func arbiterState() async throws -> L1ArbiterState { arbiter.state }
+    func deposits(fromID: UInt64, limit: Int) async throws -> [L1Deposit] {
+        Array(arbiter.state.deposits.dropFirst(Int(min(fromID, UInt64(Int.max)))).prefix(max(limit, 0)))
+    }
 }
 
 final class ValidatorServiceTests: XCTestCase {

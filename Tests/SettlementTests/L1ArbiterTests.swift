@@ -86,8 +86,14 @@ final class L1ArbiterTests: XCTestCase {
         }
         XCTAssertNotNil(revertReason(arbiter.execute(L1Transaction(sender: alice, call: .deposit(l2Recipient: bob, amount: 0),
                                                                    nonce: 9), in: block(1, at: 0))))
+        XCTAssertEqual(revertReason(arbiter.execute(L1Transaction(sender: alice, call: .deposit(l2Recipient: .bridge, amount: 3),
+                                                                  nonce: 10), in: block(1, at: 0))),
+                       "the L2 recipient is the bridge address")
         XCTAssertEqual(arbiter.state.lockedDeposits, 12)
         XCTAssertEqual(arbiter.state.nextDepositID, 2)
+        XCTAssertEqual(arbiter.state.deposits.map(\.recipient), [bob, bob])
+        XCTAssertEqual(arbiter.state.deposits.map(\.depositor), [alice, alice])
+        XCTAssertEqual(arbiter.state.deposits.map(\.l1BlockNumber), [1, 1])
         let game = L1Transaction(sender: bob, call: .openChallenge(commitment: 0, claimedRoot: root(3), bond: 1), nonce: 0)
         XCTAssertEqual(revertReason(arbiter.execute(game, in: block(2, at: 0)))?.contains("not a validator"), true)
     }

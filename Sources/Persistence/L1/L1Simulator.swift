@@ -106,6 +106,14 @@ public actor L1Simulator: L1Client {
         return replay.state.game(id)
     }
 
+    public func deposits(fromID: UInt64, limit: Int) async throws -> [L1Deposit] {
+        try await sync()
+        let all = replay.state.deposits
+        guard limit > 0, fromID < UInt64(all.count) else { return [] }
+        let end = Int(fromID) + min(limit, all.count - Int(fromID))
+        return Array(all[Int(fromID) ..< end])
+    }
+
     /// The arbiter's whole state at the canonical head (validators, deposits, bonds), for tests,
     /// demos and the validator tooling.
     public func arbiterState() async throws -> L1ArbiterState {

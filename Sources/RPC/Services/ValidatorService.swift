@@ -3,8 +3,8 @@ import Settlement
 import Synchronization
 
 /// `settlement.v1.Validator` (Protos/settlement/v1/validator.proto), served by every engine over
-/// its L1 client: validator stakes, challenge games, the finality of commitments and withdrawal
-/// claims.
+/// its L1 client: validator stakes, challenge games, the finality of commitments, withdrawal
+/// claims, deposits and (test and demo only) L1 reorg injection.
 ///
 /// The calls that change L1 state submit an L1 transaction *as the address in the request*. That
 /// works only because the L1 simulator trusts the sender field (it checks no signature): a
@@ -44,6 +44,12 @@ public final class ValidatorService: RPCService {
     public let configuration: Configuration
     private let logger: Logger
     private let l1Client = Mutex<(any L1ArbiterReader)?>(nil)
+    private let reorgInjector = Mutex<ReorgInjector?>(nil)
+
+    /// Replaces the newest `depth` L1 blocks (`dropTransactions`, `extraBlocks`: as
+    /// `L1Simulator.reorg`) and returns the new head. Test and demo only.
+    public typealias ReorgInjector = @Sendable (_ depth: Int, _ dropTransactions: Bool, _ extraBlocks: Int) async throws
+        -> L1BlockHeader
 
     /// A service over `engine`; its L1 client comes later through `attach(l1:)`.
     public init(engine: SettlementEngine, configuration: Configuration = Configuration(),
@@ -53,10 +59,14 @@ public final class ValidatorService: RPCService {
         self.logger = logger
     }
 
-    /// Starts serving with `l1` (the engine's L1 simulator).
-    public func attach(l1: any L1ArbiterReader) { l1Client.withLock { $0 = l1 } }
+    /// Starts serving with `l1` (the engine's L1 simulator); `InjectL1Reorg` works only with a
+    /// `reorgInjector` (the engine passes one under `--l1-reorg-injection`).
+    public func attach(l1: any L1ArbiterReader, reorgInjector: ReorgInjector? = nil) {
+        l1Client.withLock { $0 = l1 }
+        self.reorgInjector.withLock { $0 = reorgInjector }
+    }
 
-    /// The nine methods of `settlement.v1.Validator` (all unary; each reads the L1 through the
+    /// The eleven methods of `settlement.v1.Validator` (all unary; each reads the L1 through the
     /// database, so none is inline).
     public var methods: [RPCMethod] {
         let p = "/\(Self.name)/"
@@ -87,6 +97,12 @@ public final class ValidatorService: RPCService {
             },
             RPCMethod.unary(p + "GetWithdrawal") { (r: SettlementV1.GetWithdrawalRequest, _: ServerContext) in
                 try await self.withdrawal(r)
+            },
+            RPCMethod.unary(p + "Deposit") { (r: SettlementV1.DepositRequest, _: ServerContext) in
+                try await self.deposit(r)
+            },
+            RPCMethod.unary(p + "InjectL1Reorg") { (r: SettlementV1.InjectL1ReorgRequest, _: ServerContext) in
+                try await self.injectReorg(r)
             },
         ]
     }
@@ -245,6 +261,44 @@ public final class ValidatorService: RPCService {
                                            claimed: (state.withdrawn[recipient] ?? .zero).bigEndianBytes)
     }
 
+    // MARK: Deposits and reorgs
+
+    /// Submits the L1 deposit as `from` and, once included, names its deposit id and the L2
+    /// transaction that will credit it.
+    func deposit(_ r: SettlementV1.DepositRequest) async throws(RPCError) -> SettlementV1.DepositResult {
+        let from = try SettlementV1.Validate.address(r.from, field: "from")
+        let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
+        let amount = try SettlementV1.Validate.uint256(r.amount, field: "amount")
+        guard !amount.isZero else { throw RPCError(.invalidArgument, "field amount must not be zero") }
+        guard recipient != .bridge else { throw RPCError(.invalidArgument, "field recipient is the bridge address") }
+        let (hash, receipt) = try await submitAndWait(.deposit(l2Recipient: recipient, amount: amount), as: from)
+        var result = SettlementV1.DepositResult(l1TxHash: hash.bytes, l1BlockNumber: receipt?.blockNumber ?? 0,
+                                                events: receipt?.events.map { "\($0)" } ?? [],
+                                                confirmationDepth: UInt32(clamping: configuration.confirmationDepth))
+        for case .depositMade(let id, let to, let value) in receipt?.events ?? [] {
+            result.depositId = id
+            result.l2TxId = L1Deposit.transaction(id: id, recipient: to, amount: value, chainId: engine.config.chainId).id.bytes
+        }
+        return result
+    }
+
+    /// Test and demo only: an L1 reorg through the attached injector.
+    func injectReorg(_ r: SettlementV1.InjectL1ReorgRequest) async throws(RPCError) -> SettlementV1.InjectL1ReorgResult {
+        guard let inject = reorgInjector.withLock({ $0 }) else {
+            throw RPCError(.failedPrecondition, "L1 reorg injection is off (start the engine with --l1-reorg-injection; "
+                               + "test and demo only)")
+        }
+        guard r.depth >= 1 else { throw RPCError(.invalidArgument, "field depth must be at least 1") }
+        do {
+            let head = try await inject(Int(r.depth), r.dropTransactions, Int(r.extraBlocks))
+            logger.warning("L1 reorg injected", metadata: ["depth": "\(r.depth)", "drop_transactions": "\(r.dropTransactions)",
+                                                          "head": "\(head.number)"])
+            return SettlementV1.InjectL1ReorgResult(l1BlockNumber: head.number, l1BlockHash: head.hash.bytes)
+        } catch {
+            throw RPCError(.failedPrecondition, "the reorg was refused: \(error)")
+        }
+    }
+
     // MARK: Support
 
     private func client() throws(RPCError) -> any L1ArbiterReader {
@@ -266,6 +320,17 @@ public final class ValidatorService: RPCService {
 
     /// Submits `call` as `sender` (the simulator trusts the sender field) and waits for its receipt.
     private func send(_ call: L1Transaction.Call, as sender: Address) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let (hash, receipt) = try await submitAndWait(call, as: sender)
+        guard let receipt else { return SettlementV1.L1CallResult(l1TxHash: hash.bytes) }
+        return SettlementV1.L1CallResult(l1TxHash: hash.bytes, l1BlockNumber: receipt.blockNumber,
+                                         events: receipt.events.map { "\($0)" },
+                                         amount: Self.amount(in: receipt.events)?.bigEndianBytes ?? [])
+    }
+
+    /// Submits `call` as `sender` and waits (bounded) for its receipt: the hash and the receipt,
+    /// nil when not included in time. A refusal by the arbiter is FAILED_PRECONDITION.
+    private func submitAndWait(_ call: L1Transaction.Call, as sender: Address) async throws(RPCError)
+        -> (Digest32, L1Receipt?) {
         let l1 = try client()
         let transaction = L1Transaction(sender: sender, call: call, nonce: UInt64.random(in: 1 ... .max))
         let hash = try await read { try await l1.submit(transaction) }
@@ -276,16 +341,14 @@ public final class ValidatorService: RPCService {
                 for case .reverted(let reason) in receipt.events {
                     throw RPCError(.failedPrecondition, "the L1 arbiter refused the transaction: \(reason)")
                 }
-                return SettlementV1.L1CallResult(l1TxHash: hash.bytes, l1BlockNumber: receipt.blockNumber,
-                                                 events: receipt.events.map { "\($0)" },
-                                                 amount: Self.amount(in: receipt.events)?.bigEndianBytes ?? [])
+                return (hash, receipt)
             }
             do { try await Task.sleep(for: configuration.receiptPollInterval) } catch {
                 throw RPCError(.cancelled, "cancelled while waiting for the L1 receipt")
             }
         }
         logger.notice("L1 transaction not included in time", metadata: ["hash": "\(hash)"])
-        return SettlementV1.L1CallResult(l1TxHash: hash.bytes)
+        return (hash, nil)
     }
 
     /// The amount a receipt's events moved (see `L1CallResult.amount`).

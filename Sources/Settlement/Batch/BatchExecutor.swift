@@ -5,6 +5,13 @@
 /// balance must cover value + fee; the recipient's and the fee account's balances must not
 /// overflow. An accepted transfer debits value + fee, bumps the sender's nonce, credits the
 /// recipient with the value and the fee account with the fee.
+///
+/// A deposit — a transfer from `Address.bridge` — follows its own rule: its nonce must equal the
+/// bridge account's nonce, the recipient's balance must not overflow; it credits the recipient
+/// with the value, debits nobody, pays no fee and bumps the bridge's nonce. So the bridge's nonce
+/// is the number of deposits credited, and a deposit can never be credited twice. That a deposit
+/// exists on L1 is not checked here: the engine sequences only what its `DepositWatcher` read from
+/// the L1 (the fraud proof checks it against the arbiter's `DepositLedger`).
 public struct BatchExecutor: Sendable {
     public let feeAccount: Address
 
@@ -31,6 +38,12 @@ public struct BatchExecutor: Sendable {
         out.reserveCapacity(txs.count)
         for tx in txs {
             let t = tx.transfer
+            if t.from == .bridge {
+                let (executed, writes) = credit(tx, load: load)
+                for (a, v) in writes { working[a] = v }
+                out.append(executed)
+                continue
+            }
             let sender = load(t.from)
             guard t.nonce == sender.nonce else {
                 out.append(ExecutedTransaction(tx: tx, accepted: false,
@@ -66,5 +79,27 @@ public struct BatchExecutor: Sendable {
             out.append(ExecutedTransaction(tx: tx, accepted: true, reason: ""))
         }
         return Result(transactions: out, diff: StateDiff(working.map { (address: $0.key, account: $0.value) }))
+    }
+
+    /// The deposit rule (see the type's comment): bridge nonce, then the recipient's credit; the
+    /// recipient is read after the bridge's write (a deposit to the bridge itself, which the
+    /// arbiter refuses, would still be computed consistently with the one-step proof).
+    /// Returns the verdict and the writes (in order) to apply when accepted.
+    private func credit(_ tx: ValidatedTransfer,
+                        load: (Address) -> Account) -> (ExecutedTransaction, [(Address, Account)]) {
+        let t = tx.transfer
+        func reject(_ why: String) -> (ExecutedTransaction, [(Address, Account)]) {
+            (ExecutedTransaction(tx: tx, accepted: false, reason: why), [])
+        }
+        let bridge = load(.bridge)
+        guard t.nonce == bridge.nonce else {
+            return reject("deposit nonce \(t.nonce) does not match the bridge nonce \(bridge.nonce)")
+        }
+        guard bridge.nonce < UInt64.max else { return reject("bridge nonce exhausted") }
+        let bridgeAfter = Account(balance: bridge.balance, nonce: bridge.nonce + 1)
+        let recipient = t.to == .bridge ? bridgeAfter : load(t.to)
+        guard let credited = recipient.balance.checkedAdd(t.value) else { return reject("recipient balance would overflow") }
+        return (ExecutedTransaction(tx: tx, accepted: true, reason: ""),
+                [(.bridge, bridgeAfter), (t.to, Account(balance: credited, nonce: recipient.nonce))])
     }
 }

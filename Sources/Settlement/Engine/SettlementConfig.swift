@@ -44,6 +44,9 @@ public struct SettlementConfig: Sendable, Equatable {
     /// Test and demo only (refused in production): the commitment with this index is posted with
     /// a wrong new root, so validators, the challenge game and the rollback can be exercised.
     public var faultInjectWrongRootAt: UInt64?
+    /// Test and demo only (refused in production): the `InjectL1Reorg` RPC may reorganise the
+    /// simulated L1 (deposits and commitments under reorgs, from outside the process).
+    public var l1ReorgInjection = false
     /// Recent batches whose reverse diffs are kept for rollback and historical proofs.
     public var retainedBatches = 1_000
 
@@ -80,6 +83,9 @@ public struct SettlementConfig: Sendable, Equatable {
         if chainId == 0 { p.append("chain_id must not be 0") }
         if production && faultInjectWrongRootAt != nil {
             p.append("fault_inject_wrong_root_at is a test and demo switch and is refused in production")
+        }
+        if production && l1ReorgInjection {
+            p.append("l1_reorg_injection is a test and demo switch and is refused in production")
         }
         if maxFutureNoncesPerSender < 0 { p.append("max_future_nonces_per_sender must not be negative") }
         if futureNonceTimeoutMs <= 0 { p.append("future_nonce_timeout_ms must be positive") }

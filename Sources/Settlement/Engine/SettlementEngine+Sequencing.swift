@@ -239,16 +239,24 @@ extension SettlementEngine {
         }
         // One critical section with the role change, so that no new submission overtakes these
         // (in-flight batches first, then the pool: each sender's nonces stay in order).
-        let (durable, refused): (UInt64, [TransactionPool.Entry]) = lifecycle.withLock { l in
+        // Deposits are not forwarded (the new leader refuses bridge transfers from other replicas):
+        // its own deposit watcher credits them from the L1, from its state's bridge nonce.
+        let (durable, refused, deposits): (UInt64, [TransactionPool.Entry], [TransactionPool.Entry]) = lifecycle.withLock { l in
             l.role = .follower
             l.uncommitted = 0
             waiting.append(contentsOf: pool.drainAll())
             var refused: [TransactionPool.Entry] = []
+            var deposits: [TransactionPool.Entry] = []
             for e in waiting {
+                if e.tx.signed.isDeposit {
+                    deposits.append(e)
+                    continue
+                }
                 do { try replication?.forwarder.forward(e.tx, onReceipt: e.onReceipt) } catch { refused.append(e) }
             }
-            return (l.durableBatch, refused)
+            return (l.durableBatch, refused, deposits)
         }
+        for e in deposits { e.onReceipt(.rejected(e.tx.id, "the sequencer changed: the new leader credits this deposit from the L1")) }
         for e in refused { e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: the sequencer changed and the forwarder is full; resubmit")) }
         do {
             let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }

@@ -135,6 +135,7 @@ public actor ProposerDefense {
            held.prevRoot != preState.root {
             throw ValidatorError.stateMismatch(index: index, expected: held.prevRoot, actual: preState.root)
         }
-        return GamePlayer(party: .proposer, batches: batches, preState: preState, rules: rules)
+        let deposits = try await DepositLedger.reading(for: batches, from: l1)
+        return GamePlayer(party: .proposer, batches: batches, preState: preState, rules: rules, deposits: deposits)
     }
 }

@@ -26,16 +26,17 @@ public struct BatchTrace: Sendable, Hashable {
     public var transactionCount: Int { rejections.count }
 
     /// Executes `transactions` in order on `tree` (the state before the batch), leaving `tree` at
-    /// the state after it, and records the root after each.
+    /// the state after it, and records the root after each. Deposits are checked against
+    /// `deposits` (with `.none` every deposit is rejected).
     public static func execute(_ transactions: [SignedTransfer], on tree: inout SparseMerkleTree,
-                               rules: TransitionRules) -> BatchTrace {
+                               rules: TransitionRules, deposits: DepositLedger = .none) -> BatchTrace {
         var roots = [tree.root]
         var rejections: [String?] = []
         roots.reserveCapacity(transactions.count + 1)
         rejections.reserveCapacity(transactions.count)
         let executor = BatchExecutor(feeAccount: rules.feeAccount)
         for transaction in transactions {
-            if let why = rules.statelessRejection(transaction) {
+            if let why = rules.statelessRejection(transaction, deposits: deposits) {
                 rejections.append(why)
             } else {
                 let validated = ValidatedTransfer(signed: transaction, id: transaction.id, receivedAt: .now)
@@ -52,10 +53,10 @@ public struct BatchTrace: Sendable, Hashable {
     /// The honest one-step proof for `transactions[index]`, from `tree` at the state before the
     /// batch: replays the first `index` transactions on a copy, then proves the next one.
     public static func oneStepProof(of transactions: [SignedTransfer], index: Int, from tree: SparseMerkleTree,
-                                    rules: TransitionRules) -> OneStepProof {
+                                    rules: TransitionRules, deposits: DepositLedger = .none) -> OneStepProof {
         precondition(transactions.indices.contains(index), "no transaction \(index) in a batch of \(transactions.count)")
         var working = tree
-        _ = execute(Array(transactions[..<index]), on: &working, rules: rules)
-        return OneStepProof.make(transactions[index], on: working, rules: rules)
+        _ = execute(Array(transactions[..<index]), on: &working, rules: rules, deposits: deposits)
+        return OneStepProof.make(transactions[index], on: working, rules: rules, deposits: deposits)
     }
 }

@@ -195,12 +195,13 @@ public struct ChallengeGame: Sendable, Hashable {
     /// claim. Returns the winner. Any failure throws and leaves the game unchanged.
     @discardableResult
     public mutating func resolve(with proof: OneStepProof, disputedTransaction: SignedTransfer,
-                                 rules: TransitionRules, atMs: UInt64) throws(FraudProofError) -> Party {
+                                 rules: TransitionRules, deposits: DepositLedger = .none,
+                                 atMs: UInt64) throws(FraudProofError) -> Party {
         guard stage == .oneStep else { throw .invalidMove("no one-step proof expected in this phase") }
         try checkTime(atMs)
         guard proof.transaction == disputedTransaction else { throw .wrongTransaction }
         guard proof.preRoot == agreedRoot else { throw .preRootMismatch(expected: agreedRoot, actual: proof.preRoot) }
-        let result = try OneStepVerifier(rules: rules).verify(proof)
+        let result = try OneStepVerifier(rules: rules, deposits: deposits).verify(proof)
         lastMoveAtMs = atMs
         return finish(result.postRoot == proposerRoot ? .proposer : .challenger, by: .oneStepProof)
     }

@@ -32,13 +32,14 @@ public struct CommitmentTrace: Sendable, Hashable {
     }
 
     /// Executes `batches` (each a batch's transactions, in order) on `tree`, the state at the
-    /// commitment's previous root, leaving `tree` at the state after the last batch.
+    /// commitment's previous root, leaving `tree` at the state after the last batch; deposits are
+    /// checked against `deposits`.
     public static func execute(_ batches: [[SignedTransfer]], on tree: inout SparseMerkleTree,
-                               rules: TransitionRules) -> CommitmentTrace {
+                               rules: TransitionRules, deposits: DepositLedger = .none) -> CommitmentTrace {
         let prevRoot = tree.root
         var traces: [BatchTrace] = []
         traces.reserveCapacity(batches.count)
-        for transactions in batches { traces.append(BatchTrace.execute(transactions, on: &tree, rules: rules)) }
+        for transactions in batches { traces.append(BatchTrace.execute(transactions, on: &tree, rules: rules, deposits: deposits)) }
         return CommitmentTrace(prevRoot: prevRoot, batches: traces)
     }
 

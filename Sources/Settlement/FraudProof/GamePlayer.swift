@@ -43,23 +43,27 @@ public struct GamePlayer: Sendable {
     public let preState: SparseMerkleTree
     /// The chain's transition rules (the arbiter's).
     public let rules: TransitionRules
+    /// The L1's deposits the commitment's deposit transactions refer to (as the arbiter holds them).
+    public let deposits: DepositLedger
 
     /// A player claiming `trace`'s roots (which may lie) and proving from `preState`.
     public init(party: ChallengeGame.Party, trace: CommitmentTrace, batches: [[SignedTransfer]], preState: SparseMerkleTree,
-                rules: TransitionRules) {
+                rules: TransitionRules, deposits: DepositLedger = .none) {
         precondition(trace.batches.count == batches.count, "a trace and its batches must have as many batches")
         self.party = party
         self.trace = trace
         self.batches = batches
         self.preState = preState
         self.rules = rules
+        self.deposits = deposits
     }
 
     /// The honest player: its trace is `batches` re-executed on `preState`.
-    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], preState: SparseMerkleTree, rules: TransitionRules) {
+    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], preState: SparseMerkleTree, rules: TransitionRules,
+                deposits: DepositLedger = .none) {
         var tree = preState
-        let trace = CommitmentTrace.execute(batches, on: &tree, rules: rules)
-        self.init(party: party, trace: trace, batches: batches, preState: preState, rules: rules)
+        let trace = CommitmentTrace.execute(batches, on: &tree, rules: rules, deposits: deposits)
+        self.init(party: party, trace: trace, batches: batches, preState: preState, rules: rules, deposits: deposits)
     }
 
     /// The move to send in `game` at L1 time `nowMs` (the head's timestamp), nil when there is
@@ -91,7 +95,7 @@ public struct GamePlayer: Sendable {
     func proof(batch: Int, index: Int) -> OneStepProof? {
         guard batches.indices.contains(batch), batches[batch].indices.contains(index) else { return nil }
         var tree = preState
-        for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &tree, rules: rules) }
-        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules)
+        for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &tree, rules: rules, deposits: deposits) }
+        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules, deposits: deposits)
     }
 }

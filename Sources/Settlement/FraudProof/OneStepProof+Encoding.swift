@@ -9,7 +9,7 @@
 /// fee            32
 /// nonce          8
 /// chain id       8
-/// signature      65     r ‖ s ‖ v
+/// signature      65     r ‖ s ‖ v; absent (0 bytes) when `from` is `Address.bridge` (a deposit)
 /// pre-root       32
 /// claimed root   32
 /// witness count  1      0 ... 3
@@ -25,17 +25,18 @@
 extension OneStepProof {
     /// The encoding's version byte.
     public static let encodingVersion: UInt8 = 1
-    /// Size of the fixed part (everything but the witnesses).
+    /// Size of the fixed part (everything but the witnesses), at most (a deposit has 65 fewer).
     static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 32 + 32 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
     /// Largest valid encoding (three witnesses of the largest proofs): about 25 KB.
     public static let maxEncodedSize = fixedSize + 3 * (Account.encodedSize + 2 + maxMerkleProofSize)
 
-    /// The canonical encoding. Precondition: the signature is 65 bytes and there are at most three
-    /// witnesses (as `make` produces; a decoded proof always satisfies it).
+    /// The canonical encoding. Precondition: the signature is 65 bytes (none for a deposit) and
+    /// there are at most three witnesses (as `make` produces; a decoded proof always satisfies it).
     public var serialized: [UInt8] {
-        precondition(transaction.signature.count == 65 && witnesses.count <= 3, "one-step proof outside the encodable shape")
+        precondition(transaction.signature.count == (transaction.isDeposit ? 0 : 65) && witnesses.count <= 3,
+                     "one-step proof outside the encodable shape")
         var out: [UInt8] = []
         out.reserveCapacity(Self.fixedSize + witnesses.reduce(0) { $0 + 42 + 3 + 32 * $1.proof.depth + 92 })
         let t = transaction.transfer
@@ -71,7 +72,7 @@ extension OneStepProof {
         let fee = try r.uint256("fee")
         let nonce = try r.uint64("nonce")
         let chainId = try r.uint64("chain id")
-        let signature = Array(try r.take(65, "signature"))
+        let signature = from == .bridge ? [] : Array(try r.take(65, "signature"))
         let preRoot = try r.digest("pre-root")
         let claimed = try r.digest("claimed root")
         let count = Int(try r.uint8("witness count"))

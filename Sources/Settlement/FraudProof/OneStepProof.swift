@@ -31,12 +31,12 @@ public struct OneStepProof: Sendable, Hashable {
     /// tests). `tree` is not modified: the witnesses after the first are read from a private copy,
     /// which costs one copy of the tree's storage (once per challenge game).
     public static func make(_ transaction: SignedTransfer, on tree: SparseMerkleTree, rules: TransitionRules,
-                            claimedPostRoot: Digest32? = nil) -> OneStepProof {
+                            deposits: DepositLedger = .none, claimedPostRoot: Digest32? = nil) -> OneStepProof {
         var working = tree
         var witnesses: [AccountWitness] = []
         let outcome: WitnessedTransition.Outcome
         do {
-            outcome = try WitnessedTransition.run(transaction, preRoot: tree.root, rules: rules) {
+            outcome = try WitnessedTransition.run(transaction, preRoot: tree.root, rules: rules, deposits: deposits) {
                 (_: Int, address: Address, root: Digest32) throws(FraudProofError) -> AccountWitness in
                 precondition(working.root == root, "one-step prover: witness root differs from the tree's")
                 let witness = AccountWitness(address, in: working)
@@ -54,7 +54,8 @@ public struct OneStepProof: Sendable, Hashable {
     }
 
     /// `make(_:on:rules:)` at `state`'s current root.
-    public static func make(_ transaction: SignedTransfer, on state: StateManager, rules: TransitionRules) -> OneStepProof {
-        make(transaction, on: state.tree, rules: rules)
+    public static func make(_ transaction: SignedTransfer, on state: StateManager, rules: TransitionRules,
+                            deposits: DepositLedger = .none) -> OneStepProof {
+        make(transaction, on: state.tree, rules: rules, deposits: deposits)
     }
 }

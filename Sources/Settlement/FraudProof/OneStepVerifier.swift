@@ -33,15 +33,22 @@ public struct OneStepResult: Sendable, Hashable {
 public struct OneStepVerifier: Sendable {
     /// The chain's transition constants the proof is judged by.
     public let rules: TransitionRules
+    /// The deposits the L1 holds: a deposit transaction is valid only if it credits one of them.
+    public let deposits: DepositLedger
 
-    /// A verifier for the chain with `rules`.
-    public init(rules: TransitionRules) { self.rules = rules }
+    /// A verifier for the chain with `rules`, knowing `deposits` (none by default: every deposit
+    /// transaction is then rejected).
+    public init(rules: TransitionRules, deposits: DepositLedger = .none) {
+        self.rules = rules
+        self.deposits = deposits
+    }
 
     /// Verifies `proof` and returns the computed post-root; throws when a witness is missing,
     /// extra or invalid (the proof proves nothing then; the game is unchanged).
     public func verify(_ proof: OneStepProof) throws(FraudProofError) -> OneStepResult {
         let witnesses = proof.witnesses
-        let outcome = try WitnessedTransition.run(proof.transaction, preRoot: proof.preRoot, rules: rules) {
+        let outcome = try WitnessedTransition.run(proof.transaction, preRoot: proof.preRoot, rules: rules,
+                                                  deposits: deposits) {
             (index: Int, address: Address, root: Digest32) throws(FraudProofError) -> AccountWitness in
             guard index < witnesses.count else { throw .witnessCount(expected: index + 1, actual: witnesses.count) }
             let witness = witnesses[index]

@@ -8,6 +8,11 @@
 /// `BatchExecutor` (nonce, overflow, balance, credit overflows). Any failure leaves the state,
 /// hence the root, unchanged. The engine never sequences a transaction that fails the stateless
 /// checks, but a dishonest proposer could put one in its data: it then counts as rejected.
+///
+/// A deposit (a transfer from `Address.bridge`) has its own stateless checks instead: this
+/// chain's id, fee 0, no signature, and a deposit with id = its nonce, the same recipient and
+/// amount in the L1 arbiter's `DepositLedger` — so a proposer cannot credit a deposit nobody made.
+/// Its stateful rule is `BatchExecutor`'s deposit rule (bridge nonce, recipient credit).
 public struct TransitionRules: Sendable, Hashable {
     /// The rollup's EIP-712 chain id; a transfer signed for another chain is rejected.
     public let chainId: UInt64
@@ -23,10 +28,17 @@ public struct TransitionRules: Sendable, Hashable {
         self.maxFee = maxFee
     }
 
-    /// The engine's stateless checks for `transfer`: nil when it passes, else the reason.
-    /// This is `ValidationPipeline.validate` itself, so the two can never disagree.
-    public func statelessRejection(_ transfer: SignedTransfer) -> String? {
-        switch ValidationPipeline(chainId: chainId, maxFee: maxFee).validate(transfer, receivedAt: .now) {
+    /// The stateless checks for `transfer`: nil when it passes, else the reason. For a transfer
+    /// this is `ValidationPipeline.validate` itself, so the two can never disagree; for a deposit,
+    /// the deposit checks above against `deposits` (with `.none`, every deposit is rejected).
+    public func statelessRejection(_ transfer: SignedTransfer, deposits: DepositLedger = .none) -> String? {
+        if transfer.isDeposit {
+            guard transfer.chainId == chainId else { return "chain id \(transfer.chainId) is not this chain's (\(chainId))" }
+            guard transfer.transfer.fee.isZero else { return "a deposit pays no fee" }
+            guard transfer.signature.isEmpty else { return "a deposit carries no signature" }
+            return deposits.rejection(of: transfer.transfer)
+        }
+        return switch ValidationPipeline(chainId: chainId, maxFee: maxFee).validate(transfer, receivedAt: .now) {
         case .success: nil
         case .failure(let failure): failure.reason
         }

@@ -10,12 +10,15 @@
 /// is either, its witness already shows the earlier write, exactly as `BatchExecutor` reads its
 /// pending values. A rejection stops at the check that fails; the writes computed so far are
 /// dropped and the root stays the pre-root.
+///
+/// A deposit (from `Address.bridge`, checked against `deposits` first) reads two witnesses:
+/// the bridge (nonce check, nonce + 1, balance unchanged), then the recipient (credit); no fee.
 enum WitnessedTransition {
     struct Outcome {
         let postRoot: Digest32
         /// nil when the transaction was applied; else why it was rejected.
         let rejection: String?
-        /// How many witnesses execution read (0 ... 3).
+        /// How many witnesses execution read (0 ... 3; at most 2 for a deposit).
         let witnessesRead: Int
     }
 
@@ -23,15 +26,34 @@ enum WitnessedTransition {
     /// `address`, which must be valid against `root` (the source checks it). `wrote` reports each
     /// write as it is computed (the prover mirrors it in its tree).
     static func run(
-        _ transaction: SignedTransfer, preRoot: Digest32, rules: TransitionRules,
+        _ transaction: SignedTransfer, preRoot: Digest32, rules: TransitionRules, deposits: DepositLedger,
         witness: (_ index: Int, _ address: Address, _ root: Digest32) throws(FraudProofError) -> AccountWitness,
         wrote: (_ address: Address, _ account: Account) -> Void = { _, _ in }
     ) throws(FraudProofError) -> Outcome {
-        if let why = rules.statelessRejection(transaction) {
+        if let why = rules.statelessRejection(transaction, deposits: deposits) {
             return Outcome(postRoot: preRoot, rejection: why, witnessesRead: 0)
         }
         let t = transaction.transfer
         func reject(_ why: String, _ read: Int) -> Outcome { Outcome(postRoot: preRoot, rejection: why, witnessesRead: read) }
+
+        if transaction.isDeposit {
+            let bridgeWitness = try witness(0, .bridge, preRoot)
+            let bridge = bridgeWitness.account
+            guard t.nonce == bridge.nonce else {
+                return reject("deposit nonce \(t.nonce) does not match the bridge nonce \(bridge.nonce)", 1)
+            }
+            guard bridge.nonce < UInt64.max else { return reject("bridge nonce exhausted", 1) }
+            let bridgeAfter = Account(balance: bridge.balance, nonce: bridge.nonce + 1)
+            let root1 = try bridgeWitness.rootAfterSetting(.bridge, to: bridgeAfter)
+            wrote(.bridge, bridgeAfter)
+            let recipientWitness = try witness(1, t.to, root1)
+            let recipient = recipientWitness.account
+            guard let credited = recipient.balance.checkedAdd(t.value) else { return reject("recipient balance would overflow", 2) }
+            let recipientAfter = Account(balance: credited, nonce: recipient.nonce)
+            let root2 = try recipientWitness.rootAfterSetting(t.to, to: recipientAfter)
+            wrote(t.to, recipientAfter)
+            return Outcome(postRoot: root2, rejection: nil, witnessesRead: 2)
+        }
 
         let senderWitness = try witness(0, t.from, preRoot)
         let sender = senderWitness.account

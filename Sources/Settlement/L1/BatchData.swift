@@ -15,10 +15,15 @@
 /// batches     varint m, then m × batch
 /// batch       number varint, count varint, then count × transfer
 /// transfer    from varint (address index) ‖ to varint ‖ value number ‖ fee number ‖ nonce varint ‖
-///             signature 65 bytes
+///             signature: 65 bytes, none when `from` is `Address.bridge` (a deposit)
 /// number      1 byte length L (0…32) ‖ L bytes big-endian without leading zeros
 /// varint      LEB128, at most 10 bytes, minimal
 /// ```
+/// A deposit (a transfer from the bridge, nonce = the L1 deposit id) is encoded like any transfer
+/// but without a signature: it has none, and a bridge transfer with a signature cannot be
+/// encoded, so the data of a deposit always decodes to the exact transaction that was executed
+/// (its id is the EIP-712 digest, which does not cover the signature).
+///
 /// Decoding is strict (every length and count checked against the bytes left before anything is
 /// allocated, minimal encodings only, nothing trailing), so one batch range has exactly one
 /// encoding and its keccak is a commitment to it.
@@ -63,8 +68,12 @@ public enum BatchData {
                 writeNumber(t.transfer.value, to: &body)
                 writeNumber(t.transfer.fee, to: &body)
                 writeVarint(t.transfer.nonce, to: &body)
-                precondition(t.signature.count == 65, "a sequenced transfer always has a 65-byte signature")
-                body.append(contentsOf: t.signature)
+                if t.isDeposit {
+                    precondition(t.signature.isEmpty, "a deposit has no signature")
+                } else {
+                    precondition(t.signature.count == 65, "a sequenced transfer always has a 65-byte signature")
+                    body.append(contentsOf: t.signature)
+                }
             }
         }
         var out: [UInt8] = [1]
@@ -89,13 +98,14 @@ public enum BatchData {
         batches.reserveCapacity(m)
         for _ in 0..<m {
             let number = try r.varint()
-            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1 + 65)
+            // A deposit takes at least 5 bytes (no signature), a signed transfer 70.
+            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1)
             var transfers: [SignedTransfer] = []
             transfers.reserveCapacity(count)
             for _ in 0..<count {
                 let from = try r.address(in: table), to = try r.address(in: table)
                 let value = try r.number(), fee = try r.number(), nonce = try r.varint()
-                let signature = try r.bytes(65)
+                let signature = from == .bridge ? [] : try r.bytes(65)
                 transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
                                                 chainId: chainId, signature: signature))
             }

@@ -59,6 +59,8 @@ extension L1Arbiter {
     mutating func proveOneStep(_ id: UInt64, proof bytes: [UInt8], by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
         let rules = config.rules
         let commitments = state.commitments
+        // A deposit transaction is judged against the deposits this contract recorded.
+        let deposits = state.depositLedger
         return move(id, by: sender) { (record: inout L1Game, _: ChallengeGame.Party) throws(FraudProofError) in
             let posted = commitments[Int(record.commitmentIndex)]
             guard let (batch, index) = FraudProof.disputedTransaction(of: record.game, in: posted.commitment) else {
@@ -72,7 +74,8 @@ extension L1Arbiter {
             guard let transfers = batches.first(where: { $0.number == batch })?.transfers, transfers.indices.contains(index) else {
                 throw .invalidMove("the data has no transaction \(index) in batch \(batch)")
             }
-            try record.game.resolve(with: proof, disputedTransaction: transfers[index], rules: rules, atMs: now)
+            try record.game.resolve(with: proof, disputedTransaction: transfers[index], rules: rules, deposits: deposits,
+                                    atMs: now)
         }
     }
 

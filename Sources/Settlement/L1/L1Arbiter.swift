@@ -35,7 +35,7 @@ public struct L1Arbiter: Sendable {
         case .addStake(let amount): result = addStake(sender, amount: amount)
         case .requestUnstake(let amount): result = requestUnstake(sender, amount: amount, at: block.timestampMs)
         case .withdrawStake: result = withdrawStake(sender, at: block.timestampMs)
-        case .deposit(let recipient, let amount): result = deposit(recipient, amount: amount)
+        case .deposit(let recipient, let amount): result = deposit(recipient, amount: amount, by: sender, in: block)
         case .openChallenge(let commitment, let claimedRoot, let bond):
             result = openChallenge(commitment, claimedRoot: claimedRoot, bond: bond, by: sender, at: block.timestampMs)
         case .bisect(let game, let midpointRoot):
@@ -168,12 +168,17 @@ public struct L1Arbiter: Sendable {
 
     // MARK: - Deposits
 
-    private mutating func deposit(_ recipient: Address, amount: UInt256) -> Result<[L1Event], Revert> {
+    /// Locks `amount` for `recipient` on L2 and records deposit `id` (the next): the L2 credits it
+    /// with the bridge's transfer of nonce `id` (see `L1Deposit`).
+    private mutating func deposit(_ recipient: Address, amount: UInt256, by sender: L1Address,
+                                  in block: L1BlockHeader) -> Result<[L1Event], Revert> {
         guard !amount.isZero else { return .failure(Revert("zero deposit")) }
+        guard recipient != .bridge else { return .failure(Revert("the L2 recipient is the bridge address")) }
         guard let locked = state.lockedDeposits.checkedAdd(amount) else { return .failure(Revert("deposit overflow")) }
         let id = state.nextDepositID
         state.lockedDeposits = locked
-        state.nextDepositID = id + 1
+        state.deposits.append(L1Deposit(id: id, depositor: sender, recipient: recipient, amount: amount,
+                                        l1BlockNumber: block.number, l1BlockHash: block.hash))
         return .success([.depositMade(id: id, l2Recipient: recipient, amount: amount)])
     }
 }

@@ -31,8 +31,9 @@ public struct L1ArbiterState: Sendable, Hashable {
     public internal(set) var commitments: [PostedCommitment]
     /// Registered validators (removed once nothing is staked or unstaking).
     public internal(set) var validators: [L1Address: Validator]
-    /// The id the next deposit gets (0, 1, 2, ...).
-    public internal(set) var nextDepositID: UInt64
+    /// Every deposit, by id (index == id): what a bridge transfer on L2 must match
+    /// (`DepositLedger`), and what the engine's `DepositWatcher` credits.
+    public internal(set) var deposits: [L1Deposit]
     /// The sum of all deposits still locked on L1 (withdrawal claims release it).
     public internal(set) var lockedDeposits: UInt256
     /// Every challenge game ever opened; a game's id is its index.
@@ -43,11 +44,17 @@ public struct L1ArbiterState: Sendable, Hashable {
     public internal(set) var withdrawn: [L1Address: UInt256]
 
     /// Before the first transaction.
-    public static let initial = L1ArbiterState(commitments: [], validators: [:], nextDepositID: 0,
+    public static let initial = L1ArbiterState(commitments: [], validators: [:], deposits: [],
                                                lockedDeposits: .zero, games: [], burned: .zero, withdrawn: [:])
 
     /// The newest commitment not reverted: the one the next must chain to.
     public var latestValidCommitment: PostedCommitment? { commitments.last { !$0.reverted } }
+
+    /// The id the next deposit gets (0, 1, 2, ...).
+    public var nextDepositID: UInt64 { UInt64(deposits.count) }
+
+    /// The deposits as the one-step verifier consults them.
+    public var depositLedger: DepositLedger { DepositLedger(deposits) }
 
     /// The id the next game gets.
     public var nextGameID: UInt64 { UInt64(games.count) }

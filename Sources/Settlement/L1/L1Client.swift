@@ -30,4 +30,9 @@ public protocol L1Client: Sendable {
     /// bisection state: whose turn, midpoint, deadline, result), nil if never opened. The parties
     /// read it to answer moves; game ids come from `challengeOpened` events.
     func game(id: UInt64) async throws -> L1Game?
+    /// The deposits the arbiter holds at the head with ids `fromID ..< fromID + limit`, in id
+    /// order (fewer when fewer exist). Each names its L1 block; after a reorg the ids are those of
+    /// the new canonical order. The engine's `DepositWatcher` credits them once their block is
+    /// confirmed; validators check bridge transfers against them (`DepositLedger`).
+    func deposits(fromID: UInt64, limit: Int) async throws -> [L1Deposit]
 }

@@ -1,8 +1,9 @@
 /// Stateless validation: everything that can be checked without the state, run in parallel on
 /// every core (Swift's cooperative pool), never on a network thread.
 ///
-/// Checks: chain id, fee bound, signature shape (65 bytes, low s, valid v), and that the signer
-/// recovered from the EIP-712 digest is the transfer's `from`.
+/// Checks: not from the L1 bridge (deposits enter only through the engine's deposit path), chain
+/// id, fee bound, signature shape (65 bytes, low s, valid v), and that the signer recovered from
+/// the EIP-712 digest is the transfer's `from`.
 public struct ValidationPipeline: Sendable {
     public let chainId: UInt64
     public let maxFee: UInt256
@@ -19,6 +20,9 @@ public struct ValidationPipeline: Sendable {
     public func validate(_ signed: SignedTransfer, receivedAt: ContinuousClock.Instant = .now,
                          verifySignature: Bool = true) -> Result<ValidatedTransfer, ValidationFailure>
     {
+        guard !signed.isDeposit else {
+            return .failure(ValidationFailure(id: signed.id, reason: Self.bridgeRejection))
+        }
         guard signed.chainId == chainId else {
             return .failure(ValidationFailure(id: signed.id, reason: "chain id \(signed.chainId) is not this chain's (\(chainId))"))
         }
@@ -37,6 +41,9 @@ public struct ValidationPipeline: Sendable {
         }
         return .success(ValidatedTransfer(signed: signed, id: signed.id, receivedAt: receivedAt))
     }
+
+    /// Why a submitted transfer from `Address.bridge` is refused: nobody can mint through the API.
+    public static let bridgeRejection = "deposits come only from the L1 bridge"
 
     /// Validates many transfers, spread over all cores; results are in input order.
     public func validate(_ batch: [SignedTransfer]) async -> [Result<ValidatedTransfer, ValidationFailure>] {

@@ -125,8 +125,10 @@ public actor ValidatorNode {
             guard commitment.prevRoot == state.root else { return }
             let data = try await l1.commitmentData(index: commitment.index)
             let (_, batches) = try BatchData.transactions(ofCommitment: commitment.index, data: data)
+            // Deposits are judged against the L1's record, as the arbiter will judge them.
+            let deposits = try await DepositLedger.reading(for: batches, from: l1)
             var after = state
-            let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules)
+            let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules, deposits: deposits)
             let lie = commitment.index == settings.falseChallengeAt
             if trace.newRoot == commitment.newRoot && !lie {
                 state = after
@@ -135,7 +137,8 @@ public actor ValidatorNode {
                 continue
             }
             let claims = lie ? trace.claiming(newRoot: Keccak256.hash(trace.newRoot.bytes + Array("false challenge".utf8))) : trace
-            let player = GamePlayer(party: .challenger, trace: claims, batches: batches, preState: state, rules: settings.rules)
+            let player = GamePlayer(party: .challenger, trace: claims, batches: batches, preState: state, rules: settings.rules,
+                                    deposits: deposits)
             logger.warning("commitment disputed: challenging", metadata: [
                 "index": "\(commitment.index)", "posted_root": "\(commitment.newRoot)", "our_root": "\(claims.newRoot)"])
             if let ours = try await openGame(against: commitment.index) {

@@ -29,6 +29,10 @@ typedef struct Settlement__V1__FinalityReport Settlement__V1__FinalityReport;
 typedef struct Settlement__V1__ClaimWithdrawalRequest Settlement__V1__ClaimWithdrawalRequest;
 typedef struct Settlement__V1__GetWithdrawalRequest Settlement__V1__GetWithdrawalRequest;
 typedef struct Settlement__V1__WithdrawalInfo Settlement__V1__WithdrawalInfo;
+typedef struct Settlement__V1__DepositRequest Settlement__V1__DepositRequest;
+typedef struct Settlement__V1__DepositResult Settlement__V1__DepositResult;
+typedef struct Settlement__V1__InjectL1ReorgRequest Settlement__V1__InjectL1ReorgRequest;
+typedef struct Settlement__V1__InjectL1ReorgResult Settlement__V1__InjectL1ReorgResult;
 
 
 /* --- enums --- */
@@ -422,6 +426,100 @@ struct  Settlement__V1__WithdrawalInfo
     , {0,NULL}, {0,NULL}, {0,NULL}, {0,NULL} }
 
 
+struct  Settlement__V1__DepositRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The L1 account that pays: 20 bytes.
+   */
+  ProtobufCBinaryData from;
+  /*
+   * The L2 account credited: 20 bytes (not the bridge address, 0x00…00).
+   */
+  ProtobufCBinaryData recipient;
+  /*
+   * 32 bytes, big-endian uint256, not zero.
+   */
+  ProtobufCBinaryData amount;
+};
+#define SETTLEMENT__V1__DEPOSIT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__deposit_request__descriptor) \
+    , {0,NULL}, {0,NULL}, {0,NULL} }
+
+
+struct  Settlement__V1__DepositResult
+{
+  ProtobufCMessage base;
+  /*
+   * The L1 transaction hash: 32 bytes.
+   */
+  ProtobufCBinaryData l1_tx_hash;
+  /*
+   * The L1 block that included it; 0 when not included yet when the server stopped waiting
+   * (then `deposit_id` and `l2_tx_id` are unknown: empty `l2_tx_id`).
+   */
+  uint64_t l1_block_number;
+  /*
+   * The arbiter's events, one human-readable line each.
+   */
+  size_t n_events;
+  char **events;
+  /*
+   * The deposit id the arbiter gave it (its ids follow the canonical chain: a reorg can renumber
+   * a deposit that is not confirmed yet).
+   */
+  uint64_t deposit_id;
+  /*
+   * The id of the L2 transaction that credits it (32 bytes): the EIP-712 digest of the transfer
+   * from the bridge (0x00…00) to the recipient of the amount, fee 0, nonce = deposit_id.
+   */
+  ProtobufCBinaryData l2_tx_id;
+  /*
+   * Blocks its L1 block must be deep before the L2 credits it.
+   */
+  uint32_t confirmation_depth;
+};
+#define SETTLEMENT__V1__DEPOSIT_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__deposit_result__descriptor) \
+    , {0,NULL}, 0, 0,NULL, 0, {0,NULL}, 0 }
+
+
+struct  Settlement__V1__InjectL1ReorgRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Newest canonical blocks replaced (at least 1).
+   */
+  uint32_t depth;
+  /*
+   * True: the dropped blocks' transactions vanish; false: they go back to the mempool and are
+   * included again by the next blocks.
+   */
+  protobuf_c_boolean drop_transactions;
+  /*
+   * Empty blocks the new branch has beyond `depth`.
+   */
+  uint32_t extra_blocks;
+};
+#define SETTLEMENT__V1__INJECT_L1_REORG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__inject_l1_reorg_request__descriptor) \
+    , 0, 0, 0 }
+
+
+struct  Settlement__V1__InjectL1ReorgResult
+{
+  ProtobufCMessage base;
+  /*
+   * The new head: number and 32-byte hash.
+   */
+  uint64_t l1_block_number;
+  ProtobufCBinaryData l1_block_hash;
+};
+#define SETTLEMENT__V1__INJECT_L1_REORG_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__inject_l1_reorg_result__descriptor) \
+    , 0, {0,NULL} }
+
+
 /* Settlement__V1__RegisterValidatorRequest methods */
 void   settlement__v1__register_validator_request__init
                      (Settlement__V1__RegisterValidatorRequest         *message);
@@ -688,6 +786,82 @@ Settlement__V1__WithdrawalInfo *
 void   settlement__v1__withdrawal_info__free_unpacked
                      (Settlement__V1__WithdrawalInfo *message,
                       ProtobufCAllocator *allocator);
+/* Settlement__V1__DepositRequest methods */
+void   settlement__v1__deposit_request__init
+                     (Settlement__V1__DepositRequest         *message);
+size_t settlement__v1__deposit_request__get_packed_size
+                     (const Settlement__V1__DepositRequest   *message);
+size_t settlement__v1__deposit_request__pack
+                     (const Settlement__V1__DepositRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__deposit_request__pack_to_buffer
+                     (const Settlement__V1__DepositRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__DepositRequest *
+       settlement__v1__deposit_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__deposit_request__free_unpacked
+                     (Settlement__V1__DepositRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__DepositResult methods */
+void   settlement__v1__deposit_result__init
+                     (Settlement__V1__DepositResult         *message);
+size_t settlement__v1__deposit_result__get_packed_size
+                     (const Settlement__V1__DepositResult   *message);
+size_t settlement__v1__deposit_result__pack
+                     (const Settlement__V1__DepositResult   *message,
+                      uint8_t             *out);
+size_t settlement__v1__deposit_result__pack_to_buffer
+                     (const Settlement__V1__DepositResult   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__DepositResult *
+       settlement__v1__deposit_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__deposit_result__free_unpacked
+                     (Settlement__V1__DepositResult *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__InjectL1ReorgRequest methods */
+void   settlement__v1__inject_l1_reorg_request__init
+                     (Settlement__V1__InjectL1ReorgRequest         *message);
+size_t settlement__v1__inject_l1_reorg_request__get_packed_size
+                     (const Settlement__V1__InjectL1ReorgRequest   *message);
+size_t settlement__v1__inject_l1_reorg_request__pack
+                     (const Settlement__V1__InjectL1ReorgRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__inject_l1_reorg_request__pack_to_buffer
+                     (const Settlement__V1__InjectL1ReorgRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__InjectL1ReorgRequest *
+       settlement__v1__inject_l1_reorg_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__inject_l1_reorg_request__free_unpacked
+                     (Settlement__V1__InjectL1ReorgRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__InjectL1ReorgResult methods */
+void   settlement__v1__inject_l1_reorg_result__init
+                     (Settlement__V1__InjectL1ReorgResult         *message);
+size_t settlement__v1__inject_l1_reorg_result__get_packed_size
+                     (const Settlement__V1__InjectL1ReorgResult   *message);
+size_t settlement__v1__inject_l1_reorg_result__pack
+                     (const Settlement__V1__InjectL1ReorgResult   *message,
+                      uint8_t             *out);
+size_t settlement__v1__inject_l1_reorg_result__pack_to_buffer
+                     (const Settlement__V1__InjectL1ReorgResult   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__InjectL1ReorgResult *
+       settlement__v1__inject_l1_reorg_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__inject_l1_reorg_result__free_unpacked
+                     (Settlement__V1__InjectL1ReorgResult *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Settlement__V1__RegisterValidatorRequest_Closure)
@@ -732,6 +906,18 @@ typedef void (*Settlement__V1__GetWithdrawalRequest_Closure)
 typedef void (*Settlement__V1__WithdrawalInfo_Closure)
                  (const Settlement__V1__WithdrawalInfo *message,
                   void *closure_data);
+typedef void (*Settlement__V1__DepositRequest_Closure)
+                 (const Settlement__V1__DepositRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__DepositResult_Closure)
+                 (const Settlement__V1__DepositResult *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__InjectL1ReorgRequest_Closure)
+                 (const Settlement__V1__InjectL1ReorgRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__InjectL1ReorgResult_Closure)
+                 (const Settlement__V1__InjectL1ReorgResult *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -775,6 +961,14 @@ struct Settlement__V1__Validator_Service
                          const Settlement__V1__GetWithdrawalRequest *input,
                          Settlement__V1__WithdrawalInfo_Closure closure,
                          void *closure_data);
+  void (*deposit)(Settlement__V1__Validator_Service *service,
+                  const Settlement__V1__DepositRequest *input,
+                  Settlement__V1__DepositResult_Closure closure,
+                  void *closure_data);
+  void (*inject_l1_reorg)(Settlement__V1__Validator_Service *service,
+                          const Settlement__V1__InjectL1ReorgRequest *input,
+                          Settlement__V1__InjectL1ReorgResult_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Settlement__V1__Validator_ServiceDestroy)(Settlement__V1__Validator_Service *);
 void settlement__v1__validator__init (Settlement__V1__Validator_Service *service,
@@ -791,7 +985,9 @@ void settlement__v1__validator__init (Settlement__V1__Validator_Service *service
       function_prefix__ ## list_challenges,\
       function_prefix__ ## get_finality,\
       function_prefix__ ## claim_withdrawal,\
-      function_prefix__ ## get_withdrawal  }
+      function_prefix__ ## get_withdrawal,\
+      function_prefix__ ## deposit,\
+      function_prefix__ ## inject_l1_reorg  }
 void settlement__v1__validator__register_validator(ProtobufCService *service,
                                                    const Settlement__V1__RegisterValidatorRequest *input,
                                                    Settlement__V1__L1CallResult_Closure closure,
@@ -828,6 +1024,14 @@ void settlement__v1__validator__get_withdrawal(ProtobufCService *service,
                                                const Settlement__V1__GetWithdrawalRequest *input,
                                                Settlement__V1__WithdrawalInfo_Closure closure,
                                                void *closure_data);
+void settlement__v1__validator__deposit(ProtobufCService *service,
+                                        const Settlement__V1__DepositRequest *input,
+                                        Settlement__V1__DepositResult_Closure closure,
+                                        void *closure_data);
+void settlement__v1__validator__inject_l1_reorg(ProtobufCService *service,
+                                                const Settlement__V1__InjectL1ReorgRequest *input,
+                                                Settlement__V1__InjectL1ReorgResult_Closure closure,
+                                                void *closure_data);
 
 /* --- descriptors --- */
 
@@ -849,6 +1053,10 @@ extern const ProtobufCMessageDescriptor settlement__v1__finality_report__descrip
 extern const ProtobufCMessageDescriptor settlement__v1__claim_withdrawal_request__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__get_withdrawal_request__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__withdrawal_info__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__deposit_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__deposit_result__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__inject_l1_reorg_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__inject_l1_reorg_result__descriptor;
 extern const ProtobufCServiceDescriptor settlement__v1__validator__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -1,0 +1,47 @@
+/// The deposits the L1 arbiter holds, by id: what decides whether a transfer from the bridge is a
+/// real deposit. Part of the state-transition function's input besides the state and the
+/// transaction (see `TransitionRules.statelessRejection(_:deposits:)`): a bridge transfer with
+/// nonce `k` is valid only if the ledger holds deposit `k` with the same recipient and amount.
+///
+/// The arbiter judges one-step proofs with its whole deposit list; validators and the proposer's
+/// defense read the deposits a commitment's data refers to from their `L1Client`
+/// (`reading(for:from:)`). The engine's own `BatchExecutor` does not consult it: the engine only
+/// sequences deposits its `DepositWatcher` read from the L1.
+public struct DepositLedger: Sendable, Hashable {
+    /// The deposits known, by id.
+    public let deposits: [UInt64: L1Deposit]
+
+    /// A ledger of `deposits` (ids need not be contiguous).
+    public init(_ deposits: some Sequence<L1Deposit>) {
+        var byID: [UInt64: L1Deposit] = [:]
+        for d in deposits { byID[d.id] = d }
+        self.deposits = byID
+    }
+
+    /// No deposit known: every bridge transfer is rejected. The default of the pure trace and
+    /// proof functions, for chains (and tests) without deposits.
+    public static let none = DepositLedger([])
+
+    /// Deposit `id`, if known.
+    public func deposit(_ id: UInt64) -> L1Deposit? { deposits[id] }
+
+    /// Why `transfer`, a transfer from the bridge, does not credit a known deposit; nil when it
+    /// credits deposit `transfer.nonce` exactly.
+    public func rejection(of transfer: Transfer) -> String? {
+        guard let d = deposits[transfer.nonce] else { return "no deposit \(transfer.nonce) on L1" }
+        guard d.recipient == transfer.to, d.amount == transfer.value else {
+            return "deposit \(d.id) on L1 is \(d.amount) to \(d.recipient), not \(transfer.value) to \(transfer.to)"
+        }
+        return nil
+    }
+
+    /// The ledger a re-execution of `batches` needs: the deposits with the ids (bridge nonces) the
+    /// batches' bridge transfers carry, as `l1` holds them at its head. Reads nothing when there
+    /// is no bridge transfer.
+    public static func reading(for batches: [[SignedTransfer]], from l1: any L1Client) async throws -> DepositLedger {
+        let nonces = batches.lazy.flatMap { $0 }.filter(\.isDeposit).map(\.transfer.nonce)
+        guard let first = nonces.min(), let last = nonces.max() else { return .none }
+        let count = last - first + 1
+        return DepositLedger(try await l1.deposits(fromID: first, limit: Int(clamping: count)))
+    }
+}
