@@ -93,11 +93,11 @@ struct L1Settlement {
         let depositLogger = Logger(label: "settlement.deposits")
         let deposits = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: settings.l1ConfirmationDepth),
                                       l1: simulator, engine: engine, logger: depositLogger) { lost in
-            // The hook for undoing a lost credit: the chain rollback (`revertChain` from the batch
-            // that credited it) is not wired here yet; the critical log above names both.
-            depositLogger.critical("a credited deposit needs a chain rollback from its batch", metadata: [
-                "deposit_id": "\(lost.depositId)", "batch": "\(lost.batch)"])
+            // Undo the lost credit: roll the chain back from the batch that credited it (done by
+            // the finality engine's next step, before it posts anything).
+            finality.requestRollback(fromBatch: lost.batch)
         }
+        engine.onChainRevert { deposits.chainReverted(fromBatch: $0) }
         let depositTask = Task { await deposits.run(isActive: { engine.isLeader }) }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])

@@ -5,8 +5,9 @@ import XCTest
 
 /// The whole optimistic path with a running engine: the engine posts a wrong root (fault
 /// injection), a validator wins the challenge game, the arbiter reverts the commitment, the
-/// engine rolls its chain back, re-sequences the transactions, posts a new commitment that
-/// finalizes, and ends with the balances of an honest replay. Real PostgreSQL, real signatures,
+/// engine rolls its chain back, re-sequences the transactions (and its deposit watcher credits
+/// the reverted deposit again), posts a new commitment that finalizes, and ends with the
+/// balances of an honest replay. Real PostgreSQL, real signatures,
 /// the L1 simulator with blocks produced by hand (one per round).
 final class ChainRollbackTests: PostgresTestCase {
     let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
@@ -40,6 +41,9 @@ final class ChainRollbackTests: PostgresTestCase {
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
         let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: config.chainId, events: engine.events,
                                       durableHead: { engine.head.batch }, logger: logger, defense: defense, reverter: engine)
+        let watcher = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: 2), l1: l1, engine: engine,
+                                     logger: logger)
+        engine.onChainRevert { watcher.chainReverted(fromBatch: $0) }
         let validator = ValidatorNode(settings: ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2,
                                                                        rules: rules),
                                       l1: l1, genesisDiff: chain.genesisDiff, logger: logger)
@@ -63,10 +67,19 @@ final class ChainRollbackTests: PostgresTestCase {
             }
             return seen
         }
-        for t in sent {
+        // A deposit on L1, credited once confirmed (two blocks), between the transfers.
+        let depositor = Address(bytes: [UInt8](repeating: 0xd1, count: 20))!
+        _ = try await l1.submit(L1Transaction(sender: depositor, call: .deposit(l2Recipient: keys[5].address, amount: 777), nonce: 1))
+        for (n, t) in sent.enumerated() {
             let r = try await withTimeout { try await engine.submitAndWait(t) }
             XCTAssertEqual(r.status, .sequenced, r.reason)
+            if n == 10 {
+                for _ in 0 ..< 2 { _ = try await l1.produceBlock() }
+                try await watcher.step()
+            }
         }
+        try await withTimeout { while engine.creditedDeposits < 1 || watcher.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) } }
+        let credit = L1Deposit.transaction(id: 0, recipient: keys[5].address, amount: 777, chainId: config.chainId)
         let firstChainHead = engine.head
 
         // Rounds until the chain was rolled back and a later commitment finalized past the head.
@@ -75,6 +88,7 @@ final class ChainRollbackTests: PostgresTestCase {
         for _ in 0 ..< 400 where !finalized {
             try await validator.step()
             try await finality.step()
+            try await watcher.step()
             try await l1.produceBlock()
             if rolledBack == nil { rolledBack = try await store.latestRevert() }
             if rolledBack != nil, let last = try await store.latestCommitment(), last.status == .finalized,
@@ -95,6 +109,8 @@ final class ChainRollbackTests: PostgresTestCase {
         _ = honest.apply(diff: chain.genesisDiff)
         let pipeline = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
         let validated = try sent.map { try pipeline.validate($0).get() }
+            + [ValidatedTransfer(deposit: L1Deposit(id: 0, depositor: depositor, recipient: keys[5].address, amount: 777,
+                                                    l1BlockNumber: 1, l1BlockHash: .zero), chainId: config.chainId)]
         let replay = BatchExecutor(feeAccount: config.feeAccount).execute(validated, lookup: { honest.account($0) })
         XCTAssertTrue(replay.transactions.allSatisfy(\.accepted))
         let honestRoot = honest.apply(diff: replay.diff)
@@ -110,7 +126,8 @@ final class ChainRollbackTests: PostgresTestCase {
         XCTAssertGreaterThanOrEqual(latest?.commitment.index ?? 0, 1, "the new commitment took a new index")
 
         // Every transfer was executed again and is final; the watcher saw the whole story.
-        for t in sent {
+        XCTAssertEqual(engine.creditedDeposits, 1, "the reverted deposit was credited again, once")
+        for t in sent + [credit] {
             let status = try await engine.status(of: t.id)
             XCTAssertEqual(status?.status, .finalized, "\(t.id)")
         }

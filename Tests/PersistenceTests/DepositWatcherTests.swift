@@ -188,4 +188,48 @@ final class DepositWatcherTests: PostgresTestCase {
         XCTAssertTrue(s.watcher.lostDeposits.isEmpty)
         await tearDown(s)
     }
+
+    /// The same deep reorg, now with the rollback wired as `settlement-engine` wires it: the lost
+    /// credit asks the finality engine for a rollback from its batch, which runs before anything is
+    /// posted; the engine's revert tells the watcher, which credits deposit 0 again by the L1's
+    /// current record (carol's, not bob's).
+    func testACreditLostToADeepReorgIsRolledBackAndTheCurrentDepositCredited() async throws {
+        let s = try await makeSetup()
+        s.engine.onChainRevert { s.watcher.chainReverted(fromBatch: $0) }
+        var settings = FinalityEngine.Settings(settlementInterval: .seconds(3_600), confirmationDepth: depth,
+                                               challengePeriodMs: 60_000, maxBatchesPerCommitment: 100,
+                                               proposer: depositor, bond: 1)
+        settings.pollInterval = .milliseconds(10)
+        let engine = s.engine
+        let finality = FinalityEngine(settings: settings, l1: s.l1, store: s.store, chainId: 1337, events: engine.events,
+                                      durableHead: { engine.head.batch }, logger: logger(), reverter: engine)
+        try await mine(s, 1)
+        try await deposit(s, to: bob, 100, nonce: 1)
+        try await mine(s, depth)
+        let bobsCredit = L1Deposit.transaction(id: 0, recipient: bob, amount: 100, chainId: 1337).id
+        XCTAssertEqual(try balance(s, bob), 100)
+
+        try await s.l1.reorg(depth: depth + 1, dropTransactions: true)
+        try await deposit(s, to: carol, 55, nonce: 2)
+        try await mine(s, 1)
+        let lost = try XCTUnwrap(s.lost.all.first)
+        finality.requestRollback(fromBatch: lost.batch)  // what the hook does in settlement-engine
+        try await finality.step()
+        let revert = try await s.store.latestRevert()
+        XCTAssertEqual(revert?.fromBatch, lost.batch)
+        XCTAssertEqual(s.engine.head.batch, lost.batch - 1)
+        XCTAssertEqual(try balance(s, bob), 0, "bob's lost credit is undone")
+        XCTAssertEqual(s.engine.creditedDeposits, 0)
+        let status = try await s.engine.status(of: bobsCredit)?.status
+        XCTAssertEqual(status, .reverted)
+
+        try await mine(s, depth)
+        XCTAssertEqual(s.engine.creditedDeposits, 1)
+        XCTAssertEqual(try balance(s, carol), 1_055, "deposit 0 as the L1 holds it now")
+        XCTAssertEqual(try balance(s, bob), 0)
+        let carols = L1Deposit.transaction(id: 0, recipient: carol, amount: 55, chainId: 1337).id
+        let carolStatus = try await s.engine.status(of: carols)?.status
+        XCTAssertEqual(carolStatus, .sequenced)
+        await tearDown(s)
+    }
 }

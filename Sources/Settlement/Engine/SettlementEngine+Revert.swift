@@ -14,7 +14,7 @@ extension SettlementEngine: ChainReverter {
     /// Reverts the chain from `fromBatch` on (leader only; throws elsewhere). Sequencing pauses
     /// meanwhile: the term is suspended, its sealed batches made durable first, and a new run of
     /// the same term starts from the rebuilt state, whatever the outcome.
-    public func revertChain(fromBatch: UInt64, commitmentIndex: UInt64) async throws {
+    public func revertChain(fromBatch: UInt64, commitmentIndex: UInt64?) async throws {
         guard let revertStore = store as? any ChainRevertStore else {
             throw EngineError.corruptState("the store cannot revert the chain")
         }
@@ -35,7 +35,7 @@ extension SettlementEngine: ChainReverter {
     }
 
     /// The rollback proper, with the term paused and every sealed batch durable.
-    private func revertPaused(fromBatch: UInt64, commitmentIndex: UInt64, term: LeaderTerm,
+    private func revertPaused(fromBatch: UInt64, commitmentIndex: UInt64?, term: LeaderTerm,
                               store revertStore: any ChainRevertStore) async throws {
         let seen = lifecycle.withLock { $0.revertSeen }
         let revert: ChainRevert
@@ -60,9 +60,10 @@ extension SettlementEngine: ChainReverter {
         }
         announceReverted([revert])
         requeue(revert)
+        notifyRevertObservers(fromBatch: revert.fromBatch)
         logger.warning("chain rolled back", metadata: [
-            "revert": "\(revert.id)", "commitment": "\(commitmentIndex)", "batches": "\(revert.fromBatch)...\(revert.toBatch)",
-            "resequencing": "\(revert.accepted.count)"])
+            "revert": "\(revert.id)", "commitment": "\(commitmentIndex.map { "\($0)" } ?? "none")",
+            "batches": "\(revert.fromBatch)...\(revert.toBatch)", "resequencing": "\(revert.accepted.count)"])
     }
 
     /// After a rollback attempt: the same term sequences again, or, if it was deposed meanwhile,
@@ -82,7 +83,9 @@ extension SettlementEngine: ChainReverter {
         let (refusedReverted, refusedWaiting) = lifecycle.withLock { _ -> ([(Digest32, String)], [(TransactionPool.Entry, String)]) in
             let waiting = pool.drainAll()
             var refusedReverted: [(Digest32, String)] = []
-            for r in revert.accepted {
+            // Deposits are not offered here: the deposit watcher credits them again from the
+            // rolled-back bridge nonce, by the L1's current record (`onChainRevert`).
+            for r in revert.accepted where r.transfer.transfer.from != .bridge {
                 switch validation.validate(r.transfer, receivedAt: now, verifySignature: false) {
                 case .failure(let f): refusedReverted.append((f.id, f.reason))
                 case .success(let tx):
@@ -119,11 +122,22 @@ extension SettlementEngine: ChainReverter {
                 ChainRevert(id: r.id, fromBatch: r.fromBatch, toBatch: r.toBatch, validRoot: r.validRoot,
                             accepted: r.accepted.filter { $0.batch <= applied })
             })
+            notifyRevertObservers(fromBatch: first.fromBatch)
         } else {
             lifecycle.withLock { $0.revertSeen = latest.id }
         }
         logger.warning("followed a chain revert", metadata: ["revert": "\(latest.id)", "from_batch": "\(first.fromBatch)"])
         return true
+    }
+
+    /// Registers `observer`, called with the first reverted batch after every chain revert this
+    /// replica applies (the deposit watcher forgets the credits of the undone batches).
+    public func onChainRevert(_ observer: @escaping @Sendable (_ fromBatch: UInt64) -> Void) {
+        revertObservers.withLock { $0.append(observer) }
+    }
+
+    private func notifyRevertObservers(fromBatch: UInt64) {
+        for observer in revertObservers.withLock({ $0 }) { observer(fromBatch) }
     }
 
     // MARK: State

@@ -63,6 +63,8 @@ public final class SettlementEngine: Sendable {
     let batchSignal = WakeSignal()
     /// States rebuilt for proofs against batches no longer retained (`historicalAccount`).
     let historicalStates = HistoricalStates()
+    /// Called after each chain revert (`onChainRevert`).
+    let revertObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
 
     enum Role: Sendable {
         case starting

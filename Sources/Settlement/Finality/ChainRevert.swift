@@ -52,7 +52,8 @@ public protocol ChainRevertStore: Sendable {
 /// The finality engine calls it until it succeeds, and posts nothing meanwhile.
 public protocol ChainReverter: Sendable {
     /// Undoes every batch from `fromBatch` on (the first batch of reverted commitment
-    /// `commitmentIndex`), rebuilds the state at batch `fromBatch − 1`, and sequences the
-    /// reverted transactions again.
-    func revertChain(fromBatch: UInt64, commitmentIndex: UInt64) async throws
+    /// `commitmentIndex`, or of a batch no commitment holds yet: a deposit credit lost to a deep
+    /// L1 reorg), rebuilds the state at batch `fromBatch − 1`, and sequences the reverted
+    /// transactions again.
+    func revertChain(fromBatch: UInt64, commitmentIndex: UInt64?) async throws
 }

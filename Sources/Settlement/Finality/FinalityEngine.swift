@@ -64,6 +64,8 @@ public final class FinalityEngine: Sendable {
         var reorgs = 0
         /// The index at which posting stopped after a revert (logged once).
         var pausedAt: UInt64?
+        /// The first batch of a rollback asked for by `requestRollback` (not yet done).
+        var requestedRollback: UInt64?
     }
 
     public let settings: Settings
@@ -110,7 +112,8 @@ public final class FinalityEngine: Sendable {
     public func step() async throws {
         let head = try await l1.head()
         try await detectReorg(head: head)
-        let rolledBack = try await rollBackIfOwed()
+        var rolledBack = try await rollBackIfOwed()
+        if rolledBack { rolledBack = try await rollBackIfRequested() }
         if rolledBack { try await postIfDue(head: head) }
         for var record in try await store.unsettledCommitments() {
             try await advance(&record, head: head)
@@ -143,6 +146,34 @@ public final class FinalityEngine: Sendable {
             m.lastPost = nil
             m.pausedAt = nil
         }
+        return true
+    }
+
+    /// Asks for the chain to be rolled back from `fromBatch` on at the next step (before anything
+    /// is posted): a deposit credited in that batch was removed or changed by an L1 reorg deeper
+    /// than the confirmation depth. Possible only while no commitment holds the batch yet; after
+    /// that a validator's challenge reverts the commitment, and the rollback follows from it.
+    public func requestRollback(fromBatch: UInt64) {
+        memory.withLock { m in m.requestedRollback = min(m.requestedRollback ?? fromBatch, fromBatch) }
+    }
+
+    /// Does a requested rollback; false while one is still owed (retried next step).
+    private func rollBackIfRequested() async throws -> Bool {
+        guard let from = memory.withLock({ $0.requestedRollback }) else { return true }
+        guard let reverter else { return true }
+        if let held = try await store.latestCommitment(), held.commitment.lastBatch >= from {
+            logger.critical("batch \(from) must be undone but commitment \(held.commitment.index) already holds it: a validator's challenge will revert it, and the rollback follows from that",
+                            metadata: ["commitment": "\(held.commitment.index)", "batch": "\(from)"])
+            memory.withLock { $0.requestedRollback = nil }
+            return true
+        }
+        guard from <= durableHead() else {
+            memory.withLock { $0.requestedRollback = nil }
+            return true
+        }
+        logger.warning("rolling the chain back: a credited deposit was lost to a deep L1 reorg", metadata: ["from_batch": "\(from)"])
+        try await reverter.revertChain(fromBatch: from, commitmentIndex: nil)
+        memory.withLock { m in if m.requestedRollback == from { m.requestedRollback = nil } }
         return true
     }
 
