@@ -131,7 +131,10 @@ final class ChainRollbackTests: PostgresTestCase {
             let status = try await engine.status(of: t.id)
             XCTAssertEqual(status?.status, .finalized, "\(t.id)")
         }
-        let seen = try await withTimeout { try await collector.value }
+        // Cancelling the collector ends its stream, so a failure here cannot hang the run.
+        let seen = try await withTimeout(60) {
+            try await withTaskCancellationHandler { try await collector.value } onCancel: { collector.cancel() }
+        }
         let revertedAt = try XCTUnwrap(seen.firstIndex(of: .reverted), "\(seen)")
         XCTAssertEqual(Array(seen[revertedAt...]), [.reverted, .sequenced, .posted, .l1Confirmed, .finalized], "\(seen)")
         XCTAssertTrue(seen[..<revertedAt].contains(.posted), "\(seen)")
