@@ -84,7 +84,8 @@ struct L1Settlement {
         let finality = FinalityEngine(
             settings: finalitySettings,
             l1: simulator, store: store, chainId: settings.chainId, events: engine.events,
-            durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense)
+            durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense,
+            recentBatches: engine.recentBatches)
         let task = Task { await finality.run(isActive: { engine.isLeader }) }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])

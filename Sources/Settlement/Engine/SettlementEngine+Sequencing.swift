@@ -5,6 +5,8 @@ import Foundation
 extension SettlementEngine {
     /// Starts leading in `term` (the state is at the durable head).
     func beginTerm(_ term: LeaderTerm) {
+        // Only batches this term commits are held for the finality engine.
+        recentBatches.reset()
         let refused: [(tx: ValidatedTransfer, onReceipt: ReceiptHandler)] = lifecycle.withLock { l in
             l.role = .leader(term)
             l.leaderTask = Task { [self] in await runTerm(term) }
@@ -203,6 +205,7 @@ extension SettlementEngine {
             for h in handlers { h(receipt) }
         }
         if publish { self.events.publish(events) }
+        recentBatches.record(b)
     }
 
     static func receipt(of t: ExecutedTransaction, batch b: SealedBatch, index i: Int) -> Receipt {
