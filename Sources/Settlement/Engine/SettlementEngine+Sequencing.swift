@@ -173,6 +173,9 @@ extension SettlementEngine {
         let b = pending.batch
         let now = ContinuousClock.now
         let nowMs = Self.nowMs()
+        // Held before the durable head moves past it, so the finality engine never looks for it
+        // in vain.
+        recentBatches.record(b)
         let publish = lifecycle.withLock { l in
             l.durableBatch = b.number
             defer { l.publishedBatch = max(l.publishedBatch, b.number) }
@@ -205,7 +208,6 @@ extension SettlementEngine {
             for h in handlers { h(receipt) }
         }
         if publish { self.events.publish(events) }
-        recentBatches.record(b)
     }
 
     static func receipt(of t: ExecutedTransaction, batch b: SealedBatch, index i: Int) -> Receipt {

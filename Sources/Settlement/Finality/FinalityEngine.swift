@@ -190,6 +190,9 @@ public final class FinalityEngine: Sendable {
     private func batchData(from: UInt64, to: UInt64) async throws
         -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch]) {
         if let held = recentBatches?.batchData(from: from, to: to) { return held }
+        if recentBatches != nil {
+            logger.info("commitment data read from the store (batches not held)", metadata: ["batches": "\(from)...\(to)"])
+        }
         return try await store.batchData(from: from, to: to)
     }
 
