@@ -56,4 +56,49 @@ final class BatchDataTests: XCTestCase {
         XCTAssertThrowsError(try BatchData.decode([1, 0x80, 0x00]), "a non-minimal varint must be refused")
         XCTAssertThrowsError(try BatchData.decode([2]), "an unknown version must be refused")
     }
+
+    /// `outline` (what the arbiter checks) accepts and refuses exactly what `decode` does, with the
+    /// same messages, on valid data, every truncation and many corruptions.
+    func testOutlineAgreesWithDecode() throws {
+        let all = transfers(count: 40)
+        let bytes = BatchData.encode([BatchData.Batch(number: 5, transfers: Array(all[0..<25])),
+                                      BatchData.Batch(number: 6, transfers: []),
+                                      BatchData.Batch(number: 7, transfers: Array(all[25...]))], chainId: 1337)
+        func verdict<T>(_ body: () throws -> T) -> String? {
+            do { _ = try body(); return nil } catch { return "\(error)" }
+        }
+        let outline = try BatchData.outline(bytes)
+        XCTAssertEqual(outline.chainId, 1337)
+        XCTAssertEqual(outline.batches.map(\.number), [5, 6, 7])
+        XCTAssertEqual(outline.batches.map(\.count), [25, 0, 15])
+        var inputs: [[UInt8]] = (0..<bytes.count).map { Array(bytes[..<$0]) } + [bytes + [0]]
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<3_000 {
+            var corrupt = bytes
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let i = Int(rng.next() % UInt64(corrupt.count))
+                switch rng.next() % 4 {
+                case 0: corrupt[i] = 0
+                case 1: corrupt[i] = UInt8(truncatingIfNeeded: rng.next())
+                case 2: corrupt[i] ^= 0x80
+                default: corrupt.remove(at: i)
+                }
+            }
+            inputs.append(corrupt)
+        }
+        var refused = 0
+        for input in inputs {
+            let decoded = verdict { try BatchData.decode(input) }
+            XCTAssertEqual(verdict { try BatchData.outline(input) }, decoded)
+            if decoded == nil {
+                let full = try BatchData.decode(input), light = try BatchData.outline(input)
+                XCTAssertEqual(light.chainId, full.chainId)
+                XCTAssertEqual(light.batches.map(\.number), full.batches.map(\.number))
+                XCTAssertEqual(light.batches.map(\.count), full.batches.map(\.transfers.count))
+            } else {
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, inputs.count / 2)
+    }
 }

@@ -9,6 +9,12 @@ extension PostgresSettlementStore: FinalityStore {
         l1_tx_hash, status, l1_block_number, l1_block_hash,
         coalesce((extract(epoch FROM confirmed_at) * 1000)::int8, 0)
         """
+    /// The same, `data` read as NULL (an empty `data` in the record).
+    static let commitmentColumnsWithoutData = """
+        id, first_batch, last_batch, prev_root, new_root, data_hash, NULL::bytea, tx_count, calldata_gas, uncompressed_gas,
+        l1_tx_hash, status, l1_block_number, l1_block_hash,
+        coalesce((extract(epoch FROM confirmed_at) * 1000)::int8, 0)
+        """
 
     public func latestCommitment() async throws -> CommitmentRecord? {
         let rows = try await maintenance.idempotent { c in
@@ -35,12 +41,22 @@ extension PostgresSettlementStore: FinalityStore {
     }
 
     public func unsettledCommitments() async throws -> [CommitmentRecord] {
+        // Without `data` (NULL in its place, read as empty): this runs every step and a commitment
+        // stays unsettled for the whole challenge period, so reading its megabytes each time
+        // grew with the chain.
         let rows = try await maintenance.idempotent { c in
             try await c.query("""
-                SELECT \(Self.commitmentColumns) FROM l1_commitments WHERE status IN ('posted', 'l1_confirmed') ORDER BY id
+                SELECT \(Self.commitmentColumnsWithoutData) FROM l1_commitments WHERE status IN ('posted', 'l1_confirmed') ORDER BY id
                 """)
         }
         return try rows.map(Self.commitment)
+    }
+
+    public func commitmentData(index: UInt64) async throws -> [UInt8]? {
+        let rows = try await maintenance.idempotent { c in
+            try await c.query("SELECT data FROM l1_commitments WHERE id = $1", [.int64(Int64(bitPattern: index))])
+        }
+        return try rows.first.map { try $0.bytesOrNil(0) ?? [] }
     }
 
     public func batchData(from: UInt64, to: UInt64) async throws -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch]) {
@@ -118,6 +134,29 @@ extension PostgresSettlementStore: FinalityStore {
                 ORDER BY batch_number, idx
                 """, [.int64(Int64(bitPattern: from)), .int64(Int64(bitPattern: to)),
                       .int16(Int16(TransactionStatus.sequenced.rawValue))])
+        }
+        return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(1), "transactions.id")) }
+    }
+
+    public func acceptedTransactionIds(from: UInt64, to: UInt64, among: Set<Digest32>) async throws -> [(batch: UInt64, id: Digest32)] {
+        guard !among.isEmpty else { return [] }
+        // The ids as one text parameter (hex, comma-separated): the connection has no array values.
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(among.count * 65)
+        for id in among {
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            for b in id.bytes { text.append(digits[Int(b >> 4)]); text.append(digits[Int(b & 15)]) }
+        }
+        let list = String(decoding: text, as: UTF8.self)
+        let rows = try await maintenance.idempotent { c in
+            try await c.query("""
+                SELECT batch_number, id FROM transactions
+                WHERE id IN (SELECT decode(h, 'hex') FROM unnest(string_to_array($4, ',')) h)
+                  AND batch_number BETWEEN $1 AND $2 AND status = $3
+                ORDER BY batch_number, idx
+                """, [.int64(Int64(bitPattern: from)), .int64(Int64(bitPattern: to)),
+                      .int16(Int16(TransactionStatus.sequenced.rawValue)), .text(list)])
         }
         return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(1), "transactions.id")) }
     }

@@ -67,7 +67,10 @@ public final class LeaderForwarder: TransactionForwarder {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 do {
-                    for try await e in events.subscribe(ids: nil) where e.status == .sequenced || e.status == .rejected {
+                    // Only receipts: the finality engine's L1 steps (every transaction of a commitment at
+                    // once) are not built for this subscriber, nor do they crowd its buffer.
+                    for try await e in events.subscribe(ids: nil, statuses: [.sequenced, .rejected])
+                    where e.status == .sequenced || e.status == .rejected {
                         self?.resolve(e.id, Receipt(id: e.id, status: e.status, reason: e.reason, batchNumber: e.batchNumber,
                                                     stateRoot: e.status == .sequenced ? e.stateRoot : .zero))
                     }

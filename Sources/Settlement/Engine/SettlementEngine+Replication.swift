@@ -110,7 +110,14 @@ extension SettlementEngine {
         while lifecycle.withLock({ $0.publishedBatch }) < notice.lastBatch && !Task.isCancelled {
             await batchSignal.wait(timeout: .milliseconds(200))
         }
-        guard let ids = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch) else { return }
+        // Only the events a subscriber will receive (see `FinalityEngine.publish`).
+        let read: [(batch: UInt64, id: Digest32)]?
+        switch events.interest(in: notice.status) {
+        case .none: return
+        case .ids(let wanted): read = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch, among: wanted)
+        case .all: read = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch)
+        }
+        guard let ids = read, !ids.isEmpty else { return }
         let now = Self.nowMs()
         events.publish(ids.map { StatusEvent(id: $0.id, status: notice.status, reason: "", batchNumber: $0.batch,
                                              stateRoot: notice.root, atMs: now) })

@@ -145,6 +145,8 @@ extension SettlementEngine: ChainReverter {
     /// Sets the state to batch `batch` with root `root`: undone in memory when the batches are
     /// still retained, else rebuilt from the database (which must already be reverted).
     private func rollBackState(toBatch batch: UInt64, root: Digest32, revert: UInt64) async throws {
+        // Held batches of the undone chain must never become commitment data.
+        recentBatches.reset()
         let fast: Digest32? = state.withLock { s in try? s.rollback(toBatch: batch) }
         var rebuilt = fast
         if fast != root {

@@ -5,6 +5,8 @@ import Foundation
 extension SettlementEngine {
     /// Starts leading in `term` (the state is at the durable head).
     func beginTerm(_ term: LeaderTerm) {
+        // Only batches this term commits are held for the finality engine.
+        recentBatches.reset()
         let refused: [(tx: ValidatedTransfer, onReceipt: ReceiptHandler)] = lifecycle.withLock { l in
             l.role = .leader(term)
             l.leaderTask = Task { [self] in await runTerm(term) }
@@ -173,6 +175,9 @@ extension SettlementEngine {
         let b = pending.batch
         let now = ContinuousClock.now
         let nowMs = Self.nowMs()
+        // Held before the durable head moves past it, so the finality engine never looks for it
+        // in vain.
+        recentBatches.record(b)
         let publish = lifecycle.withLock { l in
             l.durableBatch = b.number
             defer { l.publishedBatch = max(l.publishedBatch, b.number) }

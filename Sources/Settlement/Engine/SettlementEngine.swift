@@ -51,6 +51,9 @@ public final class SettlementEngine: Sendable {
     let state: LockedState
     public let pool: TransactionPool
     public let events = StatusEvents()
+    /// The batches this term made durable and no commitment covers yet: the finality engine
+    /// builds commitments from them (`RecentBatches`). Enough for a full step of commitments.
+    public let recentBatches: RecentBatches
     public let metrics = MetricsRecorder()
     let inFlight: AsyncSemaphore
     let lifecycle = Mutex(Lifecycle())
@@ -126,6 +129,7 @@ public final class SettlementEngine: Sendable {
             state.withLock { $0.account(address).nonce }
         }
         inFlight = AsyncSemaphore(permits: config.maxConcurrentBatches)
+        recentBatches = RecentBatches(limit: config.maxBatchesPerCommitment * FinalityEngine.maxCommitmentsPerStep)
     }
 
     /// The genesis allocation as batch 0's diff.

@@ -77,13 +77,17 @@ public final class FinalityEngine: Sendable {
     private let logger: Logger
     private let defense: ProposerDefense?
     private let reverter: (any ChainReverter)?
+    /// The leader's durable batches not yet committed, when the engine keeps them: commitment data
+    /// and POSTED events come from there, from the store otherwise.
+    private let recentBatches: RecentBatches?
     private let memory = Mutex(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
                 durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,
-                reverter: (any ChainReverter)? = nil) {
+                reverter: (any ChainReverter)? = nil, recentBatches: RecentBatches? = nil) {
         self.defense = defense
         self.reverter = reverter
+        self.recentBatches = recentBatches
         self.settings = settings
         self.l1 = l1
         self.store = store
@@ -197,7 +201,7 @@ public final class FinalityEngine: Sendable {
         let from = (last?.commitment.lastBatch ?? 0) + 1
         let to = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
         guard to >= from else { return false }
-        let (prevRoot, newRoot, batches) = try await store.batchData(from: from, to: to)
+        let (prevRoot, newRoot, batches) = try await batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
         let index = try await store.nextCommitmentIndex()
@@ -237,10 +241,34 @@ public final class FinalityEngine: Sendable {
             "gas_per_tx": "\(transfers.isEmpty ? 0 : record.calldataGas / transfers.count) (uncompressed \(transfers.isEmpty ? 0 : record.uncompressedCalldataGas / transfers.count))",
         ])
         try await publish(record, status: .posted)
+        recentBatches?.discard(through: to)
         return true
     }
 
+    /// Batches `from...to` with the roots around them: from the batches the engine still holds,
+    /// else read back from the store (after a restart or a change of leader). Both give the same
+    /// transfers in the same order, so the same data bytes.
+    private func batchData(from: UInt64, to: UInt64) async throws
+        -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch]) {
+        if let held = recentBatches?.batchData(from: from, to: to) { return held }
+        if recentBatches != nil {
+            logger.info("commitment data read from the store (batches not held)", metadata: ["batches": "\(from)...\(to)"])
+        }
+        return try await store.batchData(from: from, to: to)
+    }
+
+    /// The accepted transactions of batches `from...to` (those in `among` when given), held or read.
+    private func acceptedTransactionIds(from: UInt64, to: UInt64, among: Set<Digest32>?) async throws
+        -> [(batch: UInt64, id: Digest32)] {
+        if let held = recentBatches?.acceptedTransactionIds(from: from, to: to, among: among) { return held }
+        if let among { return try await store.acceptedTransactionIds(from: from, to: to, among: among) }
+        return try await store.acceptedTransactionIds(from: from, to: to)
+    }
+
     private func submit(_ c: L1Commitment, data: [UInt8]) async throws -> Digest32 {
+        // Unsettled commitments are read without their data (`FinalityStore.unsettledCommitments`):
+        // a commitment posted again takes it from the store. Encoded data is never empty.
+        let data = data.isEmpty ? try await store.commitmentData(index: c.index) ?? [] : data
         let attempt = memory.withLock { m in defer { m.attempts[c.index, default: 0] += 1 }; return m.attempts[c.index, default: 0] }
         return try await l1.submit(L1Transaction(sender: settings.proposer,
                                                  call: .postCommitment(c, data: data, bond: settings.bond),
@@ -340,10 +368,19 @@ public final class FinalityEngine: Sendable {
         // this commitment's) and then sequences the transactions again.
         if status == .reverted && reverter != nil { return }
         let c = record.commitment
-        let ids = try await store.acceptedTransactionIds(from: c.firstBatch, to: c.lastBatch)
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        events.publish(ids.map { StatusEvent(id: $0.id, status: status.transactionStatus, reason: "", batchNumber: $0.batch,
-                                             stateRoot: c.newRoot, atMs: now) })
+        // Only the events a subscriber will receive are built: a commitment holds ~185,000
+        // transactions at full load and usually nobody follows them one by one.
+        let ids: [(batch: UInt64, id: Digest32)]
+        switch events.interest(in: status.transactionStatus) {
+        case .none: ids = []
+        case .ids(let wanted): ids = try await acceptedTransactionIds(from: c.firstBatch, to: c.lastBatch, among: wanted)
+        case .all: ids = try await acceptedTransactionIds(from: c.firstBatch, to: c.lastBatch, among: nil)
+        }
+        if !ids.isEmpty {
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            events.publish(ids.map { StatusEvent(id: $0.id, status: status.transactionStatus, reason: "", batchNumber: $0.batch,
+                                                 stateRoot: c.newRoot, atMs: now) })
+        }
         logger.info("commitment status", metadata: ["index": "\(c.index)", "status": "\(status.rawValue)",
                                                     "batches": "\(c.firstBatch)...\(c.lastBatch)"])
     }

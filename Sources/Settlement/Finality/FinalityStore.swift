@@ -60,8 +60,12 @@ public protocol FinalityStore: Sendable {
     /// The oldest reverted commitment whose batches are still in the live chain (the rollback it
     /// needs has not happened yet), if any.
     func pendingRollback() async throws -> CommitmentRecord?
-    /// Commitments still moving (posted or L1-confirmed), oldest first.
+    /// Commitments still moving (posted or L1-confirmed), oldest first, **without their data**
+    /// (`data` empty: read every step, and a commitment stays unsettled for the whole challenge
+    /// period); `commitmentData(index:)` reads it when it is needed.
     func unsettledCommitments() async throws -> [CommitmentRecord]
+    /// The data of the commitment with `index` as recorded (nil if there is none).
+    func commitmentData(index: UInt64) async throws -> [UInt8]?
     /// The executed transfers of batches `from...to` in order, with the root before `from` and
     /// the root after `to`.
     func batchData(from: UInt64, to: UInt64) async throws -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch])
@@ -71,6 +75,14 @@ public protocol FinalityStore: Sendable {
     func updateCommitment(_ record: CommitmentRecord) async throws
     /// The ids of the executed transactions of batches `from...to` that were accepted.
     func acceptedTransactionIds(from: UInt64, to: UInt64) async throws -> [(batch: UInt64, id: Digest32)]
+    /// The same, only those in `among` (the ids someone subscribed to).
+    func acceptedTransactionIds(from: UInt64, to: UInt64, among: Set<Digest32>) async throws -> [(batch: UInt64, id: Digest32)]
+}
+
+extension FinalityStore {
+    public func acceptedTransactionIds(from: UInt64, to: UInt64, among: Set<Digest32>) async throws -> [(batch: UInt64, id: Digest32)] {
+        try await acceptedTransactionIds(from: from, to: to).filter { among.contains($0.id) }
+    }
 }
 
 /// A commitment's batches reached an L1 status (announced to every replica, so each can tell

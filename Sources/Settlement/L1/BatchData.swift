@@ -115,6 +115,36 @@ public enum BatchData {
         return (chainId, batches)
     }
 
+    /// The chain id and each batch's number and transfer count, checking exactly what `decode`
+    /// checks (same refusals, same messages) without building the transfers: what the L1 arbiter
+    /// needs to accept a commitment's data (building ~185,000 transfers, each with its EIP-712 id,
+    /// for every commitment cost the simulator about as much as posting).
+    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [(number: UInt64, count: Int)]) {
+        var r = Reader(bytes: bytes)
+        guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
+        let chainId = try r.varint()
+        let n = try r.count(minimumBytesEach: 20)
+        try r.skip(20 * n)
+        let m = try r.count(minimumBytesEach: 2)
+        var batches: [(number: UInt64, count: Int)] = []
+        batches.reserveCapacity(m)
+        for _ in 0..<m {
+            let number = try r.varint()
+            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1 + 65)
+            for _ in 0..<count {
+                try r.skipAddress(tableCount: n)
+                try r.skipAddress(tableCount: n)
+                try r.skipNumber()
+                try r.skipNumber()
+                _ = try r.varint()
+                try r.skip(65)
+            }
+            batches.append((number, count))
+        }
+        guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
+        return (chainId, batches)
+    }
+
     /// L1 calldata gas of `bytes` (EIP-2028: 16 per non-zero byte, 4 per zero byte).
     public static func calldataGas(_ bytes: [UInt8]) -> Int {
         bytes.reduce(0) { $0 + ($1 == 0 ? 4 : 16) }
@@ -197,6 +227,26 @@ public enum BatchData {
             let raw = try bytes(n)
             if let first = raw.first, first == 0 { throw DecodingError(description: "batch data: a number with a leading zero") }
             return UInt256(bigEndianBytes: [UInt8](repeating: 0, count: 32 - n) + raw)!
+        }
+
+        mutating func skip(_ n: Int) throws(DecodingError) {
+            guard n <= left else { throw DecodingError(description: "batch data: truncated") }
+            offset += n
+        }
+
+        /// `number()` without building it.
+        mutating func skipNumber() throws(DecodingError) {
+            let n = Int(try byte())
+            guard n <= 32 else { throw DecodingError(description: "batch data: a number longer than 32 bytes") }
+            guard n <= left else { throw DecodingError(description: "batch data: truncated") }
+            if n > 0 && bytes[offset] == 0 { throw DecodingError(description: "batch data: a number with a leading zero") }
+            offset += n
+        }
+
+        /// `address(in:)` without reading it.
+        mutating func skipAddress(tableCount: Int) throws(DecodingError) {
+            let i = try varint()
+            guard i < UInt64(tableCount) else { throw DecodingError(description: "batch data: address index \(i) out of range") }
         }
 
         mutating func address(in table: [Address]) throws(DecodingError) -> Address {
