@@ -124,20 +124,23 @@ public enum BatchData {
         guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
         let chainId = try r.varint()
         let n = try r.count(minimumBytesEach: 20)
-        try r.skip(20 * n)
+        // The table index of the bridge, if it is there: its transfers (deposits) carry no signature.
+        var bridgeIndex: UInt64?
+        for i in 0..<n where try r.bytes(20) == Address.bridge.bytes { bridgeIndex = UInt64(i) }
         let m = try r.count(minimumBytesEach: 2)
         var batches: [(number: UInt64, count: Int)] = []
         batches.reserveCapacity(m)
         for _ in 0..<m {
             let number = try r.varint()
-            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1 + 65)
+            // A deposit takes at least 5 bytes (no signature), a signed transfer 70.
+            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1)
             for _ in 0..<count {
-                try r.skipAddress(tableCount: n)
+                let from = try r.addressIndex(tableCount: n)
                 try r.skipAddress(tableCount: n)
                 try r.skipNumber()
                 try r.skipNumber()
                 _ = try r.varint()
-                try r.skip(65)
+                if from != bridgeIndex { try r.skip(65) }
             }
             batches.append((number, count))
         }
@@ -245,8 +248,13 @@ public enum BatchData {
 
         /// `address(in:)` without reading it.
         mutating func skipAddress(tableCount: Int) throws(DecodingError) {
+            _ = try addressIndex(tableCount: tableCount)
+        }
+
+        mutating func addressIndex(tableCount: Int) throws(DecodingError) -> UInt64 {
             let i = try varint()
             guard i < UInt64(tableCount) else { throw DecodingError(description: "batch data: address index \(i) out of range") }
+            return i
         }
 
         mutating func address(in table: [Address]) throws(DecodingError) -> Address {

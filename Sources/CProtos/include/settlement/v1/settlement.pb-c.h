@@ -62,7 +62,9 @@ typedef enum _Settlement__V1__TxStatus {
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_REJECTED = 6,
   /*
-   * Included but undone (the batch was reverted or re-orged out); see `rejection_reason`.
+   * Included but undone: its batch was reverted after the proposer lost a fraud-proof game; see
+   * `rejection_reason`. The engine sequences it again (SEQUENCED in a new batch) when still valid,
+   * else it becomes REJECTED.
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_REVERTED = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SETTLEMENT__V1__TX_STATUS)
