@@ -60,17 +60,20 @@ final class BatchDataTests: XCTestCase {
     /// `outline` (what the arbiter checks) accepts and refuses exactly what `decode` does, with the
     /// same messages, on valid data, every truncation and many corruptions.
     func testOutlineAgreesWithDecode() throws {
+        // Deposits (bridge transfers, no signature) among the signed transfers.
         let all = transfers(count: 40)
+        let deposits = (0..<UInt64(2)).map { L1Deposit.transaction(id: $0, recipient: all[Int($0)].transfer.to, amount: 9, chainId: 1337) }
         let bytes = BatchData.encode([BatchData.Batch(number: 5, transfers: Array(all[0..<25])),
                                       BatchData.Batch(number: 6, transfers: []),
-                                      BatchData.Batch(number: 7, transfers: Array(all[25...]))], chainId: 1337)
+                                      BatchData.Batch(number: 7, transfers: [deposits[0]] + Array(all[25...]) + [deposits[1]])],
+                                     chainId: 1337)
         func verdict<T>(_ body: () throws -> T) -> String? {
             do { _ = try body(); return nil } catch { return "\(error)" }
         }
         let outline = try BatchData.outline(bytes)
         XCTAssertEqual(outline.chainId, 1337)
         XCTAssertEqual(outline.batches.map(\.number), [5, 6, 7])
-        XCTAssertEqual(outline.batches.map(\.count), [25, 0, 15])
+        XCTAssertEqual(outline.batches.map(\.count), [25, 0, 17])
         var inputs: [[UInt8]] = (0..<bytes.count).map { Array(bytes[..<$0]) } + [bytes + [0]]
         var rng = SeededGenerator(seed: 11)
         for _ in 0..<3_000 {
