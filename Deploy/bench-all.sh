@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Deploy/install-deps.sh bench
-swift build -c release --product settlement-engine --product settlement-bench >&2
+# One product per call: given twice, --product builds only the last one (a stale engine was measured).
+swift build -c release --product settlement-engine >&2
+swift build -c release --product settlement-bench >&2
 bench=.build/release/settlement-bench
 
 echo "## transport"; Deploy/bench-transport.sh 200000 8 32 2>/dev/null | tail -6

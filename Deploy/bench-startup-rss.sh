@@ -11,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:-1000000}
 load_seconds=${2:-0}
-swift build -c release --product settlement-engine --product settlement-bench >&2
+# One product per call: given twice, --product builds only the last one (a stale engine was measured).
+swift build -c release --product settlement-engine >&2
+swift build -c release --product settlement-bench >&2
 bench=.build/release/settlement-bench
 
 work=$(mktemp -d); chmod 755 "$work"
