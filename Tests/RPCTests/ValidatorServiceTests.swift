@@ -59,7 +59,7 @@ final class ValidatorServiceTests: XCTestCase {
 
     /// An engine (in-memory store), the validator service over an `InstantL1` (attached unless
     /// `attach` is false), a server and a client.
-    private func withService(attach: Bool = true,
+    private func withService(attach: Bool = true, reorgInjector: ValidatorService.ReorgInjector? = nil,
                              _ body: (RPCClient) async throws -> Void) async throws {
         var config = SettlementConfig()
         config.chainId = 1337
@@ -72,7 +72,8 @@ final class ValidatorServiceTests: XCTestCase {
         let service = ValidatorService(engine: engine, logger: logger)
         if attach {
             service.attach(l1: InstantL1(config: L1ArbiterConfig(minimumStake: UInt256(10), unstakeDelayMs: 60_000,
-                                                                 challengePeriodMs: 5_000)))
+                                                                 challengePeriodMs: 5_000)),
+                           reorgInjector: reorgInjector)
         }
         let server = try TestServer.start([service])
         let client = try await server.client()
@@ -164,6 +165,48 @@ final class ValidatorServiceTests: XCTestCase {
             XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient).bytes)
             XCTAssertEqual(w.burned, amount(0))
             XCTAssertEqual(w.claimed, amount(0))
+        }
+    }
+
+    /// Deposit and InjectL1Reorg refuse malformed fields with INVALID_ARGUMENT before doing
+    /// anything; reorg injection is FAILED_PRECONDITION unless the engine enabled it, and bounded.
+    func testDepositAndReorgInjectionRefuseBadInput() async throws {
+        let p = Self.path
+        let good = [UInt8](repeating: 0x11, count: 20)
+        try await withService { client in
+            let bad: [(SettlementV1.DepositRequest, String)] = [
+                (.init(from: [1, 2], recipient: good, amount: amount(5)), "from"),
+                (.init(from: good, recipient: [UInt8](repeating: 3, count: 21), amount: amount(5)), "recipient"),
+                (.init(from: good, recipient: good, amount: [UInt8](repeating: 1, count: 33)), "amount"),
+                (.init(from: good, recipient: good, amount: amount(0)), "zero"),
+                (.init(from: good, recipient: Address.bridge.bytes, amount: amount(5)), "bridge"),
+            ]
+            for (request, what) in bad {
+                let e = await assertRPCError(.invalidArgument) {
+                    try await client.unary(p + "Deposit", request, as: SettlementV1.DepositResult.self)
+                }
+                XCTAssertTrue(e?.message.contains(what) ?? false, "\(what): \(e?.message ?? "")")
+            }
+            let ok = try await client.unary(p + "Deposit", SettlementV1.DepositRequest(from: good, recipient: good, amount: amount(5)),
+                                            as: SettlementV1.DepositResult.self)
+            XCTAssertEqual(ok.depositId, 0)
+            XCTAssertEqual(ok.l2TxId.count, 32)
+            await assertRPCError(.failedPrecondition) {
+                try await client.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 1),
+                                       as: SettlementV1.InjectL1ReorgResult.self)
+            }
+        }
+        let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
+        try await withService(reorgInjector: { _, _, _ in head }) { client in
+            for request in [SettlementV1.InjectL1ReorgRequest(depth: 0), .init(depth: 1_025),
+                            .init(depth: 1, extraBlocks: 4_000_000_000)] {
+                await assertRPCError(.invalidArgument) {
+                    try await client.unary(p + "InjectL1Reorg", request, as: SettlementV1.InjectL1ReorgResult.self)
+                }
+            }
+            let done = try await client.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1),
+                                              as: SettlementV1.InjectL1ReorgResult.self)
+            XCTAssertEqual(done.l1BlockNumber, 9)
         }
     }
 

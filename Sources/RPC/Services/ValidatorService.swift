@@ -289,6 +289,10 @@ public final class ValidatorService: RPCService {
                                + "test and demo only)")
         }
         guard r.depth >= 1 else { throw RPCError(.invalidArgument, "field depth must be at least 1") }
+        // The simulator builds the new branch in one database transaction: bound it.
+        guard r.depth <= Self.maxReorgBlocks, r.extraBlocks <= Self.maxReorgBlocks else {
+            throw RPCError(.invalidArgument, "fields depth and extra_blocks must be at most \(Self.maxReorgBlocks)")
+        }
         do {
             let head = try await inject(Int(r.depth), r.dropTransactions, Int(r.extraBlocks))
             logger.warning("L1 reorg injected", metadata: ["depth": "\(r.depth)", "drop_transactions": "\(r.dropTransactions)",
@@ -298,6 +302,9 @@ public final class ValidatorService: RPCService {
             throw RPCError(.failedPrecondition, "the reorg was refused: \(error)")
         }
     }
+
+    /// Largest `depth` and `extra_blocks` of an injected reorg.
+    static let maxReorgBlocks: UInt32 = 1_024
 
     // MARK: Support
 

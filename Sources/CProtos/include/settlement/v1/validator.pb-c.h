@@ -488,7 +488,7 @@ struct  Settlement__V1__InjectL1ReorgRequest
 {
   ProtobufCMessage base;
   /*
-   * Newest canonical blocks replaced (at least 1).
+   * Newest canonical blocks replaced (1 to 1024).
    */
   uint32_t depth;
   /*
@@ -497,7 +497,7 @@ struct  Settlement__V1__InjectL1ReorgRequest
    */
   protobuf_c_boolean drop_transactions;
   /*
-   * Empty blocks the new branch has beyond `depth`.
+   * Empty blocks the new branch has beyond `depth` (at most 1024).
    */
   uint32_t extra_blocks;
 };
