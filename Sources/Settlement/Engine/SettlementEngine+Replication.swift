@@ -59,9 +59,12 @@ extension SettlementEngine {
         let after = lifecycle.withLock { $0.durableBatch }
         let batches = try await r.store.committedBatches(after: after, limit: limit)
         try Task.checkCancellation()
-        // A revert is committed before the batches that follow it: checked after reading them,
-        // it is seen before any of them is applied.
-        if try await followReverts() { return 1 }
+        // Reverts are looked for only when the batches read do not extend the local head (or there
+        // are none): not on every read under load. A revert is committed before the batches that
+        // follow it, so checked after reading them it is seen before any of them is applied.
+        let (head, root) = lifecycle.withLock { ($0.durableBatch, $0.root) }
+        let extends = batches.first.map { $0.number == head + 1 && $0.prevRoot == root } ?? false
+        if !extends, try await followReverts() { return 1 }
         for b in batches { try applyCommitted(b) }
         return batches.count
     }
