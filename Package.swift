@@ -46,11 +46,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The version and git commit of the build, stamped before every build by the plugin below.
+        .target(name: "BuildInfo", plugins: ["BuildInfoStamp"]),
+        .plugin(name: "BuildInfoStamp", capability: .buildTool(), path: "Sources/BuildInfoStamp"),
+
         // The settlement domain and engine: transactions, validation, pool, batches, state.
         .target(name: "Settlement", dependencies: [
             "CSecp256k1", "CMemoryHints",
             .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        ]),
         // PostgreSQL (libpq) implementation of Settlement's storage protocol.
         .target(name: "Persistence", dependencies: [
             "Settlement", "CLibPQ",
@@ -58,7 +62,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "SettlementEngineServer", dependencies: [
-            "RPC", "Settlement", "Persistence",
+            "RPC", "Settlement", "Persistence", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-engine"),
@@ -66,7 +70,7 @@ let package = Package(
         // The operator's and user's command-line client of the settlement API, and `settlement
         // report` (reads the reporting views of Persistence directly from PostgreSQL).
         .executableTarget(name: "settlement", dependencies: [
-            "RPC", "Settlement", "Persistence",
+            "RPC", "Settlement", "Persistence", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),
@@ -89,6 +93,8 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement"]),
+        // The engine's settings: one key list for flags, environment and config file.
+        .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@
 #                                              plus grpc/reflection/v1alpha/reflection.proto derived
 #                                              from the v1 file), for the gRPC reflection service
 #
-# google/protobuf/descriptor.proto comes from the protobuf-compiler package
+# google/protobuf/descriptor.proto comes from Debian's libprotobuf-dev
 # (/usr/include/google/protobuf/descriptor.proto); it is compiled so Swift can parse descriptor sets.
 set -euo pipefail
 
@@ -35,21 +35,15 @@ case "${1:-}" in
     *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
-# Tools: install them when missing (only possible as root).
-need_pkgs=()
-command -v protoc >/dev/null 2>&1 || need_pkgs+=(protobuf-compiler)
-command -v protoc-c >/dev/null 2>&1 || need_pkgs+=(protobuf-c-compiler)
-[ -f "$system_include/google/protobuf/descriptor.proto" ] || need_pkgs+=(protobuf-compiler)
-[ -f "$system_include/protobuf-c/protobuf-c.h" ] || need_pkgs+=(libprotobuf-c-dev)
-if [ "${#need_pkgs[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "installing: ${need_pkgs[*]}" >&2
-        apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
-    else
-        echo "error: missing ${need_pkgs[*]} (install them, e.g. apt-get install ${need_pkgs[*]})" >&2
-        exit 1
-    fi
+# Tools: Deploy/install-deps.sh test installs them; this script installs nothing.
+missing=()
+command -v protoc >/dev/null 2>&1 || missing+=("command protoc (protobuf-compiler)")
+command -v protoc-c >/dev/null 2>&1 || missing+=("command protoc-c (protobuf-c-compiler)")
+[ -f "$system_include/google/protobuf/descriptor.proto" ] || missing+=("file $system_include/google/protobuf/descriptor.proto (libprotobuf-dev)")
+[ -f "$system_include/protobuf-c/protobuf-c.h" ] || missing+=("file $system_include/protobuf-c/protobuf-c.h (libprotobuf-c-dev)")
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "error: missing ${missing[*]}; run Deploy/install-deps.sh test" >&2
+    exit 1
 fi
 
 # Our .proto files, relative to Protos/, in a stable order.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift tests (swift test) and the interoperability and bad-input tests
-# against stock grpcio (pytest, in a private virtual environment under .venv).
+# against stock grpcio (pytest, in a private virtual environment under .venv, with the pinned
+# versions of Tests/interop/requirements.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Installs what is missing, then checks every file and command the tests rely on.
 Deploy/install-deps.sh test
 
 echo "== swift build"
@@ -13,11 +15,14 @@ echo "== swift test"
 timeout 1500 swift test --skip-build
 
 echo "== python interop (grpcio) and bad-input tests"
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import grpc, grpc_tools, grpc_health, grpc_reflection, pytest, h2, eth_account, eth_hash" 2>/dev/null; then
+requirements=Tests/interop/requirements.txt
+stamp=.venv/requirements.sha256
+want=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  rm -rf .venv
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check \
-    "grpcio>=1.60" "grpcio-tools>=1.60" "grpcio-health-checking>=1.60" "grpcio-reflection>=1.60" \
-    "pytest>=7" "h2>=4" "eth-account>=0.10" "eth-hash[pycryptodome]>=0.5"
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+  echo "$want" > "$stamp"
 fi
 RPC_PEER="$(swift build --show-bin-path)/rpc-interop-peer" ENGINE_BIN="$(swift build --show-bin-path)/settlement-engine" \
   .venv/bin/python -m pytest -q Tests/interop

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 
 /// `settlement`: the command-line client of the settlement engine's gRPC API
 /// (`settlement.v1.Settlement`): make keys, sign and submit transfers, follow them, read accounts
@@ -18,6 +19,7 @@ struct SettlementCLI: AsyncParsableCommand {
             with a gRPC error; 3 the server could not be reached or was unavailable; 4 bad local input \
             (key, file); 64 bad usage; 130 interrupted.
             """,
+        version: BuildInfo.versionLine,
         subcommands: [Keygen.self, Submit.self, Status.self, Watch.self, AccountCommand.self, Metrics.self,
                       BatchCommand.self, ReportCommand.self, FinalityCommand.self, ChallengesCommand.self,
                       ValidatorCommand.self, WithdrawCommand.self, DepositCommand.self, L1Command.self])

@@ -7,6 +7,7 @@ import Logging
 import Persistence
 import RPC
 import Settlement
+import BuildInfo
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
 /// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win.
@@ -17,10 +18,11 @@ struct EngineCommand: AsyncParsableCommand {
         abstract: "L2 settlement engine: gRPC API over HTTP/2 (h2c or TLS).",
         discussion: "Every option can also be set in the environment as SETTLEMENT_<OPTION> (upper case, "
             + "dashes as underscores, e.g. SETTLEMENT_LISTEN, SETTLEMENT_TLS_CERT); a flag wins over the environment. "
-            + "SIGINT or SIGTERM stops the engine gracefully: GOAWAY to every client, then open calls drain.")
+            + "SIGINT or SIGTERM stops the engine gracefully: GOAWAY to every client, then open calls drain.",
+        version: BuildInfo.versionLine)
 
-    @Option(help: "Address to serve on, HOST:PORT (IPv6 as [::1]:PORT). Env: SETTLEMENT_LISTEN.")
-    var listen: String = Env.string("LISTEN") ?? "127.0.0.1:50051"
+    @Option(help: "Address to serve on, HOST:PORT (IPv6 as [::1]:PORT; default 127.0.0.1:50051). Env: SETTLEMENT_LISTEN.")
+    var listen: String?
 
     @Option(help: "PEM certificate chain; with --tls-key serves TLS (ALPN h2). Env: SETTLEMENT_TLS_CERT.")
     var tlsCert: String?
@@ -28,32 +30,35 @@ struct EngineCommand: AsyncParsableCommand {
     @Option(help: "PEM private key for --tls-cert. Env: SETTLEMENT_TLS_KEY.")
     var tlsKey: String?
 
-    @Option(help: "Event-loop threads, 0 for one per core. Env: SETTLEMENT_EVENT_LOOPS.")
-    var eventLoops: Int = Env.int("EVENT_LOOPS") ?? 0
+    @Option(help: "Event-loop threads, 0 for one per core (default 0). Env: SETTLEMENT_EVENT_LOOPS.")
+    var eventLoops: Int?
 
-    @Option(help: "Most simultaneous connections. Env: SETTLEMENT_MAX_CONNECTIONS.")
-    var maxConnections: Int = Env.int("MAX_CONNECTIONS") ?? 10_000
+    @Option(help: "Most simultaneous connections (default 10000). Env: SETTLEMENT_MAX_CONNECTIONS.")
+    var maxConnections: Int?
 
-    @Option(help: "HTTP/2 concurrent streams per connection. Env: SETTLEMENT_MAX_CONCURRENT_STREAMS.")
-    var maxConcurrentStreams: Int = Env.int("MAX_CONCURRENT_STREAMS") ?? 256
+    @Option(help: "HTTP/2 concurrent streams per connection (default 256). Env: SETTLEMENT_MAX_CONCURRENT_STREAMS.")
+    var maxConcurrentStreams: Int?
 
-    @Option(help: "Largest request message in bytes. Env: SETTLEMENT_MAX_MESSAGE_SIZE.")
-    var maxMessageSize: Int = Env.int("MAX_MESSAGE_SIZE") ?? 4 << 20
+    @Option(help: "Largest request message in bytes (default 4194304). Env: SETTLEMENT_MAX_MESSAGE_SIZE.")
+    var maxMessageSize: Int?
 
-    @Option(help: "Seconds before an idle connection is closed. Env: SETTLEMENT_IDLE_TIMEOUT.")
-    var idleTimeout: Int = Env.int("IDLE_TIMEOUT") ?? 300
+    @Option(help: "Seconds before an idle connection is closed (default 300). Env: SETTLEMENT_IDLE_TIMEOUT.")
+    var idleTimeout: Int?
 
-    @Option(help: "Seconds open calls may take to finish on shutdown. Env: SETTLEMENT_SHUTDOWN_GRACE.")
-    var shutdownGrace: Int = Env.int("SHUTDOWN_GRACE") ?? 10
+    @Option(help: "Seconds open calls may take to finish on shutdown (default 10). Env: SETTLEMENT_SHUTDOWN_GRACE.")
+    var shutdownGrace: Int?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: SETTLEMENT_LOG_LEVEL.")
-    var logLevel: String = Env.string("LOG_LEVEL") ?? "info"
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info). Env: SETTLEMENT_LOG_LEVEL.")
+    var logLevel: String?
 
-    @Option(help: "PostgreSQL URL (libpq conninfo). Env: DATABASE_URL or SETTLEMENT_DATABASE_URL. Without it the engine runs its own private PostgreSQL under --data-dir.")
+    @Option(help: "PostgreSQL URL (libpq conninfo). Env: SETTLEMENT_DATABASE_URL or DATABASE_URL. Without it the engine runs its own private PostgreSQL under --data-dir. It may hold a password: prefer --database-url-file (refused on the command line with --production).")
     var databaseUrl: String?
 
-    @Option(help: "Directory for the embedded PostgreSQL's data (used without --database-url). Env: SETTLEMENT_DATA_DIR.")
-    var dataDir: String = Env.string("DATA_DIR") ?? ".data/engine"
+    @Option(help: "File holding the PostgreSQL URL (one line). Env: SETTLEMENT_DATABASE_URL_FILE.")
+    var databaseUrlFile: String?
+
+    @Option(help: "Directory for the embedded PostgreSQL's data (used without --database-url; default .data/engine). Env: SETTLEMENT_DATA_DIR.")
+    var dataDir: String?
 
     @OptionGroup(title: "Settlement")
     var settlement: SettlementOptions
@@ -67,64 +72,38 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "Validator mode")
     var validatorMode: ValidatorOptions
 
-    /// TLS files from the flags, else from the environment.
-    private var tlsFiles: (cert: String?, key: String?) {
-        (tlsCert ?? Env.string("TLS_CERT"), tlsKey ?? Env.string("TLS_KEY"))
-    }
-
-    func validate() throws {
-        guard (tlsFiles.cert == nil) == (tlsFiles.key == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together")
-        }
-        guard ListenAddress(listen) != nil else {
-            throw ValidationError("--listen must be HOST:PORT with a port in 0...65535, got \"\(listen)\"")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("unknown --log-level \"\(logLevel)\"")
-        }
-        _ = try validatorMode.resolve()
-        for (name, v) in [("--event-loops", eventLoops), ("--max-connections", maxConnections),
-                          ("--max-concurrent-streams", maxConcurrentStreams), ("--max-message-size", maxMessageSize),
-                          ("--idle-timeout", idleTimeout), ("--shutdown-grace", shutdownGrace)] where v < 0 {
-            throw ValidationError("\(name) must not be negative")
-        }
-    }
-
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel)!
+        let resolved: EngineSettings
+        do {
+            resolved = try resolveSettings()
+        } catch {
+            // Before logging is set up: a plain line on stderr, exit status 2 (usage).
+            FileHandle.standardError.write(Data("settlement-engine: invalid settings: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let level = resolved.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = level
             return h
         }
         let logger = Logger(label: "settlement-engine")
-        let address = ListenAddress(listen)!
-        var config = RPCServerConfiguration(host: address.host, port: address.port)
-        config.eventLoops = eventLoops
-        config.maxConnections = maxConnections
-        config.maxConcurrentStreams = maxConcurrentStreams
-        config.maxReceiveMessageSize = maxMessageSize
-        config.idleTimeout = .seconds(idleTimeout)
-        if let tlsCert = tlsFiles.cert, let tlsKey = tlsFiles.key {
-            config.tls = .init(certificateChain: tlsCert, privateKey: tlsKey)
+        logger.info("starting", metadata: ["version": "\(BuildInfo.versionLine)"])
+        if !resolved.unknownEnvironment.isEmpty {
+            logger.warning("ignoring SETTLEMENT_* variables that name no setting", metadata: ["names": "\(resolved.unknownEnvironment.joined(separator: ","))"])
         }
-
-        let settings: SettlementConfig
-        var genesis: Genesis?  // released once the engine has written or checked it: it can be large
-        do {
-            (settings, genesis) = try settlement.resolve(defaultGenesis: Self.defaultGenesisPath())
-        } catch {
-            logger.critical("invalid settings", metadata: ["error": "\(error)"])
-            throw ExitCode(2)
-        }
+        let address = resolved.listen
+        let config = resolved.server
+        let settings = resolved.settlement
+        var genesis: Genesis? = resolved.genesis  // released once the engine has written or checked it: it can be large
 
         // PostgreSQL: the configured server, or a private one under --data-dir.
         var embedded: EmbeddedPostgres?
         let conninfo: String
-        if let url = databaseUrl ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? Env.string("DATABASE_URL") {
+        if let url = resolved.databaseURL {
             conninfo = url
         } else {
-            let dir = URL(fileURLWithPath: dataDir, isDirectory: true).appendingPathComponent("postgres").path
+            let dir = URL(fileURLWithPath: resolved.dataDir, isDirectory: true).appendingPathComponent("postgres").path
             let pg = EmbeddedPostgres(.init(dataDirectory: dir))
             do {
                 try await pg.start()
@@ -137,9 +116,9 @@ struct EngineCommand: AsyncParsableCommand {
             embedded = pg
             conninfo = await pg.url()
         }
-        if let validator = try validatorMode.resolve() {
+        if let validator = resolved.validator {
             do {
-                try await ValidatorMode.run(validator, l1: try l1.resolve(), settings: settings, genesis: genesis!,
+                try await ValidatorMode.run(validator, l1: resolved.l1, settings: settings, genesis: genesis!,
                                             conninfo: conninfo, server: config, logger: logger)
             } catch {
                 logger.critical("validator failed", metadata: ["error": "\(error)"])
@@ -152,8 +131,8 @@ struct EngineCommand: AsyncParsableCommand {
         let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
         // Every engine takes part in the lease, alone or with replicas: the server starts first so
         // that the advertised endpoint is live before this replica can become the sequencer.
-        let (replication, clusterSecret) = replica.resolve(listenHost: address.host, listenPort: address.port,
-                                                           embeddedDatabase: embedded != nil)
+        let replication = resolved.replication
+        let clusterSecret = resolved.clusterSecret
         var forwarderConfig = LeaderForwarder.Configuration()
         forwarderConfig.clusterSecret = clusterSecret
         forwarderConfig.capacity = settings.maxPendingTransactions
@@ -190,7 +169,7 @@ struct EngineCommand: AsyncParsableCommand {
             try? await embedded?.stop()
             throw ExitCode(1)
         }
-        if address.port == 0 && replica.advertise == nil && Env.string("ADVERTISE") == nil {
+        if address.port == 0 && !resolved.advertiseGiven {
             let host = replication.endpoint[..<(replication.endpoint.lastIndex(of: ":") ?? replication.endpoint.endIndex)]
             engine.advertise(endpoint: "\(host):\(server.port)")
         }
@@ -207,7 +186,7 @@ struct EngineCommand: AsyncParsableCommand {
         }
         let l1Settlement: L1Settlement
         do {
-            l1Settlement = try await L1Settlement.start(options: try l1.resolve(), settings: settings, engine: engine, store: store,
+            l1Settlement = try await L1Settlement.start(options: resolved.l1, settings: settings, engine: engine, store: store,
                                                         conninfo: conninfo, replicaId: replication.replicaId, logger: logger)
         } catch {
             logger.critical("cannot start the L1 simulator", metadata: ["error": "\(error)"])
@@ -242,7 +221,7 @@ struct EngineCommand: AsyncParsableCommand {
         health.shutdown()
         // Order: stop taking calls (open ones drain), make every closed batch durable, then
         // close the database.
-        await server.shutdown(grace: .seconds(shutdownGrace))
+        await server.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
         await l1Settlement.stop()
         await engine.stop()
         await store.close()
@@ -273,14 +252,6 @@ enum MemoryTrim {
         }
         #endif
     }
-}
-
-/// Reads `SETTLEMENT_*` environment variables.
-enum Env {
-    static func string(_ key: String) -> String? {
-        ProcessInfo.processInfo.environment["SETTLEMENT_" + key].flatMap { $0.isEmpty ? nil : $0 }
-    }
-    static func int(_ key: String) -> Int? { string(key).flatMap(Int.init) }
 }
 
 /// HOST:PORT, with IPv6 hosts in brackets.

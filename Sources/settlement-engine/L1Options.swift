@@ -23,16 +23,16 @@ struct L1Options: ParsableArguments {
         let proposer: Address
     }
 
-    func resolve() throws -> Resolved {
-        let blockTime = l1BlockTimeMs ?? Env.int("L1_BLOCK_TIME_MS") ?? 12_000
+    func resolve(source: SettingSource) throws -> Resolved {
+        let blockTime = try source.value(.l1BlockTimeMs, flag: l1BlockTimeMs, default: 12_000)
         guard (10...600_000).contains(blockTime) else {
-            throw ValidationError("--l1-block-time-ms must be between 10 and 600000, got \(blockTime)")
+            throw SettingProblem(description: "l1_block_time_ms must be between 10 and 600000, got \(blockTime)")
         }
-        let proposerText = l1Proposer ?? Env.string("L1_PROPOSER") ?? "0x0000000000000000000000000000000000c0ffee"
+        let proposerText = try source.value(.l1Proposer, flag: l1Proposer, default: "0x0000000000000000000000000000000000c0ffee")
         guard let proposer = Address(hex: proposerText) else {
-            throw ValidationError("--l1-proposer \"\(proposerText)\" is not a 20-byte hex address")
+            throw SettingProblem(description: "l1_proposer \"\(proposerText)\" is not a 20-byte hex address")
         }
-        return Resolved(blockTimeMs: UInt64(blockTime), seed: l1Seed ?? Env.string("L1_SEED").flatMap { UInt64($0) } ?? 1,
+        return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
                         proposer: proposer)
     }
 }
@@ -69,7 +69,7 @@ struct L1Settlement {
     static func start(options: L1Options.Resolved, settings: SettlementConfig, engine: SettlementEngine,
                       store: PostgresSettlementStore, conninfo: String, replicaId: String,
                       logger: Logger) async throws -> L1Settlement {
-        guard let genesisBatch = try await store.batch(0) else { throw ValidationError("the store has no genesis batch") }
+        guard let genesisBatch = try await store.batch(0) else { throw SettingProblem(description: "the store has no genesis batch") }
         let challengeMs = UInt64(settings.challengePeriodSeconds) * 1_000
         let simulator = L1Simulator(conninfo: conninfo, config: options.simulatorConfig(settings: settings, genesisRoot: genesisBatch.newRoot,
                                                                                       producerID: replicaId),

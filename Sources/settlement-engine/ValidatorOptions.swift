@@ -4,17 +4,17 @@ import Settlement
 /// `--validator`: run this process as a validator instead of an engine replica (see
 /// `ValidatorMode`).
 struct ValidatorOptions: ParsableArguments {
-    @Flag(help: "Run as a validator: follow the L1 simulator's commitments on --database-url, re-execute them from the genesis and challenge wrong roots. No sequencer, no settlement API (health only). Env: SETTLEMENT_VALIDATOR=1.")
-    var validator = false
+    @Flag(inversion: .prefixedNo, help: "Run as a validator: follow the L1 simulator's commitments on --database-url, re-execute them from the genesis and challenge wrong roots. No sequencer, no settlement API (health only). Env: SETTLEMENT_VALIDATOR (true/false).")
+    var validator: Bool?
 
     @Option(help: "The validator's L1 address (required with --validator). Env: SETTLEMENT_VALIDATOR_ADDRESS.")
     var validatorAddress: String?
 
     @Option(help: "Stake registered before the first challenge (default 1). Env: SETTLEMENT_VALIDATOR_STAKE.")
-    var validatorStake: String?
+    var validatorStake: UInt64?
 
     @Option(help: "Bond sent with each challenge (default 0). Env: SETTLEMENT_VALIDATOR_BOND.")
-    var validatorBond: String?
+    var validatorBond: UInt64?
 
     struct Resolved {
         let address: L1Address
@@ -22,25 +22,20 @@ struct ValidatorOptions: ParsableArguments {
         let bond: UInt256
     }
 
-    /// Whether validator mode was asked for, by flag or environment.
-    var enabled: Bool { validator || Env.string("VALIDATOR") == "1" }
-
     /// The validator's settings; nil when not in validator mode.
-    func resolve() throws -> Resolved? {
+    func resolve(source: SettingSource) throws -> Resolved? {
+        // Every value is read (and so checked) even when validator mode is off.
+        let enabled = try source.value(.validator, flag: validator, default: false)
+        let addressText = try source.value(.validatorAddress, flag: validatorAddress)
+        let stake = try source.value(.validatorStake, flag: validatorStake, default: 1)
+        let bond = try source.value(.validatorBond, flag: validatorBond, default: 0)
         guard enabled else { return nil }
-        guard let text = validatorAddress ?? Env.string("VALIDATOR_ADDRESS") else {
-            throw ValidationError("--validator needs --validator-address")
+        guard let text = addressText else {
+            throw SettingProblem(description: "--validator needs --validator-address")
         }
         guard let address = Address(hex: text) else {
-            throw ValidationError("--validator-address \"\(text)\" is not a 20-byte hex address")
+            throw SettingProblem(description: "validator_address \"\(text)\" is not a 20-byte hex address")
         }
-        func amount(_ flag: String?, _ env: String, _ name: String, default value: UInt256) throws -> UInt256 {
-            guard let text = flag ?? Env.string(env) else { return value }
-            guard let v = UInt64(text) else { throw ValidationError("\(name) must be a whole number, got \"\(text)\"") }
-            return UInt256(v)
-        }
-        return Resolved(address: address,
-                        stake: try amount(validatorStake, "VALIDATOR_STAKE", "--validator-stake", default: .one),
-                        bond: try amount(validatorBond, "VALIDATOR_BOND", "--validator-bond", default: .zero))
+        return Resolved(address: address, stake: UInt256(stake), bond: UInt256(bond))
     }
 }
