@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replica benchmarks (issue 4, Performance): end-to-end TPS and confirmation latency with 1, 2 and
+# Replica benchmarks: end-to-end TPS and confirmation latency with 1, 2 and
 # 3 replicas through the load balancer (nghttpx) and directly to the leader, the cost of
 # forwarding (directly to a follower vs directly to the leader), and failover time (kill -9 of the
 # leader under load -> first batch committed by the new leader) for two lease TTLs. The reference

@@ -50,7 +50,7 @@ typedef enum _Settlement__V1__TxStatus {
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_POSTED = 3,
   /*
-   * The batch's L1 transaction is included in a block.
+   * The batch's L1 transaction is included and `l1_confirmation_depth` blocks deep.
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_L1_CONFIRMED = 4,
   /*
@@ -58,7 +58,8 @@ typedef enum _Settlement__V1__TxStatus {
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_FINALIZED = 5,
   /*
-   * Refused at admission (bad signature, nonce, balance, ...); see `rejection_reason`.
+   * Refused, the state unchanged: at admission (signature, chain id, fee, nonce gap, ...) or by an
+   * execution rule (nonce, balance, overflow); see `rejection_reason`.
    */
   SETTLEMENT__V1__TX_STATUS__TX_STATUS_REJECTED = 6,
   /*
@@ -310,8 +311,7 @@ struct  Settlement__V1__PerformanceMetrics
   uint64_t batch_processing_p99_us;
   /*
    * Confirmation latency, milliseconds, 50th and 99th percentile (rounded up): from the engine's
-   * receipt of a transfer to its durable SEQUENCED receipt. (Submission to L1 confirmation once
-   * the finality engine tracks L1.)
+   * receipt of a transfer to its durable SEQUENCED receipt.
    */
   uint64_t confirmation_latency_p50_ms;
   uint64_t confirmation_latency_p99_ms;
