@@ -1,5 +1,5 @@
 extension Migrations {
-    /// Reporting (issue 4): indexes for reading batches by time and term, the tables the finality
+    /// Reporting: indexes for reading batches by time and term, the tables the finality
     /// work will fill (`l1_commitments`, `challenges`; empty until then), per-row views, and the
     /// set-returning functions over a time range that `SettlementReportLoader` reads
     /// (`m0004ReportingFunctions`). One migration, in two files for length.

@@ -1,4 +1,4 @@
-/// Where a transaction is in its life (DESIGN.md, "Transaction lifecycle").
+/// Where a transaction is in its life (ARCHITECTURE.md, "Life of a transaction").
 public enum TransactionStatus: Int, Sendable, Hashable, CustomStringConvertible {
     /// Validated and queued in the pool.
     case pending = 1

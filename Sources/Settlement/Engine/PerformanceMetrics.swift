@@ -1,6 +1,6 @@
 import Synchronization
 
-/// A point-in-time view of the engine's performance (the seed's `PerformanceMetrics`).
+/// A point-in-time view of the engine's performance (the product's `PerformanceMetrics`).
 public struct PerformanceSnapshot: Sendable {
     public var windowSeconds: Int
     /// Sequenced transactions per second over the window.

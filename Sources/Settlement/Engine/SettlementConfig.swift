@@ -1,4 +1,4 @@
-/// The engine's settings: the seed's `SettlementConfig` with its defaults, plus what an operator
+/// The engine's settings: the product's `SettlementConfig` fields with their defaults, plus what an operator
 /// needs to run it. Built from a config file, the environment and flags by the executable;
 /// `validate()` rejects nonsense at start-up with messages that name the setting.
 public struct SettlementConfig: Sendable, Equatable {

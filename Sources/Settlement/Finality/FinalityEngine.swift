@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Carries durable batches to finality on L1 (the seed's Finality Engine, with the commitment
+/// Carries durable batches to finality on L1 (the product's finality engine, with the commitment
 /// poster of the optimistic rollup).
 ///
 /// One pass (`step()`), run every `pollInterval` while this replica is the sequencer:
