@@ -72,7 +72,7 @@ up() {
   for i in $(seq 1 "$replicas"); do
     local port=$((base_port + i - 1))
     : >"$dir/replica-$i.log"
-    SETTLEMENT_CLUSTER_SECRET=$(cat "$dir/secret") DATABASE_URL=$url \
+    SETTLEMENT_CLUSTER_SECRET_FILE="$dir/secret" DATABASE_URL=$url \
       setsid "$bin" --listen "127.0.0.1:$port" --replica-id "replica-$i" "${extra[@]}" \
       >>"$dir/replica-$i.log" 2>&1 </dev/null &
     pids+=($!); ports+=("$port"); backends+=(-b "127.0.0.1,$port;;proto=h2")
