@@ -88,6 +88,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/InteropPeer"),
 
+        // Fuzz targets (Tests/Fuzz): every decoder of outside bytes and the HTTP/2 input path.
+        // A plain build replays the committed corpus; Deploy/fuzz.sh builds it with libFuzzer.
+        .target(name: "CFuzzDriver", path: "Tests/Fuzz/Driver"),
+        .executableTarget(name: "settlement-fuzz", dependencies: [
+            "CFuzzDriver", "RPC", "Settlement",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/Fuzz/Targets"),
+
         // Test doubles shared by the test targets (an in-memory SettlementStore).
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift tests (swift test) and the interoperability and bad-input tests
+# Runs every test: the Swift tests (swift test), the interoperability and bad-input tests
 # against stock grpcio (pytest, in a private virtual environment under .venv, with the pinned
-# versions of Tests/interop/requirements.txt).
+# versions of Tests/interop/requirements.txt), then a short libFuzzer run of every fuzz target
+# (FUZZ_SECONDS each, default 10; Deploy/fuzz.sh runs longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Installs what is missing, then checks every file and command the tests rely on.
@@ -26,3 +27,6 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
 fi
 RPC_PEER="$(swift build --show-bin-path)/rpc-interop-peer" ENGINE_BIN="$(swift build --show-bin-path)/settlement-engine" \
   .venv/bin/python -m pytest -q Tests/interop
+
+echo "== fuzzing: every target ${FUZZ_SECONDS:-10} s under libFuzzer and sanitizers (Deploy/fuzz.sh)"
+Deploy/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"
