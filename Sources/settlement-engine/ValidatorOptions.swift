@@ -10,10 +10,10 @@ struct ValidatorOptions: ParsableArguments {
     @Option(help: "The validator's L1 address (required with --validator). Env: SETTLEMENT_VALIDATOR_ADDRESS.")
     var validatorAddress: String?
 
-    @Option(help: "Stake registered before the first challenge (default 1). Env: SETTLEMENT_VALIDATOR_STAKE.")
+    @Option(help: "Stake registered before the first challenge, wei (default 10^18, the arbiter's default minimum). Env: SETTLEMENT_VALIDATOR_STAKE.")
     var validatorStake: String?
 
-    @Option(help: "Bond sent with each challenge (default 0). Env: SETTLEMENT_VALIDATOR_BOND.")
+    @Option(help: "Bond sent with each challenge, wei (default 5·10^17, the arbiter's default minimum). Env: SETTLEMENT_VALIDATOR_BOND.")
     var validatorBond: String?
 
     struct Resolved {
@@ -40,7 +40,7 @@ struct ValidatorOptions: ParsableArguments {
             return UInt256(v)
         }
         return Resolved(address: address,
-                        stake: try amount(validatorStake, "VALIDATOR_STAKE", "--validator-stake", default: .one),
-                        bond: try amount(validatorBond, "VALIDATOR_BOND", "--validator-bond", default: .zero))
+                        stake: try amount(validatorStake, "VALIDATOR_STAKE", "--validator-stake", default: L1ArbiterConfig.defaultStake),
+                        bond: try amount(validatorBond, "VALIDATOR_BOND", "--validator-bond", default: L1ArbiterConfig.defaultChallengeBond))
     }
 }
