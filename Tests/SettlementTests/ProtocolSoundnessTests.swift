@@ -220,4 +220,127 @@ final class ProtocolSoundnessTests: XCTestCase {
         XCTAssertNotNil(ArbiterChain.revertReason(events), "paid 500 out of a bridge holding 100: \(events)")
         XCTAssertNil(chain.state.withdrawn[recipient])
     }
+
+    // MARK: Item 1, defence in depth: undecodable data is a no-effect transition
+
+    /// Posting refuses data that does not decode, but should any get through, the commitment must
+    /// still be challengeable: a game against it is decided at opening, by the rule that such
+    /// data changes nothing. Put in place directly (as no posting can).
+    func testACommitmentWithUndecodableDataLosesToAChallengerClaimingThePreviousRoot() throws {
+        let fixture = FraudProofFixture(seed: 3)
+        for honestRoot in [false, true] {
+            var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, challengePeriodMs: periodMs,
+                                                             rules: fixture.rules))
+            let data = Self.duplicateBridgeData(chainId: fixture.rules.chainId)
+            let newRoot = honestRoot ? fixture.tree.root : CommitmentWorld.lie(fixture.tree.root)
+            let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: newRoot,
+                                 dataHash: Keccak256.hash(data))
+            chain.send(.registerValidator(stake: 1), by: challenger)
+            chain.arbiter.state.commitments.append(.init(commitment: c, proposer: proposer, bond: 7, data: data,
+                                                         block: chain.log.last!.block, inboxDeposits: 0, reverted: false))
+            let claimed = honestRoot ? CommitmentWorld.lie(fixture.tree.root) : fixture.tree.root
+            let events = chain.send(.openChallenge(commitment: 0, claimedRoot: claimed, bond: 1), by: challenger)
+            XCTAssertNil(ArbiterChain.revertReason(events), "the commitment could not be challenged: \(events)")
+            let result = try XCTUnwrap(chain.state.game(0)?.game.result)
+            XCTAssertEqual(result.by, .undecodableData)
+            XCTAssertEqual(result.winner, honestRoot ? .proposer : .challenger)
+            XCTAssertEqual(chain.state.commitments[0].reverted, !honestRoot)
+        }
+    }
+
+    // MARK: Item 4: stake locked per open game
+
+    /// One stake cannot open unlimited games: each open game locks `minimumStake`, and the locked
+    /// part cannot be unstaked; it is unlocked when the game ends.
+    func testOneStakeCannotOpenUnlimitedGames() {
+        let fixture = FraudProofFixture(seed: 29)
+        var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, minimumStake: 50,
+                                                         challengePeriodMs: periodMs, clockMs: 5_000, maxGamesPerChallenger: 100,
+                                                         rules: fixture.rules))
+        let batch = [fixture.sign(1, to: fixture.strangers[0], value: 5, nonce: 0)]
+        var tree = fixture.tree
+        _ = BatchTrace.execute(batch, on: &tree, rules: fixture.rules)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], chainId: fixture.rules.chainId)
+        let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: tree.root,
+                             dataHash: Keccak256.hash(data))
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
+        chain.send(.registerValidator(stake: 120), by: challenger)
+        var opened = 0
+        for salt in 0 ..< UInt64(10) {
+            let events = chain.send(.openChallenge(commitment: 0, claimedRoot: CommitmentWorld.lie(tree.root, salt: salt), bond: 1),
+                                    by: challenger)
+            if ArbiterChain.revertReason(events) == nil { opened += 1 }
+        }
+        XCTAssertEqual(opened, 2, "a stake of 120 locks 50 per game: two games, not \(opened)")
+        XCTAssertEqual(chain.state.openGameCount(of: challenger), 2)
+        XCTAssertNotNil(ArbiterChain.revertReason(chain.send(.requestUnstake(30), by: challenger)), "locked stake was unstaked")
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.requestUnstake(20), by: challenger)))
+        // The proposer lets its clock run out in game 0 (a valid commitment lost on time: reverted,
+        // game 1 voided): both locks are released.
+        _ = chain.send(.claimTimeout(game: 0), by: challenger, advanceMs: 5_001)
+        XCTAssertEqual(chain.state.openGameCount(of: challenger), 0)
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.requestUnstake(100), by: challenger)))
+        XCTAssertEqual(chain.state.paid[challenger], 2 + 0, "both bonds back (the proposer's 1-wei bond: 0 to the winner at 50%)")
+    }
+
+    // MARK: Item 7: the bridge never pays out more than it holds
+
+    /// Property: over random deposits, commitments burning random amounts to exit addresses, and
+    /// claims, with a random genesis backing, total withdrawn ≤ total deposited + genesis backing
+    /// after every step, a claim is refused exactly when it exceeds what the bridge holds, and
+    /// nothing refused is paid.
+    func testTotalWithdrawnNeverExceedsDepositsPlusGenesisBacking() {
+        let fixture = FraudProofFixture(seed: 31)
+        var rng = SeededGenerator(seed: 37)
+        let recipients = (0 ..< 4).map { i in Address(bytes: [UInt8](repeating: 0x70 + UInt8(i), count: 20))! }
+        var refusals = 0, payments = 0
+        for run in 0 ..< 6 {
+            let backing = UInt256(rng.next() % 400_000)
+            var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, challengePeriodMs: periodMs,
+                                                             genesisBacking: backing, rules: fixture.rules))
+            var tree = fixture.tree
+            var nonces = [UInt64](repeating: 0, count: fixture.keys.count)
+            for round in 0 ..< 12 {
+                if rng.next() % 2 == 0 {
+                    let amount = UInt256(1 + rng.next() % 200_000)
+                    XCTAssertNil(ArbiterChain.revertReason(chain.send(.deposit(l2Recipient: depositor, amount: amount), by: depositor)))
+                }
+                let burns = (0 ..< 1 + Int(rng.next() % 3)).map { _ -> SignedTransfer in
+                    let k = 1 + Int(rng.next() % UInt64(fixture.keys.count - 2))
+                    defer { nonces[k] += 1 }
+                    let to = Withdrawals.exitAddress(for: recipients[Int(rng.next() % 4)])
+                    return fixture.sign(k, to: to, value: UInt256(1 + rng.next() % 150_000), nonce: nonces[k])
+                }
+                let prev = tree.root
+                _ = BatchTrace.execute(burns, on: &tree, rules: fixture.rules)
+                let data = BatchData.encode([BatchData.Batch(number: UInt64(round) + 1, transfers: burns)], chainId: fixture.rules.chainId)
+                let c = L1Commitment(index: UInt64(round), firstBatch: UInt64(round) + 1, lastBatch: UInt64(round) + 1, prevRoot: prev,
+                                     newRoot: tree.root, dataHash: Keccak256.hash(data))
+                XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer, advanceMs: periodMs)))
+                for r in recipients where rng.next() % 2 == 0 {
+                    let exit = Withdrawals.exitAddress(for: r)
+                    guard let account = tree.account(exit) else { continue }
+                    let owed = account.balance.checkedSub(chain.state.withdrawn[r] ?? .zero) ?? .zero
+                    guard !owed.isZero else { continue }
+                    let holds = chain.state.bridgeBalance(genesisBacking: backing)
+                    let before = chain.state.totalWithdrawn
+                    let proof = WithdrawalProof(recipient: r, commitmentIndex: UInt64(round), exitAccount: account,
+                                                proof: tree.proof(for: exit)).serialized
+                    let events = chain.send(.claimWithdrawal(proof: proof), by: r, advanceMs: periodMs)
+                    if owed > holds {
+                        XCTAssertNotNil(ArbiterChain.revertReason(events), "run \(run): paid \(owed) out of \(holds)")
+                        XCTAssertEqual(chain.state.totalWithdrawn, before)
+                        refusals += 1
+                    } else {
+                        XCTAssertNil(ArbiterChain.revertReason(events), "run \(run): \(events)")
+                        XCTAssertEqual(chain.state.totalWithdrawn, before + owed)
+                        payments += 1
+                    }
+                    XCTAssertLessThanOrEqual(chain.state.totalWithdrawn, chain.state.totalDeposited + backing)
+                }
+            }
+        }
+        XCTAssertGreaterThan(refusals, 3)
+        XCTAssertGreaterThan(payments, 10)
+    }
 }
