@@ -17,10 +17,40 @@ struct L1Options: ParsableArguments {
     @Option(help: "L1 address that posts commitments (default 0x…c0ffee). Env: SETTLEMENT_L1_PROPOSER.")
     var l1Proposer: String?
 
+    @Option(help: "Least validator stake, locked per open game, wei (default 10^18). Env: SETTLEMENT_L1_MINIMUM_STAKE.")
+    var l1MinimumStake: String?
+
+    @Option(help: "Bond each commitment carries (the arbiter's minimum), wei (default 10^18). Env: SETTLEMENT_L1_COMMITMENT_BOND.")
+    var l1CommitmentBond: String?
+
+    @Option(help: "Least bond of a challenge, wei (default 5·10^17). Env: SETTLEMENT_L1_CHALLENGE_BOND.")
+    var l1ChallengeBond: String?
+
+    @Option(help: "L2 genesis supply the bridge holds on L1, withdrawable besides deposits, wei (default 0: genesis balances are not backed). Env: SETTLEMENT_L1_GENESIS_BACKING.")
+    var l1GenesisBacking: String?
+
+    @Option(help: "L1 blocks (including its own) before a deposit is credited on L2 (default 64). Env: SETTLEMENT_L1_DEPOSIT_SAFE_DEPTH.")
+    var l1DepositSafeDepth: Int?
+
     struct Resolved {
         let blockTimeMs: UInt64
         let seed: UInt64
         let proposer: Address
+        let minimumStake: UInt256
+        let commitmentBond: UInt256
+        let challengeBond: UInt256
+        let genesisBacking: UInt256
+        let depositSafeDepth: Int
+    }
+
+    /// A wei amount; zero refused unless `allowZero` (the losing side always forfeits something).
+    private func amount(_ source: SettingSource, _ key: SettingKey, _ flag: String?, default value: UInt256,
+                        allowZero: Bool = false) throws -> UInt256 {
+        let v = try source.value(key, flag: flag.map { try UInt256.parseSetting($0, key: key) }, default: value)
+        guard allowZero || !v.isZero else {
+            throw SettingProblem(description: "\(key.name) must not be zero: the losing side always forfeits something")
+        }
+        return v
     }
 
     func resolve(source: SettingSource) throws -> Resolved {
@@ -32,8 +62,19 @@ struct L1Options: ParsableArguments {
         guard let proposer = Address(hex: proposerText) else {
             throw SettingProblem(description: "l1_proposer \"\(proposerText)\" is not a 20-byte hex address")
         }
+        let safeDepth = try source.value(.l1DepositSafeDepth, flag: l1DepositSafeDepth, default: 64)
+        guard (1...10_000).contains(safeDepth) else {
+            throw SettingProblem(description: "l1_deposit_safe_depth must be between 1 and 10000, got \(safeDepth)")
+        }
         return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
-                        proposer: proposer)
+                        proposer: proposer,
+                        minimumStake: try amount(source, .l1MinimumStake, l1MinimumStake, default: L1ArbiterConfig.defaultStake),
+                        commitmentBond: try amount(source, .l1CommitmentBond, l1CommitmentBond,
+                                                   default: L1ArbiterConfig.defaultCommitmentBond),
+                        challengeBond: try amount(source, .l1ChallengeBond, l1ChallengeBond,
+                                                  default: L1ArbiterConfig.defaultChallengeBond),
+                        genesisBacking: try amount(source, .l1GenesisBacking, l1GenesisBacking, default: .zero, allowZero: true),
+                        depositSafeDepth: safeDepth)
     }
 }
 
@@ -43,9 +84,13 @@ extension L1Options.Resolved {
     func simulatorConfig(settings: SettlementConfig, genesisRoot: Digest32, producerID: String) -> L1SimulatorConfig {
         L1SimulatorConfig(
             seed: seed, blockTimeMs: blockTimeMs,
-            arbiter: L1ArbiterConfig(genesisRoot: genesisRoot, proposer: proposer,
+            arbiter: L1ArbiterConfig(genesisRoot: genesisRoot, proposer: proposer, minimumCommitmentBond: commitmentBond,
+                                     minimumStake: minimumStake,
                                      challengePeriodMs: UInt64(settings.challengePeriodSeconds) * 1_000,
-                                     moveWindowMs: UInt64(settings.fraudProofWindowSeconds) * 1_000, rules: settings.transitionRules),
+                                     clockMs: UInt64(settings.fraudProofWindowSeconds) * 1_000, minimumChallengeBond: challengeBond,
+                                     genesisBacking: genesisBacking,
+                                     challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
+                                     rules: settings.transitionRules),
             producerID: producerID)
     }
 }
@@ -79,7 +124,7 @@ struct L1Settlement {
         var finalitySettings = FinalityEngine.Settings(
             settlementInterval: .seconds(settings.l1SettlementIntervalSeconds), confirmationDepth: settings.l1ConfirmationDepth,
             challengePeriodMs: challengeMs, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
-            proposer: options.proposer, bond: .one)
+            proposer: options.proposer, bond: options.commitmentBond)
         finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
         let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store),
@@ -91,7 +136,9 @@ struct L1Settlement {
             reverter: engine, recentBatches: engine.recentBatches)
         let task = Task { await finality.run(isActive: { engine.isLeader }) }
         let depositLogger = Logger(label: "settlement.deposits")
-        let deposits = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: settings.l1ConfirmationDepth),
+        // Deposits are credited from a safe depth (64 by default, about 13 minutes of Ethereum:
+        // two epochs, where finality normally is), not the commitment confirmation depth.
+        let deposits = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: options.depositSafeDepth),
                                       l1: simulator, engine: engine, logger: depositLogger) { lost in
             // Undo the lost credit: roll the chain back from the batch that credited it (done by
             // the finality engine's next step, before it posts anything).

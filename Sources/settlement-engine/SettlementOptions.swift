@@ -36,7 +36,7 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "Challenge period, seconds (default 604800). Env: SETTLEMENT_CHALLENGE_PERIOD.")
     var challengePeriod: Int?
 
-    @Option(help: "Fraud-proof move window, seconds (default 86400). Env: SETTLEMENT_FRAUD_PROOF_WINDOW.")
+    @Option(help: "Fraud-proof chess clock: each side's total time for all its moves in a game, seconds (default 302400 = 3.5 days). Env: SETTLEMENT_FRAUD_PROOF_WINDOW.")
     var fraudProofWindow: Int?
 
     @Option(help: "L1 blocks (including the commitment's) before it counts as L1_CONFIRMED (default 12). Env: SETTLEMENT_L1_CONFIRMATION_DEPTH.")

@@ -10,11 +10,11 @@ struct ValidatorOptions: ParsableArguments {
     @Option(help: "The validator's L1 address (required with --validator). Env: SETTLEMENT_VALIDATOR_ADDRESS.")
     var validatorAddress: String?
 
-    @Option(help: "Stake registered before the first challenge (default 1). Env: SETTLEMENT_VALIDATOR_STAKE.")
-    var validatorStake: UInt64?
+    @Option(help: "Stake registered before the first challenge, wei (default 10^18, the arbiter's default minimum). Env: SETTLEMENT_VALIDATOR_STAKE.")
+    var validatorStake: String?
 
-    @Option(help: "Bond sent with each challenge (default 0). Env: SETTLEMENT_VALIDATOR_BOND.")
-    var validatorBond: UInt64?
+    @Option(help: "Bond sent with each challenge, wei (default 5·10^17, the arbiter's default minimum). Env: SETTLEMENT_VALIDATOR_BOND.")
+    var validatorBond: String?
 
     struct Resolved {
         let address: L1Address
@@ -27,8 +27,10 @@ struct ValidatorOptions: ParsableArguments {
         // Every value is read (and so checked) even when validator mode is off.
         let enabled = try source.value(.validator, flag: validator, default: false)
         let addressText = try source.value(.validatorAddress, flag: validatorAddress)
-        let stake = try source.value(.validatorStake, flag: validatorStake, default: 1)
-        let bond = try source.value(.validatorBond, flag: validatorBond, default: 0)
+        let stake = try source.value(.validatorStake, flag: try validatorStake.map { try UInt256.parseSetting($0, key: .validatorStake) },
+                                     default: L1ArbiterConfig.defaultStake)
+        let bond = try source.value(.validatorBond, flag: try validatorBond.map { try UInt256.parseSetting($0, key: .validatorBond) },
+                                    default: L1ArbiterConfig.defaultChallengeBond)
         guard enabled else { return nil }
         guard let text = addressText else {
             throw SettingProblem(description: "--validator needs --validator-address")
@@ -36,6 +38,6 @@ struct ValidatorOptions: ParsableArguments {
         guard let address = Address(hex: text) else {
             throw SettingProblem(description: "validator_address \"\(text)\" is not a 20-byte hex address")
         }
-        return Resolved(address: address, stake: UInt256(stake), bond: UInt256(bond))
+        return Resolved(address: address, stake: stake, bond: bond)
     }
 }

@@ -67,7 +67,8 @@ final class SettingsTests: XCTestCase {
                                      .maxConcurrentBatches, .targetTps, .l1SettlementInterval, .challengePeriod,
                                      .fraudProofWindow, .l1ConfirmationDepth, .faultInjectWrongRootAt, .zkProofTimeout,
                                      .retainedBatches, .leaseTtlMs, .snapshotIntervalBatches, .l1BlockTimeMs, .l1Seed,
-                                     .validatorStake, .validatorBond]
+                                     .validatorStake, .validatorBond, .l1MinimumStake, .l1CommitmentBond, .l1ChallengeBond,
+                                     .l1GenesisBacking, .l1DepositSafeDepth]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

@@ -30,7 +30,7 @@ final class ChainRollbackTests: PostgresTestCase {
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 3, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
-                                     challengePeriodMs: 30 * blockTimeMs, moveWindowMs: 5 * blockTimeMs, minimumChallengeBond: 2,
+                                     challengePeriodMs: 30 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
                                      rules: rules),
             producerID: "test"))
         try await l1.open()

@@ -21,17 +21,18 @@ final class FinalityEngineTests: PostgresTestCase {
 
     /// A store with `batches` committed batches, a simulator (manual blocks), and a finality
     /// engine that posts on every step, confirms at depth 3 and has a challenge period of 5 blocks.
-    private func setUp(batches: Int) async throws -> Setup {
+    private func setUp(batches: Int, maxBatchesPerCommitment: Int = 100) async throws -> Setup {
         var chain = StoreTestChain()
         let store = PostgresSettlementStore(conninfo: url)
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
         for _ in 0..<batches { try await store.commit(chain.makeBatch(count: 30)) }
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer), producerID: "test"))
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 5 * blockTimeMs),
+            producerID: "test"))
         try await l1.open()
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 3,
-                                               challengePeriodMs: 5 * blockTimeMs, maxBatchesPerCommitment: 100,
+                                               challengePeriodMs: 5 * blockTimeMs, maxBatchesPerCommitment: maxBatchesPerCommitment,
                                                proposer: proposer, bond: 1)
         settings.repostAfterBlocks = 4
         let events = StatusEvents()
@@ -99,6 +100,37 @@ final class FinalityEngineTests: PostgresTestCase {
         XCTAssertEqual(steps, [.posted, .l1Confirmed, .finalized])
         let unsettled = try await s.store.unsettledCommitments()
         XCTAssertTrue(unsettled.isEmpty)
+        await s.l1.close()
+        await s.store.close()
+    }
+
+    /// Finality is prefix-closed in the engine too: with a game open on commitment 0, commitment 1
+    /// (built on it) stays L1_CONFIRMED however far past its challenge period, as long as the game
+    /// runs (the engine used to look at commitment 1's own games only).
+    func testAChildCommitmentDoesNotFinalizeWhileAGameOnItsParentIsOpen() async throws {
+        let s = try await setUp(batches: 2, maxBatchesPerCommitment: 1)
+        try await s.finality.step()  // commitments 0 (batch 1) and 1 (batch 2)
+        try await mine(s, 1)
+        let ids = [try await s.store.acceptedTransactionIds(from: 1, to: 1).first!.id,
+                   try await s.store.acceptedTransactionIds(from: 2, to: 2).first!.id]
+        // A (lying) challenger opens a game on commitment 0 and never moves after the opening.
+        let challenger = Address(bytes: [UInt8](repeating: 0xcc, count: 20))!
+        _ = try await s.l1.submit(L1Transaction(sender: challenger, call: .registerValidator(stake: 1), nonce: 1))
+        let wrong = Keccak256.hash(Array("not the root".utf8))
+        _ = try await s.l1.submit(L1Transaction(sender: challenger, call: .openChallenge(commitment: 0, claimedRoot: wrong, bond: 1),
+                                                nonce: 2))
+        try await mine(s, 1)
+        let opened = try await s.l1.openGames(against: 0)
+        XCTAssertEqual(opened, 1)
+        // Well past both challenge periods; the proposer's defense is not running, so the game
+        // waits on the proposer's clock (3.5 days by default): nothing finalizes.
+        try await mine(s, 10)
+        try await s.finality.step()
+        let parent = try await status(s, ids[0]), child = try await status(s, ids[1])
+        XCTAssertEqual(parent, .l1Confirmed)
+        XCTAssertEqual(child, .l1Confirmed, "a commitment on a disputed parent was FINALIZED")
+        let childFinal = try await s.l1.isFinal(1)
+        XCTAssertFalse(childFinal)
         await s.l1.close()
         await s.store.close()
     }

@@ -38,7 +38,7 @@ final class L1SimulatorGameTests: PostgresTestCase {
         await conn.close()
         let config = L1SimulatorConfig(seed: 3, blockTimeMs: 60_000, genesisTimestampMs: 1_700_000_000_000,
                                        arbiter: L1ArbiterConfig(genesisRoot: genesis.root, proposer: proposer, minimumStake: 10,
-                                                                moveWindowMs: 120_000, minimumChallengeBond: 1, rules: rules),
+                                                                clockMs: 1_200_000, minimumChallengeBond: 1, rules: rules),
                                        producerID: "a")
         let sim = L1Simulator(conninfo: url, config: config)
         var nonce: UInt64 = 0

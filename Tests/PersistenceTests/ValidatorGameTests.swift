@@ -49,7 +49,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
-                                     challengePeriodMs: 60 * blockTimeMs, moveWindowMs: 5 * blockTimeMs, minimumChallengeBond: 2,
+                                     challengePeriodMs: 60 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
                                      rules: rules),
             producerID: "test"))
         try await l1.open()
@@ -247,6 +247,30 @@ final class ValidatorGameTests: PostgresTestCase {
         let commitment = L1Commitment(index: 0, firstBatch: 1, lastBatch: 3, prevRoot: s.chain.genesisRoot,
                                       newRoot: s.chain.state.root, dataHash: state.commitments[0].commitment.dataHash)
         XCTAssertEqual(state.commitments[0].commitment, commitment, "the engine posted its true execution")
+        let outcomes = await s.validator.outcomes
+        XCTAssertEqual(outcomes, [0: .won])
+    }
+
+    /// The attack of issue 11 item 3: the proposer credits deposit 1 before anybody made it, and
+    /// the deposit is made right after the commitment (same block, later). Judged by the L1's
+    /// record at the head, the credit would look valid and the honest validator would accept or
+    /// lose; judged by the inbox the commitment consumed (deposits of earlier blocks), it is
+    /// invalid: the validator challenges and wins by the one-step proof.
+    func testADepositMadeAfterTheCommitmentDoesNotMakeItsCreditValid() async throws {
+        let s = try await setUp(wrongRoot: false, falseChallenge: false, inventedDeposit: true)
+        try await s.finality.step()  // posts commitment 0, crediting deposit 1 that does not exist
+        _ = try await s.l1.submit(L1Transaction(sender: proposer, call: .deposit(l2Recipient: s.chain.keys[4].address, amount: 5_000),
+                                                nonce: 78))
+        _ = try await s.l1.produceBlock()
+        let before = try await s.l1.arbiterState()
+        XCTAssertEqual(before.deposits.count, 2, "deposit 1 now exists on L1")
+        XCTAssertEqual(before.commitments.first?.inboxDeposits, 1, "the commitment consumed deposit 0 only")
+        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, chainId: StoreTestChain.chainId)
+        try await run(s) { try await s.store.transaction(invented.id)?.status == .reverted }
+        let all = try await events(s)
+        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        let game = try await s.l1.game(id: 0)
+        XCTAssertEqual(game?.game.result?.by, .oneStepProof)
         let outcomes = await s.validator.outcomes
         XCTAssertEqual(outcomes, [0: .won])
     }

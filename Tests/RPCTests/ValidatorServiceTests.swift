@@ -43,6 +43,9 @@ private actor InstantL1: L1ArbiterReader {
         arbiter.state.commitments.filter { !$0.reverted && $0.commitment.index >= fromIndex }.map { ($0.commitment, $0.block) }
     }
     func openGames(against index: UInt64) async throws -> Int { arbiter.state.openGames(against: index).count }
+    func isFinal(_ index: UInt64) async throws -> Bool {
+        arbiter.state.isFinal(index, atMs: blocks[blocks.count - 1].timestampMs, challengePeriodMs: arbiter.config.challengePeriodMs)
+    }
     func commitmentData(index: UInt64) async throws -> [UInt8]? {
         index < UInt64(arbiter.state.commitments.count) ? arbiter.state.commitments[Int(index)].data : nil
     }

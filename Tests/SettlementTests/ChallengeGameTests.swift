@@ -23,7 +23,7 @@ final class ChallengeGameTests: XCTestCase {
         let counts = world.honest.transactionCounts
         let end = ChallengeGame.Location.afterBatches(counts.count)
         var game = try ChallengeGame(prevRoot: world.honest.prevRoot, proposerRoot: proposer(end), challengerRoot: challenger(end),
-                                     transactionCounts: counts, moveWindowMs: window, openedAtMs: 1_000_000)
+                                     transactionCounts: counts, clockMs: window, openedAtMs: 1_000_000)
         var now = game.lastMoveAtMs
         var moves = 0
         while game.result == nil {
@@ -109,10 +109,10 @@ final class ChallengeGameTests: XCTestCase {
         // One-batch commitments: decided or at the one-step phase from the opening.
         let prev = world.honest.prevRoot
         let empty = try ChallengeGame(prevRoot: prev, proposerRoot: CommitmentWorld.lie(prev), challengerRoot: prev,
-                                      transactionCounts: [0], moveWindowMs: window, openedAtMs: 0)
+                                      transactionCounts: [0], clockMs: window, openedAtMs: 0)
         XCTAssertEqual(empty.result?.winner, .challenger)
         let single = try ChallengeGame(prevRoot: prev, proposerRoot: prev, challengerRoot: CommitmentWorld.lie(prev),
-                                       transactionCounts: [1], moveWindowMs: window, openedAtMs: 0)
+                                       transactionCounts: [1], clockMs: window, openedAtMs: 0)
         XCTAssertEqual(single.phase, .oneStep(batch: 0, transaction: 0))
         XCTAssertEqual(single.turn, .proposer)
     }
@@ -120,7 +120,7 @@ final class ChallengeGameTests: XCTestCase {
     func opened(_ counts: [Int] = [5, 3, 8], at t: UInt64 = 500) throws -> ChallengeGame {
         try ChallengeGame(prevRoot: .zero, proposerRoot: CommitmentWorld.lie(.zero, salt: 1),
                           challengerRoot: CommitmentWorld.lie(.zero, salt: 2), transactionCounts: counts,
-                          moveWindowMs: window, openedAtMs: t)
+                          clockMs: window, openedAtMs: t)
     }
 
     func assertRefused(_ game: inout ChallengeGame, _ expected: FraudProofError? = nil, line: UInt = #line,
@@ -169,9 +169,9 @@ final class ChallengeGameTests: XCTestCase {
     func testInvalidMovesAreRefused() throws {
         let root = Digest32(w0: 7, w1: 0, w2: 0, w3: 0)
         XCTAssertThrowsError(try ChallengeGame(prevRoot: .zero, proposerRoot: root, challengerRoot: root,
-                                               transactionCounts: [2], moveWindowMs: window, openedAtMs: 0))
+                                               transactionCounts: [2], clockMs: window, openedAtMs: 0))
         XCTAssertThrowsError(try ChallengeGame(prevRoot: .zero, proposerRoot: root, challengerRoot: .zero,
-                                               transactionCounts: [], moveWindowMs: window, openedAtMs: 0))
+                                               transactionCounts: [], clockMs: window, openedAtMs: 0))
         var g = try opened()
         assertRefused(&g) { try $0.bisect(by: .challenger, midpointRoot: root, atMs: 600) }     // not its turn
         assertRefused(&g, .clockWentBack(lastMoveAtMs: 500, atMs: 499)) { try $0.bisect(by: .proposer, midpointRoot: root, atMs: 499) }
@@ -183,7 +183,7 @@ final class ChallengeGameTests: XCTestCase {
         let rules = world.fixture.rules
         var h = try ChallengeGame(prevRoot: world.honest.prevRoot, proposerRoot: world.honest.newRoot,
                                   challengerRoot: CommitmentWorld.lie(world.honest.newRoot), transactionCounts: [3],
-                                  moveWindowMs: window, openedAtMs: 0)
+                                  clockMs: window, openedAtMs: 0)
         // Bisect [0, 3] at 1: agree; then [1, 3] at 2: disagree → transaction 1.
         try h.bisect(by: .proposer, midpointRoot: world.honest.batches[0].roots[1], atMs: 1)
         assertRefused(&h) {
@@ -221,14 +221,14 @@ final class ChallengeGameTests: XCTestCase {
         XCTAssertEqual(try ChallengeGame(serialized: bytes), g)
         for n in 0 ..< bytes.count { XCTAssertThrowsError(try ChallengeGame(serialized: Array(bytes[..<n])), "length \(n)") }
         XCTAssertThrowsError(try ChallengeGame(serialized: bytes + [0]))
-        let stageAt = 21 + 4 * 3
+        let stageAt = 37 + 4 * 3  // version, clock, two clocks used, last move, batch count
         func mutated(_ offset: Int, _ value: UInt8) -> [UInt8] {
             var m = bytes
             m[offset] = value
             return m
         }
-        XCTAssertThrowsError(try ChallengeGame(serialized: mutated(0, 2)))                  // version
-        XCTAssertThrowsError(try ChallengeGame(serialized: mutated(17, 0xFF)))              // batch count ≫ bytes
+        XCTAssertThrowsError(try ChallengeGame(serialized: mutated(0, 1)))                  // version (1: before the chess clock)
+        XCTAssertThrowsError(try ChallengeGame(serialized: mutated(33, 0xFF)))              // batch count ≫ bytes
         XCTAssertThrowsError(try ChallengeGame(serialized: mutated(stageAt, 9)))            // unknown stage
         XCTAssertThrowsError(try ChallengeGame(serialized: mutated(stageAt, 2)))            // one step over a wide range
         XCTAssertThrowsError(try ChallengeGame(serialized: mutated(stageAt, 3)))            // resolved without a winner
@@ -245,9 +245,9 @@ final class ChallengeGameTests: XCTestCase {
         let c = L1Commitment(index: 4, firstBatch: 10, lastBatch: 12, prevRoot: .zero, newRoot: CommitmentWorld.lie(.zero),
                              dataHash: .zero)
         XCTAssertThrowsError(try FraudProof.openGame(against: c, challengerRoot: .zero, transactionCounts: [1, 1],
-                                                     moveWindowMs: window, atMs: 0))
+                                                     clockMs: window, atMs: 0))
         var g = try FraudProof.openGame(against: c, challengerRoot: CommitmentWorld.lie(.zero, salt: 5),
-                                        transactionCounts: [4, 1, 6], moveWindowMs: window, atMs: 0)
+                                        transactionCounts: [4, 1, 6], clockMs: window, atMs: 0)
         XCTAssertNil(FraudProof.disputedTransaction(of: g, in: c))
         // They disagree after batch 1 (mid of [0, 3]) → batch offset 0 (L2 batch 10), transactions [0, 4].
         try g.bisect(by: .proposer, midpointRoot: .zero, atMs: 1)

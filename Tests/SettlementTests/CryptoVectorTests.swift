@@ -159,7 +159,8 @@ final class CryptoVectorTests: XCTestCase {
         }
     }
 
-    func testRecoveryIDZeroOneAndTwentySevenTwentyEightAreEquivalent() throws {
+    /// One encoding of v: 27/28 recover; the raw recovery ids 0/1 of the same signature are refused.
+    func testOnlyTwentySevenAndTwentyEightAreAcceptedAsV() throws {
         for c in Self.vectors.transfers {
             let d = digest(c.digest)
             var sig = hex(c.signature)
@@ -167,7 +168,9 @@ final class CryptoVectorTests: XCTestCase {
             XCTAssertTrue(sig[64] == 27 || sig[64] == 28)
             XCTAssertEqual(try Secp256k1.recoverAddress(digest: d, signature: sig), expected)
             sig[64] -= 27
-            XCTAssertEqual(try Secp256k1.recoverAddress(digest: d, signature: sig), expected, "\(c.name) v=\(sig[64])")
+            XCTAssertThrowsError(try Secp256k1.recoverAddress(digest: d, signature: sig), "\(c.name) v=\(sig[64])") { error in
+                XCTAssertEqual(error as? SignatureError, .invalidRecoveryID(sig[64]))
+            }
         }
     }
 

@@ -111,7 +111,7 @@ final class DepositTests: XCTestCase {
         let window: UInt64 = 10_000
         var chain = ArbiterChain(config: L1ArbiterConfig(
             genesisRoot: f.tree.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
-            challengePeriodMs: 1_000_000, moveWindowMs: window, minimumChallengeBond: 10, rules: f.rules))
+            challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10, rules: f.rules))
         XCTAssertEqual(chain.send(.deposit(l2Recipient: f.strangers[1], amount: 700), by: depositor),
                        [.depositMade(id: 0, l2Recipient: f.strangers[1], amount: 700)])
         let real = chain.state.deposits[0]

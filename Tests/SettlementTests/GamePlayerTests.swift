@@ -30,7 +30,7 @@ final class GamePlayerTests: XCTestCase {
     func openedGame(committing newRoot: Digest32? = nil, challengerClaims challengerRoot: Digest32) -> ArbiterChain {
         var chain = ArbiterChain(config: L1ArbiterConfig(
             genesisRoot: world.fixture.tree.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
-            challengePeriodMs: 1_000_000, moveWindowMs: window, minimumChallengeBond: 10, rules: world.fixture.rules))
+            challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10, rules: world.fixture.rules))
         chain.send(.registerValidator(stake: 60), by: challenger)
         let c = segment.commitment(index: 0, newRoot: newRoot)
         XCTAssertEqual(chain.send(.postCommitment(c, data: segment.data, bond: 100), by: proposer), [.commitmentPosted(c, proposer: proposer)])

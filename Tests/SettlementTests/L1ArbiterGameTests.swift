@@ -19,7 +19,7 @@ final class L1ArbiterGameTests: XCTestCase {
 
     func config() -> L1ArbiterConfig {
         L1ArbiterConfig(genesisRoot: world.fixture.tree.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
-                        unstakeDelayMs: 0, challengePeriodMs: 1_000_000, moveWindowMs: window, minimumChallengeBond: 10, slashRewardPercent: 40,
+                        unstakeDelayMs: 0, challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10, slashRewardPercent: 40,
                         challengerStakeSlashPercent: 20, rules: world.fixture.rules)
     }
 
@@ -193,7 +193,7 @@ final class L1ArbiterGameTests: XCTestCase {
         XCTAssertEqual(chain.send(.proveOneStep(game: 0, proof: good), by: challenger).last,
                        .gameResolved(game: 0, winner: proposer, loser: challenger, slashed: 22, toWinner: 8))
         refused(.claimTimeout(game: 0), by: proposer, advanceMs: 2 * window, "is over")
-        refused(.openChallenge(commitment: 2, claimedRoot: wrong, bond: 10), by: challenger, "active stake 48 below the minimum 50")
+        refused(.openChallenge(commitment: 2, claimedRoot: wrong, bond: 10), by: challenger, "active stake 48 less the 0 locked by open games is below the minimum 50")
         chain.send(.addStake(2), by: challenger)
         // After the challenge period no game opens.
         refused(.openChallenge(commitment: 2, claimedRoot: wrong, bond: 10), by: challenger, advanceMs: 1_000_000, "challenge period ended")

@@ -89,7 +89,7 @@ final class L1ArbiterTests: XCTestCase {
         XCTAssertEqual(revertReason(arbiter.execute(L1Transaction(sender: alice, call: .deposit(l2Recipient: .bridge, amount: 3),
                                                                   nonce: 10), in: block(1, at: 0))),
                        "the L2 recipient is the bridge address")
-        XCTAssertEqual(arbiter.state.lockedDeposits, 12)
+        XCTAssertEqual(arbiter.state.totalDeposited, 12)
         XCTAssertEqual(arbiter.state.nextDepositID, 2)
         XCTAssertEqual(arbiter.state.deposits.map(\.recipient), [bob, bob])
         XCTAssertEqual(arbiter.state.deposits.map(\.depositor), [alice, alice])

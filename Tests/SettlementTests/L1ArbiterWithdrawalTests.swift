@@ -17,8 +17,9 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
         var tree = fixture.tree
         var trees: [SparseMerkleTree] = []
         var commitments: [L1Commitment] = []
+        // The genesis supply is backed on L1 (else nothing burned from it could be claimed).
         var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer,
-                                                         challengePeriodMs: periodMs, rules: fixture.rules))
+                                                         challengePeriodMs: periodMs, genesisBacking: 10_000_000, rules: fixture.rules))
         for (i, b) in batches.enumerated() {
             let prev = tree.root
             _ = BatchTrace.execute(b, on: &tree, rules: fixture.rules)

@@ -28,7 +28,7 @@ __all__ = ["genesis_file", "pb", "pb_grpc", "transfers", "pg"]
 
 DEPTH = 5
 L1 = ("--l1-block-time-ms", "150", "--l1-settlement-interval", "1", "--l1-confirmation-depth", str(DEPTH),
-      "--challenge-period", "3", "--fraud-proof-window", "2", "--l1-reorg-injection")
+      "--challenge-period", "3", "--fraud-proof-window", "2", "--l1-deposit-safe-depth", str(DEPTH), "--l1-reorg-injection")
 BRIDGE = "0x" + "00" * 20
 R1 = "0x" + "d1" * 20
 R2 = "0x" + "d2" * 20

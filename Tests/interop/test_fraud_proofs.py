@@ -27,8 +27,11 @@ from test_validator_cli import cli_binary
 
 __all__ = ["genesis_file", "pb", "pb_grpc", "transfers", "pg"]
 
+# The fraud-proof window is each side's chess clock for the whole game (not per move); stake and
+# the challenge bond are lowered to what the validator below registers with.
 L1 = ("--l1-block-time-ms", "100", "--l1-settlement-interval", "1", "--l1-confirmation-depth", "2",
-      "--challenge-period", "6", "--fraud-proof-window", "2", "--fee-account", FEE_ACCOUNT)
+      "--challenge-period", "10", "--fraud-proof-window", "8", "--fee-account", FEE_ACCOUNT,
+      "--l1-minimum-stake", "1", "--l1-challenge-bond", "1")
 VALIDATOR = "0x" + "5a" * 20
 
 

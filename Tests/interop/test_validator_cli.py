@@ -32,8 +32,10 @@ from test_replicas import Replica, lease, pg, wait_for
 __all__ = ["genesis_file", "pb", "pb_grpc", "transfers", "pg"]
 
 REPO = Path(__file__).resolve().parents[2]
+# Stake below the shipped minimum (10^18) and a backed genesis supply (withdrawals pay it out).
 FAST_L1 = ("--l1-block-time-ms", "100", "--l1-settlement-interval", "1", "--l1-confirmation-depth", "2",
-           "--challenge-period", "3", "--fraud-proof-window", "2")
+           "--challenge-period", "3", "--fraud-proof-window", "2", "--l1-minimum-stake", "1", "--l1-challenge-bond", "1",
+           "--l1-genesis-backing", str(10**30))
 VALIDATOR = "0x" + "5a" * 20
 RECIPIENT = "0x" + "7e" * 20
 
@@ -167,7 +169,8 @@ def test_validator_and_withdrawal(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, 
 
 
 def test_challenges_and_finality_rows(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, transfers, genesis_file):
-    l1 = (*FAST_L1[:6], "--challenge-period", "6", "--fraud-proof-window", "2", "--fee-account", FEE_ACCOUNT)
+    l1 = (*FAST_L1[:6], "--challenge-period", "10", "--fraud-proof-window", "8", "--fee-account", FEE_ACCOUNT,
+          "--l1-minimum-stake", "1", "--l1-challenge-bond", "1")
     engine = Replica(start_engine, pg, genesis_file, "proposer", extra=(*l1, "--fault-inject-wrong-root-at", "0"))
     wait_for(lambda: lease(pg)[0] == "proposer", 60, "the engine to lead")
     validator = start_engine("h2c", "--validator", "--validator-address", VALIDATOR, "--validator-stake", "100",

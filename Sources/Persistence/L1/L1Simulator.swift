@@ -96,6 +96,12 @@ public actor L1Simulator: L1Client {
         return replay.state.openGames(against: index).count
     }
 
+    public func isFinal(_ index: UInt64) async throws -> Bool {
+        try await sync()
+        guard let tip = replay.tip else { return false }
+        return replay.state.isFinal(index, atMs: tip.timestampMs, challengePeriodMs: config.arbiter.challengePeriodMs)
+    }
+
     public func commitmentData(index: UInt64) async throws -> [UInt8]? {
         try await sync()
         return index < UInt64(replay.state.commitments.count) ? replay.state.commitments[Int(index)].data : nil

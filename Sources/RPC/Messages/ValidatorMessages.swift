@@ -398,6 +398,7 @@ extension SettlementV1 {
                     case .oneStepProof: resolution = "one-step proof"
                     case .timeout: resolution = "timeout"
                     case .emptyBatch: resolution = "empty batch"
+                    case .undecodableData: resolution = "undecodable data"
                     }
                 }
             }

@@ -5,7 +5,8 @@ import CSecp256k1
 public enum SignatureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A signature must be 65 bytes: r (32) ‖ s (32) ‖ v (1).
     case invalidSignatureLength(Int)
-    /// v must be 27 or 28 (Ethereum) or 0 or 1 (raw recovery id).
+    /// v must be 27 or 28 (Ethereum's encoding; the raw recovery ids 0/1 are refused: one
+    /// encoding per signature, so a transfer's bytes in the batch data cannot be varied).
     case invalidRecoveryID(UInt8)
     /// r must be in [1, n-1].
     case rOutOfRange
@@ -25,7 +26,7 @@ public enum SignatureError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .invalidSignatureLength(let n): "signature must be 65 bytes (r ‖ s ‖ v), got \(n)"
-        case .invalidRecoveryID(let v): "signature v must be 27, 28, 0 or 1, got \(v)"
+        case .invalidRecoveryID(let v): "signature v must be 27 or 28, got \(v)"
         case .rOutOfRange: "signature r must be in [1, n-1]"
         case .sOutOfRange: "signature s must be in [1, n-1]"
         case .highS: "signature s is above n/2 (malleable high-s form); use the low-s form (EIP-2)"
@@ -86,9 +87,11 @@ public enum Secp256k1 {
 
     /// Checks and parses a 65-byte `r ‖ s ‖ v` signature.
     ///
-    /// v: Ethereum writes 27/28; raw recovery ids 0/1 are accepted too. Ids 2/3 (r ≥ p - n, i.e.
-    /// the x coordinate overflowed the order — astronomically rare) are not representable in v
-    /// and are rejected, as Ethereum does.
+    /// v: 27/28 only, as Ethereum writes it. The raw recovery ids 0/1 are refused so that each
+    /// signature has one encoding (otherwise the same transfer, same id, could be posted in two
+    /// byte forms and the engine, the validators and the one-step verifier would see different
+    /// data for one transaction). Ids 2/3 (r ≥ p - n, astronomically rare) are not representable
+    /// in v and are rejected, as Ethereum does.
     /// s: libsecp256k1 recovery accepts both s and n - s, which would give every transaction two
     /// valid signatures (and two ids); we accept only s ≤ n/2, as Ethereum has since EIP-2.
     @inline(__always)
@@ -99,7 +102,6 @@ public enum Secp256k1 {
         let recid: Int32
         switch v {
         case 27, 28: recid = Int32(v - 27)
-        case 0, 1: recid = Int32(v)
         default: throw .invalidRecoveryID(v)
         }
         let r = UInt256(bigEndian: p)

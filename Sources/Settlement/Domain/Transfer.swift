@@ -31,7 +31,7 @@ public struct Transfer: Sendable, Hashable {
 public struct SignedTransfer: Sendable, Hashable {
     public let transfer: Transfer
     public let chainId: UInt64
-    /// r (32) ‖ s (32) ‖ v (1); v is 27/28 (or 0/1). Any other length fails verification.
+    /// r (32) ‖ s (32) ‖ v (1); v is 27 or 28 (0/1 refused). Any other length fails verification.
     public let signature: [UInt8]
     /// The EIP-712 digest of `transfer` on `chainId`.
     public let id: Digest32

@@ -23,8 +23,9 @@ public struct SettlementConfig: Sendable, Equatable {
     public var maxBatchesPerCommitment = 50
     /// Challenge period of a commitment (seconds; 7 days).
     public var challengePeriodSeconds = 7 * 24 * 60 * 60
-    /// Time each party has for a move in a fraud-proof game (seconds; 24 hours).
-    public var fraudProofWindowSeconds = 24 * 60 * 60
+    /// Each party's chess clock in a fraud-proof game: its total time for all its moves
+    /// (seconds; 3.5 days, as OP's fault-dispute game). A game ends within twice this.
+    public var fraudProofWindowSeconds = 84 * 60 * 60
     /// Longest a validity proof may take (seconds).
     public var zkProofTimeoutSeconds = 30
     /// Batches executed but not yet durable (pipelining depth).

@@ -18,8 +18,10 @@ import Synchronization
 ///    been included (dropped by a reorg), or still missing `repostAfterBlocks` after posting →
 ///    posted again, in order (a reorg deeper than the confirmation depth un-confirms).
 /// 3. **Finalize**: an L1-confirmed commitment whose challenge period (in L1 time, from its
-///    block's timestamp) is over, that the arbiter still holds and that has no open challenge
-///    game, is FINALIZED: no challenge can succeed any more. An included commitment the arbiter
+///    block's timestamp) is over and that the arbiter holds final (`L1Client.isFinal`: no game
+///    open on it or any earlier commitment, every earlier period over), after every earlier
+///    commitment was finalized, is FINALIZED: prefix-closed, so no challenge can revert it any
+///    more (a lost game on a parent would revert it too). An included commitment the arbiter
 ///    no longer holds was reverted by a lost challenge: REVERTED, as soon as that is seen, and
 ///    rolled back at once (step 0). The next commitment takes the next unused index and chains
 ///    to the newest commitment not reverted, as the arbiter requires.
@@ -119,8 +121,11 @@ public final class FinalityEngine: Sendable {
         var rolledBack = try await rollBackIfOwed()
         if rolledBack { rolledBack = try await rollBackIfRequested() }
         if rolledBack { try await postIfDue(head: head) }
+        // Oldest first: a commitment finalizes only after every earlier one did (prefix-closed).
+        var earlierFinal = true
         for var record in try await store.unsettledCommitments() {
-            try await advance(&record, head: head)
+            try await advance(&record, head: head, earlierFinal: earlierFinal)
+            if record.status != .finalized && record.status != .reverted { earlierFinal = false }
         }
         if rolledBack { _ = try await rollBackIfOwed() }
         if let defense {
@@ -299,7 +304,7 @@ public final class FinalityEngine: Sendable {
         }
     }
 
-    private func advance(_ record: inout CommitmentRecord, head: L1BlockHeader) async throws {
+    private func advance(_ record: inout CommitmentRecord, head: L1BlockHeader, earlierFinal: Bool) async throws {
         let before = record
         // Statuses passed on the way (a slow step can confirm and finalize at once; subscribers
         // still hear each step).
@@ -324,8 +329,8 @@ public final class FinalityEngine: Sendable {
                         record.status = .l1Confirmed
                         passed.append(.l1Confirmed)
                     }
-                    if record.status == .l1Confirmed && head.timestampMs >= block.timestampMs + settings.challengePeriodMs,
-                       try await l1.openGames(against: record.commitment.index) == 0 {
+                    if earlierFinal, record.status == .l1Confirmed, head.timestampMs >= block.timestampMs + settings.challengePeriodMs,
+                       try await l1.isFinal(record.commitment.index) {
                         record.status = .finalized
                     }
                 }

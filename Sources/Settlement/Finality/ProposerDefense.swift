@@ -131,11 +131,15 @@ public actor ProposerDefense {
         let (firstBatch, batches) = try BatchData.transactions(ofCommitment: index, data: data)
         guard firstBatch > 0 else { throw ValidatorError.undecodableData(index: index, reason: "batch 0 is the genesis") }
         let preState = try await stateAfterBatch(firstBatch - 1)
-        if let held = try await l1.commitments(fromIndex: index).first?.commitment, held.index == index,
-           held.prevRoot != preState.root {
+        let held = try await l1.commitments(fromIndex: index).first
+        if let held = held?.commitment, held.index == index, held.prevRoot != preState.root {
             throw ValidatorError.stateMismatch(index: index, expected: held.prevRoot, actual: preState.root)
         }
-        let deposits = try await DepositLedger.reading(for: batches, from: l1)
+        // The inbox the commitment consumed (deposits before its block), as the arbiter judges it.
+        guard let block = held?.block, held?.commitment.index == index else {
+            throw ValidatorError.missingCommitmentData(index: index)  // reverted meanwhile: its games are void
+        }
+        let deposits = try await DepositLedger.reading(for: batches, includedIn: block.number, from: l1)
         return GamePlayer(party: .proposer, batches: batches, preState: preState, rules: rules, deposits: deposits)
     }
 }

@@ -2,7 +2,9 @@
 ///
 /// ```
 /// version          1    1
-/// move window      8    ms
+/// clock            8    ms, each side's budget
+/// proposer used    8    ms
+/// challenger used  8    ms
 /// last move at     8    ms
 /// batch count      4    B ≥ 1
 /// tx counts        4·B  transactions per batch
@@ -15,7 +17,7 @@
 /// pending flag     1    0 none, 1 a proposer midpoint follows
 /// pending root     32   flag 1 only
 /// winner           1    0 none, 1 proposer, 2 challenger (stage 3 only)
-/// resolution       1    0 none, 1 one-step proof, 2 timeout, 3 empty batch (stage 3 only)
+/// resolution       1    0 none, 1 one-step proof, 2 timeout, 3 empty batch, 4 undecodable data (stage 3 only)
 /// ```
 ///
 /// Decoding is strict — exact length, the batch count checked against the bytes left before
@@ -24,14 +26,16 @@
 /// can hold, and each game has one encoding.
 extension ChallengeGame {
     /// The encoding's version byte.
-    public static let encodingVersion: UInt8 = 1
+    public static let encodingVersion: UInt8 = 2
 
     /// The canonical encoding.
     public var serialized: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(21 + 4 * transactionCounts.count + 13 + 96 + 35)
+        out.reserveCapacity(37 + 4 * transactionCounts.count + 13 + 96 + 35)
         out.append(Self.encodingVersion)
-        out.appendBigEndian(moveWindowMs)
+        out.appendBigEndian(clockMs)
+        out.appendBigEndian(proposerUsedMs)
+        out.appendBigEndian(challengerUsedMs)
         out.appendBigEndian(lastMoveAtMs)
         out.appendBigEndian(UInt32(transactionCounts.count))
         for n in transactionCounts { out.appendBigEndian(UInt32(n)) }
@@ -58,7 +62,9 @@ extension ChallengeGame {
         var r = WireReader(bytes, what: "challenge game")
         let version = try r.uint8("version")
         guard version == Self.encodingVersion else { throw r.fail("unknown version \(version)") }
-        moveWindowMs = try r.uint64("move window")
+        clockMs = try r.uint64("clock")
+        proposerUsedMs = try r.uint64("proposer clock used")
+        challengerUsedMs = try r.uint64("challenger clock used")
         lastMoveAtMs = try r.uint64("last move time")
         let batches = Int(try r.uint32("batch count"))
         guard batches >= 1, batches <= r.remaining / 4 else { throw r.fail("batch count \(batches) for \(r.remaining) bytes") }
@@ -94,6 +100,7 @@ extension ChallengeGame {
     /// The first broken invariant, or nil (see the encoding's documentation).
     private func invariantViolation() -> String? {
         let resolved = stage == .resolved
+        if proposerUsedMs > clockMs || challengerUsedMs > clockMs { return "a clock used beyond its budget" }
         if resolved != (winner != nil) || resolved != (resolution != nil) { return "winner and resolution outside stage 3" }
         if stage == .batches && batch != 0 { return "a disputed batch while bisecting batches" }
         if batch >= transactionCounts.count { return "batch \(batch) of \(transactionCounts.count)" }

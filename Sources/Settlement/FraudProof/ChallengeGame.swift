@@ -24,9 +24,14 @@
 /// it; the verifier decides, not the sender): the proposer wins iff the verified post-root is its
 /// claim. The deadline of this phase is the proposer's: it defends the commitment.
 ///
-/// Every move must come at most `moveWindowMs` after the previous move (L1 block time, supplied by
-/// the caller); once that passes, the side whose turn it is has lost and the other may
-/// `claimTimeout`.
+/// ## Chess clock
+///
+/// Each side has a total time budget, `clockMs` (`fraud_proof_window`), for all its moves: while it
+/// is a side's turn, its clock runs (L1 block time, supplied by the caller). Once a side's clock
+/// is used up on its turn it has lost and the other may `claimTimeout`. A game therefore ends at
+/// most `2 · clockMs` after it was opened, however many moves it takes and however slowly either
+/// side plays (a fresh window per move would let a dishonest side stretch a deep game to
+/// weeks). In the one-step phase the proposer's clock runs, whoever sends the proof.
 public struct ChallengeGame: Sendable, Hashable {
     /// A side of the game.
     public enum Party: UInt8, Sendable, Hashable {
@@ -53,6 +58,9 @@ public struct ChallengeGame: Sendable, Hashable {
         case timeout = 2
         /// The disputed batch has no transaction, so its post-root is its pre-root.
         case emptyBatch = 3
+        /// The commitment's data does not decode as its batches: a transition with no effect, so
+        /// its post-root is its pre-root (decided at the opening).
+        case undecodableData = 4
     }
 
     /// Where the game stands.
@@ -69,8 +77,12 @@ public struct ChallengeGame: Sendable, Hashable {
 
     enum Stage: UInt8 { case batches = 0, transactions = 1, oneStep = 2, resolved = 3 }
 
-    /// Longest time allowed between two moves, in milliseconds.
-    public let moveWindowMs: UInt64
+    /// Each side's total time budget for all its moves, in milliseconds.
+    public let clockMs: UInt64
+    /// Time the proposer's clock has run so far.
+    public internal(set) var proposerUsedMs: UInt64
+    /// Time the challenger's clock has run so far (its turns after the opening).
+    public internal(set) var challengerUsedMs: UInt64
     /// Transactions in each batch of the commitment (from its data).
     public let transactionCounts: [Int]
     var stage: Stage
@@ -88,7 +100,7 @@ public struct ChallengeGame: Sendable, Hashable {
     public internal(set) var challengerRoot: Digest32
     /// The proposer's midpoint root of the current round, waiting for the challenger's.
     public internal(set) var pendingMidpointRoot: Digest32?
-    /// L1 time of the last move (the opening counts as one).
+    /// L1 time of the last move (the opening counts as one): the side to move's clock runs from it.
     public internal(set) var lastMoveAtMs: UInt64
     var winner: Party?
     var resolution: Resolution?
@@ -96,14 +108,16 @@ public struct ChallengeGame: Sendable, Hashable {
     /// Opens a game against a commitment from `prevRoot` to `proposerRoot` over batches with
     /// `transactionCounts` transactions, the challenger claiming `challengerRoot` instead.
     public init(prevRoot: Digest32, proposerRoot: Digest32, challengerRoot: Digest32, transactionCounts: [Int],
-                moveWindowMs: UInt64, openedAtMs: UInt64) throws(FraudProofError) {
+                clockMs: UInt64, openedAtMs: UInt64) throws(FraudProofError) {
         guard !transactionCounts.isEmpty else { throw .invalidMove("a commitment has at least one batch") }
         guard transactionCounts.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
             throw .invalidMove("transaction counts must fit in 32 bits")
         }
         guard transactionCounts.count <= Int(UInt32.max) else { throw .invalidMove("too many batches") }
         guard proposerRoot != challengerRoot else { throw .invalidMove("the challenger claims the committed root") }
-        self.moveWindowMs = moveWindowMs
+        self.clockMs = clockMs
+        proposerUsedMs = 0
+        challengerUsedMs = 0
         self.transactionCounts = transactionCounts
         stage = .batches
         batch = 0
@@ -142,10 +156,40 @@ public struct ChallengeGame: Sendable, Hashable {
         }
     }
 
-    /// Last L1 time at which the side to move may still move.
+    /// The game against a commitment whose data does not decode: such data is a transition with
+    /// no effect, so the game is decided at once, as for an empty batch: the proposer wins iff its
+    /// root is `prevRoot`. No posted commitment is unchallengeable whatever its data.
+    public static func undecodableData(prevRoot: Digest32, proposerRoot: Digest32, challengerRoot: Digest32,
+                                       clockMs: UInt64, openedAtMs: UInt64) throws(FraudProofError) -> ChallengeGame {
+        var game = try ChallengeGame(prevRoot: prevRoot, proposerRoot: proposerRoot, challengerRoot: challengerRoot,
+                                     transactionCounts: [0], clockMs: clockMs, openedAtMs: openedAtMs)
+        game.resolution = .undecodableData
+        return game
+    }
+
+    /// Time left on `party`'s clock.
+    public func remainingMs(of party: Party) -> UInt64 {
+        let used = party == .proposer ? proposerUsedMs : challengerUsedMs
+        return clockMs > used ? clockMs - used : 0
+    }
+
+    /// Last L1 time at which the side to move may still move: when its clock runs out.
     public var deadlineMs: UInt64 {
-        let (sum, overflow) = lastMoveAtMs.addingReportingOverflow(moveWindowMs)
+        guard let turn else { return lastMoveAtMs }
+        let (sum, overflow) = lastMoveAtMs.addingReportingOverflow(remainingMs(of: turn))
         return overflow ? .max : sum
+    }
+
+    /// Stops the clock of the side to move at `atMs` (charging it the time since the last move).
+    private mutating func chargeClock(_ atMs: UInt64) {
+        guard let turn else { return }
+        // Capped at the clock: past it the side has lost (only `claimTimeout` gets there).
+        let elapsed = min(atMs - lastMoveAtMs, clockMs)
+        switch turn {
+        case .proposer: proposerUsedMs = min(clockMs, proposerUsedMs + elapsed)
+        case .challenger: challengerUsedMs = min(clockMs, challengerUsedMs + elapsed)
+        }
+        lastMoveAtMs = atMs
     }
 
     /// Where the next `bisect` root is claimed; nil outside bisection.
@@ -170,7 +214,7 @@ public struct ChallengeGame: Sendable, Hashable {
         guard stage == .batches || stage == .transactions else { throw .invalidMove("no bisection in this phase") }
         try checkTime(atMs)
         guard party == turn else { throw .invalidMove("it is the \(turn!)'s move") }
-        lastMoveAtMs = atMs
+        chargeClock(atMs)
         guard let proposed = pendingMidpointRoot else {
             pendingMidpointRoot = root
             return
@@ -202,7 +246,7 @@ public struct ChallengeGame: Sendable, Hashable {
         guard proof.transaction == disputedTransaction else { throw .wrongTransaction }
         guard proof.preRoot == agreedRoot else { throw .preRootMismatch(expected: agreedRoot, actual: proof.preRoot) }
         let result = try OneStepVerifier(rules: rules, deposits: deposits).verify(proof)
-        lastMoveAtMs = atMs
+        chargeClock(atMs)
         return finish(result.postRoot == proposerRoot ? .proposer : .challenger, by: .oneStepProof)
     }
 
@@ -214,7 +258,7 @@ public struct ChallengeGame: Sendable, Hashable {
         guard atMs >= lastMoveAtMs else { throw .clockWentBack(lastMoveAtMs: lastMoveAtMs, atMs: atMs) }
         guard atMs > deadlineMs else { throw .invalidMove("the \(turn)'s deadline \(deadlineMs) ms has not passed") }
         guard party == turn.opponent else { throw .invalidMove("the \(party) is the side that ran out of time") }
-        lastMoveAtMs = atMs
+        chargeClock(atMs)
         return finish(party, by: .timeout)
     }
 

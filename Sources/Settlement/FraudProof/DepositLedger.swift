@@ -3,9 +3,9 @@
 /// transaction (see `TransitionRules.statelessRejection(_:deposits:)`): a bridge transfer with
 /// nonce `k` is valid only if the ledger holds deposit `k` with the same recipient and amount.
 ///
-/// The arbiter judges one-step proofs with its whole deposit list; validators and the proposer's
-/// defense read the deposits a commitment's data refers to from their `L1Client`
-/// (`reading(for:from:)`). The engine's own `BatchExecutor` does not consult it: the engine only
+/// The arbiter judges a commitment's one-step proofs with the deposits it consumed (those
+/// included before it); validators and the proposer's defense read the same from their
+/// `L1Client` (`reading(for:includedIn:from:)`). The engine's own `BatchExecutor` does not consult it: the engine only
 /// sequences deposits its `DepositWatcher` read from the L1.
 public struct DepositLedger: Sendable, Hashable {
     /// The deposits known, by id.
@@ -35,13 +35,18 @@ public struct DepositLedger: Sendable, Hashable {
         return nil
     }
 
-    /// The ledger a re-execution of `batches` needs: the deposits with the ids (bridge nonces) the
-    /// batches' bridge transfers carry, as `l1` holds them at its head. Reads nothing when there
-    /// is no bridge transfer.
-    public static func reading(for batches: [[SignedTransfer]], from l1: any L1Client) async throws -> DepositLedger {
+    /// The ledger a re-execution of `batches`, the data of a commitment included in L1 block
+    /// `inclusionBlock`, needs: the deposits with the ids (bridge nonces) its bridge transfers
+    /// carry, as `l1` holds them, **limited to those included before `inclusionBlock`** — the inbox
+    /// the commitment consumed, which is what the arbiter judges its one-step proofs against
+    /// (`L1ArbiterState.depositLedger(for:)`). A deposit made after the commitment never counts.
+    /// Reads nothing when there is no bridge transfer.
+    public static func reading(for batches: [[SignedTransfer]], includedIn inclusionBlock: UInt64,
+                               from l1: any L1Client) async throws -> DepositLedger {
         let nonces = batches.lazy.flatMap { $0 }.filter(\.isDeposit).map(\.transfer.nonce)
         guard let first = nonces.min(), let last = nonces.max() else { return .none }
         let count = last - first + 1
-        return DepositLedger(try await l1.deposits(fromID: first, limit: Int(clamping: count)))
+        return DepositLedger(try await l1.deposits(fromID: first, limit: Int(clamping: count))
+            .filter { $0.l1BlockNumber < inclusionBlock })
     }
 }

@@ -39,16 +39,21 @@
 ///    calls `ChallengeGame.resolve(with:disputedTransaction:rules:atMs:)`: the proof must be of
 ///    that transaction, start at the agreed root and verify; the proposer wins iff the computed
 ///    post-root is its claim. An invalid proof is reverted and changes nothing.
-/// 4. `claimTimeout(game)`: every move is due within `moveWindowMs` (`fraud_proof_window`) of the
-///    previous one (the opening counts). After that the side to move — the proposer during the
-///    one-step phase — has lost, and the other side may claim the game.
+/// 4. `claimTimeout(game)`: a chess clock per side. Each side has `clockMs` (`fraud_proof_window`)
+///    in total for all its moves; its clock runs while it is its turn (the proposer's during the
+///    one-step phase). A side whose clock runs out on its turn has lost, and the other side may
+///    claim the game. A game ends at most `2 · clockMs` after its opening.
 ///
 /// Resolution (`L1Event.gameResolved`): the loser's bond/stake is slashed (a share to the
 /// winner, the rest burned). A losing proposer's commitment and every later one are reverted.
-/// A commitment is final only when its challenge period is over and no game against it is open.
+/// Data that does not decode as the commitment's batches is a transition with no effect: a game
+/// against it is decided at opening (`ChallengeGame.undecodableData`).
+/// Finality is prefix-closed: a commitment is final only when its challenge period is over, no
+/// game against it or an earlier commitment is open, and every earlier one is final
+/// (`L1ArbiterState.isFinal`).
 ///
-/// Game length: at most 2·(⌈log₂ B⌉ + ⌈log₂ max n_b⌉) bisection moves plus the proof, each up to
-/// one window apart.
+/// Game length: at most 2·(⌈log₂ B⌉ + ⌈log₂ max n_b⌉) bisection moves plus the proof, and at most
+/// `2 · clockMs` of L1 time whatever the number of moves.
 ///
 /// ```
 ///  Proposer                      Arbiter (L1)                         Challenger
@@ -71,20 +76,20 @@
 ///     │                             │  post == proposer's claim ? proposer wins : challenger wins
 ///     │◄────────────────────────────│─────────────────────────────────────►│ gameResolved(winner, loser, slashed)
 ///     │                             │  (proposer lost: commitmentsReverted(from: c))
-///     │    at any point: no move within moveWindowMs → the other side's claimTimeout wins
+///     │    at any point: the mover's clock (clockMs in total) runs out → the other side's claimTimeout wins
 /// ```
 public enum FraudProof {
     /// The game for a challenge of `commitment` claiming `challengerRoot`, opened at `atMs`.
     /// `transactionCounts` are the counts of the commitment's batches, in order, from its data
     /// (`lastBatch - firstBatch + 1` of them).
     public static func openGame(against commitment: L1Commitment, challengerRoot: Digest32, transactionCounts: [Int],
-                                moveWindowMs: UInt64, atMs: UInt64) throws(FraudProofError) -> ChallengeGame {
+                                clockMs: UInt64, atMs: UInt64) throws(FraudProofError) -> ChallengeGame {
         guard commitment.lastBatch >= commitment.firstBatch,
               UInt64(transactionCounts.count) == commitment.lastBatch - commitment.firstBatch + 1 else {
             throw .invalidMove("\(transactionCounts.count) transaction counts for batches \(commitment.firstBatch)...\(commitment.lastBatch)")
         }
         return try ChallengeGame(prevRoot: commitment.prevRoot, proposerRoot: commitment.newRoot, challengerRoot: challengerRoot,
-                                 transactionCounts: transactionCounts, moveWindowMs: moveWindowMs, openedAtMs: atMs)
+                                 transactionCounts: transactionCounts, clockMs: clockMs, openedAtMs: atMs)
     }
 
     /// The L2 batch number and index of the transaction `game` waits a one-step proof for.

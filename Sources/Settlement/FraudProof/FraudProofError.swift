@@ -2,7 +2,7 @@
 /// it claims, or a challenge-game move that the rules do not allow.
 ///
 /// For the arbiter every case means "revert this L1 transaction, the game is unchanged": the
-/// sender may send a corrected one while its move window lasts.
+/// sender may send a corrected one while its clock lasts.
 public enum FraudProofError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A byte encoding (one-step proof, challenge game) failed strict decoding.
     case malformed(String)

@@ -25,8 +25,8 @@
 /// (its id is the EIP-712 digest, which does not cover the signature).
 ///
 /// Decoding is strict (every length and count checked against the bytes left before anything is
-/// allocated, minimal encodings only, nothing trailing), so one batch range has exactly one
-/// encoding and its keccak is a commitment to it.
+/// allocated, minimal encodings only, no address twice in the table, nothing trailing), so one
+/// batch range has exactly one encoding and its keccak is a commitment to it.
 public enum BatchData {
     /// One batch's executed transfers, in execution order.
     public struct Batch: Sendable, Equatable {
@@ -86,66 +86,72 @@ public enum BatchData {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [Batch]) {
+        let parsed = try parse(bytes, building: true)
+        return (parsed.chainId, parsed.batches)
+    }
+
+    /// The chain id and each batch's number and transfer count, without building the transfers:
+    /// what the L1 arbiter needs to accept a commitment's data (building ~185,000 transfers, each
+    /// with its EIP-712 id, for every commitment cost the simulator about as much as posting).
+    ///
+    /// The same parser as `decode` in its count-only mode, so the two accept and refuse exactly the
+    /// same bytes with the same counts: a commitment whose data passes posting can always be read
+    /// by a game (an earlier separate `outline` took the *last* bridge entry of the address table
+    /// as the bridge and accepted data `decode` refused).
+    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [(number: UInt64, count: Int)]) {
+        let parsed = try parse(bytes, building: false)
+        return (parsed.chainId, parsed.outline)
+    }
+
+    /// The one parser. Checks every length and count against the bytes left before allocating,
+    /// minimal encodings only, no address twice in the table (one encoding per batch range),
+    /// nothing trailing. With `building` false, transfers are skipped, not built (`batches` empty).
+    private static func parse(_ bytes: [UInt8], building: Bool) throws(DecodingError)
+        -> (chainId: UInt64, outline: [(number: UInt64, count: Int)], batches: [Batch]) {
         var r = Reader(bytes: bytes)
         guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
         let chainId = try r.varint()
         let n = try r.count(minimumBytesEach: 20)
         var table: [Address] = []
         table.reserveCapacity(n)
-        for _ in 0..<n { table.append(Address(bytes: try r.bytes(20))!) }
+        var seen = Set<Address>(minimumCapacity: n)
+        for i in 0..<n {
+            let a = Address(bytes: try r.bytes(20))!
+            guard seen.insert(a).inserted else {
+                throw DecodingError(description: "batch data: address table entry \(i) repeats \(a)")
+            }
+            table.append(a)
+        }
         let m = try r.count(minimumBytesEach: 2)
+        var outline: [(number: UInt64, count: Int)] = []
+        outline.reserveCapacity(m)
         var batches: [Batch] = []
-        batches.reserveCapacity(m)
+        if building { batches.reserveCapacity(m) }
         for _ in 0..<m {
             let number = try r.varint()
             // A deposit takes at least 5 bytes (no signature), a signed transfer 70.
             let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1)
             var transfers: [SignedTransfer] = []
-            transfers.reserveCapacity(count)
+            if building { transfers.reserveCapacity(count) }
             for _ in 0..<count {
                 let from = try r.address(in: table), to = try r.address(in: table)
-                let value = try r.number(), fee = try r.number(), nonce = try r.varint()
-                let signature = from == .bridge ? [] : try r.bytes(65)
-                transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
-                                                chainId: chainId, signature: signature))
+                if building {
+                    let value = try r.number(), fee = try r.number(), nonce = try r.varint()
+                    let signature = from == .bridge ? [] : try r.bytes(65)
+                    transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
+                                                    chainId: chainId, signature: signature))
+                } else {
+                    try r.skipNumber()
+                    try r.skipNumber()
+                    _ = try r.varint()
+                    if from != .bridge { try r.skip(65) }
+                }
             }
-            batches.append(Batch(number: number, transfers: transfers))
+            outline.append((number, count))
+            if building { batches.append(Batch(number: number, transfers: transfers)) }
         }
         guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
-        return (chainId, batches)
-    }
-
-    /// The chain id and each batch's number and transfer count, checking exactly what `decode`
-    /// checks (same refusals, same messages) without building the transfers: what the L1 arbiter
-    /// needs to accept a commitment's data (building ~185,000 transfers, each with its EIP-712 id,
-    /// for every commitment cost the simulator about as much as posting).
-    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [(number: UInt64, count: Int)]) {
-        var r = Reader(bytes: bytes)
-        guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
-        let chainId = try r.varint()
-        let n = try r.count(minimumBytesEach: 20)
-        // The table index of the bridge, if it is there: its transfers (deposits) carry no signature.
-        var bridgeIndex: UInt64?
-        for i in 0..<n where try r.bytes(20) == Address.bridge.bytes { bridgeIndex = UInt64(i) }
-        let m = try r.count(minimumBytesEach: 2)
-        var batches: [(number: UInt64, count: Int)] = []
-        batches.reserveCapacity(m)
-        for _ in 0..<m {
-            let number = try r.varint()
-            // A deposit takes at least 5 bytes (no signature), a signed transfer 70.
-            let count = try r.count(minimumBytesEach: 1 + 1 + 1 + 1 + 1)
-            for _ in 0..<count {
-                let from = try r.addressIndex(tableCount: n)
-                try r.skipAddress(tableCount: n)
-                try r.skipNumber()
-                try r.skipNumber()
-                _ = try r.varint()
-                if from != bridgeIndex { try r.skip(65) }
-            }
-            batches.append((number, count))
-        }
-        guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
-        return (chainId, batches)
+        return (chainId, outline, batches)
     }
 
     /// L1 calldata gas of `bytes` (EIP-2028: 16 per non-zero byte, 4 per zero byte).
@@ -244,17 +250,6 @@ public enum BatchData {
             guard n <= left else { throw DecodingError(description: "batch data: truncated") }
             if n > 0 && bytes[offset] == 0 { throw DecodingError(description: "batch data: a number with a leading zero") }
             offset += n
-        }
-
-        /// `address(in:)` without reading it.
-        mutating func skipAddress(tableCount: Int) throws(DecodingError) {
-            _ = try addressIndex(tableCount: tableCount)
-        }
-
-        mutating func addressIndex(tableCount: Int) throws(DecodingError) -> UInt64 {
-            let i = try varint()
-            guard i < UInt64(tableCount) else { throw DecodingError(description: "batch data: address index \(i) out of range") }
-            return i
         }
 
         mutating func address(in table: [Address]) throws(DecodingError) -> Address {

@@ -9,8 +9,10 @@ extension L1Arbiter {
     mutating func openChallenge(_ index: UInt64, claimedRoot: Digest32, bond: UInt256, by sender: L1Address,
                                 at now: UInt64) -> Result<[L1Event], Revert> {
         guard let validator = state.validators[sender] else { return .failure(Revert("\(sender) is not a validator")) }
-        guard validator.stake >= config.minimumStake else {
-            return .failure(Revert("active stake \(validator.stake) below the minimum \(config.minimumStake)"))
+        // Each open game locks `minimumStake`: one stake cannot open unlimited games.
+        let locked = lockedStake(of: sender)
+        guard let free = validator.stake.checkedSub(locked), free >= config.minimumStake else {
+            return .failure(Revert("active stake \(validator.stake) less the \(locked) locked by open games is below the minimum \(config.minimumStake) a game locks"))
         }
         guard bond >= config.minimumChallengeBond else {
             return .failure(Revert("challenge bond \(bond) below the minimum \(config.minimumChallengeBond)"))
@@ -26,16 +28,21 @@ extension L1Arbiter {
         guard claimedRoot != posted.commitment.newRoot else {
             return .failure(Revert("the claimed root is the committed root"))
         }
-        let counts: [Int]
+        let played = state.games.reduce(0) { $0 + ($1.commitmentIndex == index && $1.challenger == sender && !$1.voided ? 1 : 0) }
+        guard played < Int(config.maxGamesPerChallenger) else {
+            return .failure(Revert("\(sender) already played \(played) game(s) against commitment \(index), the most allowed"))
+        }
         let game: ChallengeGame
         do {
-            counts = try BatchData.decode(posted.data).batches.map(\.transfers.count)
-        } catch {
-            return .failure(Revert("commitment \(index)'s data does not decode: \(error)"))
-        }
-        do {
-            game = try FraudProof.openGame(against: posted.commitment, challengerRoot: claimedRoot, transactionCounts: counts,
-                                           moveWindowMs: config.moveWindowMs, atMs: now)
+            if let counts = transactionCounts(of: posted) {
+                game = try FraudProof.openGame(against: posted.commitment, challengerRoot: claimedRoot, transactionCounts: counts,
+                                               clockMs: config.clockMs, atMs: now)
+            } else {
+                // Data that does not read as the commitment's batches is a transition with no
+                // effect (posting refuses it; this is defence in depth): decided at once.
+                game = try ChallengeGame.undecodableData(prevRoot: posted.commitment.prevRoot, proposerRoot: posted.commitment.newRoot,
+                                                         challengerRoot: claimedRoot, clockMs: config.clockMs, openedAtMs: now)
+            }
         } catch {
             return .failure(Revert(error.description))
         }
@@ -59,10 +66,12 @@ extension L1Arbiter {
     mutating func proveOneStep(_ id: UInt64, proof bytes: [UInt8], by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
         let rules = config.rules
         let commitments = state.commitments
-        // A deposit transaction is judged against the deposits this contract recorded.
-        let deposits = state.depositLedger
+        // A deposit transaction is judged against the inbox the commitment consumed at posting,
+        // never the deposits made since.
+        let state = state
         return move(id, by: sender) { (record: inout L1Game, _: ChallengeGame.Party) throws(FraudProofError) in
             let posted = commitments[Int(record.commitmentIndex)]
+            let deposits = state.depositLedger(for: record.commitmentIndex)
             guard let (batch, index) = FraudProof.disputedTransaction(of: record.game, in: posted.commitment) else {
                 throw .invalidMove("no one-step proof expected in this phase")
             }
@@ -100,11 +109,24 @@ extension L1Arbiter {
         return .success((emitsMove ? [.moved(game: id, by: sender)] : []) + settleIfResolved(id))
     }
 
+    /// The transaction count of each of `posted`'s batches, nil when its data does not read as
+    /// exactly its batches for this chain (the same checks as posting).
+    private func transactionCounts(of posted: L1ArbiterState.PostedCommitment) -> [Int]? {
+        guard let outline = try? BatchData.outline(posted.data), outline.chainId == config.rules.chainId else { return nil }
+        let c = posted.commitment
+        guard UInt64(outline.batches.count) == c.lastBatch - c.firstBatch + 1,
+              outline.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else { return nil }
+        return outline.batches.map(\.count)
+    }
+
     // MARK: - Resolution
 
-    /// If game `id` has a winner: slashes the loser (`slashRewardPercent` of it to the winner, the
-    /// rest burned) and, when the proposer lost, reverts its commitment and every later one and
-    /// voids the games against them. Returns the events; none while the game runs.
+    /// If game `id` has a winner: the loser always forfeits (a challenger its bond and
+    /// `challengerStakeSlashPercent` of its stake, a proposer its commitment's bond), the winner
+    /// is paid `slashRewardPercent` of that (the rest burned, so colluding sides cannot recycle
+    /// it) and, if it is the challenger, gets its own bond back. When the proposer lost, its
+    /// commitment and every later one are reverted and the games against them voided. Returns
+    /// the events; none while the game runs.
     private mutating func settleIfResolved(_ id: UInt64) -> [L1Event] {
         let record = state.games[Int(id)]
         guard let (winner, _) = record.game.result else { return [] }
@@ -118,6 +140,8 @@ extension L1Arbiter {
         }
         let toWinner = Self.percent(config.slashRewardPercent, of: slashed)
         state.burned = state.burned.checkedAdd(slashed - toWinner) ?? .max
+        pay(record.address(of: winner), toWinner)
+        if winner == .challenger { pay(record.challenger, record.challengerBond) }
         var events: [L1Event] = [.gameResolved(game: id, winner: record.address(of: winner),
                                                loser: record.address(of: winner.opponent), slashed: slashed, toWinner: toWinner)]
         if winner == .challenger { events += revertCommitments(from: record.commitmentIndex) }
@@ -138,13 +162,20 @@ extension L1Arbiter {
         return amount
     }
 
+    /// Records `amount` paid to `who` out of the arbiter (a returned bond, a winner's share).
+    private mutating func pay(_ who: L1Address, _ amount: UInt256) {
+        guard !amount.isZero else { return }
+        state.paid[who] = (state.paid[who] ?? .zero).checkedAdd(amount) ?? .max
+    }
+
     /// Marks commitment `index` and every later one reverted and voids the open games against
-    /// them (their challengers keep their bonds).
+    /// them (their challengers get their bonds back; their stake is unlocked).
     private mutating func revertCommitments(from index: UInt64) -> [L1Event] {
         for i in Int(index) ..< state.commitments.count { state.commitments[i].reverted = true }
         var events: [L1Event] = [.commitmentsReverted(fromIndex: index)]
         for i in state.games.indices where state.games[i].isOpen && state.games[i].commitmentIndex >= index {
             state.games[i].voided = true
+            pay(state.games[i].challenger, state.games[i].challengerBond)
             events.append(.gameVoided(game: state.games[i].id, commitment: state.games[i].commitmentIndex))
         }
         return events

@@ -23,9 +23,14 @@ extension L1Arbiter {
             return .failure(Revert("nothing to claim: \(already) already withdrawn to \(claim.recipient)"))
         }
         let (amount, _) = claim.exitAccount.balance.subtractingReportingOverflow(already)
+        // Never beyond what the bridge holds (deposits plus the genesis backing, less what was
+        // withdrawn): unbacked L2 balances cannot be paid out of other people's deposits.
+        let holds = state.bridgeBalance(genesisBacking: config.genesisBacking)
+        guard amount <= holds, let total = state.totalWithdrawn.checkedAdd(amount) else {
+            return .failure(Revert("claim of \(amount) exceeds what the bridge holds (\(holds))"))
+        }
         state.withdrawn[claim.recipient] = claim.exitAccount.balance
-        let (left, underflow) = state.lockedDeposits.subtractingReportingOverflow(amount)
-        state.lockedDeposits = underflow ? .zero : left
+        state.totalWithdrawn = total
         return .success([.withdrawalClaimed(l2Sender: exit, l1Recipient: claim.recipient, amount: amount,
                                             root: posted.commitment.newRoot)])
     }

@@ -95,7 +95,10 @@ public struct L1Arbiter: Sendable {
         guard bond >= config.minimumCommitmentBond else {
             return .failure(Revert("bond \(bond) below the minimum \(config.minimumCommitmentBond)"))
         }
-        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, block: block, reverted: false))
+        // The inbox it consumed: deposits of earlier blocks (deposits are recorded in block order).
+        let sameBlock = state.deposits.reversed().prefix { $0.l1BlockNumber >= block.number }.count
+        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, block: block,
+                                       inboxDeposits: UInt64(state.deposits.count - sameBlock), reverted: false))
         return .success([.commitmentPosted(c, proposer: sender)])
     }
 
@@ -141,6 +144,10 @@ public struct L1Arbiter: Sendable {
         guard let remaining = v.stake.checkedSub(amount) else {
             return .failure(Revert("unstake \(amount) exceeds the active stake \(v.stake)"))
         }
+        let locked = lockedStake(of: who)
+        guard remaining >= locked else {
+            return .failure(Revert("unstake \(amount) would leave \(remaining) active, below the \(locked) its open games lock"))
+        }
         guard let unstaking = v.unstaking.checkedAdd(amount) else { return .failure(Revert("stake overflow")) }
         let (unlock, overflow) = now.addingReportingOverflow(config.unstakeDelayMs)
         v.stake = remaining
@@ -166,6 +173,11 @@ public struct L1Arbiter: Sendable {
         return .success([.stakeWithdrawn(who, amount: amount)])
     }
 
+    /// The stake `who`'s open games lock: `minimumStake` per open game.
+    func lockedStake(of who: L1Address) -> UInt256 {
+        config.minimumStake.checkedMul(UInt64(state.openGameCount(of: who))) ?? .max
+    }
+
     // MARK: - Deposits
 
     /// Locks `amount` for `recipient` on L2 and records deposit `id` (the next): the L2 credits it
@@ -174,9 +186,9 @@ public struct L1Arbiter: Sendable {
                                   in block: L1BlockHeader) -> Result<[L1Event], Revert> {
         guard !amount.isZero else { return .failure(Revert("zero deposit")) }
         guard recipient != .bridge else { return .failure(Revert("the L2 recipient is the bridge address")) }
-        guard let locked = state.lockedDeposits.checkedAdd(amount) else { return .failure(Revert("deposit overflow")) }
+        guard let total = state.totalDeposited.checkedAdd(amount) else { return .failure(Revert("deposit overflow")) }
         let id = state.nextDepositID
-        state.lockedDeposits = locked
+        state.totalDeposited = total
         state.deposits.append(L1Deposit(id: id, depositor: sender, recipient: recipient, amount: amount,
                                         l1BlockNumber: block.number, l1BlockHash: block.hash))
         return .success([.depositMade(id: id, l2Recipient: recipient, amount: amount)])

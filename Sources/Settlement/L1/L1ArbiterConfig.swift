@@ -10,21 +10,33 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     public var firstBatch: UInt64
     /// The only account allowed to post commitments; nil lets anyone post (tests, demos).
     public var proposer: L1Address?
-    /// The least bond a commitment must carry (what a lost challenge game slashes).
+    /// The least bond a commitment must carry (what a lost challenge game slashes). Never zero: a
+    /// losing proposer always forfeits something.
     public var minimumCommitmentBond: UInt256
-    /// The least stake a validator registers with, and the least active stake it needs to open a
-    /// challenge.
+    /// The least stake a validator registers with, and the stake each open game of a challenger
+    /// locks: opening a game needs `minimumStake` of active stake not locked by its other open
+    /// games, so one stake cannot open unlimited games. Never zero.
     public var minimumStake: UInt256
     /// How long (L1 time) requested unstakes stay locked before `withdrawStake`.
     public var unstakeDelayMs: UInt64
     /// How long (L1 time) after its block's timestamp a commitment can be challenged
     /// (`challenge_period`): `openChallenge` is accepted while `now < block time + period`.
     public var challengePeriodMs: UInt64
-    /// The longest L1 time between two moves of a challenge game (`fraud_proof_window`); the side
-    /// that lets it pass loses on `claimTimeout`.
-    public var moveWindowMs: UInt64
-    /// The least bond a challenger attaches to `openChallenge`.
+    /// Each side's chess clock in a challenge game (`fraud_proof_window`): its total L1 time for
+    /// all its moves. A side whose clock runs out on its turn loses on `claimTimeout`; a game
+    /// ends at most `2 · clockMs` after its opening.
+    public var clockMs: UInt64
+    /// The least bond a challenger attaches to `openChallenge`. Never zero: a losing challenger
+    /// always forfeits something.
     public var minimumChallengeBond: UInt256
+    /// Most games one challenger may open against one commitment (resolved ones count, voided
+    /// ones do not): with the stake lock, what bounds the games a party can force on a proposer.
+    public var maxGamesPerChallenger: UInt32
+    /// The L2 genesis supply the bridge holds on L1 (put up when the contract is created, like
+    /// `msg.value` of its constructor): withdrawals may pay out at most the deposits plus this.
+    /// Zero: genesis balances are not withdrawable beyond what others deposited — and a claim
+    /// beyond what the bridge holds is refused.
+    public var genesisBacking: UInt256
     /// Percent (0...100) of a slashed amount paid to the game's winner; the rest is burned.
     public var slashRewardPercent: UInt8
     /// Percent (0...100) of a losing challenger's stake (active, then unstaking) slashed on top of
@@ -37,8 +49,26 @@ public struct L1ArbiterConfig: Sendable, Hashable {
 
     /// Seven days in milliseconds (the design card's default challenge period and unstake delay).
     public static let sevenDaysMs: UInt64 = 7 * 24 * 3_600 * 1_000
-    /// One day in milliseconds (the design card's default `fraud_proof_window`).
+    /// One day in milliseconds.
     public static let oneDayMs: UInt64 = 24 * 3_600 * 1_000
+    /// 3.5 days in milliseconds: the default chess clock per side (`fraud_proof_window`), as OP's
+    /// fault-dispute game.
+    public static let threeAndAHalfDaysMs: UInt64 = 84 * 3_600 * 1_000
+
+    /// One ether in wei.
+    public static let ether = UInt256(1_000_000_000_000_000_000 as UInt64)
+    /// The shipped bond schedule (see docs/protocol-security.md). The largest game has at most
+    /// 2·(⌈log₂ 1024 batches⌉ + ⌈log₂ 2^20 transactions⌉) = 60 bisection moves (~60,000 gas each)
+    /// and one one-step proof (~1.5M gas with three 256-deep witnesses): about 5M gas, 0.25 ETH at
+    /// 50 gwei. Each bond is at least that, so forcing an opponent through a whole game costs the
+    /// forcer more than the answer costs the opponent.
+    public static let defaultChallengeBond = UInt256(500_000_000_000_000_000 as UInt64)
+    /// See `defaultChallengeBond`; the proposer's bond also pays the winner of a game against it.
+    public static let defaultCommitmentBond: UInt256 = ether
+    /// The stake a validator registers with and that each of its open games locks.
+    public static let defaultStake: UInt256 = ether
+    /// Percent of a losing challenger's stake slashed on top of its bond, as shipped.
+    public static let defaultChallengerStakeSlashPercent: UInt8 = 10
     /// The transition rules of a default `SettlementConfig` (chain 1337, its fee account, max fee
     /// 2^64 − 1), for tests and demos that run the engine with its defaults.
     public static let defaultRules: TransitionRules = {
@@ -46,13 +76,18 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         return TransitionRules(chainId: engine.chainId, feeAccount: engine.feeAccount, maxFee: engine.maxFee)
     }()
 
+    /// The rules; the amounts default to 1 wei (tests), `L1Options` ships the `default…` schedule.
     public init(genesisRoot: Digest32? = nil, firstBatch: UInt64 = 1, proposer: L1Address? = nil,
-                minimumCommitmentBond: UInt256 = .zero, minimumStake: UInt256 = .one,
+                minimumCommitmentBond: UInt256 = .one, minimumStake: UInt256 = .one,
                 unstakeDelayMs: UInt64 = sevenDaysMs, challengePeriodMs: UInt64 = sevenDaysMs,
-                moveWindowMs: UInt64 = oneDayMs, minimumChallengeBond: UInt256 = .zero,
+                clockMs: UInt64 = threeAndAHalfDaysMs, minimumChallengeBond: UInt256 = .one,
+                maxGamesPerChallenger: UInt32 = 1, genesisBacking: UInt256 = .zero,
                 slashRewardPercent: UInt8 = 50, challengerStakeSlashPercent: UInt8 = 0,
                 rules: TransitionRules = defaultRules) {
         precondition(slashRewardPercent <= 100 && challengerStakeSlashPercent <= 100, "percentages are 0...100")
+        precondition(!minimumCommitmentBond.isZero && !minimumChallengeBond.isZero && !minimumStake.isZero,
+                     "bonds and stake are never zero: the losing side always forfeits something")
+        precondition(maxGamesPerChallenger >= 1, "a challenger may open at least one game per commitment")
         self.genesisRoot = genesisRoot
         self.firstBatch = firstBatch
         self.proposer = proposer
@@ -60,17 +95,19 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         self.minimumStake = minimumStake
         self.unstakeDelayMs = unstakeDelayMs
         self.challengePeriodMs = challengePeriodMs
-        self.moveWindowMs = moveWindowMs
+        self.clockMs = clockMs
         self.minimumChallengeBond = minimumChallengeBond
+        self.maxGamesPerChallenger = maxGamesPerChallenger
+        self.genesisBacking = genesisBacking
         self.slashRewardPercent = slashRewardPercent
         self.challengerStakeSlashPercent = challengerStakeSlashPercent
         self.rules = rules
     }
 
-    /// keccak256 over every field (fixed-width, absent values as a 0 flag byte; version byte 2).
+    /// keccak256 over every field (fixed-width, absent values as a 0 flag byte; version byte 3).
     public var fingerprint: Digest32 {
         var w = L1ByteWriter()
-        w.bytes([2])
+        w.bytes([3])
         if let genesisRoot { w.bytes([1]); w.digest(genesisRoot) } else { w.bytes([0]) }
         w.u64(firstBatch)
         if let proposer { w.bytes([1]); w.bytes(proposer.bytes) } else { w.bytes([0]) }
@@ -78,8 +115,10 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         w.amount(minimumStake)
         w.u64(unstakeDelayMs)
         w.u64(challengePeriodMs)
-        w.u64(moveWindowMs)
+        w.u64(clockMs)
         w.amount(minimumChallengeBond)
+        w.u64(UInt64(maxGamesPerChallenger))
+        w.amount(genesisBacking)
         w.bytes([slashRewardPercent, challengerStakeSlashPercent])
         w.u64(rules.chainId)
         w.bytes(rules.feeAccount.bytes)

@@ -11,15 +11,20 @@ public struct L1ArbiterState: Sendable, Hashable {
         /// The compressed batch data (`BatchData`), kept as an L1 keeps calldata: games read the
         /// per-batch transaction counts and the disputed transaction from it.
         public let data: [UInt8]
-        /// The block that included it (its timestamp starts the challenge period).
+        /// The block that included it (its timestamp starts the challenge period): its L1 origin.
         public let block: L1BlockHeader
+        /// The L1 inbox it consumed: the deposits included in blocks before `block` (ids
+        /// `0 ..< inboxDeposits`). Its bridge transfers are judged against these only, so a deposit
+        /// made after posting can never make a credit in it valid (`depositLedger(for:)`).
+        public let inboxDeposits: UInt64
         /// Set when a challenger won a game against it or an earlier commitment.
         public internal(set) var reverted: Bool
     }
 
     /// A registered validator's stake.
     public struct Validator: Sendable, Hashable {
-        /// Active stake (what opening a challenge requires; a lost challenge may slash part of it).
+        /// Active stake (what opening a challenge requires; a lost challenge may slash part of it;
+        /// `minimumStake` of it is locked per open game, see `L1Arbiter.lockedStake(of:)`).
         public internal(set) var stake: UInt256
         /// Requested for withdrawal, locked until `unlockAtMs`.
         public internal(set) var unstaking: UInt256
@@ -34,8 +39,13 @@ public struct L1ArbiterState: Sendable, Hashable {
     /// Every deposit, by id (index == id): what a bridge transfer on L2 must match
     /// (`DepositLedger`), and what the engine's `DepositWatcher` credits.
     public internal(set) var deposits: [L1Deposit]
-    /// The sum of all deposits still locked on L1 (withdrawal claims release it).
-    public internal(set) var lockedDeposits: UInt256
+    /// The sum of every deposit ever made.
+    public internal(set) var totalDeposited: UInt256
+    /// The sum of every withdrawal paid. Never above `totalDeposited` + the genesis backing.
+    public internal(set) var totalWithdrawn: UInt256
+    /// Per L1 address, what the arbiter paid out of games: bonds returned (a won or voided game)
+    /// and the winner's share of the loser's bond.
+    public internal(set) var paid: [L1Address: UInt256]
     /// Every challenge game ever opened; a game's id is its index.
     public internal(set) var games: [L1Game]
     /// The sum of every slashed amount not paid to a winner.
@@ -45,7 +55,15 @@ public struct L1ArbiterState: Sendable, Hashable {
 
     /// Before the first transaction.
     public static let initial = L1ArbiterState(commitments: [], validators: [:], deposits: [],
-                                               lockedDeposits: .zero, games: [], burned: .zero, withdrawn: [:])
+                                               totalDeposited: .zero, totalWithdrawn: .zero, paid: [:], games: [],
+                                               burned: .zero, withdrawn: [:])
+
+    /// What the bridge holds for withdrawals: every deposit plus `genesisBacking`, less what was
+    /// withdrawn.
+    public func bridgeBalance(genesisBacking: UInt256) -> UInt256 {
+        let held = totalDeposited.checkedAdd(genesisBacking) ?? .max
+        return held.checkedSub(totalWithdrawn) ?? .zero
+    }
 
     /// The newest commitment not reverted: the one the next must chain to.
     public var latestValidCommitment: PostedCommitment? { commitments.last { !$0.reverted } }
@@ -53,8 +71,15 @@ public struct L1ArbiterState: Sendable, Hashable {
     /// The id the next deposit gets (0, 1, 2, ...).
     public var nextDepositID: UInt64 { UInt64(deposits.count) }
 
-    /// The deposits as the one-step verifier consults them.
+    /// Every deposit held (at the head).
     public var depositLedger: DepositLedger { DepositLedger(deposits) }
+
+    /// The deposits commitment `index` consumed (its inbox at posting): what its one-step proofs
+    /// are judged against.
+    public func depositLedger(for index: UInt64) -> DepositLedger {
+        guard index < UInt64(commitments.count) else { return .none }
+        return DepositLedger(deposits.prefix(Int(commitments[Int(index)].inboxDeposits)))
+    }
 
     /// The id the next game gets.
     public var nextGameID: UInt64 { UInt64(games.count) }
@@ -67,13 +92,25 @@ public struct L1ArbiterState: Sendable, Hashable {
         games.filter { $0.commitmentIndex == index && $0.isOpen }
     }
 
-    /// True when commitment `index` is final at L1 time `nowMs`: posted, not reverted, its
-    /// challenge period over (`nowMs ≥ block time + period`, when no new challenge is accepted)
-    /// and no game against it open. What withdrawal claims check.
+    /// Open games by `challenger` (each locks `minimumStake` of its stake).
+    public func openGameCount(of challenger: L1Address) -> Int {
+        games.reduce(0) { $0 + ($1.isOpen && $1.challenger == challenger ? 1 : 0) }
+    }
+
+    /// True when commitment `index` is final at L1 time `nowMs`: posted, not reverted, and for it
+    /// and **every earlier commitment not reverted**, the challenge period over (`nowMs ≥ block
+    /// time + period`, when no new challenge is accepted) and no game open. Prefix-closed: a
+    /// commitment built on a disputed one is not final while the dispute runs (a lost game would
+    /// revert it too). What withdrawal claims check, and what the engine reports as FINALIZED.
     public func isFinal(_ index: UInt64, atMs nowMs: UInt64, challengePeriodMs: UInt64) -> Bool {
-        guard index < UInt64(commitments.count) else { return false }
-        let posted = commitments[Int(index)]
-        let (end, overflow) = posted.block.timestampMs.addingReportingOverflow(challengePeriodMs)
-        return !posted.reverted && !overflow && nowMs >= end && openGames(against: index).isEmpty
+        guard index < UInt64(commitments.count), !commitments[Int(index)].reverted else { return false }
+        var disputed = Set<UInt64>()
+        for g in games where g.isOpen && g.commitmentIndex <= index { disputed.insert(g.commitmentIndex) }
+        guard disputed.isEmpty else { return false }
+        for posted in commitments[...Int(index)] where !posted.reverted {
+            let (end, overflow) = posted.block.timestampMs.addingReportingOverflow(challengePeriodMs)
+            if overflow || nowMs < end { return false }
+        }
+        return true
     }
 }

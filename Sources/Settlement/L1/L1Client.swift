@@ -21,6 +21,10 @@ public protocol L1Client: Sendable {
     /// Challenge games against commitment `index` not yet resolved (a commitment with an open game
     /// is not final, whatever its age).
     func openGames(against index: UInt64) async throws -> Int
+    /// True when commitment `index` is final at the head (`L1ArbiterState.isFinal`): not
+    /// reverted, and for it and every earlier commitment not reverted, the challenge period over
+    /// and no game open (prefix-closed). What the engine's FINALIZED follows.
+    func isFinal(_ index: UInt64) async throws -> Bool
     /// The data posted with commitment `index` (reverted ones included; nil when there is no such
     /// commitment): what a validator re-executes from the previous root to check `newRoot`, and
     /// where both parties of a game find the transaction to prove. On a real chain: the calldata of

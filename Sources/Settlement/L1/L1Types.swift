@@ -61,7 +61,7 @@ public struct L1Transaction: Sendable, Hashable {
         case bisect(game: UInt64, midpointRoot: Digest32)
         /// The final step: the one-step proof (encoded `OneStepProof`).
         case proveOneStep(game: UInt64, proof: [UInt8])
-        /// Claims a game won because the other party let its move window pass.
+        /// Claims a game won because the other party's chess clock ran out on its turn.
         case claimTimeout(game: UInt64)
         /// Locks `amount` on L1 for `l2Recipient`, to be credited on L2.
         case deposit(l2Recipient: Address, amount: UInt256)

@@ -10,7 +10,9 @@
 ///   new root. The arbiter pays `balance − already claimed for the recipient` (cumulative, so
 ///   nothing can be claimed twice, and a later claim against a newer root pays only the
 ///   difference) and refuses claims against a commitment that is not final — still inside its
-///   challenge period, with a game open, or reverted.
+///   challenge period, with a game open on it or an earlier commitment, or reverted — and claims
+///   beyond what the bridge holds (deposits plus the configured genesis backing, less what was
+///   withdrawn): no L2 balance is paid out of other people's deposits.
 public enum Withdrawals {
     /// The L2 address whose balance is what has been withdrawn to `l1Recipient`.
     public static func exitAddress(for l1Recipient: L1Address) -> Address {

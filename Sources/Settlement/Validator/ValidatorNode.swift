@@ -120,13 +120,13 @@ public actor ValidatorNode {
     // MARK: Checking commitments
 
     private func check(head: L1BlockHeader) async throws {
-        for (commitment, _) in try await l1.commitments(fromIndex: nextIndex) {
+        for (commitment, block) in try await l1.commitments(fromIndex: nextIndex) {
             // A commitment chaining to a root we do not hold waits (it follows one we dispute).
             guard commitment.prevRoot == state.root else { return }
             let data = try await l1.commitmentData(index: commitment.index)
             let (_, batches) = try BatchData.transactions(ofCommitment: commitment.index, data: data)
-            // Deposits are judged against the L1's record, as the arbiter will judge them.
-            let deposits = try await DepositLedger.reading(for: batches, from: l1)
+            // Deposits are judged against the inbox the commitment consumed, as the arbiter judges them.
+            let deposits = try await DepositLedger.reading(for: batches, includedIn: block.number, from: l1)
             var after = state
             let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules, deposits: deposits)
             let lie = commitment.index == settings.falseChallengeAt

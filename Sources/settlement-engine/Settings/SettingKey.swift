@@ -67,6 +67,11 @@ extension SettingKey {
     static let l1BlockTimeMs = SettingKey("l1_block_time_ms")
     static let l1Seed = SettingKey("l1_seed")
     static let l1Proposer = SettingKey("l1_proposer")
+    static let l1MinimumStake = SettingKey("l1_minimum_stake")
+    static let l1CommitmentBond = SettingKey("l1_commitment_bond")
+    static let l1ChallengeBond = SettingKey("l1_challenge_bond")
+    static let l1GenesisBacking = SettingKey("l1_genesis_backing")
+    static let l1DepositSafeDepth = SettingKey("l1_deposit_safe_depth")
 
     // Validator mode.
     static let validator = SettingKey("validator")
@@ -82,7 +87,8 @@ extension SettingKey {
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
-        l1BlockTimeMs, l1Seed, l1Proposer,
+        l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
+        l1DepositSafeDepth,
         validator, validatorAddress, validatorStake, validatorBond,
     ]
 

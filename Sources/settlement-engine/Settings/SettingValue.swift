@@ -1,4 +1,5 @@
 import Foundation
+import Settlement
 
 /// A value in the `--config` JSON file, as JSON typed it (a boolean is never a number here).
 enum ConfigFileValue: Decodable, Sendable {
@@ -73,5 +74,24 @@ extension String: SettingValue {
     static func parse(file: ConfigFileValue) -> String? {
         if case .string(let s) = file { return s }
         return nil
+    }
+}
+
+/// Amounts in wei: decimal, written as a string in the config file when beyond 2^63.
+extension UInt256: SettingValue {
+    static var expected: String { "a whole number of wei" }
+    static func parse(text: String) -> UInt256? { UInt256(decimal: text.trimmingCharacters(in: .whitespaces)) }
+    static func parse(file: ConfigFileValue) -> UInt256? {
+        switch file {
+        case .integer(let i): i >= 0 ? UInt256(UInt64(i)) : nil
+        case .string(let s): UInt256(decimal: s)
+        default: nil
+        }
+    }
+
+    /// A flag's text as an amount, or an error naming the flag.
+    static func parseSetting(_ text: String, key: SettingKey) throws -> UInt256 {
+        guard let v = parse(text: text) else { throw SettingProblem(description: "\(key.flag) \"\(text)\" is not \(expected)") }
+        return v
     }
 }
