@@ -55,6 +55,9 @@ struct EngineCommand: AsyncParsableCommand {
     @Option(help: "Directory for the embedded PostgreSQL's data (used without --database-url). Env: SETTLEMENT_DATA_DIR.")
     var dataDir: String = Env.string("DATA_DIR") ?? ".data/engine"
 
+    @OptionGroup(title: "Transport limits")
+    var transport: TransportOptions
+
     @OptionGroup(title: "Settlement")
     var settlement: SettlementOptions
 
@@ -105,6 +108,7 @@ struct EngineCommand: AsyncParsableCommand {
         config.maxConcurrentStreams = maxConcurrentStreams
         config.maxReceiveMessageSize = maxMessageSize
         config.idleTimeout = .seconds(idleTimeout)
+        transport.apply(to: &config)
         if let tlsCert = tlsFiles.cert, let tlsKey = tlsFiles.key {
             config.tls = .init(certificateChain: tlsCert, privateKey: tlsKey)
         }
