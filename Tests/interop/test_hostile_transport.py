@@ -302,8 +302,10 @@ def test_row1_engine_refuses_oversized_transfers_at_the_prefix(start_engine):
 def test_row8_unknown_field_megabytes_refused_by_size(start_engine):
     e = start_engine("h2c")
     before = rss_mib(e.process)
-    # Field 15, wire type 2 (length-delimited), 4 MiB of junk: unknown to SignedTransfer's request.
-    junk = b"\x7a" + bytes([0x80, 0x80, 0x80, 0x02]) + b"\x01" * (4 * MiB)
+    # Field 15, wire type 2 (length-delimited): just under 4 MiB of bytes no request message knows
+    # (under the old server-wide 4 MiB limit, which let it through to the decoder).
+    n = 4 * MiB - 64
+    junk = b"\x7a" + bytes([0x80 | (n & 0x7F), 0x80 | ((n >> 7) & 0x7F), 0x80 | ((n >> 14) & 0x7F), n >> 21]) + b"\x01" * n
     c = Client(e.host, e.port)
     try:
         t0 = time.monotonic()
