@@ -17,14 +17,20 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         var outstanding = 0           // bytes submitted and not yet taken by CNet
         var writeWaiter: CheckedContinuation<Void, any Error>?
         var queuedInbound = 0         // bytes yielded to the handler and not yet read
+        var queuedMessages = 0        // messages yielded to the handler and not yet read
         var unconsumed = 0            // bytes held back from the flow-control window
         var task: Task<Void, Never>?
         var deadlineTask: Task<Void, Never>?
         var budgetSettled = false     // the close returned every charge: consumed() releases nothing
+        /// What the queued messages cost: their bytes plus the per-message overhead.
+        var queuedCost: Int { queuedInbound + queuedMessages * ServerCall.queuedMessageOverhead }
     }
 
     /// Above this many bytes queued in either direction, the call pushes back on its peer.
     static let highWater = 1 << 20
+    /// What a queued message costs besides its bytes (array header, allocator and stream
+    /// bookkeeping): charged to the inbound budget so that floods of tiny messages count too.
+    static let queuedMessageOverhead = 256
 
     let ref: cnet_stream_ref
     let method: RPCMethod
@@ -210,17 +216,19 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     override func receivedData(_ data: UnsafeRawBufferPointer) -> Int {
         if inboundFailed { return data.count }
         var delivered = 0
+        var deliveredMessages = 0
         var refused: Int?
         do {
             try framer.append(data, budget: partialBudget) { message in
                 requestCount += 1
                 if let inbound, let account {
                     if refused != nil { return }
-                    guard budget.charge(message.count + 5, to: account) else {
+                    guard budget.charge(message.count + 5 + Self.queuedMessageOverhead, to: account) else {
                         refused = message.count
                         return
                     }
                     delivered += message.count + 5
+                    deliveredMessages += 1
                     inbound.yield(message)
                 } else if requestCount == 1 {
                     singleRequest = message
@@ -242,7 +250,8 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         // limit); whole messages are returned only while the handler keeps up.
         return state.withLock { s in
             s.queuedInbound += delivered
-            if s.queuedInbound <= Self.highWater && s.unconsumed == 0 { return data.count }
+            s.queuedMessages += deliveredMessages
+            if s.queuedCost <= Self.highWater && s.unconsumed == 0 { return data.count }
             s.unconsumed += data.count
             return 0
         }
@@ -252,13 +261,14 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     private func consumed(_ n: Int) {
         let (release, charged): (Int, Bool) = state.withLock { s in
             s.queuedInbound -= n
+            s.queuedMessages -= 1
             let charged = !s.budgetSettled  // after the close, the close returned this charge
-            guard s.unconsumed > 0, s.queuedInbound <= Self.highWater, !s.closed else { return (0, charged) }
+            guard s.unconsumed > 0, s.queuedCost <= Self.highWater, !s.closed else { return (0, charged) }
             let u = s.unconsumed
             s.unconsumed = 0
             return (u, charged)
         }
-        if charged, let account { budget.release(n, from: account) }
+        if charged, let account { budget.release(n + Self.queuedMessageOverhead, from: account) }
         if release > 0 { ref.consume(release) }
     }
 
@@ -338,7 +348,7 @@ final class ServerCall: CNetStream, @unchecked Sendable {
             s.budgetSettled = true
             let w = s.writeWaiter
             s.writeWaiter = nil
-            let q = inbound != nil ? max(0, s.queuedInbound) : 0
+            let q = inbound != nil ? max(0, s.queuedCost) : 0
             return (s.task, s.deadlineTask, w, s.finished, q)
         }
         if let account {
