@@ -116,8 +116,9 @@ typedef struct cnet_server_config {
     uint32_t max_header_list_size;    /* SETTINGS_MAX_HEADER_LIST_SIZE; larger blocks reset the stream
                                          [16384] */
     uint32_t initial_window_size;     /* per-stream receive window [1 MiB] */
-    int idle_timeout_ms;              /* a connection with no open stream and no traffic for this long
-                                         gets GOAWAY and is closed [300000]; negative disables */
+    int idle_timeout_ms;              /* a connection with no open stream for this long gets GOAWAY
+                                         and is closed; PINGs and other control frames do not count
+                                         as activity [300000]; negative disables */
     const char *tls_cert_file;        /* PEM certificate chain; NULL for cleartext h2c */
     const char *tls_key_file;         /* PEM private key */
 
