@@ -462,14 +462,19 @@ def frame(ftype: int, flags: int, sid: int, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
 
 
-@pytest.mark.parametrize("kind", ["WINDOW_UPDATE", "PRIORITY"])
+@pytest.mark.parametrize("kind", ["WINDOW_UPDATE", "PRIORITY", "PING", "SETTINGS"])
 def test_row9_control_frame_flood_gets_enhance_your_calm(start_peer, kind):
     peer = start_peer("h2c")
-    if kind == "WINDOW_UPDATE":
-        one = frame(0x8, 0, 0, struct.pack(">I", 1))
-    else:
-        one = frame(0x2, 0, 3, struct.pack(">IB", 0, 15))
-    batch = one * 1000
+    one = {
+        "WINDOW_UPDATE": frame(0x8, 0, 0, struct.pack(">I", 1)),
+        "PRIORITY": frame(0x2, 0, 3, struct.pack(">IB", 0, 15)),
+        "PING": frame(0x6, 0, 0, b"12345678"),
+        "SETTINGS": frame(0x4, 0, 0, b""),
+    }[kind]
+    # PING and SETTINGS are paced (500 per batch) so that nghttp2's own guard (1,000 unsent ACKs
+    # within one read) does not close the connection first: the per-second limit is what answers.
+    per_batch = 500 if kind in ("PING", "SETTINGS") else 1000
+    batch = one * per_batch
     s = socket.create_connection((peer.host, peer.port), timeout=1)
     sent = 0
     received = b""
@@ -479,7 +484,9 @@ def test_row9_control_frame_flood_gets_enhance_your_calm(start_peer, kind):
         while time.monotonic() - t0 < 20:
             try:
                 s.sendall(batch)
-                sent += 1000
+                sent += per_batch
+                if per_batch < 1000:
+                    time.sleep(0.005)
             except (BrokenPipeError, ConnectionResetError):
                 break
             s.settimeout(0.0001)
@@ -620,3 +627,55 @@ def test_memory_returns_to_the_system_after_a_peak(start_peer):
     assert peak - base > 48, "the attack did not raise RSS; the test proves nothing"
     assert after - base < (peak - base) / 2
     assert stats(peer)["trims"] >= 1
+
+
+# --- Outbound budgets per stream and per process --------------------------------------------------
+
+
+def queue_response(c: Client, echo_pb2, size: int) -> int:
+    """A unary Echo/Get whose response of `size` bytes cannot leave (the client's window is 0)."""
+    sid = c.conn.get_next_available_stream_id()
+    c.conn.send_headers(sid, grpc_headers("/rpctest.v1.Echo/Get"))
+    c.conn.send_data(sid, grpc_frame(echo_pb2.EchoRequest(text="x", response_size=size).SerializeToString()),
+                     end_stream=True)
+    c.flush()
+    return sid
+
+
+def test_outbound_budget_per_stream(start_peer, echo_pb2):
+    peer = start_peer("h2c", "--limit", f"max-queued-per-stream={1 * MiB}")
+    c = Client(peer.host, peer.port, window=0)
+    try:
+        small, big = queue_response(c, echo_pb2, 512 * 1024), queue_response(c, echo_pb2, 2 * MiB)
+        deadline = time.monotonic() + 10
+        while big not in c.reset and time.monotonic() < deadline:
+            c.pump(0.1, ack=False)
+        figure(f"outbound per stream (limit 1 MiB): 2 MiB response reset {c.reset.get(big)}, 512 KiB one {c.reset.get(small)}")
+        assert c.reset.get(big) == ENHANCE_YOUR_CALM
+        assert small not in c.reset
+    finally:
+        c.close()
+
+
+def test_outbound_budget_per_process(start_peer, echo_pb2):
+    peer = start_peer("h2c", "--limit", f"max-queued={1 * MiB}")
+    a = Client(peer.host, peer.port, window=0)
+    b = Client(peer.host, peer.port, window=0)
+    try:
+        first = queue_response(a, echo_pb2, 700 * 1024)
+        time.sleep(1)
+        queued = stats(peer)["queued"]
+        second = queue_response(b, echo_pb2, 700 * 1024)
+        deadline = time.monotonic() + 10
+        while second not in b.reset and time.monotonic() < deadline:
+            b.pump(0.1, ack=False)
+            a.pump(0.0, ack=False)
+        figure(f"outbound per process (limit 1 MiB): {queued / 1024:.0f} KiB queued for the first client; "
+               f"the second's stream reset {b.reset.get(second)}, the first's {a.reset.get(first)}")
+        assert queued >= 700 * 1024
+        assert b.reset.get(second) == ENHANCE_YOUR_CALM
+        assert first not in a.reset
+        assert served(peer.host, peer.port)
+    finally:
+        a.close()
+        b.close()
