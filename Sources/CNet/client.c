@@ -281,6 +281,7 @@ void cnet_client_run_open(cnet_loop *loop, cnet_cmd *c) {
     s->headers_sent = 1;
     s->user_data = c->user_data;
     s->head = s->tail = c->data;
+    if (c->data) cnet_queued_add(s, c->data->len); /* one chunk (cnet_cmd_new_open) */
     c->data = NULL;
     s->end_requested = (c->flags & CNET_END_STREAM) != 0;
     s->has_provider = s->head || !s->end_requested;

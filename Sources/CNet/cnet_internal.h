@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "cnet.h"
@@ -25,10 +26,23 @@
 #define CNET_CLIENT_MAX_HEADER_LIST 65536      /* client side: response header block limit */
 #define CNET_HANDSHAKE_TIMEOUT_MS 10000        /* TLS handshake (server side) */
 #define CNET_RST_FLOOD_PER_TICK 1000           /* RST_STREAM frames per second before ENHANCE_YOUR_CALM */
+#define CNET_CALM_LINGER_TICKS 2               /* a GOAWAY(ENHANCE_YOUR_CALM) gets this long to flush */
+#define CNET_TRIM_MIN_FREE (16u << 20)         /* malloc_trim only when this much heap is free */
 
 typedef struct cnet_loop cnet_loop;
 typedef struct cnet_conn cnet_conn;
 typedef struct cnet_stream cnet_stream;
+typedef struct cnet_ip cnet_ip;
+
+/* A server's limits against hostile peers, resolved from cnet_server_config (limits.c). Timeouts
+ * are in ticks (seconds), 0 = disabled; sizes in bytes, 0 = unlimited. */
+typedef struct cnet_limits {
+    int64_t preface_ticks, first_request_ticks, stream_idle_ticks, write_stall_ticks;
+    int max_connections, max_connections_per_ip, reserved_connections, max_streams_per_ip;
+    size_t max_queued_per_stream, max_queued_per_connection, max_queued_per_process;
+    unsigned max_control_frames_per_tick;
+    int64_t trim_interval_ms;
+} cnet_limits;
 
 /* ---- Copied header blocks ---- */
 
@@ -116,6 +130,7 @@ struct cnet_loop {
     uint32_t *dirty;              /* slot, generation pairs touched by a command batch */
     size_t ndirty, dirty_cap;
 
+    int64_t ticks;                /* 1 s ticks since the loop started (coarse clock for limits) */
     int stopping;                 /* graceful shutdown in progress */
     int64_t stop_deadline_ms;
     int exit;                     /* leave the loop after this iteration */
@@ -156,6 +171,11 @@ struct cnet_stream {
     cnet_chunk *head, *tail;      /* outbound DATA */
     cnet_hblock *trailers;        /* pending trailers */
     size_t unconsumed;            /* received bytes not yet returned to the window */
+    size_t queued;                /* bytes in the outbound DATA chain */
+    int64_t in_tick;              /* loop tick of the last frame received on the stream */
+    int64_t out_tick;             /* loop tick the chain last made progress (or became non-empty) */
+    int ip_counted;               /* counted in the client address's open streams */
+    int doomed;                   /* reset by a limit: no further deadline applies */
     /* Header collection: copied "name\0value" fields into one growable buffer. */
     uint8_t *hbuf;
     size_t hbuf_len, hbuf_cap;
@@ -181,6 +201,13 @@ struct cnet_conn {
     size_t max_header_list;
     int64_t created_ms, last_io_ms;
     unsigned rst_count;           /* RST_STREAMs received this tick */
+    unsigned ctl_count;           /* control frames received this tick */
+    const cnet_limits *limits;    /* server connections; NULL on a client */
+    cnet_ip *ip;                  /* the client address's entry (server) */
+    size_t queued;                /* outbound DATA queued across the streams */
+    int64_t accept_tick, session_tick, stream_tick, out_tick;
+    int got_request;              /* a request's headers arrived */
+    int64_t close_tick;           /* >0: close at this tick (GOAWAY already queued) */
     int closed;                   /* dead: waiting to be freed */
     int dirty;                    /* in loop->dirty */
     cnet_conn *grave_next;
@@ -211,12 +238,53 @@ void cnet_stream_apply(cnet_stream *s, cnet_hblock *headers, cnet_chunk *data, c
                        int flags);
 extern const nghttp2_data_provider cnet_data_provider;
 
+/* ---- Limits (limits.c) ---- */
+
+void cnet_limits_resolve(cnet_limits *l, const cnet_server_config *config, int max_connections,
+                         uint32_t max_concurrent_streams);
+/* Outbound DATA accounting: bytes entering (+) or leaving (-) a stream's chain. */
+void cnet_queued_add(cnet_stream *s, size_t n);
+void cnet_queued_sub(cnet_stream *s, size_t n);
+size_t cnet_queued_total(void);
+/* After a submission: enforces the outbound budgets. Returns -1 if the connection was closed. */
+int cnet_outbound_check(cnet_stream *s);
+/* A control frame arrived: counts it, answers a flood with GOAWAY(ENHANCE_YOUR_CALM). */
+void cnet_control_frame(cnet_conn *conn, uint8_t type);
+/* GOAWAY(code) now, close for good after CNET_CALM_LINGER_TICKS whatever the peer does. */
+void cnet_conn_calm(cnet_conn *conn, uint32_t code);
+/* Once a second on every server loop: deadlines of every connection and stream. */
+void cnet_limits_tick(cnet_loop *loop);
+
+/* Per-address table of a server (limits.c). */
+typedef struct cnet_iptable cnet_iptable;
+cnet_iptable *cnet_iptable_new(void);
+void cnet_iptable_free(cnet_iptable *t);
+/* Admits a connection from addr (or refuses it: NULL). `total` is the server's connection count
+ * before this one. */
+cnet_ip *cnet_ip_admit(cnet_iptable *t, const cnet_limits *l, const struct sockaddr *addr, int total);
+void cnet_ip_release(cnet_iptable *t, cnet_ip *ip);
+/* A new request stream from ip: 0 admitted (counted), -1 over the per-address stream limit. */
+int cnet_ip_stream_open(cnet_ip *ip, const cnet_limits *l);
+void cnet_ip_stream_close(cnet_ip *ip);
+
+/* Server statistics, updated by connections (server.c). */
+typedef struct cnet_counters {
+    atomic_llong refused_connections, refused_streams, timeouts, budget_resets, flood_goaways, trims;
+    atomic_int closed_since_trim;
+} cnet_counters;
+cnet_counters *cnet_conn_counters(cnet_conn *conn);
+/* On one loop's tick: malloc_trim when connections closed since the last look, at most once per
+ * trim interval, and only if enough heap is free. Returns 1 when it trimmed. */
+int cnet_maybe_trim(cnet_counters *k, const cnet_limits *l, int64_t now_ms, int64_t *last_trim_ms);
+
 /* ---- Server (server.c) ---- */
 
 void cnet_server_on_accept(cnet_loop *loop);
 void cnet_server_loop_tick(cnet_loop *loop);
 void cnet_server_begin_stop(cnet_loop *loop, int grace_ms);
 void cnet_server_conn_closed(cnet_loop *loop);
+/* The connection is gone (its streams freed): releases its client address's entry. */
+void cnet_server_conn_released(cnet_loop *loop, cnet_conn *conn);
 int cnet_server_handshake(cnet_conn *conn);
 
 /* ---- Client (client.c) ---- */

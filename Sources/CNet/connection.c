@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static inline int64_t conn_ticks(const cnet_conn *conn) { return conn->loop ? conn->loop->ticks : 0; }
+
 static cnet_stream_ref stream_ref(const cnet_conn *conn, int32_t id) {
     cnet_stream_ref r = {conn->loop->id, conn->slot, conn->generation, id};
     return r;
@@ -27,6 +29,7 @@ cnet_stream *cnet_stream_new(cnet_conn *conn, int32_t id) {
     if (!s) return NULL;
     s->conn = conn;
     s->id = id;
+    s->in_tick = s->out_tick = conn_ticks(conn);
     s->next = conn->streams;
     if (conn->streams) conn->streams->prev = s;
     conn->streams = s;
@@ -43,6 +46,9 @@ void cnet_stream_free(cnet_stream *s) {
         s->head = c->next;
         free(c);
     }
+    if (s->queued) cnet_queued_sub(s, s->queued);
+    if (s->ip_counted && conn->ip) cnet_ip_stream_close(conn->ip);
+    conn->stream_tick = conn_ticks(conn);
     free(s->trailers);
     free(s->hbuf);
     free(s);
@@ -118,6 +124,7 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
         memcpy(buf + n, c->data + c->off, k);
         c->off += k;
         n += k;
+        cnet_queued_sub(s, k);
         if (c->off == c->len) {
             s->head = c->next;
             if (!s->head) s->tail = NULL;
@@ -138,6 +145,7 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
         s->deferred = 1; /* resumed by the next submission */
         return NGHTTP2_ERR_DEFERRED;
     }
+    if (n) s->out_tick = conn->loop->ticks;
     if (n && s->opened && conn->loop->cb->on_sent)
         conn->loop->cb->on_sent(conn->loop->cb->ctx, s->user_data, n);
     return (ssize_t)n;
@@ -148,7 +156,7 @@ const nghttp2_data_provider cnet_data_provider = {.source = {.ptr = NULL}, .read
 void cnet_stream_apply(cnet_stream *s, cnet_hblock *headers, cnet_chunk *data, cnet_hblock *trailers,
                        int flags) {
     cnet_conn *conn = s->conn;
-    if (s->end_requested) {
+    if (s->end_requested || conn->close_tick) {
         /* Our side is already finished: anything more is a misuse; drop it. */
         free(headers);
         free(trailers);
@@ -165,6 +173,7 @@ void cnet_stream_apply(cnet_stream *s, cnet_hblock *headers, cnet_chunk *data, c
         if (data->len == 0) {
             free(data);
         } else {
+            cnet_queued_add(s, data->len);
             if (s->tail) s->tail->next = data;
             else s->head = data;
             s->tail = data;
@@ -191,6 +200,7 @@ void cnet_stream_apply(cnet_stream *s, cnet_hblock *headers, cnet_chunk *data, c
         nghttp2_submit_rst_stream(conn->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
     }
     free(headers);
+    if (cnet_outbound_check(s) < 0) return; /* the connection is being closed */
     if (s->has_provider && s->deferred && (s->head || s->end_requested)) {
         s->deferred = 0;
         nghttp2_session_resume_data(conn->session, s->id);
@@ -238,6 +248,17 @@ static void server_headers_done(cnet_conn *conn, cnet_stream *s, const nghttp2_f
             cb->on_remote_end(cb->ctx, s->user_data);
         return;
     }
+    conn->got_request = 1;
+    conn->stream_tick = conn->loop->ticks;
+    if (conn->ip) {
+        if (cnet_ip_stream_open(conn->ip, conn->limits) < 0) {
+            atomic_fetch_add(&cnet_conn_counters(conn)->refused_streams, 1);
+            hbuf_reset(s);
+            nghttp2_submit_rst_stream(conn->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_REFUSED_STREAM);
+            return;
+        }
+        s->ip_counted = 1;
+    }
     cnet_header *h = hbuf_view(s);
     void *ud = h && cb->on_stream_open ? cb->on_stream_open(cb->ctx, stream_ref(conn, s->id), h, s->hcount) : NULL;
     free(h);
@@ -284,6 +305,7 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
     case NGHTTP2_HEADERS:
         s = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
         if (!s || s->too_large) return 0;
+        s->in_tick = conn_ticks(conn);
         if (conn->is_server) server_headers_done(conn, s, frame);
         else if (s->opened) client_headers_done(conn, s, frame);
         break;
@@ -294,12 +316,18 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
         break;
     case NGHTTP2_SETTINGS:
         if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) conn->got_settings = 1;
+        cnet_control_frame(conn, frame->hd.type);
+        break;
+    case NGHTTP2_WINDOW_UPDATE:
+    case NGHTTP2_PRIORITY:
+    case NGHTTP2_PING:
+        cnet_control_frame(conn, frame->hd.type);
         break;
     case NGHTTP2_GOAWAY:
         if (conn->on_goaway) conn->on_goaway(conn);
         break;
     case NGHTTP2_RST_STREAM:
-        conn->rst_count++;
+        cnet_control_frame(conn, frame->hd.type);
         break;
     }
     return 0;
@@ -313,6 +341,7 @@ static int on_data_chunk_recv(nghttp2_session *session, uint8_t flags, int32_t s
         nghttp2_session_consume(session, stream_id, len);
         return 0;
     }
+    s->in_tick = conn->loop->ticks;
     const cnet_callbacks *cb = conn->loop->cb;
     size_t n = cb->on_data ? cb->on_data(cb->ctx, s->user_data, data, len) : len;
     if (n > len) n = len;
@@ -443,6 +472,7 @@ void cnet_conn_set_events(cnet_conn *c, uint32_t ev) {
 }
 
 static int out_append(cnet_conn *c, const uint8_t *p, size_t n) {
+    if (c->out_len == c->out_off) c->out_tick = conn_ticks(c); /* the write-stall clock starts */
     if (c->out_off) { /* compact */
         memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
         c->out_len -= c->out_off;
@@ -481,6 +511,7 @@ int cnet_conn_flush(cnet_conn *c) {
             return 0;
         }
         c->last_io_ms = cnet_now_ms();
+        c->out_tick = conn_ticks(c);
         c->out_off += (size_t)w;
         if (c->out_off == c->out_len) c->out_off = c->out_len = 0;
     }
@@ -549,6 +580,7 @@ void cnet_conn_close(cnet_conn *c, uint32_t error_code) {
             loop->cb->on_stream_close(loop->cb->ctx, s->user_data, error_code);
         cnet_stream_free(s);
     }
+    if (loop && loop->server) cnet_server_conn_released(loop, c);
     nghttp2_session_del(c->session);
     c->session = NULL;
     if (c->ssl) {

@@ -195,6 +195,7 @@ static void on_tick(cnet_loop *loop) {
     uint64_t v;
     ssize_t n = read(loop->tick.fd, &v, sizeof(v));
     (void)n;
+    loop->ticks++;
     if (loop->server) cnet_server_loop_tick(loop);
 }
 

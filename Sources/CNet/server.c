@@ -29,7 +29,13 @@ struct cnet_server {
     uint16_t port;
     atomic_int connections;
     int shut;
+    cnet_limits limits;
+    cnet_iptable *ips;
+    cnet_counters counters;
+    int64_t last_trim_ms;         /* loop 0 only */
 };
+
+cnet_counters *cnet_conn_counters(cnet_conn *conn) { return &conn->loop->server->counters; }
 
 static int listen_socket(const struct addrinfo *ai, uint16_t port, char *err, size_t err_len) {
     struct sockaddr_storage ss;
@@ -79,6 +85,13 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
     srv->settings[1] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, srv->max_header_list};
     srv->settings[2] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window};
     atomic_init(&srv->connections, 0);
+    cnet_limits_resolve(&srv->limits, config, srv->max_connections, srv->settings[0].value);
+    srv->ips = cnet_iptable_new();
+    if (!srv->ips) {
+        cnet_set_err(err, err_len, "out of memory");
+        free(srv);
+        return NULL;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     srv->nloops = config->loops > 0 ? config->loops : (cpus > 0 ? (int)cpus : 1);
     if (srv->nloops > 256) srv->nloops = 256;
@@ -86,6 +99,7 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
     if (config->tls_cert_file || config->tls_key_file) {
         srv->ssl_ctx = cnet_tls_server_ctx(config->tls_cert_file, config->tls_key_file, err, err_len);
         if (!srv->ssl_ctx) {
+            cnet_iptable_free(srv->ips);
             free(srv);
             return NULL;
         }
@@ -99,6 +113,7 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
     if (gai != 0 || !ai) {
         cnet_set_err(err, err_len, "cannot resolve the listen address: %s", gai_strerror(gai));
         SSL_CTX_free(srv->ssl_ctx);
+        cnet_iptable_free(srv->ips);
         free(srv);
         return NULL;
     }
@@ -162,7 +177,23 @@ void cnet_server_free(cnet_server *srv) {
     for (int i = 0; srv->loops && i < srv->nloops; i++) cnet_loop_destroy(&srv->loops[i]);
     free(srv->loops);
     SSL_CTX_free(srv->ssl_ctx);
+    cnet_iptable_free(srv->ips);
     free(srv);
+}
+
+void cnet_server_get_stats(const cnet_server *server, cnet_server_stats *out) {
+    if (!out) return;
+    memset(out, 0, sizeof(*out));
+    out->queued_bytes = (int64_t)cnet_queued_total();
+    if (!server) return;
+    cnet_server *srv = (cnet_server *)server;
+    out->connections = atomic_load(&srv->connections);
+    out->refused_connections = atomic_load(&srv->counters.refused_connections);
+    out->refused_streams = atomic_load(&srv->counters.refused_streams);
+    out->timeouts = atomic_load(&srv->counters.timeouts);
+    out->budget_resets = atomic_load(&srv->counters.budget_resets);
+    out->flood_goaways = atomic_load(&srv->counters.flood_goaways);
+    out->trims = atomic_load(&srv->counters.trims);
 }
 
 /* ---- On the loop ---- */
@@ -182,7 +213,9 @@ static int start_session(cnet_conn *conn) {
 void cnet_server_on_accept(cnet_loop *loop) {
     cnet_server *srv = loop->server;
     for (;;) {
-        int fd = accept4(loop->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t peer_len = sizeof(peer);
+        int fd = accept4(loop->listen.fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             /* Out of fds: stop listening until the next tick instead of spinning. */
@@ -190,11 +223,16 @@ void cnet_server_on_accept(cnet_loop *loop) {
                 cnet_loop_watch(loop, &loop->listen, 0, 0);
             return;
         }
-        if (atomic_fetch_add(&srv->connections, 1) >= srv->max_connections || loop->stopping) {
-            atomic_fetch_sub(&srv->connections, 1);
+        /* Admission: the global cap, the per-address cap, and the reserve kept for addresses that
+         * hold no connection yet (so one client cannot lock out the others). */
+        cnet_ip *ip = loop->stopping ? NULL
+            : cnet_ip_admit(srv->ips, &srv->limits, (struct sockaddr *)&peer, atomic_load(&srv->connections));
+        if (!ip) {
+            if (!loop->stopping) atomic_fetch_add(&srv->counters.refused_connections, 1);
             close(fd);
             continue;
         }
+        atomic_fetch_add(&srv->connections, 1);
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         SSL *ssl = NULL;
@@ -204,6 +242,7 @@ void cnet_server_on_accept(cnet_loop *loop) {
                 SSL_free(ssl);
                 close(fd);
                 atomic_fetch_sub(&srv->connections, 1);
+                cnet_ip_release(srv->ips, ip);
                 ERR_clear_error();
                 continue;
             }
@@ -215,9 +254,13 @@ void cnet_server_on_accept(cnet_loop *loop) {
             SSL_free(ssl);
             close(fd);
             atomic_fetch_sub(&srv->connections, 1);
+            cnet_ip_release(srv->ips, ip);
             continue;
         }
         conn->max_header_list = srv->max_header_list;
+        conn->limits = &srv->limits;
+        conn->ip = ip;
+        conn->accept_tick = conn->session_tick = conn->stream_tick = conn->out_tick = loop->ticks;
         conn->events = EPOLLIN;
         if (cnet_loop_watch(loop, &conn->io, EPOLLIN, 1) < 0) {
             cnet_conn_close(conn, CNET_H2_CANCEL); /* not watched: freed at once */
@@ -241,6 +284,7 @@ int cnet_server_handshake(cnet_conn *conn) {
     if (r == 1) {
         conn->handshaking = 0;
         conn->last_io_ms = cnet_now_ms();
+        conn->session_tick = conn->loop->ticks; /* the preface deadline starts now */
         if (!cnet_tls_alpn_is_h2(conn->ssl)) return -1; /* no ALPN at all: not HTTP/2 */
         return start_session(conn) < 0 ? -1 : 1;
     }
@@ -251,7 +295,14 @@ int cnet_server_handshake(cnet_conn *conn) {
     }
 }
 
+void cnet_server_conn_released(cnet_loop *loop, cnet_conn *conn) {
+    if (!conn->ip) return;
+    cnet_ip_release(loop->server->ips, conn->ip);
+    conn->ip = NULL;
+}
+
 void cnet_server_conn_closed(cnet_loop *loop) {
+    atomic_store(&loop->server->counters.closed_since_trim, 1);
     atomic_fetch_sub(&loop->server->connections, 1);
     if (loop->stopping && loop->nconns == 0) loop->exit = 1;
 }
@@ -308,15 +359,10 @@ void cnet_server_loop_tick(cnet_loop *loop) {
             if (now - c->created_ms >= hs_timeout) cnet_conn_close(c, CNET_H2_CANCEL);
             continue;
         }
-        unsigned rst = c->rst_count;
-        c->rst_count = 0;
-        if (rst > CNET_RST_FLOOD_PER_TICK) { /* rapid reset: stop serving this peer */
-            nghttp2_session_terminate_session(c->session, NGHTTP2_ENHANCE_YOUR_CALM);
-            cnet_conn_after_work(c);
-            continue;
-        }
-        if (srv->idle_timeout_ms > 0 && !c->goaway_sent && cnet_conn_idle(c) &&
-            now - c->last_io_ms >= srv->idle_timeout_ms) {
+        /* Idle: no open stream for the idle timeout (PINGs and other control frames do not count:
+         * they would keep an unused connection forever). */
+        if (srv->idle_timeout_ms > 0 && !c->goaway_sent && !c->close_tick && cnet_conn_idle(c) &&
+            (loop->ticks - c->stream_tick) * 1000 >= srv->idle_timeout_ms) {
             c->goaway_sent = 1;
             nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
                                   nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
@@ -324,4 +370,6 @@ void cnet_server_loop_tick(cnet_loop *loop) {
             cnet_conn_after_work(c); /* closes once the GOAWAY is flushed */
         }
     }
+    cnet_limits_tick(loop);
+    if (loop == &srv->loops[0]) cnet_maybe_trim(&srv->counters, &srv->limits, now, &srv->last_trim_ms);
 }

@@ -129,7 +129,13 @@ struct LoadCommand: AsyncParsableCommand {
         if tlsCa != nil || tlsServerName != nil { config.tls = .init(caFile: tlsCa, serverName: tlsServerName) }
         var clients: [RPCClient] = []
         for _ in 0..<connections {
-            do { clients.append(try await RPCClient.connect(config)) } catch let e as RPCError {
+            do {
+                let c = try await RPCClient.connect(config)
+                // A first request at once: the engine closes connections that send none within
+                // its first-request timeout (10 s), and funding can take longer than that.
+                _ = try await c.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), as: HealthCheckResponse.self)
+                clients.append(c)
+            } catch let e as RPCError {
                 throw BenchError("cannot reach the settlement engine at \(server): \(e.message)\n"
                                  + "hint: start settlement-engine (with Deploy/genesis.dev.json) or set --server")
             }

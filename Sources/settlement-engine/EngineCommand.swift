@@ -60,6 +60,9 @@ struct EngineCommand: AsyncParsableCommand {
     @Option(help: "Directory for the embedded PostgreSQL's data (used without --database-url; default .data/engine). Env: SETTLEMENT_DATA_DIR.")
     var dataDir: String?
 
+    @OptionGroup(title: "Transport limits")
+    var transport: TransportOptions
+
     @OptionGroup(title: "Settlement")
     var settlement: SettlementOptions
 

@@ -68,7 +68,10 @@ final class SettingsTests: XCTestCase {
                                      .fraudProofWindow, .l1ConfirmationDepth, .faultInjectWrongRootAt, .zkProofTimeout,
                                      .retainedBatches, .leaseTtlMs, .snapshotIntervalBatches, .l1BlockTimeMs, .l1Seed,
                                      .validatorStake, .validatorBond, .l1MinimumStake, .l1CommitmentBond, .l1ChallengeBond,
-                                     .l1GenesisBacking, .l1DepositSafeDepth]
+                                     .l1GenesisBacking, .l1DepositSafeDepth, .prefaceTimeout, .firstRequestTimeout,
+                                     .streamIdleTimeout, .writeStallTimeout, .maxConnectionsPerAddress, .reservedConnections,
+                                     .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
+                                     .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

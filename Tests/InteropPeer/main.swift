@@ -1,6 +1,10 @@
 // A gRPC peer for the interoperability tests in Tests/interop (driven by pytest with grpcio):
 //   rpc-interop-peer serve [--port N] [--tls-cert F --tls-key F]
 //       serves rpctest.v1.Echo, grpc.health.v1.Health and reflection; prints "listening on PORT".
+//       Transport limits for the hostile-client tests: --max-connections N --max-concurrent-streams N
+//       --idle-timeout-ms N and `--limit NAME=VALUE` (repeatable; names in limitOption below),
+//       `--method-limit PATH=BYTES` (repeatable). The stdin command "stats" prints one line
+//       "stats key=value ..." with the server's TransportStats.
 //   rpc-interop-peer call --port N [--tls-ca F --server-name NAME]
 //       calls a grpcio Echo server with every call kind and checks the answers; exit 0 when all pass.
 import Foundation
@@ -26,6 +30,17 @@ func serve() async throws {
     if let cert = option("--tls-cert"), let key = option("--tls-key") {
         config.tls = .init(certificateChain: cert, privateKey: key)
     }
+    if let v = option("--max-connections").flatMap(Int.init) { config.maxConnections = v }
+    if let v = option("--max-concurrent-streams").flatMap(Int.init) { config.maxConcurrentStreams = v }
+    if let v = option("--idle-timeout-ms").flatMap(Int.init) { config.idleTimeout = .milliseconds(v) }
+    for (name, value) in pairs("--limit") {
+        guard let v = Int(value) else { fail("--limit \(name)=\(value): not a number") }
+        limitOption(&config.limits, name, v)
+    }
+    for (path, value) in pairs("--method-limit") {
+        guard let v = Int(value) else { fail("--method-limit \(path)=\(value): not a number") }
+        config.maxRequestSizes[path] = v
+    }
     let health = HealthService()
     var services: [any RPCService] = [health, EchoService()]
     services.append(try ReflectionService(services: services))
@@ -38,6 +53,14 @@ func serve() async throws {
     // Serve until stdin closes (the test harness holds it open) or a health flip is requested.
     await BlockingStdin.waitForEOFOrCommands { line in
         let parts = line.split(separator: " ").map(String.init)
+        if parts == ["stats"] {
+            let st = server.transportStats
+            print("stats connections=\(st.connections) refused_connections=\(st.refusedConnections)"
+                + " refused_streams=\(st.refusedStreams) timeouts=\(st.timeouts) budget_resets=\(st.budgetResets)"
+                + " flood_goaways=\(st.floodGoaways) trims=\(st.trims) queued=\(st.queuedResponseBytes)"
+                + " buffered=\(st.bufferedRequestBytes) seq=\(parts.count)")
+            fflush(nil)
+        }
         if parts.count == 3, parts[0] == "health", let st = HealthCheckResponse.ServingStatus.allCases.first(where: { "\($0)" == parts[2] }) {
             health.setStatus(st, for: parts[1] == "-" ? "" : parts[1])
         }
@@ -107,6 +130,36 @@ func call() async throws {
 }
 
 /// Reads stdin lines on a blocking thread until EOF.
+/// Every `NAME=VALUE` given for a repeatable option.
+func pairs(_ name: String) -> [(String, String)] {
+    let args = CommandLine.arguments
+    return args.indices.dropLast().compactMap { i -> (String, String)? in
+        guard args[i] == name, let eq = args[i + 1].firstIndex(of: "=") else { return nil }
+        return (String(args[i + 1][..<eq]), String(args[i + 1][args[i + 1].index(after: eq)...]))
+    }
+}
+
+/// Sets one TransportLimits field by name (durations in milliseconds).
+func limitOption(_ l: inout TransportLimits, _ name: String, _ v: Int) {
+    switch name {
+    case "preface-timeout-ms": l.prefaceTimeout = .milliseconds(v)
+    case "first-request-timeout-ms": l.firstRequestTimeout = .milliseconds(v)
+    case "stream-idle-timeout-ms": l.streamIdleTimeout = .milliseconds(v)
+    case "write-stall-timeout-ms": l.writeStallTimeout = .milliseconds(v)
+    case "trim-interval-ms": l.trimInterval = .milliseconds(v)
+    case "max-connections-per-address": l.maxConnectionsPerAddress = v
+    case "reserved-connections": l.reservedConnections = v
+    case "max-streams-per-address": l.maxStreamsPerAddress = v
+    case "max-queued-per-stream": l.maxQueuedBytesPerStream = v
+    case "max-queued-per-connection": l.maxQueuedBytesPerConnection = v
+    case "max-queued": l.maxQueuedBytesPerProcess = v
+    case "max-control-frames-per-second": l.maxControlFramesPerSecond = v
+    case "max-buffered-per-connection": l.maxBufferedRequestBytesPerConnection = v
+    case "max-buffered": l.maxBufferedRequestBytesPerProcess = v
+    default: fail("unknown --limit \(name)")
+    }
+}
+
 enum BlockingStdin {
     static func waitForEOFOrCommands(_ handle: @escaping @Sendable (String) -> Void) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -103,6 +103,8 @@ typedef struct cnet_callbacks {
     void (*on_stream_close)(void *ctx, void *user_data, uint32_t error_code);
 } cnet_callbacks;
 
+typedef struct cnet_server cnet_server;
+
 /* Limits and settings. Zero in any field means "the default" shown in brackets. */
 typedef struct cnet_server_config {
     const char *host;                 /* address to bind, numeric IPv4/IPv6 or a name ["0.0.0.0"] */
@@ -114,13 +116,60 @@ typedef struct cnet_server_config {
     uint32_t max_header_list_size;    /* SETTINGS_MAX_HEADER_LIST_SIZE; larger blocks reset the stream
                                          [16384] */
     uint32_t initial_window_size;     /* per-stream receive window [1 MiB] */
-    int idle_timeout_ms;              /* a connection with no open stream and no traffic for this long
-                                         gets GOAWAY and is closed [300000]; negative disables */
+    int idle_timeout_ms;              /* a connection with no open stream for this long gets GOAWAY
+                                         and is closed; PINGs and other control frames do not count
+                                         as activity [300000]; negative disables */
     const char *tls_cert_file;        /* PEM certificate chain; NULL for cleartext h2c */
     const char *tls_key_file;         /* PEM private key */
+
+    /* Limits against hostile peers (docs/transport-limits.md). Zero means the default in brackets;
+     * a negative value disables the limit. Timeouts are checked once a second. */
+    int preface_timeout_ms;           /* the client's connection preface and SETTINGS, counted from
+                                         the end of the TLS handshake (from accept for h2c); else the
+                                         connection is closed [5000] */
+    int first_request_timeout_ms;     /* the first request's headers, counted from accept; else
+                                         GOAWAY and close [10000] */
+    int stream_idle_timeout_ms;       /* a stream whose request side is still open and that receives
+                                         nothing for this long (while its window is open) gets
+                                         RST_STREAM(CANCEL) [60000] */
+    int write_stall_timeout_ms;       /* a stream with DATA queued that the peer's flow control lets
+                                         no byte of through for this long gets
+                                         RST_STREAM(ENHANCE_YOUR_CALM); a connection whose socket
+                                         takes nothing for this long is closed [30000] */
+    int max_connections_per_ip;       /* connections from one client address [max_connections / 4] */
+    int reserved_connections;         /* the last N of max_connections only admit addresses that
+                                         hold no connection yet [max_connections / 10] */
+    int max_streams_per_ip;           /* open streams across one address's connections; past it
+                                         new streams get RST_STREAM(REFUSED_STREAM)
+                                         [16 x max_concurrent_streams] */
+    int64_t max_queued_per_stream;    /* outbound DATA queued for one stream, bytes; past it
+                                         RST_STREAM(ENHANCE_YOUR_CALM) [8 MiB] */
+    int64_t max_queued_per_connection;/* outbound DATA queued across a connection's streams; past it
+                                         GOAWAY(ENHANCE_YOUR_CALM) and close [32 MiB] */
+    int64_t max_queued_per_process;   /* outbound DATA queued across all connections; past it the
+                                         stream whose submission crossed it is reset
+                                         (ENHANCE_YOUR_CALM) [512 MiB] */
+    int max_control_frames_per_second;/* WINDOW_UPDATE, PRIORITY, PING, SETTINGS and RST_STREAM frames
+                                         received per connection per second (together); past it
+                                         GOAWAY(ENHANCE_YOUR_CALM) and close [2000] */
+    int trim_interval_ms;             /* after connections closed, return free heap to the system
+                                         (malloc_trim) at most this often, when more than 16 MiB
+                                         is free [5000] */
 } cnet_server_config;
 
-typedef struct cnet_server cnet_server;
+/* Counters of one server, for metrics and tests (approximate: read without locks). */
+typedef struct cnet_server_stats {
+    int64_t connections;              /* open now */
+    int64_t refused_connections;      /* closed at accept: global, per-address or reserve limit */
+    int64_t refused_streams;          /* per-address stream limit */
+    int64_t timeouts;                 /* preface, first request, idle stream, write stall */
+    int64_t budget_resets;            /* streams or connections ended by an outbound budget */
+    int64_t flood_goaways;            /* connections ended for control-frame floods */
+    int64_t trims;                    /* malloc_trim calls */
+    int64_t queued_bytes;             /* outbound DATA queued now, process-wide */
+} cnet_server_stats;
+
+void cnet_server_get_stats(const cnet_server *server, cnet_server_stats *out);
 
 /*
  * Creates the listeners and starts the loop threads. On failure returns NULL and writes a message
@@ -195,8 +244,10 @@ void cnet_client_free(cnet_client *client);
  * Submits, in this order, any of: a header block (headers != NULL; the response headers on a server
  * stream, which must come first), DATA (data != NULL), and trailers (trailers != NULL, which end the
  * stream). CNET_END_STREAM without trailers ends the stream after the DATA, or, with headers and no
- * data, sends the headers with END_STREAM (a trailers-only response). DATA is queued without limit
- * and sent as the peer's flow-control window allows; on_sent reports its progress.
+ * data, sends the headers with END_STREAM (a trailers-only response). DATA is queued and sent as the
+ * peer's flow-control window allows; on_sent reports its progress. On a server, queued DATA counts
+ * against the outbound budgets of cnet_server_config (the owner's backpressure keeps it well below
+ * them; a peer that stops reading is what crosses them).
  */
 void cnet_stream_submit(const cnet_stream_ref *ref, const cnet_header *headers, size_t header_count,
                         const uint8_t *data, size_t len, const cnet_header *trailers,

@@ -18,8 +18,14 @@ public struct RPCServerConfiguration: Sendable {
     public var idleTimeout: Duration?
     /// PEM files for TLS; nil serves cleartext HTTP/2 (h2c, prior knowledge).
     public var tls: TLSFiles?
-    /// Largest request message accepted, in bytes (gRPC's customary 4 MiB by default).
+    /// Largest request message accepted, in bytes (gRPC's customary 4 MiB by default): the limit of
+    /// methods that set none, and a ceiling for those that set one (`RPCMethod.limitingRequests`).
     public var maxReceiveMessageSize: Int = 4 << 20
+    /// Per-method request size limits by path (`/package.Service/Method`); they win over both the
+    /// method's own limit and `maxReceiveMessageSize`.
+    public var maxRequestSizes: [String: Int] = [:]
+    /// Memory budgets, deadlines, per-address fairness and flood limits (docs/transport-limits.md).
+    public var limits = TransportLimits()
 
     public struct TLSFiles: Sendable {
         public var certificateChain: String
@@ -47,7 +53,9 @@ public struct RPCServerError: Error, CustomStringConvertible, Sendable {
 /// handlers run as tasks on Swift's cooperative pool and never on a loop thread.
 public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
     public let configuration: RPCServerConfiguration
+    /// Routes by path, each with its effective request size limit resolved.
     private let routes: [String: RPCMethod]
+    let inboundBudget: InboundBudget
     private let logger: Logger
     private var box: AcceptorBox!
     private let handle = Mutex<SendablePointer?>(nil)
@@ -60,7 +68,13 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
         for service in services {
             for method in service.methods { routes[method.path] = method }
         }
+        for (path, method) in routes {
+            routes[path] = method.limitingRequests(to: configuration.maxRequestSizes[path]
+                ?? min(method.maxRequestSize ?? .max, configuration.maxReceiveMessageSize))
+        }
         self.routes = routes
+        inboundBudget = InboundBudget(perConnection: configuration.limits.maxBufferedRequestBytesPerConnection,
+                                      perProcess: configuration.limits.maxBufferedRequestBytesPerProcess)
         box = AcceptorBox(self)
     }
 
@@ -90,6 +104,7 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
                     }
                     cfg.tls_cert_file = cert
                     cfg.tls_key_file = key
+                    c.limits.apply(to: &cfg)
                     return cnet_server_start(&cfg, &cb, &err, err.count)
                 }
             }
@@ -114,6 +129,26 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
         }
         logger.info("gRPC server stopped")
     }
+
+    /// The limits' counters right now (for metrics and tests).
+    public var transportStats: TransportStats {
+        var st = cnet_server_stats()
+        handle.withLock { h in cnet_server_get_stats(h?.pointer, &st) }
+        var out = TransportStats()
+        out.connections = Int(st.connections)
+        out.refusedConnections = Int(st.refused_connections)
+        out.refusedStreams = Int(st.refused_streams)
+        out.timeouts = Int(st.timeouts)
+        out.budgetResets = Int(st.budget_resets)
+        out.floodGoaways = Int(st.flood_goaways)
+        out.trims = Int(st.trims)
+        out.queuedResponseBytes = Int(st.queued_bytes)
+        out.bufferedRequestBytes = inboundBudget.held
+        return out
+    }
+
+    /// The request size limit in force for a method path, nil for an unknown path.
+    public func maxRequestSize(for path: String) -> Int? { routes[path]?.maxRequestSize }
 
     /// Open connections right now (for metrics).
     public var connectionCount: Int {
@@ -174,7 +209,8 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
         let context = ServerContext(path: path, metadata: custom.isEmpty ? Metadata() : WireHeaders.metadata(from: custom), deadline: deadline,
                                     response: ResponseMetadata())
         let call = ServerCall(ref: ref, method: route, context: context,
-                              maxMessageSize: configuration.maxReceiveMessageSize, logger: logger)
+                              maxMessageSize: route.maxRequestSize ?? configuration.maxReceiveMessageSize,
+                              budget: inboundBudget, logger: logger)
         call.start()
         return call
     }

@@ -76,6 +76,25 @@ public struct RPCMethod: Sendable {
     public let path: String
     public let kind: CallKind
     let body: Body
+    /// The largest request message this method accepts, in bytes; nil for the server's
+    /// `maxReceiveMessageSize`. A larger message is refused from its 5-byte length prefix, before
+    /// anything is buffered or decoded (RESOURCE_EXHAUSTED). Set it with `limitingRequests(to:)`.
+    public private(set) var maxRequestSize: Int?
+
+    init(path: String, kind: CallKind, body: Body) {
+        self.path = path
+        self.kind = kind
+        self.body = body
+    }
+
+    /// This method with a maximum request message size (a transfer is a few hundred bytes: there
+    /// is no reason to buffer 4 MiB for it). The server's per-path overrides
+    /// (`RPCServerConfiguration.maxRequestSizes`) still win.
+    public func limitingRequests(to bytes: Int) -> RPCMethod {
+        var m = self
+        m.maxRequestSize = max(0, bytes)
+        return m
+    }
 
     /// How the server runs a handler.
     enum Body: Sendable {

@@ -17,13 +17,20 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         var outstanding = 0           // bytes submitted and not yet taken by CNet
         var writeWaiter: CheckedContinuation<Void, any Error>?
         var queuedInbound = 0         // bytes yielded to the handler and not yet read
+        var queuedMessages = 0        // messages yielded to the handler and not yet read
         var unconsumed = 0            // bytes held back from the flow-control window
         var task: Task<Void, Never>?
         var deadlineTask: Task<Void, Never>?
+        var budgetSettled = false     // the close returned every charge: consumed() releases nothing
+        /// What the queued messages cost: their bytes plus the per-message overhead.
+        var queuedCost: Int { queuedInbound + queuedMessages * ServerCall.queuedMessageOverhead }
     }
 
     /// Above this many bytes queued in either direction, the call pushes back on its peer.
     static let highWater = 1 << 20
+    /// What a queued message costs besides its bytes (array header, allocator and stream
+    /// bookkeeping): charged to the inbound budget so that floods of tiny messages count too.
+    static let queuedMessageOverhead = 256
 
     let ref: cnet_stream_ref
     let method: RPCMethod
@@ -34,22 +41,32 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     private var inboundFailed = false          // loop thread only
     private var singleRequest: [UInt8]?        // loop thread only (single-request calls)
     private var requestCount = 0               // loop thread only
+    private let budget: InboundBudget
+    /// The connection's share of the inbound budget: joined in init for streaming-request calls (the
+    /// handler's reads release charges), lazily on the loop thread for the others.
+    private var account: InboundBudget.Account?
+    private var heldCharge = 0                 // loop thread only: a single request's buffered bytes
     /// The request stream of client- and bidirectional-streaming calls (nil for the others,
     /// which get their one message when it is complete).
     private let inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation?
     private let inboundStream: AsyncThrowingStream<[UInt8], any Error>?
 
-    init(ref: cnet_stream_ref, method: RPCMethod, context: ServerContext, maxMessageSize: Int, logger: Logger) {
+    init(ref: cnet_stream_ref, method: RPCMethod, context: ServerContext, maxMessageSize: Int,
+         budget: InboundBudget, logger: Logger) {
         self.ref = ref
         self.method = method
         self.context = context
         self.logger = logger
-        self.framer = MessageFramer(maxMessageSize: maxMessageSize)
+        self.budget = budget
         if case .streamingRequests = method.body {
             let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
             (inboundStream, inbound) = (stream, continuation)
+            account = budget.join(ref)
+            framer = MessageFramer(maxMessageSize: maxMessageSize)
         } else {
             (inboundStream, inbound) = (nil, nil)
+            // One request message: the prefix of a second one is refused before its body is read.
+            framer = MessageFramer(maxMessageSize: maxMessageSize, maxMessages: 1)
         }
         super.init()
     }
@@ -181,14 +198,37 @@ final class ServerCall: CNetStream, @unchecked Sendable {
 
     // MARK: Inbound (loop thread)
 
+    /// The framer's budget hook (loop thread): a partial body is charged from its prefix; a single
+    /// request keeps its charge until the handler takes it, a streamed one returns it on completion
+    /// (the message is then charged as queued until the handler reads it).
+    private func partialBudget(_ n: Int) -> Bool {
+        if account == nil { account = budget.join(ref) }
+        guard let account else { return false }
+        if n < 0 {
+            if inbound != nil { budget.release(-n, from: account) }
+            return true
+        }
+        guard budget.charge(n, to: account) else { return false }
+        if inbound == nil { heldCharge += n }
+        return true
+    }
+
     override func receivedData(_ data: UnsafeRawBufferPointer) -> Int {
         if inboundFailed { return data.count }
         var delivered = 0
+        var deliveredMessages = 0
+        var refused: Int?
         do {
-            try framer.append(data) { message in
+            try framer.append(data, budget: partialBudget) { message in
                 requestCount += 1
-                if let inbound {
+                if let inbound, let account {
+                    if refused != nil { return }
+                    guard budget.charge(message.count + 5 + Self.queuedMessageOverhead, to: account) else {
+                        refused = message.count
+                        return
+                    }
                     delivered += message.count + 5
+                    deliveredMessages += 1
                     inbound.yield(message)
                 } else if requestCount == 1 {
                     singleRequest = message
@@ -196,6 +236,10 @@ final class ServerCall: CNetStream, @unchecked Sendable {
             }
         } catch {
             failInbound(error.rpcError)
+            return data.count
+        }
+        if let refused {
+            failInbound(MessageFramer.FramingError.overBudget(length: refused).rpcError)
             return data.count
         }
         if inbound == nil {
@@ -206,7 +250,8 @@ final class ServerCall: CNetStream, @unchecked Sendable {
         // limit); whole messages are returned only while the handler keeps up.
         return state.withLock { s in
             s.queuedInbound += delivered
-            if s.queuedInbound <= Self.highWater && s.unconsumed == 0 { return data.count }
+            s.queuedMessages += deliveredMessages
+            if s.queuedCost <= Self.highWater && s.unconsumed == 0 { return data.count }
             s.unconsumed += data.count
             return 0
         }
@@ -214,17 +259,30 @@ final class ServerCall: CNetStream, @unchecked Sendable {
 
     /// The handler read `n` bytes' worth of messages: reopen the window if it was held back.
     private func consumed(_ n: Int) {
-        let release: Int = state.withLock { s in
+        let (release, charged): (Int, Bool) = state.withLock { s in
             s.queuedInbound -= n
-            guard s.unconsumed > 0, s.queuedInbound <= Self.highWater, !s.closed else { return 0 }
+            s.queuedMessages -= 1
+            let charged = !s.budgetSettled  // after the close, the close returned this charge
+            guard s.unconsumed > 0, s.queuedCost <= Self.highWater, !s.closed else { return (0, charged) }
             let u = s.unconsumed
             s.unconsumed = 0
-            return u
+            return (u, charged)
         }
+        if charged, let account { budget.release(n + Self.queuedMessageOverhead, from: account) }
         if release > 0 { ref.consume(release) }
     }
 
+    /// Returns the charges of a partial body and of a held single request (loop thread).
+    private func releaseBuffered() {
+        guard let account else { return }
+        if inbound != nil { budget.release(framer.charged, from: account) }
+        budget.release(heldCharge, from: account)
+        heldCharge = 0
+        framer = MessageFramer(maxMessageSize: framer.maxMessageSize, maxMessages: framer.maxMessages)
+    }
+
     private func failInbound(_ error: RPCError) {
+        releaseBuffered()
         inboundFailed = true
         inbound?.finish(throwing: error)
         finish(error)
@@ -248,6 +306,10 @@ final class ServerCall: CNetStream, @unchecked Sendable {
             return
         }
         singleRequest = nil
+        if heldCharge > 0, let account {  // the handler owns the request from here
+            budget.release(heldCharge, from: account)
+            heldCharge = 0
+        }
         if state.withLock({ $0.finished || $0.closed }) { return }
         switch method.body {
         case .inline(let handler):
@@ -281,11 +343,18 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     }
 
     override func closed(errorCode: UInt32) {
-        let (task, deadlineTask, waiter, wasFinished) = state.withLock { s in
+        let (task, deadlineTask, waiter, wasFinished, queued) = state.withLock { s in
             s.closed = true
+            s.budgetSettled = true
             let w = s.writeWaiter
             s.writeWaiter = nil
-            return (s.task, s.deadlineTask, w, s.finished)
+            let q = inbound != nil ? max(0, s.queuedCost) : 0
+            return (s.task, s.deadlineTask, w, s.finished, q)
+        }
+        if let account {
+            releaseBuffered()
+            budget.release(queued, from: account)
+            budget.leave(account)
         }
         inbound?.finish(throwing: RPCError(.cancelled, "the client cancelled the call"))
         waiter?.resume(throwing: RPCError(.cancelled, "the client cancelled the call"))

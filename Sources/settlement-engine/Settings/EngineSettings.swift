@@ -53,6 +53,7 @@ extension EngineCommand {
         let key = try source.value(.tlsKey, flag: tlsKey)
         guard (cert == nil) == (key == nil) else { throw SettingProblem(description: "tls_cert and tls_key go together") }
         if let cert, let key { server.tls = .init(certificateChain: cert, privateKey: key) }
+        try transport.apply(source: source, to: &server)
 
         let (config, genesis) = try settlement.resolve(source: source, defaultGenesis: Self.defaultGenesisPath())
         let databaseURL = try source.secret(.databaseURL, flag: databaseUrl, fileKey: .databaseURLFile, fileFlag: databaseUrlFile,

@@ -35,6 +35,20 @@ extension SettingKey {
     static let databaseURLFile = SettingKey("database_url_file")
     static let dataDir = SettingKey("data_dir")
 
+    // Transport limits against hostile clients.
+    static let prefaceTimeout = SettingKey("preface_timeout")
+    static let firstRequestTimeout = SettingKey("first_request_timeout")
+    static let streamIdleTimeout = SettingKey("stream_idle_timeout")
+    static let writeStallTimeout = SettingKey("write_stall_timeout")
+    static let maxConnectionsPerAddress = SettingKey("max_connections_per_address")
+    static let reservedConnections = SettingKey("reserved_connections")
+    static let maxStreamsPerAddress = SettingKey("max_streams_per_address")
+    static let maxBufferedRequestBytesPerConnection = SettingKey("max_buffered_request_bytes_per_connection")
+    static let maxBufferedRequestBytes = SettingKey("max_buffered_request_bytes")
+    static let maxQueuedResponseBytesPerConnection = SettingKey("max_queued_response_bytes_per_connection")
+    static let maxQueuedResponseBytes = SettingKey("max_queued_response_bytes")
+    static let maxControlFramesPerSecond = SettingKey("max_control_frames_per_second")
+
     // Settlement (the product's `SettlementConfig`).
     static let config = SettingKey("config")
     static let genesis = SettingKey("genesis")
@@ -83,6 +97,9 @@ extension SettingKey {
     static let all: [SettingKey] = [
         listen, tlsCert, tlsKey, eventLoops, maxConnections, maxConcurrentStreams, maxMessageSize, idleTimeout,
         shutdownGrace, logLevel, databaseURL, databaseURLFile, dataDir,
+        prefaceTimeout, firstRequestTimeout, streamIdleTimeout, writeStallTimeout, maxConnectionsPerAddress,
+        reservedConnections, maxStreamsPerAddress, maxBufferedRequestBytesPerConnection, maxBufferedRequestBytes,
+        maxQueuedResponseBytesPerConnection, maxQueuedResponseBytes, maxControlFramesPerSecond,
         config, genesis, chainId, batchSize, batchTimeoutMs, maxPendingTransactions, maxConcurrentBatches, targetTps,
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
