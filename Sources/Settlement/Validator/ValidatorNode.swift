@@ -109,6 +109,9 @@ public actor ValidatorNode {
     /// followed without a restart.
     private var undoFloor: L1Commitment?
     private var dispute: Dispute?
+    /// Games read so far (ids below this), and ours among them by commitment (`openGame(against:)`).
+    private var scannedGames: UInt64 = 0
+    private var ourGames: [UInt64: [UInt64]] = [:]
     private var registered = false
     private var nonce: UInt64
 
@@ -244,12 +247,21 @@ public actor ValidatorNode {
         finish(d, game: record)
     }
 
-    /// Our open game against commitment `index`, if any (games are numbered 0, 1, ...).
+    /// Our open game against commitment `index`, if any. Games are numbered 0, 1, ... in opening
+    /// order: each is read once (the scan goes on from the last id seen) and ours are indexed by
+    /// commitment; a head that lost games (an L1 reorg) restarts the scan.
     private func openGame(against index: UInt64) async throws -> UInt64? {
-        var id: UInt64 = 0
-        while let record = try await l1.game(id: id) {
-            if record.isOpen && record.commitmentIndex == index && record.challenger == settings.address { return id }
-            id += 1
+        if scannedGames > 0, try await l1.game(id: scannedGames - 1) == nil {
+            scannedGames = 0
+            ourGames = [:]
+        }
+        while let record = try await l1.game(id: scannedGames) {
+            if record.challenger == settings.address { ourGames[record.commitmentIndex, default: []].append(record.id) }
+            scannedGames += 1
+        }
+        for id in ourGames[index] ?? [] {
+            if let record = try await l1.game(id: id), record.isOpen, record.commitmentIndex == index,
+               record.challenger == settings.address { return id }
         }
         return nil
     }
