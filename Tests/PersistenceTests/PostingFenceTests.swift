@@ -133,4 +133,29 @@ final class PostingFenceTests: PostgresTestCase {
         await s.l1.close()
         await s.store.close()
     }
+
+    /// A commitment recorded and sent while its parent was being reverted is refused by the
+    /// arbiter and marked reverted here: its index was never taken on L1. Posting must take that
+    /// index again, not the next one (which the arbiter refuses for good: "expected N").
+    func testAnIndexTheL1NeverTookIsReused() async throws {
+        let s = try await makeSetup()
+        let engine = finality(s)
+        try await engine.step()  // records and sends commitment 0
+        // The L1 never includes it and the rollback marks it reverted.
+        let conn = try await PostgresConnection.connect(url)
+        try await conn.execute("DELETE FROM l1_sim_mempool")
+        try await conn.execute("UPDATE l1_commitments SET status = 'reverted', rolled_back = true")
+        await conn.close()
+        for _ in 0 ..< 4 {
+            _ = try await s.l1.produceBlock()
+            try await engine.step()
+        }
+        let onL1 = try await postings(s)
+        XCTAssertEqual(onL1.map(\.index), [0], "posted again at index 0")
+        let latest = try await s.store.latestCommitment()
+        XCTAssertEqual(latest?.commitment.index, 0)
+        XCTAssertNotEqual(latest?.status, .posted, "followed on L1")
+        await s.l1.close()
+        await s.store.close()
+    }
 }

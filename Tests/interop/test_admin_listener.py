@@ -14,10 +14,13 @@ a registration and an unstake work, and the public `GetValidator` shows their ef
 FAILED_PRECONDITION naming --production on the public port and no admin listener is opened even
 when asked for.
 
+`test_production_refuses_a_development_chain_id`: `--production` with chain id 1337 does not start.
+
 `test_non_loopback_admin_address_is_refused`: `--admin-listen 0.0.0.0:0` exits with a usage error
 naming --admin-allow-remote (nothing is bound).
 """
 import importlib
+import json
 import os
 import re
 import subprocess
@@ -37,6 +40,7 @@ VALIDATOR = bytes.fromhex("5b" * 20)
 PAYER = bytes.fromhex("0d" * 20)
 FRESH = bytes.fromhex("f5" * 20)
 TIMEOUT = 30
+PRODUCTION_CHAIN_ID = 424242
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +107,18 @@ def test_public_listener_refuses_admin_calls_admin_listener_serves_them(start_en
         admin.close()
 
 
-def test_production_refuses_admin_calls_everywhere(start_engine, vpb, vpb_grpc, genesis_file):
-    engine = start_engine("h2c", "--genesis", genesis_file, *L1, "--production", "--admin-listen", "127.0.0.1:0")
+def production_genesis(genesis_file, tmp_path):
+    """The test genesis with a chain id of its own (production refuses the well-known dev ids)."""
+    g = json.loads(open(genesis_file).read())
+    g["config"]["chainId"] = PRODUCTION_CHAIN_ID
+    path = tmp_path / "production-genesis.json"
+    path.write_text(json.dumps(g))
+    return str(path)
+
+
+def test_production_refuses_admin_calls_everywhere(start_engine, vpb, vpb_grpc, genesis_file, tmp_path):
+    engine = start_engine("h2c", "--genesis", production_genesis(genesis_file, tmp_path), *L1, "--production",
+                          "--admin-listen", "127.0.0.1:0")
     assert engine.admin_port is None, "a --production engine opened an admin listener"
     ch = grpc.insecure_channel(f"{engine.host}:{engine.port}")
     try:
@@ -115,6 +129,14 @@ def test_production_refuses_admin_calls_everywhere(start_engine, vpb, vpb_grpc, 
         assert not stub.GetValidator(vpb.ValidatorAddress(address=VALIDATOR), timeout=TIMEOUT).registered
     finally:
         ch.close()
+
+
+def test_production_refuses_a_development_chain_id(genesis_file, tmp_path):
+    """Issue 11 item 12: chain id 1337 (the test genesis's) is refused under --production."""
+    p = subprocess.run([_binary("ENGINE_BIN", "settlement-engine"), "--listen", "127.0.0.1:0", "--genesis", genesis_file,
+                        "--data-dir", str(tmp_path), "--production"], capture_output=True, text=True, timeout=60,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")})
+    assert p.returncode != 0 and "chain_id 1337" in p.stderr and "refused in production" in p.stderr, (p.returncode, p.stderr)
 
 
 def test_non_loopback_admin_address_is_refused(genesis_file, tmp_path):

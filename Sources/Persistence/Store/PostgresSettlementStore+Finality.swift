@@ -102,7 +102,14 @@ extension PostgresSettlementStore: FinalityStore {
                     INSERT INTO l1_commitments (id, first_batch, last_batch, prev_root, new_root, data_hash, data, data_bytes,
                         tx_count, calldata_gas, uncompressed_gas, l1_tx_hash, status, posted_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
-                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    ON CONFLICT (id) DO UPDATE SET first_batch = excluded.first_batch, last_batch = excluded.last_batch,
+                        prev_root = excluded.prev_root, new_root = excluded.new_root, data_hash = excluded.data_hash,
+                        data = excluded.data, data_bytes = excluded.data_bytes, tx_count = excluded.tx_count,
+                        calldata_gas = excluded.calldata_gas, uncompressed_gas = excluded.uncompressed_gas,
+                        l1_tx_hash = excluded.l1_tx_hash, status = excluded.status, posted_at = excluded.posted_at,
+                        confirmed_at = NULL, finalized_at = NULL, reverted_at = NULL, rolled_back = false
+                    WHERE l1_commitments.status = 'reverted'
+                    RETURNING id
                     """, [.int64(Int64(bitPattern: c.index)), .int64(Int64(bitPattern: c.firstBatch)),
                           .int64(Int64(bitPattern: c.lastBatch)), .bytes(c.prevRoot.bytes), .bytes(c.newRoot.bytes),
                           .bytes(c.dataHash.bytes), .bytes(record.data), .int32(Int32(record.data.count)),

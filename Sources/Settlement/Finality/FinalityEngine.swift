@@ -217,7 +217,7 @@ public final class FinalityEngine: Sendable {
         let (prevRoot, newRoot, batches) = try await batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
-        let index = try await store.nextCommitmentIndex()
+        let index = try await nextIndex()
         var claimed = newRoot
         if index == settings.faultInjectWrongRootAt {
             claimed = Keccak256.hash(newRoot.bytes + Array("fault injection".utf8))
@@ -285,6 +285,26 @@ public final class FinalityEngine: Sendable {
         recentBatches?.discard(through: to)
         return true
     }
+
+    /// The index of the next commitment: one more than any recorded, unless the newest records are
+    /// reverted commitments the L1 never took (posted while their parent was being reverted, and
+    /// refused): their indices are free on L1 and taken again (the arbiter expects its own count).
+    private func nextIndex() async throws -> UInt64 {
+        let recorded = try await store.nextCommitmentIndex()
+        var onL1 = recorded
+        while onL1 > 0, recorded - onL1 < Self.maxIndexReconciliation, try await l1.commitmentData(index: onL1 - 1) == nil {
+            onL1 -= 1
+        }
+        guard onL1 < recorded else { return recorded }
+        // Records above the L1's count that are still moving are in flight (not included yet): keep going after them.
+        let inFlight = try await store.unsettledCommitments().contains { $0.commitment.index >= onL1 }
+        if inFlight { return recorded }
+        logger.notice("reusing commitment indices the L1 never took", metadata: ["from": "\(onL1)", "recorded_up_to": "\(recorded - 1)"])
+        return onL1
+    }
+
+    /// How far below the recorded count `nextIndex()` looks for the L1's count.
+    static let maxIndexReconciliation: UInt64 = 1_024
 
     /// Batches `from...to` with the roots around them: from the batches the engine still holds,
     /// else read back from the store (after a restart or a change of leader). Both give the same
