@@ -20,6 +20,9 @@ public final class Quarantine: Sendable {
     }
 
     private let entries = Mutex(Entries())
+    /// Entries held, read without the lock: the submission path pays nothing while it is empty
+    /// (the usual case).
+    private let size = Atomic<Int>(0)
 
     public init() {}
 
@@ -35,11 +38,13 @@ public final class Quarantine: Sendable {
                 for k in e.order.prefix(drop) { e.reasons[k] = nil }
                 e.order.removeFirst(drop)
             }
+            size.store(e.order.count, ordering: .releasing)
         }
     }
 
     /// Why `transfer` is quarantined, nil when it is not.
     public func reason(for transfer: SignedTransfer) -> String? {
+        guard size.load(ordering: .acquiring) > 0 else { return nil }
         let key = Self.key(transfer)
         return entries.withLock { $0.reasons[key] }
     }
