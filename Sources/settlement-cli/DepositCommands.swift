@@ -13,9 +13,11 @@ struct DepositCommand: AsyncParsableCommand {
         abstract: "Deposit on L1 for an L2 account (L1 simulator); credited on L2 once its L1 block is confirmed.",
         discussion: "Prints the deposit id and the L2 transaction id to watch (`settlement watch TXID`). The L2 "
             + "transaction is a transfer from the bridge address 0x0000000000000000000000000000000000000000 with "
-            + "nonce = the deposit id and no signature.")
+            + "nonce = the deposit id and no signature. Served only on the engine's admin listener (--admin-server), "
+            + "never by a --production engine.")
 
     @OptionGroup var connection: ServerOptions
+    @OptionGroup var admin: AdminServerOptions
     @OptionGroup var options: QueryOptions
 
     @Option(help: ArgumentHelp("The L2 recipient.", valueName: "0x…"))
@@ -38,7 +40,7 @@ struct DepositCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let recipient = try parseAddress(to, "--to"), payer = try parseAddress(from, "--from")
             let value = try parseAmount(amount, "--amount")
-            let r: SettlementV1.DepositResult = try await connection.withClient { client in
+            let r: SettlementV1.DepositResult = try await admin.connection(connection).withClient { client in
                 try await client.validatorCall("Deposit", SettlementV1.DepositRequest(from: payer.bytes, recipient: recipient.bytes,
                                                                                       amount: value.bigEndianBytes),
                                                timeout: .seconds(options.timeout))
@@ -82,6 +84,7 @@ struct L1Command: AsyncParsableCommand {
                 + "blocks; with it they vanish.")
 
         @OptionGroup var connection: ServerOptions
+        @OptionGroup var admin: AdminServerOptions
         @OptionGroup var options: QueryOptions
 
         @Option(help: ArgumentHelp("Newest blocks replaced.", valueName: "n"))
@@ -97,7 +100,7 @@ struct L1Command: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let r: SettlementV1.InjectL1ReorgResult = try await connection.withClient { client in
+                let r: SettlementV1.InjectL1ReorgResult = try await admin.connection(connection).withClient { client in
                     try await client.validatorCall("InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(
                         depth: depth, dropTransactions: dropTransactions, extraBlocks: extraBlocks), timeout: .seconds(options.timeout))
                 }

@@ -13,7 +13,8 @@ struct ValidatorCommand: AsyncParsableCommand {
         commandName: "validator",
         abstract: "Register a validator, add or unstake stake, withdraw it, show its status (L1 simulator).",
         discussion: "The engine sends the L1 transactions as --address: a convenience of the L1 simulator, which "
-            + "trusts the sender field. Refusals by the L1 arbiter (below the minimum stake, still locked, ...) "
+            + "trusts the sender field, served only on the engine's admin listener (--admin-server) and never by a "
+            + "--production engine. Refusals by the L1 arbiter (below the minimum stake, still locked, ...) "
             + "exit with code 2 and the arbiter's reason.",
         subcommands: [Register.self, Stake.self, Unstake.self, Withdraw.self, StatusCommand.self])
 
@@ -31,9 +32,10 @@ struct ValidatorCommand: AsyncParsableCommand {
     }
 
     /// Runs one submitting call and prints its result.
-    static func submit<Req: ProtoMessage>(_ common: Common, _ method: String, _ request: Req) async throws {
+    static func submit<Req: ProtoMessage>(_ common: Common, _ admin: AdminServerOptions, _ method: String,
+                                          _ request: Req) async throws {
         try await runReportingErrors {
-            let r: SettlementV1.L1CallResult = try await common.connection.withClient { client in
+            let r: SettlementV1.L1CallResult = try await admin.connection(common.connection).withClient { client in
                 try await client.validatorCall(method, request, timeout: .seconds(common.options.timeout))
             }
             print(Format.l1Call(r, json: common.options.json, extra: [("validator", common.parsedAddress.description)]))
@@ -43,6 +45,7 @@ struct ValidatorCommand: AsyncParsableCommand {
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a validator with a stake.")
         @OptionGroup var common: Common
+        @OptionGroup var admin: AdminServerOptions
         @Option(help: ArgumentHelp("Stake, decimal or 0x hex (at least the arbiter's minimum).", valueName: "n"))
         var amount: String
 
@@ -51,13 +54,14 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.RegisterValidatorRequest(address: common.parsedAddress.bytes,
                                                                 stake: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, "RegisterValidator", request)
+            try await ValidatorCommand.submit(common, admin, "RegisterValidator", request)
         }
     }
 
     struct Stake: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add stake to a registered validator.")
         @OptionGroup var common: Common
+        @OptionGroup var admin: AdminServerOptions
         @Option(help: ArgumentHelp("Stake to add, decimal or 0x hex.", valueName: "n"))
         var amount: String
 
@@ -66,7 +70,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, "AddStake", request)
+            try await ValidatorCommand.submit(common, admin, "AddStake", request)
         }
     }
 
@@ -74,6 +78,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Request to unstake an amount (withdrawable after the arbiter's unstake delay).")
         @OptionGroup var common: Common
+        @OptionGroup var admin: AdminServerOptions
         @Option(help: ArgumentHelp("Stake to unstake, decimal or 0x hex.", valueName: "n"))
         var amount: String
 
@@ -82,16 +87,17 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, "RequestUnstake", request)
+            try await ValidatorCommand.submit(common, admin, "RequestUnstake", request)
         }
     }
 
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Withdraw the unlocked unstaking amount.")
         @OptionGroup var common: Common
+        @OptionGroup var admin: AdminServerOptions
 
         func run() async throws {
-            try await ValidatorCommand.submit(common, "WithdrawStake",
+            try await ValidatorCommand.submit(common, admin, "WithdrawStake",
                                               SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes))
         }
     }

@@ -75,6 +75,9 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "Validator mode")
     var validatorMode: ValidatorOptions
 
+    @OptionGroup(title: "Admin listener")
+    var admin: AdminOptions
+
     func run() async throws {
         let resolved: EngineSettings
         do {
@@ -158,15 +161,33 @@ struct EngineCommand: AsyncParsableCommand {
         let settlementService = SettlementService(engine: engine)
         var validatorConfig = ValidatorService.Configuration()
         validatorConfig.confirmationDepth = settings.l1ConfirmationDepth
+        validatorConfig.adminCalls = settings.production ? .refusedInProduction : .refusedOnThisListener
         let validatorService = ValidatorService(engine: engine, configuration: validatorConfig)
         var services: [any RPCService] = [health, settlementService, validatorService,
                                           SequencerForwardService(engine: engine, clusterSecret: clusterSecret)]
         services.append(try ReflectionService(services: [health, settlementService, validatorService]))
         let server = RPCServer(configuration: config, services: services, logger: logger)
+        // The admin listener: the same Validator service, serving the calls that act on the L1
+        // as any address (AdminOptions). Never opened in production.
+        var adminService: ValidatorService?
+        var adminServer: RPCServer?
+        if let adminAddress = resolved.admin {
+            validatorConfig.adminCalls = .served
+            let service = ValidatorService(engine: engine, configuration: validatorConfig)
+            var adminConfig = config
+            adminConfig.host = adminAddress.host
+            adminConfig.port = adminAddress.port
+            adminConfig.eventLoops = 1
+            adminServer = RPCServer(configuration: adminConfig, services: [health, service, try ReflectionService(services: [health, service])],
+                                    logger: logger)
+            adminService = service
+        }
         do {
             try server.start()
+            try adminServer?.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
+            await server.shutdown(grace: .seconds(0))
             await forwarder.close()
             await store.close()
             try? await embedded?.stop()
@@ -182,6 +203,7 @@ struct EngineCommand: AsyncParsableCommand {
         } catch {
             logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
             await server.shutdown(grace: .seconds(0))
+            await adminServer?.shutdown(grace: .seconds(0))
             await forwarder.close()
             await store.close()
             try? await embedded?.stop()
@@ -194,6 +216,7 @@ struct EngineCommand: AsyncParsableCommand {
         } catch {
             logger.critical("cannot start the L1 simulator", metadata: ["error": "\(error)"])
             await server.shutdown(grace: .seconds(0))
+            await adminServer?.shutdown(grace: .seconds(0))
             await engine.stop()
             await forwarder.close()
             await store.close()
@@ -209,13 +232,17 @@ struct EngineCommand: AsyncParsableCommand {
                 return try await simulator.head()
             }
         }
-        validatorService.attach(l1: simulator, reorgInjector: reorgInjector)
+        validatorService.attach(l1: simulator)
+        adminService?.attach(l1: simulator, reorgInjector: reorgInjector)
         logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
                                           "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
         health.setStatus(.serving, for: "")
         health.setStatus(.serving, for: settlementService.serviceName)
         health.setStatus(.serving, for: validatorService.serviceName)
-        // Tooling reads the bound port from this line (useful with port 0).
+        // Tooling reads the bound ports from these lines (useful with port 0); the admin line first.
+        if let adminServer {
+            print("settlement-engine admin listening on \(adminServer.configuration.host):\(adminServer.port)")
+        }
         print("settlement-engine listening on \(address.host):\(server.port)")
         fflush(nil)
 
@@ -225,6 +252,7 @@ struct EngineCommand: AsyncParsableCommand {
         // Order: stop taking calls (open ones drain), make every closed batch durable, then
         // close the database.
         await server.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
+        await adminServer?.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
         await l1Settlement.stop()
         await engine.stop()
         await store.close()

@@ -133,7 +133,7 @@ struct L1Settlement {
             settings: finalitySettings,
             l1: simulator, store: store, chainId: settings.chainId, events: engine.events,
             durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense,
-            reverter: engine, recentBatches: engine.recentBatches)
+            reverter: engine, recentBatches: engine.recentBatches, leaderTerm: { engine.leaderTerm })
         let task = Task { await finality.run(isActive: { engine.isLeader }) }
         let depositLogger = Logger(label: "settlement.deposits")
         // Deposits are credited from a safe depth (64 by default, about 13 minutes of Ethereum:

@@ -42,6 +42,19 @@ enum ValidatorMode {
         }
         let task = Task { await node.run() }
         health.setStatus(.serving, for: "")
+        // A validator that cannot follow the L1 says so in its health (NOT_SERVING), not only in
+        // its log: monitoring watches health.
+        let watch = Task {
+            var alarmed = false
+            while !Task.isCancelled {
+                let alarm = await node.alarm
+                if (alarm != nil) != alarmed {
+                    alarmed = alarm != nil
+                    health.setStatus(alarmed ? .notServing : .serving, for: "")
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         logger.info("validator running", metadata: ["address": "\(options.address)", "genesis_root": "\(genesisState.root)"])
         print("settlement-engine listening on \(config.host):\(server.port) (validator)")
         fflush(nil)
@@ -50,7 +63,9 @@ enum ValidatorMode {
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         health.shutdown()
         task.cancel()
+        watch.cancel()
         await task.value
+        await watch.value
         await server.shutdown(grace: .seconds(1))
         await simulator.stop()
         await simulator.close()

@@ -6,8 +6,17 @@ import XCTest
 /// The engine's settings: one key list for flags, environment and config file, strict parsing in
 /// each, secrets from files.
 final class SettingsTests: XCTestCase {
+    /// A genesis on a chain id of its own: production refuses the well-known development ids
+    /// (the development genesis is chain 1337).
+    private static let genesisPath: String = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("settings-genesis-\(UUID().uuidString).json")
+        try! #"{"config":{"chainId":424242},"alloc":{"0x0000000000000000000000000000000000001001":{"balance":"1000"}}}"#
+            .write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }()
+
     private func command(_ arguments: [String] = []) throws -> EngineCommand {
-        try EngineCommand.parse(arguments)
+        try EngineCommand.parse(["--genesis", Self.genesisPath] + arguments)
     }
 
     private func resolve(_ arguments: [String] = [], env: [String: String] = [:]) throws -> EngineSettings {
@@ -58,7 +67,16 @@ final class SettingsTests: XCTestCase {
     func testEveryKeyIsAcceptedByTheFileAndRefusesMalformedValues() throws {
         for key in SettingKey.all where key != .config {
             let path = try writeTemporary("{\"\(key.name)\": {\"nested\": true}}")
-            let fileProblem = problem(["--config", path])
+            // The genesis key comes from the file here, not from the test's --genesis flag.
+            let fileProblem: String
+            if key == .genesis {
+                do {
+                    _ = try EngineCommand.parse(["--config", path]).resolveSettings(environment: [:])
+                    fileProblem = ""
+                } catch { fileProblem = "\(error)" }
+            } else {
+                fileProblem = problem(["--config", path])
+            }
             XCTAssertFalse(fileProblem.contains("unknown key"), "\(key.name): \(fileProblem)")
             XCTAssertTrue(fileProblem.contains(key.name), "\(key.name): the file error does not name it: \(fileProblem)")
         }
@@ -72,7 +90,7 @@ final class SettingsTests: XCTestCase {
                                      .streamIdleTimeout, .writeStallTimeout, .maxConnectionsPerAddress, .reservedConnections,
                                      .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
                                      .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond]
-        let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator]
+        let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator, .adminAllowRemote]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]
             if key == .validatorStake || key == .validatorBond {

@@ -143,4 +143,118 @@ final class ChainRollbackTests: PostgresTestCase {
         await l1.close()
         await store.close()
     }
+
+    /// Issue 11 item 9. Adversary: a replica (or whoever holds the cluster secret) forwards a
+    /// transfer with a bad signature; the leader trusts forwards and sequences it; the honest
+    /// validator disputes the commitment and wins. The rollback must re-validate the reverted
+    /// transactions fully: the bad one is REJECTED (quarantined, naming the lost game) and never
+    /// sequenced again — not re-posted to lose a second game — and forwarding it again is refused;
+    /// every other transfer is re-sequenced and finalizes in the next commitment.
+    func testABadForwardedTransferLosesOneGameIsQuarantinedAndNeverResequenced() async throws {
+        let chain = StoreTestChain(accounts: 8, balance: 1_000_000)
+        var config = SettlementConfig()
+        config.chainId = StoreTestChain.chainId
+        config.feeAccount = StoreTestChain.feeAccount
+        config.batchSize = 10
+        config.batchTimeoutMs = 5
+        var logger = Logger(label: "quarantine-test")
+        logger.logLevel = .error
+        let store = PostgresSettlementStore(conninfo: url, logger: logger)
+        let engine = try SettlementEngine(config: config, genesis: chain.genesis, store: store, logger: logger)
+        try await engine.start()
+        let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
+            seed: 5, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
+                                     challengePeriodMs: 30 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
+                                     rules: rules),
+            producerID: "test"))
+        try await l1.open()
+        let settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * blockTimeMs,
+                                               maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
+        let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
+                                      stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: config.chainId, events: engine.events,
+                                      durableHead: { engine.head.batch }, logger: logger, defense: defense, reverter: engine)
+        let validator = ValidatorNode(settings: ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2,
+                                                                       rules: rules),
+                                      l1: l1, genesisDiff: chain.genesisDiff, logger: logger)
+        let keys = chain.keys
+        func forward(_ t: SignedTransfer) async throws -> Receipt {
+            try await withTimeout(30) {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Receipt, Error>) in
+                    do { try engine.submitForwarded(t, verified: true) { c.resume(returning: $0) } } catch { c.resume(throwing: error) }
+                }
+            }
+        }
+        // Good transfers from keys 0, 2...7; the bad one moves key 1's funds, signed by key 7.
+        var sent: [SignedTransfer] = []
+        for n in 0 ..< UInt64(3) {
+            for i in keys.indices where i != 1 {
+                sent.append(SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[(i + 3) % keys.count].address,
+                                                         value: UInt256(100 + UInt64(i)), fee: 1, nonce: n),
+                                                chainId: config.chainId, with: keys[i]))
+            }
+        }
+        let bad = SignedTransfer.sign(Transfer(from: keys[1].address, to: keys[7].address, value: 500_000, fee: 1, nonce: 0),
+                                      chainId: config.chainId, with: keys[7])
+        let badEvents = engine.events.subscribe(ids: [bad.id])
+        let collector = Task { () -> [(TransactionStatus, String)] in
+            var seen: [(TransactionStatus, String)] = []
+            for try await e in badEvents {
+                seen.append((e.status, e.reason))
+                if e.status == .rejected { break }
+            }
+            return seen
+        }
+        for (n, t) in sent.enumerated() {
+            if n == 7 {
+                let r = try await forward(bad)
+                XCTAssertEqual(r.status, .sequenced, "a trusted forward skips the signature check: \(r.reason)")
+            }
+            let r = try await withTimeout { try await engine.submitAndWait(t) }
+            XCTAssertEqual(r.status, .sequenced, r.reason)
+        }
+
+        var finalized = false
+        for _ in 0 ..< 400 where !finalized {
+            try await validator.step()
+            try await finality.step()
+            try await l1.produceBlock()
+            if try await store.latestRevert() != nil, let last = try await store.latestCommitment(), last.status == .finalized,
+               last.commitment.lastBatch == engine.head.batch, try await engine.status(of: sent.last!.id)?.status == .finalized {
+                finalized = true
+            }
+        }
+        XCTAssertTrue(finalized, "a commitment without the bad transfer finalized after the rollback")
+        let reverts = try await store.reverts(after: 0)
+        XCTAssertEqual(reverts.count, 1, "one lost game, not one per re-posting")
+        let l1Events = try await l1.receipts(fromBlock: 0, toBlock: try await l1.head().number).flatMap(\.events)
+        XCTAssertEqual(l1Events.filter { if case .gameResolved = $0 { true } else { false } }.count, 1, "games resolved")
+
+        let seen = try await withTimeout(60) {
+            try await withTaskCancellationHandler { try await collector.value } onCancel: { collector.cancel() }
+        }
+        let rejected = try XCTUnwrap(seen.last { $0.0 == .rejected }, "\(seen)")
+        XCTAssertTrue(rejected.1.contains("quarantined") && rejected.1.contains("signature is by"), rejected.1)
+        XCTAssertEqual(engine.quarantine.count, 1)
+        let again = try await forward(bad)
+        XCTAssertEqual(again.status, .rejected)
+        XCTAssertTrue(again.reason.contains("quarantined"), again.reason)
+        // The properly signed transfer with the same fields (same id) is not quarantined.
+        let honestTwin = SignedTransfer.sign(bad.transfer, chainId: config.chainId, with: keys[1])
+        XCTAssertEqual(honestTwin.id, bad.id)
+        XCTAssertNil(engine.quarantine.reason(for: honestTwin))
+
+        // Key 1 never sent anything (nonce 0, and not 500,001 poorer); the validator follows the engine.
+        let key1 = try engine.account(keys[1].address).account
+        XCTAssertEqual(key1.nonce, 0)
+        XCTAssertGreaterThanOrEqual(key1.balance, UInt256(1_000_000))
+        let validatorRoot = await validator.root
+        XCTAssertEqual(validatorRoot, engine.head.root)
+
+        await engine.stop()
+        await l1.close()
+        await store.close()
+    }
 }

@@ -63,6 +63,7 @@ final class ValidatorServiceTests: XCTestCase {
     /// An engine (in-memory store), the validator service over an `InstantL1` (attached unless
     /// `attach` is false), a server and a client.
     private func withService(attach: Bool = true, reorgInjector: ValidatorService.ReorgInjector? = nil,
+                             adminCalls: ValidatorService.AdminCalls = .served,
                              _ body: (RPCClient) async throws -> Void) async throws {
         var config = SettlementConfig()
         config.chainId = 1337
@@ -72,7 +73,9 @@ final class ValidatorServiceTests: XCTestCase {
         let genesis = Genesis(chainId: 1337, allocations: [(validator, UInt256(1_000))])
         let engine = try SettlementEngine(config: config, genesis: genesis, store: InMemorySettlementStore(), logger: logger)
         try await engine.start()
-        let service = ValidatorService(engine: engine, logger: logger)
+        var serviceConfig = ValidatorService.Configuration()
+        serviceConfig.adminCalls = adminCalls
+        let service = ValidatorService(engine: engine, configuration: serviceConfig, logger: logger)
         if attach {
             service.attach(l1: InstantL1(config: L1ArbiterConfig(minimumStake: UInt256(10), unstakeDelayMs: 60_000,
                                                                  challengePeriodMs: 5_000)),
@@ -210,6 +213,47 @@ final class ValidatorServiceTests: XCTestCase {
             let done = try await client.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1),
                                               as: SettlementV1.InjectL1ReorgResult.self)
             XCTAssertEqual(done.l1BlockNumber, 9)
+        }
+    }
+
+    /// The calls that act on the L1 as the address in the request are refused on the public
+    /// listener (PERMISSION_DENIED) and under --production (FAILED_PRECONDITION), before any
+    /// field check and without submitting anything (the L1 head stays at block 0: `InstantL1`
+    /// makes one block per submitted transaction); the read-only calls are served.
+    func testAdminCallsAreRefusedOnThePublicListenerAndInProduction() async throws {
+        let p = Self.path
+        let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
+        let stake = SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20))
+        let calls: [(String, @Sendable (RPCClient) async throws -> Void)] = [
+            ("Deposit", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(
+                from: Array(repeating: 1, count: 20), recipient: Array(repeating: 2, count: 20), amount: UInt256(5).bigEndianBytes),
+                as: SettlementV1.DepositResult.self) }),
+            ("RegisterValidator", { [validator] c in _ = try await c.unary(p + "RegisterValidator", SettlementV1.RegisterValidatorRequest(
+                address: validator.bytes, stake: UInt256(50).bigEndianBytes), as: SettlementV1.L1CallResult.self) }),
+            ("AddStake", { c in _ = try await c.unary(p + "AddStake", stake, as: SettlementV1.L1CallResult.self) }),
+            ("RequestUnstake", { c in _ = try await c.unary(p + "RequestUnstake", stake, as: SettlementV1.L1CallResult.self) }),
+            ("WithdrawStake", { [validator] c in _ = try await c.unary(p + "WithdrawStake", SettlementV1.ValidatorAddress(
+                address: validator.bytes), as: SettlementV1.L1CallResult.self) }),
+            ("InjectL1Reorg", { c in _ = try await c.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 1),
+                                                           as: SettlementV1.InjectL1ReorgResult.self) }),
+            ("Deposit (malformed)", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(from: [1]),
+                                                                 as: SettlementV1.DepositResult.self) }),
+        ]
+        XCTAssertEqual(Set(calls.map { $0.0 }.filter { !$0.contains(" ") }), ValidatorService.adminMethods)
+        for (mode, code, needle) in [(ValidatorService.AdminCalls.refusedOnThisListener, StatusCode.permissionDenied, "admin listener"),
+                                     (.refusedInProduction, .failedPrecondition, "--production")] {
+            try await withService(reorgInjector: { _, _, _ in head }, adminCalls: mode) { client in
+                for (name, call) in calls {
+                    let e = await assertRPCError(code) { try await call(client) }
+                    XCTAssertTrue(e?.message.contains(needle) ?? false, "\(mode) \(name): \(e?.message ?? "")")
+                }
+                let report = try await client.unary(p + "GetFinality", SettlementV1.GetFinalityRequest(),
+                                                    as: SettlementV1.FinalityReport.self)
+                XCTAssertEqual(report.l1BlockNumber, 0, "\(mode): an admin call reached the L1")
+                let info = try await client.unary(p + "GetValidator", SettlementV1.ValidatorAddress(address: validator.bytes),
+                                                  as: SettlementV1.ValidatorInfo.self)
+                XCTAssertFalse(info.registered)
+            }
         }
     }
 

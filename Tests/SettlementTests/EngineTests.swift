@@ -165,6 +165,23 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(SettlementConfig().problems().isEmpty)
     }
 
+    /// Issue 11 item 12: a production deployment refuses the well-known development and public
+    /// chain ids (the default 1337 among them); a dev deployment keeps them.
+    func testProductionRefusesWellKnownChainIds() {
+        for id: UInt64 in [1, 1337, 31337, 11155111] {
+            var c = SettlementConfig()
+            c.chainId = id
+            XCTAssertTrue(c.problems().isEmpty, "dev mode keeps chain id \(id)")
+            c.production = true
+            XCTAssertTrue(c.problems().contains { $0.contains("chain_id \(id)") && $0.contains("refused in production") },
+                          "\(c.problems())")
+        }
+        var own = SettlementConfig()
+        own.chainId = 424_242
+        own.production = true
+        XCTAssertTrue(own.problems().isEmpty, "\(own.problems())")
+    }
+
     func testGenesisParsing() throws {
         let json = #"{"config": {"chainId": 1337}, "alloc": {"0x00000000000000000000000000000000000000aa": {"balance": "1000"}, "0x00000000000000000000000000000000000000BB": {"balance": "0x10"}}}"#
         let g = try Genesis.parse(Data(json.utf8))

@@ -72,6 +72,24 @@ final class OneStepProofTests: XCTestCase {
         }
     }
 
+    /// A sender at nonce 2^64 − 1 (possible in a genesis): the engine's executor refuses its
+    /// transfer with the verifier's reason instead of trapping on `nonce + 1` (a crash of the
+    /// sequencer that anyone holding such an account could trigger), and both agree on the root.
+    func testASenderAtTheLastNonceIsRefusedAsTheVerifierRefusesIt() throws {
+        let f = FraudProofFixture(seed: 29)
+        var state = f.tree
+        state.update([(address: f.keys[1].address, account: Account(balance: 1_000, nonce: .max))])
+        let tx = f.sign(1, to: f.keys[2].address, value: 5, nonce: .max)
+        let proof = OneStepProof.make(tx, on: state, rules: f.rules)
+        let result = try OneStepVerifier(rules: f.rules).verify(proof)
+        let before = state.root
+        let trace = BatchTrace.execute([tx], on: &state, rules: f.rules)
+        XCTAssertEqual(trace.rejections[0], "sender nonce exhausted")
+        XCTAssertEqual(result.rejection, trace.rejections[0])
+        XCTAssertEqual(state.root, before, "no effect")
+        XCTAssertEqual(result.postRoot, state.root)
+    }
+
     /// Missing, extra and altered witnesses, and a wrong pre-root, are refused.
     func testTamperedProofsAreRefused() throws {
         let f = FraudProofFixture(seed: 24)

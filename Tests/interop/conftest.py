@@ -309,6 +309,11 @@ class Engine:
     host: str
     port: int
     data_dir: Optional[str] = None
+    admin_port: Optional[int] = None  # the admin listener (None: not opened, e.g. --production)
+
+    @property
+    def admin_target(self) -> Optional[str]:
+        return None if self.admin_port is None else f"{self.host}:{self.admin_port}"
 
 
 @pytest.fixture(scope="session")
@@ -337,7 +342,9 @@ def start_engine(tmp_path_factory, tls_cert):
         proc = Process(argv, workdir, f"engine{len(engines)}-{transport}", env=env)
         engines.append(proc)
         m = proc.wait_for(r"settlement-engine listening on ([\d.]+):(\d+)", timeout=60)
-        return Engine(proc, m.group(1), int(m.group(2)), data_dir)
+        # The admin listener's line comes first when it is open (not with --production or --validator).
+        admin = re.search(r"settlement-engine admin listening on [\d.]+:(\d+)", proc.stdout_path.read_text(errors="replace"))
+        return Engine(proc, m.group(1), int(m.group(2)), data_dir, int(admin.group(1)) if admin else None)
 
     yield start
     for proc in engines:

@@ -15,10 +15,16 @@ ENGINE = os.environ.get("ENGINE_BIN") or str(REPO / ".build" / "debug" / "settle
 CLI = str(Path(ENGINE).parent / "settlement")
 
 
-def run_engine(args=(), env=None, timeout=60):
+def run_engine(args=(), env=None, timeout=60, tmp=None):
+    """The engine with `args` on a genesis of chain 424242 (production refuses the development
+    genesis's well-known chain id 1337, which would hide the refusal under test)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
     full_env.update(env or {})
-    return subprocess.run([ENGINE, *args], env=full_env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    genesis = Path(os.environ.get("TMPDIR", "/tmp")) / f"test-configuration-genesis-{os.getpid()}.json"
+    genesis.write_text(json.dumps({"config": {"chainId": 424242},
+                                   "alloc": {"0x0000000000000000000000000000000000001001": {"balance": "1000"}}}))
+    return subprocess.run([ENGINE, "--genesis", str(genesis), *args], env=full_env, cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def test_version_names_version_and_commit():

@@ -78,7 +78,7 @@ def test_deposit_is_credited_after_confirmation_and_never_twice(start_engine, pg
         stub, vstub = pb_grpc.SettlementStub(ch), vpb_grpc.ValidatorStub(ch)
 
         # 1. A deposit through the CLI: deposit id and L2 transaction id.
-        out = json.loads(cli_ok(engine.target, "deposit", "--to", R1, "--amount", "777", "--json"))
+        out = json.loads(cli_ok(engine.target, "deposit", "--to", R1, "--amount", "777", "--json", admin=engine.admin_target))
         assert out["depositId"] == 0 and out["l1BlockNumber"] > 0 and out["confirmationDepth"] == DEPTH, out
         block = out["l1BlockNumber"]
         tx_id = bytes.fromhex(out["l2TxId"][2:])
@@ -103,11 +103,11 @@ def test_deposit_is_credited_after_confirmation_and_never_twice(start_engine, pg
         assert account(stub, pb, R1)[0] == 777
 
         # 3. A second deposit, its block replaced by a reorg: credited once it is back and confirmed.
-        out2 = json.loads(cli_ok(engine.target, "deposit", "--to", R2, "--amount", "50", "--json"))
+        out2 = json.loads(cli_ok(engine.target, "deposit", "--to", R2, "--amount", "50", "--json", admin=engine.admin_target))
         block2 = out2["l1BlockNumber"]
         head = l1_head(vstub, vpb)
         depth = head - block2 + 1  # replace the deposit's block and every one after it
-        reorged = json.loads(cli_ok(engine.target, "l1", "reorg", "--depth", str(depth), "--json"))
+        reorged = json.loads(cli_ok(engine.target, "l1", "reorg", "--depth", str(depth), "--json", admin=engine.admin_target))
         before_confirmation = depth < DEPTH
         wait_for(lambda: account(stub, pb, R2)[0] == 50, 60, "the re-included deposit to be credited")
         tx2 = bytes.fromhex(out2["l2TxId"][2:])
@@ -132,5 +132,5 @@ def test_deposit_is_credited_after_confirmation_and_never_twice(start_engine, pg
 def test_reorg_injection_is_off_by_default(start_engine, pg, genesis_file):
     engine = Replica(start_engine, pg, genesis_file, "b", extra=L1[:-1])
     wait_for(lambda: lease(pg)[0] is not None, 60, "an engine to lead")
-    rc, out, err = cli(engine.target, "l1", "reorg", "--depth", "1")
+    rc, out, err = cli(engine.target, "l1", "reorg", "--depth", "1", admin=engine.admin_target)
     assert rc == 2 and "FAILED_PRECONDITION" in err and "--l1-reorg-injection" in err, (rc, out, err)

@@ -57,6 +57,7 @@ class Replica:
                                    "--replica-id", name, "--lease-ttl-ms", str(LEASE_TTL_MS),
                                    "--cluster-secret", SECRET, *extra)
         self.target = f"127.0.0.1:{self.port}"
+        self.admin_target = self.engine.admin_target  # the demo calls that act on L1 as any address
 
     @property
     def pid(self):

@@ -57,15 +57,17 @@ def cli_binary():
     return path
 
 
-def cli(target, *args, timeout=60):
-    """Runs `settlement ARGS --server TARGET`; returns (exit code, stdout, stderr)."""
+def cli(target, *args, timeout=60, admin=None):
+    """Runs `settlement ARGS --server TARGET [--admin-server ADMIN]`; returns (exit code, stdout, stderr)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
-    p = subprocess.run([cli_binary(), *args, "--server", target], capture_output=True, text=True, timeout=timeout, env=env)
+    extra = ["--admin-server", admin] if admin else []
+    p = subprocess.run([cli_binary(), *args, "--server", target, *extra], capture_output=True, text=True, timeout=timeout,
+                       env=env)
     return p.returncode, p.stdout, p.stderr
 
 
-def cli_ok(target, *args):
-    rc, out, err = cli(target, *args)
+def cli_ok(target, *args, admin=None):
+    rc, out, err = cli(target, *args, admin=admin)
     assert rc == 0, f"settlement {' '.join(args)} exited {rc}: {out}\n{err}"
     return out
 
@@ -81,7 +83,7 @@ def covering(report_, batch):
 def test_validator_and_withdrawal(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, genesis_file):
     engine = Replica(start_engine, pg, genesis_file, "a", extra=FAST_L1)
     wait_for(lambda: lease(pg)[0] == "a", 60, "the engine to lead")
-    target = engine.target
+    target, admin = engine.target, engine.admin_target
     ch = engine.channel()
     try:
         vstub = vpb_grpc.ValidatorStub(ch)
@@ -96,18 +98,18 @@ def test_validator_and_withdrawal(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, 
         assert health.status == health_pb2.HealthCheckResponse.SERVING
 
         # A validator: register, read back (CLI and grpcio), unstake, early withdrawal refused.
-        out = cli_ok(target, "validator", "register", "--address", VALIDATOR, "--amount", "50")
+        out = cli_ok(target, "validator", "register", "--address", VALIDATOR, "--amount", "50", admin=admin)
         assert re.search(r"L1 block:\s+[1-9]", out), out
         out = cli_ok(target, "validator", "status", "--address", VALIDATOR)
         assert re.search(r"registered:\s+yes", out) and re.search(r"stake:\s+50\b", out), out
         info = vstub.GetValidator(vpb.ValidatorAddress(address=bytes.fromhex(VALIDATOR[2:])), timeout=30)
         assert info.registered and int.from_bytes(info.stake, "big") == 50 and not info.open_games
-        cli_ok(target, "validator", "stake", "--address", VALIDATOR, "--amount", "10")
-        out = json.loads(cli_ok(target, "validator", "unstake", "--address", VALIDATOR, "--amount", "20", "--json"))
+        cli_ok(target, "validator", "stake", "--address", VALIDATOR, "--amount", "10", admin=admin)
+        out = json.loads(cli_ok(target, "validator", "unstake", "--address", VALIDATOR, "--amount", "20", "--json", admin=admin))
         assert out["amount"] == "20" and out["l1BlockNumber"] > 0, out
         status = json.loads(cli_ok(target, "validator", "status", "--address", VALIDATOR, "--json"))
         assert status["stake"] == "40" and status["unstaking"] == "20" and status["unlockAtMs"] > 0, status
-        rc, out, err = cli(target, "validator", "withdraw", "--address", VALIDATOR)
+        rc, out, err = cli(target, "validator", "withdraw", "--address", VALIDATOR, admin=admin)
         assert rc == 2 and "FAILED_PRECONDITION" in err and "locked until" in err, (rc, out, err)
         # Fields are validated: a short address is INVALID_ARGUMENT naming the field.
         with pytest.raises(grpc.RpcError) as e:

@@ -88,21 +88,44 @@ extension PostgresSettlementStore: FinalityStore {
         return (prevRoot, newRoot, (from...to).map { BatchData.Batch(number: $0, transfers: byBatch[$0] ?? []) })
     }
 
-    public func recordCommitment(_ record: CommitmentRecord) async throws {
+    public func recordCommitment(_ record: CommitmentRecord, term: UInt64?) async throws {
         let c = record.commitment
         _ = try await maintenance.idempotent { conn in
             try await conn.transaction { t in
-                try t.query("""
+                if let term {
+                    // Fenced like a commit: a deposed leader records nothing, so it posts nothing.
+                    let probe = SealedBatch(number: c.firstBatch, prevRoot: .zero, newRoot: .zero, createdAtMs: 0, transactions: [],
+                                            diff: .empty, term: term)
+                    try Self.checkTerm(of: probe, on: t)
+                }
+                let inserted = try t.query("""
                     INSERT INTO l1_commitments (id, first_batch, last_batch, prev_root, new_root, data_hash, data, data_bytes,
                         tx_count, calldata_gas, uncompressed_gas, l1_tx_hash, status, posted_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
-                    ON CONFLICT (id) DO NOTHING
+                    ON CONFLICT (id) DO UPDATE SET first_batch = excluded.first_batch, last_batch = excluded.last_batch,
+                        prev_root = excluded.prev_root, new_root = excluded.new_root, data_hash = excluded.data_hash,
+                        data = excluded.data, data_bytes = excluded.data_bytes, tx_count = excluded.tx_count,
+                        calldata_gas = excluded.calldata_gas, uncompressed_gas = excluded.uncompressed_gas,
+                        l1_tx_hash = excluded.l1_tx_hash, status = excluded.status, posted_at = excluded.posted_at,
+                        confirmed_at = NULL, finalized_at = NULL, reverted_at = NULL, rolled_back = false
+                    WHERE l1_commitments.status = 'reverted'
+                    RETURNING id
                     """, [.int64(Int64(bitPattern: c.index)), .int64(Int64(bitPattern: c.firstBatch)),
                           .int64(Int64(bitPattern: c.lastBatch)), .bytes(c.prevRoot.bytes), .bytes(c.newRoot.bytes),
                           .bytes(c.dataHash.bytes), .bytes(record.data), .int32(Int32(record.data.count)),
                           .int32(Int32(record.transactionCount)), .int64(Int64(record.calldataGas)),
                           .int64(Int64(record.uncompressedCalldataGas)), .bytes(record.l1TransactionHash.bytes),
                           .text(record.status.rawValue)])
+                if inserted.isEmpty {
+                    // Recorded before (a retry): fine if it is this very commitment, never overwritten.
+                    let rows = try t.query("SELECT first_batch, last_batch, prev_root, new_root, data_hash FROM l1_commitments WHERE id = $1",
+                                           [.int64(Int64(bitPattern: c.index))])
+                    guard let row = rows.first, UInt64(bitPattern: try row.int64(0)) == c.firstBatch,
+                          UInt64(bitPattern: try row.int64(1)) == c.lastBatch, try row.bytes(2) == c.prevRoot.bytes,
+                          try row.bytes(3) == c.newRoot.bytes, try row.bytes(4) == c.dataHash.bytes else {
+                        throw SettlementStoreError.corrupt("commitment \(c.index) is already recorded with other contents")
+                    }
+                }
                 try Self.setBatchStatus(record, on: t)
             }
         }

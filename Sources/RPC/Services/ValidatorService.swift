@@ -9,6 +9,11 @@ import Synchronization
 /// The calls that change L1 state submit an L1 transaction *as the address in the request*. That
 /// works only because the L1 simulator trusts the sender field (it checks no signature): a
 /// simulator convenience for demos and tests. With a real L1 the client signs its own transactions.
+/// Those calls (`Deposit`, `RegisterValidator`, `AddStake`, `RequestUnstake`, `WithdrawStake`,
+/// `InjectL1Reorg`) are *admin calls* (`adminMethods`): anyone reaching them acts on the L1 as any
+/// address, so the engine serves them only on its loopback admin listener and never under
+/// `--production` (`Configuration.adminCalls`, docs/engine-recovery.md). The read-only calls and
+/// `ClaimWithdrawal` (which pays only the address the L2 state proves) are served everywhere.
 ///
 /// The engine's L1 client is started after the gRPC server, so the service is built first and the
 /// client is attached later (`attach(l1:)`); until then every call is UNAVAILABLE. Submitting
@@ -33,10 +38,28 @@ public final class ValidatorService: RPCService {
         public var maxPageSize = 1_000
         /// Blocks deep a commitment must be to be L1_CONFIRMED (the engine's `l1_confirmation_depth`).
         public var confirmationDepth = 6
+        /// Whether this instance serves the admin calls (`ValidatorService.adminMethods`). The
+        /// default refuses them: an instance serves them only when built for the admin listener.
+        public var adminCalls: AdminCalls = .refusedOnThisListener
 
         /// The defaults.
         public init() {}
     }
+
+    /// Who may use the admin calls (the simulator conveniences that act on L1 as any address).
+    public enum AdminCalls: Sendable, Equatable {
+        /// Served: this instance is on the loopback admin listener of a non-production engine.
+        case served
+        /// PERMISSION_DENIED: this instance is on the public listener.
+        case refusedOnThisListener
+        /// FAILED_PRECONDITION on every listener: a `--production` engine.
+        case refusedInProduction
+    }
+
+    /// The methods that submit an L1 transaction as the address in the request, or reorganise
+    /// the simulated L1: refused unless `Configuration.adminCalls` is `.served`.
+    public static let adminMethods: Set<String> = ["Deposit", "RegisterValidator", "AddStake", "RequestUnstake",
+                                                   "WithdrawStake", "InjectL1Reorg"]
 
     /// The engine whose state proves withdrawals.
     public let engine: SettlementEngine
@@ -72,16 +95,20 @@ public final class ValidatorService: RPCService {
         let p = "/\(Self.name)/"
         return [
             RPCMethod.unary(p + "RegisterValidator") { (r: SettlementV1.RegisterValidatorRequest, _: ServerContext) in
-                try await self.register(r)
+                try self.admit("RegisterValidator")
+                return try await self.register(r)
             },
             RPCMethod.unary(p + "AddStake") { (r: SettlementV1.StakeRequest, _: ServerContext) in
-                try await self.addStake(r)
+                try self.admit("AddStake")
+                return try await self.addStake(r)
             },
             RPCMethod.unary(p + "RequestUnstake") { (r: SettlementV1.StakeRequest, _: ServerContext) in
-                try await self.requestUnstake(r)
+                try self.admit("RequestUnstake")
+                return try await self.requestUnstake(r)
             },
             RPCMethod.unary(p + "WithdrawStake") { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
-                try await self.withdrawStake(r)
+                try self.admit("WithdrawStake")
+                return try await self.withdrawStake(r)
             },
             RPCMethod.unary(p + "GetValidator") { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
                 try await self.validator(r)
@@ -99,12 +126,32 @@ public final class ValidatorService: RPCService {
                 try await self.withdrawal(r)
             },
             RPCMethod.unary(p + "Deposit") { (r: SettlementV1.DepositRequest, _: ServerContext) in
-                try await self.deposit(r)
+                try self.admit("Deposit")
+                return try await self.deposit(r)
             },
             RPCMethod.unary(p + "InjectL1Reorg") { (r: SettlementV1.InjectL1ReorgRequest, _: ServerContext) in
-                try await self.injectReorg(r)
+                try self.admit("InjectL1Reorg")
+                return try await self.injectReorg(r)
             },
         ]
+    }
+
+    // MARK: Admin calls
+
+    /// Throws unless this instance serves the admin call `method`.
+    func admit(_ method: String) throws(RPCError) {
+        switch configuration.adminCalls {
+        case .served:
+            return
+        case .refusedOnThisListener:
+            throw RPCError(.permissionDenied,
+                           "\(method) acts on the L1 as the address in the request (an L1 simulator convenience): "
+                               + "it is served only on the engine's loopback admin listener (--admin-listen), not here")
+        case .refusedInProduction:
+            throw RPCError(.failedPrecondition,
+                           "\(method) is refused on a --production engine: it would act on the L1 as any address; "
+                               + "sign and send your own L1 transaction to the arbiter")
+        }
     }
 
     // MARK: Stakes

@@ -2,7 +2,7 @@
 ///
 /// Rules, in order, each failure rejecting the transfer with its reason and changing nothing:
 /// the nonce must equal the sender's account nonce; value + fee must fit in 256 bits; the sender's
-/// balance must cover value + fee; the recipient's and the fee account's balances must not
+/// balance must cover value + fee; the sender's nonce must be below 2^64 − 1; the recipient's and the fee account's balances must not
 /// overflow. An accepted transfer debits value + fee, bumps the sender's nonce, credits the
 /// recipient with the value and the fee account with the fee.
 ///
@@ -57,6 +57,13 @@ public struct BatchExecutor: Sendable {
             guard let debited = sender.balance.checkedSub(total) else {
                 out.append(ExecutedTransaction(tx: tx, accepted: false,
                                                reason: "insufficient balance: has \(sender.balance), needs \(total)"))
+                continue
+            }
+            // Unreachable from any real state (2^64 transfers) but possible in a genesis: refused
+            // rather than trapping, with the verifier's reason at the verifier's point
+            // (`WitnessedTransition`), so both agree on the outcome.
+            guard sender.nonce < UInt64.max else {
+                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: "sender nonce exhausted"))
                 continue
             }
             // New values go to `after` first and reach `working` only if every check passes. The

@@ -82,6 +82,10 @@ public struct SettlementConfig: Sendable, Equatable {
             p.append("fraud_proof_window (\(fraudProofWindowSeconds)s) must not exceed challenge_period (\(challengePeriodSeconds)s)")
         }
         if chainId == 0 { p.append("chain_id must not be 0") }
+        if production && Self.developmentChainIds.contains(chainId) {
+            p.append("chain_id \(chainId) is a well-known public or development chain id, refused in production: transfers "
+                         + "signed for a test network (or the L1) with this id would be valid here; give the rollup its own")
+        }
         if production && faultInjectWrongRootAt != nil {
             p.append("fault_inject_wrong_root_at is a test and demo switch and is refused in production")
         }
@@ -92,6 +96,12 @@ public struct SettlementConfig: Sendable, Equatable {
         if futureNonceTimeoutMs <= 0 { p.append("future_nonce_timeout_ms must be positive") }
         return p
     }
+
+    /// Chain ids a production deployment may not use (issue 11 item 12): Ethereum mainnet and its
+    /// public test networks (Goerli 5, Holesky 17000, Sepolia 11155111, Hoodi 560048), and the
+    /// local development networks' defaults (Ganache and geth --dev 1337, Hardhat and Anvil 31337).
+    /// Signatures made on any of them by someone's test tooling must not spend on a live rollup.
+    public static let developmentChainIds: Set<UInt64> = [1, 5, 1337, 17000, 31337, 560048, 11155111]
 
     /// Throws `ConfigError` listing every problem.
     public func validate() throws(ConfigError) {

@@ -10,6 +10,12 @@ import Foundation
 /// accepted transaction of the undone batches, and the leader offers those transactions to its
 /// pool again, ahead of what was waiting there: those still valid are sequenced anew (SEQUENCED
 /// in a new batch, then POSTED ... in a new commitment), the others are REJECTED.
+///
+/// Offered again means validated again *fully*, signatures included, even for transfers a
+/// trusted replica forwarded without a signature check (`--cluster-secret`): the leader trusts
+/// its followers for throughput, but a transaction that lost a game is judged by the arbiter's
+/// rules. After a lost game (a revert of a commitment) the ones that fail are also quarantined
+/// (`Quarantine`): refused for good, from clients and replicas alike.
 extension SettlementEngine: ChainReverter {
     /// Reverts the chain from `fromBatch` on (leader only; throws elsewhere). Sequencing pauses
     /// meanwhile: the term is suspended, its sealed batches made durable first, and a new run of
@@ -59,7 +65,10 @@ extension SettlementEngine: ChainReverter {
             }
         }
         announceReverted([revert])
-        requeue(revert)
+        // Full validation (signatures included), spread over the cores, before the pool's lock.
+        let offered = revert.accepted.map(\.transfer).filter { $0.transfer.from != .bridge }
+        let checked = await validation.validate(offered)
+        requeue(revert, checked: checked, lostGame: commitmentIndex)
         notifyRevertObservers(fromBatch: revert.fromBatch)
         logger.warning("chain rolled back", metadata: [
             "revert": "\(revert.id)", "commitment": "\(commitmentIndex.map { "\($0)" } ?? "none")",
@@ -76,18 +85,26 @@ extension SettlementEngine: ChainReverter {
         }
     }
 
-    /// Puts the reverted transactions back in the pool, then what was waiting there, in one
-    /// critical section with submissions (each sender's nonces stay in order).
-    private func requeue(_ revert: ChainRevert) {
-        let now = ContinuousClock.now
+    /// Puts the reverted transactions back in the pool (`checked`: their full validation, in
+    /// order; deposits are not offered here: the deposit watcher credits them again from the
+    /// rolled-back bridge nonce, by the L1's current record, `onChainRevert`), then what was
+    /// waiting there, in one critical section with submissions (each sender's nonces stay in
+    /// order). After a lost game on commitment `lostGame`, a reverted transaction that fails
+    /// validation is quarantined.
+    private func requeue(_ revert: ChainRevert, checked: [Result<ValidatedTransfer, ValidationFailure>], lostGame: UInt64?) {
+        let offered = revert.accepted.map(\.transfer).filter { $0.transfer.from != .bridge }
+        for (transfer, result) in zip(offered, checked) {
+            guard let lostGame, case .failure(let f) = result else { continue }
+            quarantine.add(transfer, reason: "quarantined: it was in commitment \(lostGame), lost in a fraud-proof game, "
+                               + "and the arbiter's rules refuse it: \(f.reason)")
+            logger.warning("reverted transaction quarantined", metadata: ["tx": "\(f.id)", "reason": "\(f.reason)"])
+        }
         let (refusedReverted, refusedWaiting) = lifecycle.withLock { _ -> ([(Digest32, String)], [(TransactionPool.Entry, String)]) in
             let waiting = pool.drainAll()
             var refusedReverted: [(Digest32, String)] = []
-            // Deposits are not offered here: the deposit watcher credits them again from the
-            // rolled-back bridge nonce, by the L1's current record (`onChainRevert`).
-            for r in revert.accepted where r.transfer.transfer.from != .bridge {
-                switch validation.validate(r.transfer, receivedAt: now, verifySignature: false) {
-                case .failure(let f): refusedReverted.append((f.id, f.reason))
+            for (transfer, result) in zip(offered, checked) {
+                switch result {
+                case .failure(let f): refusedReverted.append((f.id, quarantine.reason(for: transfer) ?? f.reason))
                 case .success(let tx):
                     do { try pool.add(tx, overCapacity: true) { _ in } } catch { refusedReverted.append((tx.id, "\(error)")) }
                 }

@@ -51,6 +51,8 @@ public final class SettlementEngine: Sendable {
     let state: LockedState
     public let pool: TransactionPool
     public let events = StatusEvents()
+    /// Transactions refused for good after a lost fraud-proof game (`Quarantine`).
+    public let quarantine = Quarantine()
     /// The batches this term made durable and no commitment covers yet: the finality engine
     /// builds commitments from them (`RecentBatches`). Enough for a full step of commitments.
     public let recentBatches: RecentBatches
@@ -239,6 +241,7 @@ public final class SettlementEngine: Sendable {
     /// may retry safely). Throws only when the engine can't take it at all.
     public func submit(_ signed: SignedTransfer, onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
         guard isRunning else { throw .unavailable("the engine is not running") }
+        if let why = quarantine.reason(for: signed) { return onReceipt(.rejected(signed.id, why)) }
         switch validation.validate(signed) {
         case .failure(let f):
             onReceipt(.rejected(f.id, f.reason))
@@ -253,6 +256,9 @@ public final class SettlementEngine: Sendable {
     public func submitForwarded(_ signed: SignedTransfer, verified: Bool,
                                 onReceipt: @escaping ReceiptHandler) throws(SubmitError) {
         guard isRunning else { throw .unavailable("the engine is not running") }
+        // A quarantined transaction is refused even from a trusted replica (which may not check
+        // signatures either): it lost a fraud-proof game once.
+        if let why = quarantine.reason(for: signed) { return onReceipt(.rejected(signed.id, why)) }
         switch validation.validate(signed, verifySignature: !verified) {
         case .failure(let f):
             onReceipt(.rejected(f.id, f.reason))

@@ -28,6 +28,14 @@ import Synchronization
 /// 4. **Defend**: with a `ProposerDefense`, every challenge game against our commitments gets
 ///    its next move (a failure there is logged and does not stop the other duties).
 ///
+/// Posting is fenced by the leader's term (`leaderTerm`): the commitment, with the hash of the L1
+/// transaction that will carry it, is recorded under the term fence *before* it is sent, so a
+/// deposed leader posts nothing and a crash after sending leaves a record that the next leader
+/// re-sends (the same L1 transaction, or one the arbiter refuses while it holds the first). A
+/// commitment the L1 holds that this database does not know — posted before a crash by a version
+/// that recorded after sending, or by a racing leader — is adopted when it is exactly the one
+/// this engine would post next, and refused loudly otherwise (docs/engine-recovery.md).
+///
 /// Every status change is stored (`FinalityStore`: the commitment, and its batches' L1 status
 /// that `GetSettlementStatus` reports) before subscribers hear of it.
 public final class FinalityEngine: Sendable {
@@ -82,11 +90,16 @@ public final class FinalityEngine: Sendable {
     /// The leader's durable batches not yet committed, when the engine keeps them: commitment data
     /// and POSTED events come from there, from the store otherwise.
     private let recentBatches: RecentBatches?
+    /// The leader's current term (nil: not leading, post nothing); nil closure: posting unfenced
+    /// (single-process tests).
+    private let leaderTerm: (@Sendable () -> UInt64?)?
     private let memory = Mutex(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
                 durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,
-                reverter: (any ChainReverter)? = nil, recentBatches: RecentBatches? = nil) {
+                reverter: (any ChainReverter)? = nil, recentBatches: RecentBatches? = nil,
+                leaderTerm: (@Sendable () -> UInt64?)? = nil) {
+        self.leaderTerm = leaderTerm
         self.defense = defense
         self.reverter = reverter
         self.recentBatches = recentBatches
@@ -209,17 +222,7 @@ public final class FinalityEngine: Sendable {
         let (prevRoot, newRoot, batches) = try await batchData(from: from, to: to)
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
-        let index = try await store.nextCommitmentIndex()
-        guard try await l1.commitmentData(index: index) == nil else {
-            // The L1 holds a commitment at `index` that this database does not know: another
-            // proposer, or a database restored from an older backup. Posting would be refused.
-            let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
-            if first {
-                logger.error("posting paused: the L1 already holds a commitment at the next index, unknown to this database",
-                             metadata: ["index": "\(index)"])
-            }
-            return false
-        }
+        let index = try await nextIndex()
         var claimed = newRoot
         if index == settings.faultInjectWrongRootAt {
             claimed = Keccak256.hash(newRoot.bytes + Array("fault injection".utf8))
@@ -229,12 +232,50 @@ public final class FinalityEngine: Sendable {
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
                                       dataHash: Keccak256.hash(data))
-        let hash = try await submit(commitment, data: data)
-        let record = CommitmentRecord(commitment: commitment, data: data, transactionCount: transfers.count,
-                                      calldataGas: BatchData.calldataGas(data),
-                                      uncompressedCalldataGas: BatchData.uncompressedCalldataGas(transfers),
-                                      l1TransactionHash: hash, status: .posted)
-        try await store.recordCommitment(record)
+        var term: UInt64?
+        if let leaderTerm {
+            guard let current = leaderTerm() else { return false }
+            term = current
+        }
+        func record(hash: Digest32) -> CommitmentRecord {
+            CommitmentRecord(commitment: commitment, data: data, transactionCount: transfers.count,
+                             calldataGas: BatchData.calldataGas(data),
+                             uncompressedCalldataGas: BatchData.uncompressedCalldataGas(transfers),
+                             l1TransactionHash: hash, status: .posted)
+        }
+        if try await l1.commitmentData(index: index) != nil {
+            // The L1 holds a commitment at `index` that this database does not know.
+            guard let hash = try await postingTransaction(of: commitment) else {
+                // Not ours: another proposer, or a database restored from an older backup.
+                let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
+                if first {
+                    logger.error("posting paused: the L1 already holds a different commitment at the next index, unknown to this database",
+                                 metadata: ["index": "\(index)"])
+                }
+                return false
+            }
+            // Exactly the commitment we would post: ours, sent before a crash lost its record (or by
+            // the leader before us). Adopt it; following L1 confirms it as usual.
+            try await store.recordCommitment(record(hash: hash), term: term)
+            logger.notice("adopted a commitment of ours found on L1 but not in the database", metadata: [
+                "index": "\(index)", "l1_tx": "\(hash)"])
+            memory.withLock { m in
+                m.lastPost = .now
+                m.pausedAt = nil
+            }
+            try await publish(record(hash: hash), status: .posted)
+            recentBatches?.discard(through: to)
+            return true
+        }
+        // The intent first, under the term fence; then the L1 transaction it names.
+        let transaction = postingTransaction(commitment, data: data)
+        let posted = record(hash: transaction.hash)
+        try await store.recordCommitment(posted, term: term)
+        let hash = try await l1.submit(transaction)
+        let record = posted
+        if hash != transaction.hash {
+            logger.error("the L1 named the posting transaction differently from its hash", metadata: ["index": "\(index)"])
+        }
         memory.withLock { m in
             m.lastPost = .now
             m.postedAtBlock[commitment.index] = head.number
@@ -249,6 +290,26 @@ public final class FinalityEngine: Sendable {
         recentBatches?.discard(through: to)
         return true
     }
+
+    /// The index of the next commitment: one more than any recorded, unless the newest records are
+    /// reverted commitments the L1 never took (posted while their parent was being reverted, and
+    /// refused): their indices are free on L1 and taken again (the arbiter expects its own count).
+    private func nextIndex() async throws -> UInt64 {
+        let recorded = try await store.nextCommitmentIndex()
+        var onL1 = recorded
+        while onL1 > 0, recorded - onL1 < Self.maxIndexReconciliation, try await l1.commitmentData(index: onL1 - 1) == nil {
+            onL1 -= 1
+        }
+        guard onL1 < recorded else { return recorded }
+        // Records above the L1's count that are still moving are in flight (not included yet): keep going after them.
+        let inFlight = try await store.unsettledCommitments().contains { $0.commitment.index >= onL1 }
+        if inFlight { return recorded }
+        logger.notice("reusing commitment indices the L1 never took", metadata: ["from": "\(onL1)", "recorded_up_to": "\(recorded - 1)"])
+        return onL1
+    }
+
+    /// How far below the recorded count `nextIndex()` looks for the L1's count.
+    static let maxIndexReconciliation: UInt64 = 1_024
 
     /// Batches `from...to` with the roots around them: from the batches the engine still holds,
     /// else read back from the store (after a restart or a change of leader). Both give the same
@@ -274,10 +335,22 @@ public final class FinalityEngine: Sendable {
         // Unsettled commitments are read without their data (`FinalityStore.unsettledCommitments`):
         // a commitment posted again takes it from the store. Encoded data is never empty.
         let data = data.isEmpty ? try await store.commitmentData(index: c.index) ?? [] : data
+        return try await l1.submit(postingTransaction(c, data: data))
+    }
+
+    /// The L1 transaction that posts `c` (attempt numbers in the nonce: a re-post is a new transaction).
+    private func postingTransaction(_ c: L1Commitment, data: [UInt8]) -> L1Transaction {
         let attempt = memory.withLock { m in defer { m.attempts[c.index, default: 0] += 1 }; return m.attempts[c.index, default: 0] }
-        return try await l1.submit(L1Transaction(sender: settings.proposer,
-                                                 call: .postCommitment(c, data: data, bond: settings.bond),
-                                                 nonce: c.index << 16 | (attempt & 0xffff)))
+        return L1Transaction(sender: settings.proposer, call: .postCommitment(c, data: data, bond: settings.bond),
+                             nonce: c.index << 16 | (attempt & 0xffff))
+    }
+
+    /// The hash of the L1 transaction that posted exactly `c` as our proposer, if the arbiter
+    /// holds it (nil: it holds none at that index, or another one).
+    private func postingTransaction(of c: L1Commitment) async throws -> Digest32? {
+        guard let held = try await l1.commitments(fromIndex: c.index).first, held.commitment == c else { return nil }
+        let receipts = try await l1.receipts(fromBlock: held.block.number, toBlock: held.block.number)
+        return receipts.first { $0.events.contains(.commitmentPosted(c, proposer: settings.proposer)) }?.transactionHash
     }
 
     // MARK: Following L1
@@ -311,6 +384,15 @@ public final class FinalityEngine: Sendable {
         var passed: [CommitmentStatus] = []
         if let receipt = try await l1.receipt(record.l1TransactionHash), receipt.blockNumber <= head.number {
             guard receipt.succeeded else {
+                // Refused while the arbiter holds this very commitment: another transaction of ours
+                // posted it first (a re-post racing the original, or the leader before us). Follow that one.
+                if let other = try await postingTransaction(of: record.commitment), other != record.l1TransactionHash {
+                    logger.notice("commitment posted by another of our transactions: following it", metadata: [
+                        "index": "\(record.commitment.index)", "l1_tx": "\(other)"])
+                    record.l1TransactionHash = other
+                    try await store.updateCommitment(record)
+                    return
+                }
                 logger.error("the L1 arbiter refused a commitment", metadata: [
                     "index": "\(record.commitment.index)", "events": "\(receipt.events)"])
                 return

@@ -69,8 +69,13 @@ public protocol FinalityStore: Sendable {
     /// The executed transfers of batches `from...to` in order, with the root before `from` and
     /// the root after `to`.
     func batchData(from: UInt64, to: UInt64) async throws -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch])
-    /// Records a newly posted commitment (status posted).
-    func recordCommitment(_ record: CommitmentRecord) async throws
+    /// Records a commitment about to be posted (status posted, with the hash of the L1
+    /// transaction that will carry it), *before* it is sent: the posting intent. With `term`,
+    /// fenced by the leader's term like a batch commit (throws `LeadershipLost` when `term` is no
+    /// longer the lease's), so a deposed leader cannot post. A retry of the same commitment is
+    /// fine; a different commitment at the same index throws, unless that one is reverted (the
+    /// caller checked that the L1 never took it: see `FinalityEngine`'s index reconciliation).
+    func recordCommitment(_ record: CommitmentRecord, term: UInt64?) async throws
     /// Records a commitment's new status, L1 transaction and block, and the L1 status of its batches.
     func updateCommitment(_ record: CommitmentRecord) async throws
     /// The ids of the executed transactions of batches `from...to` that were accepted.

@@ -4,8 +4,12 @@ import Logging
 /// commitments with a `GamePlayer` as proposer. Called by `FinalityEngine` on each step (so only
 /// the leader plays).
 ///
-/// Games are found by id (0, 1, ... in opening order; `L1Client.game(id:)`), keeping those whose
-/// proposer is us. For each, the player's trace is the commitment's data re-executed from the
+/// Games are found by id (0, 1, ... in opening order; `L1Client.game(id:)`), once each (the scan
+/// goes on from the last id seen, not from 0), keeping those whose proposer is us, indexed by
+/// commitment (`games(against:)`). Each step plays the open games nearest deadline first, and
+/// each on its own: a game whose handling fails (its state cannot be rebuilt, a send fails) is
+/// logged, counted (`failures`) and retried next step, and never holds up the defence of the
+/// others. For each, the player's trace is the commitment's data re-executed from the
 /// state after the batch before it, which `stateAfterBatch` rebuilds (from the store: newest
 /// snapshot plus diffs). That is the engine's true execution, so a commitment posted with a wrong
 /// root (fault injection) is defended with true roots and lost — as it should be.
@@ -32,6 +36,10 @@ public actor ProposerDefense {
     private let challengeLog: (any ChallengeLog)?
     /// Per open game: the last game state seen and how many distinct states were seen.
     private var observed: [UInt64: (state: ChallengeGame, count: Int)] = [:]
+    /// Our games (open or not) by the commitment they dispute.
+    private var byCommitment: [UInt64: Set<UInt64>] = [:]
+    /// Consecutive failed steps of each open game whose handling fails (cleared when it works again).
+    public private(set) var failures: [UInt64: Int] = [:]
 
     public init(l1: any L1Client, proposer: L1Address, rules: TransitionRules, stateAfterBatch: @escaping StateLoader,
                 logger: Logger, resendAfterBlocks: UInt64 = 16, challengeLog: (any ChallengeLog)? = nil) {
@@ -55,24 +63,44 @@ public actor ProposerDefense {
     /// Ids of the games we are still playing.
     public var openGames: [UInt64] { sessions.keys.sorted() }
 
-    /// Finds new games against us and sends our next move in each, at L1 time `head`.
+    /// Our games against commitment `index`, open or not.
+    public func games(against index: UInt64) -> [UInt64] { (byCommitment[index] ?? []).sorted() }
+
+    /// Finds new games against us and sends our next move in each, at L1 time `head`, nearest
+    /// deadline first; one game's failure does not stop the others (see the type's description).
     public func step(head: L1BlockHeader) async throws {
         while let record = try await l1.game(id: nextGameID) {
-            if record.proposer == proposer && record.isOpen {
-                sessions[record.id] = .some(nil)
-                await logChallenge { try await $0.challengeOpened(record) }
-                logger.warning("a commitment of ours is challenged", metadata: [
-                    "game": "\(record.id)", "commitment": "\(record.commitmentIndex)", "challenger": "\(record.challenger)"])
+            if record.proposer == proposer {
+                byCommitment[record.commitmentIndex, default: []].insert(record.id)
+                if record.isOpen {
+                    sessions[record.id] = .some(nil)
+                    await logChallenge { try await $0.challengeOpened(record) }
+                    logger.warning("a commitment of ours is challenged", metadata: [
+                        "game": "\(record.id)", "commitment": "\(record.commitmentIndex)", "challenger": "\(record.challenger)"])
+                }
             }
             nextGameID += 1
         }
-        for id in sessions.keys.sorted() { try await play(id, head: head) }
+        var records: [(id: UInt64, record: L1Game?)] = []
+        for id in sessions.keys { records.append((id, try await l1.game(id: id))) }
+        records.sort { ($0.record?.game.deadlineMs ?? 0, $0.id) < ($1.record?.game.deadlineMs ?? 0, $1.id) }
+        for (id, record) in records {
+            do {
+                try await play(id, record: record, head: head)
+                failures[id] = nil
+            } catch {
+                failures[id, default: 0] += 1
+                logger.error("defending a challenge game failed; the other games go on, this one is retried", metadata: [
+                    "game": "\(id)", "failures": "\(failures[id]!)", "error": "\(error)"])
+            }
+        }
     }
 
-    private func play(_ id: UInt64, head: L1BlockHeader) async throws {
-        guard let record = try await l1.game(id: id) else {
+    private func play(_ id: UInt64, record: L1Game?, head: L1BlockHeader) async throws {
+        guard let record else {
             // Dropped by an L1 reorg: forget it; it is found again if it comes back.
             sessions[id] = nil
+            failures[id] = nil
             nextGameID = min(nextGameID, id)
             return
         }
@@ -81,6 +109,7 @@ public actor ProposerDefense {
             sessions[id] = nil
             lastMoves[id] = nil
             observed[id] = nil
+            failures[id] = nil
             let won = !record.voided && record.game.result?.winner == .proposer
             logger.notice("challenge game over", metadata: [
                 "game": "\(id)", "commitment": "\(record.commitmentIndex)", "won": "\(won)", "voided": "\(record.voided)"])

@@ -11,10 +11,19 @@ import Logging
 /// later one on L1, and the validator keeps its state at the last valid root, ready for the
 /// proposer's re-posted commitments. It stakes (`registerValidator`) before its first challenge.
 ///
+/// A commitment it accepted can still be reverted (a game someone else won against it or an
+/// earlier one, a proposer that did not defend): the validator then rolls its state back to the
+/// newest accepted commitment that still stands (an undo record per accepted commitment, the
+/// last `Settings.retainedUndo`) and goes on checking the commitments posted after it. Anything
+/// it cannot follow — a revert deeper than it can undo, a standing commitment that does not chain
+/// to its root, a first commitment that does not start from its genesis — raises `alarm` (an
+/// error log, `alarms` counts them; the engine's validator mode turns it into NOT_SERVING health)
+/// instead of waiting silently. See docs/engine-recovery.md.
+///
 /// One pass is `step()`; `run()` repeats it every `pollInterval`. Every read is of the canonical
 /// L1 at the head; moves are sent at most once per game state (`GameSession`). A challenge that
 /// the arbiter refuses while the commitment stands (its challenge period ended before we saw it)
-/// halts the validator: it cannot follow a chain it believes wrong (`halted`).
+/// halts the validator: it cannot follow a chain it believes wrong (`halted`, also an alarm).
 public actor ValidatorNode {
     public struct Settings: Sendable {
         /// The validator's L1 address (sender of its stake, challenges and moves).
@@ -28,6 +37,10 @@ public actor ValidatorNode {
         public var pollInterval: Duration = .seconds(1)
         /// A challenge whose opening has no receipt after this many blocks is sent again.
         public var resendAfterBlocks: UInt64 = 16
+        /// Accepted commitments whose undo record is kept (the deepest revert the validator can
+        /// follow without a restart, which replays from the genesis). An undo record holds the
+        /// prior account of every address the commitment's transactions touched.
+        public var retainedUndo = 1_024
         /// Test and demo only: challenge commitment `index` with a wrong root although it is right
         /// (a dishonest challenger, which loses and is slashed).
         public var falseChallengeAt: UInt64?
@@ -62,6 +75,12 @@ public actor ValidatorNode {
         var lastMove: (hash: Digest32, block: UInt64)?
     }
 
+    /// An accepted commitment and the accounts it changed as they were before it.
+    private struct AcceptedCommitment {
+        let commitment: L1Commitment
+        let undo: [(address: Address, account: Account?)]
+    }
+
     public let settings: Settings
     private let l1: any L1Client
     private let logger: Logger
@@ -77,7 +96,22 @@ public actor ValidatorNode {
     public private(set) var halted: String?
     /// Moves sent again because they were not included (dropped by an L1 reorg).
     public private(set) var resentMoves = 0
+    /// Why the validator cannot follow the L1 right now (nil while it follows): logged as an
+    /// error when raised, cleared once it follows again. `halted` is always also an alarm.
+    public private(set) var alarm: String?
+    /// Alarms raised so far (a metric: each distinct alarm counts once).
+    public private(set) var alarms = 0
+    /// Accepted commitments rolled back because the L1 reverted them.
+    public private(set) var rolledBack = 0
+    /// Undo records of the newest accepted commitments, oldest first.
+    private var undoLog: [AcceptedCommitment] = []
+    /// The newest accepted commitment whose undo record was dropped: a revert of it cannot be
+    /// followed without a restart.
+    private var undoFloor: L1Commitment?
     private var dispute: Dispute?
+    /// Games read so far (ids below this), and ours among them by commitment (`openGame(against:)`).
+    private var scannedGames: UInt64 = 0
+    private var ourGames: [UInt64: [UInt64]] = [:]
     private var registered = false
     private var nonce: UInt64
 
@@ -120,9 +154,24 @@ public actor ValidatorNode {
     // MARK: Checking commitments
 
     private func check(head: L1BlockHeader) async throws {
-        for (commitment, block) in try await l1.commitments(fromIndex: nextIndex) {
-            // A commitment chaining to a root we do not hold waits (it follows one we dispute).
-            guard commitment.prevRoot == state.root else { return }
+        var standing = try await l1.commitments(fromIndex: undoLog.last?.commitment.index ?? undoFloor?.index ?? nextIndex)
+        if let newest = undoLog.last?.commitment ?? undoFloor, standing.first?.commitment != newest {
+            // Something we accepted was reverted: undo back to the newest commitment still standing.
+            guard try await rollBack() else { return }
+            standing = try await l1.commitments(fromIndex: nextIndex)
+        }
+        var followed = true
+        defer { if followed { clearAlarm() } }
+        for (commitment, block) in standing where commitment.index >= nextIndex {
+            // Every standing commitment after the ones we accepted chains to our root (the arbiter
+            // enforces the chaining): one that does not is something we cannot follow.
+            guard commitment.prevRoot == state.root else {
+                followed = false
+                raise(accepted.isEmpty && undoFloor == nil
+                      ? "genesis mismatch: commitment \(commitment.index) starts from \(commitment.prevRoot), our genesis root is \(state.root)"
+                      : "commitment \(commitment.index) starts from \(commitment.prevRoot), not from our root \(state.root)")
+                return
+            }
             let data = try await l1.commitmentData(index: commitment.index)
             let (_, batches) = try BatchData.transactions(ofCommitment: commitment.index, data: data)
             // Deposits are judged against the inbox the commitment consumed, as the arbiter judges them.
@@ -131,9 +180,7 @@ public actor ValidatorNode {
             let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules, deposits: deposits)
             let lie = commitment.index == settings.falseChallengeAt
             if trace.newRoot == commitment.newRoot && !lie {
-                state = after
-                accepted.append(commitment.index)
-                nextIndex = commitment.index + 1
+                accept(commitment, batches: batches, after: after)
                 continue
             }
             let claims = lie ? trace.claiming(newRoot: Keccak256.hash(trace.newRoot.bytes + Array("false challenge".utf8))) : trace
@@ -200,12 +247,21 @@ public actor ValidatorNode {
         finish(d, game: record)
     }
 
-    /// Our open game against commitment `index`, if any (games are numbered 0, 1, ...).
+    /// Our open game against commitment `index`, if any. Games are numbered 0, 1, ... in opening
+    /// order: each is read once (the scan goes on from the last id seen) and ours are indexed by
+    /// commitment; a head that lost games (an L1 reorg) restarts the scan.
     private func openGame(against index: UInt64) async throws -> UInt64? {
-        var id: UInt64 = 0
-        while let record = try await l1.game(id: id) {
-            if record.isOpen && record.commitmentIndex == index && record.challenger == settings.address { return id }
-            id += 1
+        if scannedGames > 0, try await l1.game(id: scannedGames - 1) == nil {
+            scannedGames = 0
+            ourGames = [:]
+        }
+        while let record = try await l1.game(id: scannedGames) {
+            if record.challenger == settings.address { ourGames[record.commitmentIndex, default: []].append(record.id) }
+            scannedGames += 1
+        }
+        for id in ourGames[index] ?? [] {
+            if let record = try await l1.game(id: id), record.isOpen, record.commitmentIndex == index,
+               record.challenger == settings.address { return id }
         }
         return nil
     }
@@ -216,8 +272,7 @@ public actor ValidatorNode {
         dispute = nil
         let stands = try await l1.commitments(fromIndex: d.commitment.index).first?.commitment == d.commitment
         guard stands else { return }
-        halted = "challenge of commitment \(d.commitment.index) refused: \(events)"
-        logger.error("challenge refused; the validator stops following", metadata: ["events": "\(events)"])
+        halt("challenge of commitment \(d.commitment.index) refused while it stands: \(events)")
     }
 
     private func finish(_ d: Dispute, game record: L1Game) {
@@ -227,13 +282,78 @@ public actor ValidatorNode {
         logger.notice("game over", metadata: ["game": "\(record.id)", "commitment": "\(d.commitment.index)", "outcome": "\(outcome)"])
         guard outcome == .lost else { return }  // won or voided: the commitment is reverted, our state stays
         if d.commitmentIsRight {
-            state = d.stateAfter
-            accepted.append(d.commitment.index)
-            nextIndex = d.commitment.index + 1
+            accept(d.commitment, batches: d.session.player.batches, after: d.stateAfter)
         } else {
-            halted = "lost the game against commitment \(d.commitment.index), which we still compute differently"
-            logger.error("lost a game we believe right; the validator stops following", metadata: ["game": "\(record.id)"])
+            halt("lost the game \(record.id) against commitment \(d.commitment.index), which we still compute differently")
         }
+    }
+
+    // MARK: Following reverts
+
+    /// Makes `after` (the state once `commitment`'s `batches` ran on ours) the accepted state,
+    /// keeping an undo record: the prior account of every address a transaction touched.
+    private func accept(_ commitment: L1Commitment, batches: [[SignedTransfer]], after: SparseMerkleTree) {
+        var touched: Set<Address> = [settings.rules.feeAccount]
+        for batch in batches {
+            for tx in batch {
+                touched.insert(tx.transfer.from)
+                touched.insert(tx.transfer.to)
+            }
+        }
+        let undo = touched.map { (address: $0, account: state.account($0)) }
+        state = after
+        accepted.append(commitment.index)
+        nextIndex = commitment.index + 1
+        undoLog.append(AcceptedCommitment(commitment: commitment, undo: undo))
+        if undoLog.count > max(1, settings.retainedUndo) { undoFloor = undoLog.removeFirst().commitment }
+    }
+
+    /// Undoes accepted commitments, newest first, until the newest one the L1 still holds; false
+    /// (with an alarm) when that is beyond the undo records or an undo does not restore the
+    /// commitment's previous root.
+    private func rollBack() async throws -> Bool {
+        let from = undoFloor?.index ?? undoLog.first?.commitment.index ?? nextIndex
+        let standing = Set(try await l1.commitments(fromIndex: from).map(\.commitment))
+        while let last = undoLog.last, !standing.contains(last.commitment) {
+            undoLog.removeLast()
+            _ = state.update(last.undo)
+            guard state.root == last.commitment.prevRoot else {
+                halt("undoing reverted commitment \(last.commitment.index) gave root \(state.root), not its previous root "
+                         + "\(last.commitment.prevRoot): restart the validator (it replays from the genesis)")
+                return false
+            }
+            accepted.removeAll { $0 == last.commitment.index }
+            nextIndex = last.commitment.index
+            rolledBack += 1
+            logger.warning("accepted commitment reverted on L1: rolled back", metadata: [
+                "index": "\(last.commitment.index)", "root": "\(state.root)"])
+        }
+        if undoLog.isEmpty, let floor = undoFloor, !standing.contains(floor) {
+            halt("commitment \(floor.index), accepted longer ago than the \(settings.retainedUndo) undo records kept, was "
+                     + "reverted: restart the validator (it replays from the genesis)")
+            return false
+        }
+        return true
+    }
+
+    /// Stops following for good (until a restart), loudly.
+    private func halt(_ reason: String) {
+        halted = reason
+        raise(reason)
+    }
+
+    /// Raises `reason` as the current alarm (logged as an error when it changes).
+    private func raise(_ reason: String) {
+        guard alarm != reason else { return }
+        alarm = reason
+        alarms += 1
+        logger.error("validator alarm: it cannot follow the L1", metadata: ["reason": "\(reason)"])
+    }
+
+    private func clearAlarm() {
+        guard let old = alarm, halted == nil else { return }
+        alarm = nil
+        logger.notice("validator follows the L1 again", metadata: ["after": "\(old)"])
     }
 
     private func send(_ call: L1Transaction.Call) async throws -> Digest32 {

@@ -21,6 +21,8 @@ struct EngineSettings {
     var advertiseGiven: Bool
     var l1: L1Options.Resolved
     var validator: ValidatorOptions.Resolved?
+    /// The admin listener's address; nil for none (`off`, or a production engine).
+    var admin: ListenAddress?
     /// `SETTLEMENT_*` variables that name no setting, for a warning.
     var unknownEnvironment: [String]
 }
@@ -66,6 +68,7 @@ extension EngineCommand {
             settlement: config, genesis: genesis, replication: replication, clusterSecret: secret,
             advertiseGiven: try source.value(.advertise, flag: replica.advertise) != nil,
             l1: try l1.resolve(source: source), validator: try validatorMode.resolve(source: source),
+            admin: try admin.resolve(source: source, production: config.production),
             unknownEnvironment: source.unknownEnvironmentNames)
     }
 }

@@ -87,6 +87,10 @@ extension SettingKey {
     static let l1GenesisBacking = SettingKey("l1_genesis_backing")
     static let l1DepositSafeDepth = SettingKey("l1_deposit_safe_depth")
 
+    // Admin listener.
+    static let adminListen = SettingKey("admin_listen")
+    static let adminAllowRemote = SettingKey("admin_allow_remote")
+
     // Validator mode.
     static let validator = SettingKey("validator")
     static let validatorAddress = SettingKey("validator_address")
@@ -106,6 +110,7 @@ extension SettingKey {
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
         l1DepositSafeDepth,
+        adminListen, adminAllowRemote,
         validator, validatorAddress, validatorStake, validatorBond,
     ]
 
