@@ -6,7 +6,7 @@ import Settlement
 /// environment (`SETTLEMENT_<NAME>`), else the JSON config file (`--config`, keys as in the seed:
 /// `batch_size`, ...), else the default.
 struct SettlementOptions: ParsableArguments {
-    @Option(help: "JSON file with settlement settings (keys: target_tps, batch_size, batch_timeout_ms, max_pending_transactions, l1_settlement_interval, challenge_period, fraud_proof_window, zk_proof_timeout, max_concurrent_batches, chain_id, fee_account, retained_batches). Env: SETTLEMENT_CONFIG.")
+    @Option(help: "JSON file with settlement settings (keys: target_tps, batch_size, batch_timeout_ms, max_pending_transactions, max_pending_per_sender, status_subscriber_buffer, l1_settlement_interval, challenge_period, fraud_proof_window, zk_proof_timeout, max_concurrent_batches, chain_id, fee_account, retained_batches). Env: SETTLEMENT_CONFIG.")
     var config: String?
 
     @Option(help: "Genesis file (Ethereum genesis shape: config.chainId and alloc). Env: SETTLEMENT_GENESIS. Default: Deploy/genesis.dev.json.")
@@ -23,6 +23,12 @@ struct SettlementOptions: ParsableArguments {
 
     @Option(help: "Pool capacity (default 100000). Env: SETTLEMENT_MAX_PENDING_TRANSACTIONS.")
     var maxPendingTransactions: Int?
+
+    @Option(help: "Most transactions one sender may have in the pool (default 1000). Env: SETTLEMENT_MAX_PENDING_PER_SENDER.")
+    var maxPendingPerSender: Int?
+
+    @Option(help: "Status events one SubscribeStatus subscriber may fall behind before it is dropped with RESOURCE_EXHAUSTED (default 1024). Env: SETTLEMENT_STATUS_SUBSCRIBER_BUFFER.")
+    var statusSubscriberBuffer: Int?
 
     @Option(help: "Batches executed but not yet durable (default 20). Env: SETTLEMENT_MAX_CONCURRENT_BATCHES.")
     var maxConcurrentBatches: Int?
@@ -73,6 +79,7 @@ struct SettlementOptions: ParsableArguments {
                 throw Problem(description: "config file \(path) is not a JSON object")
             }
             let known: Set<String> = ["target_tps", "batch_size", "batch_timeout_ms", "max_pending_transactions",
+                                      "max_pending_per_sender", "status_subscriber_buffer",
                                       "l1_settlement_interval", "challenge_period", "fraud_proof_window", "zk_proof_timeout",
                                       "max_concurrent_batches", "chain_id", "fee_account", "retained_batches"]
             if let unknown = obj.keys.first(where: { !known.contains($0) }) {
@@ -99,6 +106,8 @@ struct SettlementOptions: ParsableArguments {
         if let v = try int(batchSize, "batch_size") { c.batchSize = v }
         if let v = try int(batchTimeoutMs, "batch_timeout_ms") { c.batchTimeoutMs = v }
         if let v = try int(maxPendingTransactions, "max_pending_transactions") { c.maxPendingTransactions = v }
+        if let v = try int(maxPendingPerSender, "max_pending_per_sender") { c.maxPendingPerSender = v }
+        if let v = try int(statusSubscriberBuffer, "status_subscriber_buffer") { c.statusSubscriberBuffer = v }
         if let v = try int(l1SettlementInterval, "l1_settlement_interval") { c.l1SettlementIntervalSeconds = v }
         if let v = try int(challengePeriod, "challenge_period") { c.challengePeriodSeconds = v }
         if let v = try int(fraudProofWindow, "fraud_proof_window") { c.fraudProofWindowSeconds = v }

@@ -140,7 +140,7 @@ final class EngineTests: XCTestCase {
 
     func testPoolIsBoundedAndFair() throws {
         let f = EngineFixture(accounts: 3)
-        let pool = TransactionPool(capacity: 6, maxFutureNonces: 4, futureTimeout: .seconds(10)) { _ in 0 }
+        let pool = TransactionPool(capacity: 6, maxFutureNonces: 4, futureTimeout: .seconds(10)) { _ in Account(balance: 1_000_000) }
         let v = ValidationPipeline(chainId: 1337, maxFee: 1_000)
         func add(_ i: Int, _ n: UInt64) throws(PoolRejection) {
             guard case .success(let tx) = v.validate(f.transfer(from: i, to: 0, value: 1, nonce: n)) else { return }
