@@ -63,7 +63,6 @@ final class HostileAdmissionTests: XCTestCase {
         }
         // While the flood runs: the funded user's transfers are admitted (none is refused as
         // RESOURCE_EXHAUSTED), each as its own unary call that waits for its receipt.
-        let pool = f.engine.pool
         try await Task.sleep(for: .milliseconds(50))
         let answers = Answers()
         let calls = funded.map { t in

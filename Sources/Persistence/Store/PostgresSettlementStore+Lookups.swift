@@ -10,7 +10,7 @@ extension PostgresSettlementStore {
         let count = Int64(ids.count)
         let rows = try await reader().idempotent { c in
             try await c.query("""
-                WITH wanted AS (SELECT substring($1 FROM i * 32 + 1 FOR 32) AS id FROM generate_series(0, $2 - 1) AS i)
+                WITH wanted AS (SELECT substring($1 FROM (i * 32 + 1)::int FOR 32) AS id FROM generate_series(0, $2 - 1) AS i)
                 SELECT DISTINCT ON (t.id)
                        t.id,
                        CASE WHEN t.status = \(TransactionStatus.sequenced.rawValue) AND b.l1_status > 0
@@ -48,7 +48,7 @@ extension PostgresSettlementStore {
         let count = Int64(ids.count)
         let rows = try await reader().idempotent { c in
             try await c.query("""
-                WITH wanted AS (SELECT substring($1 FROM i * 32 + 1 FOR 32) AS id FROM generate_series(0, $2 - 1) AS i)
+                WITH wanted AS (SELECT substring($1 FROM (i * 32 + 1)::int FOR 32) AS id FROM generate_series(0, $2 - 1) AS i)
                 SELECT DISTINCT ON (t.id)
                        t.id, t.batch_number, t.idx, b.new_root, (extract(epoch FROM r.reverted_at) * 1000)::int8
                 FROM wanted w
