@@ -157,5 +157,22 @@ final class PoolAdmissionTests: XCTestCase {
         try p.add(validated(f.transfer(from: 1, to: 0, value: 1, nonce: 0))) { _ in }
     }
 
+    /// Deposits come from the bridge, which holds no balance: they skip the balance and share
+    /// checks (execution checks them), still respect the capacity, and are never evicted.
+    func testDepositsSkipTheBalanceCheckAndAreNeverEvicted() throws {
+        let accounts = Accounts()
+        for k in f.keys { accounts.set(k.address, Account(balance: 1_000_000)) }
+        let p = pool(accounts, capacity: 4, perSender: 2)
+        for id: UInt64 in 0..<4 {
+            let d = L1Deposit(id: id, depositor: Address(bytes: [UInt8](repeating: 7, count: 20))!, recipient: f.keys[0].address,
+                              amount: 5, l1BlockNumber: 1, l1BlockHash: .zero)
+            try p.add(ValidatedTransfer(deposit: d, chainId: 1337)) { _ in }
+        }
+        XCTAssertEqual(p.count, 4)
+        XCTAssertThrowsError(try p.add(validated(f.transfer(from: 1, to: 0, value: 1, nonce: 0))) { _ in }) {
+            XCTAssertEqual($0 as? PoolRejection, .full(capacity: 4))
+        }
+    }
+
     var rng = SeededGenerator(seed: 7)
 }

@@ -108,14 +108,17 @@ public final class TransactionPool: Sendable {
     /// Adds a validated transaction; `onReceipt` is called once it is sequenced or rejected.
     /// `overCapacity` admits it even to a full pool and skips the share and balance checks: for
     /// transactions the engine had already accepted once (a chain rollback offers them again),
-    /// which must not be turned away. A transfer evicted to make room gets a REJECTED receipt.
+    /// which must not be turned away. Deposits (from `Address.bridge`) skip the share and balance
+    /// checks, not the capacity. A transfer evicted to make room gets a REJECTED receipt.
     public func add(_ tx: ValidatedTransfer, overCapacity: Bool = false, onReceipt: @escaping ReceiptHandler) throws(PoolRejection) {
         let entry = Entry(tx: tx, onReceipt: onReceipt)
         let sender = tx.sender
         // Read before taking the pool's lock (the sequencer holds the state's lock while it
         // executes a batch); a consistent (balance, nonce) pair, however stale, is enough: see
         // `admit`. A sender seen for the first time is read again under the lock.
-        let snapshot = overCapacity ? nil : accountSource(sender)
+        // Deposits (from the L1 bridge, which holds no balance) are checked by execution only.
+        let admits = !overCapacity && sender != .bridge
+        let snapshot = admits ? accountSource(sender) : nil
         let (wake, evicted) = try state.withLock { (s: inout State) throws(PoolRejection) -> (CheckedContinuation<Void, Never>?, Entry?) in
             if s.ids.contains(tx.id) { throw .duplicate }
             var q: SenderQueue
@@ -124,7 +127,7 @@ public final class TransactionPool: Sendable {
                 q = existing
             } else {
                 let fresh = accountSource(sender)
-                account = overCapacity ? nil : fresh
+                account = admits ? fresh : nil
                 q = SenderQueue(expectedNonce: fresh.nonce)
             }
             let nonce = tx.transfer.nonce
@@ -139,6 +142,8 @@ public final class TransactionPool: Sendable {
             var evicted: Entry?
             if let account {
                 try Self.admit(tx, cost: cost, account: account, queue: &q, maxPerSender: maxPerSender)
+            }
+            if !overCapacity {
                 if s.readyCount + s.heldCount >= capacity {
                     guard nonce == q.expectedNonce, let e = Self.evictForLighter(sender, count: q.count, in: &s) else {
                         throw .full(capacity: capacity)
@@ -202,8 +207,9 @@ public final class TransactionPool: Sendable {
     }
 
     /// Re-elects the heaviest sender when `sender` now holds more than it.
+    /// (Never the bridge: a deposit is never evicted.)
     private static func noteWeight(_ sender: Address, _ q: SenderQueue, in s: inout State) {
-        guard s.heaviest != sender else { return }
+        guard s.heaviest != sender, sender != .bridge else { return }
         if let h = s.heaviest, let hq = s.senders[h], hq.count >= q.count { return }
         s.heaviest = sender
     }
