@@ -68,7 +68,7 @@ final class AmplificationTests: XCTestCase {
         let e = await assertRPCError(.invalidArgument) {
             let s = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
                                                  SettlementV1.SubscribeStatusRequest(txIds: known + unknown + [[UInt8](repeating: 9, count: 32)]),
-                                                 as: SettlementV1.StatusUpdate.self)
+                                                 timeout: .seconds(10), as: SettlementV1.StatusUpdate.self)
             for try await _ in s {}
         }
         XCTAssertTrue(e?.message.contains("at most 1000") ?? false, e?.message ?? "")

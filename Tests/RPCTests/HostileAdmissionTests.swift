@@ -21,7 +21,7 @@ final class HostileAdmissionTests: XCTestCase {
 
     static func stream(_ f: SettlementFixture, _ transfers: [Settlement.SignedTransfer]) async throws -> [SettlementV1.TransactionReceipt] {
         try await f.client.bidirectionalStreaming(
-            SettlementFixture.path + "SubmitTransactions", as: SettlementV1.TransactionReceipt.self
+            SettlementFixture.path + "SubmitTransactions", timeout: .seconds(30), as: SettlementV1.TransactionReceipt.self
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {
@@ -75,7 +75,18 @@ final class HostileAdmissionTests: XCTestCase {
                 }
             }
         }
-        let junkReceipts = try await flood.flatMap { $0 }
+        // Bounded: each stream has a 30 s deadline (junk admitted to the pool would wait for the
+        // held-back commits; then the deadline fails the test instead of hanging it).
+        let junkReceipts: [SettlementV1.TransactionReceipt]
+        do {
+            junkReceipts = try await flood.flatMap { $0 }
+        } catch {
+            gate.open()
+            for c in calls { await c.value }
+            await f.stop()
+            XCTFail("the junk flood did not get its receipts: \(error)")
+            return
+        }
         let floodTime = ContinuousClock.now - started
         // A refusal would have come at once (RESOURCE_EXHAUSTED); commits are still held back, so
         // no funded call can have been answered otherwise.
