@@ -24,6 +24,12 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "Pool capacity (default 100000). Env: SETTLEMENT_MAX_PENDING_TRANSACTIONS.")
     var maxPendingTransactions: Int?
 
+    @Option(help: "Most transactions one sender may have in the pool (default 1000). Env: SETTLEMENT_MAX_PENDING_PER_SENDER.")
+    var maxPendingPerSender: Int?
+
+    @Option(help: "Status events one SubscribeStatus subscriber may fall behind before it is dropped with RESOURCE_EXHAUSTED (default 1024). Env: SETTLEMENT_STATUS_SUBSCRIBER_BUFFER.")
+    var statusSubscriberBuffer: Int?
+
     @Option(help: "Batches executed but not yet durable (default 20). Env: SETTLEMENT_MAX_CONCURRENT_BATCHES.")
     var maxConcurrentBatches: Int?
 
@@ -70,6 +76,8 @@ struct SettlementOptions: ParsableArguments {
         try int(.batchSize, batchSize) { c.batchSize = $0 }
         try int(.batchTimeoutMs, batchTimeoutMs) { c.batchTimeoutMs = $0 }
         try int(.maxPendingTransactions, maxPendingTransactions) { c.maxPendingTransactions = $0 }
+        try int(.maxPendingPerSender, maxPendingPerSender) { c.maxPendingPerSender = $0 }
+        try int(.statusSubscriberBuffer, statusSubscriberBuffer) { c.statusSubscriberBuffer = $0 }
         try int(.l1SettlementInterval, l1SettlementInterval) { c.l1SettlementIntervalSeconds = $0 }
         try int(.challengePeriod, challengePeriod) { c.challengePeriodSeconds = $0 }
         try int(.fraudProofWindow, fraudProofWindow) { c.fraudProofWindowSeconds = $0 }

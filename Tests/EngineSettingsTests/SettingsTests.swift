@@ -89,7 +89,8 @@ final class SettingsTests: XCTestCase {
                                      .l1GenesisBacking, .l1DepositSafeDepth, .prefaceTimeout, .firstRequestTimeout,
                                      .streamIdleTimeout, .writeStallTimeout, .maxConnectionsPerAddress, .reservedConnections,
                                      .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
-                                     .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond]
+                                     .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond,
+                                     .maxPendingPerSender, .statusSubscriberBuffer]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator, .adminAllowRemote]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

@@ -14,6 +14,11 @@ public final class InMemorySettlementStore: SettlementStore {
 
     private let state = Mutex(State())
     private let commitGate: CommitGate?
+    private let reads = Atomic<Int>(0)
+
+    /// Look-ups served so far (`transaction`, `transactions`, `batch`): what one request costs
+    /// the database, for the amplification tests.
+    public var readCount: Int { reads.load(ordering: .relaxed) }
 
     /// - Parameter commitGate: when given, every commit waits until the gate opens.
     public init(commitGate: CommitGate? = nil) { self.commitGate = commitGate }
@@ -54,8 +59,22 @@ public final class InMemorySettlementStore: SettlementStore {
         }
     }
 
-    public func transaction(_ id: Digest32) async throws -> StoredTransaction? { state.withLock { $0.transactions[id] } }
-    public func batch(_ number: UInt64) async throws -> StoredBatch? { state.withLock { $0.batches[number] } }
+    public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
+        reads.add(1, ordering: .relaxed)
+        return state.withLock { $0.transactions[id] }
+    }
+    public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
+        reads.add(1, ordering: .relaxed)
+        return state.withLock { s in
+            var out: [Digest32: StoredTransaction] = [:]
+            for id in ids { if let t = s.transactions[id] { out[id] = t } }
+            return out
+        }
+    }
+    public func batch(_ number: UInt64) async throws -> StoredBatch? {
+        reads.add(1, ordering: .relaxed)
+        return state.withLock { $0.batches[number] }
+    }
     public func latestBatchNumber() async throws -> UInt64? { state.withLock { $0.diffs.last?.number } }
     public func saveSnapshot(_ snapshot: StateSnapshot) async throws { state.withLock { $0.snapshot = snapshot } }
     public func persistedChain(upTo batch: UInt64) async throws -> PersistedChain {

@@ -140,7 +140,7 @@ final class EngineTests: XCTestCase {
 
     func testPoolIsBoundedAndFair() throws {
         let f = EngineFixture(accounts: 3)
-        let pool = TransactionPool(capacity: 6, maxFutureNonces: 4, futureTimeout: .seconds(10)) { _ in 0 }
+        let pool = TransactionPool(capacity: 6, maxFutureNonces: 4, futureTimeout: .seconds(10)) { _ in Account(balance: 1_000_000) }
         let v = ValidationPipeline(chainId: 1337, maxFee: 1_000)
         func add(_ i: Int, _ n: UInt64) throws(PoolRejection) {
             guard case .success(let tx) = v.validate(f.transfer(from: i, to: 0, value: 1, nonce: n)) else { return }
@@ -149,10 +149,15 @@ final class EngineTests: XCTestCase {
         for n in 0..<4 { try add(0, UInt64(n)) }   // a busy sender
         try add(1, 0)
         try add(2, 0)
-        XCTAssertThrowsError(try add(2, 1)) { XCTAssertEqual($0 as? PoolRejection, .full(capacity: 6)) }
+        // Full: a lighter sender's next nonce evicts the busy sender's newest (docs/admission.md)...
+        try add(2, 1)
+        XCTAssertEqual(pool.count, 6)
+        try add(1, 1)
+        // ...until no sender holds two more than the newcomer.
+        XCTAssertThrowsError(try add(2, 2)) { XCTAssertEqual($0 as? PoolRejection, .full(capacity: 6)) }
         let batch = pool.takeBatch(max: 3)
         XCTAssertEqual(Set(batch.map(\.tx.sender)).count, 3, "one per sender per round")
-        XCTAssertThrowsError(try add(1, 0)) { XCTAssertEqual($0 as? PoolRejection, .nonceTooLow(got: 0, expected: 1)) }
+        XCTAssertThrowsError(try add(1, 0)) { XCTAssertEqual($0 as? PoolRejection, .nonceTooLow(got: 0, expected: 2)) }
     }
 
     func testConfigValidationNamesTheSetting() {

@@ -9,10 +9,14 @@ import Synchronization
 /// `client_sequence`), so no extra schema is needed.
 ///
 /// Trust: a follower has already recovered each signature. When the cluster shares a secret
-/// (`--cluster-secret`) and the call carries it in `x-settlement-cluster-token`, the leader skips
-/// signature recovery (the point of validating on followers); without a secret, or without the
-/// header, every transfer is fully validated again (fail closed). A wrong token is
-/// UNAUTHENTICATED.
+/// (`--cluster-secret`), the call must carry it in `x-settlement-cluster-token` (a missing or
+/// wrong token is UNAUTHENTICATED) and the leader skips signature recovery (the point of
+/// validating on followers). Without a secret the method is open like `SubmitTransactions`: every
+/// transfer is fully validated again and passes the same admission (fail closed).
+///
+/// Memory: a caller that stops reading receipts (window 0) while sending transfers holds at most
+/// `maxUnanswered` transfers without a written receipt; past that the stream is not read (HTTP/2
+/// flow control holds the caller back), as `SubmitTransactions` does.
 ///
 /// A replica that is not the sequencer ends the call with UNAVAILABLE; the follower then looks
 /// up the new leader and sends everything unanswered again.
@@ -26,10 +30,14 @@ public final class SequencerForwardService: RPCService {
     private let engine: SettlementEngine
     private let clusterSecret: [UInt8]?
     private let logger: Logger
+    /// Forwarded transfers of one call without a written receipt (see the type's comment).
+    public let maxUnanswered: Int
 
-    public init(engine: SettlementEngine, clusterSecret: String?, logger: Logger = Logger(label: "settlement.forward")) {
+    public init(engine: SettlementEngine, clusterSecret: String?, maxUnanswered: Int = 50_000,
+                logger: Logger = Logger(label: "settlement.forward")) {
         self.engine = engine
         self.clusterSecret = clusterSecret.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        self.maxUnanswered = max(1, maxUnanswered)
         self.logger = logger
     }
 
@@ -41,10 +49,17 @@ public final class SequencerForwardService: RPCService {
         }]
     }
 
-    /// True when the caller proved it belongs to the cluster.
+    /// True when the caller proved it belongs to the cluster; false when no secret is configured
+    /// (signatures are then verified again). With a secret, a missing or wrong token throws.
     private func authenticate(_ metadata: Metadata) throws -> Bool {
-        guard let token = metadata[Self.tokenKey] else { return false }
-        guard let secret = clusterSecret, Self.constantTimeEqual(Array(token.utf8), secret) else {
+        guard let secret = clusterSecret else {
+            if metadata[Self.tokenKey] != nil { throw RPCError(.unauthenticated, "invalid cluster token") }
+            return false
+        }
+        guard let token = metadata[Self.tokenKey] else {
+            throw RPCError(.unauthenticated, "the cluster token (\(Self.tokenKey)) is required")
+        }
+        guard Self.constantTimeEqual(Array(token.utf8), secret) else {
             throw RPCError(.unauthenticated, "invalid cluster token")
         }
         return true
@@ -60,20 +75,22 @@ public final class SequencerForwardService: RPCService {
     private func forward(_ requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
                          _ responses: ResponseWriter<SettlementV1.TransactionReceipt>, verified: Bool) async throws {
         let (receipts, sink) = AsyncStream.makeStream(of: SettlementV1.TransactionReceipt.self)
-        let unanswered = Counter()
+        let tracker = SubmissionTracker(limit: maxUnanswered, output: sink)
         defer { sink.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await receipt in receipts { try await responses.send(receipt) }
+                for await receipt in receipts {
+                    try await responses.send(receipt)
+                    tracker.written()
+                }
             }
             group.addTask {
                 for try await request in requests {
-                    unanswered.value.add(1, ordering: .relaxed)
-                    try await self.submit(request, verified: verified, sink: sink, unanswered: unanswered)
+                    try await tracker.reserve()
+                    try await self.submit(request, verified: verified, tracker: tracker)
                 }
-                // The follower half-closed: end once every receipt is out.
-                while unanswered.value.load(ordering: .relaxed) > 0 { try await Task.sleep(for: .milliseconds(10)) }
-                sink.finish()
+                // The follower half-closed: the output ends once every receipt is out.
+                tracker.inputFinished()
             }
             do {
                 for try await _ in group {}
@@ -85,8 +102,7 @@ public final class SequencerForwardService: RPCService {
     }
 
     private func submit(_ request: SettlementV1.SubmitTransactionsRequest, verified: Bool,
-                        sink: AsyncStream<SettlementV1.TransactionReceipt>.Continuation,
-                        unanswered: Counter) async throws {
+                        tracker: SubmissionTracker) async throws {
         let sequence = request.clientSequence
         guard let wire = request.transfer else {
             throw RPCError(.invalidArgument, "forwarded request \(sequence) has no transfer")
@@ -96,9 +112,8 @@ public final class SequencerForwardService: RPCService {
         var delay = Duration.milliseconds(1)
         while true {
             do {
-                try engine.submitForwarded(signed, verified: verified) { [unanswered] receipt in
-                    unanswered.value.subtract(1, ordering: .relaxed)
-                    sink.yield(SettlementV1.TransactionReceipt(receipt, clientSequence: sequence, receivedAtMs: receivedAt))
+                try engine.submitForwarded(signed, verified: verified) { receipt in
+                    tracker.answer(SettlementV1.TransactionReceipt(receipt, clientSequence: sequence, receivedAtMs: receivedAt))
                 }
                 return
             } catch .overloaded {
@@ -110,9 +125,4 @@ public final class SequencerForwardService: RPCService {
             }
         }
     }
-}
-
-/// A shared counter (an `Atomic` cannot be captured by escaping closures).
-final class Counter: Sendable {
-    let value = Atomic<Int>(0)
 }

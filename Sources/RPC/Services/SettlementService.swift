@@ -38,12 +38,9 @@ public final class SettlementService: RPCService {
         /// pool, in flight, or waiting for a slow reader). At this many the stream is not read
         /// until a receipt has been written, which bounds the memory one stream can hold.
         public var maxUnansweredPerStream = 50_000
-        /// `SubscribeStatus`: most transaction ids in one subscription.
-        public var maxSubscribedIds = 10_000
-        /// `GetAccount` with a `state_root`: how many batches back from the newest the store is
-        /// searched for a batch with that root (each step is one store read). The engine's
-        /// `retainedBatches` bounds it too, since older roots cannot be proven against anyway.
-        public var rootSearchLimit = 1_024
+        /// `SubscribeStatus`: most transaction ids in one subscription (INVALID_ARGUMENT past it).
+        /// Their current statuses are read in one batched store look-up.
+        public var maxSubscribedIds = 1_000
 
         /// The defaults.
         public init() {}
@@ -54,9 +51,9 @@ public final class SettlementService: RPCService {
     /// The service's tunables.
     public let configuration: Configuration
     private let logger: Logger
-    /// State roots found by `GetAccount` searches: root → batch number (bounded).
-    private let rootIndex = Mutex<[Digest32: UInt64]>([:])
-    private static let rootIndexLimit = 4_096
+    /// Recent batch summaries for `SubscribeStatus` streams of every batch: one store read per
+    /// batch, however many subscribers.
+    private let batchCache = BatchSummaryCache(limit: 64)
     private let openSubmissionStreams = Atomic<Int>(0)
 
     /// `SubmitTransactions` calls whose handler is still running (both of its tasks included).
@@ -235,7 +232,7 @@ public final class SettlementService: RPCService {
             }
         } catch StatusEvents.End.overflowed {
             throw RPCError(.resourceExhausted,
-                           "the subscriber fell more than \(engine.events.bufferLimit) events behind; subscribe again")
+                           "subscriber too slow: it fell more than \(engine.events.bufferLimit) events behind; subscribe again")
         }
     }
 
@@ -245,8 +242,9 @@ public final class SettlementService: RPCService {
         let events = engine.events.subscribe(ids: ids)
         var open = Set(ids)
         var sent: [Digest32: SettlementV1.TxStatus] = [:]
+        let current = try await storeRead({ try await self.engine.statuses(of: ids) })
         for id in ids {
-            guard let stored = try await storeRead({ try await self.engine.status(of: id) }) else { continue }
+            guard let stored = current[id] else { continue }
             let status = SettlementV1.SettlementStatus(stored)
             try await responses.send(SettlementV1.StatusUpdate(status: status))
             sent[id] = status.status
@@ -286,7 +284,7 @@ public final class SettlementService: RPCService {
             // A batch's events are published together, so comparing with the last one sent is enough.
             if let last, last.batch == event.batchNumber && last.status == status { continue }
             last = (event.batchNumber, status)
-            let stored = try await storeRead({ try await self.engine.batch(event.batchNumber) })
+            let stored = try await cachedBatch(event.batchNumber, root: event.stateRoot)
             let summary = stored.map { SettlementV1.Batch($0, status: status) }
                 ?? SettlementV1.Batch(batchNumber: event.batchNumber, newStateRoot: event.stateRoot.bytes,
                                       createdAtMs: event.atMs, status: status)
@@ -295,6 +293,14 @@ public final class SettlementService: RPCService {
                 updatedAtMs: event.atMs)
             try await responses.send(SettlementV1.StatusUpdate(status: batchStatus, batch: summary))
         }
+    }
+
+    /// Batch `number` with root `root` from the cache, else from the store (then cached).
+    private func cachedBatch(_ number: UInt64, root: Digest32) async throws -> StoredBatch? {
+        if let hit = batchCache.get(number, root: root) { return hit }
+        let stored = try await storeRead({ try await self.engine.batch(number) })
+        if let stored, stored.newRoot == root { batchCache.put(stored) }
+        return stored
     }
 
     /// The batch status implied by one of its transactions' events (a transaction rejected while the
@@ -341,9 +347,9 @@ public final class SettlementService: RPCService {
     // MARK: GetAccount
 
     /// Against the latest root (the sequencer's newest, possibly a few batches ahead of the durable
-    /// head), or against `state_root`: the latest root, a root found before, or the root of a batch
-    /// found by searching the store back from the newest batch (`rootSearchLimit`, and no further
-    /// than the engine retains). Anything else is FAILED_PRECONDITION.
+    /// head), or against `state_root`: the latest root or the root of a batch the engine retains,
+    /// found in memory (no database query, whatever root is asked). Anything else is
+    /// FAILED_PRECONDITION.
     func account(_ request: SettlementV1.GetAccountRequest) async throws -> SettlementV1.Account {
         let address = try SettlementV1.Validate.address(request.address, field: "address")
         // The server listens before the engine has rebuilt its state (so that a replica's
@@ -353,24 +359,7 @@ public final class SettlementService: RPCService {
         if request.stateRoot.isEmpty { return SettlementV1.Account(latest) }
         let root = try SettlementV1.Validate.digest(request.stateRoot, field: "state_root")
         if latest.root == root { return SettlementV1.Account(latest) }
-        if let known = rootIndex.withLock({ $0[root] }) {
-            if let p = try? proof(address, atBatch: known), p.root == root { return SettlementV1.Account(p) }
-            _ = rootIndex.withLock { $0.removeValue(forKey: root) }
-        }
-        let depth = UInt64(max(0, min(configuration.rootSearchLimit, engine.config.retainedBatches)))
-        var number = latest.batch
-        var steps: UInt64 = 0
-        while number > 0 && steps < depth {
-            number -= 1
-            steps += 1
-            let n = number
-            guard let stored = try await storeRead({ try await self.engine.batch(n) }), stored.newRoot == root else { continue }
-            let p = try proof(address, atBatch: n)
-            guard p.root == root else { break }
-            rootIndex.withLock { index in
-                if index.count >= Self.rootIndexLimit { index.removeAll(keepingCapacity: true) }
-                index[root] = n
-            }
+        if let n = engine.retainedBatch(withRoot: root), let p = try? proof(address, atBatch: n), p.root == root {
             return SettlementV1.Account(p)
         }
         throw RPCError(.failedPrecondition,
@@ -450,85 +439,22 @@ private final class ReceiptWaiter: Sendable {
     }
 }
 
-/// The bookkeeping of one `SubmitTransactions` call: how many of its transfers have no written
-/// receipt yet (bounded by `limit`: the reader waits for room), the outbound receipt queue, and the
-/// end of the call (input finished and every receipt written).
-private final class SubmissionTracker: Sendable {
-    private struct State {
-        var unanswered = 0
-        var inputDone = false
-        var cancelled = false
-        var waiter: CheckedContinuation<Void, any Error>?
+/// The last few batch summaries read from the store, by number and root (a batch number can get
+/// a different batch after a chain revert, so the root is part of the key).
+private final class BatchSummaryCache: Sendable {
+    private let entries = Mutex<[UInt64: StoredBatch]>([:])
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func get(_ number: UInt64, root: Digest32) -> StoredBatch? {
+        entries.withLock { e in e[number].flatMap { $0.newRoot == root ? $0 : nil } }
     }
 
-    private let state = Mutex(State())
-    private let limit: Int
-    private let output: AsyncStream<SettlementV1.TransactionReceipt>.Continuation
-
-    init(limit: Int, output: AsyncStream<SettlementV1.TransactionReceipt>.Continuation) {
-        self.limit = limit
-        self.output = output
-    }
-
-    /// Takes a slot for one more transfer, waiting while `limit` are unanswered. Throws
-    /// `CancellationError` when the task is cancelled while waiting.
-    func reserve() async throws {
-        let now = state.withLock { s in
-            guard s.unanswered < limit else { return false }
-            s.unanswered += 1
-            return true
+    func put(_ batch: StoredBatch) {
+        entries.withLock { e in
+            e[batch.number] = batch
+            if e.count > limit, let oldest = e.keys.min() { e.removeValue(forKey: oldest) }
         }
-        if now { return }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let ready: Result<Void, any Error>? = state.withLock { s in
-                    if s.cancelled { return .failure(CancellationError()) }
-                    if s.unanswered < limit {
-                        s.unanswered += 1
-                        return .success(())
-                    }
-                    s.waiter = c
-                    return nil
-                }
-                if let ready { c.resume(with: ready) }
-            }
-        } onCancel: {
-            let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
-                s.cancelled = true
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            waiter?.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Queues a receipt for the writer (any thread; after the call ended it is dropped).
-    func answer(_ receipt: SettlementV1.TransactionReceipt) {
-        output.yield(receipt)
-    }
-
-    /// A receipt was written: frees its slot (handing it to a waiting reader), and ends the output
-    /// when the input is finished and nothing is unanswered.
-    func written() {
-        let (waiter, finish): (CheckedContinuation<Void, any Error>?, Bool) = state.withLock { s in
-            s.unanswered -= 1
-            if let w = s.waiter, s.unanswered < limit {
-                s.waiter = nil
-                s.unanswered += 1
-                return (w, false)
-            }
-            return (nil, s.inputDone && s.unanswered == 0)
-        }
-        waiter?.resume()
-        if finish { output.finish() }
-    }
-
-    /// The client half-closed: ends the output once every receipt has been written.
-    func inputFinished() {
-        let finish = state.withLock { s in
-            s.inputDone = true
-            return s.unanswered == 0
-        }
-        if finish { output.finish() }
     }
 }

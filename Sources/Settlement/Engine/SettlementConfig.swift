@@ -12,6 +12,12 @@ public struct SettlementConfig: Sendable, Equatable {
     public var batchTimeoutMs = 100
     /// Pool capacity (validated and not yet sequenced); past it submissions get RESOURCE_EXHAUSTED.
     public var maxPendingTransactions = 100_000
+    /// Most transactions one sender may have in the pool (ready and held); past it its
+    /// submissions get RESOURCE_EXHAUSTED, so one sender cannot fill the pool (docs/admission.md).
+    public var maxPendingPerSender = 1_000
+    /// Status events a `SubscribeStatus` subscriber may have undelivered; past it the subscriber
+    /// is dropped with RESOURCE_EXHAUSTED "subscriber too slow" (its buffer is freed at once).
+    public var statusSubscriberBuffer = 1_024
     /// How often the sequencer posts a commitment to L1 (seconds).
     public var l1SettlementIntervalSeconds = 10
     /// L1 blocks on top of (and including) the one holding a commitment before it counts as
@@ -61,6 +67,8 @@ public struct SettlementConfig: Sendable, Equatable {
         positive("batch_size", batchSize)
         positive("batch_timeout_ms", batchTimeoutMs)
         positive("max_pending_transactions", maxPendingTransactions)
+        positive("max_pending_per_sender", maxPendingPerSender)
+        positive("status_subscriber_buffer", statusSubscriberBuffer)
         positive("l1_settlement_interval", l1SettlementIntervalSeconds)
         positive("challenge_period", challengePeriodSeconds)
         positive("l1_confirmation_depth", l1ConfirmationDepth)

@@ -5,7 +5,7 @@ import Synchronization
 /// Why a submission was refused before it could get a receipt (the RPC layer maps these to gRPC
 /// statuses; every other refusal is a REJECTED receipt with a reason).
 public enum SubmitError: Error, Sendable, CustomStringConvertible {
-    /// The pool is full: back off and retry (RESOURCE_EXHAUSTED).
+    /// The pool is full, or the sender holds its share of it: back off and retry (RESOURCE_EXHAUSTED).
     case overloaded(String)
     /// The engine is starting or stopping (UNAVAILABLE).
     case unavailable(String)
@@ -50,7 +50,7 @@ public final class SettlementEngine: Sendable {
     /// the pool's nonce source).
     let state: LockedState
     public let pool: TransactionPool
-    public let events = StatusEvents()
+    public let events: StatusEvents
     /// Transactions refused for good after a lost fraud-proof game (`Quarantine`).
     public let quarantine = Quarantine()
     /// The batches this term made durable and no commitment covers yet: the finality engine
@@ -127,10 +127,12 @@ public final class SettlementEngine: Sendable {
         let state = LockedState(StateManager(retainedBatches: config.retainedBatches))
         self.state = state
         pool = TransactionPool(capacity: config.maxPendingTransactions, maxFutureNonces: config.maxFutureNoncesPerSender,
-                               futureTimeout: .milliseconds(config.futureNonceTimeoutMs)) { address in
-            state.withLock { $0.account(address).nonce }
+                               futureTimeout: .milliseconds(config.futureNonceTimeoutMs),
+                               maxPerSender: config.maxPendingPerSender) { address in
+            state.withLock { $0.account(address) }
         }
         inFlight = AsyncSemaphore(permits: config.maxConcurrentBatches)
+        events = StatusEvents(bufferLimit: config.statusSubscriberBuffer)
         recentBatches = RecentBatches(limit: config.maxBatchesPerCommitment * FinalityEngine.maxCommitmentsPerStep)
     }
 
@@ -303,8 +305,8 @@ public final class SettlementEngine: Sendable {
         switch outcome {
         case .success:
             return
-        case .failure(.full(let c)):
-            throw .overloaded("transaction pool is full (\(c) pending); retry later")
+        case .failure(let r) where r.isRetryable:
+            throw .overloaded(r.description)
         case .failure(.nonceTooLow(let got, let expected)):
             answerPossibleRetry(tx, got: got, expected: expected, onReceipt: onReceipt)
         case .failure(let other):
@@ -355,7 +357,28 @@ public final class SettlementEngine: Sendable {
         return try await store.transaction(id)
     }
 
+    /// `status(of:)` for many ids with few store queries (pending ones answered from memory).
+    public func statuses(of ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
+        var out: [Digest32: StoredTransaction] = [:]
+        var stored: [Digest32] = []
+        for id in ids {
+            if pool.contains(id) || replication?.forwarder.isPending(id) == true {
+                out[id] = StoredTransaction(id: id, status: .pending, reason: "", batchNumber: 0, index: 0,
+                                            stateRoot: .zero, updatedAtMs: Self.nowMs())
+            } else {
+                stored.append(id)
+            }
+        }
+        if !stored.isEmpty { out.merge(try await store.transactions(stored)) { a, _ in a } }
+        return out
+    }
+
     public func batch(_ number: UInt64) async throws -> StoredBatch? { try await store.batch(number) }
+
+    /// The newest retained batch whose state root is `root`, from memory (nil when none).
+    public func retainedBatch(withRoot root: Digest32) -> UInt64? {
+        state.withLock { $0.batch(withRoot: root) }
+    }
 
     /// An account and its Merkle proof against the current root (on the leader possibly a few
     /// batches ahead of the durable head while batches are in flight), or against a recent batch.

@@ -13,23 +13,25 @@ public struct StatusEvent: Sendable {
 /// Fans status events out to subscribers (the `SubscribeStatus` streams). A subscriber names
 /// transaction ids, or nothing for every event, and may name the statuses it wants (nil: all).
 /// Publishers of large sets of events (the finality engine: every transaction of a commitment)
-/// ask `interest(in:)` first and build only the events someone will receive. Slow subscribers are bounded: each keeps at most
-/// `bufferLimit` undelivered events and is ended (with `overflowed`) past that, rather than letting
-/// one reader grow the engine's memory.
+/// ask `interest(in:)` first and build only the events someone will receive. Slow subscribers are
+/// bounded: each keeps at most `bufferLimit` undelivered events and is dropped past that (its queue
+/// freed, its next read throws `overflowed`), rather than letting one reader that stops reading
+/// grow the engine's memory (`StatusSubscription`; `SettlementConfig.statusSubscriberBuffer`).
 public final class StatusEvents: Sendable {
     public enum End: Error, Sendable { case overflowed }
 
     private struct Subscriber {
         let ids: Set<Digest32>?
         let statuses: Set<TransactionStatus>?
-        let continuation: AsyncThrowingStream<StatusEvent, any Error>.Continuation
+        /// Weak: the subscription ends (and unregisters) when its reader lets go of it.
+        weak var queue: StatusSubscription?
     }
 
     private let subscribers = Mutex<[UInt64: Subscriber]>([:])
     private let nextId = Atomic<UInt64>(0)
     public let bufferLimit: Int
 
-    public init(bufferLimit: Int = 100_000) { self.bufferLimit = bufferLimit }
+    public init(bufferLimit: Int = 1_024) { self.bufferLimit = max(1, bufferLimit) }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
@@ -58,29 +60,32 @@ public final class StatusEvents: Sendable {
     }
 
     /// A stream of events for `ids` (nil or empty: all) whose status is in `statuses` (nil: every
-    /// status). Ends when the consumer stops iterating.
-    public func subscribe(ids: [Digest32]?, statuses: Set<TransactionStatus>? = nil) -> AsyncThrowingStream<StatusEvent, any Error> {
+    /// status). Ends when the reader lets go of it; throws `End.overflowed` once the reader has
+    /// fallen more than `bufferLimit` events behind.
+    public func subscribe(ids: [Digest32]?, statuses: Set<TransactionStatus>? = nil) -> StatusSubscription {
         let key = nextId.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncThrowingStream<StatusEvent, any Error>.makeStream(
-            bufferingPolicy: .bufferingOldest(bufferLimit))
-        let filter = ids.flatMap { $0.isEmpty ? nil : Set($0) }
-        subscribers.withLock { $0[key] = Subscriber(ids: filter, statuses: statuses, continuation: continuation) }
-        continuation.onTermination = { [weak self] _ in
+        let queue = StatusSubscription(limit: bufferLimit) { [weak self] in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: key) }
         }
-        return stream
+        let filter = ids.flatMap { $0.isEmpty ? nil : Set($0) }
+        subscribers.withLock { $0[key] = Subscriber(ids: filter, statuses: statuses, queue: queue) }
+        return queue
     }
 
     public func publish(_ events: [StatusEvent]) {
-        let subs = subscribers.withLock { Array($0.values) }
+        let subs = subscribers.withLock { $0 }
         guard !subs.isEmpty else { return }
-        for sub in subs {
+        var dropped: [UInt64] = []
+        for (key, sub) in subs {
+            guard let queue = sub.queue else { continue }
             for e in events where (sub.ids?.contains(e.id) ?? true) && (sub.statuses?.contains(e.status) ?? true) {
-                if case .dropped = sub.continuation.yield(e) {
-                    sub.continuation.finish(throwing: End.overflowed)
+                if !queue.offer(e) {
+                    dropped.append(key)
                     break
                 }
             }
         }
+        // A dropped subscriber gets nothing more: unregister it now, not when its reader lets go.
+        if !dropped.isEmpty { subscribers.withLock { for k in dropped { $0.removeValue(forKey: k) } } }
     }
 }

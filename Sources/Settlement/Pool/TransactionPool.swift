@@ -3,32 +3,20 @@ import Synchronization
 /// Called once with a transaction's final answer (SEQUENCED after commit, or REJECTED).
 public typealias ReceiptHandler = @Sendable (Receipt) -> Void
 
-/// Why the pool refused a transaction at the door.
-public enum PoolRejection: Error, Sendable, Equatable, CustomStringConvertible {
-    case full(capacity: Int)
-    case duplicate
-    case nonceTooLow(got: UInt64, expected: UInt64)
-    case nonceTooFarAhead(got: UInt64, expected: UInt64, limit: Int)
-
-    public var description: String {
-        switch self {
-        case .full(let c): "transaction pool is full (\(c) pending); retry later"
-        case .duplicate: "transaction already submitted"
-        case .nonceTooLow(let g, let e): "nonce \(g) already used: the sender's next nonce is \(e)"
-        case .nonceTooFarAhead(let g, let e, let l): "nonce \(g) is more than \(l) ahead of the sender's next nonce \(e)"
-        }
-    }
-}
-
 /// Validated transactions waiting to be sequenced.
 ///
 /// - Bounded by `capacity` (ready plus held).
 /// - Per sender, nonces are strict: the next expected nonce is ready at once; later ones (up to
 ///   `maxFutureNonces` ahead) are held until the gap fills or `futureTimeout` passes.
 /// - Batches are taken round-robin across senders, so one busy sender cannot starve others.
-/// - The pool learns a sender's starting nonce from `nonceSource` (the executed state) the first
+/// - The pool learns a sender's starting nonce from `accountSource` (the executed state) the first
 ///   time it sees the sender, and keeps the sender's entry while any of its transactions is in
 ///   the pool or in a batch not yet executed, so its view of the nonce never goes stale.
+/// - Admission (docs/admission.md), all in memory, O(1) per transfer: the sender's balance at the
+///   executed state must cover this transfer's value + fee plus that of its transfers still
+///   ahead of it (waiting here, or taken into a batch the state does not reflect yet); a sender
+///   holds at most `maxPerSender` transfers; a full pool lets a next-nonce transfer of a lighter
+///   sender evict the newest transfer of the heaviest sender. Refused transfers cost no storage.
 public final class TransactionPool: Sendable {
     public struct Entry: Sendable {
         public let tx: ValidatedTransfer
@@ -47,7 +35,29 @@ public final class TransactionPool: Sendable {
         var held: [UInt64: Held] = [:]
         var inFlight = 0
         var inRotation = false
+        /// Value + fee of the ready and held transfers.
+        var waitingCost = UInt256.zero
+        /// Taken transfers not known to be reflected in the state yet, in nonce order, with
+        /// their value + fee (`takenHead` is the first live one; the sum is `takenCost`).
+        var taken: [(nonce: UInt64, cost: UInt256)] = []
+        var takenHead = 0
+        var takenCost = UInt256.zero
         var readyCount: Int { ready.count - readyHead }
+        /// Transfers this sender has in the pool (its share).
+        var count: Int { readyCount + held.count }
+        var isIdle: Bool { readyCount == 0 && held.isEmpty && inFlight == 0 }
+
+        /// Forgets taken transfers with a nonce below `nonce` (executed: the state reflects them).
+        mutating func forgetTaken(below nonce: UInt64) {
+            while takenHead < taken.count && taken[takenHead].nonce < nonce {
+                takenCost = takenCost.saturatingSub(taken[takenHead].cost)
+                takenHead += 1
+            }
+            if takenHead == taken.count && takenHead > 0 {
+                taken.removeAll(keepingCapacity: true)
+                takenHead = 0
+            }
+        }
     }
 
     private struct State {
@@ -56,6 +66,9 @@ public final class TransactionPool: Sendable {
         var ids: Set<Digest32> = []
         var readyCount = 0
         var heldCount = 0
+        /// The sender with the most transfers in the pool as last seen at admission (the eviction
+        /// victim; approximate: it is re-elected as soon as another sender adds more).
+        var heaviest: Address?
         var oldestReady: ContinuousClock.Instant?
         var waiter: (minimum: Int, continuation: CheckedContinuation<Void, Never>)?
         /// A nudge that came while nobody waited: the next wait returns at once (not lost).
@@ -65,15 +78,25 @@ public final class TransactionPool: Sendable {
     public let capacity: Int
     public let maxFutureNonces: Int
     public let futureTimeout: Duration
-    private let nonceSource: @Sendable (Address) -> UInt64
+    /// Most transfers one sender may have in the pool (ready and held).
+    public let maxPerSender: Int
+    private let accountSource: @Sendable (Address) -> Account
     private let state = Mutex(State())
 
-    public init(capacity: Int, maxFutureNonces: Int, futureTimeout: Duration,
-                nonceSource: @escaping @Sendable (Address) -> UInt64) {
+    /// `accountSource` reads an account from the executed (in-memory) state; it is called with and
+    /// without the pool's lock held, so it must not take the pool's lock.
+    public init(capacity: Int, maxFutureNonces: Int, futureTimeout: Duration, maxPerSender: Int? = nil,
+                accountSource: @escaping @Sendable (Address) -> Account) {
         self.capacity = capacity
         self.maxFutureNonces = maxFutureNonces
         self.futureTimeout = futureTimeout
-        self.nonceSource = nonceSource
+        self.maxPerSender = maxPerSender ?? capacity
+        self.accountSource = accountSource
+    }
+
+    /// Value + fee (saturating: an overflowing transfer is refused at admission).
+    static func cost(_ tx: ValidatedTransfer) -> UInt256 {
+        tx.transfer.value.checkedAdd(tx.transfer.fee) ?? .max
     }
 
     /// Transactions in the pool (ready and held).
@@ -83,32 +106,60 @@ public final class TransactionPool: Sendable {
     public func contains(_ id: Digest32) -> Bool { state.withLock { $0.ids.contains(id) } }
 
     /// Adds a validated transaction; `onReceipt` is called once it is sequenced or rejected.
-    /// `overCapacity` admits it even to a full pool: for transactions the engine had already
-    /// accepted once (a chain rollback offers them again), which must not be turned away.
+    /// `overCapacity` admits it even to a full pool and skips the share and balance checks: for
+    /// transactions the engine had already accepted once (a chain rollback offers them again),
+    /// which must not be turned away. Deposits (from `Address.bridge`) skip the share and balance
+    /// checks, not the capacity. A transfer evicted to make room gets a REJECTED receipt.
     public func add(_ tx: ValidatedTransfer, overCapacity: Bool = false, onReceipt: @escaping ReceiptHandler) throws(PoolRejection) {
         let entry = Entry(tx: tx, onReceipt: onReceipt)
-        let wake: CheckedContinuation<Void, Never>? = try state.withLock { (s: inout State) throws(PoolRejection) in
-            if !overCapacity && s.readyCount + s.heldCount >= capacity { throw .full(capacity: capacity) }
+        let sender = tx.sender
+        // Read before taking the pool's lock (the sequencer holds the state's lock while it
+        // executes a batch); a consistent (balance, nonce) pair, however stale, is enough: see
+        // `admit`. A sender seen for the first time is read again under the lock.
+        // Deposits (from the L1 bridge, which holds no balance) are checked by execution only.
+        let admits = !overCapacity && sender != .bridge
+        let snapshot = admits ? accountSource(sender) : nil
+        let (wake, evicted) = try state.withLock { (s: inout State) throws(PoolRejection) -> (CheckedContinuation<Void, Never>?, Entry?) in
             if s.ids.contains(tx.id) { throw .duplicate }
-            let sender = tx.sender
-            var q = s.senders[sender] ?? SenderQueue(expectedNonce: nonceSource(sender))
-            let nonce = tx.transfer.nonce
-            if nonce < q.expectedNonce {
-                if q.readyCount == 0 && q.held.isEmpty && q.inFlight == 0 { s.senders[sender] = nil }
-                throw .nonceTooLow(got: nonce, expected: q.expectedNonce)
+            var q: SenderQueue
+            var account = snapshot
+            if let existing = s.senders[sender] {
+                q = existing
+            } else {
+                let fresh = accountSource(sender)
+                account = admits ? fresh : nil
+                q = SenderQueue(expectedNonce: fresh.nonce)
             }
+            let nonce = tx.transfer.nonce
+            if nonce < q.expectedNonce { throw .nonceTooLow(got: nonce, expected: q.expectedNonce) }
             if nonce > q.expectedNonce {
                 guard nonce - q.expectedNonce <= UInt64(maxFutureNonces) else {
                     throw .nonceTooFarAhead(got: nonce, expected: q.expectedNonce, limit: maxFutureNonces)
                 }
                 guard q.held[nonce] == nil else { throw .nonceTooLow(got: nonce, expected: q.expectedNonce) }
-                q.held[nonce] = Held(entry: entry, expires: tx.receivedAt + futureTimeout)
-                s.heldCount += 1
-                s.ids.insert(tx.id)
-                s.senders[sender] = q
-                return nil
+            }
+            let cost = Self.cost(tx)
+            var evicted: Entry?
+            if let account {
+                try Self.admit(tx, cost: cost, account: account, queue: &q, maxPerSender: maxPerSender)
+            }
+            if !overCapacity {
+                if s.readyCount + s.heldCount >= capacity {
+                    guard nonce == q.expectedNonce, let e = Self.evictForLighter(sender, count: q.count, in: &s) else {
+                        throw .full(capacity: capacity)
+                    }
+                    evicted = e
+                }
             }
             s.ids.insert(tx.id)
+            q.waitingCost = q.waitingCost.saturatingAdd(cost)
+            if nonce > q.expectedNonce {
+                q.held[nonce] = Held(entry: entry, expires: tx.receivedAt + futureTimeout)
+                s.heldCount += 1
+                Self.noteWeight(sender, q, in: &s)
+                s.senders[sender] = q
+                return (nil, evicted)
+            }
             q.ready.append(entry)
             q.expectedNonce += 1
             s.readyCount += 1
@@ -123,15 +174,67 @@ public final class TransactionPool: Sendable {
                 q.inRotation = true
                 s.rotation.append(sender)
             }
+            Self.noteWeight(sender, q, in: &s)
             s.senders[sender] = q
             if s.oldestReady == nil { s.oldestReady = tx.receivedAt }
             if let w = s.waiter, s.readyCount >= w.minimum {
                 s.waiter = nil
-                return w.continuation
+                return (w.continuation, evicted)
             }
-            return nil
+            return (nil, evicted)
+        }
+        if let evicted {
+            evicted.onReceipt(.rejected(evicted.tx.id,
+                "evicted from the full transaction pool: the sender held the largest share; resubmit later"))
         }
         wake?.resume()
+    }
+
+    /// The per-sender checks (share, then balance) against `account`, a consistent snapshot of the
+    /// sender's executed state. Taken transfers with a nonce below the snapshot's are reflected in
+    /// its balance and forgotten; every other transfer of the sender still here or taken counts as
+    /// already spent. (A stale snapshot only misses credits, which makes the check stricter; the
+    /// executor checks the balance again in any case.)
+    private static func admit(_ tx: ValidatedTransfer, cost: UInt256, account: Account, queue q: inout SenderQueue,
+                              maxPerSender: Int) throws(PoolRejection) {
+        if q.count >= maxPerSender { throw .senderShare(limit: maxPerSender) }
+        guard tx.transfer.value.checkedAdd(tx.transfer.fee) != nil else { throw .costOverflows }
+        q.forgetTaken(below: account.nonce)
+        let pending = q.waitingCost.saturatingAdd(q.takenCost)
+        guard let total = pending.checkedAdd(cost), total <= account.balance else {
+            throw .insufficientBalance(has: account.balance, pending: pending, needs: cost)
+        }
+    }
+
+    /// Re-elects the heaviest sender when `sender` now holds more than it.
+    /// (Never the bridge: a deposit is never evicted.)
+    private static func noteWeight(_ sender: Address, _ q: SenderQueue, in s: inout State) {
+        guard s.heaviest != sender, sender != .bridge else { return }
+        if let h = s.heaviest, let hq = s.senders[h], hq.count >= q.count { return }
+        s.heaviest = sender
+    }
+
+    /// Frees one slot of a full pool for `sender` (holding `count`) by evicting the newest transfer
+    /// of the heaviest sender, when that one holds at least two more than `sender`: its highest
+    /// held (future) nonce, else the last of its ready transfers (never its only one, never one
+    /// already taken into a batch). Nil when there is nothing fair to evict.
+    private static func evictForLighter(_ sender: Address, count: Int, in s: inout State) -> Entry? {
+        guard let victim = s.heaviest, victim != sender, var v = s.senders[victim], v.count >= count + 2 else { return nil }
+        let entry: Entry
+        if let top = v.held.keys.max() {
+            entry = v.held.removeValue(forKey: top)!.entry
+            s.heldCount -= 1
+        } else if v.readyCount >= 2 {
+            entry = v.ready.removeLast()
+            v.expectedNonce -= 1
+            s.readyCount -= 1
+        } else {
+            return nil
+        }
+        v.waitingCost = v.waitingCost.saturatingSub(cost(entry.tx))
+        s.ids.remove(entry.tx.id)
+        s.senders[victim] = v
+        return entry
     }
 
     /// When the oldest ready transaction arrived (nil when none is ready).
@@ -202,7 +305,12 @@ public final class TransactionPool: Sendable {
                     let sender = s.rotation[i]
                     i += 1
                     guard var q = s.senders[sender], q.readyCount > 0 else { continue }
-                    out.append(q.ready[q.readyHead])
+                    let e = q.ready[q.readyHead]
+                    out.append(e)
+                    let c = Self.cost(e.tx)
+                    q.waitingCost = q.waitingCost.saturatingSub(c)
+                    q.taken.append((e.tx.transfer.nonce, c))
+                    q.takenCost = q.takenCost.saturatingAdd(c)
                     q.readyHead += 1
                     q.inFlight += 1
                     s.readyCount -= 1
@@ -240,6 +348,8 @@ public final class TransactionPool: Sendable {
             let sender = tx.sender
             guard var q = s.senders[sender] else { return }
             q.inFlight -= 1
+            // Accepted: the state reflects it; rejected: it spends nothing.
+            q.forgetTaken(below: tx.transfer.nonce &+ 1)
             if !accepted, tx.transfer.nonce < q.expectedNonce {
                 let nonce = tx.transfer.nonce
                 var kept: [Entry] = []
@@ -256,7 +366,7 @@ public final class TransactionPool: Sendable {
                 q.readyHead = 0
                 q.expectedNonce = nonce
             }
-            if q.readyCount == 0 && q.held.isEmpty && q.inFlight == 0 {
+            if q.isIdle {
                 s.senders[sender] = nil
             } else {
                 s.senders[sender] = q
@@ -272,11 +382,12 @@ public final class TransactionPool: Sendable {
             for (sender, var q) in s.senders where !q.held.isEmpty {
                 for (nonce, h) in q.held where h.expires <= now {
                     q.held[nonce] = nil
+                    q.waitingCost = q.waitingCost.saturatingSub(Self.cost(h.entry.tx))
                     out.append((h.entry, q.expectedNonce))
                     s.heldCount -= 1
                     s.ids.remove(h.entry.tx.id)
                 }
-                if q.readyCount == 0 && q.held.isEmpty && q.inFlight == 0 { s.senders[sender] = nil } else { s.senders[sender] = q }
+                if q.isIdle { s.senders[sender] = nil } else { s.senders[sender] = q }
             }
             return out
         }
@@ -298,4 +409,11 @@ public final class TransactionPool: Sendable {
             return out
         }
     }
+}
+
+extension UInt256 {
+    /// `self + o`, or `.max` on overflow (pool bookkeeping never traps).
+    fileprivate func saturatingAdd(_ o: UInt256) -> UInt256 { checkedAdd(o) ?? .max }
+    /// `self - o`, or zero on underflow.
+    fileprivate func saturatingSub(_ o: UInt256) -> UInt256 { checkedSub(o) ?? .zero }
 }

@@ -84,6 +84,13 @@ public final class StateManager {
         tree.account(address) ?? .empty
     }
 
+    /// The newest retained batch whose root is `root` (nil when none): a scan of the retained
+    /// roots in memory, no database (GetAccount against a state root; `retainedBatchLimit` long).
+    public func batch(withRoot root: Digest32) -> UInt64? {
+        guard let i = roots.lastIndex(of: root) else { return nil }
+        return firstRetained + UInt64(i)
+    }
+
     /// The root after `batch`, if retained.
     public func root(atBatch batch: UInt64) -> Digest32? {
         guard let range = retainedBatches, range.contains(batch) else { return nil }

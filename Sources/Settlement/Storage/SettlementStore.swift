@@ -107,6 +107,9 @@ public protocol SettlementStore: Sendable {
     func commit(_ batch: SealedBatch) async throws
 
     func transaction(_ id: Digest32) async throws -> StoredTransaction?
+    /// The stored transactions among `ids` (absent ones left out), in few queries however many
+    /// ids: `SubscribeStatus` looks up a whole subscription at once (no amplification).
+    func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction]
     func batch(_ number: UInt64) async throws -> StoredBatch?
     /// Number of the newest durable batch.
     func latestBatchNumber() async throws -> UInt64?
@@ -129,5 +132,14 @@ extension SettlementStore {
         }
         return StateSnapshot.merging(base: chain.snapshot?.accounts ?? [], diffs: chain.diffs.map(\.diff),
                                      batch: batch, root: last.root)
+    }
+}
+
+extension SettlementStore {
+    /// One `transaction(_:)` per id: for stores where a look-up is cheap (in memory).
+    public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
+        var out: [Digest32: StoredTransaction] = [:]
+        for id in ids { if let t = try await transaction(id) { out[id] = t } }
+        return out
     }
 }

@@ -57,6 +57,8 @@ extension SettingKey {
     static let batchTimeoutMs = SettingKey("batch_timeout_ms")
     static let maxPendingTransactions = SettingKey("max_pending_transactions")
     static let maxConcurrentBatches = SettingKey("max_concurrent_batches")
+    static let maxPendingPerSender = SettingKey("max_pending_per_sender")
+    static let statusSubscriberBuffer = SettingKey("status_subscriber_buffer")
     static let targetTps = SettingKey("target_tps")
     static let l1SettlementInterval = SettingKey("l1_settlement_interval")
     static let challengePeriod = SettingKey("challenge_period")
@@ -104,7 +106,8 @@ extension SettingKey {
         prefaceTimeout, firstRequestTimeout, streamIdleTimeout, writeStallTimeout, maxConnectionsPerAddress,
         reservedConnections, maxStreamsPerAddress, maxBufferedRequestBytesPerConnection, maxBufferedRequestBytes,
         maxQueuedResponseBytesPerConnection, maxQueuedResponseBytes, maxControlFramesPerSecond,
-        config, genesis, chainId, batchSize, batchTimeoutMs, maxPendingTransactions, maxConcurrentBatches, targetTps,
+        config, genesis, chainId, batchSize, batchTimeoutMs, maxPendingTransactions, maxPendingPerSender,
+        statusSubscriberBuffer, maxConcurrentBatches, targetTps,
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
