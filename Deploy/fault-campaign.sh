@@ -30,4 +30,5 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
-PYTHONPATH=Tests exec .venv/bin/python -m faults --engine-bin "$(swift build --show-bin-path)/settlement-engine" "$@"
+ENGINE_BIN="$(swift build --show-bin-path)/settlement-engine" FAULT_CAMPAIGN_COMMAND="Deploy/fault-campaign.sh" \
+  PYTHONPATH=Tests exec .venv/bin/python -m faults "$@"

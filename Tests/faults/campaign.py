@@ -37,6 +37,8 @@ def parse(argv):
     p.add_argument("--replicas", type=int, default=3, help="engine replicas, 2 or more (default 3)")
     p.add_argument("--senders", type=int, default=6, help="client senders (default 6)")
     p.add_argument("--rate", type=float, default=120, help="transfers per second, all senders together (default 120)")
+    p.add_argument("--client-timeout", type=float, default=3.0,
+                   help="seconds a client waits for a receipt before it sends again elsewhere (default 3)")
     p.add_argument("--tmpfs-mb", type=int, default=512, help="size of the tmpfs for PostgreSQL's data (root only; default 512)")
     p.add_argument("--engine-bin", default=os.environ.get("ENGINE_BIN") or str(REPO / ".build/debug/settlement-engine"))
     p.add_argument("--workdir", help="for the engines' logs and files (default: a new temporary directory, "
@@ -125,8 +127,8 @@ def run_trial(kind, index, cluster, load, verifier, args):
 
 
 def table(rows, kinds):
-    lines = ["| fault | trials | passed | acknowledged | lost | duplicated | max ack gap (s) | notes |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| fault | trials | passed | acknowledged | lost | duplicated | REJECTED, then sequenced | max ack gap (s) | notes |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for kind in kinds:
         rs = [r for r in rows if r["fault"] == kind]
         if not rs:
@@ -136,9 +138,20 @@ def table(rows, kinds):
                                   for r in rs} - {""}))
         lines.append(f"| {kind} | {len(rs)} | {sum(r['ok'] for r in rs)} | {sum(r.get('acknowledged', 0) for r in rs)} | "
                      f"{sum(r.get('lost', 0) for r in rs)} | {sum(r.get('duplicated', 0) for r in rs)} | "
-                     f"{max(gaps):.1f} | {notes} |")
+                     f"{sum(r.get('rejected_then_sequenced', 0) for r in rs)} | {max(gaps):.1f} | {notes} |")
     lines.append(f"| **all** | {len(rows)} | {sum(r['ok'] for r in rows)} | {sum(r.get('acknowledged', 0) for r in rows)} | "
-                 f"**{sum(r.get('lost', 0) for r in rows)}** | **{sum(r.get('duplicated', 0) for r in rows)}** | | |")
+                 f"**{sum(r.get('lost', 0) for r in rows)}** | **{sum(r.get('duplicated', 0) for r in rows)}** | "
+                 f"{sum(r.get('rejected_then_sequenced', 0) for r in rows)} | | |")
+    return "\n".join(lines)
+
+
+def per_trial(rows):
+    lines = ["| trial | ok | acknowledged | fault (s) | first ack after (s) | max ack gap (s) | notes |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        notes = ", ".join(f"{k}={v}" for k, v in r["notes"].items())
+        lines.append(f"| {r['id']} | {'yes' if r['ok'] else '**NO**'} | {r.get('acknowledged', '')} | {r.get('fault_s', '')} | "
+                     f"{r.get('recovery_s', '')} | {r.get('max_ack_gap_s', '')} | {notes} |")
     return "\n".join(lines)
 
 
@@ -207,7 +220,7 @@ def main(argv=None):
         log(f"starting PostgreSQL{' on a ' + str(args.tmpfs_mb) + ' MiB tmpfs' if cluster.tmpfs_mb else ''} "
             f"and {args.replicas} replicas (logs in {workdir})")
         cluster.up()
-        load = Load(cluster, pb, pb_grpc, args.senders, args.rate, log=log)
+        load = Load(cluster, pb, pb_grpc, args.senders, args.rate, idle_timeout=args.client_timeout, log=log)
         verifier = Verifier(cluster, load, pb, pb_grpc, genesis, FEE_ACCOUNT)
         load.start()
         for index in range(args.trials):
@@ -219,7 +232,8 @@ def main(argv=None):
                 row = run_trial(kind, index, cluster, load, verifier, args)
                 rows.append(row)
                 log(f"  {'ok' if row['ok'] else 'FAILED'}: acknowledged {row.get('acknowledged')}, lost {row.get('lost')}, "
-                    f"duplicated {row.get('duplicated')}, batches {row.get('batches')}, notes {row['notes']}, "
+                    f"duplicated {row.get('duplicated')}, REJECTED then sequenced {row.get('rejected_then_sequenced')}, "
+                    f"batches {row.get('batches')}, notes {row['notes']}, "
                     f"recovery {row.get('recovery_s')} s, max ack gap {row.get('max_ack_gap_s')} s")
                 for p in row["problems"]:
                     log(f"  PROBLEM: {p}")
@@ -258,7 +272,8 @@ def main(argv=None):
         print(f"FAILED {r['id']}: " + " | ".join(r["problems"])[:2000])
     if failed:
         print(f"(logs kept in {workdir})")
-    result = {"command": "Deploy/fault-campaign.sh " + " ".join(sys.argv[1:] if argv is None else argv),
+    command = os.environ.get("FAULT_CAMPAIGN_COMMAND", "PYTHONPATH=Tests python -m faults")
+    result = {"command": " ".join([command, *(sys.argv[1:] if argv is None else argv)]),
               "machine": machine(), "commit": commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "args": {k: v for k, v in vars(args).items() if k not in ("json", "write_doc")},
               "outcome": outcome, "elapsed_s": round(elapsed), "skipped": skipped, "client": stats, "trials": rows}
@@ -270,8 +285,13 @@ def main(argv=None):
                 f"- {args.replicas} replicas, {args.senders} senders at {args.rate:g} transfers/s in all, "
                 f"{args.trials} trial(s) per fault; {outcome}, {len(rows)} trials in {elapsed / 60:.1f} min",
                 f"- clients: {stats.get('streams')} streams opened, {stats.get('resent')} transfers sent again, "
-                f"stream errors {stats.get('stream_errors')}, rejections {stats.get('rejections')}", "", summary, ""]
+                f"stream errors {stats.get('stream_errors')}, rejections {stats.get('rejections')}", "", summary, "",
+                "<details><summary>Every trial</summary>", "", per_trial(rows), "", "</details>", ""]
         text += [f"Skipped {k}: {why}." for k, why in skipped.items()]
+        examples = [c for r in rows for c in r.get("contradictions", [])][:3]
+        if examples:
+            text += ["Examples of a REJECTED receipt for a transfer that was sequenced all the same: "
+                     + "; ".join(f"`{c}`" for c in examples), ""]
         text += [f"- FAILED {r['id']}: " + "; ".join(r["problems"])[:1500] for r in failed]
         write_doc(args.write_doc, "\n".join(text))
     ok = rows and not failed and outcome == "completed"

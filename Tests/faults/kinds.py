@@ -4,6 +4,7 @@ what happened for the report. They raise on what makes the trial meaningless (sa
 within the bound), never on what the checks afterwards judge.
 """
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -35,6 +36,7 @@ def sigstop_leader(cluster, trial, note):
     SIGCONT: it must not commit anything under its old term (checked afterwards)."""
     leader = cluster.leader()
     _, term, _ = cluster.lease()
+    log_before = len(leader.log())
     os.kill(leader.pid, signal.SIGSTOP)
     try:
         t0 = time.monotonic()
@@ -45,6 +47,12 @@ def sigstop_leader(cluster, trial, note):
     finally:
         os.kill(leader.pid, signal.SIGCONT)
     note("old_term", term)
+    # Evidence that the resumed leader noticed (a fenced commit, or the lease seen moved on).
+    try:
+        wait_until(lambda: "deposed: " in leader.log()[log_before:], 20, f"{leader.name} to log that it was deposed")
+        note("deposed", "; ".join(sorted(set(re.findall(r"deposed: ([a-z ]+)", leader.log()[log_before:])))))
+    except TimeoutError:
+        note("deposed", "never logged")
 
 
 def pg_restart_fast(cluster, trial, note):

@@ -1,8 +1,10 @@
 """The campaign's load: several senders, each with its own key and a queue of pre-signed transfers
 (nonces 0, 1, 2, ... in order), streaming them over SubmitTransactions to a replica, as a real
 client would: at a bounded rate, a bounded number unanswered, and whatever got no SEQUENCED
-receipt (a broken stream, a stream silent for IDLE_TIMEOUT seconds, a REJECTED receipt) is sent
-again, in nonce order, on a new stream to the next replica. Every SEQUENCED receipt is recorded
+receipt (a broken stream, a stream silent for `idle_timeout` seconds, a REJECTED receipt) is sent
+again, in nonce order, on a new stream to the next replica. The timeout is short on purpose: an
+impatient client sends a transfer again while the first copy may still be on its way into a
+batch, which is what exactly-once has to survive. Every SEQUENCED receipt is recorded
 with its batch: that is what the engine acknowledged, and what the checks hold it to.
 """
 import threading
@@ -15,7 +17,7 @@ from eth_hash.auto import keccak
 
 from harness import Transfer, typed_transfer
 
-IDLE_TIMEOUT = 8.0  # seconds without a receipt while some are outstanding: give up on the stream
+IDLE_TIMEOUT = 3.0  # default seconds without a receipt, with some outstanding, before a client gives up on a stream
 WINDOW = 64
 SEQUENCED = 2
 
@@ -46,6 +48,8 @@ class Sender(threading.Thread):
         self.resent = 0
         self.errors = Counter()
         self.rejections = Counter()
+        self.rejected = []  # (nonce, reason, trial) of every REJECTED receipt
+        self.cancelled_by_us = False
 
     # -- signing ------------------------------------------------------------------------------
 
@@ -78,7 +82,8 @@ class Sender(threading.Thread):
             try:
                 self._stream(replica)
             except grpc.RpcError as e:
-                if not self.load.closing:
+                ours = self.cancelled_by_us and e.code() == grpc.StatusCode.CANCELLED
+                if not self.load.closing and not ours:
                     self.errors[e.code().name if e.code() else "?"] += 1
             except Exception as e:  # noqa: BLE001 - a client bug must not end the load silently
                 self.errors[type(e).__name__] += 1
@@ -93,6 +98,7 @@ class Sender(threading.Thread):
         pb = self.load.pb
         with self.cond:
             base = self.next_unacked
+        self.cancelled_by_us = False
         self.streams += 1
         if self.streams > 1:
             self.resent += sum(1 for n in range(base, self._sent_high) if n not in self.acked)
@@ -142,9 +148,11 @@ class Sender(threading.Thread):
                         self.cond.notify_all()
                     else:
                         self.rejections[r.rejection_reason[:60] or str(r.status)] += 1
+                        self.rejected.append((n, r.rejection_reason, self.load.trial))
                         # Nonce order broke (an earlier one was not sequenced): start over from
                         # the first unacknowledged one on a new stream.
                         state["done"] = True
+                        self.cancelled_by_us = True
                         call.cancel()
                         return
         finally:
@@ -159,9 +167,10 @@ class Sender(threading.Thread):
 class Load:
     """Every sender, paced together at `rate` transfers per second in all."""
 
-    def __init__(self, cluster, pb, pb_grpc, senders, rate, log=print):
+    def __init__(self, cluster, pb, pb_grpc, senders, rate, idle_timeout=IDLE_TIMEOUT, log=print):
         self.cluster, self.pb, self.pb_grpc, self.log = cluster, pb, pb_grpc, log
         self.rate = rate
+        self.idle_timeout = idle_timeout
         self.closing = False
         self.trial = 0
         self.sinks = [key(f"sink{i}").address for i in range(2)]
@@ -232,9 +241,10 @@ class Load:
             now = time.monotonic()
             for s in self.senders:
                 call = s.call
-                if call is not None and s.outstanding() > 0 and now - s.last_progress > IDLE_TIMEOUT:
+                if call is not None and s.outstanding() > 0 and now - s.last_progress > self.idle_timeout:
                     s.errors["IDLE"] += 1
                     s.last_progress = now
+                    s.cancelled_by_us = True
                     call.cancel()
             time.sleep(0.5)
 

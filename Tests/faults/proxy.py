@@ -60,6 +60,7 @@ class BlackholeProxy:
             return
 
         def stop():
+            self.loop.set_exception_handler(lambda loop, context: None)  # cancelled pumps are expected
             if self._server is not None:
                 self._server.close()
             for pair in list(self._conns):
@@ -109,7 +110,7 @@ class BlackholeProxy:
             entry = (client_w, up_w)
             self._conns.add(entry)
             await asyncio.gather(self._pump(client_r, up_w), self._pump(up_r, client_w))
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             if entry is not None:

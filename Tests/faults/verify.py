@@ -23,6 +23,7 @@ class Verifier:
         self.genesis, self.fee_account = genesis, fee_account
         self.lost = set()  # tx ids already counted as lost
         self.duplicated = set()
+        self.contradicted = set()  # (tx id, rejection) pairs already counted
 
     def head_of(self, replica):
         stub = self.pb_grpc.SettlementStub(self.cluster.channel(replica))
@@ -44,12 +45,13 @@ class Verifier:
             problems.append(f"an older term committed after a newer one at batches {back[:5]}")
 
         acknowledged = 0
-        lost, duplicated = [], []
+        lost, duplicated, contradicted = [], [], []
         for s in self.load.senders:
             with s.cond:
                 acked = dict(s.acked)
                 acked_at = dict(s.acked_at)
                 conflicts = list(s.conflicts)
+                rejected = list(s.rejected)
             for nonce, (tx_id, batch) in acked.items():
                 if acked_at[nonce] == trial:
                     acknowledged += 1
@@ -62,6 +64,13 @@ class Verifier:
                 elif accepted_in and accepted_in != [batch]:
                     problems.append(f"{s.address} nonce {nonce}: the receipt named batch {batch}, "
                                     f"the database has it in {accepted_in}")
+            # A REJECTED receipt promises "refused, the state unchanged"; a transfer that is
+            # durable anyway got contradictory answers (counted, reported; not a loss).
+            for nonce, reason, when in rejected:
+                tx_id = s.items[nonce].tx_id
+                if any(r[3] == 2 for r in chain.by_id.get(tx_id, [])) and (tx_id, reason, when) not in self.contradicted:
+                    self.contradicted.add((tx_id, reason, when))
+                    contradicted.append(f"{s.address} nonce {nonce}: REJECTED ({reason}) in {when}, yet sequenced")
             for nonce, first, other in conflicts:
                 problems.append(f"{s.address} nonce {nonce}: SEQUENCED receipts name batches {first} and {other}")
         for tx_id, rows in chain.by_id.items():
@@ -89,4 +98,5 @@ class Verifier:
                 except Exception as e:  # noqa: BLE001 - a replica that cannot answer is a finding
                     problems.append(f"{r.name}: {e}")
         return {"acknowledged": acknowledged, "lost": len(lost), "duplicated": len(duplicated),
+                "rejected_then_sequenced": len(contradicted), "contradictions": contradicted[:3],
                 "batches": chain.head, "problems": problems, "checked_at": time.time()}
