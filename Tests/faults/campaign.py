@@ -134,7 +134,7 @@ def table(rows, kinds):
         if not rs:
             continue
         gaps = [r.get("max_ack_gap_s") or 0 for r in rs]
-        notes = "; ".join(sorted({", ".join(f"{k}={v}" for k, v in r["notes"].items() if k in ("victim", "heal", "postgres"))
+        notes = "; ".join(sorted({", ".join(f"{k}={v}" for k, v in r["notes"].items() if k in ("victim", "heal", "postgres", "panics"))
                                   for r in rs} - {""}))
         lines.append(f"| {kind} | {len(rs)} | {sum(r['ok'] for r in rs)} | {sum(r.get('acknowledged', 0) for r in rs)} | "
                      f"{sum(r.get('lost', 0) for r in rs)} | {sum(r.get('duplicated', 0) for r in rs)} | "
@@ -185,12 +185,13 @@ def main(argv=None):
     started = time.time()
     kinds = list(args.faults)
     skipped = {}
-    if "disk-full" in kinds:
+    full = [k for k in ("disk-full", "wal-full") if k in kinds]
+    if full:
         ok, why = tmpfs_possible()
-        if not ok:
-            skipped["disk-full"] = why
-            kinds.remove("disk-full")
-            log(f"SKIPPING disk-full: {why}")
+        for k in full if not ok else []:
+            skipped[k] = why
+            kinds.remove(k)
+            log(f"SKIPPING {k}: {why}")
     if not os.access(args.engine_bin, os.X_OK):
         log(f"{args.engine_bin} is not an executable (swift build, or --engine-bin)")
         return 2
@@ -216,8 +217,9 @@ def main(argv=None):
         senders = [key(f"sender{i}").address for i in range(args.senders)]
         genesis = {a: FUNDED for a in senders}
         cluster = Cluster(args.engine_bin, args.replicas, genesis, FEE_ACCOUNT, workdir,
-                          tmpfs_mb=args.tmpfs_mb if "disk-full" in kinds else 0, log=log)
-        log(f"starting PostgreSQL{' on a ' + str(args.tmpfs_mb) + ' MiB tmpfs' if cluster.tmpfs_mb else ''} "
+                          tmpfs_mb=args.tmpfs_mb if {"disk-full", "wal-full"} & set(kinds) else 0, log=log)
+        where = f" on tmpfs volumes (data {args.tmpfs_mb} MiB, WAL) " if cluster.tmpfs_mb else " "
+        log(f"starting PostgreSQL{where}"
             f"and {args.replicas} replicas (logs in {workdir})")
         cluster.up()
         load = Load(cluster, pb, pb_grpc, args.senders, args.rate, idle_timeout=args.client_timeout, log=log)

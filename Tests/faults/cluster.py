@@ -20,6 +20,7 @@ from harness import ExternalPostgres, Process, free_port, psql, _pid_alive, post
 from faults.proxy import BlackholeProxy
 
 LEASE_TTL_MS = 1000
+WAL_TMPFS_MB = 192
 
 
 def wait_until(predicate, timeout, what, interval=0.1):
@@ -90,7 +91,8 @@ class Cluster:
         self.fee_account = fee_account
         self.workdir = workdir
         self.log = log
-        self.mount = None
+        self.mount = None  # tmpfs of PostgreSQL's data directory
+        self.wal_mount = None  # tmpfs of its WAL (pg_wal)
         self.pg = None
         self.replicas = []
         self.channels = {}
@@ -104,18 +106,25 @@ class Cluster:
         self.n_replicas = replicas
         self.tmpfs_mb = tmpfs_mb
 
+    def _tmpfs(self, size_mb):
+        d = tempfile.mkdtemp(prefix="settlement-faults-tmpfs-")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "tmpfs", d],
+                       check=True, capture_output=True, timeout=30)
+        pw = pwd.getpwnam("postgres")
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+        return d
+
     def up(self):
-        data = None
+        data = waldir = None
         # Small WAL and frequent checkpoints: the data directory fits a small tmpfs.
         settings = "max_wal_size = 64MB\nmin_wal_size = 32MB\ncheckpoint_timeout = 30s\n"
         if self.tmpfs_mb:
-            self.mount = tempfile.mkdtemp(prefix="settlement-faults-tmpfs-")
-            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.tmpfs_mb}m,mode=0755", "tmpfs", self.mount],
-                           check=True, capture_output=True, timeout=30)
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.mount, pw.pw_uid, pw.pw_gid)
+            self.mount = self._tmpfs(self.tmpfs_mb)
             data = os.path.join(self.mount, "data")
-        self.pg = ExternalPostgres(data=data, settings=settings)
+            # The WAL on a volume of its own (max_wal_size 64 MB + recycled segments fit).
+            self.wal_mount = self._tmpfs(WAL_TMPFS_MB)
+            waldir = os.path.join(self.wal_mount, "wal")
+        self.pg = ExternalPostgres(data=data, settings=settings, waldir=waldir)
         self.replicas = [Replica(self, i) for i in range(self.n_replicas)]
         self.replicas[0].start()
         wait_until(lambda: self.lease()[0] == "r0", 60, "r0 to take the lease")
@@ -177,11 +186,14 @@ class Cluster:
                 self.pg.close()
             except Exception as e:  # noqa: BLE001
                 self.log(f"cleanup: stopping PostgreSQL: {e!r}")
-        if self.mount:
-            for f in Path(self.mount).glob("filler*"):
+        for mount in (self.wal_mount, self.mount):
+            if not mount:
+                continue
+            for f in Path(mount).glob("filler*"):
                 f.unlink(missing_ok=True)
-            rc = subprocess.run(["umount", self.mount], capture_output=True, timeout=60).returncode
+            shutil.rmtree(os.path.join(mount, "wal"), ignore_errors=True)
+            rc = subprocess.run(["umount", mount], capture_output=True, timeout=60).returncode
             if rc != 0:
-                subprocess.run(["umount", "-l", self.mount], capture_output=True, timeout=60)
-            shutil.rmtree(self.mount, ignore_errors=True)
-            self.mount = None
+                subprocess.run(["umount", "-l", mount], capture_output=True, timeout=60)
+            shutil.rmtree(mount, ignore_errors=True)
+        self.mount = self.wal_mount = None

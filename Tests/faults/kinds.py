@@ -87,16 +87,11 @@ def proxy_blackhole(cluster, trial, note):
     note("lease_moved", cluster.lease()[1] > term)
 
 
-def disk_full(cluster, trial, note):
-    """PostgreSQL's data directory is on a small tmpfs: a filler file takes every free byte for a
-    few seconds, then goes. PostgreSQL may PANIC (WAL write fails): if its postmaster is gone
-    afterwards it is started again, as an operator or supervisor would."""
-    if not cluster.mount:
-        raise RuntimeError("disk-full needs PostgreSQL on a tmpfs (root)")
-    filler = Path(cluster.mount, f"filler-{trial}")
+def _fill(mount, trial, note):
+    """A filler file taking every free byte of `mount`; returns its path."""
+    filler = Path(mount, f"filler-{trial}")
     written = 0
     chunk = b"\0" * (1 << 20)
-    t0 = time.monotonic()
     try:
         with open(filler, "wb", buffering=0) as f:
             for size in (1 << 20, 1 << 12):
@@ -106,17 +101,65 @@ def disk_full(cluster, trial, note):
                         written += f.write(block)
                     except OSError:
                         break
-        note("filler_mib", round(written / (1 << 20), 1))
-        time.sleep(DISK_FULL_SECONDS)
-    finally:
+    except BaseException:
         filler.unlink(missing_ok=True)
+        raise
+    note("filler_mib", round(written / (1 << 20), 1))
+    return filler
+
+
+def _after_full(cluster, filler, t0, log_before, note):
+    filler.unlink(missing_ok=True)
     note("full_s", round(time.monotonic() - t0, 2))
     time.sleep(1.0)
+    log = Path(cluster.pg.log).read_text(errors="replace")[log_before:]
+    note("panics", log.count("PANIC:"))
     if not cluster.pg_running():
         note("postgres", "exited; started again")
         cluster.pg.start()
     else:
         note("postgres", "survived")
+
+
+def disk_full(cluster, trial, note):
+    """PostgreSQL's data directory is on a small tmpfs: a filler file takes every free byte for a
+    few seconds, then goes. If its postmaster is gone afterwards it is started again, as an
+    operator or supervisor would."""
+    if not cluster.mount:
+        raise RuntimeError("disk-full needs PostgreSQL on a tmpfs (root)")
+    log_before = len(Path(cluster.pg.log).read_text(errors="replace"))
+    t0 = time.monotonic()
+    filler = _fill(cluster.mount, trial, note)
+    try:
+        time.sleep(DISK_FULL_SECONDS)
+    finally:
+        _after_full(cluster, filler, t0, log_before, note)
+
+
+def wal_full(cluster, trial, note):
+    """PostgreSQL's WAL volume (its own tmpfs) full: a filler takes every free byte, and WAL
+    switches (`pg_switch_wal()`) use up the recycled segments until PostgreSQL must create one,
+    cannot, and PANICs (every backend dies, commits in flight with an unknown outcome, crash
+    recovery). The filler goes after a few seconds; a postmaster that did not come back is
+    started again."""
+    if not cluster.wal_mount:
+        raise RuntimeError("wal-full needs PostgreSQL's WAL on a tmpfs (root)")
+    log_before = len(Path(cluster.pg.log).read_text(errors="replace"))
+    t0 = time.monotonic()
+    filler = _fill(cluster.wal_mount, trial, note)
+    try:
+        deadline = time.monotonic() + DISK_FULL_SECONDS
+        switches = 0
+        while time.monotonic() < deadline:
+            try:
+                cluster.sql("SELECT pg_switch_wal()")
+                switches += 1
+            except Exception:  # noqa: BLE001 - PostgreSQL down (PANIC) is the point
+                pass
+            time.sleep(0.3)
+        note("wal_switches", switches)
+    finally:
+        _after_full(cluster, filler, t0, log_before, note)
 
 
 def sabotage(cluster, trial, note):
@@ -140,6 +183,7 @@ KINDS = {
     "pg-crash": pg_crash,
     "proxy-blackhole": proxy_blackhole,
     "disk-full": disk_full,
+    "wal-full": wal_full,
 }
 
 # Selectable by name only, never part of the default campaign.

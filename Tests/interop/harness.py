@@ -425,9 +425,10 @@ class ExternalPostgres:
     """A PostgreSQL server of the test's own: initdb + pg_ctl in a temp dir (as `postgres` when
     root), trust authentication, superuser `settlement`, 127.0.0.1 on a free port. `data` puts
     the data directory elsewhere (say on a small tmpfs; it must not exist yet, its parent must be
-    writable by the server's user); `settings` are appended to postgresql.conf."""
+    writable by the server's user); `waldir` puts its WAL elsewhere (initdb --waldir); `settings`
+    are appended to postgresql.conf."""
 
-    def __init__(self, data=None, settings=""):
+    def __init__(self, data=None, settings="", waldir=None):
         self.base = tempfile.mkdtemp(prefix="settlement-pg-test-")
         os.chmod(self.base, 0o755)
         self.data = data or os.path.join(self.base, "data")
@@ -436,7 +437,8 @@ class ExternalPostgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.base, pw.pw_uid, pw.pw_gid)
         self.port = _free_port()
-        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "settlement", "--encoding=UTF8", "--locale=C")
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "settlement", "--encoding=UTF8", "--locale=C",
+                  *([f"--waldir={waldir}"] if waldir else []))
         # In postgresql.conf, so that every start and restart uses them.
         with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
             conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.data}'\n{settings}\n")
