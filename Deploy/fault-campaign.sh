@@ -2,7 +2,7 @@
 # The fault campaign: a private PostgreSQL (on a small tmpfs when root), replicas of the engine
 # each behind its own TCP proxy to it, and a grpcio load through every replica; then N trials of
 # each fault (kill -9 / SIGSTOP of the leader, PostgreSQL restart -m fast and stop -m immediate,
-# the database blackholed from one replica, disk full), each checked: every acknowledged transfer
+# the database blackholed from one replica, its data or WAL volume full), each checked: every acknowledged transfer
 # in PostgreSQL exactly once, the batch chain intact, every replica equal to a replay.
 #
 #   Deploy/fault-campaign.sh [--trials N] [--faults a,b] [--write-doc docs/reliability.md] [...]
