@@ -75,6 +75,21 @@ def tmpfs_possible():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def repair(cluster):
+    """Starts again what is down (PostgreSQL, replicas), as a supervisor would; returns what it
+    found, as problems of the trial."""
+    found = []
+    if not cluster.pg_running():
+        found.append("PostgreSQL was down")
+        cluster.pg.start()
+    for r in cluster.replicas:
+        if not r.alive():
+            found.append(f"{r.name} exited ({r.process.exit_description()}): {r.log()[-600:]}")
+            r.process.stop()
+            r.start()
+    return found
+
+
 def run_trial(kind, index, cluster, load, verifier, args):
     """One trial; returns its row (never raises for a failed check)."""
     row = {"fault": kind, "trial": index, "notes": {}, "problems": []}
@@ -91,12 +106,7 @@ def run_trial(kind, index, cluster, load, verifier, args):
         t_healed = time.monotonic()
         row["fault_s"] = round(t_healed - t_fault, 2)
         # Replicas that died without being killed by the fault: a finding; started again.
-        for r in cluster.replicas:
-            if not r.alive():
-                row["problems"].append(f"{r.name} exited during the fault ({r.process.exit_description()}): "
-                                       f"{r.log()[-600:]}")
-                r.process.stop()
-                r.start()
+        row["problems"] += repair(cluster)
         cluster.wait_healthy(90)
         acks_healed = load.acks
         wait_until(lambda: load.acks - acks_healed >= warm, 90, "the load to be acknowledged again after the fault")
@@ -108,6 +118,10 @@ def run_trial(kind, index, cluster, load, verifier, args):
     except Exception as e:  # noqa: BLE001 - the trial fails, the campaign goes on
         row["problems"].append(f"{type(e).__name__}: {e}")
         log(traceback.format_exc())
+        try:
+            row["problems"] += repair(cluster)
+        except Exception as e2:  # noqa: BLE001
+            row["problems"].append(f"repair failed: {type(e2).__name__}: {e2}")
     finally:
         load.drain()
     try:
@@ -272,7 +286,7 @@ def main(argv=None):
     failed = [r for r in rows if not r["ok"]]
     for r in failed:
         print(f"FAILED {r['id']}: " + " | ".join(r["problems"])[:2000])
-    if failed:
+    if failed or outcome != "completed":
         print(f"(logs kept in {workdir})")
     command = os.environ.get("FAULT_CAMPAIGN_COMMAND", "PYTHONPATH=Tests python -m faults")
     result = {"command": " ".join([command, *(sys.argv[1:] if argv is None else argv)]),
