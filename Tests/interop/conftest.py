@@ -13,13 +13,10 @@ Fixtures:
 """
 
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -28,9 +25,28 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from harness import MissingTool, Process, generate_stubs
+
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30.0  # seconds; generous, the machines are shared and slow
 RPC_TIMEOUT = 15.0  # seconds; only to prevent hangs
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """A missing tool (harness.MissingTool, e.g. no PostgreSQL installed) skips the test."""
+    try:
+        return (yield)
+    except MissingTool as e:
+        pytest.skip(str(e))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except MissingTool as e:
+        pytest.skip(str(e))
 
 
 def _binary(env: str, default: str) -> str:
@@ -46,24 +62,8 @@ def _binary(env: str, default: str) -> str:
 
 @pytest.fixture(scope="session")
 def stubs_dir(tmp_path_factory):
-    from grpc_tools import protoc
-    import grpc_tools
-
     out = tmp_path_factory.mktemp("stubs")
-    well_known = str(Path(grpc_tools.__file__).parent / "_proto")
-    args = [
-        "grpc_tools.protoc",
-        f"-I{REPO / 'Protos'}",
-        f"-I{well_known}",
-        f"--python_out={out}",
-        f"--grpc_python_out={out}",
-        str(REPO / "Protos" / "rpctest" / "v1" / "echo.proto"),
-        str(REPO / "Protos" / "settlement" / "v1" / "settlement.proto"),
-        str(REPO / "Protos" / "settlement" / "v1" / "validator.proto"),
-    ]
-    rc = protoc.main(args)
-    assert rc == 0, f"protoc failed ({rc}): {args}"
-    sys.path.insert(0, str(out))
+    generate_stubs(out)
     yield out
     sys.path.remove(str(out))
 
@@ -118,88 +118,6 @@ def tls_cert(tmp_path_factory) -> TLSFiles:
 
 # ---------------------------------------------------------------------------------------------
 # Processes
-
-
-class Process:
-    """A child process whose stdout and stderr go to files (so a chatty child never blocks on a
-    full pipe); `wait_for` polls its stdout for a line matching a pattern."""
-
-    def __init__(self, argv, workdir: Path, name: str, stdin=subprocess.DEVNULL, env=None):
-        self.argv = argv
-        self.name = name
-        self.stdout_path = workdir / f"{name}.stdout"
-        self.stderr_path = workdir / f"{name}.stderr"
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(argv, stdin=stdin, stdout=self._out, stderr=self._err, env=env)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def exit_description(self) -> str:
-        rc = self.proc.poll()
-        if rc is None:
-            return "running"
-        if rc < 0:
-            try:
-                return f"killed by {signal.Signals(-rc).name}"
-            except ValueError:
-                return f"killed by signal {-rc}"
-        return f"exited with {rc}"
-
-    def output(self) -> str:
-        out = self.stdout_path.read_text(errors="replace")
-        err = self.stderr_path.read_text(errors="replace")
-        return f"--- {self.name} ({self.exit_description()}) stdout:\n{out[-4000:]}\n--- stderr:\n{err[-4000:]}"
-
-    def wait_for(self, pattern: str, timeout: float = STARTUP_TIMEOUT) -> re.Match:
-        rx = re.compile(pattern, re.MULTILINE)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            m = rx.search(self.stdout_path.read_text(errors="replace"))
-            if m:
-                return m
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.argv} exited with {self.proc.returncode} before printing {pattern!r}\n{self.output()}")
-            time.sleep(0.05)
-        raise TimeoutError(f"{self.argv} did not print {pattern!r} within {timeout}s\n{self.output()}")
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def rss_kib(self) -> int:
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
-    def stop(self, graceful=None, timeout: float = 10.0):
-        """Stops the process: `graceful` (a callable, e.g. closing stdin) first, then SIGTERM,
-        then SIGKILL. Always reaps it."""
-        try:
-            if self.proc.poll() is None and graceful is not None:
-                try:
-                    graceful()
-                except OSError:
-                    pass
-                try:
-                    self.proc.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    pass
-            if self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        finally:
-            self._out.close()
-            self._err.close()
 
 
 @dataclass

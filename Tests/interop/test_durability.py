@@ -28,15 +28,8 @@ them) and the key ones end up in assertion messages.
 import importlib
 import json
 import os
-import pwd
-import shutil
 import signal
-import socket
-import subprocess
-import tempfile
-import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import grpc
@@ -44,7 +37,9 @@ import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
 
-from test_settlement_e2e import CHAIN_ID, typed_transfer
+# Re-exported for the other test modules: ExternalPostgres, _free_port, psql.
+from harness import (CHAIN_ID, RPC_TIMEOUT, DurableChain as _DurableChain, ExternalPostgres, Streamer, Transfer,  # noqa: F401
+                     _free_port, _kill_server, _pid_alive, account, postmaster, psql, stop_postmaster, typed_transfer)
 
 FUNDED = 10**24
 # GetSettlementStatus of a durable accepted transfer: SEQUENCED, or a later L1 step once the
@@ -53,9 +48,6 @@ DURABLE = (2, 3, 4, 5)
 SENDERS = 4
 PER_SENDER = 625  # 2,500 transfers in all
 FEE_ACCOUNT = "0x" + "fe" * 20
-RPC_TIMEOUT = 30  # seconds; only against hangs
-STREAM_TIMEOUT = 120
-WINDOW = 250  # transfers the client keeps unanswered (so the stream is still going when we strike)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,20 +61,6 @@ def _key(tag: str):
 SENDER_KEYS = [_key(f"sender{i}") for i in range(SENDERS)]
 SINKS = [_key(f"sink{i}").address for i in range(2)]  # unfunded recipients
 ADDRESSES = [k.address for k in SENDER_KEYS] + SINKS
-
-
-class Transfer:
-    __slots__ = ("frm", "to", "value", "fee", "nonce", "signature", "tx_id")
-
-    def __init__(self, frm, to, value, fee, nonce, signature, tx_id):
-        self.frm, self.to, self.value, self.fee, self.nonce = frm, to, value, fee, nonce
-        self.signature, self.tx_id = signature, tx_id
-
-    def message(self, pb):
-        return pb.SignedTransfer(**{
-            "from": bytes.fromhex(self.frm[2:]), "to": bytes.fromhex(self.to[2:]),
-            "value": self.value.to_bytes(32, "big"), "fee": self.fee.to_bytes(32, "big"),
-            "nonce": self.nonce, "chain_id": CHAIN_ID, "signature": self.signature})
 
 
 @pytest.fixture(scope="module")
@@ -123,205 +101,11 @@ def engine_args(genesis_file):
     return ("--genesis", genesis_file, "--batch-timeout-ms", "10", "--fee-account", FEE_ACCOUNT)
 
 
-# ---------------------------------------------------------------------------------------------
-# A streaming client that records every receipt
+class DurableChain(_DurableChain):
+    """harness.DurableChain whose replay starts from this module's genesis."""
 
-
-class Streamer:
-    """Streams `items` (list of Transfer) over one SubmitTransactions call from a thread, keeping at
-    most `window` transfers unanswered, and records every receipt: client_sequence -> (tx_id,
-    status, batch_number, rejection_reason). `halt()` stops sending (the call stays open)."""
-
-    def __init__(self, stub, pb, items, window=WINDOW):
-        self.stub, self.pb, self.items, self.window = stub, pb, items, window
-        self.cond = threading.Condition()
-        self.sent = 0
-        self.receipts = {}
-        self.duplicates = []
-        self.arrived = {}  # client_sequence -> time.monotonic() of its receipt
-        self.sequenced = 0
-        self.error = None
-        self.finished = False
-        self._halt = False
-        self.thread = threading.Thread(target=self._run, name="streamer", daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def halt(self):
-        with self.cond:
-            self._halt = True
-            self.cond.notify_all()
-
-    def _requests(self):
-        for seq, t in enumerate(self.items):
-            with self.cond:
-                while not self._halt and self.sent - len(self.receipts) >= self.window:
-                    self.cond.wait(0.2)
-                if self._halt:
-                    return
-                self.sent += 1
-            yield self.pb.SubmitTransactionsRequest(client_sequence=seq, transfer=t.message(self.pb))
-
-    def _run(self):
-        try:
-            for r in self.stub.SubmitTransactions(self._requests(), timeout=STREAM_TIMEOUT):
-                with self.cond:
-                    if r.client_sequence in self.receipts:
-                        self.duplicates.append(r.client_sequence)
-                    self.receipts[r.client_sequence] = (bytes(r.tx_id), r.status, r.batch_number, r.rejection_reason)
-                    self.arrived[r.client_sequence] = time.monotonic()
-                    if r.status == self.pb.TX_STATUS_SEQUENCED:
-                        self.sequenced += 1
-                    self.cond.notify_all()
-        except grpc.RpcError as e:
-            self.error = e
-        finally:
-            with self.cond:
-                self.finished = True
-                self._halt = True
-                self.cond.notify_all()
-
-    def wait_until(self, predicate, timeout, what):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"waited {timeout}s for {what}: sent {self.sent}, receipts {len(self.receipts)}, "
-                                       f"finished {self.finished}, error {self.error!r}")
-                if self.finished and not predicate(self):
-                    raise AssertionError(f"the stream ended before {what}: sent {self.sent}, receipts "
-                                         f"{len(self.receipts)}, error {self.error!r}")
-                self.cond.wait(min(left, 0.2))
-
-    def join(self, timeout=STREAM_TIMEOUT + 10):
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the streaming thread hung"
-
-    def snapshot(self):
-        with self.cond:
-            return self.sent, len(self.receipts), self.sequenced
-
-    def outstanding(self):
-        """(sent, the client sequences sent and not answered yet)."""
-        with self.cond:
-            return self.sent, {seq for seq in range(self.sent) if seq not in self.receipts}
-
-
-# ---------------------------------------------------------------------------------------------
-# PostgreSQL helpers
-
-
-def _as_postgres(argv):
-    """argv to run a PostgreSQL tool: as `postgres` through runuser when we are root."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *argv]
-    return list(argv)
-
-
-def _pg_env():
-    return {k: v for k, v in os.environ.items() if not k.startswith("PG")} | {"LC_ALL": "C"}
-
-
-def _pg_bin(tool):
-    for d in [os.path.dirname(shutil.which("pg_ctl") or "")] + sorted(
-            (str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True):
-        if d and os.access(os.path.join(d, tool), os.X_OK):
-            return os.path.join(d, tool)
-    pytest.skip(f"PostgreSQL's {tool} is not installed")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def postmaster(pgdata) -> tuple:
-    """(pid, port) from `postmaster.pid`, or (None, None)."""
-    try:
-        lines = Path(pgdata, "postmaster.pid").read_text().splitlines()
-        return int(lines[0]), int(lines[3])
-    except (OSError, ValueError, IndexError):
-        return None, None
-
-
-def stop_postmaster(pgdata):
-    """Stops whatever server runs on `pgdata` (cleanup after a failed test)."""
-    pid, _ = postmaster(pgdata)
-    if pid and _pid_alive(pid):
-        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "stop", "-D", str(pgdata), "-m", "immediate", "-w", "-t", "30"]),
-                       env=_pg_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        if _pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
-
-
-def psql(port, sql):
-    """Rows of `sql` (as lists of strings) from the server on 127.0.0.1:port as `settlement`."""
-    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-                          "-p", str(port), "-U", "settlement", "-d", "postgres", "-c", sql],
-                         env=_pg_env(), capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, f"psql failed ({out.returncode}): {out.stderr}"
-    return [line.split("|") for line in out.stdout.splitlines() if line]
-
-
-class DurableChain:
-    """What PostgreSQL holds, read directly, with the structural checks (b)."""
-
-    def __init__(self, port):
-        self.batches = [(int(n), p, r, int(c), int(a)) for n, p, r, c, a in psql(port, """
-            SELECT number, encode(prev_root, 'hex'), encode(new_root, 'hex'), tx_count, accepted_count
-            FROM batches ORDER BY number""")]
-        self.rows = [(int(b), int(i), bytes.fromhex(tid), int(st), "0x" + snd, "0x" + rcp, int(v, 16), int(f, 16), int(n))
-                     for b, i, tid, st, snd, rcp, v, f, n in psql(port, """
-            SELECT batch_number, idx, encode(id, 'hex'), status, encode(sender, 'hex'), encode(recipient, 'hex'),
-                   encode(value, 'hex'), encode(fee, 'hex'), nonce
-            FROM transactions ORDER BY batch_number, idx""")]
-        self.by_id = defaultdict(list)
-        for row in self.rows:
-            self.by_id[row[2]].append(row)
-
-    @property
-    def head(self):
-        return self.batches[-1][0]
-
-    def check_structure(self):
-        numbers = [b[0] for b in self.batches]
-        assert numbers == list(range(len(numbers))), f"batch numbers are not 0..n without gaps: {numbers[:5]}...{numbers[-5:]}"
-        assert self.batches[0][1] == "00" * 32, "batch 0 (genesis) must have a zero prev_root"
-        for prev, cur in zip(self.batches, self.batches[1:]):
-            assert cur[1] == prev[2], f"batch {cur[0]}: prev_root {cur[1]} != batch {prev[0]}'s new_root {prev[2]}"
-        per_batch = defaultdict(list)
-        for row in self.rows:
-            per_batch[row[0]].append(row)
-        assert set(per_batch) <= set(numbers), "transactions of batches that do not exist"
-        for n, _, _, count, accepted in self.batches:
-            rows = per_batch.get(n, [])
-            assert [r[1] for r in rows] == list(range(count)), f"batch {n}: idx not 0..{count - 1}"
-            assert sum(r[3] == 2 for r in rows) == accepted, f"batch {n}: accepted_count {accepted} disagrees with its rows"
-
-    def replay(self):
-        """Balances and nonces from the genesis plus every durable (status 2) transfer in order."""
-        balance = defaultdict(int, {k.address.lower(): FUNDED for k in SENDER_KEYS})
-        nonce = defaultdict(int)
-        for _, _, _, status, snd, rcp, value, fee, n in self.rows:
-            if status != 2:
-                continue
-            assert n == nonce[snd], f"durable transfer of {snd} with nonce {n}, expected {nonce[snd]} (not a prefix)"
-            balance[snd] -= value + fee
-            balance[rcp] += value
-            balance[FEE_ACCOUNT] += fee
-            nonce[snd] += 1
-        return balance, nonce
-
-
-def account(stub, pb, address):
-    a = stub.GetAccount(pb.GetAccountRequest(address=bytes.fromhex(address[2:])), timeout=RPC_TIMEOUT)
-    return int.from_bytes(a.balance, "big"), a.nonce
+    def replay(self, genesis=None, fee_account=FEE_ACCOUNT):
+        return super().replay(genesis or {k.address: FUNDED for k in SENDER_KEYS}, fee_account)
 
 
 def check_balances(stub, pb, chain):
@@ -348,27 +132,6 @@ def report(title, numbers):
 
 # ---------------------------------------------------------------------------------------------
 # 1. kill -9 while a client streams
-
-
-def _kill_server(pid):
-    """SIGKILLs a postmaster and its children (like the OOM killer or a container crash) and waits
-    until they are gone (zombies count as gone: nothing may reap them in a container)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            pass
-    for p in [pid, *children]:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + 30
-    while any(_pid_alive(p) for p in [pid, *children]):
-        assert time.monotonic() < deadline, "the killed PostgreSQL processes did not go away"
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("crash", ["engine", "engine+postgres"])
@@ -484,68 +247,6 @@ def test_kill_9_while_streaming(start_engine, pb, pb_grpc, transfers, genesis_fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. PostgreSQL restarts and crashes under load
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ExternalPostgres:
-    """A PostgreSQL server of the test's own: initdb + pg_ctl in a temp dir (as `postgres` when
-    root), trust authentication, superuser `settlement`, 127.0.0.1 on a free port."""
-
-    def __init__(self):
-        self.base = tempfile.mkdtemp(prefix="settlement-pg-test-")
-        os.chmod(self.base, 0o755)
-        self.data = os.path.join(self.base, "data")
-        self.log = os.path.join(self.base, "server.log")
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.base, pw.pw_uid, pw.pw_gid)
-        self.port = _free_port()
-        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "settlement", "--encoding=UTF8", "--locale=C")
-        # In postgresql.conf, so that every start and restart uses them.
-        with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
-            conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.data}'\n")
-        self.start()
-
-    @property
-    def url(self):
-        return f"postgresql://settlement@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool, *args):
-        # Output to a file, never to pipes: a server started by `pg_ctl` would inherit them and
-        # keep them open (communicate() would wait for it to exit).
-        tools_log = os.path.join(self.base, "tools.log")
-        with open(tools_log, "ab") as log:
-            start = log.tell()
-            rc = subprocess.run(_as_postgres([_pg_bin(tool), *args]), env=_pg_env(), stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=log, timeout=120).returncode
-        with open(tools_log, "rb") as log:
-            log.seek(start)
-            output = log.read().decode(errors="replace")
-        assert rc == 0, f"{tool} {args} failed ({rc}): {output}\n{self.log_tail()}"
-
-    def log_tail(self):
-        try:
-            return Path(self.log).read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
-
-    def restart_fast(self):
-        self._run("pg_ctl", "restart", "-w", "-t", "60", "-D", self.data, "-l", self.log, "-m", "fast")
-
-    def crash(self):
-        self._run("pg_ctl", "stop", "-w", "-t", "60", "-D", self.data, "-m", "immediate")
-
-    def start(self):
-        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", self.log)
-
-    def close(self):
-        stop_postmaster(self.data)
-        shutil.rmtree(self.base, ignore_errors=True)
 
 
 @pytest.fixture

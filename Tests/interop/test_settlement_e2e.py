@@ -9,31 +9,10 @@ import grpc
 import pytest
 from eth_account import Account
 
-CHAIN_ID = 1337
+from harness import CHAIN_ID, typed_transfer
+
 FUNDED = 10**24
 RPC_TIMEOUT = 30
-
-
-def typed_transfer(frm, to, value, fee, nonce, chain_id=CHAIN_ID):
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-            ],
-            "Transfer": [
-                {"name": "from", "type": "address"},
-                {"name": "to", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "fee", "type": "uint256"},
-                {"name": "nonce", "type": "uint64"},
-            ],
-        },
-        "primaryType": "Transfer",
-        "domain": {"name": "L2 Settlement", "version": "1", "chainId": chain_id},
-        "message": {"from": frm, "to": to, "value": value, "fee": fee, "nonce": nonce},
-    }
 
 
 @pytest.fixture(scope="module")

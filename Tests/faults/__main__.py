@@ -1,0 +1,5 @@
+import sys
+
+from faults.campaign import main
+
+sys.exit(main())
