@@ -11,7 +11,7 @@ struct ReplicaOptions: ParsableArguments {
     @Option(help: "HOST:PORT where the other replicas reach this one to forward transactions when it leads. Env: SETTLEMENT_ADVERTISE. Default: the listen address (0.0.0.0 and :: become 127.0.0.1).")
     var advertise: String?
 
-    @Option(help: "Secret shared by the replicas; forwarded transfers carrying it skip signature recovery on the leader. Env: SETTLEMENT_CLUSTER_SECRET. Without it the leader re-verifies every forwarded signature. Prefer --cluster-secret-file: the command line shows in ps (refused with --production).")
+    @Option(help: "Secret shared by the replicas: the internal Forward call then requires it, and forwarded transfers carrying it skip signature recovery on the leader. Env: SETTLEMENT_CLUSTER_SECRET. Without it the leader re-verifies every forwarded signature and applies full admission. Prefer --cluster-secret-file: the command line shows in ps (refused with --production).")
     var clusterSecret: String?
 
     @Option(help: "File holding the cluster secret (one line). Env: SETTLEMENT_CLUSTER_SECRET_FILE.")
