@@ -34,8 +34,9 @@ from test_durability import genesis_file, pb, pb_grpc
 
 __all__ = ["genesis_file", "pb", "pb_grpc"]
 
+# Small stakes (the shipped minimum is 10^18 wei): the test registers a stake of 50.
 L1 = ("--l1-block-time-ms", "100", "--l1-settlement-interval", "1", "--l1-confirmation-depth", "2",
-      "--challenge-period", "3", "--fraud-proof-window", "2")
+      "--challenge-period", "3", "--fraud-proof-window", "2", "--l1-minimum-stake", "1")
 VALIDATOR = bytes.fromhex("5b" * 20)
 PAYER = bytes.fromhex("0d" * 20)
 FRESH = bytes.fromhex("f5" * 20)
