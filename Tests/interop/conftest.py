@@ -13,6 +13,7 @@ Fixtures:
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
