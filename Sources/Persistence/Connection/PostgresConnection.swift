@@ -96,21 +96,8 @@ public actor PostgresConnection {
     private func setUpSession() throws(PostgresError) {
         let sink = notificationSink, handle = self.handle
         thread.setAfterJobs { if let raw = handle.raw { Self.drainNotifications(raw, into: sink) } }
-        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; "
-                    + "SET idle_in_transaction_session_timeout = \(Self.idleInTransactionTimeoutMs)")
+        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'")
     }
-
-    /// The server ends a session that sits inside an open transaction this long without sending
-    /// anything (`idle_in_transaction_session_timeout`), rolling the transaction back.
-    ///
-    /// Adversary: a replica that stops (SIGSTOP, a VM pause, a hung process) in the middle of a
-    /// transaction — typically a deposed leader frozen between its `INSERT INTO batches` and its
-    /// COMMIT. Its uncommitted row holds the batch number's unique-index slot, so the new leader's
-    /// commit of that number waits for it, without limit: the new leader could not sequence at all
-    /// while the old one stayed frozen. The engine's transactions send their statements back to
-    /// back, so 10 s of silence inside one is not a live engine; the replica that wakes up later
-    /// finds its connection gone and its commit failed (it is fenced in any case).
-    public static let idleInTransactionTimeoutMs = 10_000
 
     /// Closes the connection; later calls fail with `.connection`.
     public func close() {
