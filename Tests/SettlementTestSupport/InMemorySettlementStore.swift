@@ -15,6 +15,10 @@ public final class InMemorySettlementStore: SettlementStore {
     private let state = Mutex(State())
     private let commitGate: CommitGate?
     private let reads = Atomic<Int>(0)
+    private let lookupsFail = Atomic<Bool>(false)
+
+    /// While true, `transaction(_:)` throws (a database that cannot be reached).
+    public func failLookups(_ fail: Bool) { lookupsFail.store(fail, ordering: .relaxed) }
 
     /// Look-ups served so far (`transaction`, `transactions`, `batch`): what one request costs
     /// the database, for the amplification tests.
@@ -61,6 +65,7 @@ public final class InMemorySettlementStore: SettlementStore {
 
     public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
         reads.add(1, ordering: .relaxed)
+        if lookupsFail.load(ordering: .relaxed) { throw TestStoreError("the database is unreachable (test)") }
         return state.withLock { $0.transactions[id] }
     }
     public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {

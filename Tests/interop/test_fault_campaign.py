@@ -49,9 +49,6 @@ def test_short_fault_campaign(tmp_path):
 # The campaign's finding, reproduced deterministically (docs/reliability.md, "Findings").
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (docs/reliability.md, Findings): the leader answers a resubmission "
-                                       "of a transfer still in its pool REJECTED 'transaction already submitted', "
-                                       "then sequences the transfer")
 def test_resubmission_while_pending_is_not_rejected(start_engine, stubs_dir, tmp_path):
     """While the database does not answer, the leader's only batch slot (--max-concurrent-batches
     1) holds a batch waiting for its commit, so the next transfer waits in the pool. Its client,

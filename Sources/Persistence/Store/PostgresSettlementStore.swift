@@ -211,14 +211,30 @@ public final class PostgresSettlementStore: SettlementStore {
     static let transactionColumns = ["batch_number", "idx", "id", "sender", "recipient", "value", "fee", "nonce",
                                      "chain_id", "signature", "status", "reason", "received_at"]
 
+    /// Settings of the commit transaction. Durable means durable whatever the server's default:
+    /// a commit acknowledged under `synchronous_commit = off` is lost if the server crashes within
+    /// the next ~200 ms. And a commit transaction silent for 10 s is ended by the server: its
+    /// statements follow each other, so that is not a live engine but a frozen one (SIGSTOP, a VM
+    /// pause) whose uncommitted rows would hold back the new leader's commits (the lease-row lock
+    /// below lets a takeover end it sooner; this bounds whatever that does not cover).
+    static let commitSettings = "SET LOCAL synchronous_commit = on; SET LOCAL idle_in_transaction_session_timeout = \(commitIdleTimeoutMs)"
+    /// See `commitSettings`.
+    public static let commitIdleTimeoutMs = 10_000
+
     /// The body of the commit transaction.
     static func write(_ batch: SealedBatch, received: ReceivedClock,
                       on c: isolated PostgresConnection) throws -> CommitOutcome {
         let number = Int64(bitPattern: batch.number)
         let accepted = batch.transactions.reduce(0) { $0 + ($1.accepted ? 1 : 0) }
-        // Durable means durable whatever the server's default: a commit acknowledged under
-        // `synchronous_commit = off` is lost if the server crashes within the next ~200 ms.
-        try c.execute("SET LOCAL synchronous_commit = on")
+        try c.execute(commitSettings)
+        // The lease row is locked FOR SHARE before the batch row is written, so that this
+        // transaction holds the lease table's RowShareLock for as long as its batch row is
+        // uncommitted: a replica taking over from a leader frozen here terminates exactly the
+        // sessions holding that lock (`acquireLease`). Locked after the INSERT (as it was), a leader
+        // frozen between the two held the batch number's unique-index slot unnoticed, and the new
+        // leader's commit of that number waited for it without limit. The term is checked below,
+        // after the INSERT, as before (an already durable batch is answered as such).
+        let current = try lockLease(on: c)
         let inserted = try c.query("""
             INSERT INTO batches (number, prev_root, new_root, tx_count, accepted_count, created_at, term, state_diff,
                                  account_count)
@@ -234,7 +250,7 @@ public final class PostgresSettlementStore: SettlementStore {
             try checkExisting(batch, on: c)
             return .alreadyDurable
         }
-        try checkTerm(of: batch, on: c)
+        try checkTerm(of: batch, current: current)
         let loaded = try c.copyIn(table: "transactions", columns: transactionColumns) { (w) throws(PostgresError) in
             try encodeTransactions(of: batch, received: received, into: &w)
         }
@@ -250,8 +266,18 @@ public final class PostgresSettlementStore: SettlementStore {
     /// that row) waits for this commit, and its catch-up read afterwards sees this batch. With no
     /// lease row only term 0 (a standalone engine) may commit.
     static func checkTerm(of batch: SealedBatch, on c: isolated PostgresConnection) throws {
+        try checkTerm(of: batch, current: try lockLease(on: c))
+    }
+
+    /// Locks the lease row `FOR SHARE` until the transaction ends and returns its term (nil when
+    /// there is no lease row).
+    static func lockLease(on c: isolated PostgresConnection) throws -> UInt64? {
         let rows = try c.query("SELECT term FROM sequencer_lease FOR SHARE")
-        let current = try rows.first.map { UInt64(bitPattern: try $0.int64(0)) }
+        return try rows.first.map { UInt64(bitPattern: try $0.int64(0)) }
+    }
+
+    /// The fencing comparison of `checkTerm(of:on:)` against a term read by `lockLease(on:)`.
+    static func checkTerm(of batch: SealedBatch, current: UInt64?) throws {
         if current == nil && batch.term == 0 { return }
         guard current == batch.term else { throw LeadershipLost(term: batch.term, currentTerm: current) }
     }

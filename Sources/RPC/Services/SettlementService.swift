@@ -118,6 +118,8 @@ public final class SettlementService: RPCService {
             throw RPCError(.unavailable, m)
         }
         let receipt = try await waiter.value()
+        // Not a verdict: the engine could not tell (e.g. the store was unreachable); retryable.
+        if receipt.isUnavailable { throw RPCError(.unavailable, String(receipt.reason.dropFirst(Receipt.unavailablePrefix.count))) }
         return SettlementV1.TransactionReceipt(receipt, receivedAtMs: receivedAt)
     }
 

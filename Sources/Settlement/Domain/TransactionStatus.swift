@@ -59,6 +59,14 @@ public struct Receipt: Sendable, Hashable {
     public static func rejected(_ id: Digest32, _ reason: String) -> Receipt {
         Receipt(id: id, status: .rejected, reason: reason)
     }
+
+    /// The reason prefix of an answer that is not a verdict on the transfer but "could not be
+    /// handled now, retry" (a unary call fails with UNAVAILABLE instead; see `rejection_reason`
+    /// in settlement.proto).
+    public static let unavailablePrefix = "UNAVAILABLE: "
+
+    /// Whether this is such a retryable non-answer rather than a refusal.
+    public var isUnavailable: Bool { status == .rejected && reason.hasPrefix(Self.unavailablePrefix) }
 }
 
 /// A transfer that passed stateless validation: its signer is recovered and equals `from`.

@@ -70,12 +70,15 @@ extension SettlementEngine {
                 inFlight.release()
                 break
             }
-            let entries = pool.takeBatch(max: config.batchSize)
+            // Registered as in flight under the pool's lock: a resubmission never finds the
+            // transfer in neither place (it would be answered from the store, which has it not yet).
+            let entries = pool.takeBatch(max: config.batchSize) { taken in
+                retriesInFlight.withLock { r in for e in taken { r[e.tx.id] = r[e.tx.id] ?? [] } }
+            }
             if entries.isEmpty {
                 inFlight.release()
                 continue
             }
-            retriesInFlight.withLock { r in for e in entries { r[e.tx.id] = r[e.tx.id] ?? [] } }
             let closedAt = ContinuousClock.now
             let (number, prevRoot) = lifecycle.withLock { l in
                 defer { l.nextBatch += 1 }

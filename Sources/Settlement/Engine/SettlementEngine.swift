@@ -325,8 +325,21 @@ public final class SettlementEngine: Sendable {
         }
         if attached { return }
         let store = self.store
+        let logger = self.logger
         Task {
-            if let stored = try? await store.transaction(tx.id), stored.status.isDurablyAccepted {
+            let stored: StoredTransaction?
+            do {
+                stored = try await store.transaction(tx.id)
+            } catch {
+                // Unknown whether it is durable: never REJECTED (it may well be sequenced), but
+                // retryable, as the unary call would fail (see `rejection_reason` in the proto).
+                logger.warning("cannot tell whether a used nonce is a retry: the store lookup failed",
+                               metadata: ["tx_id": "\(tx.id)", "error": "\(error)"])
+                onReceipt(.rejected(tx.id, "\(Receipt.unavailablePrefix)nonce \(got) is used and the settlement store "
+                                           + "could not be read to tell whether this transfer is the one that used it; retry"))
+                return
+            }
+            if let stored, stored.status.isDurablyAccepted {
                 onReceipt(Receipt(id: tx.id, status: .sequenced, batchNumber: stored.batchNumber,
                                   indexInBatch: stored.index, stateRoot: stored.stateRoot))
             } else {

@@ -15,6 +15,9 @@ public enum PoolRejection: Error, Sendable, Equatable, CustomStringConvertible {
     case senderShare(limit: Int)
     /// Value + fee does not fit in 256 bits (no balance can pay it).
     case costOverflows
+    /// The transfer is waiting in the pool and `limit` submissions of it already wait for its
+    /// answer (see `TransactionPool.add`).
+    case tooManyCopies(limit: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +30,7 @@ public enum PoolRejection: Error, Sendable, Equatable, CustomStringConvertible {
                 ? "insufficient balance: has \(has), needs \(needs) (value + fee)"
                 : "insufficient balance: has \(has), \(pending) already committed to pending transfers, needs \(needs) more (value + fee)"
         case .costOverflows: "value plus fee overflows 256 bits"
+        case .tooManyCopies(let l): "this transfer is pending and \(l) submissions of it already wait for its receipt; retry later"
         case .senderShare(let l): "the sender already has \(l) transactions pending (its share of the pool); retry later"
         }
     }
@@ -34,7 +38,7 @@ public enum PoolRejection: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether the refusal means "the pool is busy, retry later" rather than "this transfer is bad".
     public var isRetryable: Bool {
         switch self {
-        case .full, .senderShare: true
+        case .full, .senderShare, .tooManyCopies: true
         default: false
         }
     }

@@ -21,7 +21,15 @@ public final class TransactionPool: Sendable {
     public struct Entry: Sendable {
         public let tx: ValidatedTransfer
         public let onReceipt: ReceiptHandler
+        /// Submissions of this transfer `onReceipt` answers (the first, plus resubmissions
+        /// attached while it waited: see `add`).
+        var copies = 1
     }
+
+    /// Most submissions of one transfer that may wait on the same pool entry (the first plus
+    /// resubmissions): a client resubmitting in a loop cannot grow a receipt handler list
+    /// without bound. Beyond it a resubmission is told to retry later.
+    public static let maxCopiesPerEntry = 16
 
     private struct Held {
         let entry: Entry
@@ -106,6 +114,12 @@ public final class TransactionPool: Sendable {
     public func contains(_ id: Digest32) -> Bool { state.withLock { $0.ids.contains(id) } }
 
     /// Adds a validated transaction; `onReceipt` is called once it is sequenced or rejected.
+    /// A resubmission of a transfer still waiting here (same id) is attached to it: `onReceipt`
+    /// gets the first copy's answer, whatever it turns out to be (SEQUENCED, or REJECTED if it is
+    /// refused later), never a refusal of its own while the first copy may still go through.
+    /// Done under the pool's lock, so the entry cannot leave meanwhile (once it has left — taken
+    /// into a batch — the resubmission's nonce is below the sender's next one: `.nonceTooLow`,
+    /// which the engine answers from the batch or the store).
     /// `overCapacity` admits it even to a full pool and skips the share and balance checks: for
     /// transactions the engine had already accepted once (a chain rollback offers them again),
     /// which must not be turned away. Deposits (from `Address.bridge`) skip the share and balance
@@ -120,7 +134,10 @@ public final class TransactionPool: Sendable {
         let admits = !overCapacity && sender != .bridge
         let snapshot = admits ? accountSource(sender) : nil
         let (wake, evicted) = try state.withLock { (s: inout State) throws(PoolRejection) -> (CheckedContinuation<Void, Never>?, Entry?) in
-            if s.ids.contains(tx.id) { throw .duplicate }
+            if s.ids.contains(tx.id) {
+                try Self.attach(entry, in: &s)
+                return (nil, nil)
+            }
             var q: SenderQueue
             var account = snapshot
             if let existing = s.senders[sender] {
@@ -188,6 +205,27 @@ public final class TransactionPool: Sendable {
                 "evicted from the full transaction pool: the sender held the largest share; resubmit later"))
         }
         wake?.resume()
+    }
+
+    /// Attaches `copy` (a resubmission of a transfer waiting in the pool) to the waiting entry:
+    /// its handler is then called with the same receipt.
+    private static func attach(_ copy: Entry, in s: inout State) throws(PoolRejection) {
+        let nonce = copy.tx.transfer.nonce
+        guard var q = s.senders[copy.tx.sender] else { throw .duplicate }
+        func chained(_ e: Entry) throws(PoolRejection) -> Entry {
+            guard e.copies < maxCopiesPerEntry else { throw .tooManyCopies(limit: maxCopiesPerEntry) }
+            let first = e.onReceipt, second = copy.onReceipt
+            return Entry(tx: e.tx, onReceipt: { r in first(r); second(r) }, copies: e.copies + 1)
+        }
+        if let h = q.held[nonce], h.entry.tx.id == copy.tx.id {
+            q.held[nonce] = Held(entry: try chained(h.entry), expires: h.expires)
+        } else if let i = q.ready[q.readyHead...].firstIndex(where: { $0.tx.id == copy.tx.id }) {
+            q.ready[i] = try chained(q.ready[i])
+        } else {
+            // `ids` and the queues disagree: cannot happen; refuse rather than lose the answer.
+            throw .duplicate
+        }
+        s.senders[copy.tx.sender] = q
     }
 
     /// The per-sender checks (share, then balance) against `account`, a consistent snapshot of the
@@ -291,7 +329,10 @@ public final class TransactionPool: Sendable {
     }
 
     /// Takes up to `max` ready transactions, one per sender per round, in nonce order per sender.
-    public func takeBatch(max: Int) -> [Entry] {
+    /// `onTaken` runs under the pool's lock with the taken entries, before any of them can be
+    /// resubmitted (found missing from the pool): the engine registers them there as in flight,
+    /// so a resubmission racing with the take finds them in one place or the other.
+    public func takeBatch(max: Int, onTaken: ([Entry]) -> Void = { _ in }) -> [Entry] {
         state.withLock { s in
             var out: [Entry] = []
             out.reserveCapacity(min(max, s.readyCount))
@@ -334,6 +375,7 @@ public final class TransactionPool: Sendable {
                 s.rotation = s.rotation.filter { s.senders[$0]?.inRotation == true }
             }
             for e in out { s.ids.remove(e.tx.id) }
+            if !out.isEmpty { onTaken(out) }
             s.oldestReady = s.readyCount == 0 ? nil : s.senders.values.lazy
                 .filter { $0.readyCount > 0 }.map { $0.ready[$0.readyHead].tx.receivedAt }.min()
             return out
