@@ -20,15 +20,7 @@ Deploy/install-deps.sh --check test
 echo "== swift build (debug)" >&2
 swift build --product settlement-engine >&2
 
-requirements=Tests/interop/requirements.txt
-stamp=.venv/requirements.sha256
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  rm -rf .venv
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$want" > "$stamp"
-fi
+Tests/python-venv.sh
 
 ENGINE_BIN="$(swift build --show-bin-path)/settlement-engine" FAULT_CAMPAIGN_COMMAND="Deploy/fault-campaign.sh" \
   PYTHONPATH=Tests exec .venv/bin/python -m faults "$@"

@@ -16,15 +16,7 @@ echo "== swift test"
 timeout 1500 swift test --skip-build
 
 echo "== python interop (grpcio) and bad-input tests"
-requirements=Tests/interop/requirements.txt
-stamp=.venv/requirements.sha256
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  rm -rf .venv
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$want" > "$stamp"
-fi
+Tests/python-venv.sh
 RPC_PEER="$(swift build --show-bin-path)/rpc-interop-peer" ENGINE_BIN="$(swift build --show-bin-path)/settlement-engine" \
   .venv/bin/python -m pytest -q Tests/interop
 

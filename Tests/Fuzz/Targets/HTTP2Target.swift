@@ -11,18 +11,8 @@ import RPC
 /// it is still serving.
 enum HTTP2Target {
     static let target = FuzzTarget(name: "http2", summary: "one client connection's bytes into the real server") { bytes in
-        let port = Server.shared.port
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        precondition(fd >= 0)
+        let fd = connectToServer(port: Server.shared.port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        precondition(connected == 0, "the server stopped accepting connections")
         // An even first byte puts the client preface and an empty SETTINGS in front, so most
         // inputs get past the preface check into the frame parser.
         var stream: [UInt8] = []
@@ -32,6 +22,21 @@ enum HTTP2Target {
         shutdown(fd, Int32(SHUT_WR))
         drain(fd, milliseconds: 20)
         Server.shared.checkAlive()
+    }
+
+    /// A TCP connection to the server under test on loopback; traps (a finding) when refused.
+    static func connectToServer(port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        precondition(connected == 0, "the server stopped accepting connections")
+        return fd
     }
 
     private static let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
@@ -72,16 +77,8 @@ enum HTTP2Target {
             let due = inputs % 256 == 0
             lock.unlock()
             guard due else { return }
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = HTTP2Target.connectToServer(port: port)
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            precondition(connected == 0, "the server stopped accepting connections")
             _ = HTTP2Target.preface.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             var buffer = [UInt8](repeating: 0, count: 64)
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
