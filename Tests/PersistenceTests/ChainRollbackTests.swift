@@ -14,26 +14,34 @@ final class ChainRollbackTests: PostgresTestCase {
     let validatorAddress = Address(bytes: [UInt8](repeating: 0xcc, count: 20))!
     let blockTimeMs: UInt64 = 12_000
 
-    func testAWrongRootIsRolledBackResequencedAndTheNewCommitmentFinalizes() async throws {
+    /// The engine on PostgreSQL and an L1 simulator with small bonds and a clock for a whole game:
+    /// the set-up both rollback tests start from.
+    private func makeEngineAndL1(label: String, seed: UInt64) async throws
+        -> (StoreTestChain, SettlementConfig, Logger, PostgresSettlementStore, SettlementEngine, TransitionRules, L1Simulator) {
         let chain = StoreTestChain(accounts: 8, balance: 1_000_000)
         var config = SettlementConfig()
         config.chainId = StoreTestChain.chainId
         config.feeAccount = StoreTestChain.feeAccount
         config.batchSize = 10
         config.batchTimeoutMs = 5
-        var logger = Logger(label: "rollback-test")
+        var logger = Logger(label: label)
         logger.logLevel = .error
         let store = PostgresSettlementStore(conninfo: url, logger: logger)
         let engine = try SettlementEngine(config: config, genesis: chain.genesis, store: store, logger: logger)
         try await engine.start()
         let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
-            seed: 3, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
+            seed: seed, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
                                      challengePeriodMs: 30 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
                                      rules: rules),
             producerID: "test"))
         try await l1.open()
+        return (chain, config, logger, store, engine, rules, l1)
+    }
+
+    func testAWrongRootIsRolledBackResequencedAndTheNewCommitmentFinalizes() async throws {
+        let (chain, config, logger, store, engine, rules, l1) = try await makeEngineAndL1(label: "rollback-test", seed: 3)
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * blockTimeMs,
                                                maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
         settings.faultInjectWrongRootAt = 0
@@ -144,32 +152,14 @@ final class ChainRollbackTests: PostgresTestCase {
         await store.close()
     }
 
-    /// Issue 11 item 9. Adversary: a replica (or whoever holds the cluster secret) forwards a
+    /// Adversary: a replica (or whoever holds the cluster secret) forwards a
     /// transfer with a bad signature; the leader trusts forwards and sequences it; the honest
     /// validator disputes the commitment and wins. The rollback must re-validate the reverted
     /// transactions fully: the bad one is REJECTED (quarantined, naming the lost game) and never
     /// sequenced again — not re-posted to lose a second game — and forwarding it again is refused;
     /// every other transfer is re-sequenced and finalizes in the next commitment.
     func testABadForwardedTransferLosesOneGameIsQuarantinedAndNeverResequenced() async throws {
-        let chain = StoreTestChain(accounts: 8, balance: 1_000_000)
-        var config = SettlementConfig()
-        config.chainId = StoreTestChain.chainId
-        config.feeAccount = StoreTestChain.feeAccount
-        config.batchSize = 10
-        config.batchTimeoutMs = 5
-        var logger = Logger(label: "quarantine-test")
-        logger.logLevel = .error
-        let store = PostgresSettlementStore(conninfo: url, logger: logger)
-        let engine = try SettlementEngine(config: config, genesis: chain.genesis, store: store, logger: logger)
-        try await engine.start()
-        let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
-        let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
-            seed: 5, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
-                                     challengePeriodMs: 30 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
-                                     rules: rules),
-            producerID: "test"))
-        try await l1.open()
+        let (chain, config, logger, store, engine, rules, l1) = try await makeEngineAndL1(label: "quarantine-test", seed: 5)
         let settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * blockTimeMs,
                                                maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
