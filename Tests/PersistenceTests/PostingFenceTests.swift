@@ -3,7 +3,7 @@ import Persistence
 import Settlement
 import XCTest
 
-/// Issue 11 item 13: L1 posting fenced by the leader's term, and reconciled with the L1 at start.
+/// L1 posting fenced by the leader's term, and reconciled with the L1 at start.
 /// Adversaries: a deposed leader that still runs its finality loop (a hand-over race); a crash
 /// between sending a commitment to L1 and recording it (which used to stop posting for good).
 final class PostingFenceTests: PostgresTestCase {

@@ -251,7 +251,7 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertEqual(outcomes, [0: .won])
     }
 
-    /// The attack of issue 11 item 3: the proposer credits deposit 1 before anybody made it, and
+    /// The proposer credits deposit 1 before anybody made it, and
     /// the deposit is made right after the commitment (same block, later). Judged by the L1's
     /// record at the head, the credit would look valid and the honest validator would accept or
     /// lose; judged by the inbox the commitment consumed (deposits of earlier blocks), it is

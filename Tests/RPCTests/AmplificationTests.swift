@@ -5,7 +5,7 @@ import XCTest
 import Settlement
 import SettlementTestSupport
 
-/// Row 7 of issue 12: small requests that made the engine do a lot of database work. Counted in
+/// Hostile clients: small requests that made the engine do a lot of database work. Counted in
 /// the store (`InMemorySettlementStore.readCount`): look-ups per request.
 final class AmplificationTests: XCTestCase {
     /// `GetAccount` against a random state root searched the store batch by batch (one read per

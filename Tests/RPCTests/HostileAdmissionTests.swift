@@ -6,7 +6,7 @@ import XCTest
 import Settlement
 import SettlementTestSupport
 
-/// Row 6 of issue 12 (valid signatures from unfunded fresh keys, on several streams) and the
+/// A hostile load (valid signatures from unfunded fresh keys, on several streams) and the
 /// amplification rows, against the real service over loopback.
 final class HostileAdmissionTests: XCTestCase {
     /// Fresh keys, each signing one transfer it cannot pay for.

@@ -6,7 +6,7 @@ import XCTest
 import Settlement
 import SettlementTestSupport
 
-/// Row 4 of issue 12: the internal `Sequencer/Forward`, called by an outsider. It must require the
+/// Hostile clients: the internal `Sequencer/Forward`, called by an outsider. It must require the
 /// cluster token when a secret is configured, and verify signatures itself when none is. (The
 /// caller that never reads its receipts needs a window-0 client: Tests/interop/test_hostile_forward.py.)
 final class SequencerForwardHardeningTests: XCTestCase {

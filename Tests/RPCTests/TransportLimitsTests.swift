@@ -2,7 +2,7 @@ import CNet
 import XCTest
 @testable import RPC
 
-/// Per-method request limits and the inbound memory budget (issue 12). The attacks themselves, over
+/// Per-method request limits and the inbound memory budget. The attacks themselves, over
 /// raw HTTP/2, are in Tests/interop/test_hostile_transport.py.
 final class TransportLimitsTests: XCTestCase {
     /// A unary call takes one message: a second one is refused from its prefix, before its body (a

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Settlement
 
-/// The adversarial game suite (issue 11): a dishonest proposer against one honest validator and
+/// The adversarial game suite: a dishonest proposer against one honest validator and
 /// against 50 sybil challengers, a dishonest challenger against an honest proposer, and a side that
 /// stalls. Each checks who wins, what each side paid, and the bound on the time to finality
 /// (challenge period + 2 · clock from the commitment's block).

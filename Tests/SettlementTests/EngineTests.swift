@@ -170,7 +170,7 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(SettlementConfig().problems().isEmpty)
     }
 
-    /// Issue 11 item 12: a production deployment refuses the well-known development and public
+    /// A production deployment refuses the well-known development and public
     /// chain ids (the default 1337 among them); a dev deployment keeps them.
     func testProductionRefusesWellKnownChainIds() {
         for id: UInt64 in [1, 1337, 31337, 11155111] {

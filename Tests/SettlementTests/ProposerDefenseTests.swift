@@ -2,7 +2,7 @@ import Logging
 import XCTest
 @testable import Settlement
 
-/// Issue 11 item 14: the proposer's defence plays each game on its own and the nearest deadline
+/// The proposer's defence plays each game on its own and the nearest deadline
 /// first. Adversary: challengers who open several games at once, one of which the proposer cannot
 /// handle (its state cannot be rebuilt), hoping the others go unanswered and are lost on time.
 final class ProposerDefenseTests: XCTestCase {

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Settlement
 
-/// The attacks of issue 11 against the pure arbiter: each test plays the dishonest party and
+/// The attacks of the protocol review against the pure arbiter: each test plays the dishonest party and
 /// checks the honest one wins (an unchallengeable commitment, finality that is not prefix-closed,
 /// a deposit credited before it exists, withdrawals beyond what the bridge holds).
 final class ProtocolSoundnessTests: XCTestCase {

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import Settlement
 
-/// A subscriber that stops reading (row 2 of issue 12) holds at most `bufferLimit` events; the
+/// A subscriber that stops reading holds at most `bufferLimit` events; the
 /// next one drops it: the queue is freed at once, it is unregistered, and its next read throws.
 final class StatusSubscriptionTests: XCTestCase {
     func event(_ i: Int) -> StatusEvent {

@@ -2,7 +2,7 @@ import Logging
 import XCTest
 @testable import Settlement
 
-/// Issue 11 item 5: a validator follows reverts of commitments it accepted and raises an alarm
+/// A validator follows reverts of commitments it accepted and raises an alarm
 /// for anything it cannot follow. Adversary: a proposer who gets an accepted commitment reverted
 /// (here by not defending it against a false challenge) and then posts a wrong root on the
 /// earlier state, hoping the validator stays blind.

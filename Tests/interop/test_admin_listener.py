@@ -1,6 +1,6 @@
 """The L1 simulator's demo calls that act on the L1 *as the address in the request* (`Deposit`,
 `RegisterValidator`, `AddStake`, `RequestUnstake`, `WithdrawStake`, `InjectL1Reorg`) against the
-real `settlement-engine` binary, over stock grpcio (issue 11 item 8).
+real `settlement-engine` binary, over stock grpcio.
 
 Adversary: an anonymous client of the public listener who deposits 10^30 for a fresh account or
 switches a validator off with `RequestUnstake`.
@@ -133,7 +133,7 @@ def test_production_refuses_admin_calls_everywhere(start_engine, vpb, vpb_grpc, 
 
 
 def test_production_refuses_a_development_chain_id(genesis_file, tmp_path):
-    """Issue 11 item 12: chain id 1337 (the test genesis's) is refused under --production."""
+    """Chain id 1337 (the test genesis's) is refused under --production."""
     p = subprocess.run([_binary("ENGINE_BIN", "settlement-engine"), "--listen", "127.0.0.1:0", "--genesis", genesis_file,
                         "--data-dir", str(tmp_path), "--production"], capture_output=True, text=True, timeout=60,
                        env={k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")})

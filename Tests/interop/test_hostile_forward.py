@@ -1,4 +1,4 @@
-"""Issue 12, row 4: the internal `settlement.internal.v1.Sequencer/Forward`, called by an outsider
+"""Hostile clients: the internal `settlement.internal.v1.Sequencer/Forward`, called by an outsider
 that never reads its receipts (stream window 0) while sending transfers rejected at once (wrong
 chain id). The leader answers each transfer with a receipt; it stops reading the stream once
 50,000 receipts are unwritten (HTTP/2 flow control then holds the caller back), instead of

@@ -1,4 +1,4 @@
-"""Issue 12, row 2: 256 `SubscribeStatus` streams held at flow-control window 0 from one
+"""Hostile clients: 256 `SubscribeStatus` streams held at flow-control window 0 from one
 connection while transfers flow. Each subscriber may fall `status_subscriber_buffer` (default
 1,024) events behind; past that it is dropped (its queue freed) and, once it reads again, ends
 with RESOURCE_EXHAUSTED "subscriber too slow". Before, each buffered up to 100,000 events
@@ -125,7 +125,7 @@ def test_window_zero_subscribers_are_dropped_not_buffered(start_engine):
         assert t.get("grpc-status") == "8", t
         assert "subscriber too slow" in t.get("grpc-message", ""), t
     # What a subscriber may hold is bounded by its event buffer plus the transport's outbound
-    # queue per stream (about 1 MiB in RPC; the transport half of issue 12 bounds that further).
+    # queue per stream (about 1 MiB in RPC; the transport bounds that further).
     assert grown < SUBSCRIBERS * 1.5, f"RSS grew by {grown:.0f} MiB"
     assert engine.process.alive()
     client.sock.close()

@@ -1,4 +1,4 @@
-"""Issue 12, transport half: the attacks of the issue's table against the Swift server (raw HTTP/2
+"""Hostile clients: the attacks against the Swift server (raw HTTP/2
 over loopback with the `h2` library), each with the figure it reaches now. Every case is bounded in
 time; after each, a well-behaved grpcio client must still be served.
 

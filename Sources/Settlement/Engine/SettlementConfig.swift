@@ -105,7 +105,7 @@ public struct SettlementConfig: Sendable, Equatable {
         return p
     }
 
-    /// Chain ids a production deployment may not use (issue 11 item 12): Ethereum mainnet and its
+    /// Chain ids a production deployment may not use: Ethereum mainnet and its
     /// public test networks (Goerli 5, Holesky 17000, Sepolia 11155111, Hoodi 560048), and the
     /// local development networks' defaults (Ganache and geth --dev 1337, Hardhat and Anvil 31337).
     /// Signatures made on any of them by someone's test tooling must not spend on a live rollup.
