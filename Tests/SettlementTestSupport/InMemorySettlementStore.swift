@@ -112,6 +112,9 @@ public final class CommitGate: Sendable {
         }
     }
 
+    /// Commits waiting at the gate.
+    public var waiting: Int { state.withLock { $0.waiters.count } }
+
     public func open() {
         let waiters = state.withLock { s in
             s.open = true

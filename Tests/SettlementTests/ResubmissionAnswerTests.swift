@@ -18,7 +18,9 @@ final class ResubmissionAnswerTests: XCTestCase {
         let t0 = f.transfer(from: 0, to: 1, value: 3, nonce: 0)
         let t1 = f.transfer(from: 0, to: 1, value: 3, nonce: 1)
         let zero = Task { try await engine.submitAndWait(t0) }
-        for _ in 0..<2000 where engine.pool.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Wait until nonce 0's batch is held at the gate: the only batch slot is taken.
+        for _ in 0..<2000 where gate.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertEqual(gate.waiting, 1, "nonce 0's batch should be held at the commit gate")
         let first = Task { try await engine.submitAndWait(t1) }
         for _ in 0..<2000 where !engine.pool.contains(t1.id) { try await Task.sleep(for: .milliseconds(5)) }
         XCTAssertTrue(engine.pool.contains(t1.id), "nonce 1 should wait in the pool behind the held commit")
