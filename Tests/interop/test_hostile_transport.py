@@ -360,9 +360,14 @@ def test_row3_reflection_streams_at_window_zero_are_bounded(start_peer):
         rss.__exit__(None, None, None)
         peak = rss.peak
         figure(f"row 3: GOAWAY {c.goaway} after {sent / MiB:.2f} MiB of requests; RSS {before:.0f} -> {peak:.0f} MiB")
-        assert c.goaway == ENHANCE_YOUR_CALM, f"no GOAWAY(ENHANCE_YOUR_CALM): {c.goaway}"
-        assert peak - before < 128
-        assert stats(peer)["budget_resets"] >= 1
+        # The property: the offender's memory is bounded and others are still served. Usually the
+        # outbound budget ends the connection (GOAWAY(ENHANCE_YOUR_CALM), budget resets); under a
+        # loaded machine the inbound request budget can refuse the streams first, and nothing is
+        # queued at all (seen once in CI: no GOAWAY after 81 MiB of requests, RSS 23 -> 38 MiB).
+        assert peak - before < 128, f"RSS {before:.0f} -> {peak:.0f} MiB"
+        if c.goaway is not None:
+            assert c.goaway == ENHANCE_YOUR_CALM, f"GOAWAY {c.goaway}, not ENHANCE_YOUR_CALM"
+            assert stats(peer)["budget_resets"] >= 1
         assert served(peer.host, peer.port)
     finally:
         c.close()
