@@ -428,10 +428,19 @@ def test_never_reading_client(server, echo_pb2, windows):
             c.flush()
         request = echo_pb2.EchoRequest(text="a b c d", response_count=1000, payload=b"\x5a" * (256 << 10))
         body = grpc_frame(request.SerializeToString())
-        for _ in range(50):
-            # (send_data reads WINDOW_UPDATEs while the request bodies go out; after that the
-            # client never reads again)
-            c.request(grpc_headers("/rpctest.v1.Echo/Expand"), body)
+        sent = 0
+        try:
+            for _ in range(50):
+                # (send_data reads WINDOW_UPDATEs while the request bodies go out; after that the
+                # client never reads again)
+                c.request(grpc_headers("/rpctest.v1.Echo/Expand"), body)
+                sent += 1
+        except (ConnectionResetError, BrokenPipeError):
+            # The server may end the connection before every request is out: the streams already
+            # sent fill the 32 MiB per-connection response budget (GOAWAY(ENHANCE_YOUR_CALM), then
+            # closed within 2 s). On a loaded machine the 50 bodies take longer than that. Either
+            # way the property below must hold.
+            print(f"connection ended by the server after {sent} requests")
         peak = 0
         for _ in range(8):
             peak = max(peak, server.process.rss_kib())
