@@ -32,6 +32,12 @@ struct L1Options: ParsableArguments {
     @Option(help: "L1 blocks (including its own) before a deposit is credited on L2 (default 64). Env: SETTLEMENT_L1_DEPOSIT_SAFE_DEPTH.")
     var l1DepositSafeDepth: Int?
 
+    @Option(help: "Least bond of a game's first bisection move, wei (default 5·10^15; 0: moves are free). Env: SETTLEMENT_L1_MOVE_BOND.")
+    var l1MoveBond: String?
+
+    @Option(help: "Percent each bisection move's bond grows over the previous move's, 0-100 (default 5). Env: SETTLEMENT_L1_MOVE_BOND_GROWTH_PERCENT.")
+    var l1MoveBondGrowthPercent: Int?
+
     struct Resolved {
         let blockTimeMs: UInt64
         let seed: UInt64
@@ -41,6 +47,8 @@ struct L1Options: ParsableArguments {
         let challengeBond: UInt256
         let genesisBacking: UInt256
         let depositSafeDepth: Int
+        let moveBond: UInt256
+        let moveBondGrowthPercent: UInt8
     }
 
     /// A wei amount; zero refused unless `allowZero` (the losing side always forfeits something).
@@ -66,6 +74,11 @@ struct L1Options: ParsableArguments {
         guard (1...10_000).contains(safeDepth) else {
             throw SettingProblem(description: "l1_deposit_safe_depth must be between 1 and 10000, got \(safeDepth)")
         }
+        let growth = try source.value(.l1MoveBondGrowthPercent, flag: l1MoveBondGrowthPercent,
+                                      default: Int(L1ArbiterConfig.defaultMoveBondGrowthPercent))
+        guard (0...100).contains(growth) else {
+            throw SettingProblem(description: "l1_move_bond_growth_percent must be between 0 and 100, got \(growth)")
+        }
         return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
                         proposer: proposer,
                         minimumStake: try amount(source, .l1MinimumStake, l1MinimumStake, default: L1ArbiterConfig.defaultStake),
@@ -74,7 +87,9 @@ struct L1Options: ParsableArguments {
                         challengeBond: try amount(source, .l1ChallengeBond, l1ChallengeBond,
                                                   default: L1ArbiterConfig.defaultChallengeBond),
                         genesisBacking: try amount(source, .l1GenesisBacking, l1GenesisBacking, default: .zero, allowZero: true),
-                        depositSafeDepth: safeDepth)
+                        depositSafeDepth: safeDepth,
+                        moveBond: try amount(source, .l1MoveBond, l1MoveBond, default: L1ArbiterConfig.defaultMoveBond, allowZero: true),
+                        moveBondGrowthPercent: UInt8(growth))
     }
 }
 
@@ -88,6 +103,7 @@ extension L1Options.Resolved {
                                      minimumStake: minimumStake,
                                      challengePeriodMs: UInt64(settings.challengePeriodSeconds) * 1_000,
                                      clockMs: UInt64(settings.fraudProofWindowSeconds) * 1_000, minimumChallengeBond: challengeBond,
+                                     baseMoveBond: moveBond, moveBondGrowthPercent: moveBondGrowthPercent,
                                      genesisBacking: genesisBacking,
                                      challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
                                      rules: settings.transitionRules),

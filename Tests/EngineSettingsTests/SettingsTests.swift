@@ -90,7 +90,7 @@ final class SettingsTests: XCTestCase {
                                      .streamIdleTimeout, .writeStallTimeout, .maxConnectionsPerAddress, .reservedConnections,
                                      .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
                                      .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond,
-                                     .maxPendingPerSender, .statusSubscriberBuffer]
+                                     .maxPendingPerSender, .statusSubscriberBuffer, .l1MoveBond, .l1MoveBondGrowthPercent]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator, .adminAllowRemote]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

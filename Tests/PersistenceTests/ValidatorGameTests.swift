@@ -50,7 +50,7 @@ final class ValidatorGameTests: PostgresTestCase {
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
                                      challengePeriodMs: 60 * blockTimeMs, clockMs: 40 * blockTimeMs, minimumChallengeBond: 2,
-                                     rules: rules),
+                                     baseMoveBond: 3, moveBondGrowthPercent: 50, rules: rules),
             producerID: "test"))
         try await l1.open()
         var logger = Logger(label: "validator-test")
@@ -106,6 +106,20 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertEqual(try row.int(5), 0, file: file, line: line)
     }
 
+    /// Asserts game 0 was resolved for `winner` and that the loser forfeited its bond (`bond`)
+    /// plus every move bond it attached, half paid to the winner: both players pay the growing
+    /// move-bond schedule (this suite's arbiter asks 3 wei for the first move, 50% more each move).
+    private func assertResolved(_ s: Setup, _ all: [L1Event], winner: Address, loser: Address, bond: UInt256,
+                                file: StaticString = #filePath, line: UInt = #line) async throws {
+        let game = try await s.l1.game(id: 0)
+        let record = try XCTUnwrap(game, file: file, line: line)
+        XCTAssertFalse(record.proposerMoveBonds.isZero, "the proposer paid move bonds", file: file, line: line)
+        XCTAssertFalse(record.challengerMoveBonds.isZero, "the validator paid move bonds", file: file, line: line)
+        let forfeited = bond + record.moveBonds(of: record.party(of: loser)!)
+        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: winner, loser: loser, slashed: forfeited,
+                                                 toWinner: L1Arbiter.percent(50, of: forfeited))), "\(all)", file: file, line: line)
+    }
+
     /// Every event of the canonical chain so far.
     private func events(_ s: Setup) async throws -> [L1Event] {
         let head = try await s.l1.head()
@@ -120,7 +134,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let all = try await events(s)
         XCTAssertTrue(all.contains(.challengeOpened(game: 0, commitment: 0, challenger: validatorAddress, proposer: proposer)))
         XCTAssertTrue(all.contains(.moved(game: 0, by: proposer)), "the proposer answered")
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        try await assertResolved(s, all, winner: validatorAddress, loser: proposer, bond: 5)
         XCTAssertTrue(all.contains(.commitmentsReverted(fromIndex: 0)))
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
@@ -156,7 +170,7 @@ final class ValidatorGameTests: PostgresTestCase {
 
         let all = try await events(s)
         XCTAssertTrue(all.contains(.challengeOpened(game: 0, commitment: 0, challenger: validatorAddress, proposer: proposer)))
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: proposer, loser: validatorAddress, slashed: 2, toWinner: 1)))
+        try await assertResolved(s, all, winner: proposer, loser: validatorAddress, bond: 2)
         XCTAssertFalse(all.contains(.commitmentsReverted(fromIndex: 0)))
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
@@ -191,8 +205,7 @@ final class ValidatorGameTests: PostgresTestCase {
         }
         XCTAssertEqual(dropped, [validatorAddress, proposer], "a move of each side was dropped")
         let all = try await events(s)
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: proposer, loser: validatorAddress, slashed: 2, toWinner: 1)),
-                      "the right side won: \(all.filter { if case .gameResolved = $0 { true } else { false } })")
+        try await assertResolved(s, all, winner: proposer, loser: validatorAddress, bond: 2)
         let resentByValidator = await s.validator.resentMoves
         let resentByProposer = await s.defense.resentMoves
         XCTAssertGreaterThanOrEqual(resentByValidator, 1)
@@ -225,7 +238,7 @@ final class ValidatorGameTests: PostgresTestCase {
         try await restarted.step()  // sees the game's end
         let all = try await events(s)
         XCTAssertEqual(all.filter { if case .challengeOpened = $0 { true } else { false } }.count, 1, "no second challenge")
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        try await assertResolved(s, all, winner: validatorAddress, loser: proposer, bond: 5)
         let outcomes = await restarted.outcomes
         XCTAssertEqual(outcomes, [0: .won])
     }
@@ -239,7 +252,7 @@ final class ValidatorGameTests: PostgresTestCase {
 
         let all = try await events(s)
         XCTAssertTrue(all.contains(.challengeOpened(game: 0, commitment: 0, challenger: validatorAddress, proposer: proposer)))
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        try await assertResolved(s, all, winner: validatorAddress, loser: proposer, bond: 5)
         XCTAssertTrue(all.contains(.commitmentsReverted(fromIndex: 0)))
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
@@ -268,7 +281,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, chainId: StoreTestChain.chainId)
         try await run(s) { try await s.store.transaction(invented.id)?.status == .reverted }
         let all = try await events(s)
-        XCTAssertTrue(all.contains(.gameResolved(game: 0, winner: validatorAddress, loser: proposer, slashed: 5, toWinner: 2)))
+        try await assertResolved(s, all, winner: validatorAddress, loser: proposer, bond: 5)
         let game = try await s.l1.game(id: 0)
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
         let outcomes = await s.validator.outcomes

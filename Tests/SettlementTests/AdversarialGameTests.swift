@@ -21,17 +21,18 @@ final class AdversarialGameTests: XCTestCase {
 
     var segment: CommittedSegment { CommittedSegment(world: world, first: 0, count: 4) }
 
-    func config() -> L1ArbiterConfig {
+    func config(moveBond: UInt256 = .zero, growthPercent: UInt8 = 0) -> L1ArbiterConfig {
         L1ArbiterConfig(genesisRoot: world.fixture.tree.root, proposer: proposer, minimumCommitmentBond: bond, minimumStake: stake,
                         unstakeDelayMs: 0, challengePeriodMs: periodMs, clockMs: clockMs, minimumChallengeBond: challengeBond,
+                        baseMoveBond: moveBond, moveBondGrowthPercent: growthPercent,
                         slashRewardPercent: 50, challengerStakeSlashPercent: 20, rules: world.fixture.rules)
     }
 
     static func sybil(_ i: Int) -> Address { Address(bytes: [0x5b] + [UInt8](repeating: UInt8(i), count: 19))! }
 
     /// A chain with the commitment posted, claiming the honest root or (`lying`) a lie from step 3.
-    func posted(lying: Bool) -> ArbiterChain {
-        var chain = ArbiterChain(config: config())
+    func posted(lying: Bool, moveBond: UInt256 = .zero, growthPercent: UInt8 = 0) -> ArbiterChain {
+        var chain = ArbiterChain(config: config(moveBond: moveBond, growthPercent: growthPercent))
         let honestCommitment = segment.commitment(index: 0)
         let c = lying ? segment.commitment(index: 0, newRoot: segment.strategy(lyingFrom: 3)(.afterBatches(4))) : honestCommitment
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: segment.data, bond: bond), by: proposer)))
@@ -40,7 +41,8 @@ final class AdversarialGameTests: XCTestCase {
 
     /// Plays every open game, round-robin, one transaction per block `stepMs` apart: the side to
     /// move answers by its strategy (`nil`: it stalls and never moves; then the other side claims
-    /// the game once the staller's clock is out). One-step proofs are the honest ones.
+    /// the game once the staller's clock is out). One-step proofs are the honest ones. Every
+    /// bisection carries the game's `nextMoveBond`.
     func playAll(_ chain: inout ArbiterChain, stepMs: UInt64 = 10,
                  strategy: (L1Address) -> ((ChallengeGame.Location) -> Digest32)?) {
         for _ in 0 ..< 10_000 {
@@ -53,7 +55,8 @@ final class AdversarialGameTests: XCTestCase {
                 if let play = strategy(mover) {
                     moved = true
                     if let location = current.game.midpoint {
-                        let events = chain.send(.bisect(game: record.id, midpointRoot: play(location)), by: mover, advanceMs: stepMs)
+                        let events = chain.send(.bisect(game: record.id, midpointRoot: play(location), bond: current.nextMoveBond),
+                                                by: mover, advanceMs: stepMs)
                         XCTAssertNil(ArbiterChain.revertReason(events), "\(events)")
                     } else if let (batch, index) = current.game.disputedTransaction {
                         let events = chain.send(.proveOneStep(game: record.id, proof: segment.proof(batch: batch, index: index)),

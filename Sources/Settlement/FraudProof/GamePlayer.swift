@@ -23,10 +23,10 @@ public struct GamePlayer: Sendable {
         case proveOneStep(OneStepProof)
         case claimTimeout
 
-        /// The L1 call that makes this move in game `id`.
-        public func call(game id: UInt64) -> L1Transaction.Call {
+        /// The L1 call that makes this move in game `id`; a bisection carries `moveBond`.
+        public func call(game id: UInt64, moveBond: UInt256 = .zero) -> L1Transaction.Call {
             switch self {
-            case .bisect(let root): .bisect(game: id, midpointRoot: root)
+            case .bisect(let root): .bisect(game: id, midpointRoot: root, bond: moveBond)
             case .proveOneStep(let proof): .proveOneStep(game: id, proof: proof.serialized)
             case .claimTimeout: .claimTimeout(game: id)
             }
@@ -87,7 +87,7 @@ public struct GamePlayer: Sendable {
     /// The L1 call to send for game `record` at L1 time `nowMs`, nil when none (see `nextMove`).
     public func nextCall(for record: L1Game, atMs nowMs: UInt64) -> L1Transaction.Call? {
         guard record.isOpen else { return nil }
-        return nextMove(in: record.game, atMs: nowMs)?.call(game: record.id)
+        return nextMove(in: record.game, atMs: nowMs)?.call(game: record.id, moveBond: record.nextMoveBond)
     }
 
     /// The honest one-step proof of transaction `index` of batch `batch` (0-based in the

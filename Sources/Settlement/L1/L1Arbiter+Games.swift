@@ -47,17 +47,29 @@ extension L1Arbiter {
             return .failure(Revert(error.description))
         }
         let record = L1Game(id: state.nextGameID, commitmentIndex: index, challenger: sender, proposer: posted.proposer,
-                            challengerBond: bond, game: game, voided: false)
+                            challengerBond: bond, game: game, voided: false, nextMoveBond: config.moveBond(afterMoves: 0))
         state.games.append(record)
         // A single empty batch is decided at once (its post-root must be its pre-root).
         return .success([.challengeOpened(game: record.id, commitment: index, challenger: sender, proposer: posted.proposer)]
                         + settleIfResolved(record.id))
     }
 
-    /// A bisection move by the party whose turn it is.
-    mutating func bisect(_ id: UInt64, midpointRoot: Digest32, by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
-        move(id, by: sender) { (record: inout L1Game, party: ChallengeGame.Party) throws(FraudProofError) in
+    /// A bisection move by the party whose turn it is, with its move bond (at least the game's
+    /// `nextMoveBond`; the schedule grows with the game's depth).
+    mutating func bisect(_ id: UInt64, midpointRoot: Digest32, bond: UInt256, by sender: L1Address,
+                         at now: UInt64) -> Result<[L1Event], Revert> {
+        let config = config
+        return move(id, by: sender) { (record: inout L1Game, party: ChallengeGame.Party) throws(FraudProofError) in
+            guard bond >= record.nextMoveBond else {
+                throw .invalidMove("move bond \(bond) below the \(record.nextMoveBond) required after \(record.moves) move(s)")
+            }
             try record.game.bisect(by: party, midpointRoot: midpointRoot, atMs: now)
+            switch party {
+            case .proposer: record.proposerMoveBonds = record.proposerMoveBonds.checkedAdd(bond) ?? .max
+            case .challenger: record.challengerMoveBonds = record.challengerMoveBonds.checkedAdd(bond) ?? .max
+            }
+            record.moves += 1
+            record.nextMoveBond = config.moveBond(afterMoves: record.moves)
         }
     }
 
@@ -122,9 +134,10 @@ extension L1Arbiter {
     // MARK: - Resolution
 
     /// If game `id` has a winner: the loser always forfeits (a challenger its bond and
-    /// `challengerStakeSlashPercent` of its stake, a proposer its commitment's bond), the winner
-    /// is paid `slashRewardPercent` of that (the rest burned, so colluding sides cannot recycle
-    /// it) and, if it is the challenger, gets its own bond back. When the proposer lost, its
+    /// `challengerStakeSlashPercent` of its stake, a proposer its commitment's bond; either its
+    /// move bonds), the winner is paid `slashRewardPercent` of that (the rest burned, so colluding
+    /// sides cannot recycle it) and gets its own move bonds back, and its bond if it is the
+    /// challenger. When the proposer lost, its
     /// commitment and every later one are reverted and the games against them voided. Returns
     /// the events; none while the game runs.
     private mutating func settleIfResolved(_ id: UInt64) -> [L1Event] {
@@ -138,12 +151,14 @@ extension L1Arbiter {
         case .proposer:
             slashed = state.commitments[Int(record.commitmentIndex)].bond
         }
-        let toWinner = Self.percent(config.slashRewardPercent, of: slashed)
-        state.burned = state.burned.checkedAdd(slashed - toWinner) ?? .max
+        let forfeited = slashed.checkedAdd(record.moveBonds(of: winner.opponent)) ?? .max
+        let toWinner = Self.percent(config.slashRewardPercent, of: forfeited)
+        state.burned = state.burned.checkedAdd(forfeited - toWinner) ?? .max
         pay(record.address(of: winner), toWinner)
+        pay(record.address(of: winner), record.moveBonds(of: winner))
         if winner == .challenger { pay(record.challenger, record.challengerBond) }
         var events: [L1Event] = [.gameResolved(game: id, winner: record.address(of: winner),
-                                               loser: record.address(of: winner.opponent), slashed: slashed, toWinner: toWinner)]
+                                               loser: record.address(of: winner.opponent), slashed: forfeited, toWinner: toWinner)]
         if winner == .challenger { events += revertCommitments(from: record.commitmentIndex) }
         return events
     }
@@ -169,20 +184,23 @@ extension L1Arbiter {
     }
 
     /// Marks commitment `index` and every later one reverted and voids the open games against
-    /// them (their challengers get their bonds back; their stake is unlocked).
+    /// them (their challengers get their bonds back, both sides their move bonds; stake is
+    /// unlocked).
     private mutating func revertCommitments(from index: UInt64) -> [L1Event] {
         for i in Int(index) ..< state.commitments.count { state.commitments[i].reverted = true }
         var events: [L1Event] = [.commitmentsReverted(fromIndex: index)]
         for i in state.games.indices where state.games[i].isOpen && state.games[i].commitmentIndex >= index {
             state.games[i].voided = true
             pay(state.games[i].challenger, state.games[i].challengerBond)
+            pay(state.games[i].challenger, state.games[i].challengerMoveBonds)
+            pay(state.games[i].proposer, state.games[i].proposerMoveBonds)
             events.append(.gameVoided(game: state.games[i].id, commitment: state.games[i].commitmentIndex))
         }
         return events
     }
 
-    /// ⌊amount · p / 100⌋ without overflow.
-    static func percent(_ p: UInt8, of amount: UInt256) -> UInt256 {
+    /// ⌊amount · p / 100⌋ without overflow: how every share of a forfeit is computed.
+    public static func percent(_ p: UInt8, of amount: UInt256) -> UInt256 {
         let (q, r) = amount.quotientAndRemainder(dividingBy: 100)
         return (q.checkedMul(UInt64(p)) ?? .max) + UInt256(r * UInt64(p) / 100)
     }

@@ -38,8 +38,8 @@ public struct L1Arbiter: Sendable {
         case .deposit(let recipient, let amount): result = deposit(recipient, amount: amount, by: sender, in: block)
         case .openChallenge(let commitment, let claimedRoot, let bond):
             result = openChallenge(commitment, claimedRoot: claimedRoot, bond: bond, by: sender, at: block.timestampMs)
-        case .bisect(let game, let midpointRoot):
-            result = bisect(game, midpointRoot: midpointRoot, by: sender, at: block.timestampMs)
+        case .bisect(let game, let midpointRoot, let bond):
+            result = bisect(game, midpointRoot: midpointRoot, bond: bond, by: sender, at: block.timestampMs)
         case .proveOneStep(let game, let proof):
             result = proveOneStep(game, proof: proof, by: sender, at: block.timestampMs)
         case .claimTimeout(let game):

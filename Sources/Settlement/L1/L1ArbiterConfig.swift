@@ -29,6 +29,14 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// The least bond a challenger attaches to `openChallenge`. Never zero: a losing challenger
     /// always forfeits something.
     public var minimumChallengeBond: UInt256
+    /// The least bond of a game's first bisection move. Each later move needs
+    /// `moveBondGrowthPercent` more than the one before (`moveBond(afterMoves:)`), so that a deep
+    /// game costs the side that forces it more at every level, as the opponent's answers do. The
+    /// loser forfeits its move bonds (shared like the other bonds); the winner's are returned.
+    /// Zero: moves are free (tests); the opening bonds still make every game cost the loser.
+    public var baseMoveBond: UInt256
+    /// Percent by which each bisection move's bond exceeds the previous one's.
+    public var moveBondGrowthPercent: UInt8
     /// Most games one challenger may open against one commitment (resolved ones count, voided
     /// ones do not): with the stake lock, what bounds the games a party can force on a proposer.
     public var maxGamesPerChallenger: UInt32
@@ -67,6 +75,12 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     public static let defaultCommitmentBond: UInt256 = ether
     /// The stake a validator registers with and that each of its open games locks.
     public static let defaultStake: UInt256 = ether
+    /// The shipped bond of a game's first bisection move: 0.005 ETH, the gas of about two moves
+    /// at 50 gwei. With `defaultMoveBondGrowthPercent` the 60th move needs about 0.09 ETH and a
+    /// whole 60-move game about 1.9 ETH, half from each side.
+    public static let defaultMoveBond = UInt256(5_000_000_000_000_000 as UInt64)
+    /// The shipped growth of the move bond per move.
+    public static let defaultMoveBondGrowthPercent: UInt8 = 5
     /// Percent of a losing challenger's stake slashed on top of its bond, as shipped.
     public static let defaultChallengerStakeSlashPercent: UInt8 = 10
     /// The transition rules of a default `SettlementConfig` (chain 1337, its fee account, max fee
@@ -81,7 +95,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
                 minimumCommitmentBond: UInt256 = .one, minimumStake: UInt256 = .one,
                 unstakeDelayMs: UInt64 = sevenDaysMs, challengePeriodMs: UInt64 = sevenDaysMs,
                 clockMs: UInt64 = threeAndAHalfDaysMs, minimumChallengeBond: UInt256 = .one,
-                maxGamesPerChallenger: UInt32 = 1, genesisBacking: UInt256 = .zero,
+                maxGamesPerChallenger: UInt32 = 1, baseMoveBond: UInt256 = .zero, moveBondGrowthPercent: UInt8 = 0,
+                genesisBacking: UInt256 = .zero,
                 slashRewardPercent: UInt8 = 50, challengerStakeSlashPercent: UInt8 = 0,
                 rules: TransitionRules = defaultRules) {
         precondition(slashRewardPercent <= 100 && challengerStakeSlashPercent <= 100, "percentages are 0...100")
@@ -98,16 +113,32 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         self.clockMs = clockMs
         self.minimumChallengeBond = minimumChallengeBond
         self.maxGamesPerChallenger = maxGamesPerChallenger
+        self.baseMoveBond = baseMoveBond
+        self.moveBondGrowthPercent = moveBondGrowthPercent
         self.genesisBacking = genesisBacking
         self.slashRewardPercent = slashRewardPercent
         self.challengerStakeSlashPercent = challengerStakeSlashPercent
         self.rules = rules
     }
 
-    /// keccak256 over every field (fixed-width, absent values as a 0 flag byte; version byte 3).
+    /// The least bond of a bisection move made after `moves` earlier ones:
+    /// ⌊…⌊baseMoveBond · (100 + g)/100⌋ …⌋ applied `moves` times (g = `moveBondGrowthPercent`),
+    /// saturating at 2^256 − 1.
+    public func moveBond(afterMoves moves: UInt32) -> UInt256 {
+        var bond = baseMoveBond
+        guard moveBondGrowthPercent > 0 else { return bond }
+        for _ in 0 ..< moves {
+            let grown = bond.checkedAdd(L1Arbiter.percent(moveBondGrowthPercent, of: bond)) ?? .max
+            if grown == bond { break }  // zero, or saturated
+            bond = grown
+        }
+        return bond
+    }
+
+    /// keccak256 over every field (fixed-width, absent values as a 0 flag byte; version byte 4).
     public var fingerprint: Digest32 {
         var w = L1ByteWriter()
-        w.bytes([3])
+        w.bytes([4])
         if let genesisRoot { w.bytes([1]); w.digest(genesisRoot) } else { w.bytes([0]) }
         w.u64(firstBatch)
         if let proposer { w.bytes([1]); w.bytes(proposer.bytes) } else { w.bytes([0]) }
@@ -118,6 +149,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         w.u64(clockMs)
         w.amount(minimumChallengeBond)
         w.u64(UInt64(maxGamesPerChallenger))
+        w.amount(baseMoveBond)
+        w.bytes([moveBondGrowthPercent])
         w.amount(genesisBacking)
         w.bytes([slashRewardPercent, challengerStakeSlashPercent])
         w.u64(rules.chainId)

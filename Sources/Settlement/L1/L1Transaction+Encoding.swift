@@ -46,7 +46,7 @@ extension L1Transaction {
         case .withdrawStake: w.bytes([5])
         case .openChallenge(let commitment, let claimedRoot, let bond):
             w.bytes([6]); w.u64(commitment); w.digest(claimedRoot); w.amount(bond)
-        case .bisect(let game, let midpointRoot): w.bytes([7]); w.u64(game); w.digest(midpointRoot)
+        case .bisect(let game, let midpointRoot, let bond): w.bytes([7]); w.u64(game); w.digest(midpointRoot); w.amount(bond)
         case .proveOneStep(let game, let proof): w.bytes([8]); w.u64(game); w.payload(proof)
         case .claimTimeout(let game): w.bytes([9]); w.u64(game)
         case .deposit(let recipient, let amount): w.bytes([10]); w.bytes(recipient.bytes); w.amount(amount)
@@ -83,8 +83,8 @@ extension L1Transaction {
             let commitment = try r.u64(), root = try r.digest()
             call = .openChallenge(commitment: commitment, claimedRoot: root, bond: try r.amount())
         case 7:
-            let game = try r.u64()
-            call = .bisect(game: game, midpointRoot: try r.digest())
+            let game = try r.u64(), root = try r.digest()
+            call = .bisect(game: game, midpointRoot: root, bond: try r.amount())
         case 8:
             let game = try r.u64()
             call = .proveOneStep(game: game, proof: try r.payload())

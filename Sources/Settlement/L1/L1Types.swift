@@ -57,8 +57,9 @@ public struct L1Transaction: Sendable, Hashable {
         /// Opens a challenge against commitment `index` with a bond, claiming `claimedRoot` is the
         /// right new root.
         case openChallenge(commitment: UInt64, claimedRoot: Digest32, bond: UInt256)
-        /// A bisection move: the mover's claimed root at the midpoint of the disputed range.
-        case bisect(game: UInt64, midpointRoot: Digest32)
+        /// A bisection move: the mover's claimed root at the midpoint of the disputed range, with
+        /// the move's bond (at least the game's `nextMoveBond`, which grows with each move).
+        case bisect(game: UInt64, midpointRoot: Digest32, bond: UInt256 = .zero)
         /// The final step: the one-step proof (encoded `OneStepProof`).
         case proveOneStep(game: UInt64, proof: [UInt8])
         /// Claims a game won because the other party's chess clock ran out on its turn.
@@ -99,11 +100,11 @@ public enum L1Event: Sendable, Hashable {
     case challengeOpened(game: UInt64, commitment: UInt64, challenger: L1Address, proposer: L1Address)
     /// A party made an accepted `bisect` or `proveOneStep` move.
     case moved(game: UInt64, by: L1Address)
-    /// The game ended: `slashed` was taken from the loser (its bond, plus part of its stake for a
-    /// challenger), `toWinner` of it paid to the winner, the rest burned.
+    /// The game ended: `slashed` was taken from the loser (its bond and its move bonds, plus part
+    /// of its stake for a challenger), `toWinner` of it paid to the winner, the rest burned.
     case gameResolved(game: UInt64, winner: L1Address, loser: L1Address, slashed: UInt256, toWinner: UInt256)
     /// The game ended without a winner because its commitment was reverted by another game; the
-    /// challenger's bond is returned.
+    /// challenger's bond and both sides' move bonds are returned.
     case gameVoided(game: UInt64, commitment: UInt64)
     case depositMade(id: UInt64, l2Recipient: Address, amount: UInt256)
     case withdrawalClaimed(l2Sender: Address, l1Recipient: L1Address, amount: UInt256, root: Digest32)

@@ -87,6 +87,8 @@ extension SettingKey {
     static let l1CommitmentBond = SettingKey("l1_commitment_bond")
     static let l1ChallengeBond = SettingKey("l1_challenge_bond")
     static let l1GenesisBacking = SettingKey("l1_genesis_backing")
+    static let l1MoveBond = SettingKey("l1_move_bond")
+    static let l1MoveBondGrowthPercent = SettingKey("l1_move_bond_growth_percent")
     static let l1DepositSafeDepth = SettingKey("l1_deposit_safe_depth")
 
     // Admin listener.
@@ -112,7 +114,7 @@ extension SettingKey {
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
-        l1DepositSafeDepth,
+        l1DepositSafeDepth, l1MoveBond, l1MoveBondGrowthPercent,
         adminListen, adminAllowRemote,
         validator, validatorAddress, validatorStake, validatorBond,
     ]
