@@ -3,7 +3,7 @@ import XCTest
 import SettlementTestSupport
 
 /// Deposits as L2 transactions: the executor's deposit rule (credit, no fee, bridge nonce; a repeat
-/// or a gap refused, an overflow rejected), the API refusing bridge transfers, the data encoding,
+/// or a gap refused, an overflow refunded to the recipient's exit), the API refusing bridge transfers, the data encoding,
 /// the one-step proof checking deposits against the arbiter's ledger, an invented deposit losing
 /// its fraud-proof game, and the engine's deposit path.
 final class DepositTests: XCTestCase {
@@ -18,22 +18,74 @@ final class DepositTests: XCTestCase {
 
     func validated(_ d: L1Deposit) -> ValidatedTransfer { ValidatedTransfer(deposit: d, chainId: 1337) }
 
-    func testTheExecutorCreditsADepositAndRefusesARepeatAGapAndAnOverflow() {
+    /// Adversary: a depositor (or a genesis) that makes a recipient's balance overflow, so that
+    /// deposit `k` can never be credited and, with the bridge nonce stuck at `k`, no later deposit
+    /// either. The overflowing deposit is consumed and refunded to the recipient's exit address.
+    func testTheExecutorCreditsADepositRefusesARepeatAndAGapAndRefundsAnOverflow() {
         let executor = BatchExecutor(feeAccount: fee)
         let start: [Address: Account] = [carol: Account(balance: UInt256.max - 5, nonce: 4)]
         let r = executor.execute([validated(deposit(0, to: bob, 100)), validated(deposit(0, to: bob, 100)),
                                   validated(deposit(2, to: bob, 7)), validated(deposit(1, to: carol, 6)),
-                                  validated(deposit(1, to: bob, 9))],
+                                  validated(deposit(2, to: bob, 9))],
                                  lookup: { start[$0] })
-        XCTAssertEqual(r.transactions.map(\.accepted), [true, false, false, false, true])
+        XCTAssertEqual(r.transactions.map(\.accepted), [true, false, false, true, true])
         XCTAssertEqual(r.transactions[1].reason, "deposit nonce 0 does not match the bridge nonce 1")
         XCTAssertEqual(r.transactions[2].reason, "deposit nonce 2 does not match the bridge nonce 1")
-        XCTAssertEqual(r.transactions[3].reason, "recipient balance would overflow")
+        XCTAssertEqual(r.transactions[3].reason, BatchExecutor.depositRefunded)
         let after = Dictionary(uniqueKeysWithValues: r.diff.entries.map { ($0.address, $0.account) })
-        XCTAssertEqual(after[.bridge], Account(balance: 0, nonce: 2), "the bridge nonce counts credited deposits")
-        XCTAssertEqual(after[bob], Account(balance: 109, nonce: 0), "credited, nonce untouched")
+        XCTAssertEqual(after[.bridge], Account(balance: 0, nonce: 3), "the bridge nonce counts consumed deposits")
+        XCTAssertEqual(after[bob], Account(balance: 109, nonce: 0), "credited, nonce untouched; the deposit after the refund too")
         XCTAssertNil(after[fee], "a deposit pays no fee")
-        XCTAssertEqual(after[carol], start[carol], "a rejected deposit changes nothing")
+        XCTAssertEqual(after[carol], start[carol], "the overflowing recipient is untouched")
+        XCTAssertEqual(after[Withdrawals.exitAddress(for: carol)], Account(balance: 6, nonce: 0),
+                       "refunded to carol's exit address: claimable on L1 as a withdrawal")
+    }
+
+    /// The refund is the same rule in the executor and the one-step verifier: the honest proof of
+    /// a refunded deposit verifies (three witnesses: bridge, recipient, exit) and a proposer that
+    /// treats the deposit as rejected (no effect, the bridge nonce stuck) loses; a deposit neither
+    /// the recipient nor its exit can hold is consumed with nothing credited, in both.
+    func testARefundedDepositIsProvenAndAStuckBridgeLoses() throws {
+        let f = FraudProofFixture(seed: 13)
+        let rich = f.keys[f.keys.count - 1].address
+        XCTAssertGreaterThan(f.tree.account(rich)?.balance ?? .zero, UInt256.max - 1_000, "the fixture's last key holds nearly 2^256")
+        let d = deposit(0, to: rich, 1_000)
+        let ledger = DepositLedger([d])
+        let tx = d.transaction(chainId: f.rules.chainId)
+        let executor = BatchExecutor(feeAccount: f.rules.feeAccount)
+        let executed = executor.execute([ValidatedTransfer(deposit: d, chainId: f.rules.chainId)], lookup: { f.tree.account($0) })
+        XCTAssertEqual(executed.transactions.map(\.reason), [BatchExecutor.depositRefunded])
+        var tree = f.tree
+        let trace = BatchTrace.execute([tx], on: &tree, rules: f.rules, deposits: ledger)
+        XCTAssertEqual(trace.rejections, [nil])
+        var fromExecutor = f.tree
+        _ = fromExecutor.update(executed.diff)
+        XCTAssertEqual(fromExecutor.root, trace.postRoot, "executor and verifier agree on the refund")
+        XCTAssertEqual(tree.account(Withdrawals.exitAddress(for: rich))?.balance, 1_000)
+        XCTAssertEqual(tree.account(.bridge)?.nonce, 1)
+
+        let proof = OneStepProof.make(tx, on: f.tree, rules: f.rules, deposits: ledger)
+        XCTAssertEqual(proof.witnesses.count, 3, "bridge, recipient, exit")
+        let verified = try OneStepVerifier(rules: f.rules, deposits: ledger).verify(OneStepProof(serialized: proof.serialized))
+        XCTAssertTrue(verified.accepted)
+        XCTAssertTrue(verified.matchesClaim)
+        // The old rule's claim (no effect: the deposit rejected, the bridge stuck) does not verify.
+        let stuck = OneStepProof(transaction: tx, preRoot: f.tree.root, claimedPostRoot: f.tree.root, witnesses: proof.witnesses)
+        XCTAssertFalse(try OneStepVerifier(rules: f.rules, deposits: ledger).verify(stuck).matchesClaim)
+
+        // Unpayable: the exit cannot hold it either. Consumed, nothing credited, in both executors.
+        var full = f.tree
+        _ = full.update([(address: Withdrawals.exitAddress(for: rich), account: Account(balance: UInt256.max - 10))])
+        let unpayable = executor.execute([ValidatedTransfer(deposit: d, chainId: f.rules.chainId)], lookup: { full.account($0) })
+        XCTAssertEqual(unpayable.transactions.map(\.reason), [BatchExecutor.depositUnpayable])
+        var replay = full
+        let unpayableTrace = BatchTrace.execute([tx], on: &replay, rules: f.rules, deposits: ledger)
+        XCTAssertEqual(replay.account(.bridge)?.nonce, 1)
+        XCTAssertEqual(replay.account(rich), full.account(rich))
+        let p = OneStepProof.make(tx, on: full, rules: f.rules, deposits: ledger)
+        let v = try OneStepVerifier(rules: f.rules, deposits: ledger).verify(p)
+        XCTAssertEqual(v.postRoot, unpayableTrace.postRoot)
+        XCTAssertTrue(v.matchesClaim)
     }
 
     func testTheAPIRefusesTransfersFromTheBridge() {

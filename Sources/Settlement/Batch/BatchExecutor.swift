@@ -7,8 +7,10 @@
 /// recipient with the value and the fee account with the fee.
 ///
 /// A deposit — a transfer from `Address.bridge` — follows its own rule: its nonce must equal the
-/// bridge account's nonce, the recipient's balance must not overflow; it credits the recipient
-/// with the value, debits nobody, pays no fee and bumps the bridge's nonce. So the bridge's nonce
+/// bridge account's nonce; it credits the recipient with the value, debits nobody, pays no fee and
+/// bumps the bridge's nonce. A deposit whose recipient's balance would overflow is still consumed
+/// (the bridge nonce moves on, so it cannot block later deposits) and refunded: credited to the
+/// recipient's exit address, which its owner claims on L1 like any withdrawal. So the bridge's nonce
 /// is the number of deposits credited, and a deposit can never be credited twice. That a deposit
 /// exists on L1 is not checked here: the engine sequences only what its `DepositWatcher` read from
 /// the L1 (the fraud proof checks it against the arbiter's `DepositLedger`).
@@ -88,6 +90,13 @@ public struct BatchExecutor: Sendable {
         return Result(transactions: out, diff: StateDiff(working.map { (address: $0.key, account: $0.value) }))
     }
 
+    /// The note on an accepted deposit whose recipient's balance would overflow: it was paid to the
+    /// recipient's exit address instead (`Withdrawals.exitAddress(for:)`), to be claimed on L1.
+    public static let depositRefunded = "recipient balance would overflow: refunded to its exit address on L1"
+    /// The note on an accepted deposit that neither the recipient nor its exit address can hold
+    /// (both balances within the amount of 2^256): consumed, the amount stays locked on L1.
+    public static let depositUnpayable = "recipient and exit balances would overflow: the amount stays locked on L1"
+
     /// The deposit rule (see the type's comment): bridge nonce, then the recipient's credit; the
     /// recipient is read after the bridge's write (a deposit to the bridge itself, which the
     /// arbiter refuses, would still be computed consistently with the one-step proof).
@@ -105,8 +114,18 @@ public struct BatchExecutor: Sendable {
         guard bridge.nonce < UInt64.max else { return reject("bridge nonce exhausted") }
         let bridgeAfter = Account(balance: bridge.balance, nonce: bridge.nonce + 1)
         let recipient = t.to == .bridge ? bridgeAfter : load(t.to)
-        guard let credited = recipient.balance.checkedAdd(t.value) else { return reject("recipient balance would overflow") }
-        return (ExecutedTransaction(tx: tx, accepted: true, reason: ""),
-                [(.bridge, bridgeAfter), (t.to, Account(balance: credited, nonce: recipient.nonce))])
+        if let credited = recipient.balance.checkedAdd(t.value) {
+            return (ExecutedTransaction(tx: tx, accepted: true, reason: ""),
+                    [(.bridge, bridgeAfter), (t.to, Account(balance: credited, nonce: recipient.nonce))])
+        }
+        // The refund path: the deposit is consumed all the same (a stuck bridge nonce would block
+        // every later deposit) and paid to the recipient's exit address, claimable on L1.
+        let exit = Withdrawals.exitAddress(for: t.to)
+        let exitAccount = exit == .bridge ? bridgeAfter : load(exit)
+        guard let refunded = exitAccount.balance.checkedAdd(t.value) else {
+            return (ExecutedTransaction(tx: tx, accepted: true, reason: Self.depositUnpayable), [(.bridge, bridgeAfter)])
+        }
+        return (ExecutedTransaction(tx: tx, accepted: true, reason: Self.depositRefunded),
+                [(.bridge, bridgeAfter), (exit, Account(balance: refunded, nonce: exitAccount.nonce))])
     }
 }

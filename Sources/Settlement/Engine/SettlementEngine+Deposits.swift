@@ -15,7 +15,7 @@ extension SettlementEngine {
     ///
     /// `onReceipt` is called once for each deposit taken: SEQUENCED after its batch is durable;
     /// REJECTED by execution (a wrong bridge nonce: already credited, or an earlier deposit is
-    /// missing; recipient overflow), by the pool (already waiting there: "transaction already
+    /// missing), by the pool (already waiting there: "transaction already
     /// submitted"), or when the term ends before it was sequenced (the next leader's watcher
     /// credits it). A deposit already durable answers SEQUENCED with its stored receipt.
     public func enqueueDeposits(_ deposits: [L1Deposit],

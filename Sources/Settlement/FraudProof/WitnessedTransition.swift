@@ -18,7 +18,7 @@ enum WitnessedTransition {
         let postRoot: Digest32
         /// nil when the transaction was applied; else why it was rejected.
         let rejection: String?
-        /// How many witnesses execution read (0 ... 3; at most 2 for a deposit).
+        /// How many witnesses execution read (0 ... 3; a deposit reads 3 only when it is refunded).
         let witnessesRead: Int
     }
 
@@ -48,11 +48,22 @@ enum WitnessedTransition {
             wrote(.bridge, bridgeAfter)
             let recipientWitness = try witness(1, t.to, root1)
             let recipient = recipientWitness.account
-            guard let credited = recipient.balance.checkedAdd(t.value) else { return reject("recipient balance would overflow", 2) }
-            let recipientAfter = Account(balance: credited, nonce: recipient.nonce)
-            let root2 = try recipientWitness.rootAfterSetting(t.to, to: recipientAfter)
-            wrote(t.to, recipientAfter)
-            return Outcome(postRoot: root2, rejection: nil, witnessesRead: 2)
+            if let credited = recipient.balance.checkedAdd(t.value) {
+                let recipientAfter = Account(balance: credited, nonce: recipient.nonce)
+                let root2 = try recipientWitness.rootAfterSetting(t.to, to: recipientAfter)
+                wrote(t.to, recipientAfter)
+                return Outcome(postRoot: root2, rejection: nil, witnessesRead: 2)
+            }
+            // Refund (`BatchExecutor`'s rule): consumed, paid to the recipient's exit address.
+            let exit = Withdrawals.exitAddress(for: t.to)
+            let exitWitness = try witness(2, exit, root1)
+            guard let refunded = exitWitness.account.balance.checkedAdd(t.value) else {
+                return Outcome(postRoot: root1, rejection: nil, witnessesRead: 3)
+            }
+            let exitAfter = Account(balance: refunded, nonce: exitWitness.account.nonce)
+            let root2 = try exitWitness.rootAfterSetting(exit, to: exitAfter)
+            wrote(exit, exitAfter)
+            return Outcome(postRoot: root2, rejection: nil, witnessesRead: 3)
         }
 
         let senderWitness = try witness(0, t.from, preRoot)
