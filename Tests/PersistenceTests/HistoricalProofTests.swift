@@ -38,10 +38,23 @@ final class HistoricalProofTests: PostgresTestCase {
         XCTAssertEqual(proof.root, recorded?.newRoot)
         XCTAssertEqual(proof.account, Account(balance: UInt256(1_003_000), nonce: 0))
         XCTAssertTrue(proof.verify())
+        XCTAssertEqual(engine.historicalRebuilds, 1)
         // A second claim against the same batch is served from the kept state; another address too.
         let again = try await engine.historicalAccount(alice.address, atBatch: old)
         XCTAssertEqual(again.account, Account(balance: UInt256(1_000_000 - 3 * 1_001), nonce: 3))
         XCTAssertTrue(again.verify())
+        XCTAssertEqual(engine.historicalRebuilds, 1, "served from the kept state")
+        // Two old batches asked in turn (the newest final commitment and the one before it) are
+        // both kept: no rebuild per request. A third evicts the least recently used.
+        let older = batchOf[1]
+        for _ in 0 ..< 3 {
+            _ = try await engine.historicalAccount(bob.address, atBatch: older)
+            _ = try await engine.historicalAccount(bob.address, atBatch: old)
+        }
+        XCTAssertEqual(engine.historicalRebuilds, 2, "two states kept, each rebuilt once")
+        _ = try await engine.historicalAccount(bob.address, atBatch: batchOf[0])
+        _ = try await engine.historicalAccount(bob.address, atBatch: old)
+        XCTAssertEqual(engine.historicalRebuilds, 3, "the most recently used state survived the eviction")
         // Retained batches still come from memory.
         let head = try await engine.historicalAccount(bob.address, atBatch: engine.head.batch)
         XCTAssertEqual(head.account.balance, UInt256(1_000_000 + 8_000))

@@ -162,6 +162,26 @@ def test_validator_and_withdrawal(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc, 
         status = json.loads(cli_ok(target, "withdraw", "status", "--to-l1", RECIPIENT, "--json"))
         assert status["burned"] == str(amount) and status["claimed"] == str(amount), status
 
+        # A claim naming an older final commitment is proven against the newest final one (claims
+        # are cumulative; old roots would cost the engine a whole-state rebuild per request).
+        more = 777
+        out = json.loads(cli_ok(target, "withdraw", "--key", key, "--to-l1", RECIPIENT, "--amount", str(more),
+                                "--fee", "1", "--json"))
+        assert out["status"] == "SEQUENCED", out
+
+        def newer_final():
+            c2 = covering(finality(vstub, vpb), out["batchNumber"])
+            return c2 is not None and c2.status == vpb.COMMITMENT_STATE_FINALIZED
+
+        wait_for(newer_final, 60, "the newer commitment to finalize")
+        newer = covering(finality(vstub, vpb), out["batchNumber"])
+        assert newer.index > c.index, (newer, c)
+        claim = json.loads(cli_ok(target, "withdraw", "claim", "--to-l1", RECIPIENT, "--commitment", str(c.index), "--json"))
+        event = [e for e in claim["events"] if e.startswith("withdrawalClaimed")]
+        newest_root = max((x for x in finality(vstub, vpb).commitments if x.status == vpb.COMMITMENT_STATE_FINALIZED),
+                          key=lambda x: x.index).new_root
+        assert len(event) == 1 and f"amount: {more}," in event[0] and newest_root.hex() in event[0], (claim, newest_root.hex())
+
         # No game was opened.
         out = cli_ok(target, "challenges")
         assert "no challenges (0 game(s) ever opened)" in out, out

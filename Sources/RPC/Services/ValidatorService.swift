@@ -273,25 +273,31 @@ public final class ValidatorService: RPCService {
                            "commitment \(index) is not final yet: its challenge period ends at L1 time \(end) "
                                + "(now \(head.timestampMs)), open games: \(state.openGames(against: index).count)")
         }
+        // Cost limit: a proof against an old root needs a whole-state rebuild, and a client naming
+        // old commitments in turn would buy one per request. Claims are cumulative and an exit
+        // balance only grows, so the newest final commitment pays at least what commitment
+        // `index` would: the claim is always proven against it (rebuilt once per newly final
+        // commitment, kept by `HistoricalStates`).
+        let target = state.newestFinal(atMs: head.timestampMs, challengePeriodMs: period) ?? index
+        let proven = state.commitments[Int(target)].commitment
         let exit = Withdrawals.exitAddress(for: recipient)
         let proof: AccountProof
         do {
-            proof = try await engine.historicalAccount(exit, atBatch: posted.commitment.lastBatch)
+            proof = try await engine.historicalAccount(exit, atBatch: proven.lastBatch)
         } catch {
-            throw RPCError(.failedPrecondition,
-                           "cannot prove the exit account at batch \(posted.commitment.lastBatch): \(error)")
+            throw RPCError(.failedPrecondition, "cannot prove the exit account at batch \(proven.lastBatch): \(error)")
         }
-        guard proof.root == posted.commitment.newRoot else {
+        guard proof.root == proven.newRoot else {
             throw RPCError(.failedPrecondition,
-                           "this engine's root after batch \(posted.commitment.lastBatch) is not commitment \(index)'s root")
+                           "this engine's root after batch \(proven.lastBatch) is not commitment \(target)'s root")
         }
         let claimed = state.withdrawn[recipient] ?? .zero
         guard proof.proof.isInclusion, proof.account.balance > claimed else {
             throw RPCError(.failedPrecondition,
-                           "nothing to claim for \(recipient) at commitment \(index): \(proof.account.balance) withdrawn "
+                           "nothing to claim for \(recipient) at commitment \(target): \(proof.account.balance) withdrawn "
                                + "on L2 (exit address \(exit)), \(claimed) already claimed")
         }
-        let claim = WithdrawalProof(recipient: recipient, commitmentIndex: index, exitAccount: proof.account, proof: proof.proof)
+        let claim = WithdrawalProof(recipient: recipient, commitmentIndex: target, exitAccount: proof.account, proof: proof.proof)
         return try await send(.claimWithdrawal(proof: claim.serialized), as: recipient)
     }
 

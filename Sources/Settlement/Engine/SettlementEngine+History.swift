@@ -6,7 +6,14 @@ extension SettlementEngine {
     /// `address`'s account with its Merkle proof against the root after `batch`. Served from
     /// memory while the batch is retained; otherwise from the state rebuilt from the store (the
     /// newest snapshot at or before `batch` plus the diffs after it). One rebuild runs at a time
-    /// and the last one is kept, so claims against the same commitment pay for it once.
+    /// and the last `HistoricalStates.capacity` are kept, so claims against the same commitments
+    /// pay for them once. Callers bound which batches may be asked for (a client alternating
+    /// between many old batches would otherwise buy a whole-state rebuild per request): the
+    /// withdrawal service serves only the two newest final commitments.
+    /// Whole-state rebuilds `historicalAccount` has done (tests and metrics: the cost old batches
+    /// impose).
+    public var historicalRebuilds: Int { historicalStates.rebuilds }
+
     public func historicalAccount(_ address: Address, atBatch batch: UInt64) async throws -> AccountProof {
         // Still held in memory (proofs only fail for a batch that is not retained).
         if let held = try? account(address, atBatch: batch) { return held }
@@ -22,11 +29,18 @@ extension SettlementEngine {
     }
 }
 
-/// The last state rebuilt for an old batch, and a gate that lets one rebuild run at a time (each
-/// holds a whole state in memory).
+/// The states last rebuilt for old batches (at most `capacity`, least recently used dropped first:
+/// each holds a whole state in memory), and a gate that lets one rebuild run at a time.
 final class HistoricalStates: Sendable {
-    private let last = Mutex<(batch: UInt64, tree: SparseMerkleTree)?>(nil)
+    /// States kept: the two newest final commitments' (what withdrawal claims may ask for).
+    static let capacity = 2
+    /// Most recently used last.
+    private let recent = Mutex<[(batch: UInt64, tree: SparseMerkleTree)]>([])
     private let gate = AsyncSemaphore(permits: 1)
+    private let rebuildCount = Atomic<Int>(0)
+
+    /// Whole-state rebuilds done so far (what a client asking for old batches costs the engine).
+    var rebuilds: Int { rebuildCount.load(ordering: .relaxed) }
 
     func state(after batch: UInt64, rebuild: @Sendable () async throws -> SparseMerkleTree) async throws -> SparseMerkleTree {
         if let hit = cached(batch) { return hit }
@@ -34,11 +48,20 @@ final class HistoricalStates: Sendable {
         defer { gate.release() }
         if let hit = cached(batch) { return hit }
         let tree = try await rebuild()
-        last.withLock { $0 = (batch, tree) }
+        rebuildCount.add(1, ordering: .relaxed)
+        recent.withLock {
+            $0.append((batch, tree))
+            if $0.count > Self.capacity { $0.removeFirst($0.count - Self.capacity) }
+        }
         return tree
     }
 
     private func cached(_ batch: UInt64) -> SparseMerkleTree? {
-        last.withLock { $0.flatMap { $0.batch == batch ? $0.tree : nil } }
+        recent.withLock { entries in
+            guard let i = entries.firstIndex(where: { $0.batch == batch }) else { return nil }
+            let hit = entries.remove(at: i)
+            entries.append(hit)
+            return hit.tree
+        }
     }
 }

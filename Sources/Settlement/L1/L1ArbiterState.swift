@@ -113,4 +113,13 @@ public struct L1ArbiterState: Sendable, Hashable {
         }
         return true
     }
+
+    /// The newest final commitment at L1 time `nowMs`, nil when none is. Finality is
+    /// prefix-closed, so every earlier commitment that is not reverted is final too.
+    public func newestFinal(atMs nowMs: UInt64, challengePeriodMs: UInt64) -> UInt64? {
+        for index in commitments.indices.reversed() where !commitments[index].reverted {
+            if isFinal(UInt64(index), atMs: nowMs, challengePeriodMs: challengePeriodMs) { return UInt64(index) }
+        }
+        return nil
+    }
 }

@@ -379,7 +379,7 @@ struct  Settlement__V1__ClaimWithdrawalRequest
    */
   ProtobufCBinaryData recipient;
   /*
-   * The final commitment to prove against.
+   * A commitment that must be final; the proof is made against the newest final one.
    */
   uint64_t commitment_index;
 };
