@@ -158,7 +158,7 @@ struct EngineCommand: AsyncParsableCommand {
         forwarder.attach(events: engine.events)
 
         let health = HealthService()
-        let settlementService = SettlementService(engine: engine)
+        let settlementService = SettlementService(engine: engine, configuration: resolved.service)
         var validatorConfig = ValidatorService.Configuration()
         validatorConfig.confirmationDepth = settings.l1ConfirmationDepth
         validatorConfig.adminCalls = settings.production ? .refusedInProduction : .refusedOnThisListener

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RPC
 import Settlement
 
 /// The settlement settings (the product's `SettlementConfig`), each from a flag, else the
@@ -26,6 +27,12 @@ struct SettlementOptions: ParsableArguments {
 
     @Option(help: "Most transactions one sender may have in the pool (default 1000). Env: SETTLEMENT_MAX_PENDING_PER_SENDER.")
     var maxPendingPerSender: Int?
+
+    @Option(help: "Most transfers one client connection may have awaiting their receipts, across its calls (default: a quarter of max_pending_transactions). Env: SETTLEMENT_MAX_PENDING_PER_CONNECTION.")
+    var maxPendingPerConnection: Int?
+
+    @Option(help: "Most SubscribeStatus streams one client connection may hold open (default 32). Env: SETTLEMENT_MAX_SUBSCRIPTIONS_PER_CONNECTION.")
+    var maxSubscriptionsPerConnection: Int?
 
     @Option(help: "Status events one SubscribeStatus subscriber may fall behind before it is dropped with RESOURCE_EXHAUSTED (default 1024). Env: SETTLEMENT_STATUS_SUBSCRIBER_BUFFER.")
     var statusSubscriberBuffer: Int?
@@ -65,6 +72,22 @@ struct SettlementOptions: ParsableArguments {
 
     @Option(help: "Recent batches kept for rollback and historical proofs (default 1000). Env: SETTLEMENT_RETAINED_BATCHES.")
     var retainedBatches: Int?
+
+    /// The settlement service's per-connection shares (checked: positive).
+    func resolveService(source: SettingSource) throws -> SettlementService.Configuration {
+        var s = SettlementService.Configuration()
+        if let v = try source.value(.maxPendingPerConnection, flag: maxPendingPerConnection) {
+            guard v > 0 else { throw SettingProblem(description: "max_pending_per_connection must be positive, got \(v)") }
+            s.maxPendingPerConnection = v
+        }
+        let subscriptions = try source.value(.maxSubscriptionsPerConnection, flag: maxSubscriptionsPerConnection,
+                                             default: s.maxSubscriptionsPerConnection)
+        guard subscriptions > 0 else {
+            throw SettingProblem(description: "max_subscriptions_per_connection must be positive, got \(subscriptions)")
+        }
+        s.maxSubscriptionsPerConnection = subscriptions
+        return s
+    }
 
     /// Resolves flags, environment, file and defaults into a validated config and the genesis.
     func resolve(source: SettingSource, defaultGenesis: String) throws -> (SettlementConfig, Genesis) {

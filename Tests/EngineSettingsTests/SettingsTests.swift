@@ -90,7 +90,8 @@ final class SettingsTests: XCTestCase {
                                      .streamIdleTimeout, .writeStallTimeout, .maxConnectionsPerAddress, .reservedConnections,
                                      .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
                                      .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond,
-                                     .maxPendingPerSender, .statusSubscriberBuffer, .l1MoveBond, .l1MoveBondGrowthPercent]
+                                     .maxPendingPerSender, .statusSubscriberBuffer, .l1MoveBond, .l1MoveBondGrowthPercent,
+                                     .maxPendingPerConnection, .maxSubscriptionsPerConnection]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator, .adminAllowRemote]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

@@ -390,6 +390,7 @@ final class SettlementServiceTests: XCTestCase {
             c.maxConcurrentBatches = 1
         }, service: { s in
             s.overloadRetryLimit = .seconds(3600) // never give up in this test: no timing dependence
+            s.maxPendingPerConnection = 1_000 // the pool, not the connection's share, is what fills up
         })
         let recipient = Address(hex: "0x00000000000000000000000000000000000000cc")!
         let transfers = (0..<16).map { f.transfer(from: 0, to: recipient, value: 1, nonce: UInt64($0)) }
@@ -422,7 +423,10 @@ final class SettlementServiceTests: XCTestCase {
             c.batchSize = 4
             c.maxPendingTransactions = 4
             c.maxConcurrentBatches = 1
-        }, service: { $0.overloadRetryLimit = .seconds(3600) })
+        }, service: {
+            $0.overloadRetryLimit = .seconds(3600)
+            $0.maxPendingPerConnection = 1_000 // the pool, not the connection's share, is what fills up
+        })
         let recipient = Address(hex: "0x00000000000000000000000000000000000000ee")!
         let transfers = (0..<14).map { f.transfer(from: 0, to: recipient, value: 1, nonce: UInt64($0)) }
         let pool = f.engine.pool

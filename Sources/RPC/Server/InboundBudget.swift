@@ -11,30 +11,18 @@ import Synchronization
 /// streaming handler until the handler reads it. A charge over either budget is refused and the
 /// stream that asked gets RESOURCE_EXHAUSTED; other streams and connections go on.
 final class InboundBudget: Sendable {
-    /// A connection, as CNet names it (a reused slot has a new generation).
-    struct Key: Hashable, Sendable {
-        let loop: UInt32
-        let slot: UInt32
-        let generation: UInt32
-        init(_ ref: cnet_stream_ref) {
-            loop = ref.loop
-            slot = ref.slot
-            generation = ref.generation
-        }
-    }
-
     /// One connection's share; shared by the connection's calls, which join and leave it.
     final class Account: Sendable {
-        let key: Key
+        let connection: ConnectionID
         let held = Atomic<Int>(0)
-        init(key: Key) { self.key = key }
+        init(connection: ConnectionID) { self.connection = connection }
     }
 
     /// 0: unlimited.
     let perConnection: Int
     let perProcess: Int
     private let total = Atomic<Int>(0)
-    private let accounts = Mutex<[Key: (account: Account, users: Int)]>([:])
+    private let accounts = PerConnection { Account(connection: $0) }
 
     init(perConnection: Int, perProcess: Int) {
         self.perConnection = max(0, perConnection)
@@ -46,23 +34,11 @@ final class InboundBudget: Sendable {
 
     /// The account of the connection `ref` belongs to; every join needs one `leave`.
     func join(_ ref: cnet_stream_ref) -> Account {
-        let key = Key(ref)
-        return accounts.withLock { a in
-            if let e = a[key] {
-                a[key] = (e.account, e.users + 1)
-                return e.account
-            }
-            let account = Account(key: key)
-            a[key] = (account, 1)
-            return account
-        }
+        accounts.join(ConnectionID(ref))
     }
 
     func leave(_ account: Account) {
-        accounts.withLock { a in
-            guard let e = a[account.key], e.account === account else { return }
-            if e.users <= 1 { a[account.key] = nil } else { a[account.key] = (e.account, e.users - 1) }
-        }
+        accounts.leave(account.connection)
     }
 
     /// Charges n bytes to the account and the process; false (nothing charged) past either budget.

@@ -207,7 +207,7 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
             deadline = .now + d
         }
         let context = ServerContext(path: path, metadata: custom.isEmpty ? Metadata() : WireHeaders.metadata(from: custom), deadline: deadline,
-                                    response: ResponseMetadata())
+                                    connection: ConnectionID(ref), response: ResponseMetadata())
         let call = ServerCall(ref: ref, method: route, context: context,
                               maxMessageSize: route.maxRequestSize ?? configuration.maxReceiveMessageSize,
                               budget: inboundBudget, logger: logger)

@@ -8,6 +8,8 @@ public struct ServerContext: Sendable {
     public let metadata: Metadata
     /// When the client's `grpc-timeout` runs out, if it sent one.
     public let deadline: ContinuousClock.Instant?
+    /// The connection the call came on (for per-connection shares).
+    public let connection: ConnectionID
     /// Metadata the handler wants sent back: `initial` with the response headers (set it before the
     /// first message), `trailing` with the status.
     public let response: ResponseMetadata

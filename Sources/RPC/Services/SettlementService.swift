@@ -41,6 +41,13 @@ public final class SettlementService: RPCService {
         /// `SubscribeStatus`: most transaction ids in one subscription (INVALID_ARGUMENT past it).
         /// Their current statuses are read in one batched store look-up.
         public var maxSubscribedIds = 1_000
+        /// Most transfers one connection may have awaiting their receipts (in the pool or in
+        /// flight), across all its calls: its share of the pool. nil: a quarter of the engine's
+        /// `maxPendingTransactions`. Past it a unary call gets RESOURCE_EXHAUSTED and a stream's
+        /// transfer is retried like a full pool (`overloadRetryLimit`).
+        public var maxPendingPerConnection: Int?
+        /// Most open `SubscribeStatus` streams per connection (RESOURCE_EXHAUSTED past it).
+        public var maxSubscriptionsPerConnection = 32
 
         /// The defaults.
         public init() {}
@@ -55,6 +62,8 @@ public final class SettlementService: RPCService {
     /// batch, however many subscribers.
     private let batchCache = BatchSummaryCache(limit: 64)
     private let openSubmissionStreams = Atomic<Int>(0)
+    /// Per-connection shares of the pool and of subscriptions.
+    let shares: ConnectionShares
 
     /// `SubmitTransactions` calls whose handler is still running (both of its tasks included).
     public var activeSubmissionStreams: Int { openSubmissionStreams.load(ordering: .relaxed) }
@@ -65,6 +74,8 @@ public final class SettlementService: RPCService {
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
+        shares = ConnectionShares(pendingLimit: configuration.maxPendingPerConnection ?? engine.config.maxPendingTransactions / 4,
+                                  subscriptionLimit: configuration.maxSubscriptionsPerConnection)
     }
 
     /// The seven methods of `settlement.v1.Settlement`.
@@ -75,21 +86,21 @@ public final class SettlementService: RPCService {
     public var methods: [RPCMethod] {
         let p = "/\(Self.name)/"
         return [
-            RPCMethod.unary(p + "SubmitTransaction") { (request: SettlementV1.SignedTransfer, _: ServerContext) in
-                try await self.submitTransaction(request)
+            RPCMethod.unary(p + "SubmitTransaction") { (request: SettlementV1.SignedTransfer, context: ServerContext) in
+                try await self.submitTransaction(request, connection: context.connection)
             },
             RPCMethod.bidirectionalStreaming(p + "SubmitTransactions") {
                 (requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
-                 responses: ResponseWriter<SettlementV1.TransactionReceipt>, _: ServerContext) in
-                try await self.submitTransactions(requests, responses)
+                 responses: ResponseWriter<SettlementV1.TransactionReceipt>, context: ServerContext) in
+                try await self.submitTransactions(requests, responses, connection: context.connection)
             },
             RPCMethod.unary(p + "GetSettlementStatus") { (request: SettlementV1.GetSettlementStatusRequest, _: ServerContext) in
                 try await self.settlementStatus(request)
             },
             RPCMethod.serverStreaming(p + "SubscribeStatus") {
                 (request: SettlementV1.SubscribeStatusRequest, responses: ResponseWriter<SettlementV1.StatusUpdate>,
-                 _: ServerContext) in
-                try await self.subscribeStatus(request, responses)
+                 context: ServerContext) in
+                try await self.subscribeStatus(request, responses, connection: context.connection)
             },
             RPCMethod.unary(p + "GetPerformanceMetrics") {
                 (request: SettlementV1.GetPerformanceMetricsRequest, _: ServerContext) in
@@ -106,15 +117,21 @@ public final class SettlementService: RPCService {
 
     // MARK: SubmitTransaction
 
-    func submitTransaction(_ request: SettlementV1.SignedTransfer) async throws -> SettlementV1.TransactionReceipt {
+    func submitTransaction(_ request: SettlementV1.SignedTransfer, connection: ConnectionID) async throws -> SettlementV1.TransactionReceipt {
         let receivedAt = Self.nowMs()
         let signed = try request.domainTransfer()
+        guard let slot = shares.takePending(connection) else { throw RPCError(.resourceExhausted, shares.pendingRefusal) }
         let waiter = ReceiptWaiter()
         do {
-            try engine.submit(signed) { waiter.deliver($0) }
+            try engine.submit(signed) { receipt in
+                slot.release()
+                waiter.deliver(receipt)
+            }
         } catch .overloaded(let m) {
+            slot.release()
             throw RPCError(.resourceExhausted, m)
         } catch .unavailable(let m) {
+            slot.release()
             throw RPCError(.unavailable, m)
         }
         let receipt = try await waiter.value()
@@ -129,7 +146,7 @@ public final class SettlementService: RPCService {
     /// through an `AsyncStream` in completion order. The call ends after the client half-closed
     /// and every receipt was written, or when either side fails (both tasks are then cancelled).
     func submitTransactions(_ requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
-                            _ responses: ResponseWriter<SettlementV1.TransactionReceipt>) async throws {
+                            _ responses: ResponseWriter<SettlementV1.TransactionReceipt>, connection: ConnectionID) async throws {
         openSubmissionStreams.add(1, ordering: .relaxed)
         defer { openSubmissionStreams.subtract(1, ordering: .relaxed) }
         let (receipts, continuation) = AsyncStream.makeStream(of: SettlementV1.TransactionReceipt.self)
@@ -145,7 +162,7 @@ public final class SettlementService: RPCService {
             group.addTask {
                 for try await request in requests {
                     try await tracker.reserve()
-                    try await self.submitOne(request, receivedAt: Self.nowMs(), tracker: tracker)
+                    try await self.submitOne(request, receivedAt: Self.nowMs(), connection: connection, tracker: tracker)
                 }
                 tracker.inputFinished()
             }
@@ -160,7 +177,7 @@ public final class SettlementService: RPCService {
 
     /// Submits one transfer of a stream; its receipt (or a REJECTED one for a problem that would
     /// fail a unary call) goes to `tracker`. Throws only when the call is cancelled.
-    private func submitOne(_ request: SettlementV1.SubmitTransactionsRequest, receivedAt: UInt64,
+    private func submitOne(_ request: SettlementV1.SubmitTransactionsRequest, receivedAt: UInt64, connection: ConnectionID,
                            tracker: SubmissionTracker) async throws {
         let sequence = request.clientSequence
         func reject(_ id: Digest32?, _ reason: String) {
@@ -181,23 +198,33 @@ public final class SettlementService: RPCService {
         }
         let started = ContinuousClock.now
         var delay = configuration.overloadRetryInitialDelay
+        // A full pool and a used-up connection share are both waited out the same way.
         while true {
-            do {
-                try engine.submit(signed) { receipt in
-                    tracker.answer(SettlementV1.TransactionReceipt(receipt, clientSequence: sequence, receivedAtMs: receivedAt))
-                }
-                return
-            } catch .overloaded(let m) {
-                if ContinuousClock.now - started >= configuration.overloadRetryLimit {
-                    reject(signed.id, "RESOURCE_EXHAUSTED: \(m)")
+            let overload: String
+            if let slot = shares.takePending(connection) {
+                do {
+                    try engine.submit(signed) { receipt in
+                        slot.release()
+                        tracker.answer(SettlementV1.TransactionReceipt(receipt, clientSequence: sequence, receivedAtMs: receivedAt))
+                    }
+                    return
+                } catch .overloaded(let m) {
+                    slot.release()
+                    overload = m
+                } catch .unavailable(let m) {
+                    slot.release()
+                    reject(signed.id, "UNAVAILABLE: \(m)")
                     return
                 }
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, configuration.overloadRetryMaxDelay)
-            } catch .unavailable(let m) {
-                reject(signed.id, "UNAVAILABLE: \(m)")
+            } else {
+                overload = shares.pendingRefusal
+            }
+            if ContinuousClock.now - started >= configuration.overloadRetryLimit {
+                reject(signed.id, "RESOURCE_EXHAUSTED: \(overload)")
                 return
             }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.overloadRetryMaxDelay)
         }
     }
 
@@ -214,11 +241,13 @@ public final class SettlementService: RPCService {
     // MARK: SubscribeStatus
 
     func subscribeStatus(_ request: SettlementV1.SubscribeStatusRequest,
-                         _ responses: ResponseWriter<SettlementV1.StatusUpdate>) async throws {
+                         _ responses: ResponseWriter<SettlementV1.StatusUpdate>, connection: ConnectionID) async throws {
         guard request.txIds.count <= configuration.maxSubscribedIds else {
             throw RPCError(.invalidArgument,
                            "at most \(configuration.maxSubscribedIds) tx_ids per subscription, got \(request.txIds.count)")
         }
+        guard let slot = shares.takeSubscription(connection) else { throw RPCError(.resourceExhausted, shares.subscriptionRefusal) }
+        defer { slot.release() }
         var ids: [Digest32] = []
         ids.reserveCapacity(request.txIds.count)
         var seen = Set<Digest32>()

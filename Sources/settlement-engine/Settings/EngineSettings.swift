@@ -14,6 +14,8 @@ struct EngineSettings {
     var databaseURL: String?
     var dataDir: String
     var settlement: SettlementConfig
+    /// The settlement service's per-connection shares.
+    var service: SettlementService.Configuration
     var genesis: Genesis
     var replication: ReplicationSettings
     var clusterSecret: String?
@@ -65,7 +67,7 @@ extension EngineCommand {
         return EngineSettings(
             listen: address, server: server, logLevel: level, shutdownGraceSeconds: grace, databaseURL: databaseURL,
             dataDir: try source.value(.dataDir, flag: dataDir, default: ".data/engine"),
-            settlement: config, genesis: genesis, replication: replication, clusterSecret: secret,
+            settlement: config, service: try settlement.resolveService(source: source), genesis: genesis, replication: replication, clusterSecret: secret,
             advertiseGiven: try source.value(.advertise, flag: replica.advertise) != nil,
             l1: try l1.resolve(source: source), validator: try validatorMode.resolve(source: source),
             admin: try admin.resolve(source: source, production: config.production),

@@ -59,6 +59,8 @@ extension SettingKey {
     static let maxConcurrentBatches = SettingKey("max_concurrent_batches")
     static let maxPendingPerSender = SettingKey("max_pending_per_sender")
     static let statusSubscriberBuffer = SettingKey("status_subscriber_buffer")
+    static let maxPendingPerConnection = SettingKey("max_pending_per_connection")
+    static let maxSubscriptionsPerConnection = SettingKey("max_subscriptions_per_connection")
     static let targetTps = SettingKey("target_tps")
     static let l1SettlementInterval = SettingKey("l1_settlement_interval")
     static let challengePeriod = SettingKey("challenge_period")
@@ -109,7 +111,7 @@ extension SettingKey {
         reservedConnections, maxStreamsPerAddress, maxBufferedRequestBytesPerConnection, maxBufferedRequestBytes,
         maxQueuedResponseBytesPerConnection, maxQueuedResponseBytes, maxControlFramesPerSecond,
         config, genesis, chainId, batchSize, batchTimeoutMs, maxPendingTransactions, maxPendingPerSender,
-        statusSubscriberBuffer, maxConcurrentBatches, targetTps,
+        statusSubscriberBuffer, maxPendingPerConnection, maxSubscriptionsPerConnection, maxConcurrentBatches, targetTps,
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
