@@ -32,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libsecp256k1-dev"])]),
         // Header-only: cache prefetch hints for the state tree (no library).
         .systemLibrary(name: "CMemoryHints", path: "Sources/CSystem/CMemoryHints"),
+        // Header-only: ThreadSanitizer happens-before annotations for `Lock` (empty unless enabled).
+        .systemLibrary(name: "CThreadSanitizer", path: "Sources/CSystem/CThreadSanitizer"),
 
         // The HTTP/2 transport core in C: epoll loops, sockets, TLS, nghttp2 sessions.
         .target(name: "CNet", dependencies: ["CNGHTTP2", "COpenSSL"],
@@ -52,7 +54,7 @@ let package = Package(
 
         // The settlement domain and engine: transactions, validation, pool, batches, state.
         .target(name: "Settlement", dependencies: [
-            "CSecp256k1", "CMemoryHints",
+            "CSecp256k1", "CMemoryHints", "CThreadSanitizer",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // PostgreSQL (libpq) implementation of Settlement's storage protocol.

@@ -241,7 +241,7 @@ struct LoadCommand: AsyncParsableCommand {
         let n = transactions, s = senderKeys.count
         let addresses = senderKeys.map(\.address)
         let chainId = self.chainId
-        let out = Mutex([PreparedTransfer?](repeating: nil, count: n))
+        let out = Lock([PreparedTransfer?](repeating: nil, count: n))
         let chunk = 1_024
         let chunks = (n + chunk - 1) / chunk
         DispatchQueue.concurrentPerform(iterations: chunks) { c in

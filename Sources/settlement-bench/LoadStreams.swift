@@ -45,10 +45,10 @@ final class LoadStats: Sendable {
     /// Gaps between SEQUENCED receipts at least this long are listed (ns).
     static let reportedGap: UInt64 = 250_000_000
 
-    let state: Mutex<State>
+    let state: Lock<State>
 
     init(capacity: Int) {
-        state = Mutex(State(sentAt: [UInt64](repeating: 0, count: capacity),
+        state = Lock(State(sentAt: [UInt64](repeating: 0, count: capacity),
                             answered: [Bool](repeating: false, count: capacity)))
     }
 
@@ -123,7 +123,7 @@ final class InFlightWindow: Sendable {
     }
 
     let limit: Int
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     init(limit: Int) { self.limit = max(1, limit) }
 

@@ -24,7 +24,7 @@ final class DepositWatcherTests: PostgresTestCase {
     }
 
     final class LostLog: Sendable {
-        private let entries = Mutex<[DepositWatcher.LostDeposit]>([])
+        private let entries = Lock<[DepositWatcher.LostDeposit]>([])
         func append(_ d: DepositWatcher.LostDeposit) { entries.withLock { $0.append(d) } }
         var all: [DepositWatcher.LostDeposit] { entries.withLock { $0 } }
     }

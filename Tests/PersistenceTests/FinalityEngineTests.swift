@@ -241,7 +241,7 @@ final class FinalityEngineTests: PostgresTestCase {
 
 /// Statuses a subscription delivered, shared with the test's bounded waits.
 final class StatusLog: Sendable {
-    private let items = Mutex<[TransactionStatus]>([])
+    private let items = Lock<[TransactionStatus]>([])
     func append(_ s: TransactionStatus) { items.withLock { $0.append(s) } }
     var all: [TransactionStatus] { items.withLock { $0 } }
 }

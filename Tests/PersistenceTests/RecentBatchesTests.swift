@@ -149,7 +149,7 @@ final class RecentBatchesTests: PostgresTestCase {
 }
 
 final class EventLog: Sendable {
-    private let items = Mutex<[StatusEvent]>([])
+    private let items = Lock<[StatusEvent]>([])
     func append(_ e: StatusEvent) { items.withLock { $0.append(e) } }
     var all: [StatusEvent] { items.withLock { $0 } }
 }

@@ -179,7 +179,7 @@ final class ReplicationStoreTests: PostgresTestCase {
 
 /// What a notification feed yielded, shared with the test's waits.
 final class NotificationLog: Sendable {
-    private let items = Mutex<[UInt64?]>([])
+    private let items = Lock<[UInt64?]>([])
     func append(_ n: UInt64?) { items.withLock { $0.append(n) } }
     func contains(_ n: UInt64?) -> Bool { items.withLock { $0.contains(n) } }
 }

@@ -1,10 +1,11 @@
+import Settlement
 import Synchronization
 import XCTest
 @testable import RPC
 
 /// Records how server handlers ended, so tests can see cancellation arrive on the server.
 final class HandlerProbe: Sendable {
-    private let events = Mutex<[String]>([])
+    private let events = Lock<[String]>([])
     func record(_ e: String) { events.withLock { $0.append(e) } }
     var all: [String] { events.withLock { $0 } }
 

@@ -116,7 +116,7 @@ final class HostileAdmissionTests: XCTestCase {
 
 /// Answers collected from concurrent calls.
 final class Answers: Sendable {
-    private let list = Mutex<[Result<SettlementV1.TransactionReceipt, any Error>]>([])
+    private let list = Lock<[Result<SettlementV1.TransactionReceipt, any Error>]>([])
     func append(_ r: Result<SettlementV1.TransactionReceipt, any Error>) { list.withLock { $0.append(r) } }
     var all: [Result<SettlementV1.TransactionReceipt, any Error>] { list.withLock { $0 } }
 }

@@ -12,7 +12,7 @@ public final class InMemorySettlementStore: SettlementStore {
         var snapshot: StateSnapshot?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let commitGate: CommitGate?
     private let reads = Atomic<Int>(0)
     private let lookupsFail = Atomic<Bool>(false)
@@ -99,7 +99,7 @@ public final class InMemorySettlementStore: SettlementStore {
 /// Holds commits back until opened (to fill the pool deterministically).
 public final class CommitGate: Sendable {
     public init() {}
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Lock<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public func wait() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -9,7 +9,7 @@ import XCTest
 final class PoolAdmissionTests: XCTestCase {
     /// Accounts the pool reads, changeable by the test (as the sequencer changes the state).
     final class Accounts: Sendable {
-        let map = Mutex<[Address: Account]>([:])
+        let map = Lock<[Address: Account]>([:])
         func set(_ a: Address, _ account: Account) { map.withLock { $0[a] = account } }
         func get(_ a: Address) -> Account { map.withLock { $0[a] ?? .empty } }
     }
@@ -108,7 +108,7 @@ final class PoolAdmissionTests: XCTestCase {
         let accounts = Accounts()
         for k in f.keys { accounts.set(k.address, Account(balance: 1_000_000)) }
         let p = pool(accounts, capacity: 6, perSender: 6)
-        let evicted = Mutex<[Receipt]>([])
+        let evicted = Lock<[Receipt]>([])
         // The heavy sender: 4 ready and 2 held (nonce 5 is missing).
         for n: UInt64 in [0, 1, 2, 3, 6, 7] {
             try p.add(validated(f.transfer(from: 0, to: 1, value: 1, nonce: n))) { r in evicted.withLock { $0.append(r) } }

@@ -24,7 +24,7 @@ final class PoolResubmissionTests: XCTestCase {
 
     /// Collects receipts per submission.
     final class Answers: Sendable {
-        let got = Mutex<[Int: [Receipt]]>([:])
+        let got = Lock<[Int: [Receipt]]>([:])
         func handler(_ i: Int) -> ReceiptHandler { { r in self.got.withLock { $0[i, default: []].append(r) } } }
         subscript(i: Int) -> [Receipt] { got.withLock { $0[i] ?? [] } }
     }
@@ -78,7 +78,7 @@ final class PoolResubmissionTests: XCTestCase {
         let p = pool()
         let tx = validated(f.transfer(from: 0, to: 1, value: 5, fee: 1, nonce: 0))
         try p.add(tx) { _ in }
-        let registered = Mutex<Set<Digest32>>([])
+        let registered = Lock<Set<Digest32>>([])
         let taken = p.takeBatch(max: 10) { entries in
             // Still under the pool's lock: the entry is not findable by a resubmission yet.
             registered.withLock { r in for e in entries { r.insert(e.tx.id) } }

@@ -36,7 +36,7 @@ public final class PostgresSettlementStore: SettlementStore {
     let leaseConnection: ReconnectingConnection
     /// LISTENs to `notificationChannel` once `batchNotifications()` is first called.
     let listener: ReconnectingConnection
-    let feed = Mutex<BatchFeedState>(BatchFeedState())
+    let feed = Lock<BatchFeedState>(BatchFeedState())
     private let nextReader = Atomic<Int>(0)
     let logger: Logger
 

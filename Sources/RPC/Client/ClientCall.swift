@@ -1,3 +1,4 @@
+import Settlement
 import CNet
 import Synchronization
 
@@ -20,7 +21,7 @@ public final class ClientCall: CNetStream, @unchecked Sendable {
     }
 
     public let path: String
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private var framer: MessageFramer        // loop thread only
     private var httpStatus = ""              // loop thread only
     private let responses: AsyncThrowingStream<[UInt8], any Error>

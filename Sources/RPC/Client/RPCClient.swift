@@ -1,3 +1,4 @@
+import Settlement
 import CNet
 import Synchronization
 
@@ -36,7 +37,7 @@ public struct RPCClientConfiguration: Sendable {
 public final class RPCClient: Sendable {
     public let configuration: RPCClientConfiguration
     private let handle: SendablePointer
-    private let closed = Mutex(false)
+    private let closed = Lock(false)
 
     private init(configuration: RPCClientConfiguration, handle: OpaquePointer) {
         self.configuration = configuration

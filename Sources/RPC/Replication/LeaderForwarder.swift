@@ -47,7 +47,7 @@ public final class LeaderForwarder: TransactionForwarder {
     private struct LeaderChanged: Error {}
 
     public let configuration: Configuration
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let wake = WakeSignal()
     private let logger: Logger
     private static let duplicateReason = PoolRejection.duplicate.description

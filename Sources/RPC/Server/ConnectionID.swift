@@ -1,3 +1,4 @@
+import Settlement
 import CNet
 import Synchronization
 
@@ -27,7 +28,7 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 /// or finds the connection's entry, each `leave` drops a use, and the last use removes it (so the
 /// table holds only connections with calls running, whatever clients do).
 public final class PerConnection<Entry: AnyObject & Sendable>: Sendable {
-    private let entries = Mutex<[ConnectionID: (entry: Entry, users: Int)]>([:])
+    private let entries = Lock<[ConnectionID: (entry: Entry, users: Int)]>([:])
     private let make: @Sendable (ConnectionID) -> Entry
 
     /// `make` creates a connection's entry on its first join.

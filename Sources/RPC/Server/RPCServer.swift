@@ -1,3 +1,4 @@
+import Settlement
 import CNet
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ public final class RPCServer: CNetStreamAcceptor, @unchecked Sendable {
     let inboundBudget: InboundBudget
     private let logger: Logger
     private var box: AcceptorBox!
-    private let handle = Mutex<SendablePointer?>(nil)
+    private let handle = Lock<SendablePointer?>(nil)
     public private(set) var port: Int = 0
 
     public init(configuration: RPCServerConfiguration, services: [any RPCService], logger: Logger) {

@@ -1,3 +1,4 @@
+import Settlement
 import Synchronization
 
 /// What a handler knows about its call.
@@ -17,7 +18,7 @@ public struct ServerContext: Sendable {
 
 /// The metadata a handler sends back to the client.
 public final class ResponseMetadata: Sendable {
-    private let storage = Mutex((initial: Metadata(), trailing: Metadata()))
+    private let storage = Lock((initial: Metadata(), trailing: Metadata()))
     init() {}
     public var initial: Metadata {
         get { storage.withLock { $0.initial } }

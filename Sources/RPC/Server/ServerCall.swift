@@ -1,3 +1,4 @@
+import Settlement
 import CNet
 import Logging
 import Synchronization
@@ -36,7 +37,7 @@ final class ServerCall: CNetStream, @unchecked Sendable {
     let method: RPCMethod
     let context: ServerContext
     let logger: Logger
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private var framer: MessageFramer          // loop thread only
     private var inboundFailed = false          // loop thread only
     private var singleRequest: [UInt8]?        // loop thread only (single-request calls)

@@ -1,3 +1,4 @@
+import Settlement
 import Synchronization
 
 /// The standard gRPC health service, `grpc.health.v1.Health`, backed by a thread-safe registry of
@@ -31,14 +32,14 @@ public final class HealthService: RPCService {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameter serving: services to register as SERVING besides the whole server ("").
     public init(serving: [String] = []) {
         var state = State()
         state.statuses[""] = .serving
         for service in serving { state.statuses[service] = .serving }
-        self.state = Mutex(state)
+        self.state = Lock(state)
     }
 
     /// Sets the status of `service` ("" is the whole server) and notifies its watchers. Ignored

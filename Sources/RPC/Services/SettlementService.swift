@@ -433,7 +433,7 @@ private final class ReceiptWaiter: Sendable {
         case cancelled
     }
 
-    private let state = Mutex(State.waiting(nil))
+    private let state = Lock(State.waiting(nil))
 
     func deliver(_ receipt: Receipt) {
         let waiter: CheckedContinuation<Receipt, any Error>? = state.withLock { s in
@@ -473,7 +473,7 @@ private final class ReceiptWaiter: Sendable {
 /// The last few batch summaries read from the store, by number and root (a batch number can get
 /// a different batch after a chain revert, so the root is part of the key).
 private final class BatchSummaryCache: Sendable {
-    private let entries = Mutex<[UInt64: StoredBatch]>([:])
+    private let entries = Lock<[UInt64: StoredBatch]>([:])
     let limit: Int
 
     init(limit: Int) { self.limit = limit }

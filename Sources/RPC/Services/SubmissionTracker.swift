@@ -12,7 +12,7 @@ final class SubmissionTracker: Sendable {
         var waiter: CheckedContinuation<Void, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let limit: Int
     private let output: AsyncStream<SettlementV1.TransactionReceipt>.Continuation
 

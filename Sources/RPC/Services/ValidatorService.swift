@@ -66,8 +66,8 @@ public final class ValidatorService: RPCService {
     /// The service's tunables.
     public let configuration: Configuration
     private let logger: Logger
-    private let l1Client = Mutex<(any L1ArbiterReader)?>(nil)
-    private let reorgInjector = Mutex<ReorgInjector?>(nil)
+    private let l1Client = Lock<(any L1ArbiterReader)?>(nil)
+    private let reorgInjector = Lock<ReorgInjector?>(nil)
 
     /// Replaces the newest `depth` L1 blocks (`dropTransactions`, `extraBlocks`: as
     /// `L1Simulator.reorg`) and returns the new head. Test and demo only.

@@ -87,7 +87,7 @@ public enum CryptoBenchmark {
     /// returns the summed per-thread rates of each, in operations per CPU second.
     static func interleaved(threads: Int, seconds: Double, _ a: @escaping @Sendable (Int) -> UInt64,
                             _ b: @escaping @Sendable (Int) -> UInt64) -> (a: Double, b: Double) {
-        let results = Mutex<[(a: Double, b: Double)]>([])
+        let results = Lock<[(a: Double, b: Double)]>([])
         let done = DispatchSemaphore(value: 0)
         for t in 0..<threads {
             Thread {
@@ -286,7 +286,7 @@ public enum CryptoBenchmark {
     /// `threads` threads each call `body` for `seconds` of wall time. Returns the sum over threads
     /// of operations per CPU second of that thread, and total operations per wall second.
     static func rate(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int) -> UInt64) -> (cpu: Double, wall: Double) {
-        let counts = Mutex<[(ops: Int, cpu: Double)]>([])
+        let counts = Lock<[(ops: Int, cpu: Double)]>([])
         let done = DispatchSemaphore(value: 0)
         let start = DispatchSemaphore(value: 0)
         let ready = DispatchSemaphore(value: 0)

@@ -29,7 +29,7 @@ public enum EIP712 {
     static let nameHash = Keccak256.hash(utf8: domainName)
     static let versionHash = Keccak256.hash(utf8: domainVersion)
 
-    private static let separators = Mutex<[UInt64: Digest32]>([:])
+    private static let separators = Lock<[UInt64: Digest32]>([:])
 
     /// The domain separator for `chainId`, computed once per chain id and cached.
     public static func domainSeparator(chainId: UInt64) -> Digest32 {

@@ -6,9 +6,9 @@ final class AsyncSemaphore: Sendable {
         var permits: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
-    init(permits: Int) { state = Mutex(State(permits: permits)) }
+    init(permits: Int) { state = Lock(State(permits: permits)) }
 
     func acquire() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

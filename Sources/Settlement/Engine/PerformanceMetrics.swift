@@ -33,7 +33,7 @@ public final class MetricsRecorder: Sendable {
         var sizeSamples: [(at: ContinuousClock.Instant, bytes: Int)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let epoch = ContinuousClock.now
 
     public init() {}

@@ -19,7 +19,7 @@ public final class Quarantine: Sendable {
         var order: [Digest32] = []
     }
 
-    private let entries = Mutex(Entries())
+    private let entries = Lock(Entries())
     /// Entries held, read without the lock: the submission path pays nothing while it is empty
     /// (the usual case).
     private let size = Atomic<Int>(0)

@@ -35,7 +35,7 @@ final class HistoricalStates: Sendable {
     /// States kept: the two newest final commitments' (what withdrawal claims may ask for).
     static let capacity = 2
     /// Most recently used last.
-    private let recent = Mutex<[(batch: UInt64, tree: SparseMerkleTree)]>([])
+    private let recent = Lock<[(batch: UInt64, tree: SparseMerkleTree)]>([])
     private let gate = AsyncSemaphore(permits: 1)
     private let rebuildCount = Atomic<Int>(0)
 

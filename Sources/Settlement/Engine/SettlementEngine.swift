@@ -38,7 +38,7 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
 public final class SettlementEngine: Sendable {
     public let config: SettlementConfig
     /// The genesis, held only until `start` has written or checked it (it can be large).
-    private let pendingGenesis: Mutex<Genesis?>
+    private let pendingGenesis: Lock<Genesis?>
     /// Identifies the genesis this engine runs (keccak of chain id and allocations).
     public let genesisHash: Digest32
     let store: any SettlementStore
@@ -58,18 +58,18 @@ public final class SettlementEngine: Sendable {
     public let recentBatches: RecentBatches
     public let metrics = MetricsRecorder()
     let inFlight: AsyncSemaphore
-    let lifecycle = Mutex(Lifecycle())
+    let lifecycle = Lock(Lifecycle())
     /// Receipt handlers of retries that arrived while their transfer was executed but not yet
     /// durable, by transaction id; answered with the original's receipt after the commit.
-    let retriesInFlight = Mutex<[Digest32: [ReceiptHandler]]>([:])
+    let retriesInFlight = Lock<[Digest32: [ReceiptHandler]]>([:])
     /// Where this replica takes forwarded transactions (settable once the server knows its port).
-    let advertisedEndpoint: Mutex<String>
+    let advertisedEndpoint: Lock<String>
     /// Signalled by batch notifications (followers wait on it between catch-up reads).
     let batchSignal = WakeSignal()
     /// States rebuilt for proofs against batches no longer retained (`historicalAccount`).
     let historicalStates = HistoricalStates()
     /// Called after each chain revert (`onChainRevert`).
-    let revertObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
+    let revertObservers = Lock<[@Sendable (UInt64) -> Void]>([])
 
     enum Role: Sendable {
         case starting
@@ -116,11 +116,11 @@ public final class SettlementEngine: Sendable {
             throw ConfigError(problems: ["genesis chainId \(genesis.chainId) differs from chain_id \(config.chainId)"])
         }
         self.config = config
-        self.pendingGenesis = Mutex(genesis)
+        self.pendingGenesis = Lock(genesis)
         self.genesisHash = genesis.hash
         self.store = store
         self.replication = replication
-        advertisedEndpoint = Mutex(replication?.settings.endpoint ?? "")
+        advertisedEndpoint = Lock(replication?.settings.endpoint ?? "")
         self.logger = logger
         validation = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
         executor = BatchExecutor(feeAccount: config.feeAccount)
@@ -418,7 +418,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
 
 /// Hands one receipt from a callback to an awaiting task.
 final class ReceiptBox: Sendable {
-    private let state = Mutex<(Receipt?, CheckedContinuation<Receipt, Never>?)>((nil, nil))
+    private let state = Lock<(Receipt?, CheckedContinuation<Receipt, Never>?)>((nil, nil))
 
     func deliver(_ r: Receipt) {
         let c: CheckedContinuation<Receipt, Never>? = state.withLock { s in
@@ -445,8 +445,8 @@ final class ReceiptBox: Sendable {
 
 /// The sequencer's `StateManager` behind a lock, shareable with the pool's nonce source.
 final class LockedState: Sendable {
-    private let mutex: Mutex<StateManager>
-    init(_ state: sending StateManager) { mutex = Mutex(state) }
+    private let mutex: Lock<StateManager>
+    init(_ state: sending StateManager) { mutex = Lock(state) }
     func withLock<R, E: Error>(_ body: (inout sending StateManager) throws(E) -> sending R) throws(E) -> sending R {
         try mutex.withLock(body)
     }

@@ -27,7 +27,7 @@ public final class StatusEvents: Sendable {
         weak var queue: StatusSubscription?
     }
 
-    private let subscribers = Mutex<[UInt64: Subscriber]>([:])
+    private let subscribers = Lock<[UInt64: Subscriber]>([:])
     private let nextId = Atomic<UInt64>(0)
     public let bufferLimit: Int
 

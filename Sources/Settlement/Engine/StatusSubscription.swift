@@ -19,7 +19,7 @@ public final class StatusSubscription: AsyncSequence, Sendable {
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// Most undelivered events.
     public let limit: Int
     private let onEnd: @Sendable () -> Void

@@ -8,7 +8,7 @@ public final class WakeSignal: Sendable {
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextId: UInt64 = 0
     }
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 

@@ -72,7 +72,7 @@ public final class DepositWatcher: Sendable {
     private let engine: SettlementEngine
     private let logger: Logger
     private let onCreditedDepositLost: @Sendable (LostDeposit) -> Void
-    private let memory = Mutex(Memory())
+    private let memory = Lock(Memory())
 
     /// A watcher crediting `l1`'s deposits through `engine`. `onCreditedDepositLost` is called
     /// once per credited deposit that a deep reorg removed or changed (after the critical log).

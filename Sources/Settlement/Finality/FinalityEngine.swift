@@ -93,7 +93,7 @@ public final class FinalityEngine: Sendable {
     /// The leader's current term (nil: not leading, post nothing); nil closure: posting unfenced
     /// (single-process tests).
     private let leaderTerm: (@Sendable () -> UInt64?)?
-    private let memory = Mutex(Memory())
+    private let memory = Lock(Memory())
 
     public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
                 durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,

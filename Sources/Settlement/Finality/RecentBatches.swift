@@ -41,7 +41,7 @@ public final class RecentBatches: Sendable {
 
     /// Most batches held.
     public let limit: Int
-    private let held = Mutex(Held())
+    private let held = Lock(Held())
 
     public init(limit: Int) {
         precondition(limit >= 0, "limit must not be negative")

@@ -89,7 +89,7 @@ public final class TransactionPool: Sendable {
     /// Most transfers one sender may have in the pool (ready and held).
     public let maxPerSender: Int
     private let accountSource: @Sendable (Address) -> Account
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// `accountSource` reads an account from the executed (in-memory) state; it is called with and
     /// without the pool's lock held, so it must not take the pool's lock.
