@@ -72,8 +72,13 @@ extension BatchData {
         return n
     }
 
-    /// Bytes of `writeNumber(v)`.
+    /// Bytes of `writeNumber(v)`: the length byte and the bytes below the highest non-zero one
+    /// (from the limbs, without building the 32 bytes: the pool sizes every taken transfer).
     static func numberSize(_ v: UInt256) -> Int {
-        1 + (v.bigEndianBytes.firstIndex { $0 != 0 }.map { 32 - $0 } ?? 0)
+        func bytes(_ limb: UInt64) -> Int { (64 - limb.leadingZeroBitCount + 7) / 8 }
+        if v.l3 != 0 { return 1 + 24 + bytes(v.l3) }
+        if v.l2 != 0 { return 1 + 16 + bytes(v.l2) }
+        if v.l1 != 0 { return 1 + 8 + bytes(v.l1) }
+        return 1 + bytes(v.l0)
     }
 }
