@@ -21,11 +21,11 @@ final class FinalityEngineTests: PostgresTestCase {
 
     /// A store with `batches` committed batches, a simulator (manual blocks), and a finality
     /// engine that posts on every step, confirms at depth 3 and has a challenge period of 5 blocks.
-    private func setUp(batches: Int, maxBatchesPerCommitment: Int = 100) async throws -> Setup {
+    private func setUp(batches: Int, maxBatchesPerCommitment: Int = 100, transfersPerBatch: Int = 30) async throws -> Setup {
         var chain = StoreTestChain()
         let store = PostgresSettlementStore(conninfo: url)
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
-        for _ in 0..<batches { try await store.commit(chain.makeBatch(count: 30)) }
+        for _ in 0..<batches { try await store.commit(chain.makeBatch(count: transfersPerBatch)) }
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 5 * blockTimeMs),
@@ -67,7 +67,7 @@ final class FinalityEngineTests: PostgresTestCase {
         XCTAssertEqual(posted.commitment.lastBatch, 4)
         XCTAssertEqual(posted.commitment.prevRoot, s.chain.genesisRoot)
         XCTAssertEqual(posted.commitment.newRoot, s.chain.state.root)
-        XCTAssertEqual(posted.commitment.dataHash, Keccak256.hash(posted.data))
+        XCTAssertEqual(posted.commitment.dataRoot, try BatchDataTree.dataRoot(of: posted.data))
         // The data decodes to exactly the committed transactions.
         let decoded = try BatchData.decode(posted.data)
         let stored = try await s.store.batchData(from: 1, to: 4)
@@ -100,6 +100,31 @@ final class FinalityEngineTests: PostgresTestCase {
         XCTAssertEqual(steps, [.posted, .l1Confirmed, .finalized])
         let unsettled = try await s.store.unsettledCommitments()
         XCTAssertTrue(unsettled.isEmpty)
+        await s.l1.close()
+        await s.store.close()
+    }
+
+    /// Batches whose data together exceeds what one L1 transaction carries are posted as several
+    /// commitments of whole batches, each within `BatchData.maxCommitmentBytes` and accepted by
+    /// the arbiter (before, one commitment carried all four batches, about 180 KB).
+    func testBatchesBeyondOneTransactionOfDataAreSplitOverCommitments() async throws {
+        let s = try await setUp(batches: 4, transfersPerBatch: 600)
+        let all = try await s.store.batchData(from: 1, to: 4)
+        XCTAssertGreaterThan(BatchData.encode(all.batches, chainId: StoreTestChain.chainId).count, BatchData.maxCommitmentBytes)
+        try await s.finality.step()
+        try await mine(s, 1)
+        let held = try await s.l1.commitments(fromIndex: 0)
+        XCTAssertEqual(held.map { [$0.commitment.firstBatch, $0.commitment.lastBatch] }, [[1, 2], [3, 4]])
+        for (index, h) in held.enumerated() {
+            let data = try await s.l1.commitmentData(index: UInt64(index))
+            let bytes = try XCTUnwrap(data)
+            XCTAssertLessThanOrEqual(bytes.count, BatchData.maxCommitmentBytes)
+            XCTAssertEqual(h.commitment.dataRoot, try BatchDataTree.dataRoot(of: bytes))
+        }
+        XCTAssertEqual(held.last?.commitment.newRoot, s.chain.state.root)
+        let head = try await s.l1.head()
+        let receipts = try await s.l1.receipts(fromBlock: 0, toBlock: head.number)
+        XCTAssertFalse(receipts.contains { !$0.succeeded }, "the arbiter refused a posting")
         await s.l1.close()
         await s.store.close()
     }

@@ -29,9 +29,9 @@ final class L1SimulatorGameTests: PostgresTestCase {
         let emptyData = BatchData.encode([BatchData.Batch(number: 2, transfers: [])], chainId: rules.chainId)
         let lie = Keccak256.hash(utf8: "a wrong root")
         let lying = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: genesis.root, newRoot: lie,
-                                 dataHash: Keccak256.hash(data))
+                                 dataRoot: committedRoot(data))
         let later = L1Commitment(index: 1, firstBatch: 2, lastBatch: 2, prevRoot: lie, newRoot: lie,
-                                 dataHash: Keccak256.hash(emptyData))
+                                 dataRoot: committedRoot(emptyData))
 
         let conn = try await connect()
         try await Migrator().migrate(on: conn)
@@ -69,7 +69,8 @@ final class L1SimulatorGameTests: PostgresTestCase {
             if let location = record.game.midpoint, let turn = record.game.turn {
                 lastMove = try await send(.bisect(game: 0, midpointRoot: trace.root(at: location)), by: record.address(of: turn))
             } else if let (_, index) = record.game.disputedTransaction {
-                let proof = BatchTrace.oneStepProof(of: transfers, index: index, from: genesis, rules: rules)
+                let proof = BatchTrace.oneStepProof(of: transfers, index: index, from: genesis, rules: rules,
+                                                    inclusion: BatchDataTree(batches: [transfers]).inclusionProof(batch: 0, index: index))
                 lastMove = try await send(.proveOneStep(game: 0, proof: proof.serialized), by: challenger)
             }
             try await sim.produceBlock()
@@ -90,7 +91,7 @@ final class L1SimulatorGameTests: PostgresTestCase {
         // The honest commitment for batch 1 chains to the genesis root again; another replica
         // replaying the chain from PostgreSQL holds the same arbiter state.
         let honest = L1Commitment(index: 2, firstBatch: 1, lastBatch: 1, prevRoot: genesis.root, newRoot: trace.newRoot,
-                                  dataHash: Keccak256.hash(data))
+                                  dataRoot: committedRoot(data))
         _ = try await send(.postCommitment(honest, data: data, bond: 5), by: proposer)
         try await sim.produceBlock()
         let now = try await sim.commitments(fromIndex: 0)

@@ -39,7 +39,7 @@ final class L1SimulatorTests: PostgresTestCase {
         let data = BatchData.encode([2 * index + 1, 2 * index + 2].map { BatchData.Batch(number: $0, transfers: []) },
                                     chainId: L1ArbiterConfig.defaultRules.chainId)
         let c = L1Commitment(index: index, firstBatch: 2 * index + 1, lastBatch: 2 * index + 2,
-                             prevRoot: prev ?? root(Int(index)), newRoot: root(Int(index) + 1), dataHash: Keccak256.hash(data))
+                             prevRoot: prev ?? root(Int(index)), newRoot: root(Int(index) + 1), dataRoot: committedRoot(data))
         return L1Transaction(sender: proposer, call: .postCommitment(c, data: data, bond: 1), nonce: nonce ?? index)
     }
 
@@ -132,7 +132,7 @@ final class L1SimulatorTests: PostgresTestCase {
         let sim = try await simulator(config())
         let data = [UInt8](repeating: 7, count: L1Transaction.maxPayloadBytes + 1)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: genesisRoot, newRoot: root(1),
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         do {
             _ = try await sim.submit(L1Transaction(sender: proposer, call: .postCommitment(c, data: data, bond: 1), nonce: 0))
             XCTFail("an oversized transaction must be refused")

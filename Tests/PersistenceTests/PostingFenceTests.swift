@@ -53,7 +53,7 @@ final class PostingFenceTests: PostgresTestCase {
         let (prev, new, batches) = try await s.store.batchData(from: 1, to: 3)
         let data = BatchData.encode(batches, chainId: StoreTestChain.chainId)
         return (L1Commitment(index: 0, firstBatch: 1, lastBatch: 3, prevRoot: prev, newRoot: newRoot ?? new,
-                             dataHash: Keccak256.hash(data)), data)
+                             dataRoot: committedRoot(data)), data)
     }
 
     func testADeposedLeaderPostsNothingAndTheNewLeaderPostsOnce() async throws {

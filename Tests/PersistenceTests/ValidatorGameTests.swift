@@ -258,7 +258,7 @@ final class ValidatorGameTests: PostgresTestCase {
         XCTAssertEqual(game?.game.result?.by, .oneStepProof)
         let state = try await s.l1.arbiterState()
         let commitment = L1Commitment(index: 0, firstBatch: 1, lastBatch: 3, prevRoot: s.chain.genesisRoot,
-                                      newRoot: s.chain.state.root, dataHash: state.commitments[0].commitment.dataHash)
+                                      newRoot: s.chain.state.root, dataRoot: state.commitments[0].commitment.dataRoot)
         XCTAssertEqual(state.commitments[0].commitment, commitment, "the engine posted its true execution")
         let outcomes = await s.validator.outcomes
         XCTAssertEqual(outcomes, [0: .won])

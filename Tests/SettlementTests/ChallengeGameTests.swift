@@ -243,7 +243,7 @@ final class ChallengeGameTests: XCTestCase {
 
     func testOpenGameAgainstACommitment() throws {
         let c = L1Commitment(index: 4, firstBatch: 10, lastBatch: 12, prevRoot: .zero, newRoot: CommitmentWorld.lie(.zero),
-                             dataHash: .zero)
+                             dataRoot: .zero)
         XCTAssertThrowsError(try FraudProof.openGame(against: c, challengerRoot: .zero, transactionCounts: [1, 1],
                                                      clockMs: window, atMs: 0))
         var g = try FraudProof.openGame(against: c, challengerRoot: CommitmentWorld.lie(.zero, salt: 5),

@@ -185,7 +185,7 @@ final class DepositTests: XCTestCase {
         let data = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
                                     chainId: 1337)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: f.tree.root, newRoot: proposerPlayer.trace.newRoot,
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         chain.send(.registerValidator(stake: 60), by: challenger)
         XCTAssertEqual(chain.send(.postCommitment(c, data: data, bond: 100), by: proposer), [.commitmentPosted(c, proposer: proposer)])
         XCTAssertEqual(chain.send(.openChallenge(commitment: 0, claimedRoot: challengerPlayer.trace.newRoot, bond: 10), by: challenger),

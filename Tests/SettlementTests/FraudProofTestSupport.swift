@@ -116,8 +116,9 @@ struct CommitmentWorld {
     }
 
     /// The honest one-step proof of transaction `index` of batch `batch`.
-    func honestProof(batch: Int, index: Int) -> OneStepProof {
-        BatchTrace.oneStepProof(of: batches[batch], index: index, from: treesBeforeBatch[batch], rules: fixture.rules)
+    func honestProof(batch: Int, index: Int, inclusion: DataInclusionProof = .onlyTransaction) -> OneStepProof {
+        BatchTrace.oneStepProof(of: batches[batch], index: index, from: treesBeforeBatch[batch], rules: fixture.rules,
+                                inclusion: inclusion)
     }
 
     /// A root that is not `root` (what a liar posts).

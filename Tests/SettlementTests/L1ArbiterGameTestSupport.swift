@@ -58,7 +58,7 @@ struct CommittedSegment {
     /// The commitment at `index`, claiming `newRoot` (the honest one by default).
     func commitment(index: UInt64, newRoot: Digest32? = nil) -> L1Commitment {
         L1Commitment(index: index, firstBatch: firstBatch, lastBatch: firstBatch + UInt64(count) - 1, prevRoot: trace.prevRoot,
-                     newRoot: newRoot ?? trace.newRoot, dataHash: Keccak256.hash(data))
+                     newRoot: newRoot ?? trace.newRoot, dataRoot: committedRoot(data))
     }
 
     /// Transactions of the segment before `location`.
@@ -79,10 +79,20 @@ struct CommittedSegment {
         }
     }
 
-    /// The honest one-step proof of transaction `index` of the segment's batch `batch`.
+    /// The segment's data tree, over its data as the arbiter decodes it.
+    var dataTree: BatchDataTree { BatchDataTree(batches: try! BatchData.decode(data).batches.map(\.transfers)) }
+
+    /// The honest one-step proof of transaction `index` of the segment's batch `batch`, with its
+    /// inclusion proof in the segment's data.
     func proof(batch: Int, index: Int) -> [UInt8] {
-        world.honestProof(batch: first + batch, index: index).serialized
+        world.honestProof(batch: first + batch, index: index, inclusion: dataTree.inclusionProof(batch: batch, index: index)).serialized
     }
+}
+
+/// The data root a commitment over `data` must carry; for data that does not decode (which
+/// posting refuses whatever the root), its keccak.
+func committedRoot(_ data: [UInt8]) -> Digest32 {
+    (try? BatchDataTree.dataRoot(of: data)) ?? Keccak256.hash(data)
 }
 
 extension FraudProofFixture {

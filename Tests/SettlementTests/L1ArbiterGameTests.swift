@@ -40,7 +40,7 @@ final class L1ArbiterGameTests: XCTestCase {
             let honest = segment.commitment(index: UInt64(i))
             let c = L1Commitment(index: honest.index, firstBatch: honest.firstBatch, lastBatch: honest.lastBatch,
                                  prevRoot: prev, newRoot: prev == segment.trace.prevRoot ? claimed : CommitmentWorld.lie(claimed, salt: 9),
-                                 dataHash: honest.dataHash)
+                                 dataRoot: honest.dataRoot)
             XCTAssertEqual(chain.send(.postCommitment(c, data: segment.data, bond: 100), by: proposer),
                            [.commitmentPosted(c, proposer: proposer)])
             prev = c.newRoot
@@ -116,7 +116,7 @@ final class L1ArbiterGameTests: XCTestCase {
         // The next commitment (index 3) redoes batches 2...4 from commitment 0's root.
         let redo = segments[1].commitment(index: 3)
         let stale = L1Commitment(index: 3, firstBatch: 5, lastBatch: 6, prevRoot: chain.state.commitments[2].commitment.newRoot,
-                                 newRoot: segments[2].trace.newRoot, dataHash: Keccak256.hash(segments[2].data))
+                                 newRoot: segments[2].trace.newRoot, dataRoot: committedRoot(segments[2].data))
         XCTAssertEqual(ArbiterChain.revertReason(chain.send(.postCommitment(stale, data: segments[2].data, bond: 100), by: proposer))?
             .contains("does not chain"), true)
         XCTAssertEqual(redo.prevRoot, valid.newRoot)

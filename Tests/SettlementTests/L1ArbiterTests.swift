@@ -21,7 +21,7 @@ final class L1ArbiterTests: XCTestCase {
                       by sender: Address? = nil, data: [UInt8]? = nil, bond: UInt256 = 10) -> L1Transaction {
         let data = data ?? emptyData(first, last)
         let c = L1Commitment(index: index, firstBatch: first, lastBatch: last, prevRoot: prev, newRoot: new,
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         return L1Transaction(sender: sender ?? alice, call: .postCommitment(c, data: data, bond: bond), nonce: index)
     }
 
@@ -38,10 +38,13 @@ final class L1ArbiterTests: XCTestCase {
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), by: bob), in: b))?.contains("proposer"), true)
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), bond: 4), in: b))?.contains("bond"), true)
         var badData = post(0, 1, 2, root(0), root(1))
-        if case .postCommitment(let c, _, let bond) = badData.call {
-            badData = L1Transaction(sender: alice, call: .postCommitment(c, data: [9], bond: bond), nonce: 0)
+        if case .postCommitment(let c, let data, let bond) = badData.call {
+            // The flat keccak of the data (the binding before data roots) is not the data root.
+            let flat = L1Commitment(index: c.index, firstBatch: c.firstBatch, lastBatch: c.lastBatch, prevRoot: c.prevRoot,
+                                    newRoot: c.newRoot, dataRoot: Keccak256.hash(data))
+            badData = L1Transaction(sender: alice, call: .postCommitment(flat, data: data, bond: bond), nonce: 0)
         }
-        XCTAssertEqual(revertReason(arbiter.execute(badData, in: b))?.contains("dataHash"), true)
+        XCTAssertEqual(revertReason(arbiter.execute(badData, in: b))?.contains("dataRoot"), true)
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: [1, 2, 3]), in: b))?
             .contains("does not decode"), true)
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 3)), in: b))?
@@ -101,7 +104,7 @@ final class L1ArbiterTests: XCTestCase {
     func testEveryCallRoundTripsAndDecodingIsStrict() throws {
         let calls: [L1Transaction.Call] = [
             .postCommitment(L1Commitment(index: 3, firstBatch: 4, lastBatch: 9, prevRoot: root(1), newRoot: root(2),
-                                         dataHash: root(3)), data: [1, 2, 3], bond: UInt256(l0: 1, l1: 2, l2: 3, l3: 4)),
+                                         dataRoot: root(3)), data: [1, 2, 3], bond: UInt256(l0: 1, l1: 2, l2: 3, l3: 4)),
             .registerValidator(stake: 5), .addStake(6), .requestUnstake(7), .withdrawStake,
             .openChallenge(commitment: 1, claimedRoot: root(4), bond: 8), .bisect(game: 2, midpointRoot: root(5)),
             .proveOneStep(game: 3, proof: [9, 9]), .claimTimeout(game: 4), .deposit(l2Recipient: bob, amount: 10),

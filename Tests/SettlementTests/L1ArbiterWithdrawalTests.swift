@@ -26,7 +26,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
             trees.append(tree)
             let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], chainId: fixture.rules.chainId)
             let c = L1Commitment(index: UInt64(i), firstBatch: UInt64(i) + 1, lastBatch: UInt64(i) + 1, prevRoot: prev,
-                                 newRoot: tree.root, dataHash: Keccak256.hash(data))
+                                 newRoot: tree.root, dataRoot: committedRoot(data))
             commitments.append(c)
             let events = chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)
             XCTAssertNil(ArbiterChain.revertReason(events), "\(events)")

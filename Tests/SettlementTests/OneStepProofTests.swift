@@ -153,9 +153,11 @@ final class OneStepProofTests: XCTestCase {
         for n in 0 ..< bytes.count { XCTAssertThrowsError(try OneStepProof(serialized: Array(bytes[..<n])), "length \(n)") }
         XCTAssertThrowsError(try OneStepProof(serialized: bytes + [0]))
         XCTAssertThrowsError(try OneStepProof(serialized: [UInt8](repeating: 0, count: OneStepProof.maxEncodedSize + 1)))
-        var badVersion = bytes
-        badVersion[0] = 2
-        XCTAssertThrowsError(try OneStepProof(serialized: badVersion))
+        for version: UInt8 in [1, 3] {  // 1: the encoding before inclusion proofs
+            var badVersion = bytes
+            badVersion[0] = version
+            XCTAssertThrowsError(try OneStepProof(serialized: badVersion))
+        }
         var fourWitnesses = Array(bytes[..<OneStepProof.fixedSize])
         fourWitnesses[OneStepProof.fixedSize - 1] = 4
         XCTAssertThrowsError(try OneStepProof(serialized: fourWitnesses))

@@ -36,7 +36,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         XCTAssertThrowsError(try BatchData.outline(data), "outline must refuse what decode refuses")
         var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, rules: fixture.rules))
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root,
-                             newRoot: CommitmentWorld.lie(fixture.tree.root), dataHash: Keccak256.hash(data))
+                             newRoot: CommitmentWorld.lie(fixture.tree.root), dataRoot: committedRoot(data))
         let events = chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)
         XCTAssertNotNil(ArbiterChain.revertReason(events), "posting accepted data no game can read: \(events)")
     }
@@ -120,7 +120,7 @@ final class ProtocolSoundnessTests: XCTestCase {
             trees.append(tree)
             let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], chainId: fixture.rules.chainId)
             let c = L1Commitment(index: UInt64(i), firstBatch: UInt64(i) + 1, lastBatch: UInt64(i) + 1, prevRoot: prev,
-                                 newRoot: tree.root, dataHash: Keccak256.hash(data))
+                                 newRoot: tree.root, dataRoot: committedRoot(data))
             commitments.append(c)
             let events = chain.send(.postCommitment(c, data: data, bond: chain.arbiter.config.minimumCommitmentBond), by: proposer)
             XCTAssertNil(ArbiterChain.revertReason(events), "\(events)")
@@ -174,7 +174,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         _ = BatchTrace.execute([credit], on: &credited, rules: fixture.rules, deposits: future)
         XCTAssertNotEqual(credited.root, fixture.tree.root)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: credited.root,
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: chain.arbiter.config.minimumCommitmentBond),
                                                           by: proposer)))
         // The honest validator saw no deposit 0: the batch leaves the root unchanged. It challenges.
@@ -211,7 +211,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         _ = BatchTrace.execute(burn, on: &tree, rules: fixture.rules)
         let data = BatchData.encode([BatchData.Batch(number: 1, transfers: burn)], chainId: fixture.rules.chainId)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: tree.root,
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: chain.arbiter.config.minimumCommitmentBond),
                                                           by: proposer)))
         let proof = WithdrawalProof(recipient: recipient, commitmentIndex: 0, exitAccount: tree.account(exit)!,
@@ -234,9 +234,9 @@ final class ProtocolSoundnessTests: XCTestCase {
             let data = Self.duplicateBridgeData(chainId: fixture.rules.chainId)
             let newRoot = honestRoot ? fixture.tree.root : CommitmentWorld.lie(fixture.tree.root)
             let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: newRoot,
-                                 dataHash: Keccak256.hash(data))
+                                 dataRoot: committedRoot(data))
             chain.send(.registerValidator(stake: 1), by: challenger)
-            chain.arbiter.state.commitments.append(.init(commitment: c, proposer: proposer, bond: 7, data: data,
+            chain.arbiter.state.commitments.append(.init(commitment: c, proposer: proposer, bond: 7, data: data, transactionCounts: nil,
                                                          block: chain.log.last!.block, inboxDeposits: 0, reverted: false))
             let claimed = honestRoot ? CommitmentWorld.lie(fixture.tree.root) : fixture.tree.root
             let events = chain.send(.openChallenge(commitment: 0, claimedRoot: claimed, bond: 1), by: challenger)
@@ -262,7 +262,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         _ = BatchTrace.execute(batch, on: &tree, rules: fixture.rules)
         let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], chainId: fixture.rules.chainId)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: tree.root,
-                             dataHash: Keccak256.hash(data))
+                             dataRoot: committedRoot(data))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
         chain.send(.registerValidator(stake: 120), by: challenger)
         var opened = 0
@@ -315,7 +315,7 @@ final class ProtocolSoundnessTests: XCTestCase {
                 _ = BatchTrace.execute(burns, on: &tree, rules: fixture.rules)
                 let data = BatchData.encode([BatchData.Batch(number: UInt64(round) + 1, transfers: burns)], chainId: fixture.rules.chainId)
                 let c = L1Commitment(index: UInt64(round), firstBatch: UInt64(round) + 1, lastBatch: UInt64(round) + 1, prevRoot: prev,
-                                     newRoot: tree.root, dataHash: Keccak256.hash(data))
+                                     newRoot: tree.root, dataRoot: committedRoot(data))
                 XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer, advanceMs: periodMs)))
                 for r in recipients where rng.next() % 2 == 0 {
                     let exit = Withdrawals.exitAddress(for: r)

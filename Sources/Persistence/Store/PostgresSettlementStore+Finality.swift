@@ -98,6 +98,7 @@ extension PostgresSettlementStore: FinalityStore {
                                             diff: .empty, term: term)
                     try Self.checkTerm(of: probe, on: t)
                 }
+                // The column `data_hash` holds the commitment's data root (`BatchDataTree`).
                 let inserted = try t.query("""
                     INSERT INTO l1_commitments (id, first_batch, last_batch, prev_root, new_root, data_hash, data, data_bytes,
                         tx_count, calldata_gas, uncompressed_gas, l1_tx_hash, status, posted_at)
@@ -112,7 +113,7 @@ extension PostgresSettlementStore: FinalityStore {
                     RETURNING id
                     """, [.int64(Int64(bitPattern: c.index)), .int64(Int64(bitPattern: c.firstBatch)),
                           .int64(Int64(bitPattern: c.lastBatch)), .bytes(c.prevRoot.bytes), .bytes(c.newRoot.bytes),
-                          .bytes(c.dataHash.bytes), .bytes(record.data), .int32(Int32(record.data.count)),
+                          .bytes(c.dataRoot.bytes), .bytes(record.data), .int32(Int32(record.data.count)),
                           .int32(Int32(record.transactionCount)), .int64(Int64(record.calldataGas)),
                           .int64(Int64(record.uncompressedCalldataGas)), .bytes(record.l1TransactionHash.bytes),
                           .text(record.status.rawValue)])
@@ -122,7 +123,7 @@ extension PostgresSettlementStore: FinalityStore {
                                            [.int64(Int64(bitPattern: c.index))])
                     guard let row = rows.first, UInt64(bitPattern: try row.int64(0)) == c.firstBatch,
                           UInt64(bitPattern: try row.int64(1)) == c.lastBatch, try row.bytes(2) == c.prevRoot.bytes,
-                          try row.bytes(3) == c.newRoot.bytes, try row.bytes(4) == c.dataHash.bytes else {
+                          try row.bytes(3) == c.newRoot.bytes, try row.bytes(4) == c.dataRoot.bytes else {
                         throw SettlementStoreError.corrupt("commitment \(c.index) is already recorded with other contents")
                     }
                 }
@@ -200,7 +201,7 @@ extension PostgresSettlementStore: FinalityStore {
         let index = UInt64(bitPattern: try row.int64(0))
         let c = L1Commitment(index: index, firstBatch: UInt64(bitPattern: try row.int64(1)),
                              lastBatch: UInt64(bitPattern: try row.int64(2)), prevRoot: try digest(row.bytes(3), "prev_root"),
-                             newRoot: try digest(row.bytes(4), "new_root"), dataHash: try digest(row.bytes(5), "data_hash"))
+                             newRoot: try digest(row.bytes(4), "new_root"), dataRoot: try digest(row.bytes(5), "data_hash"))
         guard let status = CommitmentStatus(rawValue: try row.string(11)) else {
             throw SettlementStoreError.corrupt("commitment \(index) has unknown status")
         }

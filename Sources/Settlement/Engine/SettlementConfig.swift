@@ -4,7 +4,8 @@
 public struct SettlementConfig: Sendable, Equatable {
     /// Throughput the deployment is sized for (informational; used for capacity warnings).
     public var targetTPS = 50_000
-    /// A batch closes when it holds this many transactions...
+    /// A batch closes when it holds this many transactions (or as many as one commitment's data
+    /// can carry, `BatchData.maxBatchTransfersBytes`: about 1,000 to 1,700 transfers)...
     public var batchSize = 1_000
     /// ...or when its oldest transaction has waited this long (at the latest: when no earlier
     /// batch is waiting for the database, the sequencer closes a partial batch at once — group

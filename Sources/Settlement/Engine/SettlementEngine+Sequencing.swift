@@ -72,7 +72,8 @@ extension SettlementEngine {
             }
             // Registered as in flight under the pool's lock: a resubmission never finds the
             // transfer in neither place (it would be answered from the store, which has it not yet).
-            let entries = pool.takeBatch(max: config.batchSize) { taken in
+            // At most `batchSize` transactions, and no more than one commitment's data can carry.
+            let entries = pool.takeBatch(max: config.batchSize, maxDataBytes: BatchData.maxBatchTransfersBytes) { taken in
                 retriesInFlight.withLock { r in for e in taken { r[e.tx.id] = r[e.tx.id] ?? [] } }
             }
             if entries.isEmpty {

@@ -9,9 +9,11 @@ import Synchronization
 /// 0. **Roll back**: a reverted commitment whose batches are still in the live chain (a lost
 ///    game) gets its rollback from the `ChainReverter` first; nothing is posted until it is done.
 /// 1. **Post**: every `l1_settlement_interval`, the durable batches after the last commitment
-///    (at most `max_batches_per_commitment`) become one commitment — previous root, new root,
-///    batch range, keccak of the compressed data (`BatchData`) — sent with its data and a bond.
-///    Their transactions become POSTED.
+///    (at most `max_batches_per_commitment`, and as many whole batches as fit in one L1
+///    transaction, `BatchData.maxCommitmentBytes`: the rest go in the next commitment) become one
+///    commitment — previous root, new root, batch range, the data root of the compressed data
+///    (`BatchData`, `BatchDataTree`) — sent with its data and a bond. Their transactions become
+///    POSTED.
 /// 2. **Follow L1**: the hashes of recently seen blocks are re-read; a different hash at the
 ///    same height is a reorg (logged with its depth). Each unsettled commitment's receipt is
 ///    read: included `l1_confirmation_depth` deep → L1_CONFIRMED; its receipt gone after it had
@@ -76,6 +78,8 @@ public final class FinalityEngine: Sendable {
         var pausedAt: UInt64?
         /// The first batch of a rollback asked for by `requestRollback` (not yet done).
         var requestedRollback: UInt64?
+        /// A batch too large for one commitment that stopped posting (logged once).
+        var oversizedBatch: UInt64?
     }
 
     public let settings: Settings
@@ -213,13 +217,39 @@ public final class FinalityEngine: Sendable {
 
     static let maxCommitmentsPerStep = 8
 
+    /// The longest prefix of `batches` whose data fits in one commitment
+    /// (`BatchData.maxCommitmentBytes`): empty only when the first batch alone does not (the
+    /// sequencer bounds every batch so it does).
+    static func fittingPrefix(of batches: [BatchData.Batch], chainId: UInt64) -> [BatchData.Batch] {
+        var sizer = BatchData.Sizer(chainId: chainId)
+        var count = 0
+        for batch in batches {
+            sizer.add(batch)
+            guard sizer.size <= BatchData.maxCommitmentBytes else { break }
+            count += 1
+        }
+        return Array(batches.prefix(count))
+    }
+
     /// Posts the next commitment; false when no durable batch waits for one.
     private func postNext(head: L1BlockHeader) async throws -> Bool {
         let last = try await store.latestCommitment()
         let from = (last?.commitment.lastBatch ?? 0) + 1
-        let to = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
-        guard to >= from else { return false }
-        let (prevRoot, newRoot, batches) = try await batchData(from: from, to: to)
+        let upTo = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
+        guard upTo >= from else { return false }
+        let (prevRoot, held, heldBatches) = try await batchData(from: from, to: upTo)
+        // As many whole batches as fit in one L1 transaction; the rest go in the next commitment.
+        let batches = Self.fittingPrefix(of: heldBatches, chainId: chainId)
+        guard let lastBatch = batches.last else {
+            let first = memory.withLock { m in m.oversizedBatch == from ? false : { m.oversizedBatch = from; return true }() }
+            if first {
+                logger.critical("posting paused: batch \(from)'s data alone exceeds the \(BatchData.maxCommitmentBytes) bytes one commitment may carry (a batch sealed without the byte bound)",
+                                metadata: ["batch": "\(from)"])
+            }
+            return false
+        }
+        let to = lastBatch.number
+        let newRoot = to == upTo ? held : try await batchData(from: to, to: to).newRoot
         let data = BatchData.encode(batches, chainId: chainId)
         let transfers = batches.flatMap(\.transfers)
         let index = try await nextIndex()
@@ -231,7 +261,7 @@ public final class FinalityEngine: Sendable {
         }
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
-                                      dataHash: Keccak256.hash(data))
+                                      dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(chainId: chainId, firstBatch: from))
         var term: UInt64?
         if let leaderTerm {
             guard let current = leaderTerm() else { return false }

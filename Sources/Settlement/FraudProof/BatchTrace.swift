@@ -51,12 +51,14 @@ public struct BatchTrace: Sendable, Hashable {
     }
 
     /// The honest one-step proof for `transactions[index]`, from `tree` at the state before the
-    /// batch: replays the first `index` transactions on a copy, then proves the next one.
+    /// batch: replays the first `index` transactions on a copy, then proves the next one, placed in
+    /// the commitment's data by `inclusion`.
     public static func oneStepProof(of transactions: [SignedTransfer], index: Int, from tree: SparseMerkleTree,
-                                    rules: TransitionRules, deposits: DepositLedger = .none) -> OneStepProof {
+                                    rules: TransitionRules, deposits: DepositLedger = .none,
+                                    inclusion: DataInclusionProof = .onlyTransaction) -> OneStepProof {
         precondition(transactions.indices.contains(index), "no transaction \(index) in a batch of \(transactions.count)")
         var working = tree
         _ = execute(Array(transactions[..<index]), on: &working, rules: rules, deposits: deposits)
-        return OneStepProof.make(transactions[index], on: working, rules: rules, deposits: deposits)
+        return OneStepProof.make(transactions[index], on: working, rules: rules, deposits: deposits, inclusion: inclusion)
     }
 }

@@ -233,7 +233,8 @@ public struct ChallengeGame: Sendable, Hashable {
     }
 
     /// Ends the game with `proof` of the disputed transaction. The arbiter supplies
-    /// `disputedTransaction`: the transaction at `self.disputedTransaction` in the committed data.
+    /// `disputedTransaction`: the transaction at `self.disputedTransaction` in the committed data
+    /// (the arbiter's check of the proof's inclusion path against the data root).
     /// Checks that the proof is about that transaction, starts at the agreed root and verifies
     /// (`OneStepVerifier` with `rules`); then the proposer wins iff the computed post-root is its
     /// claim. Returns the winner. Any failure throws and leaves the game unchanged.

@@ -27,7 +27,7 @@
 /// after a batch equals the root after its last transaction (same final state).
 ///
 /// 1. `openChallenge(commitment, claimedRoot, bond)` by a staked validator within the challenge
-///    period, `claimedRoot ≠ newRoot`: the arbiter decodes the data for `[n_b]` and creates
+///    period, `claimedRoot ≠ newRoot`: the arbiter takes `[n_b]` (read from the data at posting) and creates
 ///    `FraudProof.openGame(...)` with the block's time. This is the challenger's first move.
 /// 2. `bisect(game, midpointRoot)`: rounds of two moves at `mid = lo + (hi − lo) / 2`, proposer
 ///    first, then challenger. Same root → `lo = mid` (agreed there); different → `hi = mid` (the two
@@ -35,9 +35,10 @@
 ///    claims carried over. An empty disputed batch ends the game at once: its post-root must be
 ///    its pre-root.
 /// 3. `proveOneStep(game, proof)` once one transaction is left (`disputedTransaction`): from
-///    either side. The arbiter takes the transaction at that position of the committed data and
-///    calls `ChallengeGame.resolve(with:disputedTransaction:rules:atMs:)`: the proof must be of
-///    that transaction, start at the agreed root and verify; the proposer wins iff the computed
+///    either side. The proof carries the transaction with its inclusion proof; the arbiter checks
+///    that it leads to the commitment's data root at that position (`DataInclusionProof`, no data
+///    needed) and calls `ChallengeGame.resolve(with:disputedTransaction:rules:atMs:)`: the proof
+///    must start at the agreed root and verify; the proposer wins iff the computed
 ///    post-root is its claim. An invalid proof is reverted and changes nothing.
 /// 4. `claimTimeout(game)`: a chess clock per side. Each side has `clockMs` (`fraud_proof_window`)
 ///    in total for all its moves; its clock runs while it is its turn (the proposer's during the
@@ -71,7 +72,7 @@
 ///     │            ... rounds until one transaction i is left ...         │
 ///     │                             │  oneStep(b, i), proposer's deadline │
 ///     │ proveOneStep(proof)  (or the challenger sends it)                 │
-///     │────────────────────────────►│  tx == data[b][i]? pre == agreed?   │
+///     │────────────────────────────►│  tx at (b, i) under dataRoot? pre == agreed?
 ///     │                             │  OneStepVerifier → post-root        │
 ///     │                             │  post == proposer's claim ? proposer wins : challenger wins
 ///     │◄────────────────────────────│─────────────────────────────────────►│ gameResolved(winner, loser, slashed)

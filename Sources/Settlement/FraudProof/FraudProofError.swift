@@ -18,6 +18,9 @@ public enum FraudProofError: Error, Sendable, Equatable, CustomStringConvertible
     case preRootMismatch(expected: Digest32, actual: Digest32)
     /// The proof's transaction is not the one at the disputed position of the committed data.
     case wrongTransaction
+    /// The proof's inclusion path does not lead from its transaction at `position` to the
+    /// commitment's data root: the transaction (or its place) is not what was committed.
+    case notInCommittedData(position: Int)
     /// A challenge-game move that the game's current state does not allow.
     case invalidMove(String)
     /// The move came after its deadline: the mover has already lost on time.
@@ -34,6 +37,7 @@ public enum FraudProofError: Error, Sendable, Equatable, CustomStringConvertible
         case .deletionUnsupported(let address): "cannot empty account \(address) from a witness"
         case .preRootMismatch(let expected, let actual): "proof pre-root \(actual) is not the agreed root \(expected)"
         case .wrongTransaction: "the proof's transaction is not the disputed one"
+        case .notInCommittedData(let position): "the inclusion proof does not show the transaction at position \(position) of the committed data"
         case .invalidMove(let why): "invalid move: \(why)"
         case .moveTooLate(let deadline, let at): "move at \(at) ms is after its deadline \(deadline) ms"
         case .clockWentBack(let last, let at): "time \(at) ms is before the last move at \(last) ms"

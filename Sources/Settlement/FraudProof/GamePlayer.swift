@@ -91,11 +91,14 @@ public struct GamePlayer: Sendable {
     }
 
     /// The honest one-step proof of transaction `index` of batch `batch` (0-based in the
-    /// commitment), from the state before that batch; nil if there is no such transaction.
+    /// commitment), from the state before that batch, with its inclusion proof in the
+    /// commitment's data tree; nil if there is no such transaction.
     func proof(batch: Int, index: Int) -> OneStepProof? {
         guard batches.indices.contains(batch), batches[batch].indices.contains(index) else { return nil }
         var tree = preState
         for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &tree, rules: rules, deposits: deposits) }
-        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules, deposits: deposits)
+        let inclusion = BatchDataTree(batches: batches).inclusionProof(batch: batch, index: index)
+        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules, deposits: deposits,
+                                       inclusion: inclusion)
     }
 }

@@ -10,6 +10,9 @@
 /// nonce          8
 /// chain id       8
 /// signature      65     r ‖ s ‖ v; absent (0 bytes) when `from` is `Address.bridge` (a deposit)
+/// position       4      the transaction's position in the commitment's data tree
+/// sibling count  1      ≤ BatchDataTree.maxDepth
+/// siblings       32·d   the inclusion path, leaf level first
 /// pre-root       32
 /// claimed root   32
 /// witness count  1      0 ... 3
@@ -24,21 +27,25 @@
 /// follow. Each proof has exactly one encoding.
 extension OneStepProof {
     /// The encoding's version byte.
-    public static let encodingVersion: UInt8 = 1
-    /// Size of the fixed part (everything but the witnesses), at most (a deposit has 65 fewer).
-    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 32 + 32 + 1
+    public static let encodingVersion: UInt8 = 2
+    /// Size of the fixed part (everything but the inclusion path and the witnesses), at most (a
+    /// deposit has 65 fewer).
+    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 4 + 1 + 32 + 32 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
-    /// Largest valid encoding (three witnesses of the largest proofs): about 25 KB.
-    public static let maxEncodedSize = fixedSize + 3 * (Account.encodedSize + 2 + maxMerkleProofSize)
+    /// Largest valid encoding (the deepest inclusion path, three witnesses of the largest proofs):
+    /// about 26 KB, whatever the size of the commitment's data.
+    public static let maxEncodedSize = fixedSize + 32 * BatchDataTree.maxDepth
+        + 3 * (Account.encodedSize + 2 + maxMerkleProofSize)
 
     /// The canonical encoding. Precondition: the signature is 65 bytes (none for a deposit) and
     /// there are at most three witnesses (as `make` produces; a decoded proof always satisfies it).
     public var serialized: [UInt8] {
-        precondition(transaction.signature.count == (transaction.isDeposit ? 0 : 65) && witnesses.count <= 3,
+        precondition(transaction.signature.count == (transaction.isDeposit ? 0 : 65) && witnesses.count <= 3
+                        && inclusion.siblings.count <= BatchDataTree.maxDepth && UInt32(exactly: inclusion.position) != nil,
                      "one-step proof outside the encodable shape")
         var out: [UInt8] = []
-        out.reserveCapacity(Self.fixedSize + witnesses.reduce(0) { $0 + 42 + 3 + 32 * $1.proof.depth + 92 })
+        out.reserveCapacity(Self.fixedSize + 32 * inclusion.siblings.count + witnesses.reduce(0) { $0 + 42 + 3 + 32 * $1.proof.depth + 92 })
         let t = transaction.transfer
         out.append(Self.encodingVersion)
         out.append(contentsOf: t.from.bytes)
@@ -48,6 +55,9 @@ extension OneStepProof {
         out.appendBigEndian(t.nonce)
         out.appendBigEndian(transaction.chainId)
         out.append(contentsOf: transaction.signature)
+        out.appendBigEndian(UInt32(inclusion.position))
+        out.append(UInt8(inclusion.siblings.count))
+        for s in inclusion.siblings { out.append(contentsOf: s.bytes) }
         out.append(contentsOf: preRoot.bytes)
         out.append(contentsOf: claimedPostRoot.bytes)
         out.append(UInt8(witnesses.count))
@@ -73,6 +83,12 @@ extension OneStepProof {
         let nonce = try r.uint64("nonce")
         let chainId = try r.uint64("chain id")
         let signature = from == .bridge ? [] : Array(try r.take(65, "signature"))
+        let position = Int(try r.uint32("position"))
+        let depth = Int(try r.uint8("sibling count"))
+        guard depth <= BatchDataTree.maxDepth else { throw r.fail("\(depth) siblings, at most \(BatchDataTree.maxDepth)") }
+        var siblings: [Digest32] = []
+        siblings.reserveCapacity(depth)
+        for i in 0 ..< depth { siblings.append(try r.digest("sibling \(i)")) }
         let preRoot = try r.digest("pre-root")
         let claimed = try r.digest("claimed root")
         let count = Int(try r.uint8("witness count"))
@@ -91,6 +107,6 @@ extension OneStepProof {
         try r.finish()
         let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
         self.init(transaction: SignedTransfer(transfer: transfer, chainId: chainId, signature: signature),
-                  preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
+                  inclusion: DataInclusionProof(position: position, siblings: siblings), preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
     }
 }

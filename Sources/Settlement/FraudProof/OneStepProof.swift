@@ -1,6 +1,8 @@
-/// The last step of a challenge game: one transaction, the agreed root before it, the root its
-/// prover claims after it, and the witnesses of the accounts it touches — enough for
-/// `OneStepVerifier` to re-execute it with no state but the proof.
+/// The last step of a challenge game: one transaction with its place in the commitment's data
+/// (`inclusion`, checked by the arbiter against the data root), the agreed root before it, the
+/// root its prover claims after it, and the witnesses of the accounts it touches — enough for
+/// `OneStepVerifier` to re-execute it with no state but the proof, and for the arbiter to know it
+/// is the disputed transaction without the rest of the data.
 ///
 /// Witnesses are *sequential*: witness 0 is the sender against `preRoot`, witness 1 the recipient
 /// against the root after the sender's write, witness 2 the fee account against the root after
@@ -11,6 +13,9 @@
 public struct OneStepProof: Sendable, Hashable {
     /// The disputed transaction, as signed (its signature is checked again by the verifier).
     public let transaction: SignedTransfer
+    /// The transaction's position and Merkle path in the commitment's data tree (`BatchDataTree`).
+    /// The verifier does not read it; the arbiter checks it against the committed data root.
+    public let inclusion: DataInclusionProof
     /// The root before the transaction (the game's agreed root).
     public let preRoot: Digest32
     /// The root after the transaction according to the prover.
@@ -19,8 +24,10 @@ public struct OneStepProof: Sendable, Hashable {
     public let witnesses: [AccountWitness]
 
     /// Assembles a proof (nothing is checked here; `OneStepVerifier` checks).
-    public init(transaction: SignedTransfer, preRoot: Digest32, claimedPostRoot: Digest32, witnesses: [AccountWitness]) {
+    public init(transaction: SignedTransfer, inclusion: DataInclusionProof = .onlyTransaction, preRoot: Digest32,
+                claimedPostRoot: Digest32, witnesses: [AccountWitness]) {
         self.transaction = transaction
+        self.inclusion = inclusion
         self.preRoot = preRoot
         self.claimedPostRoot = claimedPostRoot
         self.witnesses = witnesses
@@ -29,9 +36,11 @@ public struct OneStepProof: Sendable, Hashable {
     /// The honest proof for `transaction` executed on `tree` (the state just before it), claiming
     /// the post-root the rules give (or `claimedPostRoot` when given, to build a false claim in
     /// tests). `tree` is not modified: the witnesses after the first are read from a private copy,
-    /// which costs one copy of the tree's storage (once per challenge game).
+    /// which costs one copy of the tree's storage (once per challenge game). `inclusion` places
+    /// the transaction in the commitment's data (`BatchDataTree.inclusionProof`).
     public static func make(_ transaction: SignedTransfer, on tree: SparseMerkleTree, rules: TransitionRules,
-                            deposits: DepositLedger = .none, claimedPostRoot: Digest32? = nil) -> OneStepProof {
+                            deposits: DepositLedger = .none, inclusion: DataInclusionProof = .onlyTransaction,
+                            claimedPostRoot: Digest32? = nil) -> OneStepProof {
         var working = tree
         var witnesses: [AccountWitness] = []
         let outcome: WitnessedTransition.Outcome
@@ -49,7 +58,7 @@ public struct OneStepProof: Sendable, Hashable {
             // Witnesses read from the tree always verify and transfers never empty an account.
             preconditionFailure("one-step prover: \(error)")
         }
-        return OneStepProof(transaction: transaction, preRoot: tree.root,
+        return OneStepProof(transaction: transaction, inclusion: inclusion, preRoot: tree.root,
                             claimedPostRoot: claimedPostRoot ?? outcome.postRoot, witnesses: witnesses)
     }
 

@@ -28,7 +28,8 @@ public struct OneStepResult: Sendable, Hashable {
 /// 2 up to the recipient credit, 3 otherwise), so each fact has one proof.
 ///
 /// It does not know where the transaction sits: the arbiter must check that
-/// `proof.transaction` is the disputed transaction of the committed data, and that
+/// `proof.transaction` is the disputed transaction of the committed data (its inclusion proof
+/// against the data root, `L1Arbiter.disputedTransaction(of:batch:index:in:chainId:)`), and that
 /// `proof.preRoot` is the game's agreed root (`ChallengeGame.resolve(with:...)` does both).
 public struct OneStepVerifier: Sendable {
     /// The chain's transition constants the proof is judged by.

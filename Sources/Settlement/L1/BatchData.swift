@@ -26,7 +26,9 @@
 ///
 /// Decoding is strict (every length and count checked against the bytes left before anything is
 /// allocated, minimal encodings only, no address twice in the table, nothing trailing), so one
-/// batch range has exactly one encoding and its keccak is a commitment to it.
+/// batch range has exactly one encoding. A commitment binds it by the Merkle root over its decoded
+/// transactions (`BatchDataTree`), and carries at most `maxCommitmentBytes` of it
+/// (`BatchData+Size`).
 public enum BatchData {
     /// One batch's executed transfers, in execution order.
     public struct Batch: Sendable, Equatable {
@@ -90,9 +92,10 @@ public enum BatchData {
         return (parsed.chainId, parsed.batches)
     }
 
-    /// The chain id and each batch's number and transfer count, without building the transfers:
-    /// what the L1 arbiter needs to accept a commitment's data (building ~185,000 transfers, each
-    /// with its EIP-712 id, for every commitment cost the simulator about as much as posting).
+    /// The chain id and each batch's number and transfer count, without building the transfers
+    /// (each with its EIP-712 id): for readers that need only the layout. (The arbiter used it
+    /// at posting while it kept the data; it now decodes in full to build the data tree, which
+    /// the size limit keeps to a few thousand transfers.)
     ///
     /// The same parser as `decode` in its count-only mode, so the two accept and refuse exactly the
     /// same bytes with the same counts: a commitment whose data passes posting can always be read

@@ -74,7 +74,9 @@ extension L1Arbiter {
     }
 
     /// The one-step proof of the disputed transaction, by either party (the verifier decides, not
-    /// the sender). The transaction is read from the committed data, never from the proof.
+    /// the sender). The proof carries the transaction with its inclusion proof, checked against
+    /// the commitment's data root (`disputedTransaction(of:batch:index:in:chainId:)`); the
+    /// arbiter does not read the data.
     mutating func proveOneStep(_ id: UInt64, proof bytes: [UInt8], by sender: L1Address, at now: UInt64) -> Result<[L1Event], Revert> {
         let rules = config.rules
         let commitments = state.commitments
@@ -84,19 +86,12 @@ extension L1Arbiter {
         return move(id, by: sender) { (record: inout L1Game, _: ChallengeGame.Party) throws(FraudProofError) in
             let posted = commitments[Int(record.commitmentIndex)]
             let deposits = state.depositLedger(for: record.commitmentIndex)
-            guard let (batch, index) = FraudProof.disputedTransaction(of: record.game, in: posted.commitment) else {
+            guard let (batch, index) = record.game.disputedTransaction else {
                 throw .invalidMove("no one-step proof expected in this phase")
             }
             let proof = try OneStepProof(serialized: bytes)
-            let batches: [BatchData.Batch]
-            do { batches = try BatchData.decode(posted.data).batches } catch {
-                throw .malformed("commitment data: \(error)")
-            }
-            guard let transfers = batches.first(where: { $0.number == batch })?.transfers, transfers.indices.contains(index) else {
-                throw .invalidMove("the data has no transaction \(index) in batch \(batch)")
-            }
-            try record.game.resolve(with: proof, disputedTransaction: transfers[index], rules: rules, deposits: deposits,
-                                    atMs: now)
+            let transaction = try Self.disputedTransaction(of: proof, batch: batch, index: index, in: posted, chainId: rules.chainId)
+            try record.game.resolve(with: proof, disputedTransaction: transaction, rules: rules, deposits: deposits, atMs: now)
         }
     }
 
@@ -121,14 +116,12 @@ extension L1Arbiter {
         return .success((emitsMove ? [.moved(game: id, by: sender)] : []) + settleIfResolved(id))
     }
 
-    /// The transaction count of each of `posted`'s batches, nil when its data does not read as
-    /// exactly its batches for this chain (the same checks as posting).
+    /// The transaction count of each of `posted`'s batches (recorded at posting), nil when its
+    /// data does not read as exactly its batches for this chain (posting refuses such data).
     private func transactionCounts(of posted: L1ArbiterState.PostedCommitment) -> [Int]? {
-        guard let outline = try? BatchData.outline(posted.data), outline.chainId == config.rules.chainId else { return nil }
-        let c = posted.commitment
-        guard UInt64(outline.batches.count) == c.lastBatch - c.firstBatch + 1,
-              outline.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else { return nil }
-        return outline.batches.map(\.count)
+        guard let counts = posted.transactionCounts,
+              UInt64(counts.count) == posted.commitment.lastBatch - posted.commitment.firstBatch + 1 else { return nil }
+        return counts
     }
 
     // MARK: - Resolution

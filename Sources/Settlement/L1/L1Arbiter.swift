@@ -88,34 +88,19 @@ public struct L1Arbiter: Sendable {
                 return .failure(Revert("the first commitment must start at batch \(config.firstBatch), not \(c.firstBatch)"))
             }
         }
-        guard Keccak256.hash(data) == c.dataHash else {
-            return .failure(Revert("dataHash does not match keccak256 of the data"))
+        let transactionCounts: [Int]
+        switch checkData(data, for: c) {
+        case .success(let counts): transactionCounts = counts
+        case .failure(let revert): return .failure(revert)
         }
-        if let why = dataProblem(data, for: c) { return .failure(Revert(why)) }
         guard bond >= config.minimumCommitmentBond else {
             return .failure(Revert("bond \(bond) below the minimum \(config.minimumCommitmentBond)"))
         }
         // The inbox it consumed: deposits of earlier blocks (deposits are recorded in block order).
         let sameBlock = state.deposits.reversed().prefix { $0.l1BlockNumber >= block.number }.count
-        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, block: block,
-                                       inboxDeposits: UInt64(state.deposits.count - sameBlock), reverted: false))
+        state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, transactionCounts: transactionCounts,
+                                       block: block, inboxDeposits: UInt64(state.deposits.count - sameBlock), reverted: false))
         return .success([.commitmentPosted(c, proposer: sender)])
-    }
-
-    /// Why `data` cannot be `c`'s data, or nil: it must decode as `BatchData` for the configured
-    /// chain id and hold exactly the batches `firstBatch...lastBatch`, in order, so that a game can
-    /// always read its transaction counts and disputed transactions.
-    private func dataProblem(_ data: [UInt8], for c: L1Commitment) -> String? {
-        let decoded: (chainId: UInt64, batches: [(number: UInt64, count: Int)])
-        do { decoded = try BatchData.outline(data) } catch { return "the data does not decode: \(error)" }
-        guard decoded.chainId == config.rules.chainId else {
-            return "the data is for chain \(decoded.chainId), not \(config.rules.chainId)"
-        }
-        guard UInt64(decoded.batches.count) == c.lastBatch - c.firstBatch + 1,
-              decoded.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else {
-            return "the data's batches \(decoded.batches.map(\.number)) are not \(c.firstBatch)...\(c.lastBatch)"
-        }
-        return nil
     }
 
     // MARK: - Validators

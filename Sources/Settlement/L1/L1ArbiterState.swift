@@ -8,9 +8,16 @@ public struct L1ArbiterState: Sendable, Hashable {
         public let proposer: L1Address
         /// Locked with the commitment (what a lost challenge game slashes).
         public let bond: UInt256
-        /// The compressed batch data (`BatchData`), kept as an L1 keeps calldata: games read the
-        /// per-batch transaction counts and the disputed transaction from it.
+        /// The compressed batch data (`BatchData`), kept as an L1 keeps the calldata of its history:
+        /// validators read it. The arbiter's rules never read it after posting: a game works from
+        /// `commitment.dataRoot` and `transactionCounts`, and a one-step proof brings the disputed
+        /// transaction with its inclusion proof.
         public let data: [UInt8]
+        /// Transactions per batch, read from the data at posting (what a game bisects over and
+        /// what fixes the data tree's layout). nil only for data that does not read as the
+        /// commitment's batches, which posting refuses: a game against such a commitment is
+        /// decided at opening (`ChallengeGame.undecodableData`).
+        public let transactionCounts: [Int]?
         /// The block that included it (its timestamp starts the challenge period): its L1 origin.
         public let block: L1BlockHeader
         /// The L1 inbox it consumed: the deposits included in blocks before `block` (ids

@@ -39,7 +39,7 @@ extension L1Transaction {
         switch call {
         case .postCommitment(let c, let data, let bond):
             w.bytes([1]); w.u64(c.index); w.u64(c.firstBatch); w.u64(c.lastBatch)
-            w.digest(c.prevRoot); w.digest(c.newRoot); w.digest(c.dataHash); w.amount(bond); w.payload(data)
+            w.digest(c.prevRoot); w.digest(c.newRoot); w.digest(c.dataRoot); w.amount(bond); w.payload(data)
         case .registerValidator(let stake): w.bytes([2]); w.amount(stake)
         case .addStake(let amount): w.bytes([3]); w.amount(amount)
         case .requestUnstake(let amount): w.bytes([4]); w.amount(amount)
@@ -70,11 +70,11 @@ extension L1Transaction {
         switch tag {
         case 1:
             let index = try r.u64(), first = try r.u64(), last = try r.u64()
-            let prev = try r.digest(), new = try r.digest(), dataHash = try r.digest()
+            let prev = try r.digest(), new = try r.digest(), dataRoot = try r.digest()
             let bond = try r.amount()
             let data = try r.payload()
             call = .postCommitment(L1Commitment(index: index, firstBatch: first, lastBatch: last, prevRoot: prev,
-                                                newRoot: new, dataHash: dataHash), data: data, bond: bond)
+                                                newRoot: new, dataRoot: dataRoot), data: data, bond: bond)
         case 2: call = .registerValidator(stake: try r.amount())
         case 3: call = .addStake(try r.amount())
         case 4: call = .requestUnstake(try r.amount())

@@ -26,17 +26,19 @@ public struct L1Commitment: Sendable, Hashable {
     public let lastBatch: UInt64
     public let prevRoot: Digest32
     public let newRoot: Digest32
-    /// keccak256 of the compressed batch data (which the L1 keeps as calldata).
-    public let dataHash: Digest32
+    /// The Merkle root of the batch data's transactions (`BatchDataTree`): the arbiter computes it
+    /// from the compressed data posted with the commitment (which the L1 keeps as calldata) and
+    /// keeps only it, so a one-step proof needs one transaction and its path, not the data.
+    public let dataRoot: Digest32
 
     public init(index: UInt64, firstBatch: UInt64, lastBatch: UInt64, prevRoot: Digest32, newRoot: Digest32,
-                dataHash: Digest32) {
+                dataRoot: Digest32) {
         self.index = index
         self.firstBatch = firstBatch
         self.lastBatch = lastBatch
         self.prevRoot = prevRoot
         self.newRoot = newRoot
-        self.dataHash = dataHash
+        self.dataRoot = dataRoot
     }
 }
 
@@ -47,7 +49,8 @@ public typealias L1Address = Address
 /// deployment; the simulator trusts `sender` (it is a simulator).
 public struct L1Transaction: Sendable, Hashable {
     public enum Call: Sendable, Hashable {
-        /// The proposer posts a commitment with its compressed data and a bond.
+        /// The proposer posts a commitment with its compressed data (at most
+        /// `BatchData.maxCommitmentBytes`) and a bond.
         case postCommitment(L1Commitment, data: [UInt8], bond: UInt256)
         case registerValidator(stake: UInt256)
         case addStake(UInt256)

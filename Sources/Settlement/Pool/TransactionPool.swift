@@ -332,21 +332,36 @@ public final class TransactionPool: Sendable {
     /// `onTaken` runs under the pool's lock with the taken entries, before any of them can be
     /// resubmitted (found missing from the pool): the engine registers them there as in flight,
     /// so a resubmission racing with the take finds them in one place or the other.
-    public func takeBatch(max: Int, onTaken: ([Entry]) -> Void = { _ in }) -> [Entry] {
+    ///
+    /// `maxDataBytes` bounds the sum of the taken transactions' `BatchData.maxEncodedBytes(of:)`:
+    /// the sequencer passes `BatchData.maxBatchTransfersBytes`, so every batch's data fits in one
+    /// commitment. The take stops at the first transaction that would exceed it.
+    public func takeBatch(max: Int, maxDataBytes: Int = .max, onTaken: ([Entry]) -> Void = { _ in }) -> [Entry] {
         state.withLock { s in
             var out: [Entry] = []
             out.reserveCapacity(min(max, s.readyCount))
             var emptied = false
             var stoppedAt = 0
-            while out.count < max && s.readyCount > 0 {
+            var dataBytes = 0
+            var full = false
+            while out.count < max && s.readyCount > 0 && !full {
                 var progressed = false
                 var i = 0
                 let end = s.rotation.count
                 while i < end && out.count < max {
                     let sender = s.rotation[i]
-                    i += 1
-                    guard var q = s.senders[sender], q.readyCount > 0 else { continue }
+                    guard var q = s.senders[sender], q.readyCount > 0 else {
+                        i += 1
+                        continue
+                    }
                     let e = q.ready[q.readyHead]
+                    let size = BatchData.maxEncodedBytes(of: e.tx.signed)
+                    guard size <= maxDataBytes - dataBytes else {
+                        full = true
+                        break
+                    }
+                    dataBytes += size
+                    i += 1
                     out.append(e)
                     let c = Self.cost(e.tx)
                     q.waitingCost = q.waitingCost.saturatingSub(c)

@@ -1,0 +1,39 @@
+/// Where a transaction sits in a commitment's data: its global position among the commitment's
+/// transactions and the sibling hashes from its leaf up to the tree root (`BatchDataTree`). A
+/// one-step proof carries it so that the arbiter, which keeps only the data root, can check that
+/// the proof's transaction is the disputed one without the rest of the data.
+///
+/// Size: 4 + 1 + 32·d bytes for a tree of depth d = ⌈log₂ n⌉ (`OneStepProof+Encoding`).
+public struct DataInclusionProof: Sendable, Hashable {
+    /// The transaction's position among all the commitment's transactions (0-based).
+    public let position: Int
+    /// Sibling hashes, from the leaf's level up (as many as the tree's depth).
+    public let siblings: [Digest32]
+
+    /// Assembles a proof (nothing is checked here; `dataRoot(of:...)` checks).
+    public init(position: Int, siblings: [Digest32]) {
+        self.position = position
+        self.siblings = siblings
+    }
+
+    /// The proof of the only transaction of a commitment with one transaction (no sibling).
+    public static let onlyTransaction = DataInclusionProof(position: 0, siblings: [])
+
+    /// The data root this proof gives for `transaction` in a commitment on `chainId` starting at
+    /// `firstBatch` with `transactionCounts`, or nil when the proof cannot be of that layout (a
+    /// position beyond its transactions, or not exactly the tree's depth of siblings). The
+    /// caller compares it with the committed data root and `position` with the disputed one.
+    public func dataRoot(of transaction: SignedTransfer, chainId: UInt64, firstBatch: UInt64,
+                         transactionCounts: [Int]) -> Digest32? {
+        let total = transactionCounts.reduce(0, +)
+        guard position >= 0, position < total, siblings.count == BatchDataTree.depth(forLeaves: total) else { return nil }
+        var hash = BatchDataTree.leafHash(transaction)
+        var i = position
+        for sibling in siblings {
+            hash = i & 1 == 0 ? BatchDataTree.node(hash, sibling) : BatchDataTree.node(sibling, hash)
+            i >>= 1
+        }
+        return BatchDataTree.dataRoot(chainId: chainId, firstBatch: firstBatch, transactionCounts: transactionCounts,
+                                      treeRoot: hash)
+    }
+}
