@@ -32,6 +32,12 @@ struct L1Options: ParsableArguments {
     @Option(help: "L1 blocks (including its own) before a deposit is credited on L2 (default 64). Env: SETTLEMENT_L1_DEPOSIT_SAFE_DEPTH.")
     var l1DepositSafeDepth: Int?
 
+    @Option(help: "Seconds (L1 time) within which a deposit or forced inbox transfer must be consumed by a commitment; the arbiter refuses later commitments that skip it (default 43200: 12 hours). Env: SETTLEMENT_L1_INCLUSION_DELAY.")
+    var l1InclusionDelay: Int?
+
+    @Option(help: "Seconds (L1 time) without a standing commitment after which any staked validator may post one (default 604800: 7 days). Env: SETTLEMENT_L1_PERMISSIONLESS_AFTER.")
+    var l1PermissionlessAfter: Int?
+
     struct Resolved {
         let blockTimeMs: UInt64
         let seed: UInt64
@@ -41,6 +47,8 @@ struct L1Options: ParsableArguments {
         let challengeBond: UInt256
         let genesisBacking: UInt256
         let depositSafeDepth: Int
+        let inclusionDelayMs: UInt64
+        let permissionlessAfterMs: UInt64
     }
 
     /// A wei amount; zero refused unless `allowZero` (the losing side always forfeits something).
@@ -66,6 +74,14 @@ struct L1Options: ParsableArguments {
         guard (1...10_000).contains(safeDepth) else {
             throw SettingProblem(description: "l1_deposit_safe_depth must be between 1 and 10000, got \(safeDepth)")
         }
+        let inclusionDelay = try source.value(.l1InclusionDelay, flag: l1InclusionDelay, default: 43_200)
+        guard inclusionDelay >= 60 else {
+            throw SettingProblem(description: "l1_inclusion_delay must be at least 60 seconds, got \(inclusionDelay)")
+        }
+        let permissionlessAfter = try source.value(.l1PermissionlessAfter, flag: l1PermissionlessAfter, default: 604_800)
+        guard permissionlessAfter >= 60 else {
+            throw SettingProblem(description: "l1_permissionless_after must be at least 60 seconds, got \(permissionlessAfter)")
+        }
         return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
                         proposer: proposer,
                         minimumStake: try amount(source, .l1MinimumStake, l1MinimumStake, default: L1ArbiterConfig.defaultStake),
@@ -74,7 +90,8 @@ struct L1Options: ParsableArguments {
                         challengeBond: try amount(source, .l1ChallengeBond, l1ChallengeBond,
                                                   default: L1ArbiterConfig.defaultChallengeBond),
                         genesisBacking: try amount(source, .l1GenesisBacking, l1GenesisBacking, default: .zero, allowZero: true),
-                        depositSafeDepth: safeDepth)
+                        depositSafeDepth: safeDepth, inclusionDelayMs: UInt64(inclusionDelay) * 1_000,
+                        permissionlessAfterMs: UInt64(permissionlessAfter) * 1_000)
     }
 }
 
@@ -90,7 +107,8 @@ extension L1Options.Resolved {
                                      clockMs: UInt64(settings.fraudProofWindowSeconds) * 1_000, minimumChallengeBond: challengeBond,
                                      genesisBacking: genesisBacking,
                                      challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
-                                     rules: settings.transitionRules),
+                                     rules: settings.transitionRules, inclusionDelayMs: inclusionDelayMs,
+                                     permissionlessAfterMs: permissionlessAfterMs),
             producerID: producerID)
     }
 }
@@ -100,8 +118,8 @@ extension SettlementConfig {
     var transitionRules: TransitionRules { TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee) }
 }
 
-/// The L1 simulator, the finality engine and the deposit watcher, running beside the settlement
-/// engine.
+/// The L1 simulator, the finality engine and the deposit and inbox watchers, running beside the
+/// settlement engine.
 struct L1Settlement {
     let simulator: L1Simulator
     let finality: FinalityEngine
@@ -144,8 +162,17 @@ struct L1Settlement {
             // the finality engine's next step, before it posts anything).
             finality.requestRollback(fromBatch: lost.batch)
         }
-        engine.onChainRevert { deposits.chainReverted(fromBatch: $0) }
-        let depositTask = Task { await deposits.run(isActive: { engine.isLeader }) }
+        let inbox = InboxWatcher(settings: InboxWatcher.Settings(confirmationDepth: options.depositSafeDepth),
+                                 l1: simulator, engine: engine, logger: Logger(label: "settlement.inbox"))
+        engine.onChainRevert {
+            deposits.chainReverted(fromBatch: $0)
+            inbox.chainReverted(fromBatch: $0)
+        }
+        let depositTask = Task {
+            async let d: Void = deposits.run(isActive: { engine.isLeader })
+            async let i: Void = inbox.run(isActive: { engine.isLeader })
+            _ = await (d, i)
+        }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])
         return L1Settlement(simulator: simulator, finality: finality, deposits: deposits, task: task, depositTask: depositTask)

@@ -88,6 +88,8 @@ extension SettingKey {
     static let l1ChallengeBond = SettingKey("l1_challenge_bond")
     static let l1GenesisBacking = SettingKey("l1_genesis_backing")
     static let l1DepositSafeDepth = SettingKey("l1_deposit_safe_depth")
+    static let l1InclusionDelay = SettingKey("l1_inclusion_delay")
+    static let l1PermissionlessAfter = SettingKey("l1_permissionless_after")
 
     // Admin listener.
     static let adminListen = SettingKey("admin_listen")
@@ -112,7 +114,7 @@ extension SettingKey {
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
-        l1DepositSafeDepth,
+        l1DepositSafeDepth, l1InclusionDelay, l1PermissionlessAfter,
         adminListen, adminAllowRemote,
         validator, validatorAddress, validatorStake, validatorBond,
     ]
