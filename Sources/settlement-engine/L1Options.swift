@@ -75,12 +75,12 @@ struct L1Options: ParsableArguments {
             throw SettingProblem(description: "l1_deposit_safe_depth must be between 1 and 10000, got \(safeDepth)")
         }
         let inclusionDelay = try source.value(.l1InclusionDelay, flag: l1InclusionDelay, default: 43_200)
-        guard inclusionDelay >= 60 else {
-            throw SettingProblem(description: "l1_inclusion_delay must be at least 60 seconds, got \(inclusionDelay)")
+        guard inclusionDelay >= 1 else {
+            throw SettingProblem(description: "l1_inclusion_delay must be at least 1 second, got \(inclusionDelay)")
         }
         let permissionlessAfter = try source.value(.l1PermissionlessAfter, flag: l1PermissionlessAfter, default: 604_800)
-        guard permissionlessAfter >= 60 else {
-            throw SettingProblem(description: "l1_permissionless_after must be at least 60 seconds, got \(permissionlessAfter)")
+        guard permissionlessAfter >= 1 else {
+            throw SettingProblem(description: "l1_permissionless_after must be at least 1 second, got \(permissionlessAfter)")
         }
         return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
                         proposer: proposer,
