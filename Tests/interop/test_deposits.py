@@ -16,7 +16,7 @@ deposited amount and the bridge's nonce is 2 — nothing credited twice.
 in the L1 inbox over the admin listener's `SubmitToInbox` (a censored user's way in) is applied on
 L2, and a transfer forced out of the same account with another key's signature is skipped with no
 effect; the markers that consume both (transfers from 0x00…01, ids from eth-account's EIP-712
-hashing) reach FINALIZED. Once the inclusion delay (30 s of L1 time) is past, a later transfer
+hashing) reach FINALIZED; `settlement force` does the same with the user's key. Once the inclusion delay (30 s of L1 time) is past, a later transfer
 still finalizes: the engine's commitments meet the deadline (the arbiter refuses any that leaves
 an overdue item unconsumed; that refusal is tested in `ForcedInclusionTests`).
 """
@@ -192,9 +192,18 @@ def test_forced_transfer_through_the_l1_inbox_is_applied_and_finalized(start_eng
         later = stub.SubmitTransaction(signed_pb(pb, thief, R2, 7, 1, account(stub, pb, thief.address)[1]), timeout=30)
         assert later.status == pb.TX_STATUS_SEQUENCED, later
         wait_for(lambda: finalized(later.tx_id), 120, "a transfer sequenced after the deadline to finalize")
+        # The CLI: `settlement force` signs with the user's key (nonce from the engine) and prints
+        # the marker to watch, which eth-account's hashing reproduces.
+        thief_nonce = account(stub, pb, thief.address)[1]
+        out = json.loads(cli_ok(engine.target, "force", "--key", thief.key.hex(), "--to", R2, "--value", "9", "--json",
+                                admin=engine.admin_target))
+        assert out["inboxId"] == 2 and out["nonce"] == thief_nonce, out
+        assert bytes.fromhex(out["l2TxId"][2:]) == _hash_eip191_message(
+            encode_typed_data(full_message=typed_transfer(INBOX, thief.address, 0, 0, 2))), out
+        wait_for(lambda: account(stub, pb, R2)[0] == 16, 60, "the CLI's forced transfer to be applied")
         log = engine.log()
         assert "is overdue" not in log, "a commitment of the honest engine was refused for the deadline"
-        report("forced_inclusion", {"inclusion_delay_s": 30, "inbox_nonce": 2})
+        report("forced_inclusion", {"inclusion_delay_s": 30, "inbox_nonce": account(stub, pb, INBOX)[1]})
     finally:
         ch.close()
         admin.close()
