@@ -12,6 +12,9 @@
 /// is the number of deposits credited, and a deposit can never be credited twice. That a deposit
 /// exists on L1 is not checked here: the engine sequences only what its `DepositWatcher` read from
 /// the L1 (the fraud proof checks it against the arbiter's `DepositLedger`).
+///
+/// An inbox marker — a transfer from `Address.inbox` — applies a forced transfer from the L1 inbox
+/// (`BatchExecutor+Inbox`, `L1InboxItem`).
 public struct BatchExecutor: Sendable {
     public let feeAccount: Address
 
