@@ -682,6 +682,51 @@ void   settlement__v1__deposit_request__free_unpacked
   assert(message->base.descriptor == &settlement__v1__deposit_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   settlement__v1__submit_to_inbox_request__init
+                     (Settlement__V1__SubmitToInboxRequest         *message)
+{
+  static const Settlement__V1__SubmitToInboxRequest init_value = SETTLEMENT__V1__SUBMIT_TO_INBOX_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__submit_to_inbox_request__get_packed_size
+                     (const Settlement__V1__SubmitToInboxRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_to_inbox_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__submit_to_inbox_request__pack
+                     (const Settlement__V1__SubmitToInboxRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_to_inbox_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__submit_to_inbox_request__pack_to_buffer
+                     (const Settlement__V1__SubmitToInboxRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_to_inbox_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__SubmitToInboxRequest *
+       settlement__v1__submit_to_inbox_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__SubmitToInboxRequest *)
+     protobuf_c_message_unpack (&settlement__v1__submit_to_inbox_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__submit_to_inbox_request__free_unpacked
+                     (Settlement__V1__SubmitToInboxRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__submit_to_inbox_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   settlement__v1__deposit_result__init
                      (Settlement__V1__DepositResult         *message)
 {
@@ -1972,6 +2017,57 @@ const ProtobufCMessageDescriptor settlement__v1__deposit_request__descriptor =
   (ProtobufCMessageInit) settlement__v1__deposit_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor settlement__v1__submit_to_inbox_request__field_descriptors[2] =
+{
+  {
+    "from",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__SubmitToInboxRequest, from),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "transfer",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__SubmitToInboxRequest, transfer),
+    &settlement__v1__signed_transfer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__submit_to_inbox_request__field_indices_by_name[] = {
+  0,   /* field[0] = from */
+  1,   /* field[1] = transfer */
+};
+static const ProtobufCIntRange settlement__v1__submit_to_inbox_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor settlement__v1__submit_to_inbox_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.SubmitToInboxRequest",
+  "SubmitToInboxRequest",
+  "Settlement__V1__SubmitToInboxRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__SubmitToInboxRequest),
+  2,
+  settlement__v1__submit_to_inbox_request__field_descriptors,
+  settlement__v1__submit_to_inbox_request__field_indices_by_name,
+  1,  settlement__v1__submit_to_inbox_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__submit_to_inbox_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor settlement__v1__deposit_result__field_descriptors[6] =
 {
   {
@@ -2322,7 +2418,7 @@ const ProtobufCEnumDescriptor settlement__v1__commitment_state__descriptor =
   settlement__v1__commitment_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor settlement__v1__validator__method_descriptors[11] =
+static const ProtobufCMethodDescriptor settlement__v1__validator__method_descriptors[12] =
 {
   { "RegisterValidator", &settlement__v1__register_validator_request__descriptor, &settlement__v1__l1_call_result__descriptor },
   { "AddStake", &settlement__v1__stake_request__descriptor, &settlement__v1__l1_call_result__descriptor },
@@ -2334,6 +2430,7 @@ static const ProtobufCMethodDescriptor settlement__v1__validator__method_descrip
   { "ClaimWithdrawal", &settlement__v1__claim_withdrawal_request__descriptor, &settlement__v1__l1_call_result__descriptor },
   { "GetWithdrawal", &settlement__v1__get_withdrawal_request__descriptor, &settlement__v1__withdrawal_info__descriptor },
   { "Deposit", &settlement__v1__deposit_request__descriptor, &settlement__v1__deposit_result__descriptor },
+  { "SubmitToInbox", &settlement__v1__submit_to_inbox_request__descriptor, &settlement__v1__l1_call_result__descriptor },
   { "InjectL1Reorg", &settlement__v1__inject_l1_reorg_request__descriptor, &settlement__v1__inject_l1_reorg_result__descriptor },
 };
 const unsigned settlement__v1__validator__method_indices_by_name[] = {
@@ -2343,10 +2440,11 @@ const unsigned settlement__v1__validator__method_indices_by_name[] = {
   6,        /* GetFinality */
   4,        /* GetValidator */
   8,        /* GetWithdrawal */
-  10,        /* InjectL1Reorg */
+  11,        /* InjectL1Reorg */
   5,        /* ListChallenges */
   0,        /* RegisterValidator */
   2,        /* RequestUnstake */
+  10,        /* SubmitToInbox */
   3         /* WithdrawStake */
 };
 const ProtobufCServiceDescriptor settlement__v1__validator__descriptor =
@@ -2356,7 +2454,7 @@ const ProtobufCServiceDescriptor settlement__v1__validator__descriptor =
   "Validator",
   "Settlement__V1__Validator",
   "settlement.v1",
-  11,
+  12,
   settlement__v1__validator__method_descriptors,
   settlement__v1__validator__method_indices_by_name
 };
@@ -2440,13 +2538,21 @@ void settlement__v1__validator__deposit(ProtobufCService *service,
   assert(service->descriptor == &settlement__v1__validator__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void settlement__v1__validator__submit_to_inbox(ProtobufCService *service,
+                                                const Settlement__V1__SubmitToInboxRequest *input,
+                                                Settlement__V1__L1CallResult_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__validator__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void settlement__v1__validator__inject_l1_reorg(ProtobufCService *service,
                                                 const Settlement__V1__InjectL1ReorgRequest *input,
                                                 Settlement__V1__InjectL1ReorgResult_Closure closure,
                                                 void *closure_data)
 {
   assert(service->descriptor == &settlement__v1__validator__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void settlement__v1__validator__init (Settlement__V1__Validator_Service *service,
                                       Settlement__V1__Validator_ServiceDestroy destroy)

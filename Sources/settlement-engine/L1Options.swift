@@ -38,6 +38,12 @@ struct L1Options: ParsableArguments {
     @Option(help: "Percent each bisection move's bond grows over the previous move's, 0-100 (default 5). Env: SETTLEMENT_L1_MOVE_BOND_GROWTH_PERCENT.")
     var l1MoveBondGrowthPercent: Int?
 
+    @Option(help: "Seconds (L1 time) within which a deposit or forced inbox transfer must be consumed by a commitment; the arbiter refuses later commitments that skip it (default 43200: 12 hours). Env: SETTLEMENT_L1_INCLUSION_DELAY.")
+    var l1InclusionDelay: Int?
+
+    @Option(help: "Seconds (L1 time) without a standing commitment after which any staked validator may post one (default 604800: 7 days). Env: SETTLEMENT_L1_PERMISSIONLESS_AFTER.")
+    var l1PermissionlessAfter: Int?
+
     struct Resolved {
         let blockTimeMs: UInt64
         let seed: UInt64
@@ -49,6 +55,8 @@ struct L1Options: ParsableArguments {
         let depositSafeDepth: Int
         let moveBond: UInt256
         let moveBondGrowthPercent: UInt8
+        let inclusionDelayMs: UInt64
+        let permissionlessAfterMs: UInt64
     }
 
     /// A wei amount; zero refused unless `allowZero` (the losing side always forfeits something).
@@ -79,6 +87,14 @@ struct L1Options: ParsableArguments {
         guard (0...100).contains(growth) else {
             throw SettingProblem(description: "l1_move_bond_growth_percent must be between 0 and 100, got \(growth)")
         }
+        let inclusionDelay = try source.value(.l1InclusionDelay, flag: l1InclusionDelay, default: 43_200)
+        guard inclusionDelay >= 1 else {
+            throw SettingProblem(description: "l1_inclusion_delay must be at least 1 second, got \(inclusionDelay)")
+        }
+        let permissionlessAfter = try source.value(.l1PermissionlessAfter, flag: l1PermissionlessAfter, default: 604_800)
+        guard permissionlessAfter >= 1 else {
+            throw SettingProblem(description: "l1_permissionless_after must be at least 1 second, got \(permissionlessAfter)")
+        }
         return Resolved(blockTimeMs: UInt64(blockTime), seed: try source.value(.l1Seed, flag: l1Seed, default: 1),
                         proposer: proposer,
                         minimumStake: try amount(source, .l1MinimumStake, l1MinimumStake, default: L1ArbiterConfig.defaultStake),
@@ -89,7 +105,8 @@ struct L1Options: ParsableArguments {
                         genesisBacking: try amount(source, .l1GenesisBacking, l1GenesisBacking, default: .zero, allowZero: true),
                         depositSafeDepth: safeDepth,
                         moveBond: try amount(source, .l1MoveBond, l1MoveBond, default: L1ArbiterConfig.defaultMoveBond, allowZero: true),
-                        moveBondGrowthPercent: UInt8(growth))
+                        moveBondGrowthPercent: UInt8(growth), inclusionDelayMs: UInt64(inclusionDelay) * 1_000,
+                        permissionlessAfterMs: UInt64(permissionlessAfter) * 1_000)
     }
 }
 
@@ -106,7 +123,8 @@ extension L1Options.Resolved {
                                      baseMoveBond: moveBond, moveBondGrowthPercent: moveBondGrowthPercent,
                                      genesisBacking: genesisBacking,
                                      challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
-                                     rules: settings.transitionRules),
+                                     rules: settings.transitionRules, inclusionDelayMs: inclusionDelayMs,
+                                     permissionlessAfterMs: permissionlessAfterMs),
             producerID: producerID)
     }
 }
@@ -116,8 +134,8 @@ extension SettlementConfig {
     var transitionRules: TransitionRules { TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee) }
 }
 
-/// The L1 simulator, the finality engine and the deposit watcher, running beside the settlement
-/// engine.
+/// The L1 simulator, the finality engine and the deposit and inbox watchers, running beside the
+/// settlement engine.
 struct L1Settlement {
     let simulator: L1Simulator
     let finality: FinalityEngine
@@ -160,8 +178,17 @@ struct L1Settlement {
             // the finality engine's next step, before it posts anything).
             finality.requestRollback(fromBatch: lost.batch)
         }
-        engine.onChainRevert { deposits.chainReverted(fromBatch: $0) }
-        let depositTask = Task { await deposits.run(isActive: { engine.isLeader }) }
+        let inbox = InboxWatcher(settings: InboxWatcher.Settings(confirmationDepth: options.depositSafeDepth),
+                                 l1: simulator, engine: engine, logger: Logger(label: "settlement.inbox"))
+        engine.onChainRevert {
+            deposits.chainReverted(fromBatch: $0)
+            inbox.chainReverted(fromBatch: $0)
+        }
+        let depositTask = Task {
+            async let d: Void = deposits.run(isActive: { engine.isLeader })
+            async let i: Void = inbox.run(isActive: { engine.isLeader })
+            _ = await (d, i)
+        }
         logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
                                                        "proposer": "\(options.proposer)"])
         return L1Settlement(simulator: simulator, finality: finality, deposits: deposits, task: task, depositTask: depositTask)

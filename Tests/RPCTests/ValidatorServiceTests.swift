@@ -236,6 +236,11 @@ final class ValidatorServiceTests: XCTestCase {
                 address: validator.bytes), as: SettlementV1.L1CallResult.self) }),
             ("InjectL1Reorg", { c in _ = try await c.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 1),
                                                            as: SettlementV1.InjectL1ReorgResult.self) }),
+            ("SubmitToInbox", { c in _ = try await c.unary(p + "SubmitToInbox", SettlementV1.SubmitToInboxRequest(
+                from: Array(repeating: 1, count: 20), transfer: SettlementV1.SignedTransfer(Settlement.SignedTransfer(
+                    transfer: Transfer(from: Address(bytes: Array(repeating: 3, count: 20))!, to: Address(bytes: Array(repeating: 2, count: 20))!,
+                                       value: 1, fee: 0, nonce: 0),
+                    chainId: 1337, signature: Array(repeating: 27, count: 65)))), as: SettlementV1.L1CallResult.self) }),
             ("Deposit (malformed)", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(from: [1]),
                                                                  as: SettlementV1.DepositResult.self) }),
         ]

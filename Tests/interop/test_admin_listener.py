@@ -1,5 +1,5 @@
 """The L1 simulator's demo calls that act on the L1 *as the address in the request* (`Deposit`,
-`RegisterValidator`, `AddStake`, `RequestUnstake`, `WithdrawStake`, `InjectL1Reorg`) against the
+`SubmitToInbox`, `RegisterValidator`, `AddStake`, `RequestUnstake`, `WithdrawStake`, `InjectL1Reorg`) against the
 real `settlement-engine` binary, over stock grpcio.
 
 Adversary: an anonymous client of the public listener who deposits 10^30 for a fresh account or
@@ -56,6 +56,7 @@ def vpb_grpc(stubs_dir, vpb):
 
 def admin_calls(vpb, stub):
     """Each admin call with a well-formed request (so only the listener decides)."""
+    spb = importlib.import_module("settlement.v1.settlement_pb2")
     amount = (10**30).to_bytes(32, "big")
     return {
         "Deposit": lambda: stub.Deposit(vpb.DepositRequest(**{"from": PAYER}, recipient=FRESH, amount=amount), timeout=TIMEOUT),
@@ -66,6 +67,9 @@ def admin_calls(vpb, stub):
             vpb.StakeRequest(address=VALIDATOR, amount=(1).to_bytes(32, "big")), timeout=TIMEOUT),
         "WithdrawStake": lambda: stub.WithdrawStake(vpb.ValidatorAddress(address=VALIDATOR), timeout=TIMEOUT),
         "InjectL1Reorg": lambda: stub.InjectL1Reorg(vpb.InjectL1ReorgRequest(depth=1), timeout=TIMEOUT),
+        "SubmitToInbox": lambda: stub.SubmitToInbox(vpb.SubmitToInboxRequest(**{"from": PAYER}, transfer=spb.SignedTransfer(
+            **{"from": FRESH, "to": VALIDATOR, "value": (1).to_bytes(32, "big"), "fee": bytes(32), "nonce": 0,
+               "chain_id": 1337, "signature": b"\x1b" * 65})), timeout=TIMEOUT),
     }
 
 

@@ -120,6 +120,14 @@ public actor L1Simulator: L1Client {
         return Array(all[Int(fromID) ..< end])
     }
 
+    public func inboxItems(fromID: UInt64, limit: Int) async throws -> [L1InboxItem] {
+        try await sync()
+        let all = replay.state.inbox
+        guard limit > 0, fromID < UInt64(all.count) else { return [] }
+        let end = Int(fromID) + min(limit, all.count - Int(fromID))
+        return Array(all[Int(fromID) ..< end])
+    }
+
     /// The arbiter's whole state at the canonical head (validators, deposits, bonds), for tests,
     /// demos and the validator tooling.
     public func arbiterState() async throws -> L1ArbiterState {

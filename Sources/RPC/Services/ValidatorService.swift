@@ -9,8 +9,8 @@ import Synchronization
 /// The calls that change L1 state submit an L1 transaction *as the address in the request*. That
 /// works only because the L1 simulator trusts the sender field (it checks no signature): a
 /// simulator convenience for demos and tests. With a real L1 the client signs its own transactions.
-/// Those calls (`Deposit`, `RegisterValidator`, `AddStake`, `RequestUnstake`, `WithdrawStake`,
-/// `InjectL1Reorg`) are *admin calls* (`adminMethods`): anyone reaching them acts on the L1 as any
+/// Those calls (`Deposit`, `SubmitToInbox`, `RegisterValidator`, `AddStake`, `RequestUnstake`,
+/// `WithdrawStake`, `InjectL1Reorg`) are *admin calls* (`adminMethods`): anyone reaching them acts on the L1 as any
 /// address, so the engine serves them only on its loopback admin listener and never under
 /// `--production` (`Configuration.adminCalls`, docs/engine-recovery.md). The read-only calls and
 /// `ClaimWithdrawal` (which pays only the address the L2 state proves) are served everywhere.
@@ -59,7 +59,7 @@ public final class ValidatorService: RPCService {
     /// The methods that submit an L1 transaction as the address in the request, or reorganise
     /// the simulated L1: refused unless `Configuration.adminCalls` is `.served`.
     public static let adminMethods: Set<String> = ["Deposit", "RegisterValidator", "AddStake", "RequestUnstake",
-                                                   "WithdrawStake", "InjectL1Reorg"]
+                                                   "WithdrawStake", "InjectL1Reorg", "SubmitToInbox"]
 
     /// The engine whose state proves withdrawals.
     public let engine: SettlementEngine
@@ -128,6 +128,10 @@ public final class ValidatorService: RPCService {
             RPCMethod.unary(p + "Deposit") { (r: SettlementV1.DepositRequest, _: ServerContext) in
                 try self.admit("Deposit")
                 return try await self.deposit(r)
+            },
+            RPCMethod.unary(p + "SubmitToInbox") { (r: SettlementV1.SubmitToInboxRequest, _: ServerContext) in
+                try self.admit("SubmitToInbox")
+                return try await self.submitToInbox(r)
             },
             RPCMethod.unary(p + "InjectL1Reorg") { (r: SettlementV1.InjectL1ReorgRequest, _: ServerContext) in
                 try self.admit("InjectL1Reorg")
@@ -333,6 +337,15 @@ public final class ValidatorService: RPCService {
             result.l2TxId = L1Deposit.transaction(id: id, recipient: to, amount: value, chainId: engine.config.chainId).id.bytes
         }
         return result
+    }
+
+    /// Puts the request's signed transfer in the L1 inbox as `from` (the arbiter checks its format;
+    /// the L2 rules decide whether it applies). Only the field shapes are checked here: a transfer
+    /// with a bad signature is the user's to force, and is skipped on L2.
+    func submitToInbox(_ r: SettlementV1.SubmitToInboxRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+        let from = try SettlementV1.Validate.address(r.from, field: "from")
+        guard let transfer = r.transfer else { throw RPCError(.invalidArgument, "field transfer is missing") }
+        return try await send(.submitToInbox(try transfer.domainTransfer(fieldPrefix: "transfer.")), as: from)
     }
 
     /// Test and demo only: an L1 reorg through the attached injector.

@@ -14,6 +14,9 @@
 /// is the number of deposits credited, and a deposit can never be credited twice. That a deposit
 /// exists on L1 is not checked here: the engine sequences only what its `DepositWatcher` read from
 /// the L1 (the fraud proof checks it against the arbiter's `DepositLedger`).
+///
+/// An inbox marker — a transfer from `Address.inbox` — applies a forced transfer from the L1 inbox
+/// (`BatchExecutor+Inbox`, `L1InboxItem`).
 public struct BatchExecutor: Sendable {
     public let feeAccount: Address
 
@@ -40,52 +43,19 @@ public struct BatchExecutor: Sendable {
         out.reserveCapacity(txs.count)
         for tx in txs {
             let t = tx.transfer
-            if t.from == .bridge {
-                let (executed, writes) = credit(tx, load: load)
+            if t.from == .bridge || t.from == .inbox {
+                let (executed, writes) = t.from == .bridge ? credit(tx, load: load) : forcedInclusion(tx, load: load)
                 for (a, v) in writes { working[a] = v }
                 out.append(executed)
                 continue
             }
-            let sender = load(t.from)
-            guard t.nonce == sender.nonce else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false,
-                                               reason: "nonce \(t.nonce) does not match the account nonce \(sender.nonce)"))
-                continue
+            switch transferWrites(t, read: load) {
+            case .success(let after):
+                for (a, v) in after { working[a] = v }
+                out.append(ExecutedTransaction(tx: tx, accepted: true, reason: ""))
+            case .failure(let why):
+                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: why.reason))
             }
-            guard let total = t.value.checkedAdd(t.fee) else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: "value plus fee overflows 256 bits"))
-                continue
-            }
-            guard let debited = sender.balance.checkedSub(total) else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false,
-                                               reason: "insufficient balance: has \(sender.balance), needs \(total)"))
-                continue
-            }
-            // Unreachable from any real state (2^64 transfers) but possible in a genesis: refused
-            // rather than trapping, with the verifier's reason at the verifier's point
-            // (`WitnessedTransition`), so both agree on the outcome.
-            guard sender.nonce < UInt64.max else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: "sender nonce exhausted"))
-                continue
-            }
-            // New values go to `after` first and reach `working` only if every check passes. The
-            // credit reads `after`, so a self-transfer (or the fee account paying) sees its debit.
-            var after: [(Address, Account)] = [(t.from, Account(balance: debited, nonce: sender.nonce + 1))]
-            func current(_ a: Address) -> Account { after.last(where: { $0.0 == a })?.1 ?? load(a) }
-            let recipient = current(t.to)
-            guard let credited = recipient.balance.checkedAdd(t.value) else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: "recipient balance would overflow"))
-                continue
-            }
-            after.append((t.to, Account(balance: credited, nonce: recipient.nonce)))
-            let feeHolder = current(feeAccount)
-            guard let withFee = feeHolder.balance.checkedAdd(t.fee) else {
-                out.append(ExecutedTransaction(tx: tx, accepted: false, reason: "fee account balance would overflow"))
-                continue
-            }
-            after.append((feeAccount, Account(balance: withFee, nonce: feeHolder.nonce)))
-            for (a, v) in after { working[a] = v }
-            out.append(ExecutedTransaction(tx: tx, accepted: true, reason: ""))
         }
         return Result(transactions: out, diff: StateDiff(working.map { (address: $0.key, account: $0.value) }))
     }
@@ -96,6 +66,38 @@ public struct BatchExecutor: Sendable {
     /// The note on an accepted deposit that neither the recipient nor its exit address can hold
     /// (both balances within the amount of 2^256): consumed, the amount stays locked on L1.
     public static let depositUnpayable = "recipient and exit balances would overflow: the amount stays locked on L1"
+    struct Refusal: Error { let reason: String }
+
+    /// The transfer rules for `t` over accounts read through `read` (the values before `t`):
+    /// the writes, in order, when every check passes, else the first failing check's reason.
+    func transferWrites(_ t: Transfer, read: (Address) -> Account) -> Swift.Result<[(Address, Account)], Refusal> {
+        let sender = read(t.from)
+        guard t.nonce == sender.nonce else {
+            return .failure(Refusal(reason: "nonce \(t.nonce) does not match the account nonce \(sender.nonce)"))
+        }
+        guard let total = t.value.checkedAdd(t.fee) else { return .failure(Refusal(reason: "value plus fee overflows 256 bits")) }
+        guard let debited = sender.balance.checkedSub(total) else {
+            return .failure(Refusal(reason: "insufficient balance: has \(sender.balance), needs \(total)"))
+        }
+        // Unreachable from any real state (2^64 transfers) but possible in a genesis: refused
+        // rather than trapping, with the verifier's reason at the verifier's point
+        // (`WitnessedTransition`), so both agree on the outcome.
+        guard sender.nonce < UInt64.max else { return .failure(Refusal(reason: "sender nonce exhausted")) }
+        // The credit reads `after` first, so a self-transfer (or the fee account paying) sees its debit.
+        var after: [(Address, Account)] = [(t.from, Account(balance: debited, nonce: sender.nonce + 1))]
+        func current(_ a: Address) -> Account { after.last(where: { $0.0 == a })?.1 ?? read(a) }
+        let recipient = current(t.to)
+        guard let credited = recipient.balance.checkedAdd(t.value) else {
+            return .failure(Refusal(reason: "recipient balance would overflow"))
+        }
+        after.append((t.to, Account(balance: credited, nonce: recipient.nonce)))
+        let feeHolder = current(feeAccount)
+        guard let withFee = feeHolder.balance.checkedAdd(t.fee) else {
+            return .failure(Refusal(reason: "fee account balance would overflow"))
+        }
+        after.append((feeAccount, Account(balance: withFee, nonce: feeHolder.nonce)))
+        return .success(after)
+    }
 
     /// The deposit rule (see the type's comment): bridge nonce, then the recipient's credit; the
     /// recipient is read after the bridge's write (a deposit to the bridge itself, which the

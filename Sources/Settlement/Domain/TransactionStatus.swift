@@ -77,10 +77,14 @@ public struct ValidatedTransfer: Sendable {
     public var sender: Address { signed.transfer.from }
     /// When the engine received it (for confirmation latency).
     public let receivedAt: ContinuousClock.Instant
+    /// For an inbox marker only: the forced transfer it applies, when that transfer passed the
+    /// stateless checks (nil: the marker only advances the inbox nonce). See `L1InboxItem`.
+    public let forced: SignedTransfer?
 
-    public init(signed: SignedTransfer, id: Digest32, receivedAt: ContinuousClock.Instant) {
+    public init(signed: SignedTransfer, id: Digest32, receivedAt: ContinuousClock.Instant, forced: SignedTransfer? = nil) {
         self.signed = signed
         self.id = id
         self.receivedAt = receivedAt
+        self.forced = forced
     }
 }

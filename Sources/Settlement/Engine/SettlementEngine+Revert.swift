@@ -66,7 +66,7 @@ extension SettlementEngine: ChainReverter {
         }
         announceReverted([revert])
         // Full validation (signatures included), spread over the cores, before the pool's lock.
-        let offered = revert.accepted.map(\.transfer).filter { $0.transfer.from != .bridge }
+        let offered = revert.accepted.map(\.transfer).filter { !$0.isL1Originated }
         let checked = await validation.validate(offered)
         requeue(revert, checked: checked, lostGame: commitmentIndex)
         notifyRevertObservers(fromBatch: revert.fromBatch)
@@ -86,13 +86,13 @@ extension SettlementEngine: ChainReverter {
     }
 
     /// Puts the reverted transactions back in the pool (`checked`: their full validation, in
-    /// order; deposits are not offered here: the deposit watcher credits them again from the
-    /// rolled-back bridge nonce, by the L1's current record, `onChainRevert`), then what was
+    /// order; deposits and inbox markers are not offered here: the L1 watchers take them again from
+    /// the rolled-back bridge and inbox nonces, by the L1's current record, `onChainRevert`), then what was
     /// waiting there, in one critical section with submissions (each sender's nonces stay in
     /// order). After a lost game on commitment `lostGame`, a reverted transaction that fails
     /// validation is quarantined.
     private func requeue(_ revert: ChainRevert, checked: [Result<ValidatedTransfer, ValidationFailure>], lostGame: UInt64?) {
-        let offered = revert.accepted.map(\.transfer).filter { $0.transfer.from != .bridge }
+        let offered = revert.accepted.map(\.transfer).filter { !$0.isL1Originated }
         for (transfer, result) in zip(offered, checked) {
             guard let lostGame, case .failure(let f) = result else { continue }
             quarantine.add(transfer, reason: "quarantined: it was in commitment \(lostGame), lost in a fraud-proof game, "

@@ -257,7 +257,7 @@ extension SettlementEngine {
             var refused: [TransactionPool.Entry] = []
             var deposits: [TransactionPool.Entry] = []
             for e in waiting {
-                if e.tx.signed.isDeposit {
+                if e.tx.signed.isL1Originated {
                     deposits.append(e)
                     continue
                 }
@@ -265,7 +265,7 @@ extension SettlementEngine {
             }
             return (l.durableBatch, refused, deposits)
         }
-        for e in deposits { e.onReceipt(.rejected(e.tx.id, "the sequencer changed: the new leader credits this deposit from the L1")) }
+        for e in deposits { e.onReceipt(.rejected(e.tx.id, "the sequencer changed: the new leader takes this from the L1")) }
         for e in refused { e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: the sequencer changed and the forwarder is full; resubmit")) }
         do {
             let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }

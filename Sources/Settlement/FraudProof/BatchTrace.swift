@@ -39,7 +39,8 @@ public struct BatchTrace: Sendable, Hashable {
             if let why = rules.statelessRejection(transaction, deposits: deposits) {
                 rejections.append(why)
             } else {
-                let validated = ValidatedTransfer(signed: transaction, id: transaction.id, receivedAt: .now)
+                let validated = ValidatedTransfer(signed: transaction, id: transaction.id, receivedAt: .now,
+                                                  forced: rules.forcedTransfer(of: transaction, ledger: deposits))
                 let result = executor.execute([validated]) { tree.account($0) }
                 let executed = result.transactions[0]
                 if executed.accepted { tree.update(result.diff) }

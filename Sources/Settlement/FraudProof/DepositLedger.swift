@@ -1,6 +1,6 @@
-/// The deposits the L1 arbiter holds, by id: what decides whether a transfer from the bridge is a
-/// real deposit. Part of the state-transition function's input besides the state and the
-/// transaction (see `TransitionRules.statelessRejection(_:deposits:)`): a bridge transfer with
+/// The deposits (and forced inbox transfers) the L1 arbiter holds, by id: what decides whether a
+/// transfer from the bridge is a real deposit, and what an inbox marker applies. Part of the
+/// state-transition function's input besides the state and the transaction (see `TransitionRules.statelessRejection(_:deposits:)`): a bridge transfer with
 /// nonce `k` is valid only if the ledger holds deposit `k` with the same recipient and amount.
 ///
 /// The arbiter judges a commitment's one-step proofs with the deposits it consumed (those
@@ -10,12 +10,17 @@
 public struct DepositLedger: Sendable, Hashable {
     /// The deposits known, by id.
     public let deposits: [UInt64: L1Deposit]
+    /// The L1 inbox items known, by id: what an inbox marker applies (`L1InboxItem`).
+    public let inbox: [UInt64: L1InboxItem]
 
-    /// A ledger of `deposits` (ids need not be contiguous).
-    public init(_ deposits: some Sequence<L1Deposit>) {
+    /// A ledger of `deposits` and `inbox` items (ids need not be contiguous).
+    public init(_ deposits: some Sequence<L1Deposit>, inbox: some Sequence<L1InboxItem> = [L1InboxItem]()) {
         var byID: [UInt64: L1Deposit] = [:]
         for d in deposits { byID[d.id] = d }
         self.deposits = byID
+        var items: [UInt64: L1InboxItem] = [:]
+        for i in inbox { items[i.id] = i }
+        self.inbox = items
     }
 
     /// No deposit known: every bridge transfer is rejected. The default of the pure trace and
@@ -24,6 +29,9 @@ public struct DepositLedger: Sendable, Hashable {
 
     /// Deposit `id`, if known.
     public func deposit(_ id: UInt64) -> L1Deposit? { deposits[id] }
+
+    /// Inbox item `id`, if known.
+    public func inboxItem(_ id: UInt64) -> L1InboxItem? { inbox[id] }
 
     /// Why `transfer`, a transfer from the bridge, does not credit a known deposit; nil when it
     /// credits deposit `transfer.nonce` exactly.
@@ -44,9 +52,17 @@ public struct DepositLedger: Sendable, Hashable {
     public static func reading(for batches: [[SignedTransfer]], includedIn inclusionBlock: UInt64,
                                from l1: any L1Client) async throws -> DepositLedger {
         let nonces = batches.lazy.flatMap { $0 }.filter(\.isDeposit).map(\.transfer.nonce)
-        guard let first = nonces.min(), let last = nonces.max() else { return .none }
-        let count = last - first + 1
-        return DepositLedger(try await l1.deposits(fromID: first, limit: Int(clamping: count))
-            .filter { $0.l1BlockNumber < inclusionBlock })
+        let markers = batches.lazy.flatMap { $0 }.filter(\.isInboxMarker).map(\.transfer.nonce)
+        var deposits: [L1Deposit] = []
+        if let first = nonces.min(), let last = nonces.max() {
+            deposits = try await l1.deposits(fromID: first, limit: Int(clamping: last - first + 1))
+                .filter { $0.l1BlockNumber < inclusionBlock }
+        }
+        var items: [L1InboxItem] = []
+        if let first = markers.min(), let last = markers.max() {
+            items = try await l1.inboxItems(fromID: first, limit: Int(clamping: last - first + 1))
+                .filter { $0.l1BlockNumber < inclusionBlock }
+        }
+        return DepositLedger(deposits, inbox: items)
     }
 }

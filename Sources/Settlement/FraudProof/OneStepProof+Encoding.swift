@@ -10,12 +10,13 @@
 /// nonce          8
 /// chain id       8
 /// signature      65     r ‖ s ‖ v; absent (0 bytes) when `from` is `Address.bridge` (a deposit)
+///                       or `Address.inbox` (an inbox marker)
 /// position       4      the transaction's position in the commitment's data tree
 /// sibling count  1      ≤ BatchDataTree.maxDepth
 /// siblings       32·d   the inclusion path, leaf level first
 /// pre-root       32
 /// claimed root   32
-/// witness count  1      0 ... 3
+/// witness count  1      0 ... 3 (0 ... 4 for an inbox marker: the inbox, then its transfer's)
 /// per witness:
 ///   account      40     balance (32) ‖ nonce (8); all zero when absent
 ///   proof length 2      ≤ OneStepProof.maxMerkleProofSize
@@ -33,15 +34,16 @@ extension OneStepProof {
     static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 4 + 1 + 32 + 32 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
-    /// Largest valid encoding (the deepest inclusion path, three witnesses of the largest proofs):
-    /// about 26 KB, whatever the size of the commitment's data.
+    /// Largest valid encoding (the deepest inclusion path, four witnesses of the largest proofs,
+    /// an inbox marker's): about 34 KB, whatever the size of the commitment's data.
     public static let maxEncodedSize = fixedSize + 32 * BatchDataTree.maxDepth
-        + 3 * (Account.encodedSize + 2 + maxMerkleProofSize)
+        + 4 * (Account.encodedSize + 2 + maxMerkleProofSize)
 
     /// The canonical encoding. Precondition: the signature is 65 bytes (none for a deposit) and
     /// there are at most three witnesses (as `make` produces; a decoded proof always satisfies it).
     public var serialized: [UInt8] {
-        precondition(transaction.signature.count == (transaction.isDeposit ? 0 : 65) && witnesses.count <= 3
+        precondition(transaction.signature.count == (transaction.isL1Originated ? 0 : 65)
+                        && witnesses.count <= (transaction.isInboxMarker ? 4 : 3)
                         && inclusion.siblings.count <= BatchDataTree.maxDepth && UInt32(exactly: inclusion.position) != nil,
                      "one-step proof outside the encodable shape")
         var out: [UInt8] = []
@@ -82,7 +84,7 @@ extension OneStepProof {
         let fee = try r.uint256("fee")
         let nonce = try r.uint64("nonce")
         let chainId = try r.uint64("chain id")
-        let signature = from == .bridge ? [] : Array(try r.take(65, "signature"))
+        let signature = from == .bridge || from == .inbox ? [] : Array(try r.take(65, "signature"))
         let position = Int(try r.uint32("position"))
         let depth = Int(try r.uint8("sibling count"))
         guard depth <= BatchDataTree.maxDepth else { throw r.fail("\(depth) siblings, at most \(BatchDataTree.maxDepth)") }
@@ -92,7 +94,8 @@ extension OneStepProof {
         let preRoot = try r.digest("pre-root")
         let claimed = try r.digest("claimed root")
         let count = Int(try r.uint8("witness count"))
-        guard count <= 3 else { throw r.fail("\(count) witnesses, at most 3") }
+        let most = from == .inbox ? 4 : 3
+        guard count <= most else { throw r.fail("\(count) witnesses, at most \(most)") }
         var witnesses: [AccountWitness] = []
         witnesses.reserveCapacity(count)
         for i in 0 ..< count {

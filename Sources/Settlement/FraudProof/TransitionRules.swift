@@ -32,6 +32,7 @@ public struct TransitionRules: Sendable, Hashable {
     /// this is `ValidationPipeline.validate` itself, so the two can never disagree; for a deposit,
     /// the deposit checks above against `deposits` (with `.none`, every deposit is rejected).
     public func statelessRejection(_ transfer: SignedTransfer, deposits: DepositLedger = .none) -> String? {
+        if transfer.isInboxMarker { return inboxMarkerRejection(transfer, ledger: deposits) }
         if transfer.isDeposit {
             guard transfer.chainId == chainId else { return "chain id \(transfer.chainId) is not this chain's (\(chainId))" }
             guard transfer.transfer.fee.isZero else { return "a deposit pays no fee" }

@@ -13,6 +13,8 @@
 ///
 /// A deposit (from `Address.bridge`, checked against `deposits` first) reads two witnesses:
 /// the bridge (nonce check, nonce + 1, balance unchanged), then the recipient (credit); no fee.
+/// An inbox marker (from `Address.inbox`, its item looked up in `deposits`) reads the inbox
+/// account (nonce check, nonce + 1), then the forced transfer's three (`WitnessedTransition+Inbox`).
 enum WitnessedTransition {
     struct Outcome {
         let postRoot: Digest32
@@ -66,7 +68,23 @@ enum WitnessedTransition {
             return Outcome(postRoot: root2, rejection: nil, witnessesRead: 3)
         }
 
-        let senderWitness = try witness(0, t.from, preRoot)
+        if transaction.isInboxMarker {
+            return try forcedInclusion(transaction, preRoot: preRoot, rules: rules, deposits: deposits,
+                                       witness: witness, wrote: wrote)
+        }
+        return try transfer(t, preRoot: preRoot, rules: rules, firstWitness: 0, witness: witness, wrote: wrote)
+    }
+
+    /// The transfer rules for `t` from `preRoot`, reading witnesses `firstWitness`,
+    /// `firstWitness + 1`, ...: sender, recipient, fee account. A rejection leaves `preRoot`;
+    /// `witnessesRead` counts from `firstWitness`.
+    static func transfer(
+        _ t: Transfer, preRoot: Digest32, rules: TransitionRules, firstWitness w: Int,
+        witness: (_ index: Int, _ address: Address, _ root: Digest32) throws(FraudProofError) -> AccountWitness,
+        wrote: (_ address: Address, _ account: Account) -> Void
+    ) throws(FraudProofError) -> Outcome {
+        func reject(_ why: String, _ read: Int) -> Outcome { Outcome(postRoot: preRoot, rejection: why, witnessesRead: read) }
+        let senderWitness = try witness(w, t.from, preRoot)
         let sender = senderWitness.account
         guard t.nonce == sender.nonce else {
             return reject("nonce \(t.nonce) does not match the account nonce \(sender.nonce)", 1)
@@ -81,14 +99,14 @@ enum WitnessedTransition {
         let root1 = try senderWitness.rootAfterSetting(t.from, to: senderAfter)
         wrote(t.from, senderAfter)
 
-        let recipientWitness = try witness(1, t.to, root1)
+        let recipientWitness = try witness(w + 1, t.to, root1)
         let recipient = recipientWitness.account
         guard let credited = recipient.balance.checkedAdd(t.value) else { return reject("recipient balance would overflow", 2) }
         let recipientAfter = Account(balance: credited, nonce: recipient.nonce)
         let root2 = try recipientWitness.rootAfterSetting(t.to, to: recipientAfter)
         wrote(t.to, recipientAfter)
 
-        let feeWitness = try witness(2, rules.feeAccount, root2)
+        let feeWitness = try witness(w + 2, rules.feeAccount, root2)
         let feeHolder = feeWitness.account
         guard let withFee = feeHolder.balance.checkedAdd(t.fee) else { return reject("fee account balance would overflow", 3) }
         let feeAfter = Account(balance: withFee, nonce: feeHolder.nonce)

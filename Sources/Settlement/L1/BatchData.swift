@@ -15,7 +15,8 @@
 /// batches     varint m, then m × batch
 /// batch       number varint, count varint, then count × transfer
 /// transfer    from varint (address index) ‖ to varint ‖ value number ‖ fee number ‖ nonce varint ‖
-///             signature: 65 bytes, none when `from` is `Address.bridge` (a deposit)
+///             signature: 65 bytes, none when `from` is `Address.bridge` (a deposit) or
+///             `Address.inbox` (an inbox marker, see `L1InboxItem`)
 /// number      1 byte length L (0…32) ‖ L bytes big-endian without leading zeros
 /// varint      LEB128, at most 10 bytes, minimal
 /// ```
@@ -70,8 +71,8 @@ public enum BatchData {
                 writeNumber(t.transfer.value, to: &body)
                 writeNumber(t.transfer.fee, to: &body)
                 writeVarint(t.transfer.nonce, to: &body)
-                if t.isDeposit {
-                    precondition(t.signature.isEmpty, "a deposit has no signature")
+                if t.isL1Originated {
+                    precondition(t.signature.isEmpty, "a deposit or inbox marker has no signature")
                 } else {
                     precondition(t.signature.count == 65, "a sequenced transfer always has a 65-byte signature")
                     body.append(contentsOf: t.signature)
@@ -140,14 +141,14 @@ public enum BatchData {
                 let from = try r.address(in: table), to = try r.address(in: table)
                 if building {
                     let value = try r.number(), fee = try r.number(), nonce = try r.varint()
-                    let signature = from == .bridge ? [] : try r.bytes(65)
+                    let signature = from == .bridge || from == .inbox ? [] : try r.bytes(65)
                     transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
                                                     chainId: chainId, signature: signature))
                 } else {
                     try r.skipNumber()
                     try r.skipNumber()
                     _ = try r.varint()
-                    if from != .bridge { try r.skip(65) }
+                    if from != .bridge && from != .inbox { try r.skip(65) }
                 }
             }
             outline.append((number, count))

@@ -11,7 +11,8 @@
 ///
 /// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) run the
 /// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`); withdrawal
-/// claims are checked against final commitments (`L1Arbiter+Withdrawals`, `Withdrawals`).
+/// claims are checked against final commitments (`L1Arbiter+Withdrawals`, `Withdrawals`); the
+/// forced-inclusion inbox, its deadline and permissionless proposing are in `L1Arbiter+Inbox`.
 public struct L1Arbiter: Sendable {
     /// The rules.
     public let config: L1ArbiterConfig
@@ -46,9 +47,13 @@ public struct L1Arbiter: Sendable {
             result = claimTimeout(game, by: sender, at: block.timestampMs)
         case .claimWithdrawal(let proof):
             result = claimWithdrawal(proof, at: block.timestampMs)
+        case .submitToInbox(let transfer):
+            result = submitToInbox(transfer, by: sender, in: block)
         }
         switch result {
-        case .success(let events): return events
+        case .success(let events):
+            if state.firstActivityMs == nil { state.firstActivityMs = block.timestampMs }
+            return events
         case .failure(let revert): return [.reverted(reason: revert.reason)]
         }
     }
@@ -63,9 +68,7 @@ public struct L1Arbiter: Sendable {
 
     private mutating func postCommitment(_ c: L1Commitment, data: [UInt8], bond: UInt256, by sender: L1Address,
                                          in block: L1BlockHeader) -> Result<[L1Event], Revert> {
-        if let proposer = config.proposer, proposer != sender {
-            return .failure(Revert("only the proposer \(proposer) may post commitments"))
-        }
+        if let why = proposerProblem(sender, at: block.timestampMs) { return .failure(Revert(why)) }
         let expectedIndex = UInt64(state.commitments.count)
         guard c.index == expectedIndex else {
             return .failure(Revert("commitment index \(c.index), expected \(expectedIndex)"))
@@ -96,10 +99,20 @@ public struct L1Arbiter: Sendable {
         guard bond >= config.minimumCommitmentBond else {
             return .failure(Revert("bond \(bond) below the minimum \(config.minimumCommitmentBond)"))
         }
-        // The inbox it consumed: deposits of earlier blocks (deposits are recorded in block order).
+        // The inbox it may consume: deposits and items of earlier blocks (both recorded in block order).
         let sameBlock = state.deposits.reversed().prefix { $0.l1BlockNumber >= block.number }.count
+        let inboxDeposits = UInt64(state.deposits.count - sameBlock)
+        let inboxItems = UInt64(state.inbox.count - state.inbox.reversed().prefix { $0.l1BlockNumber >= block.number }.count)
+        let consumed: (deposits: UInt64, inbox: UInt64)
+        switch consumption(of: data, deposits: inboxDeposits, items: inboxItems) {
+        case .success(let counts): consumed = counts
+        case .failure(let revert): return .failure(revert)
+        }
+        if let why = overdue(consumed, at: block.timestampMs) { return .failure(Revert(why)) }
         state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, transactionCounts: transactionCounts,
-                                       block: block, inboxDeposits: UInt64(state.deposits.count - sameBlock), reverted: false))
+                                       block: block,
+                                       inboxDeposits: inboxDeposits, inboxItems: inboxItems,
+                                       depositsConsumed: consumed.deposits, inboxConsumed: consumed.inbox, reverted: false))
         return .success([.commitmentPosted(c, proposer: sender)])
     }
 
@@ -176,6 +189,7 @@ public struct L1Arbiter: Sendable {
         state.totalDeposited = total
         state.deposits.append(L1Deposit(id: id, depositor: sender, recipient: recipient, amount: amount,
                                         l1BlockNumber: block.number, l1BlockHash: block.hash))
+        state.depositTimesMs.append(block.timestampMs)
         return .success([.depositMade(id: id, l2Recipient: recipient, amount: amount)])
     }
 }

@@ -54,11 +54,20 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// judges by; they must be the engine's (`SettlementConfig.chainId`, `feeAccount`, `maxFee`).
     /// Commitment data must be encoded for `rules.chainId`.
     public var rules: TransitionRules
+    /// How long (L1 time) after its block a deposit or forced inbox transfer may stay unconsumed:
+    /// a commitment posted later that leaves it unconsumed is refused (`--l1-inclusion-delay`,
+    /// 12 hours by default). See docs/protocol-security.md, "Censorship resistance".
+    public var inclusionDelayMs: UInt64
+    /// How long (L1 time) without a standing commitment after which any validator with free stake
+    /// may post one, not only `proposer` (`--l1-permissionless-after`, 7 days by default).
+    public var permissionlessAfterMs: UInt64
 
     /// Seven days in milliseconds (the design card's default challenge period and unstake delay).
     public static let sevenDaysMs: UInt64 = 7 * 24 * 3_600 * 1_000
     /// One day in milliseconds.
     public static let oneDayMs: UInt64 = 24 * 3_600 * 1_000
+    /// Twelve hours in milliseconds: the default inclusion delay of deposits and forced transfers.
+    public static let twelveHoursMs: UInt64 = 12 * 3_600 * 1_000
     /// 3.5 days in milliseconds: the default chess clock per side (`fraud_proof_window`), as OP's
     /// fault-dispute game.
     public static let threeAndAHalfDaysMs: UInt64 = 84 * 3_600 * 1_000
@@ -98,7 +107,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
                 maxGamesPerChallenger: UInt32 = 1, baseMoveBond: UInt256 = .zero, moveBondGrowthPercent: UInt8 = 0,
                 genesisBacking: UInt256 = .zero,
                 slashRewardPercent: UInt8 = 50, challengerStakeSlashPercent: UInt8 = 0,
-                rules: TransitionRules = defaultRules) {
+                rules: TransitionRules = defaultRules, inclusionDelayMs: UInt64 = twelveHoursMs,
+                permissionlessAfterMs: UInt64 = sevenDaysMs) {
         precondition(slashRewardPercent <= 100 && challengerStakeSlashPercent <= 100, "percentages are 0...100")
         precondition(!minimumCommitmentBond.isZero && !minimumChallengeBond.isZero && !minimumStake.isZero,
                      "bonds and stake are never zero: the losing side always forfeits something")
@@ -119,6 +129,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         self.slashRewardPercent = slashRewardPercent
         self.challengerStakeSlashPercent = challengerStakeSlashPercent
         self.rules = rules
+        self.inclusionDelayMs = inclusionDelayMs
+        self.permissionlessAfterMs = permissionlessAfterMs
     }
 
     /// The least bond of a bisection move made after `moves` earlier ones:
@@ -156,6 +168,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         w.u64(rules.chainId)
         w.bytes(rules.feeAccount.bytes)
         w.amount(rules.maxFee)
+        w.u64(inclusionDelayMs)
+        w.u64(permissionlessAfterMs)
         return Keccak256.hash(w.out)
     }
 }

@@ -24,8 +24,35 @@ public struct L1ArbiterState: Sendable, Hashable {
         /// `0 ..< inboxDeposits`). Its bridge transfers are judged against these only, so a deposit
         /// made after posting can never make a credit in it valid (`depositLedger(for:)`).
         public let inboxDeposits: UInt64
+        /// Likewise the inbox items included in blocks before `block` (ids `0 ..< inboxItems`):
+        /// what its inbox markers are judged against.
+        public let inboxItems: UInt64
+        /// Deposits consumed by the end of this commitment (ids `0 ..< depositsConsumed`), as the
+        /// arbiter read them from its data at posting (`L1Arbiter+Inbox`): the bridge nonce its
+        /// honest post-state holds. The inclusion deadline is checked against it.
+        public let depositsConsumed: UInt64
+        /// Inbox items consumed by the end of this commitment, read likewise: the inbox nonce of
+        /// its honest post-state.
+        public let inboxConsumed: UInt64
         /// Set when a challenger won a game against it or an earlier commitment.
         public internal(set) var reverted: Bool
+
+        init(commitment: L1Commitment, proposer: L1Address, bond: UInt256, data: [UInt8], transactionCounts: [Int]?,
+             block: L1BlockHeader,
+             inboxDeposits: UInt64, inboxItems: UInt64 = 0, depositsConsumed: UInt64 = 0, inboxConsumed: UInt64 = 0,
+             reverted: Bool) {
+            self.commitment = commitment
+            self.proposer = proposer
+            self.bond = bond
+            self.data = data
+            self.transactionCounts = transactionCounts
+            self.block = block
+            self.inboxDeposits = inboxDeposits
+            self.inboxItems = inboxItems
+            self.depositsConsumed = depositsConsumed
+            self.inboxConsumed = inboxConsumed
+            self.reverted = reverted
+        }
     }
 
     /// A registered validator's stake.
@@ -59,6 +86,13 @@ public struct L1ArbiterState: Sendable, Hashable {
     public internal(set) var burned: UInt256
     /// Per L1 recipient, the total withdrawn so far (claims pay the exit balance minus this).
     public internal(set) var withdrawn: [L1Address: UInt256]
+    /// L1 time of each deposit's block, by deposit id (the inclusion deadline runs from it).
+    public internal(set) var depositTimesMs: [UInt64] = []
+    /// Every forced transfer submitted to the inbox, by id (index == id).
+    public internal(set) var inbox: [L1InboxItem] = []
+    /// L1 time of the first transaction the arbiter accepted (its deployment, for the simulator):
+    /// with no commitment yet, the permissionless-proposing timeout runs from it.
+    public internal(set) var firstActivityMs: UInt64?
 
     /// Before the first transaction.
     public static let initial = L1ArbiterState(commitments: [], validators: [:], deposits: [],
@@ -78,14 +112,18 @@ public struct L1ArbiterState: Sendable, Hashable {
     /// The id the next deposit gets (0, 1, 2, ...).
     public var nextDepositID: UInt64 { UInt64(deposits.count) }
 
-    /// Every deposit held (at the head).
-    public var depositLedger: DepositLedger { DepositLedger(deposits) }
+    /// Every deposit and inbox item held (at the head).
+    public var depositLedger: DepositLedger { DepositLedger(deposits, inbox: inbox) }
+
+    /// The id the next inbox item gets (0, 1, 2, ...).
+    public var nextInboxID: UInt64 { UInt64(inbox.count) }
 
     /// The deposits commitment `index` consumed (its inbox at posting): what its one-step proofs
     /// are judged against.
     public func depositLedger(for index: UInt64) -> DepositLedger {
         guard index < UInt64(commitments.count) else { return .none }
-        return DepositLedger(deposits.prefix(Int(commitments[Int(index)].inboxDeposits)))
+        let posted = commitments[Int(index)]
+        return DepositLedger(deposits.prefix(Int(posted.inboxDeposits)), inbox: inbox.prefix(Int(posted.inboxItems)))
     }
 
     /// The id the next game gets.

@@ -39,4 +39,13 @@ public protocol L1Client: Sendable {
     /// the new canonical order. The engine's `DepositWatcher` credits them once their block is
     /// confirmed; validators check bridge transfers against them (`DepositLedger`).
     func deposits(fromID: UInt64, limit: Int) async throws -> [L1Deposit]
+    /// The forced transfers the arbiter's inbox holds at the head with ids
+    /// `fromID ..< fromID + limit`, in id order (fewer when fewer exist). The engine's
+    /// `InboxWatcher` sequences their markers; validators apply them (`DepositLedger`).
+    func inboxItems(fromID: UInt64, limit: Int) async throws -> [L1InboxItem]
+}
+
+extension L1Client {
+    /// A client of an L1 without a forced-inclusion inbox holds no item.
+    public func inboxItems(fromID: UInt64, limit: Int) async throws -> [L1InboxItem] { [] }
 }

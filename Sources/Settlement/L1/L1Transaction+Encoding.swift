@@ -51,6 +51,9 @@ extension L1Transaction {
         case .claimTimeout(let game): w.bytes([9]); w.u64(game)
         case .deposit(let recipient, let amount): w.bytes([10]); w.bytes(recipient.bytes); w.amount(amount)
         case .claimWithdrawal(let proof): w.bytes([11]); w.payload(proof)
+        case .submitToInbox(let t):
+            w.bytes([12]); w.bytes(t.transfer.from.bytes); w.bytes(t.transfer.to.bytes); w.amount(t.transfer.value)
+            w.amount(t.transfer.fee); w.u64(t.transfer.nonce); w.u64(t.chainId); w.payload(t.signature)
         }
         return w.out
     }
@@ -93,6 +96,11 @@ extension L1Transaction {
             let recipient = try r.address()
             call = .deposit(l2Recipient: recipient, amount: try r.amount())
         case 11: call = .claimWithdrawal(proof: try r.payload())
+        case 12:
+            let from = try r.address(), to = try r.address(), value = try r.amount(), fee = try r.amount()
+            let nonce = try r.u64(), chainId = try r.u64()
+            call = .submitToInbox(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
+                                                 chainId: chainId, signature: try r.payload()))
         default: throw .malformed("unknown call tag \(tag)")
         }
         guard r.atEnd else { throw .malformed("\(r.remaining) trailing bytes") }

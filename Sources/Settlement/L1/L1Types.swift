@@ -71,6 +71,9 @@ public struct L1Transaction: Sendable, Hashable {
         case deposit(l2Recipient: Address, amount: UInt256)
         /// Claims an L2 withdrawal against a finalized root (encoded withdrawal proof).
         case claimWithdrawal(proof: [UInt8])
+        /// Puts the user's own signed L2 transfer in the arbiter's inbox: the sequencer must
+        /// include it within the inclusion delay (see `L1InboxItem`).
+        case submitToInbox(SignedTransfer)
     }
 
     public let sender: L1Address
@@ -110,6 +113,8 @@ public enum L1Event: Sendable, Hashable {
     /// challenger's bond and both sides' move bonds are returned.
     case gameVoided(game: UInt64, commitment: UInt64)
     case depositMade(id: UInt64, l2Recipient: Address, amount: UInt256)
+    /// Forced transfer `id` from `l2Sender` entered the inbox.
+    case inboxItemSubmitted(id: UInt64, l2Sender: Address)
     case withdrawalClaimed(l2Sender: Address, l1Recipient: L1Address, amount: UInt256, root: Digest32)
     /// The transaction was included but the arbiter refused it (the reason, as a contract revert).
     case reverted(reason: String)

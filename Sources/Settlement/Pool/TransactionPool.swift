@@ -130,8 +130,8 @@ public final class TransactionPool: Sendable {
         // Read before taking the pool's lock (the sequencer holds the state's lock while it
         // executes a batch); a consistent (balance, nonce) pair, however stale, is enough: see
         // `admit`. A sender seen for the first time is read again under the lock.
-        // Deposits (from the L1 bridge, which holds no balance) are checked by execution only.
-        let admits = !overCapacity && sender != .bridge
+        // Deposits and inbox markers (from the L1, holding no balance) are checked by execution only.
+        let admits = !overCapacity && sender != .bridge && sender != .inbox
         let snapshot = admits ? accountSource(sender) : nil
         let (wake, evicted) = try state.withLock { (s: inout State) throws(PoolRejection) -> (CheckedContinuation<Void, Never>?, Entry?) in
             if s.ids.contains(tx.id) {
@@ -247,7 +247,7 @@ public final class TransactionPool: Sendable {
     /// Re-elects the heaviest sender when `sender` now holds more than it.
     /// (Never the bridge: a deposit is never evicted.)
     private static func noteWeight(_ sender: Address, _ q: SenderQueue, in s: inout State) {
-        guard s.heaviest != sender, sender != .bridge else { return }
+        guard s.heaviest != sender, sender != .bridge, sender != .inbox else { return }
         if let h = s.heaviest, let hq = s.senders[h], hq.count >= q.count { return }
         s.heaviest = sender
     }

@@ -180,7 +180,7 @@ public actor ValidatorNode {
             let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules, deposits: deposits)
             let lie = commitment.index == settings.falseChallengeAt
             if trace.newRoot == commitment.newRoot && !lie {
-                accept(commitment, batches: batches, after: after)
+                accept(commitment, batches: batches, after: after, deposits: deposits)
                 continue
             }
             let claims = lie ? trace.claiming(newRoot: Keccak256.hash(trace.newRoot.bytes + Array("false challenge".utf8))) : trace
@@ -282,7 +282,7 @@ public actor ValidatorNode {
         logger.notice("game over", metadata: ["game": "\(record.id)", "commitment": "\(d.commitment.index)", "outcome": "\(outcome)"])
         guard outcome == .lost else { return }  // won or voided: the commitment is reverted, our state stays
         if d.commitmentIsRight {
-            accept(d.commitment, batches: d.session.player.batches, after: d.stateAfter)
+            accept(d.commitment, batches: d.session.player.batches, after: d.stateAfter, deposits: d.session.player.deposits)
         } else {
             halt("lost the game \(record.id) against commitment \(d.commitment.index), which we still compute differently")
         }
@@ -292,12 +292,15 @@ public actor ValidatorNode {
 
     /// Makes `after` (the state once `commitment`'s `batches` ran on ours) the accepted state,
     /// keeping an undo record: the prior account of every address a transaction touched.
-    private func accept(_ commitment: L1Commitment, batches: [[SignedTransfer]], after: SparseMerkleTree) {
+    private func accept(_ commitment: L1Commitment, batches: [[SignedTransfer]], after: SparseMerkleTree,
+                        deposits: DepositLedger) {
         var touched: Set<Address> = [settings.rules.feeAccount]
         for batch in batches {
             for tx in batch {
                 touched.insert(tx.transfer.from)
                 touched.insert(tx.transfer.to)
+                // A marker's forced transfer touches its sender (the marker's `to`) and recipient.
+                if tx.isInboxMarker, let item = deposits.inboxItem(tx.transfer.nonce) { touched.insert(item.transfer.transfer.to) }
             }
         }
         let undo = touched.map { (address: $0, account: state.account($0)) }

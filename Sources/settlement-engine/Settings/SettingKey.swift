@@ -92,6 +92,8 @@ extension SettingKey {
     static let l1MoveBond = SettingKey("l1_move_bond")
     static let l1MoveBondGrowthPercent = SettingKey("l1_move_bond_growth_percent")
     static let l1DepositSafeDepth = SettingKey("l1_deposit_safe_depth")
+    static let l1InclusionDelay = SettingKey("l1_inclusion_delay")
+    static let l1PermissionlessAfter = SettingKey("l1_permissionless_after")
 
     // Admin listener.
     static let adminListen = SettingKey("admin_listen")
@@ -116,7 +118,7 @@ extension SettingKey {
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
-        l1DepositSafeDepth, l1MoveBond, l1MoveBondGrowthPercent,
+        l1DepositSafeDepth, l1MoveBond, l1MoveBondGrowthPercent, l1InclusionDelay, l1PermissionlessAfter,
         adminListen, adminAllowRemote,
         validator, validatorAddress, validatorStake, validatorBond,
     ]
