@@ -39,7 +39,7 @@ public final class InboxWatcher: Sendable {
     private let l1: any L1Client
     private let engine: SettlementEngine
     private let logger: Logger
-    private let memory = Mutex(Memory())
+    private let memory = Lock(Memory())
 
     /// A watcher sequencing `l1`'s inbox through `engine`.
     public init(settings: Settings, l1: any L1Client, engine: SettlementEngine, logger: Logger) {
