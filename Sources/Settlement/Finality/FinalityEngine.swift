@@ -81,7 +81,7 @@ public final class FinalityEngine: Sendable {
     public let settings: Settings
     private let l1: any L1Client
     private let store: any FinalityStore
-    private let chainId: UInt64
+    private let domain: SigningDomain
     private let events: StatusEvents
     private let durableHead: @Sendable () -> UInt64
     private let logger: Logger
@@ -95,7 +95,7 @@ public final class FinalityEngine: Sendable {
     private let leaderTerm: (@Sendable () -> UInt64?)?
     private let memory = Mutex(Memory())
 
-    public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
+    public init(settings: Settings, l1: any L1Client, store: any FinalityStore, domain: SigningDomain, events: StatusEvents,
                 durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,
                 reverter: (any ChainReverter)? = nil, recentBatches: RecentBatches? = nil,
                 leaderTerm: (@Sendable () -> UInt64?)? = nil) {
@@ -106,7 +106,7 @@ public final class FinalityEngine: Sendable {
         self.settings = settings
         self.l1 = l1
         self.store = store
-        self.chainId = chainId
+        self.domain = domain
         self.events = events
         self.durableHead = durableHead
         self.logger = logger
@@ -220,7 +220,7 @@ public final class FinalityEngine: Sendable {
         let to = min(durableHead(), from + UInt64(settings.maxBatchesPerCommitment) - 1)
         guard to >= from else { return false }
         let (prevRoot, newRoot, batches) = try await batchData(from: from, to: to)
-        let data = BatchData.encode(batches, chainId: chainId)
+        let data = BatchData.encode(batches, domain: domain)
         let transfers = batches.flatMap(\.transfers)
         let index = try await nextIndex()
         var claimed = newRoot

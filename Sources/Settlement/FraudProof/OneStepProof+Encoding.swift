@@ -9,6 +9,7 @@
 /// fee            32
 /// nonce          8
 /// chain id       8
+/// salt           32     the signing domain's deployment salt
 /// signature      65     r ‖ s ‖ v; absent (0 bytes) when `from` is `Address.bridge` (a deposit)
 /// pre-root       32
 /// claimed root   32
@@ -26,7 +27,7 @@ extension OneStepProof {
     /// The encoding's version byte.
     public static let encodingVersion: UInt8 = 1
     /// Size of the fixed part (everything but the witnesses), at most (a deposit has 65 fewer).
-    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 32 + 32 + 1
+    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65 + 32 + 32 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
     /// Largest valid encoding (three witnesses of the largest proofs): about 25 KB.
@@ -47,6 +48,7 @@ extension OneStepProof {
         out.append(contentsOf: t.fee.bigEndianBytes)
         out.appendBigEndian(t.nonce)
         out.appendBigEndian(transaction.chainId)
+        out.append(contentsOf: transaction.domain.salt.bytes)
         out.append(contentsOf: transaction.signature)
         out.append(contentsOf: preRoot.bytes)
         out.append(contentsOf: claimedPostRoot.bytes)
@@ -71,7 +73,7 @@ extension OneStepProof {
         let value = try r.uint256("value")
         let fee = try r.uint256("fee")
         let nonce = try r.uint64("nonce")
-        let chainId = try r.uint64("chain id")
+        let domain = SigningDomain(chainId: try r.uint64("chain id"), salt: try r.digest("salt"))
         let signature = from == .bridge ? [] : Array(try r.take(65, "signature"))
         let preRoot = try r.digest("pre-root")
         let claimed = try r.digest("claimed root")
@@ -90,7 +92,7 @@ extension OneStepProof {
         }
         try r.finish()
         let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
-        self.init(transaction: SignedTransfer(transfer: transfer, chainId: chainId, signature: signature),
+        self.init(transaction: SignedTransfer(transfer: transfer, domain: domain, signature: signature),
                   preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
     }
 }

@@ -112,7 +112,7 @@ extension L1Arbiter {
     /// The transaction count of each of `posted`'s batches, nil when its data does not read as
     /// exactly its batches for this chain (the same checks as posting).
     private func transactionCounts(of posted: L1ArbiterState.PostedCommitment) -> [Int]? {
-        guard let outline = try? BatchData.outline(posted.data), outline.chainId == config.rules.chainId else { return nil }
+        guard let outline = try? BatchData.outline(posted.data), outline.domain == config.rules.domain else { return nil }
         let c = posted.commitment
         guard UInt64(outline.batches.count) == c.lastBatch - c.firstBatch + 1,
               outline.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else { return nil }

@@ -103,13 +103,13 @@ public struct L1Arbiter: Sendable {
     }
 
     /// Why `data` cannot be `c`'s data, or nil: it must decode as `BatchData` for the configured
-    /// chain id and hold exactly the batches `firstBatch...lastBatch`, in order, so that a game can
+    /// signing domain (chain id and deployment salt) and hold exactly the batches `firstBatch...lastBatch`, in order, so that a game can
     /// always read its transaction counts and disputed transactions.
     private func dataProblem(_ data: [UInt8], for c: L1Commitment) -> String? {
-        let decoded: (chainId: UInt64, batches: [(number: UInt64, count: Int)])
+        let decoded: (domain: SigningDomain, batches: [(number: UInt64, count: Int)])
         do { decoded = try BatchData.outline(data) } catch { return "the data does not decode: \(error)" }
-        guard decoded.chainId == config.rules.chainId else {
-            return "the data is for chain \(decoded.chainId), not \(config.rules.chainId)"
+        guard decoded.domain == config.rules.domain else {
+            return "the data is for \(decoded.domain), not \(config.rules.domain)"
         }
         guard UInt64(decoded.batches.count) == c.lastBatch - c.firstBatch + 1,
               decoded.batches.enumerated().allSatisfy({ $0.element.number == c.firstBatch + UInt64($0.offset) }) else {
