@@ -16,7 +16,7 @@ final class DepositTests: XCTestCase {
         L1Deposit(id: id, depositor: depositor, recipient: recipient, amount: amount, l1BlockNumber: 3, l1BlockHash: .zero)
     }
 
-    func validated(_ d: L1Deposit) -> ValidatedTransfer { ValidatedTransfer(deposit: d, chainId: 1337) }
+    func validated(_ d: L1Deposit) -> ValidatedTransfer { ValidatedTransfer(deposit: d, domain: .test) }
 
     func testTheExecutorCreditsADepositAndRefusesARepeatAGapAndAnOverflow() {
         let executor = BatchExecutor(feeAccount: fee)
@@ -37,14 +37,14 @@ final class DepositTests: XCTestCase {
     }
 
     func testTheAPIRefusesTransfersFromTheBridge() {
-        let pipeline = ValidationPipeline(chainId: 1337, maxFee: 1_000)
-        let forged = SignedTransfer(transfer: Transfer(from: .bridge, to: bob, value: 1_000, fee: 0, nonce: 0), chainId: 1337,
+        let pipeline = ValidationPipeline(domain: .test, maxFee: 1_000)
+        let forged = SignedTransfer(transfer: Transfer(from: .bridge, to: bob, value: 1_000, fee: 0, nonce: 0), domain: .test,
                                     signature: [UInt8](repeating: 7, count: 65))
         for verify in [true, false] {
             guard case .failure(let f) = pipeline.validate(forged, verifySignature: verify) else { return XCTFail("accepted") }
             XCTAssertEqual(f.reason, "deposits come only from the L1 bridge")
         }
-        guard case .failure(let f) = pipeline.validate(deposit(0, to: bob, 1).transaction(chainId: 1337)) else {
+        guard case .failure(let f) = pipeline.validate(deposit(0, to: bob, 1).transaction(domain: .test)) else {
             return XCTFail("a deposit transaction was accepted through validation")
         }
         XCTAssertEqual(f.reason, ValidationPipeline.bridgeRejection)
@@ -52,23 +52,23 @@ final class DepositTests: XCTestCase {
 
     func testBatchDataCarriesDepositsWithoutASignature() throws {
         let f = FraudProofFixture(seed: 5)
-        let transfers = [deposit(0, to: bob, 12).transaction(chainId: 1337), f.sign(1, to: bob, value: 3, nonce: 0),
-                         deposit(1, to: f.keys[1].address, UInt256.max).transaction(chainId: 1337)]
-        let data = BatchData.encode([BatchData.Batch(number: 4, transfers: transfers)], chainId: 1337)
+        let transfers = [deposit(0, to: bob, 12).transaction(domain: .test), f.sign(1, to: bob, value: 3, nonce: 0),
+                         deposit(1, to: f.keys[1].address, UInt256.max).transaction(domain: .test)]
+        let data = BatchData.encode([BatchData.Batch(number: 4, transfers: transfers)], domain: .test)
         let decoded = try BatchData.decode(data)
         XCTAssertEqual(decoded.batches, [BatchData.Batch(number: 4, transfers: transfers)])
         XCTAssertEqual(decoded.batches[0].transfers.map(\.id), transfers.map(\.id))
         XCTAssertEqual(decoded.batches[0].transfers[0].signature, [])
         // The id a client computes from the deposit id, recipient and amount.
-        XCTAssertEqual(transfers[0].id, L1Deposit.transaction(id: 0, recipient: bob, amount: 12, chainId: 1337).id)
-        XCTAssertNotEqual(transfers[0].id, deposit(1, to: bob, 12).transaction(chainId: 1337).id, "unique per deposit id")
+        XCTAssertEqual(transfers[0].id, L1Deposit.transaction(id: 0, recipient: bob, amount: 12, domain: .test).id)
+        XCTAssertNotEqual(transfers[0].id, deposit(1, to: bob, 12).transaction(domain: .test).id, "unique per deposit id")
     }
 
     func testTheOneStepProofOfADepositNeedsTheL1Record() throws {
         let f = FraudProofFixture(seed: 9)
         let real = deposit(0, to: f.strangers[0], 500)
         let ledger = DepositLedger([real])
-        let tx = real.transaction(chainId: f.rules.chainId)
+        let tx = real.transaction(domain: f.rules.domain)
         var tree = f.tree
         let trace = BatchTrace.execute([tx], on: &tree, rules: f.rules, deposits: ledger)
         XCTAssertEqual(trace.rejections, [nil])
@@ -98,7 +98,7 @@ final class DepositTests: XCTestCase {
         }
         // A deposit transaction with a fee or a signature is not a deposit.
         let withFee = SignedTransfer(transfer: Transfer(from: .bridge, to: f.strangers[0], value: 500, fee: 1, nonce: 0),
-                                     chainId: f.rules.chainId, signature: [])
+                                     domain: f.rules.domain, signature: [])
         XCTAssertEqual(f.rules.statelessRejection(withFee, deposits: ledger), "a deposit pays no fee")
     }
 
@@ -116,8 +116,8 @@ final class DepositTests: XCTestCase {
                        [.depositMade(id: 0, l2Recipient: f.strangers[1], amount: 700)])
         let real = chain.state.deposits[0]
         let invented = deposit(1, to: f.keys[2].address, 1_000_000)
-        let batches = [[f.sign(1, to: bob, value: 5, nonce: 0), real.transaction(chainId: 1337)],
-                       [invented.transaction(chainId: 1337), f.sign(2, to: bob, value: 1_500_000, nonce: 0)]]
+        let batches = [[f.sign(1, to: bob, value: 5, nonce: 0), real.transaction(domain: .test)],
+                       [invented.transaction(domain: .test), f.sign(2, to: bob, value: 1_500_000, nonce: 0)]]
         XCTAssertEqual(f.rules.statelessRejection(batches[1][0], deposits: chain.state.depositLedger), "no deposit 1 on L1")
 
         // The proposer's trace credits both (its ledger holds the invented one).
@@ -131,7 +131,7 @@ final class DepositTests: XCTestCase {
         XCTAssertNotEqual(proposerPlayer.trace.newRoot, challengerPlayer.trace.newRoot)
 
         let data = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
-                                    chainId: 1337)
+                                    domain: .test)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: f.tree.root, newRoot: proposerPlayer.trace.newRoot,
                              dataHash: Keccak256.hash(data))
         chain.send(.registerValidator(stake: 60), by: challenger)
@@ -177,11 +177,11 @@ final class DepositTests: XCTestCase {
         XCTAssertEqual(engine.enqueueDeposits([d0, d1]) { d, r in receipts.add(d.id, r) }, 2)
         let first = await receipts.wait(count: 2)
         XCTAssertEqual(first.map(\.1.status), [.sequenced, .sequenced])
-        XCTAssertEqual(first.map(\.1.id).sorted(), [d0, d1].map { $0.transaction(chainId: 1337).id }.sorted())
+        XCTAssertEqual(first.map(\.1.id).sorted(), [d0, d1].map { $0.transaction(domain: f.domain).id }.sorted())
         XCTAssertEqual(engine.creditedDeposits, 2)
         XCTAssertEqual(try engine.account(bob).account, Account(balance: 250, nonce: 0))
         XCTAssertEqual(try engine.account(f.keys[0].address).account.balance, 1_000_050)
-        let stored = try await engine.status(of: d0.transaction(chainId: 1337).id)
+        let stored = try await engine.status(of: d0.transaction(domain: f.domain).id)
         XCTAssertEqual(stored?.status, .sequenced)
 
         // Offered again: answered with the stored receipt, never credited twice.
@@ -193,7 +193,7 @@ final class DepositTests: XCTestCase {
         XCTAssertEqual(engine.creditedDeposits, 2)
 
         // Through the API a bridge transfer is refused.
-        let r = try await engine.submitAndWait(deposit(2, to: bob, 1_000).transaction(chainId: 1337))
+        let r = try await engine.submitAndWait(deposit(2, to: bob, 1_000).transaction(domain: f.domain))
         XCTAssertEqual(r.status, .rejected)
         XCTAssertEqual(r.reason, "deposits come only from the L1 bridge")
         XCTAssertEqual(engine.creditedDeposits, 2)
