@@ -63,17 +63,19 @@ final class ProtocolSoundnessTests: XCTestCase {
             }
             let bytes = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
                                          domain: fixture.rules.domain)
-            // Chain 1337 takes 2 varint bytes: [1, 0xb9, 0x0a, n, table...] (n < 128 here).
+            // Chain 1337 takes 2 varint bytes, then the 32-byte salt: [1, 0xb9, 0x0a, salt, n, table...]
+            // (n < 128 here).
             XCTAssertEqual(Array(bytes[0 ..< 3]), [1, 0xb9, 0x0a])
-            let tableCount = Int(bytes[3])
+            XCTAssertEqual(Array(bytes[3 ..< 35]), fixture.rules.domain.salt.bytes)
+            let tableCount = Int(bytes[35])
             XCTAssertLessThan(tableCount, 128)
             var inputs = [bytes]
             for _ in 0 ..< 40 {
                 var m = bytes
                 if tableCount >= 2, rng.next() % 2 == 0 {
-                    // Copy table entry i over entry j (both 20 bytes from offset 4).
+                    // Copy table entry i over entry j (both 20 bytes from offset 36).
                     let i = Int(rng.next() % UInt64(tableCount)), j = Int(rng.next() % UInt64(tableCount))
-                    m.replaceSubrange(4 + 20 * j ..< 4 + 20 * (j + 1), with: bytes[4 + 20 * i ..< 4 + 20 * (i + 1)])
+                    m.replaceSubrange(36 + 20 * j ..< 36 + 20 * (j + 1), with: bytes[36 + 20 * i ..< 36 + 20 * (i + 1)])
                     if rng.next() % 2 == 0 { m += [UInt8](repeating: 0x11, count: Int(rng.next() % 70)) }
                 } else {
                     let k = Int(rng.next() % UInt64(m.count))
