@@ -45,8 +45,8 @@ public enum BatchData {
     }
 
     /// Bytes one transfer takes in a plain fixed-width encoding (from, to, value, fee, nonce,
-    /// chain id, signature): the "before compression" size.
-    public static let uncompressedTransferSize = 20 + 20 + 32 + 32 + 8 + 8 + 65
+    /// its domain: chain id and salt, signature): the "before compression" size.
+    public static let uncompressedTransferSize = 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65
 
     public static func encode(_ batches: [Batch], domain: SigningDomain) -> [UInt8] {
         var index: [Address: UInt64] = [:]
@@ -168,6 +168,7 @@ public enum BatchData {
                 + t.transfer.fee.bigEndianBytes
             withUnsafeBytes(of: t.transfer.nonce.bigEndian) { fixed.append(contentsOf: $0) }
             withUnsafeBytes(of: t.chainId.bigEndian) { fixed.append(contentsOf: $0) }
+            fixed.append(contentsOf: t.domain.salt.bytes)
             return total + calldataGas(fixed + t.signature)
         }
     }

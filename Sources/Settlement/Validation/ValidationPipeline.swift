@@ -2,8 +2,8 @@
 /// every core (Swift's cooperative pool), never on a network thread.
 ///
 /// Checks: not from the L1 bridge (deposits enter only through the engine's deposit path), the
-/// signing domain (chain id and deployment salt), fee bound, signature shape (65 bytes, low s, valid v), and that the signer recovered from
-/// the EIP-712 digest is the transfer's `from`.
+/// signing domain (chain id and deployment salt), fee bound, signature shape (65 bytes, low s,
+/// valid v), and that the signer recovered from the EIP-712 digest is the transfer's `from`.
 public struct ValidationPipeline: Sendable {
     /// This deployment's EIP-712 domain; a transfer signed for any other is refused.
     public let domain: SigningDomain
