@@ -102,7 +102,7 @@ let package = Package(
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement"]),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement", "SettlementTestSupport"]),
         // The engine's settings: one key list for flags, environment and config file.
         .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),
     ],

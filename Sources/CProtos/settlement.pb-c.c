@@ -502,6 +502,96 @@ void   settlement__v1__batch__free_unpacked
   assert(message->base.descriptor == &settlement__v1__batch__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   settlement__v1__get_chain_info_request__init
+                     (Settlement__V1__GetChainInfoRequest         *message)
+{
+  static const Settlement__V1__GetChainInfoRequest init_value = SETTLEMENT__V1__GET_CHAIN_INFO_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__get_chain_info_request__get_packed_size
+                     (const Settlement__V1__GetChainInfoRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__get_chain_info_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__get_chain_info_request__pack
+                     (const Settlement__V1__GetChainInfoRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__get_chain_info_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__get_chain_info_request__pack_to_buffer
+                     (const Settlement__V1__GetChainInfoRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__get_chain_info_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__GetChainInfoRequest *
+       settlement__v1__get_chain_info_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__GetChainInfoRequest *)
+     protobuf_c_message_unpack (&settlement__v1__get_chain_info_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__get_chain_info_request__free_unpacked
+                     (Settlement__V1__GetChainInfoRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__get_chain_info_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__chain_info__init
+                     (Settlement__V1__ChainInfo         *message)
+{
+  static const Settlement__V1__ChainInfo init_value = SETTLEMENT__V1__CHAIN_INFO__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__chain_info__get_packed_size
+                     (const Settlement__V1__ChainInfo *message)
+{
+  assert(message->base.descriptor == &settlement__v1__chain_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__chain_info__pack
+                     (const Settlement__V1__ChainInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__chain_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__chain_info__pack_to_buffer
+                     (const Settlement__V1__ChainInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__chain_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__ChainInfo *
+       settlement__v1__chain_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__ChainInfo *)
+     protobuf_c_message_unpack (&settlement__v1__chain_info__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__chain_info__free_unpacked
+                     (Settlement__V1__ChainInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__chain_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   settlement__v1__get_account_request__init
                      (Settlement__V1__GetAccountRequest         *message)
 {
@@ -592,7 +682,7 @@ void   settlement__v1__account__free_unpacked
   assert(message->base.descriptor == &settlement__v1__account__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor settlement__v1__signed_transfer__field_descriptors[7] =
+static const ProtobufCFieldDescriptor settlement__v1__signed_transfer__field_descriptors[8] =
 {
   {
     "from",
@@ -678,9 +768,22 @@ static const ProtobufCFieldDescriptor settlement__v1__signed_transfer__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "domain_salt",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__SignedTransfer, domain_salt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__signed_transfer__field_indices_by_name[] = {
   5,   /* field[5] = chain_id */
+  7,   /* field[7] = domain_salt */
   3,   /* field[3] = fee */
   0,   /* field[0] = from */
   4,   /* field[4] = nonce */
@@ -691,7 +794,7 @@ static const unsigned settlement__v1__signed_transfer__field_indices_by_name[] =
 static const ProtobufCIntRange settlement__v1__signed_transfer__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor settlement__v1__signed_transfer__descriptor =
 {
@@ -701,7 +804,7 @@ const ProtobufCMessageDescriptor settlement__v1__signed_transfer__descriptor =
   "Settlement__V1__SignedTransfer",
   "settlement.v1",
   sizeof(Settlement__V1__SignedTransfer),
-  7,
+  8,
   settlement__v1__signed_transfer__field_descriptors,
   settlement__v1__signed_transfer__field_indices_by_name,
   1,  settlement__v1__signed_transfer__number_ranges,
@@ -1530,6 +1633,140 @@ const ProtobufCMessageDescriptor settlement__v1__batch__descriptor =
   (ProtobufCMessageInit) settlement__v1__batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define settlement__v1__get_chain_info_request__field_descriptors NULL
+#define settlement__v1__get_chain_info_request__field_indices_by_name NULL
+#define settlement__v1__get_chain_info_request__number_ranges NULL
+const ProtobufCMessageDescriptor settlement__v1__get_chain_info_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.GetChainInfoRequest",
+  "GetChainInfoRequest",
+  "Settlement__V1__GetChainInfoRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__GetChainInfoRequest),
+  0,
+  settlement__v1__get_chain_info_request__field_descriptors,
+  settlement__v1__get_chain_info_request__field_indices_by_name,
+  0,  settlement__v1__get_chain_info_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__get_chain_info_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__chain_info__field_descriptors[7] =
+{
+  {
+    "chain_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, chain_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "domain_salt",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, domain_salt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "genesis_hash",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, genesis_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "domain_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, domain_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "domain_version",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, domain_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fee_account",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, fee_account),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_fee",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ChainInfo, max_fee),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__chain_info__field_indices_by_name[] = {
+  0,   /* field[0] = chain_id */
+  3,   /* field[3] = domain_name */
+  1,   /* field[1] = domain_salt */
+  4,   /* field[4] = domain_version */
+  5,   /* field[5] = fee_account */
+  2,   /* field[2] = genesis_hash */
+  6,   /* field[6] = max_fee */
+};
+static const ProtobufCIntRange settlement__v1__chain_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor settlement__v1__chain_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.ChainInfo",
+  "ChainInfo",
+  "Settlement__V1__ChainInfo",
+  "settlement.v1",
+  sizeof(Settlement__V1__ChainInfo),
+  7,
+  settlement__v1__chain_info__field_descriptors,
+  settlement__v1__chain_info__field_indices_by_name,
+  1,  settlement__v1__chain_info__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__chain_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor settlement__v1__get_account_request__field_descriptors[2] =
 {
   {
@@ -1786,7 +2023,7 @@ const ProtobufCEnumDescriptor settlement__v1__batch_status__descriptor =
   settlement__v1__batch_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descriptors[7] =
+static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descriptors[8] =
 {
   { "SubmitTransaction", &settlement__v1__signed_transfer__descriptor, &settlement__v1__transaction_receipt__descriptor },
   { "SubmitTransactions", &settlement__v1__submit_transactions_request__descriptor, &settlement__v1__transaction_receipt__descriptor },
@@ -1794,11 +2031,13 @@ static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descri
   { "SubscribeStatus", &settlement__v1__subscribe_status_request__descriptor, &settlement__v1__status_update__descriptor },
   { "GetPerformanceMetrics", &settlement__v1__get_performance_metrics_request__descriptor, &settlement__v1__performance_metrics__descriptor },
   { "GetBatch", &settlement__v1__get_batch_request__descriptor, &settlement__v1__batch__descriptor },
+  { "GetChainInfo", &settlement__v1__get_chain_info_request__descriptor, &settlement__v1__chain_info__descriptor },
   { "GetAccount", &settlement__v1__get_account_request__descriptor, &settlement__v1__account__descriptor },
 };
 const unsigned settlement__v1__settlement__method_indices_by_name[] = {
-  6,        /* GetAccount */
+  7,        /* GetAccount */
   5,        /* GetBatch */
+  6,        /* GetChainInfo */
   4,        /* GetPerformanceMetrics */
   2,        /* GetSettlementStatus */
   0,        /* SubmitTransaction */
@@ -1812,7 +2051,7 @@ const ProtobufCServiceDescriptor settlement__v1__settlement__descriptor =
   "Settlement",
   "Settlement__V1__Settlement",
   "settlement.v1",
-  7,
+  8,
   settlement__v1__settlement__method_descriptors,
   settlement__v1__settlement__method_indices_by_name
 };
@@ -1864,13 +2103,21 @@ void settlement__v1__settlement__get_batch(ProtobufCService *service,
   assert(service->descriptor == &settlement__v1__settlement__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void settlement__v1__settlement__get_chain_info(ProtobufCService *service,
+                                                const Settlement__V1__GetChainInfoRequest *input,
+                                                Settlement__V1__ChainInfo_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__settlement__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void settlement__v1__settlement__get_account(ProtobufCService *service,
                                              const Settlement__V1__GetAccountRequest *input,
                                              Settlement__V1__Account_Closure closure,
                                              void *closure_data)
 {
   assert(service->descriptor == &settlement__v1__settlement__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void settlement__v1__settlement__init (Settlement__V1__Settlement_Service *service,
                                        Settlement__V1__Settlement_ServiceDestroy destroy)

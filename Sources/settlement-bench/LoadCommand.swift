@@ -80,8 +80,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Funds per sender (default: twice what its transfers need).", valueName: "n"))
     var fundAmount: String?
 
-    @Option(help: "EIP-712 chain id.")
-    var chainId: UInt64 = 1337
+    @Option(help: "EIP-712 chain id the engine must serve (the domain itself, with its salt, is the engine's: GetChainInfo).")
+    var chainId: UInt64?
 
     @Flag(help: "No progress line.")
     var quiet = false
@@ -141,6 +141,7 @@ struct LoadCommand: AsyncParsableCommand {
             }
         }
         let api = clients[0]
+        let domain = try await signingDomain(via: api)
 
         // Funding.
         let perSender = (transactions + senders - 1) / senders
@@ -165,7 +166,7 @@ struct LoadCommand: AsyncParsableCommand {
         for i in 0..<senders {
             let f = i % funders.count
             funding.append(SignedTransfer.sign(Transfer(from: funders[f].address, to: senderAddresses[i], value: fund,
-                                                        fee: feeAmount, nonce: funderNonces[f]), chainId: chainId,
+                                                        fee: feeAmount, nonce: funderNonces[f]), domain: domain,
                                                with: funders[f]))
             funderNonces[f] += 1
         }
@@ -190,7 +191,7 @@ struct LoadCommand: AsyncParsableCommand {
 
         // Pre-signing.
         let presignStart = nowNanos()
-        let prepared = presign(senderKeys: senderKeys, amount: amount, fee: feeAmount)
+        let prepared = presign(senderKeys: senderKeys, amount: amount, fee: feeAmount, domain: domain)
         let presignSeconds = Double(nowNanos() - presignStart) / 1e9
         if !quiet {
             note(String(format: "pre-signed %d transfers in %.2f s (%@ on %d cores)", transactions, presignSeconds,
@@ -235,12 +236,28 @@ struct LoadCommand: AsyncParsableCommand {
         }
     }
 
+    /// The engine's signing domain (`GetChainInfo`), checked against `--chain-id` when given.
+    private func signingDomain(via client: RPCClient) async throws -> SigningDomain {
+        let info: SettlementV1.ChainInfo
+        do {
+            info = try await client.unary("/settlement.v1.Settlement/GetChainInfo", SettlementV1.GetChainInfoRequest(),
+                                          timeout: .seconds(30), as: SettlementV1.ChainInfo.self)
+        } catch let e as RPCError {
+            throw BenchError("GetChainInfo failed: \(e.code) (\(e.code.rawValue)): \(e.message)")
+        }
+        let domain: SigningDomain
+        do { domain = try info.signingDomain() } catch { throw BenchError("the engine's chain info: \(error)") }
+        if let chainId, chainId != domain.chainId {
+            throw BenchError("the engine serves chain id \(domain.chainId), not --chain-id \(chainId)")
+        }
+        return domain
+    }
+
     /// Signs and encodes every load transfer on all cores: transfer i is sent by sender
     /// i mod senders to a random other sender, with that sender's next nonce.
-    private func presign(senderKeys: [PrivateKey], amount: UInt256, fee: UInt256) -> [PreparedTransfer] {
+    private func presign(senderKeys: [PrivateKey], amount: UInt256, fee: UInt256, domain: SigningDomain) -> [PreparedTransfer] {
         let n = transactions, s = senderKeys.count
         let addresses = senderKeys.map(\.address)
-        let chainId = self.chainId
         let out = Lock([PreparedTransfer?](repeating: nil, count: n))
         let chunk = 1_024
         let chunks = (n + chunk - 1) / chunk
@@ -254,7 +271,7 @@ struct LoadCommand: AsyncParsableCommand {
                 let nonce = UInt64(i / s)
                 let to = (from + 1 + Int(rng.next(upperBound: UInt64(s - 1)))) % s
                 let signed = SignedTransfer.sign(Transfer(from: addresses[from], to: addresses[to], value: amount,
-                                                          fee: fee, nonce: nonce), chainId: chainId, with: senderKeys[from])
+                                                          fee: fee, nonce: nonce), domain: domain, with: senderKeys[from])
                 local.append(PreparedTransfer(sequence: i, bytes: SettlementV1.SubmitTransactionsRequest(
                     clientSequence: UInt64(i), transfer: SettlementV1.SignedTransfer(signed)).protobufBytes()))
             }
@@ -312,7 +329,7 @@ struct LoadCommand: AsyncParsableCommand {
                 "benchmark": "load",
                 "config": ["server": server, "senders": senders, "transactions": transactions, "connections": connections,
                            "rate": rate, "window": window, "duration": duration, "value": value, "fee": fee,
-                           "chainId": chainId, "funders": funderKeys.isEmpty ? genesisKeys : funderKeys.count] as [String: Any],
+                           "chainId": chainId.map { $0 as Any } ?? NSNull(), "funders": funderKeys.isEmpty ? genesisKeys : funderKeys.count] as [String: Any],
                 "fundingSeconds": fundingSeconds, "presignSeconds": presignSeconds,
                 "sent": s.sent, "unsent": unsent, "sequenced": s.sequenced, "rejected": s.rejected,
                 "missingReceipts": missing, "unmatchedReceipts": s.unmatched,

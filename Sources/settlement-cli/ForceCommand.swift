@@ -33,8 +33,7 @@ struct ForceCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sender nonce; default: the engine's next nonce for the sender (--server).", valueName: "n"))
     var nonce: UInt64?
 
-    @Option(help: ArgumentHelp("EIP-712 domain chain id. Env: SETTLEMENT_CHAIN_ID.", valueName: "n"))
-    var chainId: UInt64 = ProcessInfo.processInfo.environment["SETTLEMENT_CHAIN_ID"].flatMap(UInt64.init) ?? 1337
+    @OptionGroup var domain: DomainOptions
 
     @Option(help: ArgumentHelp("The L1 account sending the inbox transaction.", valueName: "0x…"))
     var l1From: String = "0x00000000000000000000000000000000000d0d0d"
@@ -51,16 +50,16 @@ struct ForceCommand: AsyncParsableCommand {
             let key = try keys.load()
             let recipient = try parseAddress(to, "--to"), sender = try parseAddress(l1From, "--l1-from")
             let amount = try parseAmount(value, "--value"), feeAmount = try parseAmount(fee, "--fee")
-            var n = nonce
-            if n == nil {
-                let account: SettlementV1.Account = try await connection.withClient { client in
-                    try await client.unary("GetAccount", SettlementV1.GetAccountRequest(address: key.address.bytes),
-                                           timeout: .seconds(options.timeout))
-                }
-                n = account.nonce
+            // The deployment's domain (from the engine, checked against what the command line pins).
+            let (signingDomain, n): (SigningDomain, UInt64) = try await connection.withClient { client in
+                let signingDomain = try await domain.resolve(client, timeout: options.timeout)
+                if let nonce { return (signingDomain, nonce) }
+                let account: SettlementV1.Account = try await client.unary(
+                    "GetAccount", SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(options.timeout))
+                return (signingDomain, account.nonce)
             }
-            let signed = SignedTransfer.sign(Transfer(from: key.address, to: recipient, value: amount, fee: feeAmount, nonce: n!),
-                                             chainId: chainId, with: key)
+            let signed = SignedTransfer.sign(Transfer(from: key.address, to: recipient, value: amount, fee: feeAmount, nonce: n),
+                                             domain: signingDomain, with: key)
             let r: SettlementV1.L1CallResult = try await admin.connection(connection).withClient { client in
                 try await client.validatorCall("SubmitToInbox", SettlementV1.SubmitToInboxRequest(
                     from: sender.bytes, transfer: SettlementV1.SignedTransfer(signed)), timeout: .seconds(options.timeout))
@@ -70,17 +69,17 @@ struct ForceCommand: AsyncParsableCommand {
                 guard let start = e.range(of: "inboxItemSubmitted(id: ") else { return nil }
                 return UInt64(e[start.upperBound...].prefix { $0.isNumber })
             }.first
-            let marker = inboxID.map { L1InboxItem.marker(id: $0, sender: key.address, chainId: chainId).id.description }
+            let marker = inboxID.map { L1InboxItem.marker(id: $0, sender: key.address, domain: signingDomain).id.description }
             if options.json {
                 var o: [String: Any] = ["l1TxHash": Format.hex(r.l1TxHash), "l1BlockNumber": r.l1BlockNumber, "events": r.events,
-                                        "transferId": signed.id.description, "nonce": n!]
+                                        "transferId": signed.id.description, "nonce": n]
                 if let inboxID, let marker {
                     o["inboxId"] = inboxID
                     o["l2TxId"] = marker
                 }
                 printJSON(o)
             } else {
-                var rows = [("transfer id", signed.id.description), ("nonce", String(n!)), ("L1 tx", Format.hex(r.l1TxHash)),
+                var rows = [("transfer id", signed.id.description), ("nonce", String(n)), ("L1 tx", Format.hex(r.l1TxHash)),
                             ("L1 block", r.l1BlockNumber == 0 ? "not included yet" : String(r.l1BlockNumber))]
                 if let inboxID, let marker {
                     rows += [("inbox id", String(inboxID)), ("L2 tx id", marker), ("next", "watch the marker: settlement watch \(marker)")]

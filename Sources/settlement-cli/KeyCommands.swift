@@ -97,7 +97,8 @@ struct Submit: AsyncParsableCommand {
         abstract: "Sign a transfer and submit it; waits until it is in a durable batch or rejected.",
         discussion: "Prints the transaction id, its status, and the batch and state root (SEQUENCED) or the "
             + "rejection reason (REJECTED, exit code 1). Without --nonce the sender's next nonce is read from the "
-            + "engine (GetAccount).")
+            + "engine (GetAccount). The transfer is signed for the engine's EIP-712 domain (GetChainInfo) unless "
+            + "--genesis or --domain-salt pin one (then a different engine domain signs nothing).")
 
     @OptionGroup var connection: ServerOptions
     @OptionGroup var keys: KeyOptions
@@ -114,8 +115,7 @@ struct Submit: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sender nonce; default: the engine's next nonce for the sender.", valueName: "n"))
     var nonce: UInt64?
 
-    @Option(help: ArgumentHelp("EIP-712 domain chain id. Env: SETTLEMENT_CHAIN_ID.", valueName: "n"))
-    var chainId: UInt64 = ProcessInfo.processInfo.environment["SETTLEMENT_CHAIN_ID"].flatMap(UInt64.init) ?? 1337
+    @OptionGroup var domain: DomainOptions
 
     @Option(help: ArgumentHelp("Seconds to wait for the receipt.", valueName: "seconds"))
     var timeout: Int = 60
@@ -132,6 +132,9 @@ struct Submit: AsyncParsableCommand {
         _ = try parseAmount(fee, "--fee")
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if dryRun, nonce == nil { throw ValidationError("--dry-run needs --nonce (it does not contact the engine)") }
+        if dryRun, domain.genesis == nil, domain.domainSalt == nil {
+            throw ValidationError("--dry-run needs --genesis or --domain-salt (it does not ask the engine for its domain)")
+        }
     }
 
     func run() async throws {
@@ -141,12 +144,14 @@ struct Submit: AsyncParsableCommand {
             let recipient = try parseAddress(to, "--to")
             let amount = try parseAmount(value, "--value"), feeAmount = try parseAmount(fee, "--fee")
             if dryRun {
+                guard let pinned = try domain.pinned() else { throw CLIError.input("--dry-run needs a pinned domain") }
                 let signed = SignedTransfer.sign(Transfer(from: from, to: recipient, value: amount, fee: feeAmount,
-                                                          nonce: nonce!), chainId: chainId, with: key)
+                                                          nonce: nonce!), domain: pinned, with: key)
                 printSigned(signed)
                 return
             }
             let (receipt, n): (SettlementV1.TransactionReceipt, UInt64) = try await connection.withClient { client in
+                let signingDomain = try await domain.resolve(client, timeout: timeout)
                 var n = nonce
                 if n == nil {
                     let account: SettlementV1.Account = try await client.unary(
@@ -154,7 +159,7 @@ struct Submit: AsyncParsableCommand {
                     n = account.nonce
                 }
                 let signed = SignedTransfer.sign(Transfer(from: from, to: recipient, value: amount, fee: feeAmount,
-                                                          nonce: n!), chainId: chainId, with: key)
+                                                          nonce: n!), domain: signingDomain, with: key)
                 let receipt: SettlementV1.TransactionReceipt = try await client.unary(
                     "SubmitTransaction", SettlementV1.SignedTransfer(signed), timeout: .seconds(timeout))
                 return (receipt, n!)
@@ -183,12 +188,13 @@ struct Submit: AsyncParsableCommand {
         if json {
             printJSON(["txId": s.id.description, "from": s.transfer.from.description, "to": s.transfer.to.description,
                        "value": s.transfer.value.description, "fee": s.transfer.fee.description, "nonce": s.transfer.nonce,
-                       "chainId": s.chainId, "signature": Format.hex(s.signature)])
+                       "chainId": s.chainId, "domainSalt": s.domain.salt.description, "signature": Format.hex(s.signature)])
         } else {
             print(Format.table([("tx id", s.id.description), ("from", s.transfer.from.description),
                                 ("to", s.transfer.to.description), ("value", s.transfer.value.description),
                                 ("fee", s.transfer.fee.description), ("nonce", String(s.transfer.nonce)),
-                                ("chain id", String(s.chainId)), ("signature", Format.hex(s.signature))]))
+                                ("chain id", String(s.chainId)), ("domain salt", s.domain.salt.description),
+                                ("signature", Format.hex(s.signature))]))
         }
     }
 }

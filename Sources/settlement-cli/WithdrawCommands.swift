@@ -34,8 +34,7 @@ struct WithdrawCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Fee paid to the sequencer, decimal or 0x hex.", valueName: "n"))
         var fee: String = "0"
 
-        @Option(help: ArgumentHelp("EIP-712 domain chain id. Env: SETTLEMENT_CHAIN_ID.", valueName: "n"))
-        var chainId: UInt64 = ProcessInfo.processInfo.environment["SETTLEMENT_CHAIN_ID"].flatMap(UInt64.init) ?? 1337
+        @OptionGroup var domain: DomainOptions
 
         @Option(help: ArgumentHelp("Seconds to wait for the receipt.", valueName: "seconds"))
         var timeout: Int = 60
@@ -54,15 +53,17 @@ struct WithdrawCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let key = try keys.load()
                 let recipient = try parseAddress(toL1, "--to-l1")
-                let exit = Withdrawals.exitAddress(for: recipient)
                 let value = try parseAmount(amount, "--amount"), feeAmount = try parseAmount(fee, "--fee")
-                let receipt: SettlementV1.TransactionReceipt = try await connection.withClient { client in
+                let (receipt, exit): (SettlementV1.TransactionReceipt, Address) = try await connection.withClient { client in
+                    // The exit address is the deployment's: derived in the domain the burn is signed for.
+                    let signingDomain = try await domain.resolve(client, timeout: timeout)
+                    let exit = Withdrawals.exitAddress(for: recipient, in: signingDomain)
                     let account: SettlementV1.Account = try await client.unary(
                         "GetAccount", SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(timeout))
                     let signed = SignedTransfer.sign(Transfer(from: key.address, to: exit, value: value, fee: feeAmount,
-                                                              nonce: account.nonce), chainId: chainId, with: key)
-                    return try await client.unary("SubmitTransaction", SettlementV1.SignedTransfer(signed),
-                                                  timeout: .seconds(timeout))
+                                                              nonce: account.nonce), domain: signingDomain, with: key)
+                    return (try await client.unary("SubmitTransaction", SettlementV1.SignedTransfer(signed),
+                                                   timeout: .seconds(timeout)), exit)
                 }
                 if json {
                     var o = JSONForm.receipt(receipt)

@@ -111,9 +111,11 @@ struct L1Options: ParsableArguments {
 }
 
 extension L1Options.Resolved {
-    /// The simulator's configuration for a chain of `settings` from `genesisRoot`: every process on
-    /// one database (engine replicas, validators) must build the same one (`open()` checks).
-    func simulatorConfig(settings: SettlementConfig, genesisRoot: Digest32, producerID: String) -> L1SimulatorConfig {
+    /// The simulator's configuration for a chain of `settings` from `genesisRoot`, signing in
+    /// `domain`: every process on one database (engine replicas, validators) must build the same
+    /// one (`open()` checks).
+    func simulatorConfig(settings: SettlementConfig, domain: SigningDomain, genesisRoot: Digest32,
+                         producerID: String) -> L1SimulatorConfig {
         L1SimulatorConfig(
             seed: seed, blockTimeMs: blockTimeMs,
             arbiter: L1ArbiterConfig(genesisRoot: genesisRoot, proposer: proposer, minimumCommitmentBond: commitmentBond,
@@ -123,15 +125,18 @@ extension L1Options.Resolved {
                                      baseMoveBond: moveBond, moveBondGrowthPercent: moveBondGrowthPercent,
                                      genesisBacking: genesisBacking,
                                      challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
-                                     rules: settings.transitionRules, inclusionDelayMs: inclusionDelayMs,
+                                     rules: settings.transitionRules(domain), inclusionDelayMs: inclusionDelayMs,
                                      permissionlessAfterMs: permissionlessAfterMs),
             producerID: producerID)
     }
 }
 
 extension SettlementConfig {
-    /// The state-transition constants the arbiter and the game players judge by.
-    var transitionRules: TransitionRules { TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee) }
+    /// The state-transition constants the arbiter and the game players judge by, for the
+    /// deployment whose signing domain is `domain` (`SigningDomain(genesis:)`).
+    func transitionRules(_ domain: SigningDomain) -> TransitionRules {
+        TransitionRules(domain: domain, feeAccount: feeAccount, maxFee: maxFee)
+    }
 }
 
 /// The L1 simulator, the finality engine and the deposit and inbox watchers, running beside the
@@ -150,7 +155,8 @@ struct L1Settlement {
                       logger: Logger) async throws -> L1Settlement {
         guard let genesisBatch = try await store.batch(0) else { throw SettingProblem(description: "the store has no genesis batch") }
         let challengeMs = UInt64(settings.challengePeriodSeconds) * 1_000
-        let simulator = L1Simulator(conninfo: conninfo, config: options.simulatorConfig(settings: settings, genesisRoot: genesisBatch.newRoot,
+        let simulator = L1Simulator(conninfo: conninfo, config: options.simulatorConfig(settings: settings, domain: engine.domain,
+                                                                                      genesisRoot: genesisBatch.newRoot,
                                                                                       producerID: replicaId),
                                     logger: Logger(label: "l1.simulator"))
         try await simulator.open()
@@ -160,12 +166,12 @@ struct L1Settlement {
             challengePeriodMs: challengeMs, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
             proposer: options.proposer, bond: options.commitmentBond)
         finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
-        let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules,
+        let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules(engine.domain),
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store),
                                       logger: Logger(label: "settlement.proposer-defense"), challengeLog: store)
         let finality = FinalityEngine(
             settings: finalitySettings,
-            l1: simulator, store: store, chainId: settings.chainId, events: engine.events,
+            l1: simulator, store: store, domain: engine.domain, events: engine.events,
             durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense,
             reverter: engine, recentBatches: engine.recentBatches, leaderTerm: { engine.leaderTerm })
         let task = Task { await finality.run(isActive: { engine.isLeader }) }

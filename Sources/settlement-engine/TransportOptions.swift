@@ -47,7 +47,9 @@ struct TransportOptions: ParsableArguments {
         var m: [String: Int] = [:]
         let settlement = "/settlement.v1.Settlement/"
         for name in ["SubmitTransaction", "SubmitTransactions"] { m[settlement + name] = 4 << 10 }
-        for name in ["GetSettlementStatus", "GetPerformanceMetrics", "GetBatch", "GetAccount"] { m[settlement + name] = 1 << 10 }
+        for name in ["GetSettlementStatus", "GetPerformanceMetrics", "GetBatch", "GetAccount", "GetChainInfo"] {
+            m[settlement + name] = 1 << 10
+        }
         m[settlement + "SubscribeStatus"] = 64 << 10  // a list of 32-byte transaction ids
         for name in ["RegisterValidator", "AddStake", "RequestUnstake", "WithdrawStake", "GetValidator", "ListChallenges",
                      "GetFinality", "ClaimWithdrawal", "GetWithdrawal", "Deposit", "InjectL1Reorg"] {

@@ -25,13 +25,14 @@ enum ValidatorMode {
         let genesisState = StateManager()
         genesisState.apply(diff: genesis.stateDiff)
         let producer = "validator-\(options.address)"
-        let simulator = L1Simulator(conninfo: conninfo, config: l1.simulatorConfig(settings: settings, genesisRoot: genesisState.root,
+        let simulator = L1Simulator(conninfo: conninfo, config: l1.simulatorConfig(settings: settings, domain: SigningDomain(genesis: genesis),
+                                                                                 genesisRoot: genesisState.root,
                                                                                  producerID: producer),
                                     logger: Logger(label: "l1.simulator"))
         try await simulator.open()
         try await simulator.start()
         let node = ValidatorNode(settings: ValidatorNode.Settings(address: options.address, stake: options.stake,
-                                                                  challengeBond: options.bond, rules: settings.transitionRules),
+                                                                  challengeBond: options.bond, rules: settings.transitionRules(SigningDomain(genesis: genesis))),
                                  l1: simulator, state: genesisState.tree, logger: Logger(label: "settlement.validator"))
         let health = HealthService()
         let server = RPCServer(configuration: config, services: [health], logger: logger)

@@ -21,7 +21,7 @@ final class BatchedLookupTests: PostgresTestCase {
         var ids: [Digest32] = []
         for n in 0 ..< UInt64(6) {
             let t = SignedTransfer.sign(Transfer(from: alice.address, to: bob.address, value: 1_000, fee: 1, nonce: n),
-                                        chainId: config.chainId, with: alice)
+                                        domain: engine.domain, with: alice)
             let r = try await withTimeout { try await engine.submitAndWait(t) }
             XCTAssertEqual(r.status, .sequenced, r.reason)
             ids.append(t.id)

@@ -29,7 +29,7 @@ final class ChainRollbackTests: PostgresTestCase {
         let store = PostgresSettlementStore(conninfo: url, logger: logger)
         let engine = try SettlementEngine(config: config, genesis: chain.genesis, store: store, logger: logger)
         try await engine.start()
-        let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let rules = TransitionRules(domain: engine.domain, feeAccount: config.feeAccount, maxFee: config.maxFee)
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: seed, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
@@ -47,7 +47,7 @@ final class ChainRollbackTests: PostgresTestCase {
         settings.faultInjectWrongRootAt = 0
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: config.chainId, events: engine.events,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: engine.domain, events: engine.events,
                                       durableHead: { engine.head.batch }, logger: logger, defense: defense, reverter: engine)
         let watcher = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: 2), l1: l1, engine: engine,
                                      logger: logger)
@@ -61,7 +61,7 @@ final class ChainRollbackTests: PostgresTestCase {
         func transfer(_ i: Int, _ n: UInt64) -> SignedTransfer {
             SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[(i + 3) % keys.count].address,
                                          value: UInt256(100 + UInt64(i)), fee: 1, nonce: n),
-                                chainId: config.chainId, with: keys[i])
+                                domain: engine.domain, with: keys[i])
         }
         var sent: [SignedTransfer] = []
         for n in 0 ..< UInt64(5) { for i in keys.indices { sent.append(transfer(i, n)) } }
@@ -87,7 +87,7 @@ final class ChainRollbackTests: PostgresTestCase {
             }
         }
         try await withTimeout { while engine.creditedDeposits < 1 || watcher.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) } }
-        let credit = L1Deposit.transaction(id: 0, recipient: keys[5].address, amount: 777, chainId: config.chainId)
+        let credit = L1Deposit.transaction(id: 0, recipient: keys[5].address, amount: 777, domain: engine.domain)
         let firstChainHead = engine.head
 
         // Rounds until the chain was rolled back and a later commitment finalized past the head.
@@ -115,10 +115,10 @@ final class ChainRollbackTests: PostgresTestCase {
         // The honest replay: every transfer, in submission order, from the genesis.
         let honest = StateManager()
         _ = honest.apply(diff: chain.genesisDiff)
-        let pipeline = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
+        let pipeline = ValidationPipeline(domain: engine.domain, maxFee: config.maxFee)
         let validated = try sent.map { try pipeline.validate($0).get() }
             + [ValidatedTransfer(deposit: L1Deposit(id: 0, depositor: depositor, recipient: keys[5].address, amount: 777,
-                                                    l1BlockNumber: 1, l1BlockHash: .zero), chainId: config.chainId)]
+                                                    l1BlockNumber: 1, l1BlockHash: .zero), domain: engine.domain)]
         let replay = BatchExecutor(feeAccount: config.feeAccount).execute(validated, lookup: { honest.account($0) })
         XCTAssertTrue(replay.transactions.allSatisfy(\.accepted))
         let honestRoot = honest.apply(diff: replay.diff)
@@ -159,12 +159,12 @@ final class ChainRollbackTests: PostgresTestCase {
     /// sequenced again — not re-posted to lose a second game — and forwarding it again is refused;
     /// every other transfer is re-sequenced and finalizes in the next commitment.
     func testABadForwardedTransferLosesOneGameIsQuarantinedAndNeverResequenced() async throws {
-        let (chain, config, logger, store, engine, rules, l1) = try await makeEngineAndL1(label: "quarantine-test", seed: 5)
+        let (chain, _, logger, store, engine, rules, l1) = try await makeEngineAndL1(label: "quarantine-test", seed: 5)
         let settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * blockTimeMs,
                                                maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger)
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: config.chainId, events: engine.events,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: engine.domain, events: engine.events,
                                       durableHead: { engine.head.batch }, logger: logger, defense: defense, reverter: engine)
         let validator = ValidatorNode(settings: ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2,
                                                                        rules: rules),
@@ -183,11 +183,11 @@ final class ChainRollbackTests: PostgresTestCase {
             for i in keys.indices where i != 1 {
                 sent.append(SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[(i + 3) % keys.count].address,
                                                          value: UInt256(100 + UInt64(i)), fee: 1, nonce: n),
-                                                chainId: config.chainId, with: keys[i]))
+                                                domain: engine.domain, with: keys[i]))
             }
         }
         let bad = SignedTransfer.sign(Transfer(from: keys[1].address, to: keys[7].address, value: 500_000, fee: 1, nonce: 0),
-                                      chainId: config.chainId, with: keys[7])
+                                      domain: engine.domain, with: keys[7])
         let badEvents = engine.events.subscribe(ids: [bad.id])
         let collector = Task { () -> [(TransactionStatus, String)] in
             var seen: [(TransactionStatus, String)] = []
@@ -232,7 +232,7 @@ final class ChainRollbackTests: PostgresTestCase {
         XCTAssertEqual(again.status, .rejected)
         XCTAssertTrue(again.reason.contains("quarantined"), again.reason)
         // The properly signed transfer with the same fields (same id) is not quarantined.
-        let honestTwin = SignedTransfer.sign(bad.transfer, chainId: config.chainId, with: keys[1])
+        let honestTwin = SignedTransfer.sign(bad.transfer, domain: engine.domain, with: keys[1])
         XCTAssertEqual(honestTwin.id, bad.id)
         XCTAssertNil(engine.quarantine.reason(for: honestTwin))
 

@@ -48,7 +48,7 @@ final class DepositWatcherTests: PostgresTestCase {
         try await engine.start()
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 3, blockTimeMs: 12_000, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(rules: TransitionRules(chainId: 1337, feeAccount: config.feeAccount)), producerID: "test"))
+            arbiter: L1ArbiterConfig(rules: TransitionRules(domain: engine.domain, feeAccount: config.feeAccount)), producerID: "test"))
         try await l1.open()
         let lost = LostLog()
         let watcher = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: depth), l1: l1, engine: engine,
@@ -96,7 +96,7 @@ final class DepositWatcherTests: PostgresTestCase {
         try await mine(s, 1)  // depth confirmations
         XCTAssertEqual(s.engine.creditedDeposits, 1)
         XCTAssertEqual(try balance(s, bob), 100)
-        let id = included[0].transaction(chainId: 1337).id
+        let id = included[0].transaction(domain: s.engine.domain).id
         let stored = try await s.engine.status(of: id)
         XCTAssertEqual(stored?.status, .sequenced)
         try await mine(s, 3)
@@ -163,7 +163,7 @@ final class DepositWatcherTests: PostgresTestCase {
         try await deposit(s, to: bob, 100, nonce: 1)
         try await mine(s, depth)
         XCTAssertEqual(s.engine.creditedDeposits, 1)
-        let batch = try await s.engine.status(of: L1Deposit.transaction(id: 0, recipient: bob, amount: 100, chainId: 1337).id)?
+        let batch = try await s.engine.status(of: L1Deposit.transaction(id: 0, recipient: bob, amount: 100, domain: s.engine.domain).id)?
             .batchNumber
         XCTAssertNotNil(batch)
         // Deeper than the confirmation depth: the credited deposit's block is dropped for good,
@@ -201,12 +201,12 @@ final class DepositWatcherTests: PostgresTestCase {
                                                proposer: depositor, bond: 1)
         settings.pollInterval = .milliseconds(10)
         let engine = s.engine
-        let finality = FinalityEngine(settings: settings, l1: s.l1, store: s.store, chainId: 1337, events: engine.events,
+        let finality = FinalityEngine(settings: settings, l1: s.l1, store: s.store, domain: engine.domain, events: engine.events,
                                       durableHead: { engine.head.batch }, logger: logger(), reverter: engine)
         try await mine(s, 1)
         try await deposit(s, to: bob, 100, nonce: 1)
         try await mine(s, depth)
-        let bobsCredit = L1Deposit.transaction(id: 0, recipient: bob, amount: 100, chainId: 1337).id
+        let bobsCredit = L1Deposit.transaction(id: 0, recipient: bob, amount: 100, domain: engine.domain).id
         XCTAssertEqual(try balance(s, bob), 100)
 
         try await s.l1.reorg(depth: depth + 1, dropTransactions: true)
@@ -227,7 +227,7 @@ final class DepositWatcherTests: PostgresTestCase {
         XCTAssertEqual(s.engine.creditedDeposits, 1)
         XCTAssertEqual(try balance(s, carol), 1_055, "deposit 0 as the L1 holds it now")
         XCTAssertEqual(try balance(s, bob), 0)
-        let carols = L1Deposit.transaction(id: 0, recipient: carol, amount: 55, chainId: 1337).id
+        let carols = L1Deposit.transaction(id: 0, recipient: carol, amount: 55, domain: engine.domain).id
         let carolStatus = try await s.engine.status(of: carols)?.status
         XCTAssertEqual(carolStatus, .sequenced)
         await tearDown(s)

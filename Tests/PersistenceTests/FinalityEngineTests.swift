@@ -28,7 +28,8 @@ final class FinalityEngineTests: PostgresTestCase {
         for _ in 0..<batches { try await store.commit(chain.makeBatch(count: transfersPerBatch)) }
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 5 * blockTimeMs),
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 5 * blockTimeMs,
+                                     rules: .defaults(in: chain.domain)),
             producerID: "test"))
         try await l1.open()
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 3,
@@ -39,7 +40,7 @@ final class FinalityEngineTests: PostgresTestCase {
         let head = UInt64(batches)
         var logger = Logger(label: "finality-test")
         logger.logLevel = .warning
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: chain.domain,
                                       events: events, durableHead: { head }, logger: logger)
         return Setup(store: store, l1: l1, finality: finality, events: events, chain: chain)
     }
@@ -110,7 +111,7 @@ final class FinalityEngineTests: PostgresTestCase {
     func testBatchesBeyondOneTransactionOfDataAreSplitOverCommitments() async throws {
         let s = try await setUp(batches: 4, transfersPerBatch: 600)
         let all = try await s.store.batchData(from: 1, to: 4)
-        XCTAssertGreaterThan(BatchData.encode(all.batches, chainId: StoreTestChain.chainId).count, BatchData.maxCommitmentBytes)
+        XCTAssertGreaterThan(BatchData.encode(all.batches, domain: s.chain.domain).count, BatchData.maxCommitmentBytes)
         try await s.finality.step()
         try await mine(s, 1)
         let held = try await s.l1.commitments(fromIndex: 0)
@@ -226,7 +227,7 @@ final class FinalityEngineTests: PostgresTestCase {
         try await mine(s, 1)
         for _ in 0..<3 { try await s.store.commit(s.chain.makeBatch(count: 10)) }
         let head = UInt64(5)
-        let finality = FinalityEngine(settings: s.finality.settings, l1: s.l1, store: s.store, chainId: StoreTestChain.chainId,
+        let finality = FinalityEngine(settings: s.finality.settings, l1: s.l1, store: s.store, domain: s.chain.domain,
                                       events: s.events, durableHead: { head }, logger: Logger(label: "finality-test"))
         try await finality.step()
         try await mine(s, 1)
@@ -245,7 +246,7 @@ final class FinalityEngineTests: PostgresTestCase {
         let s = try await setUp(batches: 2)
         var settings = s.finality.settings
         settings.faultInjectWrongRootAt = 0
-        let faulty = FinalityEngine(settings: settings, l1: s.l1, store: s.store, chainId: StoreTestChain.chainId,
+        let faulty = FinalityEngine(settings: settings, l1: s.l1, store: s.store, domain: s.chain.domain,
                                     events: s.events, durableHead: { 2 }, logger: Logger(label: "finality-test"))
         try await faulty.step()
         try await mine(s, 1)

@@ -32,7 +32,7 @@ final class InboxWatcherTests: PostgresTestCase {
         let store = PostgresSettlementStore(conninfo: url, logger: logger())
         let engine = try SettlementEngine(config: config, genesis: genesis, store: store, logger: logger())
         try await engine.start()
-        let rules = TransitionRules(chainId: 1337, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let rules = TransitionRules(domain: engine.domain, feeAccount: config.feeAccount, maxFee: config.maxFee)
         let delayMs = 8 * blockTimeMs
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 5, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
@@ -44,14 +44,14 @@ final class InboxWatcherTests: PostgresTestCase {
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: depth, challengePeriodMs: 60 * blockTimeMs,
                                                maxBatchesPerCommitment: 100, proposer: proposer, bond: 1)
         settings.pollInterval = .milliseconds(10)
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: 1337, events: engine.events,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: engine.domain, events: engine.events,
                                       durableHead: { engine.head.batch }, logger: logger(), reverter: engine)
 
         // Mallory forces a transfer out of alice's account (signed by mallory: skipped); alice
         // forces her own.
         let stolen = SignedTransfer.sign(Transfer(from: alice.address, to: mallory.address, value: 900, fee: 0, nonce: 0),
-                                         chainId: 1337, with: mallory)
-        let own = SignedTransfer.sign(Transfer(from: alice.address, to: bob, value: 300, fee: 2, nonce: 0), chainId: 1337, with: alice)
+                                         domain: engine.domain, with: mallory)
+        let own = SignedTransfer.sign(Transfer(from: alice.address, to: bob, value: 300, fee: 2, nonce: 0), domain: engine.domain, with: alice)
         _ = try await l1.submit(L1Transaction(sender: submitter, call: .submitToInbox(stolen), nonce: 1))
         _ = try await l1.submit(L1Transaction(sender: submitter, call: .submitToInbox(own), nonce: 2))
         _ = try await l1.produceBlock()
@@ -73,7 +73,7 @@ final class InboxWatcherTests: PostgresTestCase {
         XCTAssertEqual(engine.consumedInboxItems, 2)
         XCTAssertEqual(try engine.account(alice.address).account, Account(balance: 698, nonce: 1))
         XCTAssertEqual(try engine.account(mallory.address).account.balance, 0, "the forged forced transfer had no effect")
-        let markerStatus = try await engine.status(of: items[0].marker(chainId: 1337).id)?.status
+        let markerStatus = try await engine.status(of: items[0].marker(domain: engine.domain).id)?.status
         XCTAssertEqual(markerStatus, .sequenced)
         try await withTimeout {
             while try await store.latestBatchNumber() ?? 0 < engine.head.batch { try await Task.sleep(for: .milliseconds(5)) }

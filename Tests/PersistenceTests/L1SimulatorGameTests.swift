@@ -1,5 +1,6 @@
 import Persistence
 import Settlement
+import SettlementTestSupport
 import XCTest
 
 /// A challenge game played through the L1 simulator and PostgreSQL: a lying commitment (its data
@@ -14,19 +15,19 @@ final class L1SimulatorGameTests: PostgresTestCase {
         // A small genesis and one batch of four transfers (one rejected), re-executed for its roots.
         var rng = SeededGenerator(seed: 5)
         let keys = (0 ..< 3).map { _ in PrivateKey.generate(using: &rng) }
-        let rules = TransitionRules(chainId: 1337, feeAccount: keys[0].address, maxFee: 1_000)
+        let rules = TransitionRules(domain: .test, feeAccount: keys[0].address, maxFee: 1_000)
         var tree = SparseMerkleTree()
         _ = tree.update(keys.map { (address: $0.address, account: Account(balance: 1_000)) })
         let genesis = tree
         func transfer(_ from: Int, _ to: Int, _ value: UInt256, nonce: UInt64) -> SignedTransfer {
             SignedTransfer.sign(Transfer(from: keys[from].address, to: keys[to].address, value: value, fee: 1, nonce: nonce),
-                                chainId: rules.chainId, with: keys[from])
+                                domain: rules.domain, with: keys[from])
         }
         let transfers = [transfer(1, 2, 100, nonce: 0), transfer(2, 1, 50, nonce: 0), transfer(1, 2, 5_000, nonce: 1),
                          transfer(2, 0, 10, nonce: 1)]
         let trace = CommitmentTrace.execute([transfers], on: &tree, rules: rules)
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: transfers)], chainId: rules.chainId)
-        let emptyData = BatchData.encode([BatchData.Batch(number: 2, transfers: [])], chainId: rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: transfers)], domain: rules.domain)
+        let emptyData = BatchData.encode([BatchData.Batch(number: 2, transfers: [])], domain: rules.domain)
         let lie = Keccak256.hash(utf8: "a wrong root")
         let lying = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: genesis.root, newRoot: lie,
                                  dataRoot: committedRoot(data))

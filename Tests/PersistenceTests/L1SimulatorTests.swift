@@ -37,7 +37,7 @@ final class L1SimulatorTests: PostgresTestCase {
     /// Commitment `index` over batches 2i+1...2i+2 (no transactions), from root i to root i+1.
     private func commitment(_ index: UInt64, prev: Digest32? = nil, nonce: UInt64? = nil) -> L1Transaction {
         let data = BatchData.encode([2 * index + 1, 2 * index + 2].map { BatchData.Batch(number: $0, transfers: []) },
-                                    chainId: L1ArbiterConfig.defaultRules.chainId)
+                                    domain: L1ArbiterConfig.defaultRules.domain)
         let c = L1Commitment(index: index, firstBatch: 2 * index + 1, lastBatch: 2 * index + 2,
                              prevRoot: prev ?? root(Int(index)), newRoot: root(Int(index) + 1), dataRoot: committedRoot(data))
         return L1Transaction(sender: proposer, call: .postCommitment(c, data: data, bond: 1), nonce: nonce ?? index)

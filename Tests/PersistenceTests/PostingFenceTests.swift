@@ -25,7 +25,8 @@ final class PostingFenceTests: PostgresTestCase {
         for _ in 0 ..< 3 { try await store.commit(chain.makeBatch(count: 20)) }
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 9, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 3 * blockTimeMs),
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, challengePeriodMs: 3 * blockTimeMs,
+                                     rules: .defaults(in: chain.domain)),
             producerID: "test"))
         try await l1.open()
         let settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 3 * blockTimeMs,
@@ -36,7 +37,7 @@ final class PostingFenceTests: PostgresTestCase {
     private func finality(_ s: Setup, term: (@Sendable () -> UInt64?)? = nil) -> FinalityEngine {
         var logger = Logger(label: "posting-fence-test")
         logger.logLevel = .critical
-        return FinalityEngine(settings: s.settings, l1: s.l1, store: s.store, chainId: StoreTestChain.chainId, events: StatusEvents(),
+        return FinalityEngine(settings: s.settings, l1: s.l1, store: s.store, domain: s.chain.domain, events: StatusEvents(),
                               durableHead: { 3 }, logger: logger, leaderTerm: term)
     }
 
@@ -51,7 +52,7 @@ final class PostingFenceTests: PostgresTestCase {
     /// The commitment the engine would post for batches 1...3 as commitment 0 (optionally with another root).
     private func ownCommitment(_ s: Setup, newRoot: Digest32? = nil) async throws -> (L1Commitment, [UInt8]) {
         let (prev, new, batches) = try await s.store.batchData(from: 1, to: 3)
-        let data = BatchData.encode(batches, chainId: StoreTestChain.chainId)
+        let data = BatchData.encode(batches, domain: s.chain.domain)
         return (L1Commitment(index: 0, firstBatch: 1, lastBatch: 3, prevRoot: prev, newRoot: newRoot ?? new,
                              dataRoot: committedRoot(data)), data)
     }

@@ -23,15 +23,15 @@ final class RecentBatchesTests: PostgresTestCase {
     }
 
     func testHeldBatchDataIsTheStoreDataByteForByte() async throws {
-        let (store, _, recent) = try await makeChain(batches: 6)
+        let (store, chain, recent) = try await makeChain(batches: 6)
         for (from, to) in [(UInt64(1), UInt64(6)), (2, 4), (5, 5)] {
             let held = try XCTUnwrap(recent.batchData(from: from, to: to))
             let stored = try await store.batchData(from: from, to: to)
             XCTAssertEqual(held.prevRoot, stored.prevRoot)
             XCTAssertEqual(held.newRoot, stored.newRoot)
             XCTAssertEqual(held.batches, stored.batches)
-            XCTAssertEqual(BatchData.encode(held.batches, chainId: StoreTestChain.chainId),
-                           BatchData.encode(stored.batches, chainId: StoreTestChain.chainId))
+            XCTAssertEqual(BatchData.encode(held.batches, domain: chain.domain),
+                           BatchData.encode(stored.batches, domain: chain.domain))
             let heldIds = try XCTUnwrap(recent.acceptedTransactionIds(from: from, to: to))
             let storedIds = try await store.acceptedTransactionIds(from: from, to: to)
             XCTAssertEqual(heldIds.map(\.batch), storedIds.map(\.batch))
@@ -77,7 +77,7 @@ final class RecentBatchesTests: PostgresTestCase {
         let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: 12_000, genesisTimestampMs: 1_700_000_000_000,
-            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer), producerID: "test"))
+            arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, rules: .defaults(in: chain.domain)), producerID: "test"))
         try await l1.open()
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 3, challengePeriodMs: 60_000,
                                                maxBatchesPerCommitment: 3, proposer: proposer, bond: 1)
@@ -85,7 +85,7 @@ final class RecentBatchesTests: PostgresTestCase {
         let events = StatusEvents()
         var logger = Logger(label: "finality-test")
         logger.logLevel = .warning
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId, events: events,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: chain.domain, events: events,
                                       durableHead: { 4 }, logger: logger, recentBatches: recent)
         // Subscribers: one to every event, one to two ids, and the forwarder's kind (receipts only).
         let all = try await store.acceptedTransactionIds(from: 1, to: 4)
@@ -109,8 +109,8 @@ final class RecentBatchesTests: PostgresTestCase {
         let second = try XCTUnwrap(recordedSecond)
         let storedFirst = try await store.batchData(from: 1, to: 3)
         let storedSecond = try await store.batchData(from: 4, to: 4)
-        XCTAssertEqual(first, BatchData.encode(storedFirst.batches, chainId: StoreTestChain.chainId))
-        XCTAssertEqual(second, BatchData.encode(storedSecond.batches, chainId: StoreTestChain.chainId))
+        XCTAssertEqual(first, BatchData.encode(storedFirst.batches, domain: chain.domain))
+        XCTAssertEqual(second, BatchData.encode(storedSecond.batches, domain: chain.domain))
         XCTAssertEqual(recent.count, 0, "posted batches are let go")
 
         try await withTimeout(30) {

@@ -85,7 +85,7 @@ final class SettlementStoreRecoveryTests: XCTestCase {
         logger.logLevel = .critical
         @Sendable func transfer(_ i: Int, nonce: UInt64) -> SignedTransfer {
             SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[(i + 1) % 8].address, value: 10, fee: 1, nonce: nonce),
-                                chainId: 1337, with: keys[i])
+                                domain: SigningDomain(genesis: genesis), with: keys[i])
         }
 
         let store = PostgresSettlementStore(conninfo: url, logger: logger)

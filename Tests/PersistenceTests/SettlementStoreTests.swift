@@ -225,12 +225,12 @@ final class SettlementStoreTests: PostgresTestCase {
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
         let poor = PrivateKey.generate(using: &chain.rng)
         let t = SignedTransfer.sign(Transfer(from: poor.address, to: chain.keys[0].address, value: 5, fee: 1, nonce: 0),
-                                    chainId: StoreTestChain.chainId, with: poor)
+                                    domain: chain.domain, with: poor)
         let b1 = chain.seal([t])
         XCTAssertFalse(b1.transactions[0].accepted)
         try await store.commit(b1)
         let fund = SignedTransfer.sign(Transfer(from: chain.keys[1].address, to: poor.address, value: 100, fee: 1, nonce: chain.nonces[1]),
-                                       chainId: StoreTestChain.chainId, with: chain.keys[1])
+                                       domain: chain.domain, with: chain.keys[1])
         chain.nonces[1] += 1
         let b2 = chain.seal([fund, t])
         XCTAssertTrue(b2.transactions.allSatisfy(\.accepted))
@@ -319,7 +319,9 @@ struct StoreTestChain {
     var nonces: [UInt64]
     var rng: SeededGenerator
     var nextNumber: UInt64 = 1
-    let validation = ValidationPipeline(chainId: chainId, maxFee: 1_000_000)
+    /// The signing domain of `genesis` (what an engine on it signs and validates in).
+    let domain: SigningDomain
+    let validation: ValidationPipeline
     let executor = BatchExecutor(feeAccount: feeAccount)
 
     init(accounts: Int = 40, balance: UInt256 = 1_000_000_000, seed: UInt64 = 1) {
@@ -329,6 +331,8 @@ struct StoreTestChain {
         genesis = Genesis(chainId: Self.chainId, allocations: keys.map { ($0.address, balance) })
         genesisDiff = StateDiff(genesis.allocations.map { ($0.address, Account(balance: $0.balance, nonce: 0)) })
         genesisRoot = state.apply(diff: genesisDiff)
+        domain = SigningDomain(genesis: genesis)
+        validation = ValidationPipeline(domain: domain, maxFee: 1_000_000)
         nonces = Array(repeating: 0, count: accounts)
     }
 
@@ -349,7 +353,7 @@ struct StoreTestChain {
             if kind == 0 { value = UInt256(1_000_000_000_000_000) } else if kind == 1 { nonce += 1_000 } else { nonces[i] += 1 }
             transfers.append(SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[j].address, value: value,
                                                           fee: UInt256(rng.next() % 5), nonce: nonce),
-                                                 chainId: Self.chainId, with: keys[i]))
+                                                 domain: domain, with: keys[i]))
         }
         return seal(transfers)
     }

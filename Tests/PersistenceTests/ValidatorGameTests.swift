@@ -45,7 +45,7 @@ final class ValidatorGameTests: PostgresTestCase {
             try await store.commit(chain.makeBatch(count: 30))
         }
         try await store.commit(chain.makeBatch(count: 30))
-        let rules = TransitionRules(chainId: StoreTestChain.chainId, feeAccount: StoreTestChain.feeAccount, maxFee: 1_000_000)
+        let rules = TransitionRules(domain: chain.domain, feeAccount: StoreTestChain.feeAccount, maxFee: 1_000_000)
         let l1 = L1Simulator(conninfo: url, config: L1SimulatorConfig(
             seed: 7, blockTimeMs: blockTimeMs, genesisTimestampMs: 1_700_000_000_000,
             arbiter: L1ArbiterConfig(genesisRoot: chain.genesisRoot, proposer: proposer, minimumCommitmentBond: 1, minimumStake: 10,
@@ -61,7 +61,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let defense = ProposerDefense(l1: l1, proposer: proposer, rules: rules,
                                       stateAfterBatch: ProposerDefense.stateLoader(from: store), logger: logger,
                                       resendAfterBlocks: resendAfterBlocks, challengeLog: store)
-        let finality = FinalityEngine(settings: settings, l1: l1, store: store, chainId: StoreTestChain.chainId,
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: chain.domain,
                                       events: StatusEvents(), durableHead: { 3 }, logger: logger, defense: defense)
         var validatorSettings = ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2, rules: rules)
         validatorSettings.falseChallengeAt = falseChallenge ? 0 : nil
@@ -245,7 +245,7 @@ final class ValidatorGameTests: PostgresTestCase {
 
     func testAProposerThatCreditsAnInventedDepositLosesTheGame() async throws {
         let s = try await setUp(wrongRoot: false, falseChallenge: false, inventedDeposit: true)
-        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, chainId: StoreTestChain.chainId)
+        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, domain: s.chain.domain)
         let accepted = try await s.store.acceptedTransactionIds(from: 2, to: 2).map(\.id)
         XCTAssertTrue(accepted.contains(invented.id), "the engine's batch credits it")
         try await run(s) { try await s.store.transaction(invented.id)?.status == .reverted }
@@ -278,7 +278,7 @@ final class ValidatorGameTests: PostgresTestCase {
         let before = try await s.l1.arbiterState()
         XCTAssertEqual(before.deposits.count, 2, "deposit 1 now exists on L1")
         XCTAssertEqual(before.commitments.first?.inboxDeposits, 1, "the commitment consumed deposit 0 only")
-        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, chainId: StoreTestChain.chainId)
+        let invented = L1Deposit.transaction(id: 1, recipient: s.chain.keys[4].address, amount: 5_000, domain: s.chain.domain)
         try await run(s) { try await s.store.transaction(invented.id)?.status == .reverted }
         let all = try await events(s)
         try await assertResolved(s, all, winner: validatorAddress, loser: proposer, bond: 5)
@@ -294,7 +294,7 @@ extension StoreTestChain {
     /// whether the L1 holds them is not the engine's executor's question).
     mutating func sealDeposits(_ deposits: [L1Deposit]) -> SealedBatch {
         let state = self.state
-        let result = executor.execute(deposits.map { ValidatedTransfer(deposit: $0, chainId: Self.chainId) },
+        let result = executor.execute(deposits.map { ValidatedTransfer(deposit: $0, domain: domain) },
                                       lookup: { state.account($0) })
         let prev = state.root
         let root = state.apply(diff: result.diff)

@@ -10,12 +10,12 @@ import SettlementTestSupport
 /// amplification rows, against the real service over loopback.
 final class HostileAdmissionTests: XCTestCase {
     /// Fresh keys, each signing one transfer it cannot pay for.
-    static func junk(_ count: Int, to: Address, seed: UInt64) -> [Settlement.SignedTransfer] {
+    static func junk(_ count: Int, to: Address, seed: UInt64, domain: SigningDomain) -> [Settlement.SignedTransfer] {
         var rng = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
             let key = PrivateKey.generate(using: &rng)
             return Settlement.SignedTransfer.sign(Transfer(from: key.address, to: to, value: 1, fee: 1, nonce: 0),
-                                                  chainId: SettlementFixture.chainId, with: key)
+                                                  domain: domain, with: key)
         }
     }
 
@@ -51,7 +51,7 @@ final class HostileAdmissionTests: XCTestCase {
             c.maxConcurrentBatches = 1
         }, service: { $0.overloadRetryLimit = .milliseconds(500) })
         let sink = Address(hex: "0x00000000000000000000000000000000000000ab")!
-        let junk = Self.junk(1_200, to: sink, seed: 99)
+        let junk = Self.junk(1_200, to: sink, seed: 99, domain: f.engine.domain)
         let funded = (0..<20).map { f.transfer(from: 0, to: sink, value: 5, nonce: UInt64($0)) }
 
         let started = ContinuousClock.now

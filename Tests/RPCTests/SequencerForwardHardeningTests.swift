@@ -51,7 +51,7 @@ final class SequencerForwardHardeningTests: XCTestCase {
         let sink = Address(hex: "0x00000000000000000000000000000000000000fb")!
         // Signed by key 1 but claiming to be from key 0.
         let forged = Settlement.SignedTransfer.sign(
-            Transfer(from: f.keys[0].address, to: sink, value: 1, fee: 1, nonce: 0), chainId: SettlementFixture.chainId,
+            Transfer(from: f.keys[0].address, to: sink, value: 1, fee: 1, nonce: 0), domain: f.engine.domain,
             with: f.keys[1])
         let receipts = try await client.bidirectionalStreaming(Self.forward, timeout: .seconds(20),
                                                                as: SettlementV1.TransactionReceipt.self) {

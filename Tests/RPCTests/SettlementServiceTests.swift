@@ -51,11 +51,12 @@ struct SettlementFixture {
         await engine.stop()
     }
 
+    /// A transfer signed in `domain`, by default the engine's.
     func transfer(from sender: Int, to: Address, value: UInt64, fee: UInt64 = 1, nonce: UInt64,
-                  chainId: UInt64 = SettlementFixture.chainId) -> Settlement.SignedTransfer {
+                  domain: SigningDomain? = nil) -> Settlement.SignedTransfer {
         Settlement.SignedTransfer.sign(
             Transfer(from: keys[sender].address, to: to, value: UInt256(value), fee: UInt256(fee), nonce: nonce),
-            chainId: chainId, with: keys[sender])
+            domain: domain ?? engine.domain, with: keys[sender])
     }
 
     func submit(_ t: Settlement.SignedTransfer) async throws -> SettlementV1.TransactionReceipt {
@@ -166,7 +167,8 @@ final class SettlementServiceTests: XCTestCase {
 
     func testWrongChainIdIsRejectedWithAReason() async throws {
         let f = try await SettlementFixture.start()
-        let t = f.transfer(from: 1, to: f.keys[2].address, value: 1, nonce: 0, chainId: 1)
+        let t = f.transfer(from: 1, to: f.keys[2].address, value: 1, nonce: 0,
+                           domain: SigningDomain(chainId: 1, salt: f.engine.domain.salt))
         let receipt = try await f.submit(t)
         XCTAssertEqual(receipt.status, .rejected)
         XCTAssertFalse(receipt.rejectionReason.isEmpty)
@@ -490,7 +492,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(try SettlementV1.Account(protobufBytes: account.protobufBytes()), account)
         let request = SettlementV1.SubmitTransactionsRequest(
             clientSequence: 42, transfer: SettlementV1.SignedTransfer(from: [1], to: [2], value: [3], fee: [4], nonce: 5,
-                                                                      chainId: 6, signature: [7]))
+                                                                      chainId: 6, signature: [7], domainSalt: [8]))
         XCTAssertEqual(try SettlementV1.SubmitTransactionsRequest(protobufBytes: request.protobufBytes()), request)
         let receipt = SettlementV1.TransactionReceipt(clientSequence: 1, txId: [2], status: .sequenced, receivedAtMs: 3,
                                                       batchNumber: 4, stateRoot: [5])

@@ -70,7 +70,7 @@ final class ValidatorServiceTests: XCTestCase {
         config.batchTimeoutMs = 10
         var logger = Logger(label: "validator-test")
         logger.logLevel = .critical
-        let genesis = Genesis(chainId: 1337, allocations: [(validator, UInt256(1_000))])
+        let genesis = self.genesis
         let engine = try SettlementEngine(config: config, genesis: genesis, store: InMemorySettlementStore(), logger: logger)
         try await engine.start()
         var serviceConfig = ValidatorService.Configuration()
@@ -93,6 +93,9 @@ final class ValidatorServiceTests: XCTestCase {
     }
 
     private func amount(_ n: UInt64) -> [UInt8] { UInt256(n).bigEndianBytes }
+
+    /// The engine's genesis (its signing domain derives exit addresses).
+    private var genesis: Genesis { Genesis(chainId: 1337, allocations: [(validator, UInt256(1_000))]) }
 
     func testStakeLifecycleAndRefusals() async throws {
         try await withService { client in
@@ -168,7 +171,7 @@ final class ValidatorServiceTests: XCTestCase {
             let recipient = Address(bytes: [UInt8](repeating: 7, count: 20))!
             let w = try await client.unary(p + "GetWithdrawal", SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
                                            as: SettlementV1.WithdrawalInfo.self)
-            XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient).bytes)
+            XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient, in: SigningDomain(genesis: genesis)).bytes)
             XCTAssertEqual(w.burned, amount(0))
             XCTAssertEqual(w.claimed, amount(0))
         }
@@ -240,7 +243,7 @@ final class ValidatorServiceTests: XCTestCase {
                 from: Array(repeating: 1, count: 20), transfer: SettlementV1.SignedTransfer(Settlement.SignedTransfer(
                     transfer: Transfer(from: Address(bytes: Array(repeating: 3, count: 20))!, to: Address(bytes: Array(repeating: 2, count: 20))!,
                                        value: 1, fee: 0, nonce: 0),
-                    chainId: 1337, signature: Array(repeating: 27, count: 65)))), as: SettlementV1.L1CallResult.self) }),
+                    domain: .test, signature: Array(repeating: 27, count: 65)))), as: SettlementV1.L1CallResult.self) }),
             ("Deposit (malformed)", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(from: [1]),
                                                                  as: SettlementV1.DepositResult.self) }),
         ]

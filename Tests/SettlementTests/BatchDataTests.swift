@@ -11,7 +11,7 @@ final class BatchDataTests: XCTestCase {
             let i = Int(rng.next() % UInt64(senders)), j = Int(rng.next() % UInt64(senders))
             defer { nonces[i] += 1 }
             return SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[j].address, value: UInt256(rng.next() % 1_000_000),
-                                                fee: UInt256(rng.next() % 3), nonce: nonces[i]), chainId: 1337, with: keys[i])
+                                                fee: UInt256(rng.next() % 3), nonce: nonces[i]), domain: .test, with: keys[i])
         }
     }
 
@@ -20,24 +20,24 @@ final class BatchDataTests: XCTestCase {
         let batches = [BatchData.Batch(number: 7, transfers: Array(all[0..<100])),
                        BatchData.Batch(number: 8, transfers: []),
                        BatchData.Batch(number: 9, transfers: Array(all[100...]))]
-        let bytes = BatchData.encode(batches, chainId: 1337)
+        let bytes = BatchData.encode(batches, domain: .test)
         let decoded = try BatchData.decode(bytes)
-        XCTAssertEqual(decoded.chainId, 1337)
+        XCTAssertEqual(decoded.domain, .test)
         XCTAssertEqual(decoded.batches, batches)
         XCTAssertEqual(decoded.batches.flatMap(\.transfers).map(\.id), all.map(\.id))
-        XCTAssertEqual(BatchData.encode(decoded.batches, chainId: 1337), bytes, "one encoding per batch range")
+        XCTAssertEqual(BatchData.encode(decoded.batches, domain: .test), bytes, "one encoding per batch range")
     }
 
     func testCompressionHalvesTheBytesAndTheCalldataGas() {
         let all = transfers(count: 1_000)
-        let bytes = BatchData.encode([BatchData.Batch(number: 1, transfers: all)], chainId: 1337)
+        let bytes = BatchData.encode([BatchData.Batch(number: 1, transfers: all)], domain: .test)
         let perTx = Double(bytes.count) / 1_000
         XCTAssertLessThan(perTx, Double(BatchData.uncompressedTransferSize) / 2, "bytes per transfer: \(perTx)")
         XCTAssertLessThan(BatchData.calldataGas(bytes), BatchData.uncompressedCalldataGas(all))
     }
 
     func testEveryTruncationAndTrailingByteIsRefused() {
-        let bytes = BatchData.encode([BatchData.Batch(number: 3, transfers: transfers(count: 5))], chainId: 1)
+        let bytes = BatchData.encode([BatchData.Batch(number: 3, transfers: transfers(count: 5))], domain: .test)
         for cut in 0..<bytes.count {
             XCTAssertThrowsError(try BatchData.decode(Array(bytes[..<cut])), "a prefix of \(cut) bytes decoded")
         }
@@ -45,8 +45,8 @@ final class BatchDataTests: XCTestCase {
     }
 
     func testHugeCountsAreRefusedBeforeAllocating() {
-        // version 1, chain id 1, then an address count of 2^62: must fail on the count, not allocate.
-        var bytes: [UInt8] = [1, 1]
+        // version 1, chain id 1, a salt, then an address count of 2^62: must fail on the count, not allocate.
+        var bytes: [UInt8] = [1, 1] + [UInt8](repeating: 0, count: 32)
         var v: UInt64 = 1 << 62
         while v >= 0x80 { bytes.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
         bytes.append(UInt8(v))
@@ -62,16 +62,16 @@ final class BatchDataTests: XCTestCase {
     func testOutlineAgreesWithDecode() throws {
         // Deposits (bridge transfers, no signature) among the signed transfers.
         let all = transfers(count: 40)
-        let deposits = (0..<UInt64(2)).map { L1Deposit.transaction(id: $0, recipient: all[Int($0)].transfer.to, amount: 9, chainId: 1337) }
+        let deposits = (0..<UInt64(2)).map { L1Deposit.transaction(id: $0, recipient: all[Int($0)].transfer.to, amount: 9, domain: .test) }
         let bytes = BatchData.encode([BatchData.Batch(number: 5, transfers: Array(all[0..<25])),
                                       BatchData.Batch(number: 6, transfers: []),
                                       BatchData.Batch(number: 7, transfers: [deposits[0]] + Array(all[25...]) + [deposits[1]])],
-                                     chainId: 1337)
+                                     domain: .test)
         func verdict<T>(_ body: () throws -> T) -> String? {
             do { _ = try body(); return nil } catch { return "\(error)" }
         }
         let outline = try BatchData.outline(bytes)
-        XCTAssertEqual(outline.chainId, 1337)
+        XCTAssertEqual(outline.domain, .test)
         XCTAssertEqual(outline.batches.map(\.number), [5, 6, 7])
         XCTAssertEqual(outline.batches.map(\.count), [25, 0, 17])
         var inputs: [[UInt8]] = (0..<bytes.count).map { Array(bytes[..<$0]) } + [bytes + [0]]
@@ -95,7 +95,7 @@ final class BatchDataTests: XCTestCase {
             XCTAssertEqual(verdict { try BatchData.outline(input) }, decoded)
             if decoded == nil {
                 let full = try BatchData.decode(input), light = try BatchData.outline(input)
-                XCTAssertEqual(light.chainId, full.chainId)
+                XCTAssertEqual(light.domain, full.domain)
                 XCTAssertEqual(light.batches.map(\.number), full.batches.map(\.number))
                 XCTAssertEqual(light.batches.map(\.count), full.batches.map(\.transfers.count))
             } else {

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import Settlement
 
-/// Checks Keccak-256, EIP-712 hashing and secp256k1 recovery against vectors made by independent
-/// libraries (eth-hash/pycryptodome, eth-account, eth-keys): Tests/vectors/make_vectors.py.
+/// Checks Keccak-256, EIP-712 hashing (in the salted deployment domain), deployment salts and
+/// exit addresses, and secp256k1 recovery against vectors made by independent libraries (eth-hash/pycryptodome, eth-account, eth-keys): Tests/vectors/make_vectors.py.
 final class CryptoVectorTests: XCTestCase {
     struct Vectors: Decodable {
         struct EIP712Types: Decodable {
@@ -22,6 +22,7 @@ final class CryptoVectorTests: XCTestCase {
             let private_key: String
             let signer: String
             let chain_id: String
+            let salt: String
             let from: String
             let to: String
             let value: String
@@ -31,6 +32,15 @@ final class CryptoVectorTests: XCTestCase {
             let struct_hash: String
             let digest: String
             let signature: String
+        }
+        struct DeploymentCase: Decodable {
+            let name: String
+            let chain_id: String
+            let alloc: [String: String]
+            let genesis_hash: String
+            let salt: String
+            let l1_recipient: String
+            let exit_address: String
         }
         struct NegativeCase: Decodable {
             let name: String
@@ -45,6 +55,7 @@ final class CryptoVectorTests: XCTestCase {
         let keccak256: [KeccakCase]
         let keccak256_lengths: [String]
         let transfers: [TransferCase]
+        let deployments: [DeploymentCase]
         let negative: [NegativeCase]
     }
 
@@ -72,13 +83,13 @@ final class CryptoVectorTests: XCTestCase {
         return d
     }
 
-    private func transfer(_ c: Vectors.TransferCase) throws -> (Transfer, UInt64) {
+    private func transfer(_ c: Vectors.TransferCase) throws -> (Transfer, SigningDomain) {
         let t = Transfer(from: try XCTUnwrap(Address(hex: c.from)),
                          to: try XCTUnwrap(Address(hex: c.to)),
                          value: try XCTUnwrap(UInt256(decimal: c.value)),
                          fee: try XCTUnwrap(UInt256(decimal: c.fee)),
                          nonce: try XCTUnwrap(UInt64(c.nonce)))
-        return (t, try XCTUnwrap(UInt64(c.chain_id)))
+        return (t, SigningDomain(chainId: try XCTUnwrap(UInt64(c.chain_id)), salt: digest(c.salt)))
     }
 
     // MARK: Keccak-256
@@ -131,22 +142,45 @@ final class CryptoVectorTests: XCTestCase {
         let cases = Self.vectors.transfers
         XCTAssertGreaterThanOrEqual(cases.count, 20)
         for c in cases {
-            let (t, chainId) = try transfer(c)
-            XCTAssertEqual(EIP712.computeDomainSeparator(chainId: chainId).hex, c.domain_separator, c.name)
-            XCTAssertEqual(EIP712.domainSeparator(chainId: chainId).hex, c.domain_separator, "\(c.name) (cached)")
+            let (t, domain) = try transfer(c)
+            XCTAssertEqual(EIP712.computeDomainSeparator(domain).hex, c.domain_separator, c.name)
+            XCTAssertEqual(EIP712.domainSeparator(domain).hex, c.domain_separator, "\(c.name) (cached)")
             XCTAssertEqual(EIP712.structHash(t).hex, c.struct_hash, c.name)
-            XCTAssertEqual(EIP712.digest(t, chainId: chainId).hex, c.digest, c.name)
-            let signed = SignedTransfer(transfer: t, chainId: chainId, signature: hex(c.signature))
+            XCTAssertEqual(EIP712.digest(t, domain: domain).hex, c.digest, c.name)
+            let signed = SignedTransfer(transfer: t, domain: domain, signature: hex(c.signature))
             XCTAssertEqual(signed.id.hex, c.digest, c.name)
+            // The vector's salt is that of the genesis funding the signer with `value`.
+            let genesis = Genesis(chainId: domain.chainId, allocations: [(t.from, t.value)])
+            XCTAssertEqual(SigningDomain(genesis: genesis), domain, c.name)
         }
+    }
+
+    /// Genesis hash, deployment salt and exit address as an independent implementation
+    /// (make_vectors.py, from the genesis allocations alone) computes them; geneses sharing a chain
+    /// id get different salts and exit addresses.
+    func testDeploymentSaltsAndExitAddressesMatchTheVectors() throws {
+        let cases = Self.vectors.deployments
+        XCTAssertGreaterThanOrEqual(cases.count, 4)
+        for c in cases {
+            let chainId = try XCTUnwrap(UInt64(c.chain_id))
+            let alloc = try c.alloc.map { (try XCTUnwrap(Address(hex: $0.key)), try XCTUnwrap(UInt256(decimal: $0.value))) }
+            let genesis = Genesis(chainId: chainId, allocations: alloc)
+            XCTAssertEqual(genesis.hash.hex, c.genesis_hash, c.name)
+            let domain = SigningDomain(genesis: genesis)
+            XCTAssertEqual(domain.salt.hex, c.salt, c.name)
+            let recipient = try XCTUnwrap(Address(hex: c.l1_recipient))
+            XCTAssertEqual(Withdrawals.exitAddress(for: recipient, in: domain).description.lowercased(), c.exit_address, c.name)
+        }
+        XCTAssertEqual(Set(cases.map(\.salt)).count, cases.count, "every genesis has its own salt")
+        XCTAssertEqual(Set(cases.map(\.exit_address)).count, cases.count, "and its own exit addresses")
     }
 
     // MARK: Recovery
 
     func testRecoveredSignersMatchEthAccount() throws {
         for c in Self.vectors.transfers {
-            let (t, chainId) = try transfer(c)
-            let signed = SignedTransfer(transfer: t, chainId: chainId, signature: hex(c.signature))
+            let (t, domain) = try transfer(c)
+            let signed = SignedTransfer(transfer: t, domain: domain, signature: hex(c.signature))
             let expected = try XCTUnwrap(Address(hex: c.signer))
             XCTAssertEqual(try signed.recoverSigner(), expected, c.name)
             XCTAssertNoThrow(try signed.verify(), c.name)
@@ -225,10 +259,10 @@ final class CryptoVectorTests: XCTestCase {
 
     func testTamperedTransferFailsVerification() throws {
         let c = Self.vectors.transfers[2]
-        var (t, chainId) = try transfer(c)
+        var (t, domain) = try transfer(c)
         let sig = hex(c.signature)
         t.value = try t.value.adding(.one)
-        let tampered = SignedTransfer(transfer: t, chainId: chainId, signature: sig)
+        let tampered = SignedTransfer(transfer: t, domain: domain, signature: sig)
         XCTAssertThrowsError(try tampered.verify()) { e in
             guard case .signerMismatch(let expected, _) = e as? SignatureError else {
                 return XCTFail("expected signerMismatch, got \(e)")
@@ -237,7 +271,11 @@ final class CryptoVectorTests: XCTestCase {
         }
         // Same transfer replayed on another chain: different digest, different signer.
         let (t2, _) = try transfer(c)
-        XCTAssertThrowsError(try SignedTransfer(transfer: t2, chainId: chainId + 1, signature: sig).verify())
+        XCTAssertThrowsError(try SignedTransfer(transfer: t2, domain: SigningDomain(chainId: domain.chainId + 1, salt: domain.salt),
+                                                signature: sig).verify())
+        // And in another deployment of the same chain (another salt): different digest, different signer.
+        XCTAssertThrowsError(try SignedTransfer(transfer: t2, domain: SigningDomain(chainId: domain.chainId, salt: Keccak256.hash(utf8: "other")),
+                                                signature: sig).verify())
     }
 }
 

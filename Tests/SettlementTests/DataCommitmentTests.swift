@@ -32,7 +32,7 @@ final class DataCommitmentTests: XCTestCase {
     func filler(valueLength length: Int) -> SignedTransfer {
         let value = length == 0 ? UInt256.zero
             : UInt256(bigEndianBytes: [UInt8](repeating: 0, count: 32 - length) + [1] + [UInt8](repeating: 0, count: length - 1))!
-        return L1Deposit.transaction(id: 0, recipient: fixture.strangers[0], amount: value, chainId: fixture.rules.chainId)
+        return L1Deposit.transaction(id: 0, recipient: fixture.strangers[0], amount: value, domain: fixture.rules.domain)
     }
 
     /// Batch 1 whose data is exactly `size` bytes: deposits first (their value lengths fill the
@@ -40,7 +40,7 @@ final class DataCommitmentTests: XCTestCase {
     /// byte), so sizes do not depend on the order.
     func batch(ofExactly size: Int) -> BatchData.Batch {
         func measure(_ ts: [SignedTransfer]) -> Int {
-            var sizer = BatchData.Sizer(chainId: fixture.rules.chainId)
+            var sizer = BatchData.Sizer(domain: fixture.rules.domain)
             sizer.add(BatchData.Batch(number: 1, transfers: ts))
             return sizer.size
         }
@@ -65,7 +65,7 @@ final class DataCommitmentTests: XCTestCase {
     }
 
     func commitment(_ batches: [BatchData.Batch], newRoot: Digest32? = nil) -> (L1Commitment, [UInt8]) {
-        let data = BatchData.encode(batches, chainId: fixture.rules.chainId)
+        let data = BatchData.encode(batches, domain: fixture.rules.domain)
         let c = L1Commitment(index: 0, firstBatch: batches[0].number, lastBatch: batches.last!.number, prevRoot: fixture.tree.root,
                              newRoot: newRoot ?? CommitmentWorld.lie(fixture.tree.root), dataRoot: try! BatchDataTree.dataRoot(of: data))
         return (c, data)
@@ -100,7 +100,7 @@ final class DataCommitmentTests: XCTestCase {
         var rng = SeededGenerator(seed: 5)
         for round in 0 ..< 30 {
             var batches: [BatchData.Batch] = []
-            var sizer = BatchData.Sizer(chainId: fixture.rules.chainId)
+            var sizer = BatchData.Sizer(domain: fixture.rules.domain)
             for (k, raw) in fixture.randomBatches((0 ..< 1 + Int(rng.next() % 4)).map { _ in Int(rng.next() % 40) },
                                                   seed: UInt64(round)).enumerated() {
                 var ts = raw
@@ -108,8 +108,8 @@ final class DataCommitmentTests: XCTestCase {
                 let b = BatchData.Batch(number: UInt64(1_000 * round + k), transfers: ts)
                 batches.append(b)
                 sizer.add(b)
-                XCTAssertEqual(sizer.size, BatchData.encode(batches, chainId: fixture.rules.chainId).count)
-                let alone = BatchData.encode([b], chainId: fixture.rules.chainId).count
+                XCTAssertEqual(sizer.size, BatchData.encode(batches, domain: fixture.rules.domain).count)
+                let alone = BatchData.encode([b], domain: fixture.rules.domain).count
                 XCTAssertLessThanOrEqual(alone, BatchData.maxSingleBatchOverhead + ts.reduce(0) { $0 + BatchData.maxEncodedBytes(of: $1) })
             }
         }
@@ -128,7 +128,7 @@ final class DataCommitmentTests: XCTestCase {
         let first = pool.takeBatch(max: 10_000, maxDataBytes: BatchData.maxBatchTransfersBytes)
         XCTAssertGreaterThan(first.count, 1_000)
         XCTAssertLessThan(first.count, ts.count)
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: first.map(\.tx.signed))], chainId: fixture.rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: first.map(\.tx.signed))], domain: fixture.rules.domain)
         XCTAssertLessThanOrEqual(data.count, BatchData.maxCommitmentBytes)
         XCTAssertEqual(pool.readyCount, ts.count - first.count)
         let unbounded = pool.takeBatch(max: 10_000)
@@ -140,16 +140,16 @@ final class DataCommitmentTests: XCTestCase {
     func testThePosterPacksWholeBatchesWithinTheLimit() {
         let atLimit = batch(ofExactly: BatchData.maxCommitmentBytes)
         let small = BatchData.Batch(number: 2, transfers: transfers(3))
-        XCTAssertEqual(FinalityEngine.fittingPrefix(of: [atLimit, small], chainId: fixture.rules.chainId).map(\.number), [1])
+        XCTAssertEqual(FinalityEngine.fittingPrefix(of: [atLimit, small], domain: fixture.rules.domain).map(\.number), [1])
         let over = batch(ofExactly: BatchData.maxCommitmentBytes + 1)
-        XCTAssertTrue(FinalityEngine.fittingPrefix(of: [over], chainId: fixture.rules.chainId).isEmpty)
+        XCTAssertTrue(FinalityEngine.fittingPrefix(of: [over], domain: fixture.rules.domain).isEmpty)
         let halves = [BatchData.Batch(number: 1, transfers: transfers(900)),
                       BatchData.Batch(number: 2, transfers: Array(transfers(1_800)[900...])),
                       BatchData.Batch(number: 3, transfers: transfers(2))]
-        let packed = FinalityEngine.fittingPrefix(of: halves, chainId: fixture.rules.chainId)
+        let packed = FinalityEngine.fittingPrefix(of: halves, domain: fixture.rules.domain)
         XCTAssertEqual(packed.map(\.number), [1])
-        XCTAssertLessThanOrEqual(BatchData.encode(packed, chainId: fixture.rules.chainId).count, BatchData.maxCommitmentBytes)
-        XCTAssertGreaterThan(BatchData.encode(Array(halves[0 ..< 2]), chainId: fixture.rules.chainId).count, BatchData.maxCommitmentBytes)
+        XCTAssertLessThanOrEqual(BatchData.encode(packed, domain: fixture.rules.domain).count, BatchData.maxCommitmentBytes)
+        XCTAssertGreaterThan(BatchData.encode(Array(halves[0 ..< 2]), domain: fixture.rules.domain).count, BatchData.maxCommitmentBytes)
     }
 
     // MARK: The data tree
@@ -159,13 +159,13 @@ final class DataCommitmentTests: XCTestCase {
     func testInclusionProofsBindTheTransactionAndItsPosition() throws {
         let batches = fixture.committedBatches([3, 0, 5, 1], seed: 9)
         let tree = BatchDataTree(batches: batches)
-        let root = tree.dataRoot(chainId: 1337, firstBatch: 4)
+        let root = tree.dataRoot(domain: .test, firstBatch: 4)
         let data = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: 4 + UInt64($0.offset), transfers: $0.element) },
-                                    chainId: 1337)
+                                    domain: .test)
         XCTAssertEqual(try BatchDataTree.dataRoot(of: data), root)
         let counts = [3, 0, 5, 1]
         func rootOf(_ t: SignedTransfer, _ p: DataInclusionProof) -> Digest32? {
-            p.dataRoot(of: t, chainId: 1337, firstBatch: 4, transactionCounts: counts)
+            p.dataRoot(of: t, domain: .test, firstBatch: 4, transactionCounts: counts)
         }
         var checked = 0
         for (b, txs) in batches.enumerated() {
@@ -179,7 +179,7 @@ final class DataCommitmentTests: XCTestCase {
                 // The same transaction with one field changed.
                 let bumped = SignedTransfer(transfer: Transfer(from: t.transfer.from, to: t.transfer.to, value: t.transfer.value + 1,
                                                                fee: t.transfer.fee, nonce: t.transfer.nonce),
-                                            chainId: t.chainId, signature: t.signature)
+                                            domain: t.domain, signature: t.signature)
                 XCTAssertNotEqual(rootOf(bumped, p), root)
                 // Another position with this path, a flipped sibling, a path too short or long.
                 XCTAssertNotEqual(rootOf(t, DataInclusionProof(position: p.position ^ 1, siblings: p.siblings)), root)
@@ -190,8 +190,8 @@ final class DataCommitmentTests: XCTestCase {
                 XCTAssertNil(rootOf(t, DataInclusionProof(position: p.position, siblings: p.siblings + [.zero])))
                 XCTAssertNil(rootOf(t, DataInclusionProof(position: 9, siblings: p.siblings)), "a padding position")
                 // The same leaf under another layout (batch counts) or chain.
-                XCTAssertNotEqual(p.dataRoot(of: t, chainId: 1337, firstBatch: 4, transactionCounts: [3, 5, 0, 1]), root)
-                XCTAssertNotEqual(p.dataRoot(of: t, chainId: 1338, firstBatch: 4, transactionCounts: counts), root)
+                XCTAssertNotEqual(p.dataRoot(of: t, domain: .test, firstBatch: 4, transactionCounts: [3, 5, 0, 1]), root)
+                XCTAssertNotEqual(p.dataRoot(of: t, domain: SigningDomain(chainId: 1338, salt: SigningDomain.test.salt), firstBatch: 4, transactionCounts: counts), root)
                 checked += 1
             }
         }
@@ -210,13 +210,13 @@ final class DataCommitmentTests: XCTestCase {
         let ts = transfers(1_500)
         let batches = [Array(ts[..<700]), Array(ts[700...])]
         let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batches[0]), BatchData.Batch(number: 2, transfers: batches[1])],
-                                    chainId: fixture.rules.chainId)
+                                    domain: fixture.rules.domain)
         let honest = GamePlayer(party: .challenger, batches: batches, preState: fixture.tree, rules: fixture.rules)
         let lie = CommitmentWorld.lie(honest.trace.newRoot)
         let dishonest = GamePlayer(party: .proposer, trace: honest.trace.claiming(newRoot: lie), batches: batches,
                                    preState: fixture.tree, rules: fixture.rules)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: fixture.tree.root, newRoot: lie,
-                             dataRoot: BatchDataTree(batches: batches).dataRoot(chainId: fixture.rules.chainId, firstBatch: 1))
+                             dataRoot: BatchDataTree(batches: batches).dataRoot(domain: fixture.rules.domain, firstBatch: 1))
         var chain = ArbiterChain(config: config())
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
         // The arbiter's games need only the data root and the counts: forget the data, as a
@@ -288,7 +288,7 @@ final class DataCommitmentTests: XCTestCase {
         flipped[3] = Keccak256.hash(flipped[3].bytes)
         let t = good.transaction.transfer
         let changed = SignedTransfer(transfer: Transfer(from: t.from, to: t.to, value: t.value + 1, fee: t.fee, nonce: t.nonce),
-                                     chainId: good.transaction.chainId, signature: good.transaction.signature)
+                                     domain: good.transaction.domain, signature: good.transaction.signature)
         let tampered: [(String, [UInt8], String)] = [
             ("another position's proof", neighbourProof.serialized, "not the disputed one"),
             ("a path for another position", with(good, inclusion: tree.inclusionProof(batch: batch, index: neighbour)), "not the disputed one"),
@@ -324,9 +324,9 @@ final class DataCommitmentTests: XCTestCase {
         let valid = transfers(3)
         let v = valid[1].transfer
         let forged = SignedTransfer(transfer: Transfer(from: v.from, to: v.to, value: 900_000, fee: v.fee, nonce: v.nonce),
-                                    chainId: fixture.rules.chainId, signature: valid[1].signature)
+                                    domain: fixture.rules.domain, signature: valid[1].signature)
         let batches = [[valid[0], forged, valid[2]]]
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batches[0])], chainId: fixture.rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batches[0])], domain: fixture.rules.domain)
         let truth = GamePlayer(party: .challenger, batches: batches, preState: fixture.tree, rules: fixture.rules)
         XCTAssertNotNil(truth.trace.batches[0].rejections[1], "the forged transfer is rejected")
         // The roots of a side that applies the forged transfer (skipping the signature check).

@@ -16,7 +16,7 @@ final class DepositTests: XCTestCase {
         L1Deposit(id: id, depositor: depositor, recipient: recipient, amount: amount, l1BlockNumber: 3, l1BlockHash: .zero)
     }
 
-    func validated(_ d: L1Deposit) -> ValidatedTransfer { ValidatedTransfer(deposit: d, chainId: 1337) }
+    func validated(_ d: L1Deposit) -> ValidatedTransfer { ValidatedTransfer(deposit: d, domain: .test) }
 
     /// Adversary: a depositor (or a genesis) that makes a recipient's balance overflow, so that
     /// deposit `k` can never be credited and, with the bridge nonce stuck at `k`, no later deposit
@@ -37,7 +37,7 @@ final class DepositTests: XCTestCase {
         XCTAssertEqual(after[bob], Account(balance: 109, nonce: 0), "credited, nonce untouched; the deposit after the refund too")
         XCTAssertNil(after[fee], "a deposit pays no fee")
         XCTAssertEqual(after[carol], start[carol], "the overflowing recipient is untouched")
-        XCTAssertEqual(after[Withdrawals.exitAddress(for: carol)], Account(balance: 6, nonce: 0),
+        XCTAssertEqual(after[Withdrawals.exitAddress(for: carol, in: .test)], Account(balance: 6, nonce: 0),
                        "refunded to carol's exit address: claimable on L1 as a withdrawal")
     }
 
@@ -51,9 +51,9 @@ final class DepositTests: XCTestCase {
         XCTAssertGreaterThan(f.tree.account(rich)?.balance ?? .zero, UInt256.max - 1_000, "the fixture's last key holds nearly 2^256")
         let d = deposit(0, to: rich, 1_000)
         let ledger = DepositLedger([d])
-        let tx = d.transaction(chainId: f.rules.chainId)
+        let tx = d.transaction(domain: f.rules.domain)
         let executor = BatchExecutor(feeAccount: f.rules.feeAccount)
-        let executed = executor.execute([ValidatedTransfer(deposit: d, chainId: f.rules.chainId)], lookup: { f.tree.account($0) })
+        let executed = executor.execute([ValidatedTransfer(deposit: d, domain: f.rules.domain)], lookup: { f.tree.account($0) })
         XCTAssertEqual(executed.transactions.map(\.reason), [BatchExecutor.depositRefunded])
         var tree = f.tree
         let trace = BatchTrace.execute([tx], on: &tree, rules: f.rules, deposits: ledger)
@@ -61,7 +61,7 @@ final class DepositTests: XCTestCase {
         var fromExecutor = f.tree
         _ = fromExecutor.update(executed.diff)
         XCTAssertEqual(fromExecutor.root, trace.postRoot, "executor and verifier agree on the refund")
-        XCTAssertEqual(tree.account(Withdrawals.exitAddress(for: rich))?.balance, 1_000)
+        XCTAssertEqual(tree.account(Withdrawals.exitAddress(for: rich, in: .test))?.balance, 1_000)
         XCTAssertEqual(tree.account(.bridge)?.nonce, 1)
 
         let proof = OneStepProof.make(tx, on: f.tree, rules: f.rules, deposits: ledger)
@@ -75,8 +75,8 @@ final class DepositTests: XCTestCase {
 
         // Unpayable: the exit cannot hold it either. Consumed, nothing credited, in both executors.
         var full = f.tree
-        _ = full.update([(address: Withdrawals.exitAddress(for: rich), account: Account(balance: UInt256.max - 10))])
-        let unpayable = executor.execute([ValidatedTransfer(deposit: d, chainId: f.rules.chainId)], lookup: { full.account($0) })
+        _ = full.update([(address: Withdrawals.exitAddress(for: rich, in: .test), account: Account(balance: UInt256.max - 10))])
+        let unpayable = executor.execute([ValidatedTransfer(deposit: d, domain: f.rules.domain)], lookup: { full.account($0) })
         XCTAssertEqual(unpayable.transactions.map(\.reason), [BatchExecutor.depositUnpayable])
         var replay = full
         let unpayableTrace = BatchTrace.execute([tx], on: &replay, rules: f.rules, deposits: ledger)
@@ -89,14 +89,14 @@ final class DepositTests: XCTestCase {
     }
 
     func testTheAPIRefusesTransfersFromTheBridge() {
-        let pipeline = ValidationPipeline(chainId: 1337, maxFee: 1_000)
-        let forged = SignedTransfer(transfer: Transfer(from: .bridge, to: bob, value: 1_000, fee: 0, nonce: 0), chainId: 1337,
+        let pipeline = ValidationPipeline(domain: .test, maxFee: 1_000)
+        let forged = SignedTransfer(transfer: Transfer(from: .bridge, to: bob, value: 1_000, fee: 0, nonce: 0), domain: .test,
                                     signature: [UInt8](repeating: 7, count: 65))
         for verify in [true, false] {
             guard case .failure(let f) = pipeline.validate(forged, verifySignature: verify) else { return XCTFail("accepted") }
             XCTAssertEqual(f.reason, "deposits come only from the L1 bridge")
         }
-        guard case .failure(let f) = pipeline.validate(deposit(0, to: bob, 1).transaction(chainId: 1337)) else {
+        guard case .failure(let f) = pipeline.validate(deposit(0, to: bob, 1).transaction(domain: .test)) else {
             return XCTFail("a deposit transaction was accepted through validation")
         }
         XCTAssertEqual(f.reason, ValidationPipeline.bridgeRejection)
@@ -104,23 +104,23 @@ final class DepositTests: XCTestCase {
 
     func testBatchDataCarriesDepositsWithoutASignature() throws {
         let f = FraudProofFixture(seed: 5)
-        let transfers = [deposit(0, to: bob, 12).transaction(chainId: 1337), f.sign(1, to: bob, value: 3, nonce: 0),
-                         deposit(1, to: f.keys[1].address, UInt256.max).transaction(chainId: 1337)]
-        let data = BatchData.encode([BatchData.Batch(number: 4, transfers: transfers)], chainId: 1337)
+        let transfers = [deposit(0, to: bob, 12).transaction(domain: .test), f.sign(1, to: bob, value: 3, nonce: 0),
+                         deposit(1, to: f.keys[1].address, UInt256.max).transaction(domain: .test)]
+        let data = BatchData.encode([BatchData.Batch(number: 4, transfers: transfers)], domain: .test)
         let decoded = try BatchData.decode(data)
         XCTAssertEqual(decoded.batches, [BatchData.Batch(number: 4, transfers: transfers)])
         XCTAssertEqual(decoded.batches[0].transfers.map(\.id), transfers.map(\.id))
         XCTAssertEqual(decoded.batches[0].transfers[0].signature, [])
         // The id a client computes from the deposit id, recipient and amount.
-        XCTAssertEqual(transfers[0].id, L1Deposit.transaction(id: 0, recipient: bob, amount: 12, chainId: 1337).id)
-        XCTAssertNotEqual(transfers[0].id, deposit(1, to: bob, 12).transaction(chainId: 1337).id, "unique per deposit id")
+        XCTAssertEqual(transfers[0].id, L1Deposit.transaction(id: 0, recipient: bob, amount: 12, domain: .test).id)
+        XCTAssertNotEqual(transfers[0].id, deposit(1, to: bob, 12).transaction(domain: .test).id, "unique per deposit id")
     }
 
     func testTheOneStepProofOfADepositNeedsTheL1Record() throws {
         let f = FraudProofFixture(seed: 9)
         let real = deposit(0, to: f.strangers[0], 500)
         let ledger = DepositLedger([real])
-        let tx = real.transaction(chainId: f.rules.chainId)
+        let tx = real.transaction(domain: f.rules.domain)
         var tree = f.tree
         let trace = BatchTrace.execute([tx], on: &tree, rules: f.rules, deposits: ledger)
         XCTAssertEqual(trace.rejections, [nil])
@@ -150,7 +150,7 @@ final class DepositTests: XCTestCase {
         }
         // A deposit transaction with a fee or a signature is not a deposit.
         let withFee = SignedTransfer(transfer: Transfer(from: .bridge, to: f.strangers[0], value: 500, fee: 1, nonce: 0),
-                                     chainId: f.rules.chainId, signature: [])
+                                     domain: f.rules.domain, signature: [])
         XCTAssertEqual(f.rules.statelessRejection(withFee, deposits: ledger), "a deposit pays no fee")
     }
 
@@ -168,8 +168,8 @@ final class DepositTests: XCTestCase {
                        [.depositMade(id: 0, l2Recipient: f.strangers[1], amount: 700)])
         let real = chain.state.deposits[0]
         let invented = deposit(1, to: f.keys[2].address, 1_000_000)
-        let batches = [[f.sign(1, to: bob, value: 5, nonce: 0), real.transaction(chainId: 1337)],
-                       [invented.transaction(chainId: 1337), f.sign(2, to: bob, value: 1_500_000, nonce: 0)]]
+        let batches = [[f.sign(1, to: bob, value: 5, nonce: 0), real.transaction(domain: .test)],
+                       [invented.transaction(domain: .test), f.sign(2, to: bob, value: 1_500_000, nonce: 0)]]
         XCTAssertEqual(f.rules.statelessRejection(batches[1][0], deposits: chain.state.depositLedger), "no deposit 1 on L1")
 
         // The proposer's trace credits both (its ledger holds the invented one).
@@ -183,7 +183,7 @@ final class DepositTests: XCTestCase {
         XCTAssertNotEqual(proposerPlayer.trace.newRoot, challengerPlayer.trace.newRoot)
 
         let data = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
-                                    chainId: 1337)
+                                    domain: .test)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: f.tree.root, newRoot: proposerPlayer.trace.newRoot,
                              dataRoot: committedRoot(data))
         chain.send(.registerValidator(stake: 60), by: challenger)
@@ -229,11 +229,11 @@ final class DepositTests: XCTestCase {
         XCTAssertEqual(engine.enqueueDeposits([d0, d1]) { d, r in receipts.add(d.id, r) }, 2)
         let first = await receipts.wait(count: 2)
         XCTAssertEqual(first.map(\.1.status), [.sequenced, .sequenced])
-        XCTAssertEqual(first.map(\.1.id).sorted(), [d0, d1].map { $0.transaction(chainId: 1337).id }.sorted())
+        XCTAssertEqual(first.map(\.1.id).sorted(), [d0, d1].map { $0.transaction(domain: f.domain).id }.sorted())
         XCTAssertEqual(engine.creditedDeposits, 2)
         XCTAssertEqual(try engine.account(bob).account, Account(balance: 250, nonce: 0))
         XCTAssertEqual(try engine.account(f.keys[0].address).account.balance, 1_000_050)
-        let stored = try await engine.status(of: d0.transaction(chainId: 1337).id)
+        let stored = try await engine.status(of: d0.transaction(domain: f.domain).id)
         XCTAssertEqual(stored?.status, .sequenced)
 
         // Offered again: answered with the stored receipt, never credited twice.
@@ -245,7 +245,7 @@ final class DepositTests: XCTestCase {
         XCTAssertEqual(engine.creditedDeposits, 2)
 
         // Through the API a bridge transfer is refused.
-        let r = try await engine.submitAndWait(deposit(2, to: bob, 1_000).transaction(chainId: 1337))
+        let r = try await engine.submitAndWait(deposit(2, to: bob, 1_000).transaction(domain: f.domain))
         XCTAssertEqual(r.status, .rejected)
         XCTAssertEqual(r.reason, "deposits come only from the L1 bridge")
         XCTAssertEqual(engine.creditedDeposits, 2)

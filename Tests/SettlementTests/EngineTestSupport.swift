@@ -29,8 +29,13 @@ struct EngineFixture {
         return e
     }
 
-    func transfer(from i: Int, to j: Int, value: UInt256, fee: UInt256 = 1, nonce: UInt64, chainId: UInt64 = 1337) -> SignedTransfer {
+    /// The engine's signing domain (its genesis's).
+    var domain: SigningDomain { SigningDomain(genesis: genesis) }
+
+    /// A transfer signed in `domain`, by default the engine's.
+    func transfer(from i: Int, to j: Int, value: UInt256, fee: UInt256 = 1, nonce: UInt64,
+                  domain: SigningDomain? = nil) -> SignedTransfer {
         SignedTransfer.sign(Transfer(from: keys[i].address, to: keys[j].address, value: value, fee: fee, nonce: nonce),
-                            chainId: chainId, with: keys[i])
+                            domain: domain ?? self.domain, with: keys[i])
     }
 }

@@ -32,11 +32,11 @@ final class EngineTests: XCTestCase {
         let good = f.transfer(from: 0, to: 1, value: 5, nonce: 0)
         var flipped = good.signature
         flipped[10] ^= 0x01
-        try await expectRejected(SignedTransfer(transfer: good.transfer, chainId: 1337, signature: flipped), "signature")
-        try await expectRejected(f.transfer(from: 0, to: 1, value: 5, nonce: 0, chainId: 1), "chain id")
+        try await expectRejected(SignedTransfer(transfer: good.transfer, domain: f.domain, signature: flipped), "signature")
+        try await expectRejected(f.transfer(from: 0, to: 1, value: 5, nonce: 0, domain: SigningDomain(chainId: 1, salt: f.domain.salt)), "chain id")
         // Signed by key 2 but claiming to be from key 0.
         let forged = SignedTransfer.sign(Transfer(from: f.keys[0].address, to: f.keys[1].address, value: 5, fee: 1, nonce: 0),
-                                         chainId: 1337, with: f.keys[2])
+                                         domain: f.domain, with: f.keys[2])
         try await expectRejected(forged, "not by from")
         try await expectRejected(f.transfer(from: 0, to: 1, value: .max, fee: 1, nonce: 0), "overflows")
         try await expectRejected(f.transfer(from: 0, to: 1, value: 2_000_000, nonce: 0), "insufficient balance")
@@ -141,7 +141,7 @@ final class EngineTests: XCTestCase {
     func testPoolIsBoundedAndFair() throws {
         let f = EngineFixture(accounts: 3)
         let pool = TransactionPool(capacity: 6, maxFutureNonces: 4, futureTimeout: .seconds(10)) { _ in Account(balance: 1_000_000) }
-        let v = ValidationPipeline(chainId: 1337, maxFee: 1_000)
+        let v = ValidationPipeline(domain: f.domain, maxFee: 1_000)
         func add(_ i: Int, _ n: UInt64) throws(PoolRejection) {
             guard case .success(let tx) = v.validate(f.transfer(from: i, to: 0, value: 1, nonce: n)) else { return }
             try pool.add(tx) { _ in }

@@ -32,13 +32,13 @@ final class ForcedInclusionTests: XCTestCase {
         var after = tree
         let trace = CommitmentTrace.execute(batches, on: &after, rules: rules, deposits: ledger)
         let data = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: first + UInt64($0.offset), transfers: $0.element) },
-                                    chainId: rules.chainId)
+                                    domain: rules.domain)
         let c = L1Commitment(index: index, firstBatch: first, lastBatch: first + UInt64(batches.count) - 1, prevRoot: tree.root,
                              newRoot: newRoot ?? trace.newRoot, dataRoot: try! BatchDataTree.dataRoot(of: data))
         return (c, data, after, trace)
     }
 
-    func marker(_ id: UInt64, of sender: Address) -> SignedTransfer { L1InboxItem.marker(id: id, sender: sender, chainId: 1337) }
+    func marker(_ id: UInt64, of sender: Address) -> SignedTransfer { L1InboxItem.marker(id: id, sender: sender, domain: .test) }
 
     func testACensoringSequencerCannotPostPastTheInclusionDeadlineOfAForcedTransfer() throws {
         let f = FraudProofFixture(seed: 41)
@@ -85,13 +85,13 @@ final class ForcedInclusionTests: XCTestCase {
         let deposit = chain.state.deposits[0]
         // A deposit transaction with another amount does not consume it.
         for (i, batch) in [[f.sign(2, to: bob, value: 1, nonce: 0)],
-                           [L1Deposit.transaction(id: 0, recipient: bob, amount: 71, chainId: 1337)]].enumerated() {
+                           [L1Deposit.transaction(id: 0, recipient: bob, amount: 71, domain: .test)]].enumerated() {
             let c = commitment(0, first: 1, [batch], from: f.tree, ledger: chain.state.depositLedger, rules: f.rules)
             let reason = ArbiterChain.revertReason(chain.send(.postCommitment(c.commitment, data: c.data, bond: 100), by: proposer,
                                                               advanceMs: i == 0 ? delayMs : 1_000))
             XCTAssertTrue(reason?.hasPrefix("deposit 0 (L1 time") == true && reason?.contains("is overdue") == true, "\(i): \(reason ?? "accepted")")
         }
-        let c = commitment(0, first: 1, [[deposit.transaction(chainId: 1337)]], from: f.tree, ledger: chain.state.depositLedger,
+        let c = commitment(0, first: 1, [[deposit.transaction(domain: .test)]], from: f.tree, ledger: chain.state.depositLedger,
                            rules: f.rules)
         XCTAssertEqual(chain.send(.postCommitment(c.commitment, data: c.data, bond: 100), by: proposer),
                        [.commitmentPosted(c.commitment, proposer: proposer)])
@@ -107,10 +107,10 @@ final class ForcedInclusionTests: XCTestCase {
         var chain = chain(f)
         let sender = f.keys[1].address
         let bad = [
-            SignedTransfer.sign(Transfer(from: sender, to: bob, value: 5, fee: 1, nonce: 0), chainId: 1337, with: f.keys[2]),
+            SignedTransfer.sign(Transfer(from: sender, to: bob, value: 5, fee: 1, nonce: 0), domain: .test, with: f.keys[2]),
             f.sign(1, to: bob, value: 5, nonce: 7),
             f.sign(1, to: bob, value: 50_000_000, nonce: 0),
-            SignedTransfer.sign(Transfer(from: sender, to: bob, value: 5, fee: 1, nonce: 0), chainId: 99, with: f.keys[1]),
+            SignedTransfer.sign(Transfer(from: sender, to: bob, value: 5, fee: 1, nonce: 0), domain: SigningDomain(chainId: 99, salt: SigningDomain.test.salt), with: f.keys[1]),
         ]
         let good = f.sign(1, to: bob, value: 5, nonce: 0)
         // A transfer signed for another chain is refused at submission (its format), the others enter.
@@ -222,14 +222,14 @@ final class ForcedInclusionTests: XCTestCase {
         let forced = f.sign(1, to: bob, value: 3, nonce: 9)
         let tx = L1Transaction(sender: user, call: .submitToInbox(forced), nonce: 4)
         XCTAssertEqual(try L1Transaction(encoded: tx.encoded), tx)
-        let batch = [marker(0, of: f.keys[1].address), forced, L1Deposit.transaction(id: 0, recipient: bob, amount: 2, chainId: 1337)]
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], chainId: 1337)
+        let batch = [marker(0, of: f.keys[1].address), forced, L1Deposit.transaction(id: 0, recipient: bob, amount: 2, domain: .test)]
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], domain: .test)
         XCTAssertEqual(try BatchData.decode(data).batches[0].transfers, batch)
         XCTAssertEqual(try BatchData.outline(data).batches.map(\.count), [3])
         XCTAssertEqual(try BatchData.l1Originated(data), [batch[0].transfer, batch[2].transfer])
         // Through the API a transfer from the inbox address is refused (nobody can sign for it).
-        let forged = SignedTransfer(transfer: Transfer(from: .inbox, to: bob, value: 1, fee: 0, nonce: 0), chainId: 1337,
+        let forged = SignedTransfer(transfer: Transfer(from: .inbox, to: bob, value: 1, fee: 0, nonce: 0), domain: .test,
                                     signature: [UInt8](repeating: 7, count: 65))
-        guard case .failure = ValidationPipeline(chainId: 1337, maxFee: 1_000).validate(forged) else { return XCTFail("accepted") }
+        guard case .failure = ValidationPipeline(domain: .test, maxFee: 1_000).validate(forged) else { return XCTFail("accepted") }
     }
 }

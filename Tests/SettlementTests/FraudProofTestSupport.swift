@@ -17,7 +17,7 @@ struct FraudProofFixture {
     init(seed: UInt64, signers: Int = 6, extraAccounts: Int = 40) {
         var rng = SeededGenerator(seed: seed)
         keys = (0 ..< signers).map { _ in PrivateKey.generate(using: &rng) }
-        rules = TransitionRules(chainId: 1337, feeAccount: keys[0].address, maxFee: 1000)
+        rules = TransitionRules(domain: .test, feeAccount: keys[0].address, maxFee: 1000)
         var tree = SparseMerkleTree()
         var changes: [(address: Address, account: Account?)] = keys.map { (address: $0.address, account: Account(balance: 1_000_000)) }
         changes[signers - 1].account = Account(balance: UInt256.max - 5)
@@ -49,12 +49,12 @@ struct FraudProofFixture {
         if roll >= 16 && roll < 19 { fee = 1001 }                           // above maxFee
         let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
         if roll >= 19 && roll < 22 {                                        // signed by someone else
-            return SignedTransfer.sign(transfer, chainId: rules.chainId, with: keys[(i + 1) % keys.count])
+            return SignedTransfer.sign(transfer, domain: rules.domain, with: keys[(i + 1) % keys.count])
         }
         if roll >= 22 && roll < 25 {                                        // another chain
-            return SignedTransfer.sign(transfer, chainId: rules.chainId + 1, with: keys[i])
+            return SignedTransfer.sign(transfer, domain: SigningDomain(chainId: rules.chainId + 1, salt: rules.domain.salt), with: keys[i])
         }
-        return SignedTransfer.sign(transfer, chainId: rules.chainId, with: keys[i])
+        return SignedTransfer.sign(transfer, domain: rules.domain, with: keys[i])
     }
 
     /// `sizes.count` batches of random transfers from `tree`, each generated against the state it
@@ -73,7 +73,7 @@ struct FraudProofFixture {
 
     func sign(_ i: Int, to: Address, value: UInt256, fee: UInt256 = 1, nonce: UInt64) -> SignedTransfer {
         SignedTransfer.sign(Transfer(from: keys[i].address, to: to, value: value, fee: fee, nonce: nonce),
-                            chainId: rules.chainId, with: keys[i])
+                            domain: rules.domain, with: keys[i])
     }
 }
 

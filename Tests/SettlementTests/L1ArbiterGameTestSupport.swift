@@ -52,7 +52,7 @@ struct CommittedSegment {
         var tree = world.treesBeforeBatch[first]
         trace = CommitmentTrace.execute(Array(world.batches[first ..< first + count]), on: &tree, rules: world.fixture.rules)
         data = BatchData.encode((first ..< first + count).map { BatchData.Batch(number: UInt64($0) + 1, transfers: world.batches[$0]) },
-                                chainId: world.fixture.rules.chainId)
+                                domain: world.fixture.rules.domain)
     }
 
     /// The commitment at `index`, claiming `newRoot` (the honest one by default).
@@ -101,7 +101,7 @@ extension FraudProofFixture {
     func committedBatches(_ sizes: [Int], seed: UInt64) -> [[SignedTransfer]] {
         let raw = randomBatches(sizes, seed: seed)
         let data = BatchData.encode(raw.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
-                                    chainId: rules.chainId)
+                                    domain: rules.domain)
         return try! BatchData.decode(data).batches.map(\.transfers)
     }
 }

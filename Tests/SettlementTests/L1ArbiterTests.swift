@@ -13,8 +13,8 @@ final class L1ArbiterTests: XCTestCase {
     private func root(_ n: UInt8) -> Digest32 { Keccak256.hash([n, 0x52]) }
 
     /// Valid data for batches `first...last` with no transactions.
-    private func emptyData(_ first: UInt64, _ last: UInt64, chainId: UInt64 = L1ArbiterConfig.defaultRules.chainId) -> [UInt8] {
-        BatchData.encode((first ... last).map { BatchData.Batch(number: $0, transfers: []) }, chainId: chainId)
+    private func emptyData(_ first: UInt64, _ last: UInt64, domain: SigningDomain = L1ArbiterConfig.defaultRules.domain) -> [UInt8] {
+        BatchData.encode((first ... last).map { BatchData.Batch(number: $0, transfers: []) }, domain: domain)
     }
 
     private func post(_ index: UInt64, _ first: UInt64, _ last: UInt64, _ prev: Digest32, _ new: Digest32,
@@ -49,8 +49,14 @@ final class L1ArbiterTests: XCTestCase {
             .contains("does not decode"), true)
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 3)), in: b))?
             .contains("are not 1...2"), true)
-        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 2, chainId: 9)), in: b))?
-            .contains("chain 9"), true)
+        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1),
+                                                         data: emptyData(1, 2, domain: SigningDomain(chainId: 9, salt: .zero))), in: b))?
+            .contains("chain id 9"), true)
+        // The data of another deployment with the same chain id (another genesis, so another salt).
+        let otherDeployment = SigningDomain(genesis: Genesis(chainId: L1ArbiterConfig.defaultRules.chainId,
+                                                             allocations: [(alice, UInt256(1))]))
+        XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), data: emptyData(1, 2, domain: otherDeployment)),
+                                                    in: b))?.contains("salt \(otherDeployment.salt)"), true)
 
         let ok = arbiter.execute(post(0, 1, 2, root(0), root(1)), in: b)
         XCTAssertNil(revertReason(ok))

@@ -12,7 +12,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
     /// Two commitments: batch 1 withdraws 500 (to the exit address), batch 2 withdraws 300 more.
     private func setUp() -> (ArbiterChain, FraudProofFixture, [SparseMerkleTree], [L1Commitment]) {
         let fixture = FraudProofFixture(seed: 5)
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: fixture.rules.domain)
         let batches = [[fixture.sign(0, to: exit, value: 500, nonce: 0)], [fixture.sign(0, to: exit, value: 300, nonce: 1)]]
         var tree = fixture.tree
         var trees: [SparseMerkleTree] = []
@@ -24,7 +24,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
             let prev = tree.root
             _ = BatchTrace.execute(b, on: &tree, rules: fixture.rules)
             trees.append(tree)
-            let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], chainId: fixture.rules.chainId)
+            let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], domain: fixture.rules.domain)
             let c = L1Commitment(index: UInt64(i), firstBatch: UInt64(i) + 1, lastBatch: UInt64(i) + 1, prevRoot: prev,
                                  newRoot: tree.root, dataRoot: committedRoot(data))
             commitments.append(c)
@@ -35,7 +35,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
     }
 
     private func claim(_ index: Int, _ trees: [SparseMerkleTree]) -> [UInt8] {
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: .test)
         return WithdrawalProof(recipient: recipient, commitmentIndex: UInt64(index), exitAccount: trees[index].account(exit)!,
                                proof: trees[index].proof(for: exit)).serialized
     }
@@ -47,7 +47,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
         XCTAssertTrue(ArbiterChain.revertReason(early)?.contains("not final") == true, "\(early)")
 
         let paid = chain.send(.claimWithdrawal(proof: claim(0, trees)), by: recipient, advanceMs: periodMs)
-        XCTAssertEqual(paid, [.withdrawalClaimed(l2Sender: Withdrawals.exitAddress(for: recipient), l1Recipient: recipient,
+        XCTAssertEqual(paid, [.withdrawalClaimed(l2Sender: Withdrawals.exitAddress(for: recipient, in: .test), l1Recipient: recipient,
                                                  amount: 500, root: commitments[0].newRoot)])
         let twice = chain.send(.claimWithdrawal(proof: claim(0, trees)), by: recipient)
         XCTAssertTrue(ArbiterChain.revertReason(twice)?.contains("nothing to claim") == true, "\(twice)")
@@ -64,7 +64,7 @@ final class L1ArbiterWithdrawalTests: XCTestCase {
     func testForgedAndMalformedClaimsAreRefused() throws {
         var (chain, _, trees, _) = setUp()
         _ = chain.send(.registerValidator(stake: 10), by: proposer, advanceMs: periodMs * 2)
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: .test)
         // A bigger balance than the root holds.
         var account = trees[0].account(exit)!
         account.balance = 5_000

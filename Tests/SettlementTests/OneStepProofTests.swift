@@ -60,7 +60,7 @@ final class OneStepProofTests: XCTestCase {
         for (name, tx, witnesses, reason) in cases {
             // The fee-overflow case needs a fee account near 2^256: the rich signer is it for that transfer.
             let rules = name == "fee overflow"
-                ? TransitionRules(chainId: f.rules.chainId, feeAccount: f.keys[rich].address, maxFee: f.rules.maxFee) : f.rules
+                ? TransitionRules(domain: f.rules.domain, feeAccount: f.keys[rich].address, maxFee: f.rules.maxFee) : f.rules
             let proof = OneStepProof.make(tx, on: state, rules: rules)
             XCTAssertEqual(proof.witnesses.count, witnesses, name)
             let result = try OneStepVerifier(rules: rules).verify(proof)
@@ -131,10 +131,10 @@ final class OneStepProofTests: XCTestCase {
         let good = f.sign(1, to: f.strangers[0], value: 5, nonce: 0)
         var sig = good.signature
         sig[10] ^= 1
-        let bad = SignedTransfer(transfer: good.transfer, chainId: good.chainId, signature: sig)
+        let bad = SignedTransfer(transfer: good.transfer, domain: good.domain, signature: sig)
         let proof = OneStepProof.make(bad, on: f.tree, rules: f.rules)
         XCTAssertTrue(proof.witnesses.isEmpty)
-        let result = try OneStepVerifier.verify(proof, chainId: 1337, feeAccount: f.rules.feeAccount, maxFee: 1000)
+        let result = try OneStepVerifier.verify(proof, domain: f.rules.domain, feeAccount: f.rules.feeAccount, maxFee: 1000)
         XCTAssertEqual(result.postRoot, f.tree.root)
         XCTAssertFalse(result.accepted)
         // The same proof padded with honest witnesses is refused (each fact has one proof).

@@ -15,7 +15,7 @@ final class PoolAdmissionTests: XCTestCase {
     }
 
     let f = EngineFixture(accounts: 4)
-    let v = ValidationPipeline(chainId: 1337, maxFee: 1_000)
+    let v = ValidationPipeline(domain: EngineFixture(accounts: 4).domain, maxFee: 1_000)
 
     func validated(_ t: SignedTransfer) -> ValidatedTransfer {
         guard case .success(let tx) = v.validate(t) else { fatalError("fixture transfer does not validate") }
@@ -149,7 +149,7 @@ final class PoolAdmissionTests: XCTestCase {
             // Fresh keys without funds: each one refused at the door.
             let key = PrivateKey.generate(using: &rng)
             let t = SignedTransfer.sign(Transfer(from: key.address, to: f.keys[0].address, value: 1, fee: 1, nonce: 0),
-                                        chainId: 1337, with: key)
+                                        domain: f.domain, with: key)
             XCTAssertThrowsError(try p.add(validated(t)) { _ in }, "junk \(i)")
         }
         XCTAssertEqual(p.count, 0)
@@ -166,7 +166,7 @@ final class PoolAdmissionTests: XCTestCase {
         for id: UInt64 in 0..<4 {
             let d = L1Deposit(id: id, depositor: Address(bytes: [UInt8](repeating: 7, count: 20))!, recipient: f.keys[0].address,
                               amount: 5, l1BlockNumber: 1, l1BlockHash: .zero)
-            try p.add(ValidatedTransfer(deposit: d, chainId: 1337)) { _ in }
+            try p.add(ValidatedTransfer(deposit: d, domain: f.domain)) { _ in }
         }
         XCTAssertEqual(p.count, 4)
         XCTAssertThrowsError(try p.add(validated(f.transfer(from: 1, to: 0, value: 1, nonce: 0))) { _ in }) {

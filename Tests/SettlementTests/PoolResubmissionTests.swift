@@ -9,7 +9,7 @@ import XCTest
 /// in a loop (bounded copies), and the sequencer taking the entry at the same moment.
 final class PoolResubmissionTests: XCTestCase {
     let f = EngineFixture(accounts: 4)
-    let v = ValidationPipeline(chainId: 1337, maxFee: 1_000)
+    let v = ValidationPipeline(domain: EngineFixture(accounts: 4).domain, maxFee: 1_000)
 
     func validated(_ t: SignedTransfer) -> ValidatedTransfer {
         guard case .success(let tx) = v.validate(t) else { fatalError("fixture transfer does not validate") }

@@ -16,9 +16,10 @@ final class ProtocolSoundnessTests: XCTestCase {
     /// The review's attack: the bridge listed twice in the address table and a bridge transfer
     /// followed by 65 filler bytes. The old `outline` took the last bridge entry as the bridge and
     /// accepted it; `decode` found "trailing bytes" and no game could be opened.
-    static func duplicateBridgeData(chainId: UInt64, batch: UInt64 = 1) -> [UInt8] {
+    static func duplicateBridgeData(domain: SigningDomain, batch: UInt64 = 1) -> [UInt8] {
         var out: [UInt8] = [1]
-        BatchData.writeVarint(chainId, to: &out)
+        BatchData.writeVarint(domain.chainId, to: &out)
+        out += domain.salt.bytes
         out.append(2)
         out += Address.bridge.bytes + Address.bridge.bytes
         out += [1]                                   // one batch
@@ -31,7 +32,7 @@ final class ProtocolSoundnessTests: XCTestCase {
 
     func testADuplicateAddressTableEntryIsRefusedByOutlineDecodeAndPosting() {
         let fixture = FraudProofFixture(seed: 3)
-        let data = Self.duplicateBridgeData(chainId: fixture.rules.chainId)
+        let data = Self.duplicateBridgeData(domain: fixture.rules.domain)
         XCTAssertThrowsError(try BatchData.decode(data))
         XCTAssertThrowsError(try BatchData.outline(data), "outline must refuse what decode refuses")
         var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, rules: fixture.rules))
@@ -57,22 +58,24 @@ final class ProtocolSoundnessTests: XCTestCase {
             // Deposits among the transfers, so the bridge is in the table.
             for b in batches.indices where rng.next() % 2 == 0 {
                 let d = L1Deposit.transaction(id: rng.next() % 50, recipient: fixture.strangers[b % 8], amount: 5,
-                                              chainId: fixture.rules.chainId)
+                                              domain: fixture.rules.domain)
                 batches[b].insert(d, at: Int(rng.next() % UInt64(batches[b].count + 1)))
             }
             let bytes = BatchData.encode(batches.enumerated().map { BatchData.Batch(number: UInt64($0.offset) + 1, transfers: $0.element) },
-                                         chainId: fixture.rules.chainId)
-            // Chain 1337 takes 2 varint bytes: [1, 0xb9, 0x0a, n, table...] (n < 128 here).
+                                         domain: fixture.rules.domain)
+            // Chain 1337 takes 2 varint bytes, then the 32-byte salt: [1, 0xb9, 0x0a, salt, n, table...]
+            // (n < 128 here).
             XCTAssertEqual(Array(bytes[0 ..< 3]), [1, 0xb9, 0x0a])
-            let tableCount = Int(bytes[3])
+            XCTAssertEqual(Array(bytes[3 ..< 35]), fixture.rules.domain.salt.bytes)
+            let tableCount = Int(bytes[35])
             XCTAssertLessThan(tableCount, 128)
             var inputs = [bytes]
             for _ in 0 ..< 40 {
                 var m = bytes
                 if tableCount >= 2, rng.next() % 2 == 0 {
-                    // Copy table entry i over entry j (both 20 bytes from offset 4).
+                    // Copy table entry i over entry j (both 20 bytes from offset 36).
                     let i = Int(rng.next() % UInt64(tableCount)), j = Int(rng.next() % UInt64(tableCount))
-                    m.replaceSubrange(4 + 20 * j ..< 4 + 20 * (j + 1), with: bytes[4 + 20 * i ..< 4 + 20 * (i + 1)])
+                    m.replaceSubrange(36 + 20 * j ..< 36 + 20 * (j + 1), with: bytes[36 + 20 * i ..< 36 + 20 * (i + 1)])
                     if rng.next() % 2 == 0 { m += [UInt8](repeating: 0x11, count: Int(rng.next() % 70)) }
                 } else {
                     let k = Int(rng.next() % UInt64(m.count))
@@ -84,14 +87,14 @@ final class ProtocolSoundnessTests: XCTestCase {
                 }
                 inputs.append(m)
             }
-            inputs.append(Self.duplicateBridgeData(chainId: fixture.rules.chainId))
+            inputs.append(Self.duplicateBridgeData(domain: fixture.rules.domain))
             for input in inputs {
                 let d = verdict { try BatchData.decode(input) }
                 XCTAssertEqual(verdict { try BatchData.outline(input) }, d, "outline and decode disagree")
                 guard d == nil else { refused += 1; continue }
                 accepted += 1
                 let full = try BatchData.decode(input), light = try BatchData.outline(input)
-                XCTAssertEqual(light.chainId, full.chainId)
+                XCTAssertEqual(light.domain, full.domain)
                 XCTAssertEqual(light.batches.map(\.number), full.batches.map(\.number))
                 XCTAssertEqual(light.batches.map(\.count), full.batches.map(\.transfers.count))
             }
@@ -107,7 +110,7 @@ final class ProtocolSoundnessTests: XCTestCase {
     private func withdrawalChain(config: (FraudProofFixture) -> L1ArbiterConfig)
         -> (ArbiterChain, FraudProofFixture, [SparseMerkleTree], [L1Commitment]) {
         let fixture = FraudProofFixture(seed: 5)
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: fixture.rules.domain)
         let batches = [[fixture.sign(1, to: exit, value: 500, nonce: 0)], [fixture.sign(1, to: exit, value: 300, nonce: 1)]]
         var chain = ArbiterChain(config: config(fixture))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.deposit(l2Recipient: depositor, amount: 10_000), by: depositor)))
@@ -118,7 +121,7 @@ final class ProtocolSoundnessTests: XCTestCase {
             let prev = tree.root
             _ = BatchTrace.execute(b, on: &tree, rules: fixture.rules)
             trees.append(tree)
-            let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], chainId: fixture.rules.chainId)
+            let data = BatchData.encode([BatchData.Batch(number: UInt64(i) + 1, transfers: b)], domain: fixture.rules.domain)
             let c = L1Commitment(index: UInt64(i), firstBatch: UInt64(i) + 1, lastBatch: UInt64(i) + 1, prevRoot: prev,
                                  newRoot: tree.root, dataRoot: committedRoot(data))
             commitments.append(c)
@@ -129,7 +132,7 @@ final class ProtocolSoundnessTests: XCTestCase {
     }
 
     private func claim(_ index: Int, _ trees: [SparseMerkleTree]) -> [UInt8] {
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: .test)
         return WithdrawalProof(recipient: recipient, commitmentIndex: UInt64(index), exitAccount: trees[index].account(exit)!,
                                proof: trees[index].proof(for: exit)).serialized
     }
@@ -163,10 +166,10 @@ final class ProtocolSoundnessTests: XCTestCase {
     func testACreditForADepositMadeAfterPostingLosesTheGame() throws {
         let fixture = FraudProofFixture(seed: 23)
         let who = fixture.strangers[0]
-        let credit = L1Deposit.transaction(id: 0, recipient: who, amount: 1_000, chainId: fixture.rules.chainId)
+        let credit = L1Deposit.transaction(id: 0, recipient: who, amount: 1_000, domain: fixture.rules.domain)
         var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer,
                                                          challengePeriodMs: periodMs, rules: fixture.rules))
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: [credit])], chainId: fixture.rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: [credit])], domain: fixture.rules.domain)
         // The proposer's root: the deposit credited (as if it existed).
         var credited = fixture.tree
         let future = DepositLedger([L1Deposit(id: 0, depositor: depositor, recipient: who, amount: 1_000, l1BlockNumber: 0,
@@ -202,14 +205,14 @@ final class ProtocolSoundnessTests: XCTestCase {
     /// people's deposits. Here the bridge holds one deposit of 100; a genesis holder burns 500.
     func testAClaimBeyondWhatTheBridgeHoldsIsRefused() {
         let fixture = FraudProofFixture(seed: 5)
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: fixture.rules.domain)
         var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer,
                                                          challengePeriodMs: periodMs, rules: fixture.rules))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.deposit(l2Recipient: depositor, amount: 100), by: depositor)))
         var tree = fixture.tree
         let burn = [fixture.sign(1, to: exit, value: 500, nonce: 0)]
         _ = BatchTrace.execute(burn, on: &tree, rules: fixture.rules)
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: burn)], chainId: fixture.rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: burn)], domain: fixture.rules.domain)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: tree.root,
                              dataRoot: committedRoot(data))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: chain.arbiter.config.minimumCommitmentBond),
@@ -231,7 +234,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         for honestRoot in [false, true] {
             var chain = ArbiterChain(config: L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, challengePeriodMs: periodMs,
                                                              rules: fixture.rules))
-            let data = Self.duplicateBridgeData(chainId: fixture.rules.chainId)
+            let data = Self.duplicateBridgeData(domain: fixture.rules.domain)
             let newRoot = honestRoot ? fixture.tree.root : CommitmentWorld.lie(fixture.tree.root)
             let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: newRoot,
                                  dataRoot: committedRoot(data))
@@ -260,7 +263,7 @@ final class ProtocolSoundnessTests: XCTestCase {
         let batch = [fixture.sign(1, to: fixture.strangers[0], value: 5, nonce: 0)]
         var tree = fixture.tree
         _ = BatchTrace.execute(batch, on: &tree, rules: fixture.rules)
-        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], chainId: fixture.rules.chainId)
+        let data = BatchData.encode([BatchData.Batch(number: 1, transfers: batch)], domain: fixture.rules.domain)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: tree.root,
                              dataRoot: committedRoot(data))
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
@@ -308,17 +311,17 @@ final class ProtocolSoundnessTests: XCTestCase {
                 let burns = (0 ..< 1 + Int(rng.next() % 3)).map { _ -> SignedTransfer in
                     let k = 1 + Int(rng.next() % UInt64(fixture.keys.count - 2))
                     defer { nonces[k] += 1 }
-                    let to = Withdrawals.exitAddress(for: recipients[Int(rng.next() % 4)])
+                    let to = Withdrawals.exitAddress(for: recipients[Int(rng.next() % 4)], in: fixture.rules.domain)
                     return fixture.sign(k, to: to, value: UInt256(1 + rng.next() % 150_000), nonce: nonces[k])
                 }
                 let prev = tree.root
                 _ = BatchTrace.execute(burns, on: &tree, rules: fixture.rules)
-                let data = BatchData.encode([BatchData.Batch(number: UInt64(round) + 1, transfers: burns)], chainId: fixture.rules.chainId)
+                let data = BatchData.encode([BatchData.Batch(number: UInt64(round) + 1, transfers: burns)], domain: fixture.rules.domain)
                 let c = L1Commitment(index: UInt64(round), firstBatch: UInt64(round) + 1, lastBatch: UInt64(round) + 1, prevRoot: prev,
                                      newRoot: tree.root, dataRoot: committedRoot(data))
                 XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer, advanceMs: periodMs)))
                 for r in recipients where rng.next() % 2 == 0 {
-                    let exit = Withdrawals.exitAddress(for: r)
+                    let exit = Withdrawals.exitAddress(for: r, in: fixture.rules.domain)
                     guard let account = tree.account(exit) else { continue }
                     let owed = account.balance.checkedSub(chain.state.withdrawn[r] ?? .zero) ?? .zero
                     guard !owed.isZero else { continue }

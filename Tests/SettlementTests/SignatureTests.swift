@@ -12,7 +12,7 @@ final class SignatureTests: XCTestCase {
             let key = PrivateKey.generate(using: &rng)
             let to = PrivateKey.generate(using: &rng).address
             let t = Transfer(from: key.address, to: to, value: UInt256(UInt64(i) * 1000), fee: 1, nonce: UInt64(i))
-            let signed = SignedTransfer.sign(t, chainId: 1337, with: key)
+            let signed = SignedTransfer.sign(t, domain: .test, with: key)
             XCTAssertEqual(signed.signature.count, 65)
             XCTAssertTrue(signed.signature[64] == 27 || signed.signature[64] == 28)
             // libsecp256k1 emits low-s only.
@@ -20,7 +20,7 @@ final class SignatureTests: XCTestCase {
             XCTAssertLessThanOrEqual(s, Secp256k1.halfOrder)
             XCTAssertEqual(try signed.recoverSigner(), key.address)
             XCTAssertNoThrow(try signed.verify())
-            XCTAssertEqual(signed.id, EIP712.digest(t, chainId: 1337))
+            XCTAssertEqual(signed.id, EIP712.digest(t, domain: .test))
         }
     }
 
@@ -75,7 +75,7 @@ final class SignatureTests: XCTestCase {
         let signed: [SignedTransfer] = (0..<64).map { i in
             let key = PrivateKey.generate(using: &rng)
             let t = Transfer(from: key.address, to: .zero, value: UInt256(UInt64(i)), fee: .zero, nonce: 0)
-            return SignedTransfer.sign(t, chainId: 1, with: key)
+            return SignedTransfer.sign(t, domain: .test, with: key)
         }
         DispatchQueue.concurrentPerform(iterations: 256) { i in
             let s = signed[i % signed.count]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import grpc
 
-from harness import ExternalPostgres, Process, free_port, psql, _pid_alive, postmaster
+from harness import ExternalPostgres, Process, domain_salt, free_port, psql, _pid_alive, postmaster
 from faults.proxy import BlackholeProxy
 
 LEASE_TTL_MS = 1000
@@ -98,8 +98,10 @@ class Cluster:
         self.channels = {}
         self.engine_env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEMENT_")}
         self.genesis_file = os.path.join(workdir, "genesis.json")
-        Path(self.genesis_file).write_text(json.dumps({"config": {"chainId": 1337},
-                                                       "alloc": {a: {"balance": str(b)} for a, b in genesis.items()}}))
+        genesis_doc = {"config": {"chainId": 1337}, "alloc": {a: {"balance": str(b)} for a, b in genesis.items()}}
+        Path(self.genesis_file).write_text(json.dumps(genesis_doc))
+        # The EIP-712 domain salt of this deployment (what its transfers are signed in).
+        self.domain_salt = domain_salt(genesis_doc)
         self.secret_file = os.path.join(workdir, "cluster-secret")
         Path(self.secret_file).write_text(os.urandom(16).hex() + "\n")
         os.chmod(self.secret_file, 0o600)

@@ -59,8 +59,9 @@ class Sender(threading.Thread):
             nonce = len(self.items)
             to = self.recipients[(nonce + self.index) % len(self.recipients)]
             value, fee = 1 + (nonce * 7919 + self.index * 104729) % 100_000, 1 + (nonce + self.index) % 3
-            signed = self.key.sign_typed_data(full_message=typed_transfer(self.address, to, value, fee, nonce))
-            t = Transfer(self.address, to, value, fee, nonce, bytes(signed.signature), bytes(signed.message_hash))
+            salt = self.load.cluster.domain_salt
+            signed = self.key.sign_typed_data(full_message=typed_transfer(self.address, to, value, fee, nonce, salt))
+            t = Transfer(self.address, to, value, fee, nonce, bytes(signed.signature), bytes(signed.message_hash), salt)
             with self.cond:
                 self.items.append(t)
 

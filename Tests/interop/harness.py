@@ -152,15 +152,45 @@ def free_port():
 # Transfers
 
 
-def typed_transfer(frm, to, value, fee, nonce, chain_id=CHAIN_ID):
-    """The EIP-712 typed data of a transfer; eth-account's `sign_typed_data` message hash of it is
-    the engine's tx id."""
+def _keccak(data: bytes) -> bytes:
+    from eth_hash.auto import keccak
+    return keccak(data)
+
+
+def genesis_hash(genesis) -> bytes:
+    """The engine's genesis hash of a genesis document ({"config": {"chainId": n}, "alloc":
+    {address: {"balance": decimal or 0x hex}}}): keccak256(chain id as 8 bytes big-endian ||
+    for each allocation sorted by address: address (20) || balance (32, big-endian))."""
+    chain_id = int(genesis["config"]["chainId"])
+    entries = sorted((bytes.fromhex(a[2:]), int(str(v["balance"]), 0)) for a, v in genesis["alloc"].items())
+    return _keccak(chain_id.to_bytes(8, "big") + b"".join(a + b.to_bytes(32, "big") for a, b in entries))
+
+
+def domain_salt(genesis) -> bytes:
+    """The EIP-712 domain salt of the deployment made from `genesis`, computed here from the
+    document alone: keccak256("L2 Settlement deployment" || genesis hash || chain id as uint256)."""
+    chain_id = int(genesis["config"]["chainId"])
+    return _keccak(b"L2 Settlement deployment" + genesis_hash(genesis) + chain_id.to_bytes(32, "big"))
+
+
+def chain_info(stub, pb):
+    """The engine's signing domain, as a client learns it: (chain id, domain salt)."""
+    info = stub.GetChainInfo(pb.GetChainInfoRequest(), timeout=RPC_TIMEOUT)
+    assert len(info.domain_salt) == 32, info
+    return info.chain_id, bytes(info.domain_salt)
+
+
+def typed_transfer(frm, to, value, fee, nonce, salt, chain_id=CHAIN_ID):
+    """The EIP-712 typed data of a transfer in the deployment of `salt` (`domain_salt`, or the
+    engine's GetChainInfo); eth-account's `sign_typed_data` message hash of it is the engine's tx id."""
+    assert isinstance(salt, bytes) and len(salt) == 32, salt
     return {
         "types": {
             "EIP712Domain": [
                 {"name": "name", "type": "string"},
                 {"name": "version", "type": "string"},
                 {"name": "chainId", "type": "uint256"},
+                {"name": "salt", "type": "bytes32"},
             ],
             "Transfer": [
                 {"name": "from", "type": "address"},
@@ -171,23 +201,23 @@ def typed_transfer(frm, to, value, fee, nonce, chain_id=CHAIN_ID):
             ],
         },
         "primaryType": "Transfer",
-        "domain": {"name": "L2 Settlement", "version": "1", "chainId": chain_id},
+        "domain": {"name": "L2 Settlement", "version": "1", "chainId": chain_id, "salt": salt},
         "message": {"from": frm, "to": to, "value": value, "fee": fee, "nonce": nonce},
     }
 
 
 class Transfer:
-    __slots__ = ("frm", "to", "value", "fee", "nonce", "signature", "tx_id")
+    __slots__ = ("frm", "to", "value", "fee", "nonce", "signature", "tx_id", "salt")
 
-    def __init__(self, frm, to, value, fee, nonce, signature, tx_id):
+    def __init__(self, frm, to, value, fee, nonce, signature, tx_id, salt):
         self.frm, self.to, self.value, self.fee, self.nonce = frm, to, value, fee, nonce
-        self.signature, self.tx_id = signature, tx_id
+        self.signature, self.tx_id, self.salt = signature, tx_id, salt
 
     def message(self, pb):
         return pb.SignedTransfer(**{
             "from": bytes.fromhex(self.frm[2:]), "to": bytes.fromhex(self.to[2:]),
             "value": self.value.to_bytes(32, "big"), "fee": self.fee.to_bytes(32, "big"),
-            "nonce": self.nonce, "chain_id": CHAIN_ID, "signature": self.signature})
+            "nonce": self.nonce, "chain_id": CHAIN_ID, "signature": self.signature, "domain_salt": self.salt})
 
 
 

@@ -27,7 +27,7 @@ import grpc
 import pytest
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 
-from test_durability import FEE_ACCOUNT, SENDER_KEYS, genesis_file, pb, pb_grpc, psql, report, transfers
+from test_durability import FEE_ACCOUNT, SALT, SENDER_KEYS, genesis_file, pb, pb_grpc, psql, report, transfers
 from test_replicas import Replica, lease, pg, wait_for
 from test_settlement_e2e import CHAIN_ID, typed_transfer
 from test_validator_cli import cli, cli_ok
@@ -56,7 +56,7 @@ def vpb_grpc(stubs_dir, vpb):
 
 def deposit_tx_id(deposit_id, recipient, amount):
     """The L2 transaction id of a deposit, as any client computes it (EIP-712 digest)."""
-    return _hash_eip191_message(encode_typed_data(full_message=typed_transfer(BRIDGE, recipient, amount, 0, deposit_id)))
+    return _hash_eip191_message(encode_typed_data(full_message=typed_transfer(BRIDGE, recipient, amount, 0, deposit_id, SALT)))
 
 
 def account(stub, pb, address):
@@ -106,7 +106,8 @@ def test_deposit_is_credited_after_confirmation_and_never_twice(start_engine, pg
 
         # 2. Nobody mints through the API.
         forged = pb.SignedTransfer(**{"from": bytes(20), "to": bytes.fromhex(R1[2:]), "value": (10**6).to_bytes(32, "big"),
-                                      "fee": bytes(32), "nonce": 1, "chain_id": CHAIN_ID, "signature": b"\x01" * 65})
+                                      "fee": bytes(32), "nonce": 1, "chain_id": CHAIN_ID, "signature": b"\x01" * 65,
+                                      "domain_salt": SALT})
         receipt = stub.SubmitTransaction(forged, timeout=30)
         assert receipt.status == pb.TX_STATUS_REJECTED and receipt.rejection_reason == "deposits come only from the L1 bridge"
         assert account(stub, pb, R1)[0] == 777

@@ -39,7 +39,8 @@ from eth_hash.auto import keccak
 
 # Re-exported for the other test modules: ExternalPostgres, _free_port, psql.
 from harness import (CHAIN_ID, RPC_TIMEOUT, DurableChain as _DurableChain, ExternalPostgres, Streamer, Transfer,  # noqa: F401
-                     _free_port, _kill_server, _pid_alive, account, postmaster, psql, stop_postmaster, typed_transfer)
+                     _free_port, _kill_server, _pid_alive, account, domain_salt, postmaster, psql, stop_postmaster,
+                     typed_transfer)
 
 FUNDED = 10**24
 # GetSettlementStatus of a durable accepted transfer: SEQUENCED, or a later L1 step once the
@@ -59,6 +60,10 @@ def _key(tag: str):
 
 
 SENDER_KEYS = [_key(f"sender{i}") for i in range(SENDERS)]
+GENESIS = {"config": {"chainId": CHAIN_ID}, "alloc": {k.address: {"balance": str(FUNDED)} for k in SENDER_KEYS}}
+# The deployment's EIP-712 domain salt, computed from the genesis (the transfers are signed before
+# any engine runs).
+SALT = domain_salt(GENESIS)
 SINKS = [_key(f"sink{i}").address for i in range(2)]  # unfunded recipients
 ADDRESSES = [k.address for k in SENDER_KEYS] + SINKS
 
@@ -84,16 +89,15 @@ def transfers():
             others = [a for a in ADDRESSES if a != key.address]
             to = others[(n + s) % len(others)]
             value, fee = 1 + (n * 7919 + s * 104729) % 100_000, 1 + (n + s) % 3
-            signed = key.sign_typed_data(full_message=typed_transfer(key.address, to, value, fee, n))
-            out.append(Transfer(key.address, to, value, fee, n, bytes(signed.signature), bytes(signed.message_hash)))
+            signed = key.sign_typed_data(full_message=typed_transfer(key.address, to, value, fee, n, SALT))
+            out.append(Transfer(key.address, to, value, fee, n, bytes(signed.signature), bytes(signed.message_hash), SALT))
     return out
 
 
 @pytest.fixture(scope="module")
 def genesis_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("durability-genesis") / "genesis.json"
-    path.write_text(json.dumps({"config": {"chainId": CHAIN_ID},
-                                "alloc": {k.address: {"balance": str(FUNDED)} for k in SENDER_KEYS}}))
+    path.write_text(json.dumps(GENESIS))
     return str(path)
 
 

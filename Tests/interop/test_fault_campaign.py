@@ -58,7 +58,7 @@ def test_resubmission_while_pending_is_not_rejected(start_engine, stubs_dir, tmp
     import threading
 
     from eth_account import Account
-    from harness import ExternalPostgres, Transfer, typed_transfer
+    from harness import ExternalPostgres, Transfer, domain_salt, typed_transfer
     sys.path.insert(0, str(REPO / "Tests"))
     from faults.proxy import BlackholeProxy
 
@@ -66,7 +66,9 @@ def test_resubmission_while_pending_is_not_rejected(start_engine, stubs_dir, tmp
     pb_grpc = importlib.import_module("settlement.v1.settlement_pb2_grpc")
     key = Account.from_key(b"\x11" * 32)
     genesis = tmp_path / "genesis.json"
-    genesis.write_text(json.dumps({"config": {"chainId": 1337}, "alloc": {key.address: {"balance": str(10**20)}}}))
+    genesis_doc = {"config": {"chainId": 1337}, "alloc": {key.address: {"balance": str(10**20)}}}
+    genesis.write_text(json.dumps(genesis_doc))
+    salt = domain_salt(genesis_doc)
     pg = ExternalPostgres()
     proxy = BlackholeProxy(pg.port, "engine").start()
     try:
@@ -74,8 +76,8 @@ def test_resubmission_while_pending_is_not_rejected(start_engine, stubs_dir, tmp
                               "--database-url",
                               f"postgresql://settlement@127.0.0.1:{proxy.port}/postgres")
         to = "0x" + "22" * 20
-        t0, t = [Transfer(key.address, to, 5, 1, n, bytes(s.signature), bytes(s.message_hash))
-                 for n, s in ((n, key.sign_typed_data(full_message=typed_transfer(key.address, to, 5, 1, n)))
+        t0, t = [Transfer(key.address, to, 5, 1, n, bytes(s.signature), bytes(s.message_hash), salt)
+                 for n, s in ((n, key.sign_typed_data(full_message=typed_transfer(key.address, to, 5, 1, n, salt)))
                               for n in (0, 1))]
         with grpc.insecure_channel(f"{engine.host}:{engine.port}") as ch:
             stub = pb_grpc.SettlementStub(ch)

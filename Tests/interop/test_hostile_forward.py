@@ -41,7 +41,7 @@ def junk_request(seq: int) -> bytes:
     transfer = (_field_bytes(1, b"\x11" * 20) + _field_bytes(2, b"\x22" * 20) + _field_bytes(3, b"\x00" * 31 + b"\x01")
                 + _field_bytes(4, b"\x00" * 31 + b"\x01") + _varint(5 << 3) + _varint(0)
                 + _varint(6 << 3) + _varint(1)  # chain id 1: not this chain's, rejected before any signature work
-                + _field_bytes(7, b"\x01" * 65))
+                + _field_bytes(7, b"\x01" * 65) + _field_bytes(8, b"\x33" * 32))  # a well-formed domain salt
     msg = _varint(1 << 3) + _varint(seq) + _field_bytes(2, transfer)
     return b"\x00" + struct.pack(">I", len(msg)) + msg
 

@@ -442,16 +442,19 @@ def test_cluster_script_up_and_down(pb, pb_grpc, tmp_path):
         pids = [int(p) for p in conf["REPLICA_PIDS"].strip('"').split()]
         assert len(pids) == 3
         from eth_account import Account
+        from harness import chain_info
         from test_settlement_e2e import typed_transfer
         key = Account.from_key("0x" + "00" * 30 + "10" + "01")  # a development key of Deploy/genesis.dev.json
         to = "0x9B11740EA6d46b9176B1eBB69a1672BE9c2c63d8"
         with grpc.insecure_channel(f"127.0.0.1:{conf['LB_PORT']}") as ch:
             stub = pb_grpc.SettlementStub(ch)
+            chain_id, salt = chain_info(stub, pb)  # the deployment's domain, as a client learns it
             for nonce in range(3):  # three calls: nghttpx spreads them over the replicas
-                sig = key.sign_typed_data(full_message=typed_transfer(key.address, to, 5, 1, nonce, chain_id=1337))
+                sig = key.sign_typed_data(full_message=typed_transfer(key.address, to, 5, 1, nonce, salt, chain_id=chain_id))
                 r = stub.SubmitTransaction(pb.SignedTransfer(**{
                     "from": bytes.fromhex(key.address[2:]), "to": bytes.fromhex(to[2:]), "value": (5).to_bytes(32, "big"),
-                    "fee": (1).to_bytes(32, "big"), "nonce": nonce, "chain_id": 1337, "signature": bytes(sig.signature)}),
+                    "fee": (1).to_bytes(32, "big"), "nonce": nonce, "chain_id": chain_id, "signature": bytes(sig.signature),
+                    "domain_salt": salt}),
                     timeout=RPC_TIMEOUT)
                 assert r.status == pb.TX_STATUS_SEQUENCED, r
         status = subprocess.run([str(REPO / "Deploy/cluster.sh"), "status", "--dir", d], env=env, capture_output=True,

@@ -1,7 +1,10 @@
 """The settlement engine end to end, as a client developer meets it: transfers signed by the stock
 `eth-account` library (EIP-712 `sign_typed_data`), sent by a stock `grpcio` client to the real
-`settlement-engine` binary with its embedded PostgreSQL. Accepted transfers come back SEQUENCED
-(durable); each kind of bad transfer comes back REJECTED with a reason and moves no balance."""
+`settlement-engine` binary with its embedded PostgreSQL. The client learns the EIP-712 domain
+(chain id and deployment salt) from GetChainInfo, and it equals what this file computes from the
+genesis document alone. Accepted transfers come back SEQUENCED (durable); each kind of bad transfer
+— including one signed for another deployment of the same chain id — comes back REJECTED with a
+reason and moves no balance."""
 import importlib
 import json
 
@@ -9,10 +12,16 @@ import grpc
 import pytest
 from eth_account import Account
 
-from harness import CHAIN_ID, typed_transfer
+from harness import CHAIN_ID, chain_info, domain_salt, typed_transfer
 
 FUNDED = 10**24
 RPC_TIMEOUT = 30
+ACCOUNTS = [Account.from_key(bytes([0] * 31 + [i + 1])) for i in range(6)]
+GENESIS = {"config": {"chainId": CHAIN_ID}, "alloc": {a.address: {"balance": str(FUNDED)} for a in ACCOUNTS[:5]}}
+SALT = domain_salt(GENESIS)
+# Another deployment of the same chain id: the same accounts, one balance different.
+OTHER_SALT = domain_salt({"config": {"chainId": CHAIN_ID},
+                          "alloc": {a.address: {"balance": str(FUNDED + (i == 0))} for i, a in enumerate(ACCOUNTS[:5])}})
 
 
 @pytest.fixture(scope="module")
@@ -27,32 +36,49 @@ def pb_grpc(stubs_dir, pb):
 
 @pytest.fixture(scope="module")
 def accounts():
-    return [Account.from_key(bytes([0] * 31 + [i + 1])) for i in range(6)]
+    return ACCOUNTS
 
 
 @pytest.fixture(scope="module")
 def settlement(start_engine, tmp_path_factory, accounts, pb_grpc):
     d = tmp_path_factory.mktemp("genesis")
-    genesis = {"config": {"chainId": CHAIN_ID}, "alloc": {a.address: {"balance": str(FUNDED)} for a in accounts[:5]}}
     path = d / "genesis.json"
-    path.write_text(json.dumps(genesis))
+    path.write_text(json.dumps(GENESIS))
     engine = start_engine("h2c", "--genesis", str(path), "--batch-timeout-ms", "10")
     channel = grpc.insecure_channel(f"{engine.host}:{engine.port}")
     yield pb_grpc.SettlementStub(channel)
     channel.close()
 
 
-def signed(pb, key, to, value, fee, nonce, chain_id=CHAIN_ID, frm=None):
+def signed(pb, key, to, value, fee, nonce, chain_id=CHAIN_ID, frm=None, salt=SALT, sent_salt=None):
+    """A transfer signed by eth-account in the domain (chain_id, salt); `sent_salt` puts another salt
+    in the message than the one signed (a relabelled replay)."""
     frm = frm or key.address
-    msg = key.sign_typed_data(full_message=typed_transfer(frm, to, value, fee, nonce, chain_id))
+    msg = key.sign_typed_data(full_message=typed_transfer(frm, to, value, fee, nonce, salt, chain_id))
     return pb.SignedTransfer(
         **{"from": bytes.fromhex(frm[2:]), "to": bytes.fromhex(to[2:]), "value": value.to_bytes(32, "big"),
-           "fee": fee.to_bytes(32, "big"), "nonce": nonce, "chain_id": chain_id, "signature": bytes(msg.signature)})
+           "fee": fee.to_bytes(32, "big"), "nonce": nonce, "chain_id": chain_id, "signature": bytes(msg.signature),
+           "domain_salt": sent_salt or salt})
 
 
 def balance(stub, pb, address):
     a = stub.GetAccount(pb.GetAccountRequest(address=bytes.fromhex(address[2:])), timeout=RPC_TIMEOUT)
     return int.from_bytes(a.balance, "big"), a.nonce
+
+
+def test_the_served_domain_is_the_genesis_domain_and_eth_account_signs_in_it(settlement, pb, accounts):
+    """GetChainInfo serves the salt this file computes from the genesis; eth-account's
+    sign_typed_data in that domain (with `salt`) gives a signature the engine accepts and a message
+    hash that is the engine's tx id."""
+    chain_id, salt = chain_info(settlement, pb)
+    assert (chain_id, salt) == (CHAIN_ID, SALT)
+    assert SALT != OTHER_SALT
+    a, b = accounts[1], accounts[2]
+    nonce = balance(settlement, pb, a.address)[1]
+    msg = a.sign_typed_data(full_message=typed_transfer(a.address, b.address, 3, 1, nonce, salt, chain_id))
+    r = settlement.SubmitTransaction(signed(pb, a, b.address, 3, 1, nonce, chain_id=chain_id, salt=salt), timeout=RPC_TIMEOUT)
+    assert r.status == pb.TX_STATUS_SEQUENCED, r.rejection_reason
+    assert bytes(r.tx_id) == bytes(msg.message_hash)
 
 
 def test_signed_transfer_is_sequenced(settlement, pb, accounts):
@@ -68,8 +94,8 @@ def test_signed_transfer_is_sequenced(settlement, pb, accounts):
     assert status.status in (2, 3, 4, 5) and status.batch_number == r.batch_number
 
 
-@pytest.mark.parametrize("case", ["flipped signature bit", "wrong chain id", "wrong from", "replayed nonce",
-                                  "nonce gap", "overflowing value", "insufficient balance"])
+@pytest.mark.parametrize("case", ["flipped signature bit", "wrong chain id", "another deployment", "relabelled deployment",
+                                  "wrong from", "replayed nonce", "nonce gap", "overflowing value", "insufficient balance"])
 def test_bad_transfers_are_rejected_without_effect(settlement, pb, accounts, case):
     sender, other, stranger = accounts[2], accounts[3], accounts[5]  # stranger is not funded
     nonce = balance(settlement, pb, sender.address)[1]
@@ -81,6 +107,9 @@ def test_bad_transfers_are_rejected_without_effect(settlement, pb, accounts, cas
     tx = {
         "flipped signature bit": lambda: _flip(signed(pb, sender, other.address, 5, 1, nonce)),
         "wrong chain id": lambda: signed(pb, sender, other.address, 5, 1, nonce, chain_id=CHAIN_ID + 1),
+        # Signed for another deployment of this chain id, sent as signed or with this deployment's salt.
+        "another deployment": lambda: signed(pb, sender, other.address, 5, 1, nonce, salt=OTHER_SALT),
+        "relabelled deployment": lambda: signed(pb, sender, other.address, 5, 1, nonce, salt=OTHER_SALT, sent_salt=SALT),
         "wrong from": lambda: signed(pb, stranger, other.address, 5, 1, nonce, frm=sender.address),
         "replayed nonce": lambda: signed(pb, sender, other.address, 9, 1, nonce - 1),
         "nonce gap": lambda: signed(pb, sender, other.address, 5, 1, nonce + 3),
@@ -89,7 +118,9 @@ def test_bad_transfers_are_rejected_without_effect(settlement, pb, accounts, cas
     }[case]()
     r = settlement.SubmitTransaction(tx, timeout=RPC_TIMEOUT)
     assert r.status == pb.TX_STATUS_REJECTED, f"{case}: expected REJECTED, got {r.status}"
-    expected = {"flipped signature bit": "signature", "wrong chain id": "chain id", "wrong from": "not by from",
+    expected = {"flipped signature bit": "signature", "wrong chain id": "chain id",
+                "another deployment": "signed for another deployment", "relabelled deployment": "not by from",
+                "wrong from": "not by from",
                 "replayed nonce": "nonce", "nonce gap": "nonce gap", "overflowing value": "overflows",
                 "insufficient balance": "insufficient balance"}[case]
     assert expected in r.rejection_reason, r.rejection_reason

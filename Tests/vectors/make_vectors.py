@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes crypto_vectors.json: test vectors for the Settlement crypto (Keccak-256, EIP-712
-transfers, secp256k1 recovery) made with independent libraries — eth-hash (pycryptodome backend)
+transfers in a salted domain, deployment salts and exit addresses, secp256k1 recovery) made with
+independent libraries — eth-hash (pycryptodome backend)
 for Keccak, eth-account for EIP-712 signing, eth-keys for recovery of tampered signatures.
 
     python3 -m venv .venv && .venv/bin/pip install eth-account "eth-hash[pycryptodome]"
@@ -33,13 +34,34 @@ def addr_for(label: str) -> str:
     return "0x" + keccak(("settlement-test-addr-" + label).encode())[-20:].hex()
 
 
-def typed(chain_id, frm, to, value, fee, nonce):
+DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,bytes32 salt)"
+
+
+def genesis_hash(chain_id, alloc):
+    """`Genesis.hash`: keccak256(chain id as 8 bytes big-endian ‖ for each allocation sorted by
+    address: address (20) ‖ balance (32, big-endian))."""
+    entries = sorted((bytes.fromhex(a[2:]), int(b)) for a, b in alloc.items())
+    return keccak(chain_id.to_bytes(8, "big") + b"".join(a + b.to_bytes(32, "big") for a, b in entries))
+
+
+def deployment_salt(chain_id, g_hash):
+    """`SigningDomain.salt`: keccak256("L2 Settlement deployment" ‖ genesis hash ‖ uint256 chain id)."""
+    return keccak(b"L2 Settlement deployment" + g_hash + chain_id.to_bytes(32, "big"))
+
+
+def exit_address(salt, l1_recipient):
+    """`Withdrawals.exitAddress`: the last 20 bytes of keccak256("L2 Settlement exit" ‖ salt ‖ recipient)."""
+    return "0x" + keccak(b"L2 Settlement exit" + salt + bytes.fromhex(l1_recipient[2:]))[-20:].hex()
+
+
+def typed(chain_id, salt, frm, to, value, fee, nonce):
     return {
         "types": {
             "EIP712Domain": [
                 {"name": "name", "type": "string"},
                 {"name": "version", "type": "string"},
                 {"name": "chainId", "type": "uint256"},
+                {"name": "salt", "type": "bytes32"},
             ],
             "Transfer": [
                 {"name": "from", "type": "address"},
@@ -50,7 +72,7 @@ def typed(chain_id, frm, to, value, fee, nonce):
             ],
         },
         "primaryType": "Transfer",
-        "domain": {"name": "L2 Settlement", "version": "1", "chainId": chain_id},
+        "domain": {"name": "L2 Settlement", "version": "1", "chainId": chain_id, "salt": salt},
         "message": {"from": frm, "to": to, "value": value, "fee": fee, "nonce": nonce},
     }
 
@@ -83,7 +105,7 @@ def keccak_vectors():
         "272 bytes": bytes((i * 19 + 2) & 0xFF for i in range(272)),
         "1000 bytes": bytes((i * 31 + 9) & 0xFF for i in range(1000)),
         "64 bytes of 0xff": b"\xff" * 64,
-        "EIP712Domain type": b"EIP712Domain(string name,string version,uint256 chainId)",
+        "EIP712Domain type": DOMAIN_TYPE.encode(),
     }
     return [{"name": k, "input": v.hex(), "hash": keccak(v).hex()} for k, v in inputs.items()]
 
@@ -117,7 +139,9 @@ def transfer_vectors():
         key = key_for(label)
         acct = Account.from_key(key)
         to = addr_for(label)
-        msg = typed(chain_id, acct.address, to, value, fee, nonce)
+        # The deployment whose genesis funds the signer with `value` on `chain_id`.
+        salt = deployment_salt(chain_id, genesis_hash(chain_id, {acct.address: value}))
+        msg = typed(chain_id, salt, acct.address, to, value, fee, nonce)
         signed = Account.sign_typed_data(key, full_message=msg)
         encoded = encode_typed_data(full_message=msg)
         digest = bytes(signed.message_hash)
@@ -129,6 +153,7 @@ def transfer_vectors():
             "private_key": key.hex(),
             "signer": acct.address,
             "chain_id": str(chain_id),
+            "salt": salt.hex(),
             "from": acct.address.lower(),
             "to": to,
             "value": str(value),
@@ -139,6 +164,26 @@ def transfer_vectors():
             "digest": digest.hex(),
             "signature": sig.hex(),
         })
+    return out
+
+
+def deployment_vectors():
+    """Genesis hash, salt and exit address of a few geneses, two pairs sharing a chain id."""
+    geneses = [
+        ("one account", 1337, {addr_for("g1"): 1000}),
+        ("one account, another balance", 1337, {addr_for("g1"): 1001}),
+        ("three accounts", 424242, {addr_for("g2"): 10**18, addr_for("g3"): 0, addr_for("g4"): 2**256 - 1}),
+        ("three accounts, another chain", 424243, {addr_for("g2"): 10**18, addr_for("g3"): 0, addr_for("g4"): 2**256 - 1}),
+        ("empty", 1337, {}),
+    ]
+    recipient = addr_for("l1-recipient")
+    out = []
+    for name, chain_id, alloc in geneses:
+        g_hash = genesis_hash(chain_id, alloc)
+        salt = deployment_salt(chain_id, g_hash)
+        out.append({"name": name, "chain_id": str(chain_id), "alloc": {a: str(b) for a, b in alloc.items()},
+                    "genesis_hash": g_hash.hex(), "salt": salt.hex(), "l1_recipient": recipient,
+                    "exit_address": exit_address(salt, recipient)})
     return out
 
 
@@ -207,15 +252,16 @@ def main():
     doc = {
         "generator": "Tests/vectors/make_vectors.py (eth-account, eth-hash[pycryptodome], eth-keys)",
         "eip712": {
-            "domain_type": "EIP712Domain(string name,string version,uint256 chainId)",
+            "domain_type": DOMAIN_TYPE,
             "transfer_type": "Transfer(address from,address to,uint256 value,uint256 fee,uint64 nonce)",
-            "domain_type_hash": keccak(b"EIP712Domain(string name,string version,uint256 chainId)").hex(),
+            "domain_type_hash": keccak(DOMAIN_TYPE.encode()).hex(),
             "transfer_type_hash": keccak(b"Transfer(address from,address to,uint256 value,uint256 fee,uint64 nonce)").hex(),
         },
         "keccak256": keccak_vectors(),
         # Every length 0...300 (crosses the 136-byte block boundary twice) of bytes (i * 7 + 3) & 0xff.
         "keccak256_lengths": [keccak(bytes((i * 7 + 3) & 0xFF for i in range(n))).hex() for n in range(301)],
         "transfers": transfers,
+        "deployments": deployment_vectors(),
         "negative": negative_vectors(transfers),
     }
     with open(OUT, "w") as f:

@@ -82,7 +82,7 @@ extension PostgresSettlementStore: FinalityStore {
                   let value = UInt256(bigEndianBytes: try row.bytes(3)), let fee = UInt256(bigEndianBytes: try row.bytes(4))
             else { throw SettlementStoreError.corrupt("batch \(number): a transaction with malformed fields") }
             let transfer = Transfer(from: sender, to: recipient, value: value, fee: fee, nonce: UInt64(bitPattern: try row.int64(5)))
-            byBatch[number, default: []].append(SignedTransfer(transfer: transfer, chainId: UInt64(bitPattern: try row.int64(6)),
+            byBatch[number, default: []].append(SignedTransfer(transfer: transfer, domain: try signingDomain(chainId: UInt64(bitPattern: try row.int64(6))),
                                                                signature: try row.bytes(7)))
         }
         return (prevRoot, newRoot, (from...to).map { BatchData.Batch(number: $0, transfers: byBatch[$0] ?? []) })

@@ -46,7 +46,7 @@ extension PostgresSettlementStore: ChainRevertStore {
             }
         }
         guard let (id, to, validRoot, rows) = result else { return nil }
-        let accepted = try rows.map(Self.revertedTransfer)
+        let accepted = try rows.map(revertedTransfer)
         logger.warning("chain reverted", metadata: ["revert": "\(id)", "from_batch": "\(fromBatch)", "to_batch": "\(to)",
                                                     "accepted_transactions": "\(accepted.count)"])
         return ChainRevert(id: UInt64(id), fromBatch: fromBatch, toBatch: UInt64(to),
@@ -65,7 +65,7 @@ extension PostgresSettlementStore: ChainRevertStore {
             return (heads, rows)
         }
         var accepted: [Int64: [RevertedTransfer]] = [:]
-        for row in rows { accepted[try row.int64(8), default: []].append(try Self.revertedTransfer(row)) }
+        for row in rows { accepted[try row.int64(8), default: []].append(try revertedTransfer(row)) }
         return try heads.map { h in
             let id = try h.int64(0)
             return ChainRevert(id: UInt64(id), fromBatch: UInt64(bitPattern: try h.int64(1)), toBatch: UInt64(bitPattern: try h.int64(2)),
@@ -74,13 +74,14 @@ extension PostgresSettlementStore: ChainRevertStore {
     }
 
     /// Columns: sender, recipient, value, fee, nonce, chain_id, signature, batch_number.
-    private static func revertedTransfer(_ row: PostgresRow) throws -> RevertedTransfer {
+    private func revertedTransfer(_ row: PostgresRow) throws -> RevertedTransfer {
         guard let sender = Address(bytes: try row.bytes(0)), let recipient = Address(bytes: try row.bytes(1)),
               let value = UInt256(bigEndianBytes: try row.bytes(2)), let fee = UInt256(bigEndianBytes: try row.bytes(3))
         else { throw SettlementStoreError.corrupt("a reverted transaction with malformed fields") }
         let transfer = SignedTransfer(transfer: Transfer(from: sender, to: recipient, value: value, fee: fee,
                                                          nonce: UInt64(bitPattern: try row.int64(4))),
-                                      chainId: UInt64(bitPattern: try row.int64(5)), signature: try row.bytes(6))
+                                      domain: try signingDomain(chainId: UInt64(bitPattern: try row.int64(5))),
+                                      signature: try row.bytes(6))
         return RevertedTransfer(batch: UInt64(bitPattern: try row.int64(7)), transfer: transfer)
     }
 

@@ -38,6 +38,9 @@ public final class PostgresSettlementStore: SettlementStore {
     let listener: ReconnectingConnection
     let feed = Lock<BatchFeedState>(BatchFeedState())
     private let nextReader = Atomic<Int>(0)
+    /// The signing domain of the genesis `open` was given: transactions read back are in it (a
+    /// database holds one deployment's chain; rows keep only the chain id).
+    private let deployment = Lock<SigningDomain?>(nil)
     let logger: Logger
 
     /// A store on the database at `conninfo` (a `postgresql://` URL or `key=value` string).
@@ -83,6 +86,7 @@ public final class PostgresSettlementStore: SettlementStore {
         let migrator = try Migrator(logger: logger)
         try await writer.idempotent { conn in _ = try await migrator.migrate(on: conn) }
         try await initialiseGenesis(genesis, diff: genesisDiff, root: genesisRoot)
+        deployment.withLock { $0 = SigningDomain(genesis: genesis) }
         let chain = try await loadChain()
         logger.info("settlement store opened", metadata: [
             "snapshot": "\(chain.snapshot.map { "\($0.batch)" } ?? "none")",
@@ -90,6 +94,17 @@ public final class PostgresSettlementStore: SettlementStore {
             "head": "\(chain.diffs.last?.number ?? chain.snapshot?.batch ?? 0)",
         ])
         return chain
+    }
+
+    /// The signing domain of a stored transaction with chain id `chainId`.
+    func signingDomain(chainId: UInt64) throws -> SigningDomain {
+        guard let domain = deployment.withLock({ $0 }) else {
+            throw SettlementStoreError.corrupt("transactions are read before the store was opened with its genesis")
+        }
+        guard domain.chainId == chainId else {
+            throw SettlementStoreError.corrupt("a transaction of chain \(chainId) in the database of chain \(domain.chainId)")
+        }
+        return domain
     }
 
     private func initialiseGenesis(_ genesis: Genesis, diff: StateDiff, root: Digest32) async throws {

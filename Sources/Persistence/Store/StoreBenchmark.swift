@@ -65,7 +65,7 @@ public enum StoreBenchmark {
     public static func measure(url: String, batches: Int = 50, batchSize: Int = 1_000) async throws -> Report {
         let genesis = Genesis(chainId: 1337, allocations: [])
         let genesisRoot = StateManager(retainedBatches: 1).apply(diff: .empty)
-        let sealed = makeBatches(count: batches, size: batchSize, startingFrom: genesisRoot)
+        let sealed = makeBatches(count: batches, size: batchSize, startingFrom: genesisRoot, domain: SigningDomain(genesis: genesis))
         let total = batches * batchSize
 
         let store = PostgresSettlementStore(conninfo: url)
@@ -136,7 +136,7 @@ public enum StoreBenchmark {
     }
 
     /// Deterministic synthetic batches chained by root (see the type's documentation).
-    static func makeBatches(count: Int, size: Int, startingFrom root: Digest32) -> [SealedBatch] {
+    static func makeBatches(count: Int, size: Int, startingFrom root: Digest32, domain: SigningDomain) -> [SealedBatch] {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next() -> UInt64 {  // xorshift64*
             state ^= state >> 12; state ^= state << 25; state ^= state >> 27
@@ -161,7 +161,7 @@ public enum StoreBenchmark {
                 let transfer = Transfer(from: from, to: to, value: UInt256(next() >> 40), fee: UInt256(next() >> 60),
                                         nonce: next() >> 50)
                 let signature = (0..<65).map { _ in UInt8(truncatingIfNeeded: next()) }
-                let signed = SignedTransfer(transfer: transfer, chainId: 1337, signature: signature)
+                let signed = SignedTransfer(transfer: transfer, domain: domain, signature: signature)
                 let accepted = next() % 10 != 0
                 txs.append(ExecutedTransaction(tx: ValidatedTransfer(signed: signed, id: signed.id, receivedAt: now),
                                                accepted: accepted,

@@ -109,10 +109,12 @@ extension SettlementV1 {
         public var chainId: UInt64
         /// r ‖ s ‖ v (65 bytes).
         public var signature: [UInt8]
+        /// The EIP-712 domain salt (32 bytes).
+        public var domainSalt: [UInt8]
 
         /// Creates a message from raw fields (nothing is checked).
         public init(from: [UInt8] = [], to: [UInt8] = [], value: [UInt8] = [], fee: [UInt8] = [], nonce: UInt64 = 0,
-                    chainId: UInt64 = 0, signature: [UInt8] = []) {
+                    chainId: UInt64 = 0, signature: [UInt8] = [], domainSalt: [UInt8] = []) {
             self.from = from
             self.to = to
             self.value = value
@@ -120,13 +122,15 @@ extension SettlementV1 {
             self.nonce = nonce
             self.chainId = chainId
             self.signature = signature
+            self.domainSalt = domainSalt
         }
 
         /// The wire form of a domain transfer.
         public init(_ signed: Settlement.SignedTransfer) {
             self.init(from: signed.transfer.from.bytes, to: signed.transfer.to.bytes,
                       value: signed.transfer.value.bigEndianBytes, fee: signed.transfer.fee.bigEndianBytes,
-                      nonce: signed.transfer.nonce, chainId: signed.chainId, signature: signed.signature)
+                      nonce: signed.transfer.nonce, chainId: signed.chainId, signature: signed.signature,
+                      domainSalt: signed.domain.salt.bytes)
         }
 
         static func cMessage() -> Settlement__V1__SignedTransfer {
@@ -142,7 +146,7 @@ extension SettlementV1 {
         init(_ m: Settlement__V1__SignedTransfer) {
             self.init(from: ProtobufC.bytes(m.from), to: ProtobufC.bytes(m.to), value: ProtobufC.bytes(m.value),
                       fee: ProtobufC.bytes(m.fee), nonce: m.nonce, chainId: m.chain_id,
-                      signature: ProtobufC.bytes(m.signature))
+                      signature: ProtobufC.bytes(m.signature), domainSalt: ProtobufC.bytes(m.domain_salt))
         }
 
         /// The C struct, its memory owned by `arena`.
@@ -155,6 +159,7 @@ extension SettlementV1 {
             m.nonce = nonce
             m.chain_id = chainId
             m.signature = arena.bytes(signature)
+            m.domain_salt = arena.bytes(domainSalt)
             return m
         }
 
@@ -831,8 +836,9 @@ extension SettlementV1 {
 
 extension SettlementV1.SignedTransfer {
     /// The domain transfer, after checking every field's length: `from` and `to` 20 bytes,
-    /// `value` and `fee` 32 bytes (big-endian, no shorter form), `signature` 65 bytes. The chain id
-    /// and the signature's validity are the engine's checks (a REJECTED receipt, not an error).
+    /// `value` and `fee` 32 bytes (big-endian, no shorter form), `signature` 65 bytes, `domain_salt`
+    /// 32 bytes. The domain (chain id and salt) and the signature's validity are the engine's
+    /// checks (a REJECTED receipt, not an error).
     /// - Parameter prefix: prepended to field names in messages (e.g. `"transfer."`).
     public func domainTransfer(fieldPrefix prefix: String = "") throws(RPCError) -> Settlement.SignedTransfer {
         let from = try SettlementV1.Validate.address(from, field: prefix + "from")
@@ -840,7 +846,8 @@ extension SettlementV1.SignedTransfer {
         let value = try SettlementV1.Validate.uint256(value, field: prefix + "value")
         let fee = try SettlementV1.Validate.uint256(fee, field: prefix + "fee")
         let signature = try SettlementV1.Validate.exactly(65, signature, field: prefix + "signature")
+        let salt = try SettlementV1.Validate.digest(domainSalt, field: prefix + "domain_salt")
         return Settlement.SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
-                                         chainId: chainId, signature: signature)
+                                         domain: SigningDomain(chainId: chainId, salt: salt), signature: signature)
     }
 }

@@ -13,7 +13,8 @@ import Synchronization
 /// - `SubmitTransactions` gives every request exactly one receipt, in completion order; see
 ///   `Configuration` for its backpressure (it stops reading rather than refusing).
 /// - `SubscribeStatus`, `GetSettlementStatus`, `GetBatch`, `GetAccount`, `GetPerformanceMetrics`
-///   read the engine (status events, the store, the in-memory state, the metrics recorder).
+///   read the engine (status events, the store, the in-memory state, the metrics recorder);
+///   `GetChainInfo` its signing domain.
 public final class SettlementService: RPCService {
     /// `settlement.v1.Settlement`.
     public static let name = "settlement.v1.Settlement"
@@ -111,6 +112,9 @@ public final class SettlementService: RPCService {
             },
             RPCMethod.unary(p + "GetAccount") { (request: SettlementV1.GetAccountRequest, _: ServerContext) in
                 try await self.account(request)
+            },
+            RPCMethod.unary(p + "GetChainInfo") { (_: SettlementV1.GetChainInfoRequest, _: ServerContext) in
+                self.chainInfo()
             },
         ]
     }
@@ -373,6 +377,14 @@ public final class SettlementService: RPCService {
             throw RPCError(.notFound, "no durable batch \(number)")
         }
         return SettlementV1.Batch(stored)
+    }
+
+    // MARK: GetChainInfo
+
+    /// The deployment's signing domain: fixed at construction, so served even while starting.
+    func chainInfo() -> SettlementV1.ChainInfo {
+        SettlementV1.ChainInfo(domain: engine.domain, genesisHash: engine.genesisHash,
+                               feeAccount: engine.config.feeAccount, maxFee: engine.config.maxFee)
     }
 
     // MARK: GetAccount

@@ -284,7 +284,7 @@ public final class ValidatorService: RPCService {
         // commitment, kept by `HistoricalStates`).
         let target = state.newestFinal(atMs: head.timestampMs, challengePeriodMs: period) ?? index
         let proven = state.commitments[Int(target)].commitment
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: engine.domain)
         let proof: AccountProof
         do {
             proof = try await engine.historicalAccount(exit, atBatch: proven.lastBatch)
@@ -307,7 +307,7 @@ public final class ValidatorService: RPCService {
 
     func withdrawal(_ r: SettlementV1.GetWithdrawalRequest) async throws(RPCError) -> SettlementV1.WithdrawalInfo {
         let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
-        let exit = Withdrawals.exitAddress(for: recipient)
+        let exit = Withdrawals.exitAddress(for: recipient, in: engine.domain)
         let l1 = try client()
         let state = try await read { try await l1.arbiterState() }
         let burned: UInt256
@@ -334,7 +334,7 @@ public final class ValidatorService: RPCService {
                                                 confirmationDepth: UInt32(clamping: configuration.confirmationDepth))
         for case .depositMade(let id, let to, let value) in receipt?.events ?? [] {
             result.depositId = id
-            result.l2TxId = L1Deposit.transaction(id: id, recipient: to, amount: value, chainId: engine.config.chainId).id.bytes
+            result.l2TxId = L1Deposit.transaction(id: id, recipient: to, amount: value, domain: engine.domain).id.bytes
         }
         return result
     }

@@ -122,7 +122,7 @@ public struct BatchExecutor: Sendable {
         }
         // The refund path: the deposit is consumed all the same (a stuck bridge nonce would block
         // every later deposit) and paid to the recipient's exit address, claimable on L1.
-        let exit = Withdrawals.exitAddress(for: t.to)
+        let exit = Withdrawals.exitAddress(for: t.to, in: tx.signed.domain)
         let exitAccount = exit == .bridge ? bridgeAfter : load(exit)
         guard let refunded = exitAccount.balance.checkedAdd(t.value) else {
             return (ExecutedTransaction(tx: tx, accepted: true, reason: Self.depositUnpayable), [(.bridge, bridgeAfter)])

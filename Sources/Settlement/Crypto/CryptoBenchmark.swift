@@ -130,11 +130,12 @@ public enum CryptoBenchmark {
         init(count: Int) {
             self.count = count
             var rng = SeededGenerator(seed: 0x5EED)
+            let domain = SigningDomain(genesis: Genesis(chainId: 1337, allocations: []))
             signed = (0..<count).map { i in
                 let key = PrivateKey.generate(using: &rng)
                 let t = Transfer(from: key.address, to: PrivateKey.generate(using: &rng).address,
                                  value: UInt256(UInt64(i)), fee: 1, nonce: UInt64(i))
-                return SignedTransfer.sign(t, chainId: 1337, with: key)
+                return SignedTransfer.sign(t, domain: domain, with: key)
             }
             parsed = .allocate(capacity: count)
             digests = .allocate(capacity: count * 32)

@@ -3,21 +3,22 @@ import Synchronization
 /// EIP-712 typed-data hashing for transfers, so that any Ethereum wallet or library
 /// (`eth_signTypedData_v4`, ethers' `signTypedData`, eth-account's `sign_typed_data`) can sign one.
 ///
-///     domain  EIP712Domain(string name,string version,uint256 chainId)
-///             name "L2 Settlement", version "1", chainId = the rollup's chain id
+///     domain  EIP712Domain(string name,string version,uint256 chainId,bytes32 salt)
+///             name "L2 Settlement", version "1", chainId = the rollup's chain id,
+///             salt = the deployment's salt (`SigningDomain`)
 ///     primary Transfer(address from,address to,uint256 value,uint256 fee,uint64 nonce)
 ///     digest  keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(transfer))
 ///
 /// Everything is encoded in fixed 32-byte words on the stack (strings are hashed, addresses and
 /// integers left-padded big-endian), so a digest costs three Keccak permutations plus one for the
-/// domain separator, which is cached per chain id.
+/// domain separator, which is cached per domain.
 public enum EIP712 {
     /// The domain's `name` field.
     public static let domainName = "L2 Settlement"
     /// The domain's `version` field.
     public static let domainVersion = "1"
     /// The encoded type of the domain struct.
-    public static let domainType = "EIP712Domain(string name,string version,uint256 chainId)"
+    public static let domainType = "EIP712Domain(string name,string version,uint256 chainId,bytes32 salt)"
     /// The encoded type of the primary struct.
     public static let transferType = "Transfer(address from,address to,uint256 value,uint256 fee,uint64 nonce)"
 
@@ -29,26 +30,27 @@ public enum EIP712 {
     static let nameHash = Keccak256.hash(utf8: domainName)
     static let versionHash = Keccak256.hash(utf8: domainVersion)
 
-    private static let separators = Lock<[UInt64: Digest32]>([:])
+    private static let separators = Lock<[SigningDomain: Digest32]>([:])
 
-    /// The domain separator for `chainId`, computed once per chain id and cached.
-    public static func domainSeparator(chainId: UInt64) -> Digest32 {
-        if let d = separators.withLock({ $0[chainId] }) { return d }
-        let d = computeDomainSeparator(chainId: chainId)
-        separators.withLock { $0[chainId] = d }
+    /// The domain separator of `domain`, computed once per domain and cached.
+    public static func domainSeparator(_ domain: SigningDomain) -> Digest32 {
+        if let d = separators.withLock({ $0[domain] }) { return d }
+        let d = computeDomainSeparator(domain)
+        separators.withLock { $0[domain] = d }
         return d
     }
 
-    /// hashStruct(EIP712Domain{name, version, chainId}) without the cache.
-    public static func computeDomainSeparator(chainId: UInt64) -> Digest32 {
-        var words = Words4()
+    /// hashStruct(EIP712Domain{name, version, chainId, salt}) without the cache.
+    public static func computeDomainSeparator(_ domain: SigningDomain) -> Digest32 {
+        var words = Words6() // 160 bytes used of 192
         return withUnsafeMutableBytes(of: &words) { b in
             let p = b.baseAddress!
             domainTypeHash.store(to: p)
             nameHash.store(to: p + 32)
             versionHash.store(to: p + 64)
-            UInt256(chainId).storeBigEndian(to: p + 96)
-            return Keccak256.hash(UnsafeRawBufferPointer(b))
+            UInt256(domain.chainId).storeBigEndian(to: p + 96)
+            domain.salt.store(to: p + 128)
+            return Keccak256.hash(UnsafeRawBufferPointer(rebasing: b[0..<160]))
         }
     }
 
@@ -81,9 +83,9 @@ public enum EIP712 {
         }
     }
 
-    /// The EIP-712 digest of a transfer on `chainId` (its transaction id).
-    public static func digest(_ t: Transfer, chainId: UInt64) -> Digest32 {
-        digest(domainSeparator: domainSeparator(chainId: chainId), structHash: structHash(t))
+    /// The EIP-712 digest of a transfer in `domain` (its transaction id).
+    public static func digest(_ t: Transfer, domain: SigningDomain) -> Digest32 {
+        digest(domainSeparator: domainSeparator(domain), structHash: structHash(t))
     }
 
     /// 128 zeroed bytes on the stack.

@@ -13,7 +13,7 @@ extension Address {
 /// for `recipient` on L2. Ids are 0, 1, 2, ... in the canonical chain's order; after an L1 reorg
 /// the ids are those of the new canonical order.
 ///
-/// On L2 deposit `id` is credited by one transaction, `transaction(chainId:)`: a transfer from
+/// On L2 deposit `id` is credited by one transaction, `transaction(domain:)`: a transfer from
 /// `Address.bridge` to `recipient` of `amount`, fee 0, nonce `id`, no signature. Its id is the
 /// EIP-712 digest of that transfer like any other transaction's, so a client can compute the L2
 /// transaction id of a deposit from its id, recipient and amount.
@@ -42,16 +42,16 @@ public struct L1Deposit: Sendable, Hashable {
         self.l1BlockHash = l1BlockHash
     }
 
-    /// The L2 transaction that credits this deposit on `chainId`.
-    public func transaction(chainId: UInt64) -> SignedTransfer {
-        Self.transaction(id: id, recipient: recipient, amount: amount, chainId: chainId)
+    /// The L2 transaction that credits this deposit in `domain`.
+    public func transaction(domain: SigningDomain) -> SignedTransfer {
+        Self.transaction(id: id, recipient: recipient, amount: amount, domain: domain)
     }
 
-    /// The L2 transaction that credits deposit `id` of `amount` to `recipient` on `chainId`:
+    /// The L2 transaction that credits deposit `id` of `amount` to `recipient` in `domain`:
     /// from `Address.bridge`, fee 0, nonce `id`, an empty signature.
-    public static func transaction(id: UInt64, recipient: Address, amount: UInt256, chainId: UInt64) -> SignedTransfer {
+    public static func transaction(id: UInt64, recipient: Address, amount: UInt256, domain: SigningDomain) -> SignedTransfer {
         SignedTransfer(transfer: Transfer(from: .bridge, to: recipient, value: amount, fee: .zero, nonce: id),
-                       chainId: chainId, signature: [])
+                       domain: domain, signature: [])
     }
 
     /// Whether `transfer` credits this deposit (same id as nonce, recipient and amount).
@@ -68,8 +68,8 @@ extension SignedTransfer {
 extension ValidatedTransfer {
     /// The pool and sequencer's form of deposit `deposit` (no signature to check: the engine's
     /// deposit watcher read it from the L1).
-    public init(deposit: L1Deposit, chainId: UInt64, receivedAt: ContinuousClock.Instant = .now) {
-        let signed = deposit.transaction(chainId: chainId)
+    public init(deposit: L1Deposit, domain: SigningDomain, receivedAt: ContinuousClock.Instant = .now) {
+        let signed = deposit.transaction(domain: domain)
         self.init(signed: signed, id: signed.id, receivedAt: receivedAt)
     }
 }

@@ -14,7 +14,7 @@ extension Address {
 /// canonical chain's order.
 ///
 /// The arbiter checks only its format at submission. On L2 it is applied by its *marker*
-/// (`marker(chainId:)`): the inbox's transfer with nonce `id` to the transfer's sender, value and
+/// (`marker(domain:)`): the inbox's transfer with nonce `id` to the transfer's sender, value and
 /// fee 0, no signature. Executing the marker advances the inbox nonce and then applies the signed
 /// transfer under the normal rules; a transfer that fails them (bad signature, wrong nonce, too
 /// little balance) is skipped with no effect, so a bad forced transfer can never block the chain.
@@ -43,16 +43,16 @@ public struct L1InboxItem: Sendable, Hashable {
         self.l1TimestampMs = l1TimestampMs
     }
 
-    /// The L2 transaction that consumes this item on `chainId`.
-    public func marker(chainId: UInt64) -> SignedTransfer {
-        Self.marker(id: id, sender: transfer.transfer.from, chainId: chainId)
+    /// The L2 transaction that consumes this item in the deployment `domain`.
+    public func marker(domain: SigningDomain) -> SignedTransfer {
+        Self.marker(id: id, sender: transfer.transfer.from, domain: domain)
     }
 
     /// The marker of inbox item `id` whose transfer is from `sender`: from `Address.inbox`, to
     /// `sender`, value and fee 0, nonce `id`, an empty signature.
-    public static func marker(id: UInt64, sender: Address, chainId: UInt64) -> SignedTransfer {
+    public static func marker(id: UInt64, sender: Address, domain: SigningDomain) -> SignedTransfer {
         SignedTransfer(transfer: Transfer(from: .inbox, to: sender, value: .zero, fee: .zero, nonce: id),
-                       chainId: chainId, signature: [])
+                       domain: domain, signature: [])
     }
 }
 
@@ -69,9 +69,9 @@ extension ValidatedTransfer {
     /// The pool and sequencer's form of inbox item `item`: its marker, carrying the item's transfer
     /// when `applies` (it passed the stateless checks: `TransitionRules.forcedTransfer`), else
     /// nothing (the marker then only advances the inbox nonce).
-    public init(inboxItem item: L1InboxItem, chainId: UInt64, forced: SignedTransfer?,
+    public init(inboxItem item: L1InboxItem, domain: SigningDomain, forced: SignedTransfer?,
                 receivedAt: ContinuousClock.Instant = .now) {
-        let signed = item.marker(chainId: chainId)
+        let signed = item.marker(domain: domain)
         self.init(signed: signed, id: signed.id, receivedAt: receivedAt, forced: forced)
     }
 }

@@ -23,35 +23,40 @@ public struct Transfer: Sendable, Hashable {
     }
 }
 
-/// A transfer with the chain id it was signed for and its 65-byte `r ‖ s ‖ v` signature.
+/// A transfer with the domain (chain id and deployment salt) it was signed for and its 65-byte
+/// `r ‖ s ‖ v` signature.
 ///
 /// `id` is the EIP-712 digest — the bytes that were signed — computed once at construction; it
 /// names the transaction everywhere (pool, receipts, batches). Construction does not check the
 /// signature: call `verify()` (the validation pipeline does, in parallel).
 public struct SignedTransfer: Sendable, Hashable {
     public let transfer: Transfer
-    public let chainId: UInt64
+    /// The EIP-712 domain the signature is for.
+    public let domain: SigningDomain
     /// r (32) ‖ s (32) ‖ v (1); v is 27 or 28 (0/1 refused). Any other length fails verification.
     public let signature: [UInt8]
-    /// The EIP-712 digest of `transfer` on `chainId`.
+    /// The EIP-712 digest of `transfer` in `domain`.
     public let id: Digest32
 
-    public init(transfer: Transfer, chainId: UInt64, signature: [UInt8]) {
+    /// The domain's chain id.
+    public var chainId: UInt64 { domain.chainId }
+
+    public init(transfer: Transfer, domain: SigningDomain, signature: [UInt8]) {
         self.transfer = transfer
-        self.chainId = chainId
+        self.domain = domain
         self.signature = signature
-        self.id = EIP712.digest(transfer, chainId: chainId)
+        self.id = EIP712.digest(transfer, domain: domain)
     }
 
-    /// Signs `transfer` for `chainId` with `key` (CLI, load generator, tests).
-    public static func sign(_ transfer: Transfer, chainId: UInt64, with key: PrivateKey) -> SignedTransfer {
-        let id = EIP712.digest(transfer, chainId: chainId)
-        return SignedTransfer(transfer: transfer, chainId: chainId, signature: key.sign(digest: id), id: id)
+    /// Signs `transfer` for `domain` with `key` (CLI, load generator, tests).
+    public static func sign(_ transfer: Transfer, domain: SigningDomain, with key: PrivateKey) -> SignedTransfer {
+        let id = EIP712.digest(transfer, domain: domain)
+        return SignedTransfer(transfer: transfer, domain: domain, signature: key.sign(digest: id), id: id)
     }
 
-    private init(transfer: Transfer, chainId: UInt64, signature: [UInt8], id: Digest32) {
+    private init(transfer: Transfer, domain: SigningDomain, signature: [UInt8], id: Digest32) {
         self.transfer = transfer
-        self.chainId = chainId
+        self.domain = domain
         self.signature = signature
         self.id = id
     }

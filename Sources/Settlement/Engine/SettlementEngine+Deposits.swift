@@ -23,7 +23,7 @@ extension SettlementEngine {
         guard isRunning else { return 0 }
         var taken = 0
         for deposit in deposits {
-            let tx = ValidatedTransfer(deposit: deposit, chainId: config.chainId)
+            let tx = ValidatedTransfer(deposit: deposit, domain: domain)
             do {
                 guard try enqueueIfLeading(tx, onReceipt: { onReceipt(deposit, $0) }) else { break }
             } catch {

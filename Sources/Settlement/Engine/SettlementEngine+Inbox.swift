@@ -14,10 +14,10 @@ extension SettlementEngine {
     public func enqueueInboxItems(_ items: [L1InboxItem],
                                   onReceipt: @escaping @Sendable (L1InboxItem, Receipt) -> Void) -> Int {
         guard isRunning else { return 0 }
-        let rules = TransitionRules(chainId: config.chainId, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let rules = TransitionRules(domain: domain, feeAccount: config.feeAccount, maxFee: config.maxFee)
         var taken = 0
         for item in items {
-            let tx = ValidatedTransfer(inboxItem: item, chainId: config.chainId, forced: rules.forcedTransfer(item.transfer))
+            let tx = ValidatedTransfer(inboxItem: item, domain: domain, forced: rules.forcedTransfer(item.transfer))
             do {
                 guard try enqueueIfLeading(tx, onReceipt: { onReceipt(item, $0) }) else { break }
             } catch {

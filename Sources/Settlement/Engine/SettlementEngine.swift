@@ -41,6 +41,9 @@ public final class SettlementEngine: Sendable {
     private let pendingGenesis: Lock<Genesis?>
     /// Identifies the genesis this engine runs (keccak of chain id and allocations).
     public let genesisHash: Digest32
+    /// The EIP-712 domain of this deployment (chain id and the salt of its genesis): every
+    /// transfer it accepts was signed for it, and clients learn it over the API.
+    public let domain: SigningDomain
     let store: any SettlementStore
     let replication: (settings: ReplicationSettings, store: any ReplicationStore, forwarder: any TransactionForwarder)?
     let logger: Logger
@@ -118,11 +121,12 @@ public final class SettlementEngine: Sendable {
         self.config = config
         self.pendingGenesis = Lock(genesis)
         self.genesisHash = genesis.hash
+        self.domain = SigningDomain(chainId: config.chainId, genesisHash: genesisHash)
         self.store = store
         self.replication = replication
         advertisedEndpoint = Lock(replication?.settings.endpoint ?? "")
         self.logger = logger
-        validation = ValidationPipeline(chainId: config.chainId, maxFee: config.maxFee)
+        validation = ValidationPipeline(domain: domain, maxFee: config.maxFee)
         executor = BatchExecutor(feeAccount: config.feeAccount)
         let state = LockedState(StateManager(retainedBatches: config.retainedBatches))
         self.state = state

@@ -85,7 +85,7 @@ public final class FinalityEngine: Sendable {
     public let settings: Settings
     private let l1: any L1Client
     private let store: any FinalityStore
-    private let chainId: UInt64
+    private let domain: SigningDomain
     private let events: StatusEvents
     private let durableHead: @Sendable () -> UInt64
     private let logger: Logger
@@ -99,7 +99,7 @@ public final class FinalityEngine: Sendable {
     private let leaderTerm: (@Sendable () -> UInt64?)?
     private let memory = Lock(Memory())
 
-    public init(settings: Settings, l1: any L1Client, store: any FinalityStore, chainId: UInt64, events: StatusEvents,
+    public init(settings: Settings, l1: any L1Client, store: any FinalityStore, domain: SigningDomain, events: StatusEvents,
                 durableHead: @escaping @Sendable () -> UInt64, logger: Logger, defense: ProposerDefense? = nil,
                 reverter: (any ChainReverter)? = nil, recentBatches: RecentBatches? = nil,
                 leaderTerm: (@Sendable () -> UInt64?)? = nil) {
@@ -110,7 +110,7 @@ public final class FinalityEngine: Sendable {
         self.settings = settings
         self.l1 = l1
         self.store = store
-        self.chainId = chainId
+        self.domain = domain
         self.events = events
         self.durableHead = durableHead
         self.logger = logger
@@ -220,8 +220,8 @@ public final class FinalityEngine: Sendable {
     /// The longest prefix of `batches` whose data fits in one commitment
     /// (`BatchData.maxCommitmentBytes`): empty only when the first batch alone does not (the
     /// sequencer bounds every batch so it does).
-    static func fittingPrefix(of batches: [BatchData.Batch], chainId: UInt64) -> [BatchData.Batch] {
-        var sizer = BatchData.Sizer(chainId: chainId)
+    static func fittingPrefix(of batches: [BatchData.Batch], domain: SigningDomain) -> [BatchData.Batch] {
+        var sizer = BatchData.Sizer(domain: domain)
         var count = 0
         for batch in batches {
             sizer.add(batch)
@@ -239,7 +239,7 @@ public final class FinalityEngine: Sendable {
         guard upTo >= from else { return false }
         let (prevRoot, held, heldBatches) = try await batchData(from: from, to: upTo)
         // As many whole batches as fit in one L1 transaction; the rest go in the next commitment.
-        let batches = Self.fittingPrefix(of: heldBatches, chainId: chainId)
+        let batches = Self.fittingPrefix(of: heldBatches, domain: domain)
         guard let lastBatch = batches.last else {
             let first = memory.withLock { m in m.oversizedBatch == from ? false : { m.oversizedBatch = from; return true }() }
             if first {
@@ -250,7 +250,7 @@ public final class FinalityEngine: Sendable {
         }
         let to = lastBatch.number
         let newRoot = to == upTo ? held : try await batchData(from: to, to: to).newRoot
-        let data = BatchData.encode(batches, chainId: chainId)
+        let data = BatchData.encode(batches, domain: domain)
         let transfers = batches.flatMap(\.transfers)
         let index = try await nextIndex()
         var claimed = newRoot
@@ -261,7 +261,7 @@ public final class FinalityEngine: Sendable {
         }
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
-                                      dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(chainId: chainId, firstBatch: from))
+                                      dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(domain: domain, firstBatch: from))
         var term: UInt64?
         if let leaderTerm {
             guard let current = leaderTerm() else { return false }

@@ -23,7 +23,7 @@ public struct DataInclusionProof: Sendable, Hashable {
     /// `firstBatch` with `transactionCounts`, or nil when the proof cannot be of that layout (a
     /// position beyond its transactions, or not exactly the tree's depth of siblings). The
     /// caller compares it with the committed data root and `position` with the disputed one.
-    public func dataRoot(of transaction: SignedTransfer, chainId: UInt64, firstBatch: UInt64,
+    public func dataRoot(of transaction: SignedTransfer, domain: SigningDomain, firstBatch: UInt64,
                          transactionCounts: [Int]) -> Digest32? {
         let total = transactionCounts.reduce(0, +)
         guard position >= 0, position < total, siblings.count == BatchDataTree.depth(forLeaves: total) else { return nil }
@@ -33,7 +33,7 @@ public struct DataInclusionProof: Sendable, Hashable {
             hash = i & 1 == 0 ? BatchDataTree.node(hash, sibling) : BatchDataTree.node(sibling, hash)
             i >>= 1
         }
-        return BatchDataTree.dataRoot(chainId: chainId, firstBatch: firstBatch, transactionCounts: transactionCounts,
+        return BatchDataTree.dataRoot(domain: domain, firstBatch: firstBatch, transactionCounts: transactionCounts,
                                       treeRoot: hash)
     }
 }

@@ -9,6 +9,7 @@
 /// fee            32
 /// nonce          8
 /// chain id       8
+/// salt           32     the signing domain's deployment salt
 /// signature      65     r ‖ s ‖ v; absent (0 bytes) when `from` is `Address.bridge` (a deposit)
 ///                       or `Address.inbox` (an inbox marker)
 /// position       4      the transaction's position in the commitment's data tree
@@ -31,7 +32,7 @@ extension OneStepProof {
     public static let encodingVersion: UInt8 = 2
     /// Size of the fixed part (everything but the inclusion path and the witnesses), at most (a
     /// deposit has 65 fewer).
-    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 65 + 4 + 1 + 32 + 32 + 1
+    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65 + 4 + 1 + 32 + 32 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
     /// Largest valid encoding (the deepest inclusion path, four witnesses of the largest proofs,
@@ -56,6 +57,7 @@ extension OneStepProof {
         out.append(contentsOf: t.fee.bigEndianBytes)
         out.appendBigEndian(t.nonce)
         out.appendBigEndian(transaction.chainId)
+        out.append(contentsOf: transaction.domain.salt.bytes)
         out.append(contentsOf: transaction.signature)
         out.appendBigEndian(UInt32(inclusion.position))
         out.append(UInt8(inclusion.siblings.count))
@@ -83,7 +85,7 @@ extension OneStepProof {
         let value = try r.uint256("value")
         let fee = try r.uint256("fee")
         let nonce = try r.uint64("nonce")
-        let chainId = try r.uint64("chain id")
+        let domain = SigningDomain(chainId: try r.uint64("chain id"), salt: try r.digest("salt"))
         let signature = from == .bridge || from == .inbox ? [] : Array(try r.take(65, "signature"))
         let position = Int(try r.uint32("position"))
         let depth = Int(try r.uint8("sibling count"))
@@ -109,7 +111,7 @@ extension OneStepProof {
         }
         try r.finish()
         let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
-        self.init(transaction: SignedTransfer(transfer: transfer, chainId: chainId, signature: signature),
+        self.init(transaction: SignedTransfer(transfer: transfer, domain: domain, signature: signature),
                   inclusion: DataInclusionProof(position: position, siblings: siblings), preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
     }
 }

@@ -64,8 +64,8 @@ public struct OneStepVerifier: Sendable {
     }
 
     /// `OneStepVerifier(rules:).verify(proof)` with the rules spelled out.
-    public static func verify(_ proof: OneStepProof, chainId: UInt64, feeAccount: Address,
+    public static func verify(_ proof: OneStepProof, domain: SigningDomain, feeAccount: Address,
                               maxFee: UInt256 = UInt256(UInt64.max)) throws(FraudProofError) -> OneStepResult {
-        try OneStepVerifier(rules: TransitionRules(chainId: chainId, feeAccount: feeAccount, maxFee: maxFee)).verify(proof)
+        try OneStepVerifier(rules: TransitionRules(domain: domain, feeAccount: feeAccount, maxFee: maxFee)).verify(proof)
     }
 }

@@ -4,26 +4,30 @@
 /// belong in the L1 contract's constructor), or it would judge by other rules than the engine's.
 ///
 /// A transaction is executed as the engine does it: first the stateless checks of
-/// `ValidationPipeline` (chain id, fee bound, signature by `from`), then the stateful rules of
+/// `ValidationPipeline` (signing domain, fee bound, signature by `from`), then the stateful rules of
 /// `BatchExecutor` (nonce, overflow, balance, credit overflows). Any failure leaves the state,
 /// hence the root, unchanged. The engine never sequences a transaction that fails the stateless
 /// checks, but a dishonest proposer could put one in its data: it then counts as rejected.
 ///
 /// A deposit (a transfer from `Address.bridge`) has its own stateless checks instead: this
-/// chain's id, fee 0, no signature, and a deposit with id = its nonce, the same recipient and
+/// deployment's domain, fee 0, no signature, and a deposit with id = its nonce, the same recipient and
 /// amount in the L1 arbiter's `DepositLedger` — so a proposer cannot credit a deposit nobody made.
 /// Its stateful rule is `BatchExecutor`'s deposit rule (bridge nonce, recipient credit).
 public struct TransitionRules: Sendable, Hashable {
-    /// The rollup's EIP-712 chain id; a transfer signed for another chain is rejected.
-    public let chainId: UInt64
+    /// The rollup's EIP-712 domain (chain id and deployment salt); a transfer signed for another
+    /// chain or deployment is rejected.
+    public let domain: SigningDomain
     /// Receives every accepted transfer's fee.
     public let feeAccount: Address
     /// Largest fee a transfer may carry (`SettlementConfig.maxFee`); above it: rejected.
     public let maxFee: UInt256
 
     /// The rules of a chain; `maxFee` defaults to `SettlementConfig`'s default.
-    public init(chainId: UInt64, feeAccount: Address, maxFee: UInt256 = UInt256(UInt64.max)) {
-        self.chainId = chainId
+    /// The domain's chain id.
+    public var chainId: UInt64 { domain.chainId }
+
+    public init(domain: SigningDomain, feeAccount: Address, maxFee: UInt256 = UInt256(UInt64.max)) {
+        self.domain = domain
         self.feeAccount = feeAccount
         self.maxFee = maxFee
     }
@@ -34,12 +38,12 @@ public struct TransitionRules: Sendable, Hashable {
     public func statelessRejection(_ transfer: SignedTransfer, deposits: DepositLedger = .none) -> String? {
         if transfer.isInboxMarker { return inboxMarkerRejection(transfer, ledger: deposits) }
         if transfer.isDeposit {
-            guard transfer.chainId == chainId else { return "chain id \(transfer.chainId) is not this chain's (\(chainId))" }
+            if let reason = ValidationPipeline.domainRejection(transfer.domain, expected: domain) { return reason }
             guard transfer.transfer.fee.isZero else { return "a deposit pays no fee" }
             guard transfer.signature.isEmpty else { return "a deposit carries no signature" }
             return deposits.rejection(of: transfer.transfer)
         }
-        return switch ValidationPipeline(chainId: chainId, maxFee: maxFee).validate(transfer, receivedAt: .now) {
+        return switch ValidationPipeline(domain: domain, maxFee: maxFee).validate(transfer, receivedAt: .now) {
         case .success: nil
         case .failure(let failure): failure.reason
         }

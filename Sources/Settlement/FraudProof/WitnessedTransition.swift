@@ -57,7 +57,7 @@ enum WitnessedTransition {
                 return Outcome(postRoot: root2, rejection: nil, witnessesRead: 2)
             }
             // Refund (`BatchExecutor`'s rule): consumed, paid to the recipient's exit address.
-            let exit = Withdrawals.exitAddress(for: t.to)
+            let exit = Withdrawals.exitAddress(for: t.to, in: transaction.domain)
             let exitWitness = try witness(2, exit, root1)
             guard let refunded = exitWitness.account.balance.checkedAdd(t.value) else {
                 return Outcome(postRoot: root1, rejection: nil, witnessesRead: 3)

@@ -13,8 +13,9 @@ extension BatchData {
     public static let maxCommitmentBytes = 128 * 1024 - 1024
 
     /// The most bytes a one-batch encoding spends besides its transfers: version (1), chain id
-    /// (≤ 10), address count (≤ 3), batch count (1), batch number (≤ 10), transfer count (≤ 3).
-    public static let maxSingleBatchOverhead = 1 + 10 + 3 + 1 + 10 + 3
+    /// (≤ 10), salt (32), address count (≤ 3), batch count (1), batch number (≤ 10), transfer
+    /// count (≤ 3).
+    public static let maxSingleBatchOverhead = 1 + 10 + 32 + 3 + 1 + 10 + 3
 
     /// The budget for the transfers of one batch (the sum of their `maxEncodedBytes(of:)`): a batch
     /// within it encodes, alone, in at most `maxCommitmentBytes`.
@@ -26,24 +27,24 @@ extension BatchData {
     public static func maxEncodedBytes(of transfer: SignedTransfer) -> Int {
         let t = transfer.transfer
         return 2 * (3 + 20) + numberSize(t.value) + numberSize(t.fee) + varintSize(t.nonce)
-            + (t.from == .bridge ? 0 : 65)
+            + (transfer.isL1Originated ? 0 : 65)
     }
 
     /// The exact size of `encode` over a growing list of batches, added one at a time (the
     /// poster adds batches while the size stays within `maxCommitmentBytes`). Mirrors `encode`:
     /// addresses are indexed in order of first use.
     public struct Sizer: Sendable {
-        private let chainId: UInt64
+        private let domain: SigningDomain
         private var indices: [Address: UInt64] = [:]
         private var batchCount: UInt64 = 0
         private var body = 0
 
-        public init(chainId: UInt64) { self.chainId = chainId }
+        public init(domain: SigningDomain) { self.domain = domain }
 
         /// The size of the encoding of the batches added so far.
         public var size: Int {
             let table = UInt64(indices.count)
-            return 1 + varintSize(chainId) + varintSize(table) + 20 * Int(table) + varintSize(batchCount) + body
+            return 1 + varintSize(domain.chainId) + 32 + varintSize(table) + 20 * Int(table) + varintSize(batchCount) + body
         }
 
         /// Adds `batch` (after the ones added before).
@@ -53,7 +54,7 @@ extension BatchData {
             for t in batch.transfers {
                 body += varintSize(index(t.transfer.from)) + varintSize(index(t.transfer.to))
                 body += numberSize(t.transfer.value) + numberSize(t.transfer.fee) + varintSize(t.transfer.nonce)
-                body += t.isDeposit ? 0 : 65
+                body += t.isL1Originated ? 0 : 65
             }
         }
 

@@ -11,6 +11,7 @@
 /// ```
 /// version     1 byte   = 1
 /// chainId     varint
+/// salt        32 bytes (the deployment's `SigningDomain.salt`)
 /// addresses   varint n, then n × 20 bytes (in order of first use)
 /// batches     varint m, then m × batch
 /// batch       number varint, count varint, then count × transfer
@@ -47,10 +48,10 @@ public enum BatchData {
     }
 
     /// Bytes one transfer takes in a plain fixed-width encoding (from, to, value, fee, nonce,
-    /// chain id, signature): the "before compression" size.
-    public static let uncompressedTransferSize = 20 + 20 + 32 + 32 + 8 + 8 + 65
+    /// its domain: chain id and salt, signature): the "before compression" size.
+    public static let uncompressedTransferSize = 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65
 
-    public static func encode(_ batches: [Batch], chainId: UInt64) -> [UInt8] {
+    public static func encode(_ batches: [Batch], domain: SigningDomain) -> [UInt8] {
         var index: [Address: UInt64] = [:]
         var table: [Address] = []
         func id(_ a: Address) -> UInt64 {
@@ -80,20 +81,21 @@ public enum BatchData {
             }
         }
         var out: [UInt8] = [1]
-        out.reserveCapacity(body.count + table.count * 20 + 16)
-        writeVarint(chainId, to: &out)
+        out.reserveCapacity(body.count + table.count * 20 + 48)
+        writeVarint(domain.chainId, to: &out)
+        out.append(contentsOf: domain.salt.bytes)
         writeVarint(UInt64(table.count), to: &out)
         for a in table { out.append(contentsOf: a.bytes) }
         out.append(contentsOf: body)
         return out
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [Batch]) {
+    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> (domain: SigningDomain, batches: [Batch]) {
         let parsed = try parse(bytes, building: true)
-        return (parsed.chainId, parsed.batches)
+        return (parsed.domain, parsed.batches)
     }
 
-    /// The chain id and each batch's number and transfer count, without building the transfers
+    /// The signing domain and each batch's number and transfer count, without building the transfers
     /// (each with its EIP-712 id): for readers that need only the layout. (The arbiter used it
     /// at posting while it kept the data; it now decodes in full to build the data tree, which
     /// the size limit keeps to a few thousand transfers.)
@@ -102,19 +104,19 @@ public enum BatchData {
     /// same bytes with the same counts: a commitment whose data passes posting can always be read
     /// by a game (an earlier separate `outline` took the *last* bridge entry of the address table
     /// as the bridge and accepted data `decode` refused).
-    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (chainId: UInt64, batches: [(number: UInt64, count: Int)]) {
+    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (domain: SigningDomain, batches: [(number: UInt64, count: Int)]) {
         let parsed = try parse(bytes, building: false)
-        return (parsed.chainId, parsed.outline)
+        return (parsed.domain, parsed.outline)
     }
 
     /// The one parser. Checks every length and count against the bytes left before allocating,
     /// minimal encodings only, no address twice in the table (one encoding per batch range),
     /// nothing trailing. With `building` false, transfers are skipped, not built (`batches` empty).
     private static func parse(_ bytes: [UInt8], building: Bool) throws(DecodingError)
-        -> (chainId: UInt64, outline: [(number: UInt64, count: Int)], batches: [Batch]) {
+        -> (domain: SigningDomain, outline: [(number: UInt64, count: Int)], batches: [Batch]) {
         var r = Reader(bytes: bytes)
         guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
-        let chainId = try r.varint()
+        let domain = SigningDomain(chainId: try r.varint(), salt: Digest32(bytes: try r.bytes(32))!)
         let n = try r.count(minimumBytesEach: 20)
         var table: [Address] = []
         table.reserveCapacity(n)
@@ -143,7 +145,7 @@ public enum BatchData {
                     let value = try r.number(), fee = try r.number(), nonce = try r.varint()
                     let signature = from == .bridge || from == .inbox ? [] : try r.bytes(65)
                     transfers.append(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
-                                                    chainId: chainId, signature: signature))
+                                                    domain: domain, signature: signature))
                 } else {
                     try r.skipNumber()
                     try r.skipNumber()
@@ -155,7 +157,7 @@ public enum BatchData {
             if building { batches.append(Batch(number: number, transfers: transfers)) }
         }
         guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
-        return (chainId, outline, batches)
+        return (domain, outline, batches)
     }
 
     /// L1 calldata gas of `bytes` (EIP-2028: 16 per non-zero byte, 4 per zero byte).
@@ -170,6 +172,7 @@ public enum BatchData {
                 + t.transfer.fee.bigEndianBytes
             withUnsafeBytes(of: t.transfer.nonce.bigEndian) { fixed.append(contentsOf: $0) }
             withUnsafeBytes(of: t.chainId.bigEndian) { fixed.append(contentsOf: $0) }
+            fixed.append(contentsOf: t.domain.salt.bytes)
             return total + calldataGas(fixed + t.signature)
         }
     }

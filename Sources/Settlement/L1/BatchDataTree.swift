@@ -58,9 +58,9 @@ public struct BatchDataTree: Sendable {
     /// The root of the tree alone (zero when there is no transaction).
     public var treeRoot: Digest32 { levels.last?.first ?? .zero }
 
-    /// The data root of these batches as `firstBatch...` on chain `chainId`.
-    public func dataRoot(chainId: UInt64, firstBatch: UInt64) -> Digest32 {
-        Self.dataRoot(chainId: chainId, firstBatch: firstBatch, transactionCounts: transactionCounts, treeRoot: treeRoot)
+    /// The data root of these batches as `firstBatch...` in the deployment `domain`.
+    public func dataRoot(domain: SigningDomain, firstBatch: UInt64) -> Digest32 {
+        Self.dataRoot(domain: domain, firstBatch: firstBatch, transactionCounts: transactionCounts, treeRoot: treeRoot)
     }
 
     /// The inclusion proof of transaction `index` of batch `batch` (0-based in the commitment).
@@ -82,16 +82,17 @@ public struct BatchDataTree: Sendable {
     public static func dataRoot(of data: [UInt8]) throws(BatchData.DecodingError) -> Digest32 {
         let decoded = try BatchData.decode(data)
         guard let first = decoded.batches.first else { throw BatchData.DecodingError(description: "batch data: no batch") }
-        return BatchDataTree(batches: decoded.batches.map(\.transfers)).dataRoot(chainId: decoded.chainId, firstBatch: first.number)
+        return BatchDataTree(batches: decoded.batches.map(\.transfers)).dataRoot(domain: decoded.domain, firstBatch: first.number)
     }
 
     // MARK: Hashing
 
-    /// `keccak256(0x02 ‖ chainId ‖ firstBatch ‖ batch count ‖ counts ‖ treeRoot)`.
-    public static func dataRoot(chainId: UInt64, firstBatch: UInt64, transactionCounts: [Int], treeRoot: Digest32) -> Digest32 {
+    /// `keccak256(0x02 ‖ chainId ‖ salt ‖ firstBatch ‖ batch count ‖ counts ‖ treeRoot)`.
+    public static func dataRoot(domain: SigningDomain, firstBatch: UInt64, transactionCounts: [Int], treeRoot: Digest32) -> Digest32 {
         var out: [UInt8] = [rootTag]
-        out.reserveCapacity(1 + 8 + 8 + 4 + 4 * transactionCounts.count + 32)
-        out.appendBigEndian(chainId)
+        out.reserveCapacity(1 + 8 + 32 + 8 + 4 + 4 * transactionCounts.count + 32)
+        out.appendBigEndian(domain.chainId)
+        out.append(contentsOf: domain.salt.bytes)
         out.appendBigEndian(firstBatch)
         out.appendBigEndian(UInt32(transactionCounts.count))
         for n in transactionCounts { out.appendBigEndian(UInt32(n)) }
@@ -104,19 +105,21 @@ public struct BatchDataTree: Sendable {
         Keccak256.hash([leafTag] + leafBytes(transaction))
     }
 
-    /// A transaction as a leaf holds it: from ‖ to ‖ value ‖ fee ‖ nonce ‖ chain id ‖ signature
-    /// (integers big-endian, fixed width). A deposit (from the bridge) has no signature, as in the
-    /// batch data; so the length tells which it is.
+    /// A transaction as a leaf holds it: from ‖ to ‖ value ‖ fee ‖ nonce ‖ chain id ‖ salt ‖
+    /// signature (integers big-endian, fixed width): all that its id and validity depend on, so no
+    /// proof can present the leaf's transaction in another signing domain. A deposit or an inbox
+    /// marker has no signature, as in the batch data; so the length tells which it is.
     public static func leafBytes(_ transaction: SignedTransfer) -> [UInt8] {
         let t = transaction.transfer
         var out: [UInt8] = []
-        out.reserveCapacity(20 + 20 + 32 + 32 + 8 + 8 + 65)
+        out.reserveCapacity(20 + 20 + 32 + 32 + 8 + 8 + 32 + 65)
         out.append(contentsOf: t.from.bytes)
         out.append(contentsOf: t.to.bytes)
         out.append(contentsOf: t.value.bigEndianBytes)
         out.append(contentsOf: t.fee.bigEndianBytes)
         out.appendBigEndian(t.nonce)
         out.appendBigEndian(transaction.chainId)
+        out.append(contentsOf: transaction.domain.salt.bytes)
         out.append(contentsOf: transaction.signature)
         return out
     }

@@ -90,7 +90,7 @@ extension L1Arbiter {
                 throw .invalidMove("no one-step proof expected in this phase")
             }
             let proof = try OneStepProof(serialized: bytes)
-            let transaction = try Self.disputedTransaction(of: proof, batch: batch, index: index, in: posted, chainId: rules.chainId)
+            let transaction = try Self.disputedTransaction(of: proof, batch: batch, index: index, in: posted, domain: rules.domain)
             try record.game.resolve(with: proof, disputedTransaction: transaction, rules: rules, deposits: deposits, atMs: now)
         }
     }

@@ -13,7 +13,7 @@ extension L1Arbiter {
         guard state.isFinal(index, atMs: nowMs, challengePeriodMs: config.challengePeriodMs) else {
             return .failure(Revert("commitment \(index) is not final yet (challenge period or an open game)"))
         }
-        let exit = Withdrawals.exitAddress(for: claim.recipient)
+        let exit = Withdrawals.exitAddress(for: claim.recipient, in: config.rules.domain)
         guard claim.proof.isInclusion,
               verifyProof(claim.proof, root: posted.commitment.newRoot, address: exit, account: claim.exitAccount) else {
             return .failure(Revert("the proof of exit account \(exit) does not verify against commitment \(index)'s root"))

@@ -50,9 +50,10 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// Percent (0...100) of a losing challenger's stake (active, then unstaking) slashed on top of
     /// its bond. 0 slashes the bond only.
     public var challengerStakeSlashPercent: UInt8
-    /// The L2 state-transition constants (chain id, fee account, max fee) the one-step verifier
-    /// judges by; they must be the engine's (`SettlementConfig.chainId`, `feeAccount`, `maxFee`).
-    /// Commitment data must be encoded for `rules.chainId`.
+    /// The L2 state-transition constants (signing domain, fee account, max fee) the one-step
+    /// verifier judges by; they must be the engine's (`SettlementEngine.domain`, `feeAccount`,
+    /// `maxFee`). Commitment data must be encoded for `rules.domain`, and exit addresses are
+    /// derived in it.
     public var rules: TransitionRules
     /// How long (L1 time) after its block a deposit or forced inbox transfer may stay unconsumed:
     /// a commitment posted later that leaves it unconsumed is refused (`--l1-inclusion-delay`,
@@ -93,10 +94,11 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// Percent of a losing challenger's stake slashed on top of its bond, as shipped.
     public static let defaultChallengerStakeSlashPercent: UInt8 = 10
     /// The transition rules of a default `SettlementConfig` (chain 1337, its fee account, max fee
-    /// 2^64 − 1), for tests and demos that run the engine with its defaults.
+    /// 2^64 − 1) with the domain of an empty genesis on chain 1337, for tests that need no engine.
     public static let defaultRules: TransitionRules = {
         let engine = SettlementConfig()
-        return TransitionRules(chainId: engine.chainId, feeAccount: engine.feeAccount, maxFee: engine.maxFee)
+        return TransitionRules(domain: SigningDomain(genesis: Genesis(chainId: engine.chainId, allocations: [])),
+                               feeAccount: engine.feeAccount, maxFee: engine.maxFee)
     }()
 
     /// The rules; the amounts default to 1 wei (tests), `L1Options` ships the `default…` schedule.
@@ -166,6 +168,7 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         w.amount(genesisBacking)
         w.bytes([slashRewardPercent, challengerStakeSlashPercent])
         w.u64(rules.chainId)
+        w.digest(rules.domain.salt)
         w.bytes(rules.feeAccount.bytes)
         w.amount(rules.maxFee)
         w.u64(inclusionDelayMs)

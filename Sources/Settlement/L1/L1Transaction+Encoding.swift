@@ -53,7 +53,8 @@ extension L1Transaction {
         case .claimWithdrawal(let proof): w.bytes([11]); w.payload(proof)
         case .submitToInbox(let t):
             w.bytes([12]); w.bytes(t.transfer.from.bytes); w.bytes(t.transfer.to.bytes); w.amount(t.transfer.value)
-            w.amount(t.transfer.fee); w.u64(t.transfer.nonce); w.u64(t.chainId); w.payload(t.signature)
+            w.amount(t.transfer.fee); w.u64(t.transfer.nonce); w.u64(t.chainId); w.digest(t.domain.salt)
+            w.payload(t.signature)
         }
         return w.out
     }
@@ -98,9 +99,9 @@ extension L1Transaction {
         case 11: call = .claimWithdrawal(proof: try r.payload())
         case 12:
             let from = try r.address(), to = try r.address(), value = try r.amount(), fee = try r.amount()
-            let nonce = try r.u64(), chainId = try r.u64()
+            let nonce = try r.u64(), domain = SigningDomain(chainId: try r.u64(), salt: try r.digest())
             call = .submitToInbox(SignedTransfer(transfer: Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce),
-                                                 chainId: chainId, signature: try r.payload()))
+                                                 domain: domain, signature: try r.payload()))
         default: throw .malformed("unknown call tag \(tag)")
         }
         guard r.atEnd else { throw .malformed("\(r.remaining) trailing bytes") }

@@ -1,8 +1,10 @@
 /// Withdrawals from L2 to L1, without a new transaction type.
 ///
 /// - **Burn on L2**: a user withdraws by an ordinary signed transfer to the *exit address* of the
-///   L1 account that should receive the funds, `exitAddress(for:)` = the last 20 bytes of
-///   keccak256("L2 Settlement exit" ‖ l1Recipient). Nobody holds a key for it, so what it
+///   L1 account that should receive the funds, `exitAddress(for:in:)` = the last 20 bytes of
+///   keccak256("L2 Settlement exit" ‖ salt ‖ l1Recipient), `salt` the deployment's
+///   `SigningDomain.salt` (so an exit address of one deployment is an ordinary, unclaimable
+///   account on any other deployment sharing the chain id). Nobody holds a key for it, so what it
 ///   receives can never move on L2 again: it is burned there, and its balance is the total ever
 ///   withdrawn to that recipient.
 /// - **Claim on L1**: anyone sends `claimWithdrawal` with a `WithdrawalProof`: the recipient, a
@@ -14,9 +16,10 @@
 ///   beyond what the bridge holds (deposits plus the configured genesis backing, less what was
 ///   withdrawn): no L2 balance is paid out of other people's deposits.
 public enum Withdrawals {
-    /// The L2 address whose balance is what has been withdrawn to `l1Recipient`.
-    public static func exitAddress(for l1Recipient: L1Address) -> Address {
-        let digest = Keccak256.hash(Array("L2 Settlement exit".utf8) + l1Recipient.bytes)
+    /// The L2 address whose balance is what has been withdrawn to `l1Recipient` in the
+    /// deployment of `domain`.
+    public static func exitAddress(for l1Recipient: L1Address, in domain: SigningDomain) -> Address {
+        let digest = Keccak256.hash(Array("L2 Settlement exit".utf8) + domain.salt.bytes + l1Recipient.bytes)
         return Address(bytes: Array(digest.bytes[12...]))!
     }
 }

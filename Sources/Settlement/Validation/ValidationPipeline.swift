@@ -1,15 +1,16 @@
 /// Stateless validation: everything that can be checked without the state, run in parallel on
 /// every core (Swift's cooperative pool), never on a network thread.
 ///
-/// Checks: not from the L1 bridge (deposits enter only through the engine's deposit path), chain
-/// id, fee bound, signature shape (65 bytes, low s, valid v), and that the signer recovered from
-/// the EIP-712 digest is the transfer's `from`.
+/// Checks: not from the L1 bridge (deposits enter only through the engine's deposit path), the
+/// signing domain (chain id and deployment salt), fee bound, signature shape (65 bytes, low s,
+/// valid v), and that the signer recovered from the EIP-712 digest is the transfer's `from`.
 public struct ValidationPipeline: Sendable {
-    public let chainId: UInt64
+    /// This deployment's EIP-712 domain; a transfer signed for any other is refused.
+    public let domain: SigningDomain
     public let maxFee: UInt256
 
-    public init(chainId: UInt64, maxFee: UInt256) {
-        self.chainId = chainId
+    public init(domain: SigningDomain, maxFee: UInt256) {
+        self.domain = domain
         self.maxFee = maxFee
     }
 
@@ -23,8 +24,8 @@ public struct ValidationPipeline: Sendable {
         guard !signed.isDeposit else {
             return .failure(ValidationFailure(id: signed.id, reason: Self.bridgeRejection))
         }
-        guard signed.chainId == chainId else {
-            return .failure(ValidationFailure(id: signed.id, reason: "chain id \(signed.chainId) is not this chain's (\(chainId))"))
+        if let reason = Self.domainRejection(signed.domain, expected: domain) {
+            return .failure(ValidationFailure(id: signed.id, reason: reason))
         }
         guard signed.transfer.fee <= maxFee else {
             return .failure(ValidationFailure(id: signed.id, reason: "fee \(signed.transfer.fee) exceeds the maximum \(maxFee)"))
@@ -40,6 +41,17 @@ public struct ValidationPipeline: Sendable {
             return .failure(ValidationFailure(id: signed.id, reason: "invalid signature: \(error)"))
         }
         return .success(ValidatedTransfer(signed: signed, id: signed.id, receivedAt: receivedAt))
+    }
+
+    /// Why a transfer signed for `signed` is refused in `expected`; nil when they are the same.
+    public static func domainRejection(_ signed: SigningDomain, expected: SigningDomain) -> String? {
+        if signed.chainId != expected.chainId {
+            return "chain id \(signed.chainId) is not this chain's (\(expected.chainId))"
+        }
+        if signed.salt != expected.salt {
+            return "signed for another deployment: domain salt \(signed.salt) is not this deployment's (\(expected.salt))"
+        }
+        return nil
     }
 
     /// Why a submitted transfer from `Address.bridge` is refused: nobody can mint through the API.

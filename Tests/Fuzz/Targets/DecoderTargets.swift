@@ -65,7 +65,7 @@ enum DecoderTargets {
         switch (decoded, outlined) {
         case (nil, nil): return
         case let (d?, o?):
-            precondition(d.chainId == o.chainId, "chain ids differ")
+            precondition(d.domain == o.domain, "domains differ")
             precondition(d.batches.map(\.number) == o.batches.map(\.number), "batch numbers differ")
             precondition(d.batches.map(\.transfers.count) == o.batches.map(\.count), "transfer counts differ")
         default:

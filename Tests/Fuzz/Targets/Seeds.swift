@@ -12,8 +12,8 @@ enum Seeds {
         case "messages": [[1] + SettlementV1.SignedTransfer(transfers[0]).protobufBytes(),
                           [2] + SettlementV1.SubmitTransactionsRequest(clientSequence: 7, transfer: .init(transfers[1])).protobufBytes()]
         case "batch-data": [BatchData.encode([BatchData.Batch(number: 1, transfers: Array(transfers[0..<2])),
-                                              BatchData.Batch(number: 2, transfers: [transfers[2]])], chainId: 1337),
-                            BatchData.encode([BatchData.Batch(number: 5, transfers: [deposit])], chainId: 1337)]
+                                              BatchData.Batch(number: 2, transfers: [transfers[2]])], domain: domain),
+                            BatchData.encode([BatchData.Batch(number: 5, transfers: [deposit])], domain: domain)]
         case "genesis": [Array(#"{"config":{"chainId":1337},"alloc":{"0x0000000000000000000000000000000000001001":{"balance":"0x3635c9adc5dea00000"},"0x00000000000000000000000000000000000000a2":{"balance":"1000"}}}"#.utf8)]
         case "http2": [[0] + headers(path: "/grpc.health.v1.Health/Check") + data(frame([]), endStream: true),
                        [0] + headers(path: "/rpctest.v1.EchoService/Echo") + data(frame([10, 2, 104, 105]), endStream: false)]
@@ -47,11 +47,14 @@ enum Seeds {
         return [UInt8(n >> 16), UInt8(n >> 8 & 0xff), UInt8(n & 0xff), type, flags, 0, 0, 0, 1] + payload
     }
 
+    /// The signing domain of an empty genesis on chain 1337.
+    private static let domain = SigningDomain(genesis: Genesis(chainId: 1337, allocations: []))
+
     private static let transfers: [SignedTransfer] = (1...3).map { i in
         let key = try! PrivateKey(hex: "0x" + String(repeating: "0", count: 60) + "100\(i)")
         let to = Address(hex: "0x9B11740EA6d46b9176B1eBB69a1672BE9c2c63d8")!
         return SignedTransfer.sign(Transfer(from: key.address, to: to, value: UInt256(UInt64(1_000 * i)), fee: .one, nonce: UInt64(i)),
-                                   chainId: 1337, with: key)
+                                   domain: domain, with: key)
     }
 
     private static let depositor = Address(hex: "0x00000000000000000000000000000000000000d1")!
@@ -62,5 +65,5 @@ enum Seeds {
     ]
 
     private static let deposit = L1Deposit.transaction(id: 0, recipient: Address(hex: "0x9B11740EA6d46b9176B1eBB69a1672BE9c2c63d8")!,
-                                                       amount: UInt256(UInt64(5)), chainId: 1337)
+                                                       amount: UInt256(UInt64(5)), domain: domain)
 }

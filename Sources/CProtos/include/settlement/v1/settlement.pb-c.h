@@ -26,6 +26,8 @@ typedef struct Settlement__V1__GetPerformanceMetricsRequest Settlement__V1__GetP
 typedef struct Settlement__V1__PerformanceMetrics Settlement__V1__PerformanceMetrics;
 typedef struct Settlement__V1__GetBatchRequest Settlement__V1__GetBatchRequest;
 typedef struct Settlement__V1__Batch Settlement__V1__Batch;
+typedef struct Settlement__V1__GetChainInfoRequest Settlement__V1__GetChainInfoRequest;
+typedef struct Settlement__V1__ChainInfo Settlement__V1__ChainInfo;
 typedef struct Settlement__V1__GetAccountRequest Settlement__V1__GetAccountRequest;
 typedef struct Settlement__V1__Account Settlement__V1__Account;
 
@@ -88,8 +90,11 @@ typedef enum _Settlement__V1__BatchStatus {
 /*
  * An L2 transfer as EIP-712 typed data, signed by `from`.
  * Type:   Transfer(address from,address to,uint256 value,uint256 fee,uint64 nonce)
- * Domain: EIP712Domain(string name,string version,uint256 chainId)
- *         with name = "L2 Settlement", version = "1", chainId = chain_id.
+ * Domain: EIP712Domain(string name,string version,uint256 chainId,bytes32 salt)
+ *         with name = "L2 Settlement", version = "1", chainId = chain_id, salt = domain_salt:
+ *         the deployment's salt, keccak256("L2 Settlement deployment" || genesis hash ||
+ *         chain id as uint256), served by GetChainInfo. A signature is valid on one deployment
+ *         only, even where several share a chain id.
  * The signed digest is keccak256(0x19 0x01 || domainSeparator || hashStruct(Transfer)).
  */
 struct  Settlement__V1__SignedTransfer
@@ -123,10 +128,14 @@ struct  Settlement__V1__SignedTransfer
    * secp256k1 signature over the EIP-712 digest: 65 bytes r (32) || s (32) || v (1, 27 or 28).
    */
   ProtobufCBinaryData signature;
+  /*
+   * The EIP-712 domain salt: 32 bytes, must be the engine's (GetChainInfo.domain_salt).
+   */
+  ProtobufCBinaryData domain_salt;
 };
 #define SETTLEMENT__V1__SIGNED_TRANSFER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__signed_transfer__descriptor) \
-    , {0,NULL}, {0,NULL}, {0,NULL}, {0,NULL}, 0, 0, {0,NULL} }
+    , {0,NULL}, {0,NULL}, {0,NULL}, {0,NULL}, 0, 0, {0,NULL}, {0,NULL} }
 
 
 /*
@@ -396,6 +405,51 @@ struct  Settlement__V1__Batch
 #define SETTLEMENT__V1__BATCH__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__batch__descriptor) \
     , 0, {0,NULL}, {0,NULL}, 0,NULL, 0, SETTLEMENT__V1__BATCH_STATUS__BATCH_STATUS_UNSPECIFIED, {0,NULL} }
+
+
+struct  Settlement__V1__GetChainInfoRequest
+{
+  ProtobufCMessage base;
+};
+#define SETTLEMENT__V1__GET_CHAIN_INFO_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__get_chain_info_request__descriptor) \
+     }
+
+
+/*
+ * What a client needs to sign for this deployment.
+ */
+struct  Settlement__V1__ChainInfo
+{
+  ProtobufCMessage base;
+  /*
+   * The EIP-712 domain chainId.
+   */
+  uint64_t chain_id;
+  /*
+   * The EIP-712 domain salt: 32 bytes, keccak256("L2 Settlement deployment" || genesis_hash ||
+   * chain id as a 32-byte big-endian uint256).
+   */
+  ProtobufCBinaryData domain_salt;
+  /*
+   * The genesis hash: 32 bytes, keccak256 over the chain id (8 bytes, big-endian) and, for each
+   * allocation sorted by address, address (20) || balance (32, big-endian).
+   */
+  ProtobufCBinaryData genesis_hash;
+  /*
+   * The EIP-712 domain name and version ("L2 Settlement", "1").
+   */
+  char *domain_name;
+  char *domain_version;
+  /*
+   * The fee account and the largest fee a transfer may carry (32 bytes, big-endian uint256).
+   */
+  ProtobufCBinaryData fee_account;
+  ProtobufCBinaryData max_fee;
+};
+#define SETTLEMENT__V1__CHAIN_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__chain_info__descriptor) \
+    , 0, {0,NULL}, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, {0,NULL} }
 
 
 struct  Settlement__V1__GetAccountRequest
@@ -675,6 +729,44 @@ Settlement__V1__Batch *
 void   settlement__v1__batch__free_unpacked
                      (Settlement__V1__Batch *message,
                       ProtobufCAllocator *allocator);
+/* Settlement__V1__GetChainInfoRequest methods */
+void   settlement__v1__get_chain_info_request__init
+                     (Settlement__V1__GetChainInfoRequest         *message);
+size_t settlement__v1__get_chain_info_request__get_packed_size
+                     (const Settlement__V1__GetChainInfoRequest   *message);
+size_t settlement__v1__get_chain_info_request__pack
+                     (const Settlement__V1__GetChainInfoRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__get_chain_info_request__pack_to_buffer
+                     (const Settlement__V1__GetChainInfoRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__GetChainInfoRequest *
+       settlement__v1__get_chain_info_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__get_chain_info_request__free_unpacked
+                     (Settlement__V1__GetChainInfoRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__ChainInfo methods */
+void   settlement__v1__chain_info__init
+                     (Settlement__V1__ChainInfo         *message);
+size_t settlement__v1__chain_info__get_packed_size
+                     (const Settlement__V1__ChainInfo   *message);
+size_t settlement__v1__chain_info__pack
+                     (const Settlement__V1__ChainInfo   *message,
+                      uint8_t             *out);
+size_t settlement__v1__chain_info__pack_to_buffer
+                     (const Settlement__V1__ChainInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__ChainInfo *
+       settlement__v1__chain_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__chain_info__free_unpacked
+                     (Settlement__V1__ChainInfo *message,
+                      ProtobufCAllocator *allocator);
 /* Settlement__V1__GetAccountRequest methods */
 void   settlement__v1__get_account_request__init
                      (Settlement__V1__GetAccountRequest         *message);
@@ -748,6 +840,12 @@ typedef void (*Settlement__V1__GetBatchRequest_Closure)
 typedef void (*Settlement__V1__Batch_Closure)
                  (const Settlement__V1__Batch *message,
                   void *closure_data);
+typedef void (*Settlement__V1__GetChainInfoRequest_Closure)
+                 (const Settlement__V1__GetChainInfoRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__ChainInfo_Closure)
+                 (const Settlement__V1__ChainInfo *message,
+                  void *closure_data);
 typedef void (*Settlement__V1__GetAccountRequest_Closure)
                  (const Settlement__V1__GetAccountRequest *message,
                   void *closure_data);
@@ -785,6 +883,10 @@ struct Settlement__V1__Settlement_Service
                     const Settlement__V1__GetBatchRequest *input,
                     Settlement__V1__Batch_Closure closure,
                     void *closure_data);
+  void (*get_chain_info)(Settlement__V1__Settlement_Service *service,
+                         const Settlement__V1__GetChainInfoRequest *input,
+                         Settlement__V1__ChainInfo_Closure closure,
+                         void *closure_data);
   void (*get_account)(Settlement__V1__Settlement_Service *service,
                       const Settlement__V1__GetAccountRequest *input,
                       Settlement__V1__Account_Closure closure,
@@ -803,6 +905,7 @@ void settlement__v1__settlement__init (Settlement__V1__Settlement_Service *servi
       function_prefix__ ## subscribe_status,\
       function_prefix__ ## get_performance_metrics,\
       function_prefix__ ## get_batch,\
+      function_prefix__ ## get_chain_info,\
       function_prefix__ ## get_account  }
 void settlement__v1__settlement__submit_transaction(ProtobufCService *service,
                                                     const Settlement__V1__SignedTransfer *input,
@@ -828,6 +931,10 @@ void settlement__v1__settlement__get_batch(ProtobufCService *service,
                                            const Settlement__V1__GetBatchRequest *input,
                                            Settlement__V1__Batch_Closure closure,
                                            void *closure_data);
+void settlement__v1__settlement__get_chain_info(ProtobufCService *service,
+                                                const Settlement__V1__GetChainInfoRequest *input,
+                                                Settlement__V1__ChainInfo_Closure closure,
+                                                void *closure_data);
 void settlement__v1__settlement__get_account(ProtobufCService *service,
                                              const Settlement__V1__GetAccountRequest *input,
                                              Settlement__V1__Account_Closure closure,
@@ -848,6 +955,8 @@ extern const ProtobufCMessageDescriptor settlement__v1__get_performance_metrics_
 extern const ProtobufCMessageDescriptor settlement__v1__performance_metrics__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__get_batch_request__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__batch__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__get_chain_info_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__chain_info__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__get_account_request__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__account__descriptor;
 extern const ProtobufCServiceDescriptor settlement__v1__settlement__descriptor;
