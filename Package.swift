@@ -8,7 +8,7 @@ let package = Package(
     name: "settlement-engine",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "settlement-engine", targets: ["SettlementEngineServer"]),
+        .executable(name: "settlement-engine", targets: ["settlement-engine"]),
         .library(name: "RPC", targets: ["RPC"]),
         .executable(name: "settlement", targets: ["settlement"]),
         .executable(name: "settlement-bench", targets: ["settlement-bench"]),
@@ -63,11 +63,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .executableTarget(name: "SettlementEngineServer", dependencies: [
+        // The engine process: options and settings (one key list for flags, environment and
+        // config file), start-up and ordered shutdown. A library, so that tests and the fuzz
+        // targets resolve settings exactly as the engine does.
+        .target(name: "SettlementEngineServer", dependencies: [
             "RPC", "Settlement", "Persistence", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Sources/settlement-engine"),
+        ]),
+        // `settlement-engine`: main.swift runs EngineCommand.
+        .executableTarget(name: "settlement-engine", dependencies: ["SettlementEngineServer"],
+                          path: "Sources/settlement-engine"),
 
         // The operator's and user's command-line client of the settlement API, and `settlement
         // report` (reads the reporting views of Persistence directly from PostgreSQL).
@@ -94,7 +100,7 @@ let package = Package(
         // A plain build replays the committed corpus; Deploy/fuzz.sh builds it with libFuzzer.
         .target(name: "CFuzzDriver", path: "Tests/Fuzz/Driver"),
         .executableTarget(name: "settlement-fuzz", dependencies: [
-            "CFuzzDriver", "RPC", "Settlement",
+            "CFuzzDriver", "RPC", "Settlement", "SettlementEngineServer",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Fuzz/Targets"),
 

@@ -105,6 +105,17 @@ final class SettingsTests: XCTestCase {
         }
     }
 
+    /// A config or secret file path that names something huge or endless (a mistake, or a hostile
+    /// environment) is refused after reading at most its limit, never read whole or forever; the
+    /// public entry point the fuzz target uses says the same.
+    func testOversizedConfigAndSecretFilesAreRefusedWithoutReadingThemWhole() throws {
+        XCTAssertTrue(problem(["--config", "/dev/zero"]).contains("/dev/zero is larger than 1048576 bytes"))
+        XCTAssertTrue(problem(["--database-url-file", "/dev/zero"]).contains("/dev/zero is larger than 65536 bytes"))
+        XCTAssertTrue(problem(env: ["SETTLEMENT_CLUSTER_SECRET_FILE": "/dev/zero"]).contains("larger than 65536 bytes"))
+        let viaEntryPoint = EngineCommand.settingsProblem(arguments: ["--config", "/dev/zero"], environment: [:])
+        XCTAssertTrue(viaEntryPoint?.contains("larger than") ?? false, viaEntryPoint ?? "accepted")
+    }
+
     func testBooleansAcceptTheUsualSpellingsOnly() throws {
         for text in ["true", "TRUE", "1", "yes", "Yes"] {
             XCTAssertTrue(try resolve(env: ["SETTLEMENT_PRODUCTION": text]).settlement.production, text)

@@ -17,6 +17,9 @@ enum Seeds {
         case "genesis": [Array(#"{"config":{"chainId":1337},"alloc":{"0x0000000000000000000000000000000000001001":{"balance":"0x3635c9adc5dea00000"},"0x00000000000000000000000000000000000000a2":{"balance":"1000"}}}"#.utf8)]
         case "http2": [[0] + headers(path: "/grpc.health.v1.Health/Check") + data(frame([]), endStream: true),
                        [0] + headers(path: "/rpctest.v1.EchoService/Echo") + data(frame([10, 2, 104, 105]), endStream: false)]
+        case "engine-config": [Array(#"{"batch_size": 500, "production": true, "l1_move_bond": "5000000000000000", "listen": "0.0.0.0:50051"}"#.utf8),
+                               Array(#"{"admin_listen": "off", "l1_challenge_bond": "0x10", "fee_account": "0x00000000000000000000000000000000000fee00"}"#.utf8)
+                                   + [0] + Array("batch_timeout_ms=50\nmax_pending_per_connection=9\nl1_minimum_stake=1e18\nproduction=yes".utf8)]
         case "l1-transaction": l1Calls.enumerated().map { L1Transaction(sender: depositor, call: $1, nonce: UInt64($0)).encoded }
         default: []
         }

@@ -10,10 +10,11 @@ import Settlement
 import BuildInfo
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
-/// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win.
-@main
-struct EngineCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win. The
+/// executable's `main.swift` only calls `EngineCommand.main()`: the command lives in this library
+/// so that tests and the fuzz targets can resolve settings exactly as the engine does.
+public struct EngineCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "settlement-engine",
         abstract: "L2 settlement engine: gRPC API over HTTP/2 (h2c or TLS).",
         discussion: "Every option can also be set in the environment as SETTLEMENT_<OPTION> (upper case, "
@@ -78,7 +79,36 @@ struct EngineCommand: AsyncParsableCommand {
     @OptionGroup(title: "Admin listener")
     var admin: AdminOptions
 
-    func run() async throws {
+    public init() {}
+
+    /// What the executable runs: parses the process's arguments and runs the engine (or prints
+    /// help, the version or the argument error and exits), as `AsyncParsableCommand.main()` does.
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if let engine = command as? EngineCommand {
+                try await engine.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Parses `arguments` and resolves them with `environment` (and the config file they name)
+    /// as the engine does at start-up: nil when the settings are usable, else the message the
+    /// engine would stop with. Starts nothing.
+    public static func settingsProblem(arguments: [String], environment: [String: String]) -> String? {
+        do {
+            _ = try parse(arguments).resolveSettings(environment: environment)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    public func run() async throws {
         let resolved: EngineSettings
         do {
             resolved = try resolveSettings()

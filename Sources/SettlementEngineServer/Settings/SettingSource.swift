@@ -24,9 +24,7 @@ struct SettingSource: Sendable {
             file = [:]
             return
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SettingProblem(description: "cannot read config file \(path)")
-        }
+        let data = try Self.readSmallFile(path, limit: Self.maxConfigFileBytes, what: "config file")
         guard let object = try? JSONDecoder().decode([String: ConfigFileValue].self, from: data) else {
             throw SettingProblem(description: "config file \(path) is not a JSON object")
         }
@@ -78,8 +76,9 @@ struct SettingSource: Sendable {
         case (let d?, nil):
             return d
         case (nil, let p?):
-            guard let data = FileManager.default.contents(atPath: p), var text = String(data: data, encoding: .utf8) else {
-                throw SettingProblem(description: "\(fileKey.flag): cannot read \(p)")
+            let data = try Self.readSmallFile(p, limit: Self.maxSecretFileBytes, what: fileKey.flag)
+            guard var text = String(data: data, encoding: .utf8) else {
+                throw SettingProblem(description: "\(fileKey.flag): \(p) is not UTF-8 text")
             }
             while text.last == "\n" || text.last == "\r" { text.removeLast() }
             guard !text.isEmpty else { throw SettingProblem(description: "\(fileKey.flag): \(p) is empty") }
@@ -87,6 +86,24 @@ struct SettingSource: Sendable {
         case (nil, nil):
             return nil
         }
+    }
+
+    /// Largest config file read (a settings file is a few KB).
+    static let maxConfigFileBytes = 1 << 20
+    /// Largest secret file read (a URL or a token).
+    static let maxSecretFileBytes = 64 << 10
+
+    /// The bytes of `path`, refused past `limit` without reading more than `limit + 1` bytes (a
+    /// wrong path such as /dev/zero is an error, not a hang).
+    static func readSmallFile(_ path: String, limit: Int, what: String) throws -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw SettingProblem(description: "\(what): cannot read \(path)") }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch {
+            throw SettingProblem(description: "\(what): cannot read \(path): \(error)")
+        }
+        guard data.count <= limit else { throw SettingProblem(description: "\(what): \(path) is larger than \(limit) bytes") }
+        return data
     }
 
     /// `SETTLEMENT_*` variables that name no setting (a typo would otherwise be ignored).

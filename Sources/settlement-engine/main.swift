@@ -1,0 +1,3 @@
+import SettlementEngineServer
+
+await EngineCommand.runFromCommandLine()
