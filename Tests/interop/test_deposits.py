@@ -148,10 +148,10 @@ def test_reorg_injection_is_off_by_default(start_engine, pg, genesis_file):
 
 def signed_pb(pb, key, to, value, fee, nonce, signer=None):
     """A settlement.v1.SignedTransfer from `key`'s address, signed by `signer` (default: `key`)."""
-    signed = (signer or key).sign_typed_data(full_message=typed_transfer(key.address, to, value, fee, nonce))
+    signed = (signer or key).sign_typed_data(full_message=typed_transfer(key.address, to, value, fee, nonce, SALT))
     return pb.SignedTransfer(**{"from": bytes.fromhex(key.address[2:]), "to": bytes.fromhex(to[2:]),
                                 "value": value.to_bytes(32, "big"), "fee": fee.to_bytes(32, "big"), "nonce": nonce,
-                                "chain_id": CHAIN_ID, "signature": bytes(signed.signature)})
+                                "chain_id": CHAIN_ID, "domain_salt": SALT, "signature": bytes(signed.signature)})
 
 
 def test_forced_transfer_through_the_l1_inbox_is_applied_and_finalized(start_engine, pg, pb, pb_grpc, vpb, vpb_grpc,
@@ -179,7 +179,7 @@ def test_forced_transfer_through_the_l1_inbox_is_applied_and_finalized(start_eng
         assert account(stub, pb, user.address) == (balance - 125, nonce + 1)
         thief_balance = account(stub, pb, thief.address)[0]
         assert thief_balance == balance, "the transfer forced with another key's signature had no effect"
-        markers = [_hash_eip191_message(encode_typed_data(full_message=typed_transfer(INBOX, user.address, 0, 0, i)))
+        markers = [_hash_eip191_message(encode_typed_data(full_message=typed_transfer(INBOX, user.address, 0, 0, i, SALT)))
                    for i in (0, 1)]
         assert account(stub, pb, INBOX)[1] == 2, "the inbox nonce counts the items consumed"
 
@@ -200,7 +200,7 @@ def test_forced_transfer_through_the_l1_inbox_is_applied_and_finalized(start_eng
                                 admin=engine.admin_target))
         assert out["inboxId"] == 2 and out["nonce"] == thief_nonce, out
         assert bytes.fromhex(out["l2TxId"][2:]) == _hash_eip191_message(
-            encode_typed_data(full_message=typed_transfer(INBOX, thief.address, 0, 0, 2))), out
+            encode_typed_data(full_message=typed_transfer(INBOX, thief.address, 0, 0, 2, SALT))), out
         wait_for(lambda: account(stub, pb, R2)[0] == 16, 60, "the CLI's forced transfer to be applied")
         log = engine.log()
         assert "is overdue" not in log, "a commitment of the honest engine was refused for the deadline"
