@@ -1,8 +1,9 @@
-"""Hostile clients: 256 `SubscribeStatus` streams held at flow-control window 0 from one
-connection while transfers flow. Each subscriber may fall `status_subscriber_buffer` (default
-1,024) events behind; past that it is dropped (its queue freed) and, once it reads again, ends
-with RESOURCE_EXHAUSTED "subscriber too slow". Before, each buffered up to 100,000 events
-(+1.67 GiB in the campaign).
+"""Hostile clients: 256 `SubscribeStatus` streams held at flow-control window 0 while transfers
+flow: 8 connections of 32 (a connection may hold `max_subscriptions_per_connection`, default 32;
+a 33rd on one connection is refused at once). Each subscriber may fall `status_subscriber_buffer`
+(default 1,024) events behind; past that it is dropped (its queue freed) and, once it reads again,
+ends with RESOURCE_EXHAUSTED "subscriber too slow". Before, each buffered up to 100,000 events
+(+1.67 GiB in the campaign), and one connection could open all 256.
 
 The transfers come from `settlement-bench load` (funds senders from the dev genesis, pre-signs,
 streams). The engine's RSS is read from /proc before and after; loopback only, bounded in time.
@@ -19,6 +20,7 @@ import h2.events
 import h2.settings
 
 SUBSCRIBERS = 256
+PER_CONNECTION = 32  # the engine's default max_subscriptions_per_connection
 TRANSFERS = int(os.environ.get("HOSTILE_TRANSFERS", "20000"))
 CASE_TIMEOUT = 240.0
 
@@ -94,9 +96,20 @@ def rss_mib(pid) -> float:
 def test_window_zero_subscribers_are_dropped_not_buffered(start_engine):
     engine = start_engine("h2c", "--batch-timeout-ms", "20")
     pid = engine.process.pid
-    client = WindowZeroClient(engine.host, engine.port)
-    streams = [client.subscribe_all() for _ in range(SUBSCRIBERS)]
-    client.pump(2.0)
+    clients = [WindowZeroClient(engine.host, engine.port) for _ in range(SUBSCRIBERS // PER_CONNECTION)]
+    streams = [(c, [c.subscribe_all() for _ in range(PER_CONNECTION)]) for c in clients]
+    for c in clients:
+        c.pump(0.5)
+    # One more on a full connection: refused at once, RESOURCE_EXHAUSTED (8), nothing buffered.
+    extra = clients[0].subscribe_all()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and extra not in clients[0].trailers:
+        clients[0].pump(0.2)
+    refusal = clients[0].trailers.get(extra)
+    assert refusal is not None and refusal.get("grpc-status") == "8", refusal
+    assert "open status subscriptions" in refusal.get("grpc-message", ""), refusal
+    for c, sids in streams:
+        assert not any(s in c.trailers for s in sids), "a subscription within the share was refused"
     before = rss_mib(pid)
 
     started = time.monotonic()
@@ -105,22 +118,24 @@ def test_window_zero_subscribers_are_dropped_not_buffered(start_engine):
          "--senders", "50", "--connections", "1", "--quiet", "--duration", "180", "--drain-timeout", "120"],
         capture_output=True, text=True, timeout=CASE_TIMEOUT)
     assert load.returncode == 0, load.stdout[-2000:] + load.stderr[-2000:]
-    client.pump(2.0)
+    for c in clients:
+        c.pump(0.25)
     after = rss_mib(pid)
     grown = after - before
-    print(f"row 2: {SUBSCRIBERS} window-0 subscribers, {TRANSFERS} transfers in {time.monotonic() - started:.1f}s: "
-          f"RSS {before:.0f} -> {after:.0f} MiB (+{grown:.0f} MiB)")
+    print(f"row 2: {SUBSCRIBERS} window-0 subscribers on {len(clients)} connections, {TRANSFERS} transfers in "
+          f"{time.monotonic() - started:.1f}s: RSS {before:.0f} -> {after:.0f} MiB (+{grown:.0f} MiB)")
 
     # Reading again: each subscriber drains what was queued for it, then ends with
-    # RESOURCE_EXHAUSTED (8) "subscriber too slow".
-    sample = streams[:8]
-    for sid in sample:
-        client.open_window(sid)
+    # RESOURCE_EXHAUSTED (8) "subscriber too slow". One sample stream per connection.
+    sample = [(c, sids[0]) for c, sids in streams]
+    for c, sid in sample:
+        c.open_window(sid)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not all(s in client.trailers for s in sample):
-        client.pump(0.5, acknowledge=True)
-    for sid in sample:
-        t = client.trailers.get(sid)
+    while time.monotonic() < deadline and not all(sid in c.trailers for c, sid in sample):
+        for c, _ in sample:
+            c.pump(0.1, acknowledge=True)
+    for c, sid in sample:
+        t = c.trailers.get(sid)
         assert t is not None, f"stream {sid} did not end after reading resumed"
         assert t.get("grpc-status") == "8", t
         assert "subscriber too slow" in t.get("grpc-message", ""), t
@@ -128,4 +143,5 @@ def test_window_zero_subscribers_are_dropped_not_buffered(start_engine):
     # queue per stream (about 1 MiB in RPC; the transport bounds that further).
     assert grown < SUBSCRIBERS * 1.5, f"RSS grew by {grown:.0f} MiB"
     assert engine.process.alive()
-    client.sock.close()
+    for c in clients:
+        c.sock.close()
