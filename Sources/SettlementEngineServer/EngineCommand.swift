@@ -101,7 +101,18 @@ public struct EngineCommand: AsyncParsableCommand {
     /// engine would stop with. Starts nothing.
     public static func settingsProblem(arguments: [String], environment: [String: String]) -> String? {
         do {
-            _ = try parse(arguments).resolveSettings(environment: environment)
+            return try parse(arguments).settingsProblem(environment: environment)
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// This parsed command line resolved with `environment` (and the config file it names, read
+    /// again on each call): nil when usable, else the engine's message. Lets a caller parse once
+    /// and resolve many times (the fuzz target).
+    public func settingsProblem(environment: [String: String]) -> String? {
+        do {
+            _ = try resolveSettings(environment: environment)
             return nil
         } catch {
             return "\(error)"

@@ -16,6 +16,14 @@ enum ConfigTarget {
         return dir
     }()
 
+    /// The command line, parsed once (parsing it per input would be most of the target's time).
+    /// Read-only after its first use, and libFuzzer runs one input at a time.
+    nonisolated(unsafe) private static let command: EngineCommand = {
+        let arguments = ["--config", directory + "/config.json", "--genesis", directory + "/genesis.json",
+                         "--database-url-file", directory + "/secret", "--cluster-secret-file", directory + "/secret"]
+        do { return try EngineCommand.parse(arguments) } catch { preconditionFailure("the target's own arguments: \(error)") }
+    }()
+
     static let target = FuzzTarget(name: "engine-config", summary: "the engine's config file and environment, resolved") { bytes in
         let split = bytes.firstIndex(of: 0) ?? bytes.count
         let configPath = directory + "/config.json"
@@ -28,9 +36,7 @@ enum ConfigTarget {
                 environment["SETTLEMENT_" + name] = String(decoding: line[(eq + 1)...], as: UTF8.self)
             }
         }
-        let arguments = ["--config", configPath, "--genesis", directory + "/genesis.json",
-                         "--database-url-file", directory + "/secret", "--cluster-secret-file", directory + "/secret"]
-        if let problem = EngineCommand.settingsProblem(arguments: arguments, environment: environment) {
+        if let problem = command.settingsProblem(environment: environment) {
             precondition(!problem.isEmpty, "a refusal without a message")
         }
     }
