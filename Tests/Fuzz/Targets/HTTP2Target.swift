@@ -35,7 +35,17 @@ enum HTTP2Target {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        precondition(connected == 0, "the server stopped accepting connections (errno \(errno))")
+        // A signal (libFuzzer's timers) can interrupt connect: the connection then completes on its
+        // own, and EINTR is the harness's, not the server's. Wait for it and read its outcome.
+        var failure = connected == 0 ? 0 : errno
+        if failure == EINTR {
+            var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            while poll(&ready, 1, 5_000) < 0 && errno == EINTR {}
+            var code: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            failure = getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &size) == 0 ? code : errno
+        }
+        precondition(failure == 0, "the server stopped accepting connections (errno \(failure))")
         // Close with RST: tens of thousands of inputs would otherwise leave as many client sockets
         // in TIME_WAIT and run out of loopback ports (a failure of the harness, not the server).
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
