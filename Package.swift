@@ -57,17 +57,33 @@ let package = Package(
             "CSecp256k1", "CMemoryHints", "CThreadSanitizer",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // PostgreSQL (libpq) implementation of Settlement's storage protocol.
-        .target(name: "Persistence", dependencies: [
-            "Settlement", "CLibPQ",
+        // Persistence (Sources/Persistence), four modules:
+        // the PostgreSQL client over libpq (connections, COPY, LISTEN, reconnects) and the embedded
+        // server the engine starts when no database is configured; no settlement type.
+        .target(name: "PostgresDriver", dependencies: [
+            "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], path: "Sources/Persistence/PostgresDriver"),
+        // The settlement store: Settlement's storage protocols in PostgreSQL, and the schema's
+        // migrations (one ordered list for every table, the simulator's and reporting's included).
+        .target(name: "Persistence", dependencies: [
+            "Settlement", "PostgresDriver",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Persistence/Store"),
+        // The L1 simulator: a deterministic chain in PostgreSQL running the arbiter's rules (the
+        // embedded default L1 and the test double).
+        .target(name: "SimulatedL1", dependencies: [
+            "Settlement", "Persistence", "PostgresDriver",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Persistence/L1Simulator"),
+        // `settlement report`: reads the reporting views and renders text, HTML and SVG.
+        .target(name: "Reporting", dependencies: ["PostgresDriver"], path: "Sources/Persistence/Reporting"),
 
         // The engine process: options and settings (one key list for flags, environment and
         // config file), start-up and ordered shutdown. A library, so that tests and the fuzz
         // targets resolve settings exactly as the engine does.
         .target(name: "SettlementEngineServer", dependencies: [
-            "RPC", "Settlement", "Persistence", "BuildInfo",
+            "RPC", "Settlement", "Persistence", "PostgresDriver", "SimulatedL1", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -76,15 +92,16 @@ let package = Package(
                           path: "Sources/settlement-engine"),
 
         // The operator's and user's command-line client of the settlement API, and `settlement
-        // report` (reads the reporting views of Persistence directly from PostgreSQL).
+        // report` (reads the reporting views directly from PostgreSQL).
         .executableTarget(name: "settlement", dependencies: [
-            "RPC", "Settlement", "Persistence", "BuildInfo",
+            "RPC", "Settlement", "Reporting", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),
-        // End-to-end load generator and the microbenchmarks against the machine's limits.
+        // End-to-end load generator and the microbenchmarks against the machine's limits (crypto
+        // against raw libsecp256k1 and OpenSSL, COPY against raw libpq, durable batch commits).
         .executableTarget(name: "settlement-bench", dependencies: [
-            "RPC", "Settlement", "Persistence",
+            "RPC", "Settlement", "Persistence", "PostgresDriver", "CLibPQ", "CSecp256k1",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Sources/settlement-bench"),
@@ -108,7 +125,9 @@ let package = Package(
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement", "SettlementTestSupport"]),
+        .testTarget(name: "PersistenceTests", dependencies: [
+            "Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "Settlement", "SettlementTestSupport",
+        ]),
         // The engine's settings: one key list for flags, environment and config file.
         .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),
     ],

@@ -1,4 +1,6 @@
 import ArgumentParser
+import PostgresDriver
+
 #if canImport(Glibc)
 import Glibc
 #endif

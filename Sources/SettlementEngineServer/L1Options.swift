@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Persistence
 import Settlement
+import SimulatedL1
 
 /// The L1 this engine settles on. Today that is always the embedded **L1 simulator** (a
 /// simulated chain in the same PostgreSQL, shared by the replicas); a JSON-RPC client for a real

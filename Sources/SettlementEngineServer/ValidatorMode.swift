@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import Persistence
+import PostgresDriver
 import RPC
 import Settlement
+import SimulatedL1
 
 /// `settlement-engine --validator`: the process runs a `ValidatorNode` instead of an engine
 /// replica. It joins the L1 simulator on the same database as the engine (same genesis, L1 and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresDriver
 import RPC
 
 /// `settlement-bench`: the end-to-end load generator (`load`) and the microbenchmarks that compare

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Persistence
+import PostgresDriver
 import Settlement
+
 #if canImport(Glibc)
 import Glibc
 #endif

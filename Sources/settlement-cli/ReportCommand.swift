@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Persistence
+import PostgresDriver
+import Reporting
 
 /// `settlement report`: reads the reporting functions (migration 0004) straight from the
 /// engine's PostgreSQL, not through the gRPC API: throughput, latency percentiles, state size,

@@ -1,6 +1,8 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import XCTest
 
 /// The whole optimistic path with a running engine: the engine posts a wrong root (fault

@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PostgresDriver
 import XCTest
 
 /// Restarts and kills its own server (never the shared one).

@@ -1,6 +1,8 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import Synchronization
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Persistence
+import PostgresDriver
 import XCTest
 
 /// A session that stops in the middle of a transaction (a replica frozen by SIGSTOP between its

@@ -1,5 +1,6 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
 import XCTest
 

@@ -1,6 +1,8 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import XCTest
 
 /// Forced inclusion end to end: a real engine on PostgreSQL, the L1 simulator (blocks produced by

@@ -1,6 +1,8 @@
 import Persistence
+import PostgresDriver
 import Settlement
 import SettlementTestSupport
+import SimulatedL1
 import XCTest
 
 /// A challenge game played through the L1 simulator and PostgreSQL: a lying commitment (its data

@@ -1,5 +1,7 @@
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import XCTest
 
 /// The L1 simulator against a real PostgreSQL: production (manual and on the timer),

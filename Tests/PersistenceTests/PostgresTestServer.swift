@@ -1,6 +1,8 @@
 import Foundation
 import Persistence
+import PostgresDriver
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif

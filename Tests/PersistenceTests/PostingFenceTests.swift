@@ -1,6 +1,8 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import XCTest
 
 /// L1 posting fenced by the leader's term, and reconciled with the L1 at start.

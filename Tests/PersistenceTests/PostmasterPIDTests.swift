@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PostgresDriver
 import XCTest
 
 /// Finding a running PostgreSQL through its `postmaster.pid` (how `settlement report` reaches the

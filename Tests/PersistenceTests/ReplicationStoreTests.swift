@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PostgresDriver
 import Settlement
 import Synchronization
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PostgresDriver
 import XCTest
 
 /// `settlement report` as a user runs it: the built executable (next to this test bundle) against

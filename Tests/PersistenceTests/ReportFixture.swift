@@ -1,5 +1,7 @@
 import Foundation
 import Persistence
+import PostgresDriver
+import Reporting
 
 /// A hand-constructed workload for the reporting tests, written with direct SQL at controlled
 /// times (2024-01-01 00:00:00Z + seconds), with the numbers the report must show worked out by

@@ -1,5 +1,7 @@
 import Foundation
 import Persistence
+import PostgresDriver
+import Reporting
 import XCTest
 
 /// `ReportText` and `ReportHTML` on the hand-constructed workload (`ReportFixture`): the tables

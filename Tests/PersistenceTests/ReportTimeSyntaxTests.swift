@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import Reporting
 import XCTest
 
 /// The command-line syntax of report times, durations and ranges (no database).

@@ -1,5 +1,7 @@
 import Foundation
 import Persistence
+import PostgresDriver
+import Reporting
 import Settlement
 import XCTest
 

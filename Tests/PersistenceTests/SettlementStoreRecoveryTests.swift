@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
 import XCTest
 

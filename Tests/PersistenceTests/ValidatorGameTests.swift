@@ -1,6 +1,8 @@
 import Logging
 import Persistence
+import PostgresDriver
 import Settlement
+import SimulatedL1
 import XCTest
 
 /// A validator and the engine's proposer playing a real challenge game through the L1 simulator

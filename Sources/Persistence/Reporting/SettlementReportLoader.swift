@@ -1,4 +1,5 @@
 import Foundation
+import PostgresDriver
 
 /// Reads a `SettlementReport` from the reporting functions of migration `0004_reporting`.
 ///

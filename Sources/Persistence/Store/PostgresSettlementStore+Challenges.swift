@@ -1,3 +1,4 @@
+import PostgresDriver
 import Settlement
 
 /// `ChallengeLog` on PostgreSQL: the `challenges` table of migration 0004, one row per game with

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Settlement
 
 /// `FinalityStore` on PostgreSQL (schema: `l1_commitments` of migrations 0004 and 0006,

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Settlement
 
 /// Batched look-ups: a whole `SubscribeStatus` subscription's ids in two queries (the transactions,

@@ -1,4 +1,5 @@
 import Logging
+import PostgresDriver
 import Settlement
 import Synchronization
 

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Settlement
 
 /// `ChainRevertStore` on PostgreSQL (schema: migration `0007_chain_reverts`).

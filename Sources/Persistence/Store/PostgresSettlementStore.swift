@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresDriver
 import Settlement
 import Synchronization
 
@@ -223,7 +224,7 @@ public final class PostgresSettlementStore: SettlementStore {
     enum CommitOutcome: Sendable, Equatable { case inserted, alreadyDurable }
 
     /// Columns of `transactions` in COPY order.
-    static let transactionColumns = ["batch_number", "idx", "id", "sender", "recipient", "value", "fee", "nonce",
+    package static let transactionColumns = ["batch_number", "idx", "id", "sender", "recipient", "value", "fee", "nonce",
                                      "chain_id", "signature", "status", "reason", "received_at"]
 
     /// Settings of the commit transaction. Durable means durable whatever the server's default:
@@ -298,7 +299,7 @@ public final class PostgresSettlementStore: SettlementStore {
     }
 
     /// Writes one COPY row per executed transaction of `batch` (columns `transactionColumns`).
-    static func encodeTransactions(of batch: SealedBatch, received: ReceivedClock,
+    package static func encodeTransactions(of batch: SealedBatch, received: ReceivedClock,
                                    into w: inout BinaryCopyWriter) throws(PostgresError) {
         let number = Int64(bitPattern: batch.number)
         let sequenced = Int16(TransactionStatus.sequenced.rawValue), rejected = Int16(TransactionStatus.rejected.rawValue)
@@ -456,11 +457,11 @@ public final class PostgresSettlementStore: SettlementStore {
 
 /// Converts the engine's monotonic receive instants to wall-clock time, from one reading of both
 /// clocks (per batch).
-struct ReceivedClock: Sendable {
+package struct ReceivedClock: Sendable {
     let wallMicros: Int64
     let monotonic: ContinuousClock.Instant
 
-    init() {
+    package init() {
         wallMicros = PostgresTimestamp.microsecondsSince2000(Date())
         monotonic = .now
     }

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Settlement
 
 /// Why `PostgresSettlementStore` refused to go on. Unlike `PostgresError`, none of these is

@@ -54,12 +54,12 @@ public enum Secp256k1 {
                                    l2: 0xFFFF_FFFF_FFFF_FFFF, l3: 0x7FFF_FFFF_FFFF_FFFF)
 
     /// The shared context (created lazily and thread-safely, as every global `let`).
-    static let context: SharedContext = SharedContext()
+    package static let context: SharedContext = SharedContext()
 
-    final class SharedContext: @unchecked Sendable {
+    package final class SharedContext: @unchecked Sendable {
         // @unchecked: the pointer is written once here and afterwards only passed to libsecp256k1
         // functions taking a const context, which the library documents as thread-safe.
-        let raw: OpaquePointer
+        package let raw: OpaquePointer
 
         init() {
             guard let ctx = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
@@ -177,8 +177,9 @@ public enum Secp256k1 {
     }
 
     /// 65 bytes on the stack for a serialized uncompressed key.
-    struct KeyBuffer {
-        var a: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+    package struct KeyBuffer {
+        package var a: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+        package init() {}
     }
 
     // MARK: Signing

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresDriver
 
 /// Throughput of bulk loading by binary COPY: our client path (`PostgresConnection.copyIn`, rows
 /// encoded from memory and streamed over the socket) against the same bytes loaded by the server

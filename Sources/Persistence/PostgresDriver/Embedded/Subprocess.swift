@@ -5,17 +5,17 @@ import Glibc
 
 /// Runs a program to completion with `posix_spawn`, stdin from /dev/null and stdout+stderr
 /// appended to a log file. Blocking: call it from a dedicated thread (`BlockingThread`).
-enum Subprocess {
-    struct Outcome {
-        let status: Int32
+package enum Subprocess {
+    package struct Outcome {
+        package let status: Int32
         /// The last lines of the log, for error messages.
-        let logTail: String
+        package let logTail: String
     }
 
     /// Runs `argv` (absolute program path first), optionally as `user` through `runuser` when
     /// this process is root. PG* variables are removed from the environment so that the caller's
     /// settings cannot redirect the tools.
-    static func run(_ argv: [String], asUser user: String?, log: String) throws(PostgresError) -> Outcome {
+    package static func run(_ argv: [String], asUser user: String?, log: String) throws(PostgresError) -> Outcome {
         var full = argv
         if let user {
             let candidates: [String] = ["/usr/sbin/runuser", "/sbin/runuser"]

@@ -1,4 +1,5 @@
 import Logging
+import PostgresDriver
 
 /// Applies `Migrations.all` (or a given list) at start-up.
 ///

@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// The simulator replays the arbiter itself, so it can show its state (`arbiterState()`) and

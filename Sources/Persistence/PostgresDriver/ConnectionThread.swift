@@ -171,8 +171,8 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
 
 /// Runs one piece of blocking work (process spawns, waits) on a fresh thread, never on the
 /// cooperative pool, and resumes the caller with its result.
-enum BlockingThread {
-    static func run<T: Sendable, E: Error>(
+package enum BlockingThread {
+    package static func run<T: Sendable, E: Error>(
         name: String = "persistence-blocking", _ work: @escaping @Sendable () throws(E) -> T
     ) async throws(E) -> T {
         let result: Result<T, E> = await withCheckedContinuation { continuation in

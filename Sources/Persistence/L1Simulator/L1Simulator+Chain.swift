@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// The chain row and the genesis block, and the statements production and reorgs share.

@@ -20,7 +20,7 @@ public struct BinaryCopyWriter {
     /// Bytes handed to the server so far.
     public private(set) var byteCount = 0
 
-    init(fieldCount: Int, sink: @escaping (UnsafeRawBufferPointer) throws(PostgresError) -> Void) {
+    package init(fieldCount: Int, sink: @escaping (UnsafeRawBufferPointer) throws(PostgresError) -> Void) {
         self.fieldCount = fieldCount
         self.sink = sink
         buffer.reserveCapacity(Self.chunkSize + 4096)
@@ -103,7 +103,7 @@ public struct BinaryCopyWriter {
     }
 
     /// Ends the last row, appends the trailer and flushes everything.
-    mutating func finish() throws(PostgresError) {
+    package mutating func finish() throws(PostgresError) {
         try endRow()
         buffer.appendBigEndian(Int16(-1))
         try flush()

@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// Reorg injection (tests and demos).

@@ -1,3 +1,4 @@
+import Settlement
 import CSecp256k1
 import Foundation
 import Synchronization

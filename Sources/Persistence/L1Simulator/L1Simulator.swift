@@ -1,4 +1,6 @@
 import Logging
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// A **simulated** L1 chain stored in PostgreSQL (schema: migration `0005_l1_simulator`), so every

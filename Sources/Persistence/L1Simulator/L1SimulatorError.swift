@@ -1,3 +1,6 @@
+import Persistence
+import PostgresDriver
+
 /// Failures of the L1 simulator itself (database failures are `PostgresError`s).
 public enum L1SimulatorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database holds a chain created with another seed, block time, genesis timestamp or

@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// How the simulator derives block hashes: deterministic under the seed, different on every

@@ -1,4 +1,6 @@
 import Foundation
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// Throughput of `PostgresSettlementStore.commit` next to the raw binary COPY of the same rows.

@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// A canonical block as read from the database, with its decoded transactions.

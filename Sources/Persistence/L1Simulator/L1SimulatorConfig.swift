@@ -1,3 +1,5 @@
+import Persistence
+import PostgresDriver
 import Settlement
 
 /// How an `L1Simulator` runs. Replicas sharing a database must agree on `seed`, `blockTimeMs`
