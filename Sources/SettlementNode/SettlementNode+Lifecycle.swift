@@ -14,6 +14,7 @@ extension SettlementNode {
             throw error
         }
         duties.withLock { $0 = d }
+        guard settings.runsL1DutiesInBackground else { return }
         let engine = self.engine
         let finalityTask = Task { await d.finality.run(isActive: { engine.isLeader }) }
         let interval = settings.watcherPollInterval

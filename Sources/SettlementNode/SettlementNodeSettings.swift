@@ -11,6 +11,9 @@ public struct SettlementNodeSettings: Sendable {
     public var depositSafeDepth: Int
     /// Time between two passes of the deposit and inbox watchers.
     public var watcherPollInterval: Duration = .milliseconds(500)
+    /// Whether `start()` runs the finality engine and the watchers in background tasks (false: the
+    /// caller drives them with `l1Step()`, block by block — tests and tools).
+    public var runsL1DutiesInBackground = true
     public var replication: ReplicationSettings?
     public var forwarder = LeaderForwarder.Configuration()
 
