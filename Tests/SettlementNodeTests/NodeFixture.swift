@@ -24,7 +24,8 @@ struct NodeFixture {
     let logger: Logger
 
     /// `wrongRootAt`: the commitment index posted with a wrong root (the dishonest proposer).
-    init(wrongRootAt: UInt64? = nil, seed: UInt64 = 7) throws {
+    /// `background`: the node runs its L1 duties in its own tasks (else the test drives them).
+    init(wrongRootAt: UInt64? = nil, background: Bool = false, seed: UInt64 = 7) throws {
         var rng = SeededGenerator(seed: seed)
         keys = (0 ..< 8).map { _ in PrivateKey.generate(using: &rng) }
         genesis = Genesis(chainId: 1337, allocations: keys.map { ($0.address, UInt256(1_000_000)) })
@@ -47,8 +48,10 @@ struct NodeFixture {
         var finality = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 2, challengePeriodMs: 30 * bt,
                                                maxBatchesPerCommitment: 1_000, proposer: proposer, bond: 5)
         finality.faultInjectWrongRootAt = wrongRootAt
+        finality.pollInterval = .milliseconds(5)
         var settings = SettlementNodeSettings(finality: finality, depositSafeDepth: 2)
-        settings.runsL1DutiesInBackground = false
+        settings.runsL1DutiesInBackground = background
+        settings.watcherPollInterval = .milliseconds(5)
         node = try SettlementNode(config: c, genesis: genesis, store: store, settings: settings, logger: log, l1: l1)
         validator = ValidatorNode(settings: ValidatorNode.Settings(address: validatorAddress, stake: 10, challengeBond: 2, rules: rules),
                                   l1: l1, genesisDiff: SettlementEngine.genesisDiff(genesis), logger: log)
