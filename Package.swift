@@ -79,11 +79,19 @@ let package = Package(
         // `settlement report`: reads the reporting views and renders text, HTML and SVG.
         .target(name: "Reporting", dependencies: ["PostgresDriver"], path: "Sources/Persistence/Reporting"),
 
+        // One settlement node: the engine, the finality engine, the L1 watchers, the proposer
+        // defense and the forwarder, with their ordered start, stop and revert. Takes its store
+        // and L1 client from the caller, so it runs on the in-memory doubles in tests.
+        .target(name: "SettlementNode", dependencies: [
+            "Settlement", "RPC",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The engine process: options and settings (one key list for flags, environment and
         // config file), start-up and ordered shutdown. A library, so that tests and the fuzz
         // targets resolve settings exactly as the engine does.
         .target(name: "SettlementEngineServer", dependencies: [
-            "RPC", "Settlement", "Persistence", "PostgresDriver", "SimulatedL1", "BuildInfo",
+            "RPC", "Settlement", "SettlementNode", "Persistence", "PostgresDriver", "SimulatedL1", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -121,10 +129,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Fuzz/Targets"),
 
-        // Test doubles shared by the test targets (an in-memory SettlementStore).
+        // Test doubles shared by the test targets (the in-memory SettlementNodeStore, an L1 over
+        // the pure arbiter).
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
+        // The node's start, stop and ordered revert, without PostgreSQL.
+        .testTarget(name: "SettlementNodeTests", dependencies: ["SettlementNode", "Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: [
             "Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "Settlement", "SettlementTestSupport",
         ]),

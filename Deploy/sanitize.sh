@@ -24,7 +24,7 @@ case "$kind" in
     # the standard library's Mutex locks with futexes the sanitizer cannot see.
     flags=(--sanitize=thread -Xswiftc -DTSAN_ANNOTATIONS -Xcc -DCTS_ANNOTATIONS)
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
-    filter=(--filter 'RPCTests|SettlementTests') ;;
+    filter=(--filter 'RPCTests|SettlementTests|SettlementNodeTests') ;;
   *) echo "usage: $0 address|thread [--filter REGEX]" >&2; exit 2 ;;
 esac
 [ $# -gt 0 ] && filter=("$@")

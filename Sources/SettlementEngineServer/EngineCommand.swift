@@ -9,6 +9,9 @@ import Logging
 import Persistence
 import RPC
 import Settlement
+import SimulatedL1
+import SettlementNode
+import Synchronization
 import BuildInfo
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
@@ -182,15 +185,28 @@ public struct EngineCommand: AsyncParsableCommand {
         // that the advertised endpoint is live before this replica can become the sequencer.
         let replication = resolved.replication
         let clusterSecret = resolved.clusterSecret
-        var forwarderConfig = LeaderForwarder.Configuration()
-        forwarderConfig.clusterSecret = clusterSecret
-        forwarderConfig.capacity = settings.maxPendingTransactions
-        if config.tls != nil { forwarderConfig.tls = .init(insecureSkipVerify: true) }
-        let forwarder = LeaderForwarder(configuration: forwarderConfig, logger: Logger(label: "settlement.forwarder"))
-        let engine: SettlementEngine
+        let l1Options = resolved.l1
+        var nodeSettings = SettlementNodeSettings(finality: l1Options.finalitySettings(settings),
+                                                  depositSafeDepth: l1Options.depositSafeDepth, replication: replication)
+        nodeSettings.forwarder.clusterSecret = clusterSecret
+        nodeSettings.forwarder.capacity = settings.maxPendingTransactions
+        if config.tls != nil { nodeSettings.forwarder.tls = .init(insecureSkipVerify: true) }
+        // The L1 simulator (a simulated chain in the same PostgreSQL, shared by the replicas) is
+        // built when the node starts: its configuration needs the genesis root the store then holds.
+        let simulatorSlot = SimulatorSlot()
+        let node: SettlementNode
         do {
-            engine = try SettlementEngine(config: settings, genesis: genesis!, store: store,
-                                          replication: (replication, store, forwarder), logger: Logger(label: "settlement"))
+            node = try SettlementNode(config: settings, genesis: genesis!, store: store, settings: nodeSettings,
+                                      logger: Logger(label: "settlement")) { genesisRoot, domain in
+                let simulator = L1Simulator(conninfo: conninfo,
+                                            config: l1Options.simulatorConfig(settings: settings, domain: domain, genesisRoot: genesisRoot,
+                                                                              producerID: replication.replicaId),
+                                            logger: Logger(label: "l1.simulator"))
+                simulatorSlot.set(simulator)
+                try await simulator.open()
+                try await simulator.start()
+                return simulator
+            }
             genesis = nil
         } catch {
             logger.critical("invalid settings", metadata: ["error": "\(error)"])
@@ -198,7 +214,7 @@ public struct EngineCommand: AsyncParsableCommand {
             try? await embedded?.stop()
             throw ExitCode(2)
         }
-        forwarder.attach(events: engine.events)
+        let engine = node.engine
 
         let health = HealthService()
         let settlementService = SettlementService(engine: engine, configuration: resolved.service)
@@ -231,7 +247,7 @@ public struct EngineCommand: AsyncParsableCommand {
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             await server.shutdown(grace: .seconds(0))
-            await forwarder.close()
+            await node.stop()
             await store.close()
             try? await embedded?.stop()
             throw ExitCode(1)
@@ -240,33 +256,27 @@ public struct EngineCommand: AsyncParsableCommand {
             let host = replication.endpoint[..<(replication.endpoint.lastIndex(of: ":") ?? replication.endpoint.endIndex)]
             engine.advertise(endpoint: "\(host):\(server.port)")
         }
+        // The node starts the engine, then the L1 (the simulator above), the finality engine and
+        // the L1 watchers (SettlementNode).
         do {
-            try await engine.start()
+            try await node.start()
             MemoryTrim.releaseFreedMemory()
         } catch {
-            logger.critical("cannot start the settlement engine", metadata: ["error": "\(error)"])
+            logger.critical("cannot start the settlement node", metadata: ["error": "\(error)"])
             await server.shutdown(grace: .seconds(0))
             await adminServer?.shutdown(grace: .seconds(0))
-            await forwarder.close()
+            await node.stop()
+            if let simulator = simulatorSlot.value {
+                await simulator.stop()
+                await simulator.close()
+            }
             await store.close()
             try? await embedded?.stop()
             throw ExitCode(1)
         }
-        let l1Settlement: L1Settlement
-        do {
-            l1Settlement = try await L1Settlement.start(options: resolved.l1, settings: settings, engine: engine, store: store,
-                                                        conninfo: conninfo, replicaId: replication.replicaId, logger: logger)
-        } catch {
-            logger.critical("cannot start the L1 simulator", metadata: ["error": "\(error)"])
-            await server.shutdown(grace: .seconds(0))
-            await adminServer?.shutdown(grace: .seconds(0))
-            await engine.stop()
-            await forwarder.close()
-            await store.close()
-            try? await embedded?.stop()
-            throw ExitCode(1)
-        }
-        let simulator = l1Settlement.simulator
+        guard let simulator = simulatorSlot.value else { throw ExitCode(1) }
+        logger.info("L1 simulator running", metadata: ["block_time_ms": "\(l1Options.blockTimeMs)", "seed": "\(l1Options.seed)",
+                                                       "proposer": "\(l1Options.proposer)"])
         var reorgInjector: ValidatorService.ReorgInjector?
         if settings.l1ReorgInjection {
             logger.warning("L1 reorg injection is on (test and demo only)")
@@ -292,12 +302,13 @@ public struct EngineCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         health.shutdown()
-        // Order: stop taking calls (open ones drain), make every closed batch durable, then
-        // close the database.
+        // Order: stop taking calls (open ones drain), stop the node (its L1 duties, then the engine,
+        // which makes every closed batch durable), stop the simulated L1, then close the database.
         await server.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
         await adminServer?.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
-        await l1Settlement.stop()
-        await engine.stop()
+        await node.stop()
+        await simulator.stop()
+        await simulator.close()
         await store.close()
         if let embedded {
             do { try await embedded.stop() } catch { logger.error("embedded PostgreSQL stop failed", metadata: ["error": "\(error)"]) }
@@ -313,6 +324,14 @@ extension EngineCommand {
                               .appendingPathComponent("../../../Deploy/genesis.dev.json").standardized.path]
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
     }
+}
+
+/// Holds the L1 simulator that the node's L1 connector builds at start, for the admin calls and
+/// the ordered shutdown.
+final class SimulatorSlot: Sendable {
+    private let slot = Mutex<L1Simulator?>(nil)
+    func set(_ simulator: L1Simulator) { slot.withLock { $0 = simulator } }
+    var value: L1Simulator? { slot.withLock { $0 } }
 }
 
 /// Gives memory freed after start-up (genesis parsing, the replay) back to the system.

@@ -140,73 +140,14 @@ extension SettlementConfig {
     }
 }
 
-/// The L1 simulator, the finality engine and the deposit and inbox watchers, running beside the
-/// settlement engine.
-struct L1Settlement {
-    let simulator: L1Simulator
-    let finality: FinalityEngine
-    let deposits: DepositWatcher
-    let task: Task<Void, Never>
-    let depositTask: Task<Void, Never>
-
-    /// Opens (or joins) the simulated chain and starts its block timer, the finality engine and
-    /// the deposit watcher, which act while `engine` leads.
-    static func start(options: L1Options.Resolved, settings: SettlementConfig, engine: SettlementEngine,
-                      store: PostgresSettlementStore, conninfo: String, replicaId: String,
-                      logger: Logger) async throws -> L1Settlement {
-        guard let genesisBatch = try await store.batch(0) else { throw SettingProblem(description: "the store has no genesis batch") }
-        let challengeMs = UInt64(settings.challengePeriodSeconds) * 1_000
-        let simulator = L1Simulator(conninfo: conninfo, config: options.simulatorConfig(settings: settings, domain: engine.domain,
-                                                                                      genesisRoot: genesisBatch.newRoot,
-                                                                                      producerID: replicaId),
-                                    logger: Logger(label: "l1.simulator"))
-        try await simulator.open()
-        try await simulator.start()
-        var finalitySettings = FinalityEngine.Settings(
+extension L1Options.Resolved {
+    /// The finality engine's settings for a chain of `settings`, posting as this L1's proposer.
+    func finalitySettings(_ settings: SettlementConfig) -> FinalityEngine.Settings {
+        var f = FinalityEngine.Settings(
             settlementInterval: .seconds(settings.l1SettlementIntervalSeconds), confirmationDepth: settings.l1ConfirmationDepth,
-            challengePeriodMs: challengeMs, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
-            proposer: options.proposer, bond: options.commitmentBond)
-        finalitySettings.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
-        let defense = ProposerDefense(l1: simulator, proposer: options.proposer, rules: settings.transitionRules(engine.domain),
-                                      stateAfterBatch: ProposerDefense.stateLoader(from: store),
-                                      logger: Logger(label: "settlement.proposer-defense"), challengeLog: store)
-        let finality = FinalityEngine(
-            settings: finalitySettings,
-            l1: simulator, store: store, domain: engine.domain, events: engine.events,
-            durableHead: { engine.head.batch }, logger: Logger(label: "settlement.finality"), defense: defense,
-            reverter: engine, recentBatches: engine.recentBatches, leaderTerm: { engine.leaderTerm })
-        let task = Task { await finality.run(isActive: { engine.isLeader }) }
-        let depositLogger = Logger(label: "settlement.deposits")
-        // Deposits are credited from a safe depth (64 by default, about 13 minutes of Ethereum:
-        // two epochs, where finality normally is), not the commitment confirmation depth.
-        let deposits = DepositWatcher(settings: DepositWatcher.Settings(confirmationDepth: options.depositSafeDepth),
-                                      l1: simulator, engine: engine, logger: depositLogger) { lost in
-            // Undo the lost credit: roll the chain back from the batch that credited it (done by
-            // the finality engine's next step, before it posts anything).
-            finality.requestRollback(fromBatch: lost.batch)
-        }
-        let inbox = InboxWatcher(settings: InboxWatcher.Settings(confirmationDepth: options.depositSafeDepth),
-                                 l1: simulator, engine: engine, logger: Logger(label: "settlement.inbox"))
-        engine.onChainRevert {
-            deposits.chainReverted(fromBatch: $0)
-            inbox.chainReverted(fromBatch: $0)
-        }
-        let depositTask = Task {
-            async let d: Void = deposits.run(isActive: { engine.isLeader })
-            async let i: Void = inbox.run(isActive: { engine.isLeader })
-            _ = await (d, i)
-        }
-        logger.info("L1 simulator running", metadata: ["block_time_ms": "\(options.blockTimeMs)", "seed": "\(options.seed)",
-                                                       "proposer": "\(options.proposer)"])
-        return L1Settlement(simulator: simulator, finality: finality, deposits: deposits, task: task, depositTask: depositTask)
-    }
-
-    func stop() async {
-        task.cancel()
-        depositTask.cancel()
-        await task.value
-        await depositTask.value
-        await simulator.stop()
-        await simulator.close()
+            challengePeriodMs: UInt64(settings.challengePeriodSeconds) * 1_000, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
+            proposer: proposer, bond: commitmentBond)
+        f.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
+        return f
     }
 }

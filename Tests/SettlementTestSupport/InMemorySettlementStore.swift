@@ -1,18 +1,45 @@
 import Settlement
 import Synchronization
 
-/// A `SettlementStore` kept in memory: a test double for the RPC-level tests (the real store is the
-/// PostgreSQL one in Persistence). Commits are immediate; nothing survives the process.
+/// The whole `SettlementNodeStore` kept in memory: a test double of the PostgreSQL store of
+/// Persistence for the engine, RPC and node tests. Commits are immediate; nothing survives the
+/// process. Besides the chain it keeps what the finality side needs, with the PostgreSQL store's
+/// semantics: commitments and their batches' L1 status (`+Finality`), chain reverts with their
+/// archived transactions (`+Revert`), the challenge log (`+Challenges`), and the lease and batch
+/// feed of a replica set (`+Replication`), with commits fenced by the lease's term.
 public final class InMemorySettlementStore: SettlementStore {
-    private struct State {
+    struct State {
         var genesisHash: Digest32?
         var diffs: [(number: UInt64, diff: StateDiff, root: Digest32)] = []
         var batches: [UInt64: StoredBatch] = [:]
         var transactions: [Digest32: StoredTransaction] = [:]
         var snapshot: StateSnapshot?
+        /// Per batch: its executed transactions in order, its term and commit time.
+        var executed: [UInt64: (transactions: [ExecutedRecord], term: UInt64, committedAtMs: UInt64)] = [:]
+        /// Per batch: the L1 status of the commitment holding it (POSTED and later).
+        var l1Status: [UInt64: TransactionStatus] = [:]
+        /// Commitments by index, with whether a chain revert handled them.
+        var commitments: [UInt64: (record: CommitmentRecord, rolledBack: Bool)] = [:]
+        var reverts: [ChainRevert] = []
+        /// Accepted transactions found only in reverted batches: REVERTED.
+        var reverted: [Digest32: StoredTransaction] = [:]
+        var lease: (replica: String, endpoint: String, term: UInt64, expires: ContinuousClock.Instant)?
+        var highestTerm: UInt64 = 0
+        var heartbeats: [String: (endpoint: String, role: String, appliedBatch: UInt64)] = [:]
+        var challenges: [UInt64: (game: L1Game, movesSeen: Int)] = [:]
+        var batchSinks: [AsyncStream<UInt64?>.Continuation] = []
+        var finalitySinks: [AsyncStream<FinalityNotice>.Continuation] = []
     }
 
-    private let state = Lock(State())
+    /// One executed transaction as committed.
+    struct ExecutedRecord {
+        let id: Digest32
+        let signed: SignedTransfer
+        let accepted: Bool
+        let reason: String
+    }
+
+    let state = Lock(State())
     private let commitGate: CommitGate?
     private let reads = Atomic<Int>(0)
     private let lookupsFail = Atomic<Bool>(false)
@@ -43,10 +70,11 @@ public final class InMemorySettlementStore: SettlementStore {
 
     public func commit(_ batch: SealedBatch) async throws {
         await commitGate?.wait()
-        try state.withLock { s in
+        let sinks = try state.withLock { s in
+            try Self.checkTerm(batch.term, lease: s.lease?.term)
             if let existing = s.batches[batch.number] {
                 guard existing.newRoot == batch.newRoot else { throw TestStoreError("batch \(batch.number) differs") }
-                return
+                return [AsyncStream<UInt64?>.Continuation]()
             }
             guard batch.number == (s.diffs.last?.number ?? 0) + 1 else {
                 throw TestStoreError("batch \(batch.number) out of order")
@@ -60,21 +88,42 @@ public final class InMemorySettlementStore: SettlementStore {
                     id: t.tx.id, status: t.accepted ? .sequenced : .rejected, reason: t.reason, batchNumber: batch.number,
                     index: i, stateRoot: batch.newRoot, updatedAtMs: batch.createdAtMs)
             }
+            s.executed[batch.number] = (batch.transactions.map { ExecutedRecord(id: $0.tx.id, signed: $0.tx.signed, accepted: $0.accepted,
+                                                                                 reason: $0.reason) },
+                                        batch.term, batch.createdAtMs)
+            s.highestTerm = max(s.highestTerm, batch.term)
+            return s.batchSinks
         }
+        for sink in sinks { sink.yield(batch.number) }
+    }
+
+    /// The fencing rule of the PostgreSQL store: without a lease only term 0 commits; with one,
+    /// only its term.
+    static func checkTerm(_ term: UInt64, lease: UInt64?) throws {
+        if lease == nil && term == 0 { return }
+        guard lease == term else { throw LeadershipLost(term: term, currentTerm: lease) }
     }
 
     public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
         reads.add(1, ordering: .relaxed)
         if lookupsFail.load(ordering: .relaxed) { throw TestStoreError("the database is unreachable (test)") }
-        return state.withLock { $0.transactions[id] }
+        return state.withLock { Self.lookup(id, in: $0) }
     }
     public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
         reads.add(1, ordering: .relaxed)
         return state.withLock { s in
             var out: [Digest32: StoredTransaction] = [:]
-            for id in ids { if let t = s.transactions[id] { out[id] = t } }
+            for id in ids { if let t = Self.lookup(id, in: s) { out[id] = t } }
             return out
         }
+    }
+
+    /// A live transaction with its batch's L1 status when accepted; else one of a reverted batch.
+    private static func lookup(_ id: Digest32, in s: State) -> StoredTransaction? {
+        guard let t = s.transactions[id] else { return s.reverted[id] }
+        guard t.status == .sequenced, let l1 = s.l1Status[t.batchNumber] else { return t }
+        return StoredTransaction(id: t.id, status: l1, reason: t.reason, batchNumber: t.batchNumber, index: t.index,
+                                 stateRoot: t.stateRoot, updatedAtMs: t.updatedAtMs)
     }
     public func batch(_ number: UInt64) async throws -> StoredBatch? {
         reads.add(1, ordering: .relaxed)

@@ -21,7 +21,7 @@ struct EngineFixture {
         config = c
     }
 
-    func engine(store: any SettlementStore = InMemorySettlementStore()) async throws -> SettlementEngine {
+    func engine(store: any SettlementNodeStore = InMemorySettlementStore()) async throws -> SettlementEngine {
         var logger = Logger(label: "engine-test")
         logger.logLevel = .critical
         let e = try SettlementEngine(config: config, genesis: genesis, store: store, logger: logger)

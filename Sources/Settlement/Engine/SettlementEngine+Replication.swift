@@ -107,7 +107,7 @@ extension SettlementEngine {
     /// publishes its own).
     private func announce(_ notice: FinalityNotice) async {
         // REVERTED is told by the chain revert itself (`followReverts`), with every undone batch.
-        guard !isLeader, notice.status != .reverted, let finality = store as? any FinalityStore else { return }
+        guard !isLeader, notice.status != .reverted else { return }
         // The batches must be applied here first, so that no subscriber hears of finality before
         // it heard of the batch.
         while lifecycle.withLock({ $0.publishedBatch }) < notice.lastBatch && !Task.isCancelled {
@@ -117,8 +117,8 @@ extension SettlementEngine {
         let read: [(batch: UInt64, id: Digest32)]?
         switch events.interest(in: notice.status) {
         case .none: return
-        case .ids(let wanted): read = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch, among: wanted)
-        case .all: read = try? await finality.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch)
+        case .ids(let wanted): read = try? await store.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch, among: wanted)
+        case .all: read = try? await store.acceptedTransactionIds(from: notice.firstBatch, to: notice.lastBatch)
         }
         guard let ids = read, !ids.isEmpty else { return }
         let now = Self.nowMs()

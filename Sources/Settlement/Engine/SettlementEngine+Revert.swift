@@ -19,35 +19,46 @@ import Foundation
 extension SettlementEngine: ChainReverter {
     /// Reverts the chain from `fromBatch` on (leader only; throws elsewhere). Sequencing pauses
     /// meanwhile: the term is suspended, its sealed batches made durable first, and a new run of
-    /// the same term starts from the rebuilt state, whatever the outcome.
+    /// the same term starts from the rebuilt state, whatever the outcome. The `onChainRevert`
+    /// observers are told before sequencing resumes.
     public func revertChain(fromBatch: UInt64, commitmentIndex: UInt64?) async throws {
-        guard let revertStore = store as? any ChainRevertStore else {
-            throw EngineError.corruptState("the store cannot revert the chain")
-        }
+        try await revertChain(fromBatch: fromBatch, commitmentIndex: commitmentIndex, whileSuspended: nil)
+    }
+
+    /// `revertChain(fromBatch:commitmentIndex:)` with `whileSuspended` run once the database and
+    /// the state are rolled back and the reverted transactions are back in the pool, before
+    /// sequencing resumes, *in place of* the `onChainRevert` observers: the step of an ordered
+    /// revert (`SettlementNode`) that resets what depends on the rolled-back state. Returns the
+    /// revert done.
+    @discardableResult
+    public func revertChain(fromBatch: UInt64, commitmentIndex: UInt64?,
+                            whileSuspended: (@Sendable (ChainRevert) async -> Void)?) async throws -> ChainRevert {
         guard fromBatch >= 1, let term = lifecycle.withLock({ $0.activeTerm }) else {
             throw SubmitError.unavailable("not the sequencer: only the sequencer rolls the chain back")
         }
         term.suspend()
         pool.nudge()
         await lifecycle.withLock({ $0.leaderTask })?.value
+        let revert: ChainRevert
         do {
             guard !term.isDeposed else { throw SubmitError.unavailable("deposed while pausing for a rollback") }
-            try await revertPaused(fromBatch: fromBatch, commitmentIndex: commitmentIndex, term: term, store: revertStore)
+            revert = try await revertPaused(fromBatch: fromBatch, commitmentIndex: commitmentIndex, term: term)
+            if let whileSuspended { await whileSuspended(revert) } else { notifyRevertObservers(fromBatch: revert.fromBatch) }
         } catch {
             await resume(after: term)
             throw error
         }
         await resume(after: term)
+        return revert
     }
 
     /// The rollback proper, with the term paused and every sealed batch durable.
-    private func revertPaused(fromBatch: UInt64, commitmentIndex: UInt64?, term: LeaderTerm,
-                              store revertStore: any ChainRevertStore) async throws {
+    private func revertPaused(fromBatch: UInt64, commitmentIndex: UInt64?, term: LeaderTerm) async throws -> ChainRevert {
         let seen = lifecycle.withLock { $0.revertSeen }
         let revert: ChainRevert
-        if let done = try await revertStore.revertChain(fromBatch: fromBatch, term: term.term, commitmentIndex: commitmentIndex) {
+        if let done = try await store.revertChain(fromBatch: fromBatch, term: term.term, commitmentIndex: commitmentIndex) {
             revert = done
-        } else if let earlier = try await revertStore.reverts(after: seen).last, earlier.fromBatch <= fromBatch {
+        } else if let earlier = try await store.reverts(after: seen).last, earlier.fromBatch <= fromBatch {
             // Nothing left from `fromBatch` on: an earlier attempt's revert committed, its answer was lost.
             revert = earlier
         } else {
@@ -69,10 +80,10 @@ extension SettlementEngine: ChainReverter {
         let offered = revert.accepted.map(\.transfer).filter { !$0.isL1Originated }
         let checked = await validation.validate(offered)
         requeue(revert, checked: checked, lostGame: commitmentIndex)
-        notifyRevertObservers(fromBatch: revert.fromBatch)
         logger.warning("chain rolled back", metadata: [
             "revert": "\(revert.id)", "commitment": "\(commitmentIndex.map { "\($0)" } ?? "none")",
             "batches": "\(revert.fromBatch)...\(revert.toBatch)", "resequencing": "\(revert.accepted.count)"])
+        return revert
     }
 
     /// After a rollback attempt: the same term sequences again, or, if it was deposed meanwhile,
@@ -126,11 +137,10 @@ extension SettlementEngine: ChainReverter {
     /// Undoes, on a follower (or a replica about to lead), the reverts another replica made since
     /// the last one this state reflects. True when there were any (the caller reads the chain again).
     func followReverts() async throws -> Bool {
-        guard let revertStore = store as? any ChainRevertStore,
-              let latest = try await revertStore.latestRevert() else { return false }
+        guard let latest = try await store.latestRevert() else { return false }
         let seen = lifecycle.withLock { $0.revertSeen }
         guard latest.id > seen else { return false }
-        let reverts = try await revertStore.reverts(after: seen)
+        let reverts = try await store.reverts(after: seen)
         guard let first = reverts.min(by: { $0.fromBatch < $1.fromBatch }) else { return false }
         let applied = lifecycle.withLock { $0.durableBatch }
         if applied >= first.fromBatch {
@@ -148,7 +158,8 @@ extension SettlementEngine: ChainReverter {
     }
 
     /// Registers `observer`, called with the first reverted batch after every chain revert this
-    /// replica applies (the deposit watcher forgets the credits of the undone batches).
+    /// replica applies (the deposit watcher forgets the credits of the undone batches): a
+    /// follower's, and the leader's unless the revert ran with `whileSuspended`.
     public func onChainRevert(_ observer: @escaping @Sendable (_ fromBatch: UInt64) -> Void) {
         revertObservers.withLock { $0.append(observer) }
     }

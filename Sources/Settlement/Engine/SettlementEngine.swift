@@ -44,7 +44,8 @@ public final class SettlementEngine: Sendable {
     /// The EIP-712 domain of this deployment (chain id and the salt of its genesis): every
     /// transfer it accepts was signed for it, and clients learn it over the API.
     public let domain: SigningDomain
-    let store: any SettlementStore
+    let store: any SettlementNodeStore
+    /// Replication of a replica set (nil: standalone); its store is `store` itself.
     let replication: (settings: ReplicationSettings, store: any ReplicationStore, forwarder: any TransactionForwarder)?
     let logger: Logger
     let validation: ValidationPipeline
@@ -105,10 +106,10 @@ public final class SettlementEngine: Sendable {
         }
     }
 
-    /// A standalone engine (`replication == nil`) or a replica of a set sharing `store`'s database.
-    public init(config: SettlementConfig, genesis: Genesis, store: any SettlementStore,
-                replication: (settings: ReplicationSettings, store: any ReplicationStore,
-                              forwarder: any TransactionForwarder)? = nil,
+    /// A standalone engine (`replication == nil`) or a replica of a set sharing `store`'s database
+    /// (the lease and the batch feed are `store`'s too: `SettlementNodeStore`).
+    public init(config: SettlementConfig, genesis: Genesis, store: any SettlementNodeStore,
+                replication: (settings: ReplicationSettings, forwarder: any TransactionForwarder)? = nil,
                 logger: Logger) throws(ConfigError) {
         try config.validate()
         if let r = replication {
@@ -123,7 +124,7 @@ public final class SettlementEngine: Sendable {
         self.genesisHash = genesis.hash
         self.domain = SigningDomain(chainId: config.chainId, genesisHash: genesisHash)
         self.store = store
-        self.replication = replication
+        self.replication = replication.map { (settings: $0.settings, store: store, forwarder: $0.forwarder) }
         advertisedEndpoint = Lock(replication?.settings.endpoint ?? "")
         self.logger = logger
         validation = ValidationPipeline(domain: domain, maxFee: config.maxFee)
@@ -153,7 +154,7 @@ public final class SettlementEngine: Sendable {
     public func start() async throws {
         let chain = try await openStore()
         let (last, root) = try state.withLock { s in try Self.replay(chain, into: &s) }
-        let revertSeen = try await (store as? any ChainRevertStore)?.latestRevert()?.id ?? 0
+        let revertSeen = try await store.latestRevert()?.id ?? 0
         logger.info("state rebuilt", metadata: ["batch": "\(last)", "root": "\(root)",
                                                 "accounts": "\(state.withLock { $0.accountCount })"])
         lifecycle.withLock { l in

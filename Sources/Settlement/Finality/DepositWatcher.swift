@@ -2,15 +2,16 @@ import Logging
 import Synchronization
 
 /// Credits L1 deposits on L2 once their L1 block is confirmed. Runs on every replica and acts
-/// while the replica leads (like `FinalityEngine`; `settlement-engine` starts both with the L1).
+/// while the replica leads (like `FinalityEngine`; `SettlementNode` starts both with the L1).
 ///
 /// One pass (`step()`, every `pollInterval`):
 /// 1. **Re-check** the deposits this watcher saw credited (the newest `recheckWindow`) against
 ///    the L1's current record: one the L1 no longer holds with the same recipient and amount was
 ///    removed or changed by a reorg deeper than the confirmation depth. That is logged as a
 ///    critical error with the deposit id and the batch that credited it, and reported once to
-///    `onCreditedDepositLost` — the hook for a chain rollback (not done here: the engine keeps
-///    running, and a commitment holding that credit would lose a fraud-proof game).
+///    `onCreditedDepositLost` — the hook for a chain rollback (not done here: `SettlementNode`
+///    asks the finality engine for it, which reverts through the node's ordered sequence while no
+///    commitment holds that credit; one that does would lose a fraud-proof game).
 /// 2. **Credit**: from id = max(the state's bridge nonce — the deposits credited —, the next id
 ///    not yet handed to the pool), read the deposits the arbiter holds at the L1 head; those whose
 ///    block is `confirmationDepth` deep (the same count as L1_CONFIRMED: head − block + 1 ≥

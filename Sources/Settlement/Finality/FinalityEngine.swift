@@ -183,6 +183,17 @@ public final class FinalityEngine: Sendable {
         memory.withLock { m in m.requestedRollback = min(m.requestedRollback ?? fromBatch, fromBatch) }
     }
 
+    /// Notes that the chain was reverted from `fromBatch` on (a step of `SettlementNode`'s ordered
+    /// revert): a requested rollback the revert covers is done, a paused posting may go on, and
+    /// the re-sequenced batches are posted at the next step rather than a settlement interval later.
+    public func chainReverted(fromBatch: UInt64) {
+        memory.withLock { m in
+            if let requested = m.requestedRollback, requested >= fromBatch { m.requestedRollback = nil }
+            m.lastPost = nil
+            m.pausedAt = nil
+        }
+    }
+
     /// Does a requested rollback; false while one is still owed (retried next step).
     private func rollBackIfRequested() async throws -> Bool {
         guard let from = memory.withLock({ $0.requestedRollback }) else { return true }
