@@ -463,6 +463,11 @@ def gen_message(ctx, w, m, path, source_path, indent):
     # Swift -> C.
     w(inner, "/// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.")
     w(inner, "func cStruct(in arena: ProtobufCArena) -> %s {" % c_type)
+    if not fields_:
+        w(body, "Self.cMessage()")
+        w(inner, "}")
+        w(indent, "}")
+        return
     w(body, "var m = Self.cMessage()")
     for i, f in plain:
         prop = "self." + swift_ident(camel(f["name"])).strip("`")

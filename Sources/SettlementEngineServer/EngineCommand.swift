@@ -5,7 +5,8 @@ import Glibc
 import Foundation
 import Logging
 import Persistence
-import RPC
+import GRPC
+import SettlementAPI
 import Settlement
 import BuildInfo
 

@@ -1,8 +1,9 @@
 import Foundation
+import GRPC
 import Logging
 import Persistence
-import RPC
 import Settlement
+import SettlementAPI
 
 /// `settlement-engine --validator`: the process runs a `ValidatorNode` instead of an engine
 /// replica. It joins the L1 simulator on the same database as the engine (same genesis, L1 and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
+import SettlementAPI
 
 /// `settlement-bench`: the end-to-end load generator (`load`) and the microbenchmarks that compare
 /// the hot paths with the raw speed of the libraries underneath (`crypto`, `state`, `copy`,

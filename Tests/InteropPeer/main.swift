@@ -9,7 +9,9 @@
 //       calls a grpcio Echo server with every call kind and checks the answers; exit 0 when all pass.
 import Foundation
 import Logging
-import RPC
+import GRPC
+import RPCTestSupport
+
 
 func option(_ name: String) -> String? {
     let args = CommandLine.arguments
@@ -61,7 +63,7 @@ func serve() async throws {
                 + " buffered=\(st.bufferedRequestBytes) seq=\(parts.count)")
             fflush(nil)
         }
-        if parts.count == 3, parts[0] == "health", let st = HealthCheckResponse.ServingStatus.allCases.first(where: { "\($0)" == parts[2] }) {
+        if parts.count == 3, parts[0] == "health", let st = HealthV1.HealthCheckResponse.ServingStatus.allCases.first(where: { "\($0)" == parts[2] }) {
             health.setStatus(st, for: parts[1] == "-" ? "" : parts[1])
         }
     }

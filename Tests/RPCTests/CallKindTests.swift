@@ -1,5 +1,7 @@
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// The four call kinds between the Swift client and the Swift server over real loopback sockets,
 /// in cleartext (h2c) and over TLS.

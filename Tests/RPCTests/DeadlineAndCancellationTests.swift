@@ -1,7 +1,9 @@
+@testable import GRPC
+import RPCTestSupport
 import Settlement
+@testable import SettlementAPI
 import Synchronization
 import XCTest
-@testable import RPC
 
 /// Records how server handlers ended, so tests can see cancellation arrive on the server.
 final class HandlerProbe: Sendable {

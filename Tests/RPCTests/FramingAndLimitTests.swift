@@ -1,5 +1,7 @@
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// Message framing across DATA frames, and the message size limits.
 final class FramingAndLimitTests: XCTestCase {

@@ -1,7 +1,9 @@
 import Foundation
+@testable import GRPC
 import Logging
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// A self-signed certificate for 127.0.0.1 / localhost made with the openssl CLI for this run.
 enum TestCertificate {

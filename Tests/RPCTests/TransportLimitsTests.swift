@@ -1,6 +1,8 @@
 import CNet
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// Per-method request limits and the inbound memory budget. The attacks themselves, over
 /// raw HTTP/2, are in Tests/interop/test_hostile_transport.py.

@@ -1,6 +1,8 @@
 import Foundation
+import GRPC
+import RPCTestSupport
+import SettlementAPI
 import XCTest
-import RPC
 
 /// One message instance of the wire fixture: its encoding and a decode-and-compare check.
 struct WireSample: Sendable {
