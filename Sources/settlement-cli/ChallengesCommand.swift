@@ -26,7 +26,8 @@ struct ChallengesCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let r: SettlementV1.ListChallengesResponse = try await connection.withClient { client in
-                try await client.validatorCall(SettlementV1.ValidatorMethods.listChallenges, SettlementV1.ListChallengesRequest(fromId: from, limit: limit),
+                try await client.validatorCall(ValidatorMethods.listChallenges,
+                                               SettlementV1.ListChallengesRequest(fromId: from, limit: limit),
                                                timeout: .seconds(options.timeout))
             }
             if options.json {

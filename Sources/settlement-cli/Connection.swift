@@ -195,3 +195,8 @@ func printError(_ message: String) {
     for (i, l) in lines.enumerated() { out += (i == 0 ? "settlement: error: " : "settlement: ") + l + "\n" }
     FileHandle.standardError.write(Data(out.utf8))
 }
+
+/// The generated method descriptors of the two services the CLI calls.
+typealias SettlementMethods = SettlementV1.SettlementMethods
+/// The generated method descriptors of the two services the CLI calls.
+typealias ValidatorMethods = SettlementV1.ValidatorMethods

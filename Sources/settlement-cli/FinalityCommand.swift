@@ -28,7 +28,8 @@ struct FinalityCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let r: SettlementV1.FinalityReport = try await connection.withClient { client in
-                try await client.validatorCall(SettlementV1.ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest(fromIndex: from, limit: limit),
+                try await client.validatorCall(ValidatorMethods.getFinality,
+                                               SettlementV1.GetFinalityRequest(fromIndex: from, limit: limit),
                                                timeout: .seconds(options.timeout))
             }
             if options.json {

@@ -55,7 +55,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.RegisterValidatorRequest(address: common.parsedAddress.bytes,
                                                                 stake: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, SettlementV1.ValidatorMethods.registerValidator, request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.registerValidator, request)
         }
     }
 
@@ -71,7 +71,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, SettlementV1.ValidatorMethods.addStake, request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.addStake, request)
         }
     }
 
@@ -88,7 +88,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, SettlementV1.ValidatorMethods.requestUnstake, request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.requestUnstake, request)
         }
     }
 
@@ -98,7 +98,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         @OptionGroup var admin: AdminServerOptions
 
         func run() async throws {
-            try await ValidatorCommand.submit(common, admin, SettlementV1.ValidatorMethods.withdrawStake,
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.withdrawStake,
                                               SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes))
         }
     }
@@ -111,7 +111,8 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let v: SettlementV1.ValidatorInfo = try await common.connection.withClient { client in
-                    try await client.validatorCall(SettlementV1.ValidatorMethods.getValidator, SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes),
+                    try await client.validatorCall(ValidatorMethods.getValidator,
+                                                   SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes),
                                                    timeout: .seconds(common.options.timeout))
                 }
                 if common.options.json {

@@ -60,10 +60,11 @@ struct WithdrawCommand: AsyncParsableCommand {
                     let signingDomain = try await domain.resolve(client, timeout: timeout)
                     let exit = Withdrawals.exitAddress(for: recipient, in: signingDomain)
                     let account: SettlementV1.Account = try await client.unary(
-                        SettlementV1.SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(timeout))
+                        SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(timeout))
                     let signed = SignedTransfer.sign(Transfer(from: key.address, to: exit, value: value, fee: feeAmount,
                                                               nonce: account.nonce), domain: signingDomain, with: key)
-                    return (try await client.unary(SettlementV1.SettlementMethods.submitTransaction, SettlementV1.SignedTransfer(signed),
+                    return (try await client.unary(SettlementMethods.submitTransaction,
+                                                   SettlementV1.SignedTransfer(signed),
                                                    timeout: .seconds(timeout)), exit)
                 }
                 if json {
@@ -112,7 +113,7 @@ struct WithdrawCommand: AsyncParsableCommand {
                 let recipient = try parseAddress(toL1, "--to-l1")
                 let r: SettlementV1.L1CallResult = try await connection.withClient { client in
                     try await client.validatorCall(
-                        SettlementV1.ValidatorMethods.claimWithdrawal,
+                        ValidatorMethods.claimWithdrawal,
                         SettlementV1.ClaimWithdrawalRequest(recipient: recipient.bytes, commitmentIndex: commitment),
                         timeout: .seconds(options.timeout))
                 }
@@ -138,7 +139,8 @@ struct WithdrawCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let recipient = try parseAddress(toL1, "--to-l1")
                 let w: SettlementV1.WithdrawalInfo = try await connection.withClient { client in
-                    try await client.validatorCall(SettlementV1.ValidatorMethods.getWithdrawal, SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
+                    try await client.validatorCall(ValidatorMethods.getWithdrawal,
+                                                   SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
                                                    timeout: .seconds(options.timeout))
                 }
                 if options.json {

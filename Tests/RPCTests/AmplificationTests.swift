@@ -52,7 +52,7 @@ final class AmplificationTests: XCTestCase {
         XCTAssertEqual(cap, 1_000)
 
         let before = store.readCount
-        let updates = try f.client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus,
+        let updates = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                    SettlementV1.SubscribeStatusRequest(txIds: known + unknown))
         var seen = 0
         for try await u in updates {
@@ -67,7 +67,7 @@ final class AmplificationTests: XCTestCase {
         print("row 7: SubscribeStatus with \(known.count + unknown.count) ids: \(reads) store read(s) (before: one per id)")
 
         let e = await assertRPCError(.invalidArgument) {
-            let s = try f.client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus,
+            let s = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                  SettlementV1.SubscribeStatusRequest(txIds: known + unknown + [[UInt8](repeating: 9, count: 32)]),
                                                  timeout: .seconds(10))
             for try await _ in s {}

@@ -12,7 +12,7 @@ import SettlementTestSupport
 final class ChainInfoTests: XCTestCase {
     func testChainInfoServesTheEnginesDomainAndSigningInItIsAccepted() async throws {
         let f = try await SettlementFixture.start()
-        let info = try await f.client.unary(SettlementV1.SettlementMethods.getChainInfo, SettlementV1.GetChainInfoRequest())
+        let info = try await f.client.unary(SettlementMethods.getChainInfo, SettlementV1.GetChainInfoRequest())
         XCTAssertEqual(try info.signingDomain(), f.engine.domain)
         XCTAssertEqual(info.chainId, SettlementFixture.chainId)
         XCTAssertEqual(info.genesisHash, f.engine.genesisHash.bytes)
@@ -38,7 +38,7 @@ final class ChainInfoTests: XCTestCase {
         var unsalted = SettlementV1.SignedTransfer(f.transfer(from: 1, to: f.keys[2].address, value: 1, nonce: 0))
         unsalted.domainSalt = []
         let e = await assertRPCError(.invalidArgument) {
-            _ = try await f.client.unary(SettlementV1.SettlementMethods.submitTransaction, unsalted)
+            _ = try await f.client.unary(SettlementMethods.submitTransaction, unsalted)
         }
         XCTAssertTrue(e?.message.contains("domain_salt") ?? false, e?.message ?? "")
         await f.stop()

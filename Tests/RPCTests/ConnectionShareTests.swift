@@ -46,7 +46,7 @@ final class ConnectionShareTests: XCTestCase {
         // Another client (another connection) is admitted meanwhile.
         let other = try await f.server.client()
         let otherCall = Task {
-            try await other.unary(SettlementV1.SettlementMethods.submitTransaction,
+            try await other.unary(SettlementMethods.submitTransaction,
                                   SettlementV1.SignedTransfer(f.transfer(from: 6, to: sink, value: 1, nonce: 0)))
         }
         try await waitUntil("the other connection's transfer pending") { f.service.shares.pending == 5 }
@@ -75,7 +75,7 @@ final class ConnectionShareTests: XCTestCase {
         let f = try await SettlementFixture.start(service: { $0.maxSubscriptionsPerConnection = 2 })
         let sink = Address(hex: "0x00000000000000000000000000000000000000c5")!
         func subscribe(_ client: RPCClient) throws -> ResponseStream<SettlementV1.StatusUpdate> {
-            try client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus, SettlementV1.SubscribeStatusRequest(),
+            try client.serverStreaming(SettlementMethods.subscribeStatus, SettlementV1.SubscribeStatusRequest(),
                                        timeout: .seconds(30))
         }
         let first = try subscribe(f.client), second = try subscribe(f.client)

@@ -23,7 +23,7 @@ final class HostileAdmissionTests: XCTestCase {
 
     static func stream(_ f: SettlementFixture, _ transfers: [Settlement.SignedTransfer]) async throws -> [SettlementV1.TransactionReceipt] {
         try await f.client.bidirectionalStreaming(
-            SettlementV1.SettlementMethods.submitTransactions, timeout: .seconds(30)
+            SettlementMethods.submitTransactions, timeout: .seconds(30)
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {

@@ -85,29 +85,26 @@ final class ServicesTests: XCTestCase {
         let server = try TestServer.start()
         let client = try await server.client()
         var words: [String] = []
-        for try await m in try client.serverStreaming("/rpctest.v1.Echo/Expand",
-                                                      EchoRequest(text: "a b", responseCount: 2, responseSize: 3),
-                                                      as: EchoResponse.self) {
+        for try await m in try client.serverStreaming(RPCTestV1.EchoMethods.expand,
+                                                      EchoRequest(text: "a b", responseCount: 2, responseSize: 3)) {
             words.append(m.text)
             XCTAssertEqual(m.payload, [0, 1, 2])
         }
         XCTAssertEqual(words, ["a", "b", "a", "b"])
 
-        let big = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "big", responseSize: 300_000),
-                                         as: EchoResponse.self)
+        let big = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "big", responseSize: 300_000))
         XCTAssertEqual(big.payload.count, 300_000)
 
         let e = await assertRPCError(.unavailable) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(failWithCode: 14), as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(failWithCode: 14))
         }
         XCTAssertEqual(e?.message, "requested failure")
 
         await assertRPCError(.deadlineExceeded) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(delayMs: 2_000), timeout: .milliseconds(100),
-                                   as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(delayMs: 2_000), timeout: .milliseconds(100))
         }
 
-        let collected = try await client.clientStreaming("/rpctest.v1.Echo/Collect", as: EchoResponse.self) {
+        let collected = try await client.clientStreaming(RPCTestV1.EchoMethods.collect) {
             (w: RequestWriter<EchoRequest>) in
             try await w.send(EchoRequest(text: "x", payload: [1]))
             try await w.send(EchoRequest(text: "y", payload: [2, 3]))

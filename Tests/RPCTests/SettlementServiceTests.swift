@@ -61,11 +61,12 @@ struct SettlementFixture {
     }
 
     func submit(_ t: Settlement.SignedTransfer) async throws -> SettlementV1.TransactionReceipt {
-        try await client.unary(SettlementV1.SettlementMethods.submitTransaction, SettlementV1.SignedTransfer(t))
+        try await client.unary(SettlementMethods.submitTransaction, SettlementV1.SignedTransfer(t))
     }
 
     func account(_ address: [UInt8], root: [UInt8] = []) async throws -> SettlementV1.Account {
-        try await client.unary(SettlementV1.SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: address, stateRoot: root))
+        try await client.unary(SettlementMethods.getAccount,
+                               SettlementV1.GetAccountRequest(address: address, stateRoot: root))
     }
 }
 
@@ -96,7 +97,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertGreaterThan(receipt.receivedAtMs, 0)
 
         // The status agrees with the receipt.
-        let status = try await f.client.unary(SettlementV1.SettlementMethods.getSettlementStatus,
+        let status = try await f.client.unary(SettlementMethods.getSettlementStatus,
                                               SettlementV1.GetSettlementStatusRequest(txId: t.id.bytes))
         XCTAssertEqual(status.status, .sequenced)
         XCTAssertEqual(status.batchNumber, receipt.batchNumber)
@@ -104,7 +105,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(status.txId, t.id.bytes)
 
         // The batch holds the transaction and ends at the receipt's root.
-        let batch = try await f.client.unary(SettlementV1.SettlementMethods.getBatch,
+        let batch = try await f.client.unary(SettlementMethods.getBatch,
                                              SettlementV1.GetBatchRequest(batchNumber: receipt.batchNumber))
         XCTAssertEqual(batch.batchNumber, receipt.batchNumber)
         XCTAssertTrue(batch.txIds.contains(t.id.bytes))
@@ -147,11 +148,11 @@ final class SettlementServiceTests: XCTestCase {
 
         // Unknowns.
         await assertRPCError(.notFound) {
-            try await f.client.unary(SettlementV1.SettlementMethods.getSettlementStatus,
+            try await f.client.unary(SettlementMethods.getSettlementStatus,
                                      SettlementV1.GetSettlementStatusRequest(txId: [UInt8](repeating: 7, count: 32)))
         }
         await assertRPCError(.notFound) {
-            try await f.client.unary(SettlementV1.SettlementMethods.getBatch, SettlementV1.GetBatchRequest(batchNumber: 1 << 40))
+            try await f.client.unary(SettlementMethods.getBatch, SettlementV1.GetBatchRequest(batchNumber: 1 << 40))
         }
         let e = await assertRPCError(.failedPrecondition) {
             try await f.account(recipient.bytes, root: [UInt8](repeating: 9, count: 32))
@@ -186,12 +187,12 @@ final class SettlementServiceTests: XCTestCase {
             var bad = good
             mutate(&bad)
             let e = await assertRPCError(.invalidArgument) {
-                try await f.client.unary(SettlementV1.SettlementMethods.submitTransaction, bad)
+                try await f.client.unary(SettlementMethods.submitTransaction, bad)
             }
             XCTAssertEqual(e?.message, message)
         }
         let e1 = await assertRPCError(.invalidArgument) {
-            try await f.client.unary(SettlementV1.SettlementMethods.getSettlementStatus,
+            try await f.client.unary(SettlementMethods.getSettlementStatus,
                                      SettlementV1.GetSettlementStatusRequest(txId: [1, 2, 3]))
         }
         XCTAssertEqual(e1?.message, "field tx_id must be 32 bytes, got 3")
@@ -201,7 +202,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(e3?.message, "field state_root must be 32 bytes, got 1")
 
         // The good transfer still goes through afterwards.
-        let r = try await f.client.unary(SettlementV1.SettlementMethods.submitTransaction, good)
+        let r = try await f.client.unary(SettlementMethods.submitTransaction, good)
         XCTAssertEqual(r.status, .sequenced, r.rejectionReason)
         await f.stop()
     }
@@ -226,7 +227,7 @@ final class SettlementServiceTests: XCTestCase {
 
         let toSend = requests
         let receipts = try await f.client.bidirectionalStreaming(
-            SettlementV1.SettlementMethods.submitTransactions
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {
@@ -267,10 +268,10 @@ final class SettlementServiceTests: XCTestCase {
         let t = f.transfer(from: 3, to: f.keys[4].address, value: 7, nonce: 0)
 
         // A subscription to the transaction's id, opened before the submission.
-        let updates = try f.client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus,
+        let updates = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                    SettlementV1.SubscribeStatusRequest(txIds: [t.id.bytes]))
         // And one to every batch; wait until both are registered with the engine.
-        let batches = try f.client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus,
+        let batches = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                    SettlementV1.SubscribeStatusRequest())
         for _ in 0..<4_000 where f.engine.events.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
 
@@ -311,7 +312,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(bad.status, .rejected)
         XCTAssertTrue(bad.rejectionReason.hasPrefix("insufficient balance"), bad.rejectionReason)
         await assertRPCError(.notFound) {
-            _ = try await f.client.unary(SettlementV1.SettlementMethods.getSettlementStatus,
+            _ = try await f.client.unary(SettlementMethods.getSettlementStatus,
                                          SettlementV1.GetSettlementStatusRequest(txId: broke.id.bytes))
         }
 
@@ -323,7 +324,7 @@ final class SettlementServiceTests: XCTestCase {
 
         // A bad id length is INVALID_ARGUMENT.
         await assertRPCError(.invalidArgument) {
-            let s = try f.client.serverStreaming(SettlementV1.SettlementMethods.subscribeStatus,
+            let s = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                  SettlementV1.SubscribeStatusRequest(txIds: [[1]]))
             for try await _ in s {}
         }
@@ -334,14 +335,14 @@ final class SettlementServiceTests: XCTestCase {
         let f = try await SettlementFixture.start()
         let r = try await f.submit(f.transfer(from: 5, to: f.keys[6].address, value: 3, nonce: 0))
         XCTAssertEqual(r.status, .sequenced, r.rejectionReason)
-        let m = try await f.client.unary(SettlementV1.SettlementMethods.getPerformanceMetrics,
+        let m = try await f.client.unary(SettlementMethods.getPerformanceMetrics,
                                          SettlementV1.GetPerformanceMetricsRequest())
         XCTAssertGreaterThan(m.batchesCommitted, 0)
         XCTAssertEqual(m.windowSeconds, 60)
         XCTAssertGreaterThanOrEqual(m.transactionsSequenced, 1)
         XCTAssertGreaterThanOrEqual(m.stateAccounts, 11)
         XCTAssertGreaterThan(m.computedAtMs, 0)
-        let capped = try await f.client.unary(SettlementV1.SettlementMethods.getPerformanceMetrics,
+        let capped = try await f.client.unary(SettlementMethods.getPerformanceMetrics,
                                               SettlementV1.GetPerformanceMetricsRequest(windowSeconds: 1_000_000))
         XCTAssertLessThanOrEqual(capped.windowSeconds, 3600)
         await f.stop()
@@ -353,7 +354,7 @@ final class SettlementServiceTests: XCTestCase {
                         afterSending: @escaping @Sendable () async throws -> Void = {}) async throws
         -> [SettlementV1.TransactionReceipt] {
         try await f.client.bidirectionalStreaming(
-            SettlementV1.SettlementMethods.submitTransactions
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {
@@ -420,7 +421,7 @@ final class SettlementServiceTests: XCTestCase {
         let pool = f.engine.pool
         let service = f.service
         let outcome: String = try await f.client.bidirectionalStreaming(
-            SettlementV1.SettlementMethods.submitTransactions
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             for (i, t) in transfers.enumerated() {

@@ -70,3 +70,8 @@ func assertRPCError<T>(_ code: StatusCode, file: StaticString = #filePath, line:
     }
     return nil
 }
+
+/// The generated method descriptors, under short names.
+typealias SettlementMethods = SettlementV1.SettlementMethods
+/// The generated method descriptors, under short names.
+typealias ValidatorMethods = SettlementV1.ValidatorMethods

@@ -101,16 +101,17 @@ final class ValidatorServiceTests: XCTestCase {
     func testStakeLifecycleAndRefusals() async throws {
         try await withService { client in
             let registered = try await client.unary(
-                SettlementV1.ValidatorMethods.registerValidator, SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)))
+                ValidatorMethods.registerValidator, SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)))
             XCTAssertEqual(registered.amount, amount(50))
             XCTAssertEqual(registered.l1TxHash.count, 32)
             XCTAssertGreaterThan(registered.l1BlockNumber, 0)
             XCTAssertTrue(registered.events.first?.hasPrefix("validatorStaked") ?? false, "\(registered.events)")
 
             let unstake = try await client.unary(
-                SettlementV1.ValidatorMethods.requestUnstake, SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20)))
+                ValidatorMethods.requestUnstake, SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20)))
             XCTAssertEqual(unstake.amount, amount(20))
-            let info = try await client.unary(SettlementV1.ValidatorMethods.getValidator, SettlementV1.ValidatorAddress(address: validator.bytes))
+            let info = try await client.unary(ValidatorMethods.getValidator,
+                                              SettlementV1.ValidatorAddress(address: validator.bytes))
             XCTAssertTrue(info.registered)
             XCTAssertEqual(info.stake, amount(30))
             XCTAssertEqual(info.unstaking, amount(20))
@@ -118,45 +119,51 @@ final class ValidatorServiceTests: XCTestCase {
 
             // The arbiter's refusals come back as FAILED_PRECONDITION with its reason.
             let locked = await assertRPCError(.failedPrecondition) {
-                try await client.unary(SettlementV1.ValidatorMethods.withdrawStake, SettlementV1.ValidatorAddress(address: validator.bytes))
+                try await client.unary(ValidatorMethods.withdrawStake,
+                                       SettlementV1.ValidatorAddress(address: validator.bytes))
             }
             XCTAssertTrue(locked?.message.contains("locked until") ?? false, "\(String(describing: locked))")
             let twice = await assertRPCError(.failedPrecondition) {
-                try await client.unary(SettlementV1.ValidatorMethods.registerValidator,
+                try await client.unary(ValidatorMethods.registerValidator,
                                        SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)))
             }
             XCTAssertTrue(twice?.message.contains("already a validator") ?? false)
 
             // Field checks precede everything.
             let short = await assertRPCError(.invalidArgument) {
-                try await client.unary(SettlementV1.ValidatorMethods.addStake, SettlementV1.StakeRequest(address: [1, 2], amount: amount(1)))
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: [1, 2], amount: amount(1)))
             }
             XCTAssertEqual(short?.message, "field address must be 20 bytes, got 2")
             await assertRPCError(.invalidArgument) {
-                try await client.unary(SettlementV1.ValidatorMethods.addStake, SettlementV1.StakeRequest(address: validator.bytes, amount: amount(0)))
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: validator.bytes, amount: amount(0)))
             }
             await assertRPCError(.invalidArgument) {
-                try await client.unary(SettlementV1.ValidatorMethods.addStake, SettlementV1.StakeRequest(address: validator.bytes, amount: [1]))
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: validator.bytes, amount: [1]))
             }
         }
     }
 
     func testReadsOnAnEmptyL1AndClaimsOfMissingCommitments() async throws {
         try await withService { client in
-            let finality = try await client.unary(SettlementV1.ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
+            let finality = try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
             XCTAssertEqual(finality.total, 0)
             XCTAssertTrue(finality.commitments.isEmpty)
-            let games = try await client.unary(SettlementV1.ValidatorMethods.listChallenges, SettlementV1.ListChallengesRequest(fromId: 5, limit: 5000))
+            let games = try await client.unary(ValidatorMethods.listChallenges,
+                                               SettlementV1.ListChallengesRequest(fromId: 5, limit: 5000))
             XCTAssertEqual(games, SettlementV1.ListChallengesResponse())
-            let unknown = try await client.unary(SettlementV1.ValidatorMethods.getValidator,
+            let unknown = try await client.unary(ValidatorMethods.getValidator,
                                                  SettlementV1.ValidatorAddress(address: [UInt8](repeating: 1, count: 20)))
             XCTAssertFalse(unknown.registered)
             await assertRPCError(.notFound) {
-                try await client.unary(SettlementV1.ValidatorMethods.claimWithdrawal,
+                try await client.unary(ValidatorMethods.claimWithdrawal,
                                        SettlementV1.ClaimWithdrawalRequest(recipient: [UInt8](repeating: 7, count: 20)))
             }
             let recipient = Address(bytes: [UInt8](repeating: 7, count: 20))!
-            let w = try await client.unary(SettlementV1.ValidatorMethods.getWithdrawal, SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes))
+            let w = try await client.unary(ValidatorMethods.getWithdrawal,
+                                           SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes))
             XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient, in: SigningDomain(genesis: genesis)).bytes)
             XCTAssertEqual(w.burned, amount(0))
             XCTAssertEqual(w.claimed, amount(0))
@@ -177,15 +184,16 @@ final class ValidatorServiceTests: XCTestCase {
             ]
             for (request, what) in bad {
                 let e = await assertRPCError(.invalidArgument) {
-                    try await client.unary(SettlementV1.ValidatorMethods.deposit, request)
+                    try await client.unary(ValidatorMethods.deposit, request)
                 }
                 XCTAssertTrue(e?.message.contains(what) ?? false, "\(what): \(e?.message ?? "")")
             }
-            let ok = try await client.unary(SettlementV1.ValidatorMethods.deposit, SettlementV1.DepositRequest(from: good, recipient: good, amount: amount(5)))
+            let ok = try await client.unary(ValidatorMethods.deposit,
+                                            SettlementV1.DepositRequest(from: good, recipient: good, amount: amount(5)))
             XCTAssertEqual(ok.depositId, 0)
             XCTAssertEqual(ok.l2TxId.count, 32)
             await assertRPCError(.failedPrecondition) {
-                try await client.unary(SettlementV1.ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(depth: 1))
+                try await client.unary(ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(depth: 1))
             }
         }
         let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
@@ -193,10 +201,11 @@ final class ValidatorServiceTests: XCTestCase {
             for request in [SettlementV1.InjectL1ReorgRequest(depth: 0), .init(depth: 1_025),
                             .init(depth: 1, extraBlocks: 4_000_000_000)] {
                 await assertRPCError(.invalidArgument) {
-                    try await client.unary(SettlementV1.ValidatorMethods.injectL1Reorg, request)
+                    try await client.unary(ValidatorMethods.injectL1Reorg, request)
                 }
             }
-            let done = try await client.unary(SettlementV1.ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1))
+            let done = try await client.unary(ValidatorMethods.injectL1Reorg,
+                                              SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1))
             XCTAssertEqual(done.l1BlockNumber, 9)
         }
     }
@@ -209,21 +218,26 @@ final class ValidatorServiceTests: XCTestCase {
         let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
         let stake = SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20))
         let calls: [(String, @Sendable (RPCClient) async throws -> Void)] = [
-            ("Deposit", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.deposit, SettlementV1.DepositRequest(
+            ("Deposit", { c in _ = try await c.unary(ValidatorMethods.deposit, SettlementV1.DepositRequest(
                 from: Array(repeating: 1, count: 20), recipient: Array(repeating: 2, count: 20), amount: UInt256(5).bigEndianBytes)) }),
-            ("RegisterValidator", { [validator] c in _ = try await c.unary(SettlementV1.ValidatorMethods.registerValidator, SettlementV1.RegisterValidatorRequest(
+            ("RegisterValidator", { [validator] c in _ = try await c.unary(ValidatorMethods.registerValidator,
+                                                                           SettlementV1.RegisterValidatorRequest(
                 address: validator.bytes, stake: UInt256(50).bigEndianBytes)) }),
-            ("AddStake", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.addStake, stake) }),
-            ("RequestUnstake", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.requestUnstake, stake) }),
-            ("WithdrawStake", { [validator] c in _ = try await c.unary(SettlementV1.ValidatorMethods.withdrawStake, SettlementV1.ValidatorAddress(
+            ("AddStake", { c in _ = try await c.unary(ValidatorMethods.addStake, stake) }),
+            ("RequestUnstake", { c in _ = try await c.unary(ValidatorMethods.requestUnstake, stake) }),
+            ("WithdrawStake", { [validator] c in _ = try await c.unary(ValidatorMethods.withdrawStake,
+                                                                       SettlementV1.ValidatorAddress(
                 address: validator.bytes)) }),
-            ("InjectL1Reorg", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(depth: 1)) }),
-            ("SubmitToInbox", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.submitToInbox, SettlementV1.SubmitToInboxRequest(
+            ("InjectL1Reorg", { c in _ = try await c.unary(ValidatorMethods.injectL1Reorg,
+                                                           SettlementV1.InjectL1ReorgRequest(depth: 1)) }),
+            ("SubmitToInbox", { c in _ = try await c.unary(ValidatorMethods.submitToInbox,
+                                                           SettlementV1.SubmitToInboxRequest(
                 from: Array(repeating: 1, count: 20), transfer: SettlementV1.SignedTransfer(Settlement.SignedTransfer(
                     transfer: Transfer(from: Address(bytes: Array(repeating: 3, count: 20))!, to: Address(bytes: Array(repeating: 2, count: 20))!,
                                        value: 1, fee: 0, nonce: 0),
                     domain: .test, signature: Array(repeating: 27, count: 65))))) }),
-            ("Deposit (malformed)", { c in _ = try await c.unary(SettlementV1.ValidatorMethods.deposit, SettlementV1.DepositRequest(from: [1])) }),
+            ("Deposit (malformed)", { c in _ = try await c.unary(ValidatorMethods.deposit,
+                                                                 SettlementV1.DepositRequest(from: [1])) }),
         ]
         XCTAssertEqual(Set(calls.map { $0.0 }.filter { !$0.contains(" ") }), ValidatorService.adminMethods)
         for (mode, code, needle) in [(ValidatorService.AdminCalls.refusedOnThisListener, StatusCode.permissionDenied, "admin listener"),
@@ -233,9 +247,10 @@ final class ValidatorServiceTests: XCTestCase {
                     let e = await assertRPCError(code) { try await call(client) }
                     XCTAssertTrue(e?.message.contains(needle) ?? false, "\(mode) \(name): \(e?.message ?? "")")
                 }
-                let report = try await client.unary(SettlementV1.ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
+                let report = try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
                 XCTAssertEqual(report.l1BlockNumber, 0, "\(mode): an admin call reached the L1")
-                let info = try await client.unary(SettlementV1.ValidatorMethods.getValidator, SettlementV1.ValidatorAddress(address: validator.bytes))
+                let info = try await client.unary(ValidatorMethods.getValidator,
+                                                  SettlementV1.ValidatorAddress(address: validator.bytes))
                 XCTAssertFalse(info.registered)
             }
         }
@@ -244,7 +259,7 @@ final class ValidatorServiceTests: XCTestCase {
     func testUnavailableUntilTheL1IsAttached() async throws {
         try await withService(attach: false) { client in
             await assertRPCError(.unavailable) {
-                try await client.unary(SettlementV1.ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
+                try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
             }
         }
     }
