@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the protobuf-c codecs of the CProtos target from the .proto files under Protos/, and
-# the Swift messages, enums, method descriptors and typed clients over them (Protos/swift_codegen.py).
+# the Swift messages, enums, method descriptors and typed clients over them (Protos/swiftgen).
 #
 #   Protos/generate.sh           regenerate Sources/CProtos and the Swift files (commit the result)
 #   Protos/generate.sh --check   regenerate into a temporary directory and diff against the
@@ -180,7 +180,7 @@ for entry in "${swift_outputs[@]}"; do
     IFS='|' read -r proto namespace dest imports <<< "$entry"
     mkdir -p "$swift_out/$(dirname "$dest")"
     # shellcheck disable=SC2086
-    python3 "$here/swift_codegen.py" "$work/source_info.pb" "$proto" "$namespace" "$swift_out/$dest" $imports
+    python3 "$here/swiftgen" "$work/source_info.pb" "$proto" "$namespace" "$swift_out/$dest" $imports
 done
 
 if [ "$check" = 1 ]; then

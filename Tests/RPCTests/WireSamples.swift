@@ -1,6 +1,6 @@
 // Generated for WireFixtureTests (DO NOT EDIT) by: protoc --include_source_info --include_imports
 // --descriptor_set_out=ds.pb -IProtos ... (every .proto), then
-// python3 Protos/swift_codegen.py --samples ds.pb Tests/RPCTests/WireSamples.swift \
+// python3 Protos/swiftgen --samples ds.pb Tests/RPCTests/WireSamples.swift \
 //     settlement/v1/settlement.proto=SettlementV1 settlement/v1/validator.proto=SettlementV1 grpc/health/v1/health.proto=HealthV1 rpctest/v1/echo.proto=RPCTestV1 GRPC SettlementAPI RPCTestSupport
 import GRPC
 import RPCTestSupport
