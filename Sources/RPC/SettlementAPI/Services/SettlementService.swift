@@ -80,7 +80,8 @@ public final class SettlementService: RPCService {
                                   subscriptionLimit: configuration.maxSubscriptionsPerConnection)
     }
 
-    /// The seven methods of `settlement.v1.Settlement`.
+    /// Every RPC of `settlement.v1.Settlement`, registered by its generated descriptor
+    /// (`SettlementV1.SettlementMethods`; MethodDescriptorTests checks that none is missing).
     ///
     /// `GetPerformanceMetrics` reads only memory but is a plain `unary` method, not `unaryInline`:
     /// it takes the sequencer's state lock (held for a whole batch execution, milliseconds) and

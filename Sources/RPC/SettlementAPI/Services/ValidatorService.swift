@@ -90,7 +90,7 @@ public final class ValidatorService: RPCService {
         self.reorgInjector.withLock { $0 = reorgInjector }
     }
 
-    /// The eleven methods of `settlement.v1.Validator` (all unary; each reads the L1 through the
+    /// Every RPC of `settlement.v1.Validator` (all unary; each reads the L1 through the
     /// database, so none is inline).
     public var methods: [RPCMethod] {
         let m = SettlementV1.ValidatorMethods.self
