@@ -77,30 +77,8 @@ public final class SequencerForwardService: RPCService {
 
     private func forward(_ requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
                          _ responses: ResponseWriter<SettlementV1.TransactionReceipt>, verified: Bool) async throws {
-        let (receipts, sink) = AsyncStream.makeStream(of: SettlementV1.TransactionReceipt.self)
-        let tracker = SubmissionTracker(limit: maxUnanswered, output: sink)
-        defer { sink.finish() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await receipt in receipts {
-                    try await responses.send(receipt)
-                    tracker.written()
-                }
-            }
-            group.addTask {
-                for try await request in requests {
-                    try await tracker.reserve()
-                    try await self.submit(request, verified: verified, tracker: tracker)
-                }
-                // The follower half-closed: the output ends once every receipt is out.
-                tracker.inputFinished()
-            }
-            do {
-                for try await _ in group {}
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        try await SubmissionTracker.run(requests, responses, limit: maxUnanswered) { request, tracker in
+            try await self.submit(request, verified: verified, tracker: tracker)
         }
     }
 

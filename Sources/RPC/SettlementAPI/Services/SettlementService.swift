@@ -148,36 +148,14 @@ public final class SettlementService: RPCService {
 
     // MARK: SubmitTransactions
 
-    /// Reads transfers in one child task and writes receipts in another; receipts reach the writer
-    /// through an `AsyncStream` in completion order. The call ends after the client half-closed
-    /// and every receipt was written, or when either side fails (both tasks are then cancelled).
+    /// Reads transfers and writes receipts concurrently, in completion order (`SubmissionTracker.run`).
     func submitTransactions(_ requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
                             _ responses: ResponseWriter<SettlementV1.TransactionReceipt>, connection: ConnectionID) async throws {
         openSubmissionStreams.add(1, ordering: .relaxed)
         defer { openSubmissionStreams.subtract(1, ordering: .relaxed) }
-        let (receipts, continuation) = AsyncStream.makeStream(of: SettlementV1.TransactionReceipt.self)
-        let tracker = SubmissionTracker(limit: max(1, configuration.maxUnansweredPerStream), output: continuation)
-        defer { continuation.finish() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await receipt in receipts {
-                    try await responses.send(receipt)
-                    tracker.written()
-                }
-            }
-            group.addTask {
-                for try await request in requests {
-                    try await tracker.reserve()
-                    try await self.submitOne(request, receivedAt: Self.nowMs(), connection: connection, tracker: tracker)
-                }
-                tracker.inputFinished()
-            }
-            do {
-                for try await _ in group {}
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        try await SubmissionTracker.run(requests, responses, limit: max(1, configuration.maxUnansweredPerStream)) {
+            request, tracker in
+            try await self.submitOne(request, receivedAt: Self.nowMs(), connection: connection, tracker: tracker)
         }
     }
 
