@@ -33,7 +33,8 @@ final class MethodDescriptorTests: XCTestCase {
         XCTAssertEqual(SettlementV1.SettlementMethods.submitTransactions.kind, .bidirectionalStreaming)
         XCTAssertEqual(SettlementV1.SettlementMethods.subscribeStatus.kind, .serverStreaming)
         XCTAssertEqual(RPCTestV1.EchoMethods.collect.kind, .clientStreaming)
-        XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.path, "/settlement.v1.Validator/Deposit")
+        XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.fullName, "settlement.v1.Validator/Deposit")
+        XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.path, "/" + SettlementV1.ValidatorMethods.deposit.fullName)
     }
 
     func testServicesServeExactlyTheirGeneratedMethods() async throws {
@@ -58,6 +59,6 @@ final class MethodDescriptorTests: XCTestCase {
         ])
         let reflection = try ReflectionService(services: [])
         assertServes(reflection.methods, ReflectionV1.ServerReflectionMethods.paths
-                        + ["/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"])
+                        + ["/\(ReflectionService.v1alphaServiceName)/ServerReflectionInfo"])
     }
 }
