@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Generates the protobuf-c codecs of the CProtos target from the .proto files under Protos/.
+# Generates the protobuf-c codecs of the CProtos target from the .proto files under Protos/, and
+# the Swift messages, enums, method descriptors and typed clients over them (Protos/swiftgen).
 #
-#   Protos/generate.sh           regenerate Sources/CProtos (commit the result)
+#   Protos/generate.sh           regenerate Sources/CProtos and the Swift files (commit the result)
 #   Protos/generate.sh --check   regenerate into a temporary directory and diff against the
 #                                committed files; exit 1 (printing the diff) when they differ
+#
+# Swift output (one file per .proto; the table `swift_outputs` below says where and in which
+# namespace enum):
+#   Sources/RPC/GRPC/Generated/{health,reflection}.pb.swift        grpc.health.v1, grpc.reflection.v1
+#   Sources/RPC/SettlementAPI/Generated/{settlement,validator}.pb.swift   settlement.v1
+#   Tests/RPCTestSupport/Generated/echo.pb.swift                   rpctest.v1 (the test service)
 #
 # Output layout (SwiftPM puts Sources/CProtos/include on the C include path):
 #   Sources/CProtos/<name>.pb-c.c              generated C sources (flat; they #include
@@ -39,6 +46,7 @@ esac
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=("command protoc (protobuf-compiler)")
 command -v protoc-c >/dev/null 2>&1 || missing+=("command protoc-c (protobuf-c-compiler)")
+command -v python3 >/dev/null 2>&1 || missing+=("command python3 (python3)")
 [ -f "$system_include/google/protobuf/descriptor.proto" ] || missing+=("file $system_include/google/protobuf/descriptor.proto (libprotobuf-dev)")
 [ -f "$system_include/protobuf-c/protobuf-c.h" ] || missing+=("file $system_include/protobuf-c/protobuf-c.h (libprotobuf-c-dev)")
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -152,7 +160,43 @@ module CProtos {
 }
 MODULEMAP
 
+# 6. The Swift code: from a descriptor set with source info (comments become doc comments).
+#    proto file | namespace enum | output (relative to the repository) | extra imports
+swift_outputs=(
+    "grpc/health/v1/health.proto|HealthV1|Sources/RPC/GRPC/Generated/health.pb.swift|"
+    "grpc/reflection/v1/reflection.proto|ReflectionV1|Sources/RPC/GRPC/Generated/reflection.pb.swift|"
+    "rpctest/v1/echo.proto|RPCTestV1|Tests/RPCTestSupport/Generated/echo.pb.swift|GRPC"
+    "settlement/v1/settlement.proto|SettlementV1|Sources/RPC/SettlementAPI/Generated/settlement.pb.swift|GRPC"
+    "settlement/v1/validator.proto|SettlementV1|Sources/RPC/SettlementAPI/Generated/validator.pb.swift|GRPC"
+)
+protoc -I"$here" -I"$system_include" --include_imports --include_source_info \
+    --descriptor_set_out="$work/source_info.pb" "${protos[@]}"
+swift_out="$work/swift"
+for p in "${protos[@]}"; do
+    printf '%s\n' "${swift_outputs[@]}" | grep -q "^$p|" ||
+        { echo "error: $p has no entry in swift_outputs (Protos/generate.sh)" >&2; exit 1; }
+done
+for entry in "${swift_outputs[@]}"; do
+    IFS='|' read -r proto namespace dest imports <<< "$entry"
+    mkdir -p "$swift_out/$(dirname "$dest")"
+    # shellcheck disable=SC2086
+    python3 "$here/swiftgen" "$work/source_info.pb" "$proto" "$namespace" "$swift_out/$dest" $imports
+done
+
 if [ "$check" = 1 ]; then
+    stale=0
+    for entry in "${swift_outputs[@]}"; do
+        IFS='|' read -r _ _ dest _ <<< "$entry"
+        if ! diff -u "$root/$dest" "$swift_out/$dest" > "$work/swift.diff"; then
+            sed "s|$swift_out/||" "$work/swift.diff"
+            stale=1
+        fi
+    done
+    if [ "$stale" = 1 ]; then
+        echo "The generated Swift is out of date with Protos/; run Protos/generate.sh and commit the result." >&2
+        exit 1
+    fi
+    echo "The generated Swift is up to date with Protos/."
     if [ ! -d "$out_final" ]; then
         echo "Sources/CProtos does not exist; run Protos/generate.sh" >&2
         exit 1
@@ -171,3 +215,9 @@ rm -rf "$out_final"
 mkdir -p "$(dirname "$out_final")"
 cp -R "$out" "$out_final"
 echo "generated Sources/CProtos from: ${protos[*]} $descriptor_proto"
+for entry in "${swift_outputs[@]}"; do
+    IFS='|' read -r _ _ dest _ <<< "$entry"
+    mkdir -p "$root/$(dirname "$dest")"
+    cp "$swift_out/$dest" "$root/$dest"
+    echo "generated $dest"
+done

@@ -7,7 +7,8 @@ import Glibc
 import Foundation
 import Logging
 import Persistence
-import RPC
+import GRPC
+import SettlementAPI
 import Settlement
 import SimulatedL1
 import SettlementNode

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// The settlement settings (the product's `SettlementConfig`), each from a flag, else the
 /// environment (`SETTLEMENT_<NAME>`), else the JSON config file (`--config`, keys in snake case:

@@ -1,5 +1,6 @@
 import ArgumentParser
-import RPC
+import GRPC
+import SettlementAPI
 
 /// Limits against hostile clients (docs/transport-limits.md): deadlines, per-address fairness,
 /// memory budgets and flood limits, plus the request size limit of every settlement method.
@@ -45,20 +46,21 @@ struct TransportOptions: ParsableArguments {
     /// bytes; 4 MiB (the server-wide --max-message-size) stays for methods not listed here.
     static let requestSizeLimits: [String: Int] = {
         var m: [String: Int] = [:]
-        let settlement = "/settlement.v1.Settlement/"
-        for name in ["SubmitTransaction", "SubmitTransactions"] { m[settlement + name] = 4 << 10 }
-        for name in ["GetSettlementStatus", "GetPerformanceMetrics", "GetBatch", "GetAccount", "GetChainInfo"] {
-            m[settlement + name] = 1 << 10
+        let settlement = SettlementV1.SettlementMethods.self
+        for method in [settlement.submitTransaction.path, settlement.submitTransactions.path] { m[method] = 4 << 10 }
+        for method in [settlement.getSettlementStatus.path, settlement.getPerformanceMetrics.path, settlement.getBatch.path,
+                       settlement.getAccount.path, settlement.getChainInfo.path] {
+            m[method] = 1 << 10
         }
-        m[settlement + "SubscribeStatus"] = 64 << 10  // a list of 32-byte transaction ids
-        for name in ["RegisterValidator", "AddStake", "RequestUnstake", "WithdrawStake", "GetValidator", "ListChallenges",
-                     "GetFinality", "ClaimWithdrawal", "GetWithdrawal", "Deposit", "InjectL1Reorg"] {
-            m["/settlement.v1.Validator/" + name] = 1 << 10
-        }
-        m["/settlement.internal.v1.Sequencer/Forward"] = 4 << 10
-        m["/grpc.health.v1.Health/Check"] = 1 << 10
-        m["/grpc.health.v1.Health/Watch"] = 1 << 10
-        m["/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"] = 16 << 10
+        m[settlement.subscribeStatus.path] = 64 << 10  // a list of 32-byte transaction ids
+        // Validator requests are a few addresses and amounts. SubmitToInbox keeps the server-wide
+        // limit, as before the paths were generated.
+        let validator = SettlementV1.ValidatorMethods.self
+        for path in validator.paths where path != validator.submitToInbox.path { m[path] = 1 << 10 }
+        m[SequencerForwardService.forward.path] = 4 << 10
+        m[HealthV1.HealthMethods.check.path] = 1 << 10
+        m[HealthV1.HealthMethods.watch.path] = 1 << 10
+        m[ReflectionV1.ServerReflectionMethods.serverReflectionInfo.path] = 16 << 10
         return m
     }()
 

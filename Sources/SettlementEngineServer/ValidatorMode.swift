@@ -1,9 +1,10 @@
 import Foundation
+import GRPC
 import Logging
 import Persistence
 import PostgresDriver
-import RPC
 import Settlement
+import SettlementAPI
 import SimulatedL1
 
 /// `settlement-engine --validator`: the process runs a `ValidatorNode` instead of an engine

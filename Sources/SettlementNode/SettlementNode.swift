@@ -1,5 +1,5 @@
 import Logging
-import RPC
+import SettlementAPI
 import Settlement
 
 /// One settlement node: the engine, the finality engine, the deposit and inbox watchers, the

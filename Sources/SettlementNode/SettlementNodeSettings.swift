@@ -1,4 +1,4 @@
-import RPC
+import SettlementAPI
 import Settlement
 
 /// What a `SettlementNode` runs with besides the engine's `SettlementConfig`: the finality

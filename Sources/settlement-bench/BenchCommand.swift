@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import GRPC
 import PostgresDriver
-import RPC
+import SettlementAPI
 
 /// `settlement-bench`: the end-to-end load generator (`load`) and the microbenchmarks that compare
 /// the hot paths with the raw speed of the libraries underneath (`crypto`, `state`, `copy`,

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Histogram
-import RPC
+import GRPC
+import SettlementAPI
 import Settlement
 import Synchronization
 #if canImport(Glibc)
@@ -133,7 +134,7 @@ struct LoadCommand: AsyncParsableCommand {
                 let c = try await RPCClient.connect(config)
                 // A first request at once: the engine closes connections that send none within
                 // its first-request timeout (10 s), and funding can take longer than that.
-                _ = try await c.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), as: HealthCheckResponse.self)
+                _ = try await HealthV1.HealthClient(c).check(HealthV1.HealthCheckRequest())
                 clients.append(c)
             } catch let e as RPCError {
                 throw BenchError("cannot reach the settlement engine at \(server): \(e.message)\n"
@@ -211,10 +212,9 @@ struct LoadCommand: AsyncParsableCommand {
         _ = await progress?.value
         let end = nowNanos()
 
-        let metrics: SettlementV1.PerformanceMetrics? = try? await api.unary(
-            "/settlement.v1.Settlement/GetPerformanceMetrics",
+        let metrics = try? await SettlementV1.SettlementClient(api).getPerformanceMetrics(
             SettlementV1.GetPerformanceMetricsRequest(windowSeconds: UInt32(min(3600, (Double(end - loadStart) / 1e9).rounded(.up) + 1))),
-            timeout: .seconds(10), as: SettlementV1.PerformanceMetrics.self)
+            timeout: .seconds(10))
         report(stats.snapshot(), loadStart: loadStart, end: end, fundingSeconds: fundingSeconds,
                presignSeconds: presignSeconds, metrics: metrics)
         for c in clients { await c.close() }
@@ -224,9 +224,8 @@ struct LoadCommand: AsyncParsableCommand {
     /// The sender's account on the engine.
     private func account(_ address: Address, via client: RPCClient) async throws -> SettlementV1.Account {
         do {
-            return try await client.unary("/settlement.v1.Settlement/GetAccount",
-                                          SettlementV1.GetAccountRequest(address: address.bytes), timeout: .seconds(30),
-                                          as: SettlementV1.Account.self)
+            return try await SettlementV1.SettlementClient(client).getAccount(
+                SettlementV1.GetAccountRequest(address: address.bytes), timeout: .seconds(30))
         } catch let e as RPCError {
             if e.code == .unimplemented {
                 throw BenchError("the server at \(server) does not serve settlement.v1.Settlement (UNIMPLEMENTED): "
@@ -240,8 +239,8 @@ struct LoadCommand: AsyncParsableCommand {
     private func signingDomain(via client: RPCClient) async throws -> SigningDomain {
         let info: SettlementV1.ChainInfo
         do {
-            info = try await client.unary("/settlement.v1.Settlement/GetChainInfo", SettlementV1.GetChainInfoRequest(),
-                                          timeout: .seconds(30), as: SettlementV1.ChainInfo.self)
+            info = try await SettlementV1.SettlementClient(client).getChainInfo(SettlementV1.GetChainInfoRequest(),
+                                                                                timeout: .seconds(30))
         } catch let e as RPCError {
             throw BenchError("GetChainInfo failed: \(e.code) (\(e.code.rawValue)): \(e.message)")
         }

@@ -1,7 +1,8 @@
 import Foundation
+import GRPC
 import Histogram
-import RPC
 import Settlement
+import SettlementAPI
 import Synchronization
 
 /// A pre-signed, pre-encoded `SubmitTransactionsRequest`: the bytes sent as they are.
@@ -190,7 +191,8 @@ struct StreamPlan: Sendable {
 /// Streams prepared transfers over `SubmitTransactions` calls, one per connection, each with its
 /// own list (a sender's transfers always go on the same stream, in nonce order).
 enum LoadStreams {
-    static let path = "/settlement.v1.Settlement/SubmitTransactions"
+    /// `SubmitTransactions`, called with pre-encoded requests (`RawMessage`), hence by path.
+    static let path = SettlementV1.SettlementMethods.submitTransactions.path
 
     /// Runs every connection's stream to its end; errors are recorded in `stats`, not thrown.
     static func run(clients: [RPCClient], lists: [[PreparedTransfer]], plan: StreamPlan, stats: LoadStats) async {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement challenges`: the challenge games on L1 (`Validator/ListChallenges`).
 struct ChallengesCommand: AsyncParsableCommand {
@@ -25,7 +26,8 @@ struct ChallengesCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let r: SettlementV1.ListChallengesResponse = try await connection.withClient { client in
-                try await client.validatorCall("ListChallenges", SettlementV1.ListChallengesRequest(fromId: from, limit: limit),
+                try await client.validatorCall(ValidatorMethods.listChallenges,
+                                               SettlementV1.ListChallengesRequest(fromId: from, limit: limit),
                                                timeout: .seconds(options.timeout))
             }
             if options.json {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// Options shared by every subcommand that talks to an engine: where it is, how to reach it.
 struct ServerOptions: ParsableArguments {
@@ -98,22 +99,19 @@ struct SettlementClient: Sendable {
         self.display = display
     }
 
-    private static let prefix = "/settlement.v1.Settlement/"
-
-    /// A unary call whose `RPCError` becomes a `CLIError` naming the method.
-    func unary<Req: ProtoMessage, Resp: ProtoMessage>(_ method: String, _ request: Req, timeout: Duration?,
-                                                      as: Resp.Type = Resp.self) async throws -> Resp {
+    /// A unary `settlement.v1.Settlement` call whose `RPCError` becomes a `CLIError` naming the method.
+    func unary<Req, Resp>(_ method: MethodDescriptor<Req, Resp>, _ request: Req, timeout: Duration?) async throws -> Resp {
         do {
-            return try await rpc.unary(Self.prefix + method, request, timeout: timeout, as: Resp.self)
+            return try await rpc.unary(method, request, timeout: timeout)
         } catch let e as RPCError {
-            throw CLIError.rpc(method: method, server: display, error: e)
+            throw CLIError.rpc(method: method.methodName, server: display, error: e)
         }
     }
 
     /// `SubscribeStatus`: the update stream (errors surface while iterating).
     func subscribe(_ request: SettlementV1.SubscribeStatusRequest) throws -> ResponseStream<SettlementV1.StatusUpdate> {
         do {
-            return try rpc.serverStreaming(Self.prefix + "SubscribeStatus", request, as: SettlementV1.StatusUpdate.self)
+            return try SettlementV1.SettlementClient(rpc).subscribeStatus(request)
         } catch let e as RPCError {
             throw CLIError.rpc(method: "SubscribeStatus", server: display, error: e)
         }
@@ -197,3 +195,8 @@ func printError(_ message: String) {
     for (i, l) in lines.enumerated() { out += (i == 0 ? "settlement: error: " : "settlement: ") + l + "\n" }
     FileHandle.standardError.write(Data(out.utf8))
 }
+
+/// The generated method descriptors of the two services the CLI calls.
+typealias SettlementMethods = SettlementV1.SettlementMethods
+/// The generated method descriptors of the two services the CLI calls.
+typealias ValidatorMethods = SettlementV1.ValidatorMethods

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement deposit`: deposit on the (simulated) L1 for an L2 account, through the engine's
 /// `settlement.v1.Validator` `Deposit` call. The engine sends the L1 transaction *as* `--from`
@@ -41,7 +42,8 @@ struct DepositCommand: AsyncParsableCommand {
             let recipient = try parseAddress(to, "--to"), payer = try parseAddress(from, "--from")
             let value = try parseAmount(amount, "--amount")
             let r: SettlementV1.DepositResult = try await admin.connection(connection).withClient { client in
-                try await client.validatorCall("Deposit", SettlementV1.DepositRequest(from: payer.bytes, recipient: recipient.bytes,
+                try await client.validatorCall(ValidatorMethods.deposit,
+                                               SettlementV1.DepositRequest(from: payer.bytes, recipient: recipient.bytes,
                                                                                       amount: value.bigEndianBytes),
                                                timeout: .seconds(options.timeout))
             }
@@ -101,7 +103,7 @@ struct L1Command: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let r: SettlementV1.InjectL1ReorgResult = try await admin.connection(connection).withClient { client in
-                    try await client.validatorCall("InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(
+                    try await client.validatorCall(ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(
                         depth: depth, dropTransactions: dropTransactions, extraBlocks: extraBlocks), timeout: .seconds(options.timeout))
                 }
                 if options.json {

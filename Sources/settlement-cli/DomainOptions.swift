@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// Which deployment a transfer is signed for (its EIP-712 domain: chain id and deployment salt).
 ///
@@ -49,7 +50,8 @@ struct DomainOptions: ParsableArguments {
 
     /// The engine's domain, after checking it against what the command line pins.
     func resolve(_ client: SettlementClient, timeout: Int) async throws -> SigningDomain {
-        let info: SettlementV1.ChainInfo = try await client.unary("GetChainInfo", SettlementV1.GetChainInfoRequest(),
+        let info: SettlementV1.ChainInfo = try await client.unary(SettlementMethods.getChainInfo,
+                                                                  SettlementV1.GetChainInfoRequest(),
                                                                   timeout: .seconds(timeout))
         let served: SigningDomain
         do { served = try info.signingDomain() } catch { throw CLIError.input("the engine's chain info: \(error)") }

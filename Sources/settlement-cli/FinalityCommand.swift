@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement finality`: the commitments on L1 and how final each is (`Validator/GetFinality`).
 struct FinalityCommand: AsyncParsableCommand {
@@ -27,7 +28,8 @@ struct FinalityCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let r: SettlementV1.FinalityReport = try await connection.withClient { client in
-                try await client.validatorCall("GetFinality", SettlementV1.GetFinalityRequest(fromIndex: from, limit: limit),
+                try await client.validatorCall(ValidatorMethods.getFinality,
+                                               SettlementV1.GetFinalityRequest(fromIndex: from, limit: limit),
                                                timeout: .seconds(options.timeout))
             }
             if options.json {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement force`: sign a transfer with the user's own key and put it in the (simulated) L1
 /// arbiter's inbox through the engine's `SubmitToInbox` admin call, so that the sequencer must
@@ -55,13 +56,13 @@ struct ForceCommand: AsyncParsableCommand {
                 let signingDomain = try await domain.resolve(client, timeout: options.timeout)
                 if let nonce { return (signingDomain, nonce) }
                 let account: SettlementV1.Account = try await client.unary(
-                    "GetAccount", SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(options.timeout))
+                    SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(options.timeout))
                 return (signingDomain, account.nonce)
             }
             let signed = SignedTransfer.sign(Transfer(from: key.address, to: recipient, value: amount, fee: feeAmount, nonce: n),
                                              domain: signingDomain, with: key)
             let r: SettlementV1.L1CallResult = try await admin.connection(connection).withClient { client in
-                try await client.validatorCall("SubmitToInbox", SettlementV1.SubmitToInboxRequest(
+                try await client.validatorCall(ValidatorMethods.submitToInbox, SettlementV1.SubmitToInboxRequest(
                     from: sender.bytes, transfer: SettlementV1.SignedTransfer(signed)), timeout: .seconds(options.timeout))
             }
             // The L2 transaction to watch is the item's marker (its id names the inbox id).

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement keygen`: a fresh secp256k1 key from the system CSPRNG and its Ethereum address.
 struct Keygen: ParsableCommand {
@@ -155,13 +156,13 @@ struct Submit: AsyncParsableCommand {
                 var n = nonce
                 if n == nil {
                     let account: SettlementV1.Account = try await client.unary(
-                        "GetAccount", SettlementV1.GetAccountRequest(address: from.bytes), timeout: .seconds(timeout))
+                        SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: from.bytes), timeout: .seconds(timeout))
                     n = account.nonce
                 }
                 let signed = SignedTransfer.sign(Transfer(from: from, to: recipient, value: amount, fee: feeAmount,
                                                           nonce: n!), domain: signingDomain, with: key)
                 let receipt: SettlementV1.TransactionReceipt = try await client.unary(
-                    "SubmitTransaction", SettlementV1.SignedTransfer(signed), timeout: .seconds(timeout))
+                    SettlementMethods.submitTransaction, SettlementV1.SignedTransfer(signed), timeout: .seconds(timeout))
                 return (receipt, n!)
             }
             if json {

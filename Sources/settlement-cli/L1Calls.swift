@@ -1,19 +1,17 @@
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// Calls of `settlement.v1.Validator` (validator stakes, challenges, finality, withdrawal claims)
 /// over the same connection as the settlement API, and how their L1 results are shown.
 extension SettlementClient {
-    private static let validatorPrefix = "/settlement.v1.Validator/"
-
     /// A unary `settlement.v1.Validator` call whose `RPCError` becomes a `CLIError` naming the method.
-    func validatorCall<Req: ProtoMessage, Resp: ProtoMessage>(_ method: String, _ request: Req, timeout: Duration,
-                                                              as: Resp.Type = Resp.self) async throws -> Resp {
+    func validatorCall<Req, Resp>(_ method: MethodDescriptor<Req, Resp>, _ request: Req, timeout: Duration) async throws -> Resp {
         do {
-            return try await rpc.unary(Self.validatorPrefix + method, request, timeout: timeout, as: Resp.self)
+            return try await rpc.unary(method, request, timeout: timeout)
         } catch let e as RPCError {
-            throw CLIError.rpc(method: "settlement.v1.Validator/" + method, server: display, error: e)
+            throw CLIError.rpc(method: method.fullName, server: display, error: e)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// Human and JSON renderings of the API's values.
 enum Format {

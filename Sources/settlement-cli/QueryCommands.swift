@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `--timeout` and `--json`, shared by the one-call commands.
 struct QueryOptions: ParsableArguments {
@@ -32,7 +33,8 @@ struct Status: AsyncParsableCommand {
         try await runReportingErrors {
             let id = try parseDigest(txId, "TXID")
             let s: SettlementV1.SettlementStatus = try await connection.withClient { client in
-                try await client.unary("GetSettlementStatus", SettlementV1.GetSettlementStatusRequest(txId: id.bytes),
+                try await client.unary(SettlementMethods.getSettlementStatus,
+                                       SettlementV1.GetSettlementStatusRequest(txId: id.bytes),
                                        timeout: .seconds(options.timeout))
             }
             if options.json { printJSON(JSONForm.status(s)); return }
@@ -149,7 +151,7 @@ struct AccountCommand: AsyncParsableCommand {
             let addr = try parseAddress(address, "ADDRESS")
             let wanted = try root.map { try parseDigest($0, "--root") }
             let a: SettlementV1.Account = try await connection.withClient { client in
-                try await client.unary("GetAccount",
+                try await client.unary(SettlementMethods.getAccount,
                                        SettlementV1.GetAccountRequest(address: addr.bytes, stateRoot: wanted?.bytes ?? []),
                                        timeout: .seconds(options.timeout))
             }
@@ -231,7 +233,8 @@ struct Metrics: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let m: SettlementV1.PerformanceMetrics = try await connection.withClient { client in
-                try await client.unary("GetPerformanceMetrics", SettlementV1.GetPerformanceMetricsRequest(windowSeconds: window),
+                try await client.unary(SettlementMethods.getPerformanceMetrics,
+                                       SettlementV1.GetPerformanceMetricsRequest(windowSeconds: window),
                                        timeout: .seconds(options.timeout))
             }
             if options.json { printJSON(JSONForm.metrics(m)); return }
@@ -270,7 +273,7 @@ struct BatchCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let b: SettlementV1.Batch = try await connection.withClient { client in
-                try await client.unary("GetBatch", SettlementV1.GetBatchRequest(batchNumber: number),
+                try await client.unary(SettlementMethods.getBatch, SettlementV1.GetBatchRequest(batchNumber: number),
                                        timeout: .seconds(options.timeout))
             }
             if options.json { printJSON(JSONForm.batch(b)); return }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement validator register|stake|unstake|withdraw|status`: a validator's stake on L1,
 /// through the engine's `settlement.v1.Validator` service.
@@ -32,8 +33,8 @@ struct ValidatorCommand: AsyncParsableCommand {
     }
 
     /// Runs one submitting call and prints its result.
-    static func submit<Req: ProtoMessage>(_ common: Common, _ admin: AdminServerOptions, _ method: String,
-                                          _ request: Req) async throws {
+    static func submit<Req>(_ common: Common, _ admin: AdminServerOptions,
+                            _ method: MethodDescriptor<Req, SettlementV1.L1CallResult>, _ request: Req) async throws {
         try await runReportingErrors {
             let r: SettlementV1.L1CallResult = try await admin.connection(common.connection).withClient { client in
                 try await client.validatorCall(method, request, timeout: .seconds(common.options.timeout))
@@ -54,7 +55,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.RegisterValidatorRequest(address: common.parsedAddress.bytes,
                                                                 stake: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, "RegisterValidator", request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.registerValidator, request)
         }
     }
 
@@ -70,7 +71,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, "AddStake", request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.addStake, request)
         }
     }
 
@@ -87,7 +88,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let request = SettlementV1.StakeRequest(address: common.parsedAddress.bytes,
                                                     amount: try parseAmount(amount, "--amount").bigEndianBytes)
-            try await ValidatorCommand.submit(common, admin, "RequestUnstake", request)
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.requestUnstake, request)
         }
     }
 
@@ -97,7 +98,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         @OptionGroup var admin: AdminServerOptions
 
         func run() async throws {
-            try await ValidatorCommand.submit(common, admin, "WithdrawStake",
+            try await ValidatorCommand.submit(common, admin, ValidatorMethods.withdrawStake,
                                               SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes))
         }
     }
@@ -110,7 +111,8 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let v: SettlementV1.ValidatorInfo = try await common.connection.withClient { client in
-                    try await client.validatorCall("GetValidator", SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes),
+                    try await client.validatorCall(ValidatorMethods.getValidator,
+                                                   SettlementV1.ValidatorAddress(address: common.parsedAddress.bytes),
                                                    timeout: .seconds(common.options.timeout))
                 }
                 if common.options.json {

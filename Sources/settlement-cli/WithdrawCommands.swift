@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import RPC
+import GRPC
 import Settlement
+import SettlementAPI
 
 /// `settlement withdraw`: move funds from L2 to an L1 account. `withdraw send` (the default) burns
 /// them on L2 with a signed transfer to the recipient's exit address (`Withdrawals.exitAddress`);
@@ -59,10 +60,11 @@ struct WithdrawCommand: AsyncParsableCommand {
                     let signingDomain = try await domain.resolve(client, timeout: timeout)
                     let exit = Withdrawals.exitAddress(for: recipient, in: signingDomain)
                     let account: SettlementV1.Account = try await client.unary(
-                        "GetAccount", SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(timeout))
+                        SettlementMethods.getAccount, SettlementV1.GetAccountRequest(address: key.address.bytes), timeout: .seconds(timeout))
                     let signed = SignedTransfer.sign(Transfer(from: key.address, to: exit, value: value, fee: feeAmount,
                                                               nonce: account.nonce), domain: signingDomain, with: key)
-                    return (try await client.unary("SubmitTransaction", SettlementV1.SignedTransfer(signed),
+                    return (try await client.unary(SettlementMethods.submitTransaction,
+                                                   SettlementV1.SignedTransfer(signed),
                                                    timeout: .seconds(timeout)), exit)
                 }
                 if json {
@@ -111,7 +113,8 @@ struct WithdrawCommand: AsyncParsableCommand {
                 let recipient = try parseAddress(toL1, "--to-l1")
                 let r: SettlementV1.L1CallResult = try await connection.withClient { client in
                     try await client.validatorCall(
-                        "ClaimWithdrawal", SettlementV1.ClaimWithdrawalRequest(recipient: recipient.bytes, commitmentIndex: commitment),
+                        ValidatorMethods.claimWithdrawal,
+                        SettlementV1.ClaimWithdrawalRequest(recipient: recipient.bytes, commitmentIndex: commitment),
                         timeout: .seconds(options.timeout))
                 }
                 print(Format.l1Call(r, json: options.json, extra: [("recipient", recipient.description),
@@ -136,7 +139,8 @@ struct WithdrawCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let recipient = try parseAddress(toL1, "--to-l1")
                 let w: SettlementV1.WithdrawalInfo = try await connection.withClient { client in
-                    try await client.validatorCall("GetWithdrawal", SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
+                    try await client.validatorCall(ValidatorMethods.getWithdrawal,
+                                                   SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
                                                    timeout: .seconds(options.timeout))
                 }
                 if options.json {

@@ -9,7 +9,9 @@
 //       calls a grpcio Echo server with every call kind and checks the answers; exit 0 when all pass.
 import Foundation
 import Logging
-import RPC
+import GRPC
+import RPCTestSupport
+
 
 func option(_ name: String) -> String? {
     let args = CommandLine.arguments
@@ -61,7 +63,7 @@ func serve() async throws {
                 + " buffered=\(st.bufferedRequestBytes) seq=\(parts.count)")
             fflush(nil)
         }
-        if parts.count == 3, parts[0] == "health", let st = HealthCheckResponse.ServingStatus.allCases.first(where: { "\($0)" == parts[2] }) {
+        if parts.count == 3, parts[0] == "health", let st = HealthV1.HealthCheckResponse.ServingStatus.allCases.first(where: { "\($0)" == parts[2] }) {
             health.setStatus(st, for: parts[1] == "-" ? "" : parts[1])
         }
     }
@@ -72,31 +74,31 @@ func call() async throws {
     guard let port = option("--port").flatMap(Int.init) else { fail("--port is required") }
     var config = RPCClientConfiguration(host: option("--host") ?? "127.0.0.1", port: port)
     if let ca = option("--tls-ca") { config.tls = .init(caFile: ca, serverName: option("--server-name")) }
-    let client = try await RPCClient.connect(config)
-    defer { Task { await client.close() } }
+    let connection = try await RPCClient.connect(config)
+    defer { Task { await connection.close() } }
+    let client = RPCTestV1.EchoClient(connection)
     var md = Metadata()
     md.add("x-interop", "swift-client")
     md.add("x-trace-bin", binary: [0, 1, 2, 255])
 
-    let r = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "hello"), metadata: md, as: EchoResponse.self)
+    let r = try await client.get(EchoRequest(text: "hello"), metadata: md)
     guard r.text == "hello" else { fail("unary echoed \(r.text)") }
     print("unary ok")
 
     var words: [String] = []
-    for try await m in try client.serverStreaming("/rpctest.v1.Echo/Expand", EchoRequest(text: "a b c"), as: EchoResponse.self) {
+    for try await m in try client.expand(EchoRequest(text: "a b c")) {
         words.append(m.text)
     }
     guard words == ["a", "b", "c"] else { fail("server streaming gave \(words)") }
     print("server streaming ok")
 
-    let joined = try await client.clientStreaming("/rpctest.v1.Echo/Collect", as: EchoResponse.self) { (w: RequestWriter<EchoRequest>) in
+    let joined = try await client.collect { w in
         for t in ["x", "y", "z"] { try await w.send(EchoRequest(text: t)) }
     }
     guard joined.text == "x y z" else { fail("client streaming gave \(joined.text)") }
     print("client streaming ok")
 
-    let echoed = try await client.bidirectionalStreaming("/rpctest.v1.Echo/Update", as: EchoResponse.self) {
-        (w: RequestWriter<EchoRequest>, responses: ResponseStream<EchoResponse>) in
+    let echoed = try await client.update { w, responses in
         var got: [String] = []
         var it = responses.makeAsyncIterator()
         for t in ["1", "2", "3"] {
@@ -112,7 +114,7 @@ func call() async throws {
     print("bidirectional ok")
 
     do {
-        _ = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", failWithCode: 9), as: EchoResponse.self)
+        _ = try await client.get(EchoRequest(text: "x", failWithCode: 9))
         fail("expected FAILED_PRECONDITION")
     } catch let e as RPCError {
         guard e.code == .failedPrecondition else { fail("expected FAILED_PRECONDITION, got \(e)") }
@@ -120,7 +122,7 @@ func call() async throws {
     print("error status ok")
 
     do {
-        _ = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", delayMs: 3000), timeout: .milliseconds(300), as: EchoResponse.self)
+        _ = try await client.get(EchoRequest(text: "x", delayMs: 3000), timeout: .milliseconds(300))
         fail("expected DEADLINE_EXCEEDED")
     } catch let e as RPCError {
         guard e.code == .deadlineExceeded else { fail("expected DEADLINE_EXCEEDED, got \(e)") }

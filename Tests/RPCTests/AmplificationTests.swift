@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -50,9 +52,8 @@ final class AmplificationTests: XCTestCase {
         XCTAssertEqual(cap, 1_000)
 
         let before = store.readCount
-        let updates = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
-                                                   SettlementV1.SubscribeStatusRequest(txIds: known + unknown),
-                                                   as: SettlementV1.StatusUpdate.self)
+        let updates = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
+                                                   SettlementV1.SubscribeStatusRequest(txIds: known + unknown))
         var seen = 0
         for try await u in updates {
             XCTAssertEqual(u.status?.status, .sequenced)
@@ -66,9 +67,9 @@ final class AmplificationTests: XCTestCase {
         print("row 7: SubscribeStatus with \(known.count + unknown.count) ids: \(reads) store read(s) (before: one per id)")
 
         let e = await assertRPCError(.invalidArgument) {
-            let s = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
+            let s = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
                                                  SettlementV1.SubscribeStatusRequest(txIds: known + unknown + [[UInt8](repeating: 9, count: 32)]),
-                                                 timeout: .seconds(10), as: SettlementV1.StatusUpdate.self)
+                                                 timeout: .seconds(10))
             for try await _ in s {}
         }
         XCTAssertTrue(e?.message.contains("at most 1000") ?? false, e?.message ?? "")

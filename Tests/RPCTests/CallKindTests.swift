@@ -1,5 +1,7 @@
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// The four call kinds between the Swift client and the Swift server over real loopback sockets,
 /// in cleartext (h2c) and over TLS.
@@ -11,23 +13,22 @@ final class CallKindTests: XCTestCase {
         let server = try TestServer.start(tls: tls)
         let client = try await server.client(tls: tls)
 
-        let unary = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "hello"), as: EchoResponse.self)
+        let unary = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "hello"))
         XCTAssertEqual(unary.text, "hello")
 
         var words: [String] = []
-        for try await m in try client.serverStreaming("/rpctest.v1.Echo/Expand", EchoRequest(text: "one two three"),
-                                                      as: EchoResponse.self) {
+        for try await m in try client.serverStreaming(RPCTestV1.EchoMethods.expand, EchoRequest(text: "one two three")) {
             words.append(m.text)
         }
         XCTAssertEqual(words, ["one", "two", "three"])
 
-        let collected = try await client.clientStreaming("/rpctest.v1.Echo/Collect", as: EchoResponse.self) {
+        let collected = try await client.clientStreaming(RPCTestV1.EchoMethods.collect) {
             (w: RequestWriter<EchoRequest>) in
             for t in ["a", "b", "c", "d"] { try await w.send(EchoRequest(text: t)) }
         }
         XCTAssertEqual(collected.text, "a b c d")
 
-        let echoed = try await client.bidirectionalStreaming("/rpctest.v1.Echo/Update", as: EchoResponse.self) {
+        let echoed = try await client.bidirectionalStreaming(RPCTestV1.EchoMethods.update) {
             (w: RequestWriter<EchoRequest>, r: ResponseStream<EchoResponse>) in
             var it = r.makeAsyncIterator()
             var got: [String] = []
@@ -46,7 +47,7 @@ final class CallKindTests: XCTestCase {
         try await withThrowingTaskGroup(of: String.self) { group in
             for i in 0..<200 {
                 group.addTask {
-                    try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "c\(i)"), as: EchoResponse.self).text
+                    try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "c\(i)")).text
                 }
             }
             var seen = Set<String>()
@@ -68,7 +69,7 @@ final class CallKindTests: XCTestCase {
             try await client.unary("/no.Such/Service", EchoRequest(text: "x"), as: EchoResponse.self)
         }
         // The connection is still good.
-        let ok = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "still here"), as: EchoResponse.self)
+        let ok = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "still here"))
         XCTAssertEqual(ok.text, "still here")
         await client.close()
         await server.stop()
@@ -78,7 +79,7 @@ final class CallKindTests: XCTestCase {
         let server = try TestServer.start()
         let client = try await server.client()
         let e = await assertRPCError(.failedPrecondition) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", failWithCode: 9), as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", failWithCode: 9))
         }
         XCTAssertEqual(e?.message, "requested failure")
         await client.close()
@@ -92,7 +93,7 @@ final class CallKindTests: XCTestCase {
         md.add("x-request-id", "abc-123")
         md.add("x-unicode", "plain ascii")
         md.add("x-blob-bin", binary: [0, 1, 2, 3, 250, 255])
-        let call = try client.makeCall("/rpctest.v1.Echo/Get", metadata: md,
+        let call = try client.makeCall(RPCTestV1.EchoMethods.get, metadata: md,
                                        firstMessage: EchoRequest(text: "md").protobufBytes(), endRequests: true)
         let initial = try await call.initialMetadata
         var messages = 0

@@ -1,6 +1,8 @@
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -10,8 +12,7 @@ import SettlementTestSupport
 final class ChainInfoTests: XCTestCase {
     func testChainInfoServesTheEnginesDomainAndSigningInItIsAccepted() async throws {
         let f = try await SettlementFixture.start()
-        let info = try await f.client.unary(SettlementFixture.path + "GetChainInfo", SettlementV1.GetChainInfoRequest(),
-                                            as: SettlementV1.ChainInfo.self)
+        let info = try await f.client.unary(SettlementMethods.getChainInfo, SettlementV1.GetChainInfoRequest())
         XCTAssertEqual(try info.signingDomain(), f.engine.domain)
         XCTAssertEqual(info.chainId, SettlementFixture.chainId)
         XCTAssertEqual(info.genesisHash, f.engine.genesisHash.bytes)
@@ -37,8 +38,7 @@ final class ChainInfoTests: XCTestCase {
         var unsalted = SettlementV1.SignedTransfer(f.transfer(from: 1, to: f.keys[2].address, value: 1, nonce: 0))
         unsalted.domainSalt = []
         let e = await assertRPCError(.invalidArgument) {
-            _ = try await f.client.unary(SettlementFixture.path + "SubmitTransaction", unsalted,
-                                         as: SettlementV1.TransactionReceipt.self)
+            _ = try await f.client.unary(SettlementMethods.submitTransaction, unsalted)
         }
         XCTAssertTrue(e?.message.contains("domain_salt") ?? false, e?.message ?? "")
         await f.stop()

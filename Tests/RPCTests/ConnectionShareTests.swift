@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -44,9 +46,8 @@ final class ConnectionShareTests: XCTestCase {
         // Another client (another connection) is admitted meanwhile.
         let other = try await f.server.client()
         let otherCall = Task {
-            try await other.unary(SettlementFixture.path + "SubmitTransaction",
-                                  SettlementV1.SignedTransfer(f.transfer(from: 6, to: sink, value: 1, nonce: 0)),
-                                  as: SettlementV1.TransactionReceipt.self)
+            try await other.unary(SettlementMethods.submitTransaction,
+                                  SettlementV1.SignedTransfer(f.transfer(from: 6, to: sink, value: 1, nonce: 0)))
         }
         try await waitUntil("the other connection's transfer pending") { f.service.shares.pending == 5 }
 
@@ -74,8 +75,8 @@ final class ConnectionShareTests: XCTestCase {
         let f = try await SettlementFixture.start(service: { $0.maxSubscriptionsPerConnection = 2 })
         let sink = Address(hex: "0x00000000000000000000000000000000000000c5")!
         func subscribe(_ client: RPCClient) throws -> ResponseStream<SettlementV1.StatusUpdate> {
-            try client.serverStreaming(SettlementFixture.path + "SubscribeStatus", SettlementV1.SubscribeStatusRequest(),
-                                       timeout: .seconds(30), as: SettlementV1.StatusUpdate.self)
+            try client.serverStreaming(SettlementMethods.subscribeStatus, SettlementV1.SubscribeStatusRequest(),
+                                       timeout: .seconds(30))
         }
         let first = try subscribe(f.client), second = try subscribe(f.client)
         try await waitUntil("two subscriptions open") { f.service.shares.subscriptions == 2 }

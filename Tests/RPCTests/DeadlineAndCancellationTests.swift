@@ -1,7 +1,9 @@
+@testable import GRPC
+import RPCTestSupport
 import Settlement
+@testable import SettlementAPI
 import Synchronization
 import XCTest
-@testable import RPC
 
 /// Records how server handlers ended, so tests can see cancellation arrive on the server.
 final class HandlerProbe: Sendable {
@@ -147,7 +149,7 @@ final class DeadlineAndCancellationTests: XCTestCase {
         let listenCancelled = await probe.waitFor("listen-cancelled")
         XCTAssertTrue(listenCancelled, "server handler not cancelled: \(probe.all)")
         // The connection still serves other calls.
-        let ok = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "alive"), as: EchoResponse.self)
+        let ok = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "alive"))
         XCTAssertEqual(ok.text, "alive")
         await client.close()
         await server.stop()
@@ -176,7 +178,7 @@ final class DeadlineAndCancellationTests: XCTestCase {
     func testGracefulShutdownLetsOpenCallsFinish() async throws {
         let server = try TestServer.start()
         let client = try await server.client()
-        async let slow = client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "drain", delayMs: 300), as: EchoResponse.self)
+        async let slow = client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "drain", delayMs: 300))
         try await Task.sleep(for: .milliseconds(100))
         await server.server.shutdown(grace: .seconds(10))
         let r = try await slow

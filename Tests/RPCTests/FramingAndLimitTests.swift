@@ -1,5 +1,7 @@
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// Message framing across DATA frames, and the message size limits.
 final class FramingAndLimitTests: XCTestCase {
@@ -8,11 +10,9 @@ final class FramingAndLimitTests: XCTestCase {
         let client = try await server.client()
         // 3 MiB each way: far beyond one 16 KiB DATA frame and the 1 MiB stream window.
         let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let r = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "big", payload: payload),
-                                       as: EchoResponse.self)
+        let r = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "big", payload: payload))
         XCTAssertEqual(r.payload, payload)
-        let sized = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "sized", responseSize: 2_500_000),
-                                           as: EchoResponse.self)
+        let sized = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "sized", responseSize: 2_500_000))
         XCTAssertEqual(sized.payload.count, 2_500_000)
         await client.close()
         await server.stop()
@@ -21,7 +21,7 @@ final class FramingAndLimitTests: XCTestCase {
     func testManyMessagesInOneDataFrame() async throws {
         let server = try TestServer.start()
         let client = try await server.client()
-        let call = try client.makeCall("/rpctest.v1.Echo/Collect")
+        let call = try client.makeCall(RPCTestV1.EchoMethods.collect)
         // 100 framed messages in one buffer: they leave in one DATA frame (under 16 KiB).
         let framed = MessageFramer.frame((0..<100).map { EchoRequest(text: "w\($0)").protobufBytes() })
         XCTAssertLessThan(framed.count, 16_384)
@@ -38,13 +38,11 @@ final class FramingAndLimitTests: XCTestCase {
         let server = try TestServer.start { $0.maxReceiveMessageSize = 64 * 1024 }
         let client = try await server.client()
         let e = await assertRPCError(.resourceExhausted) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", payload: [UInt8](repeating: 7, count: 100_000)),
-                                   as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", payload: [UInt8](repeating: 7, count: 100_000)))
         }
         XCTAssertTrue(e?.message.contains("exceeds the limit") ?? false, "\(String(describing: e))")
         // Just under the limit still works, on the same connection.
-        let ok = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", payload: [UInt8](repeating: 7, count: 60_000)),
-                                        as: EchoResponse.self)
+        let ok = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", payload: [UInt8](repeating: 7, count: 60_000)))
         XCTAssertEqual(ok.payload.count, 60_000)
         await client.close()
         await server.stop()
@@ -56,7 +54,7 @@ final class FramingAndLimitTests: XCTestCase {
         config.maxReceiveMessageSize = 10_000
         let client = try await RPCClient.connect(config)
         await assertRPCError(.resourceExhausted) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", responseSize: 20_000), as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", responseSize: 20_000))
         }
         await client.close()
         await server.stop()
@@ -65,7 +63,7 @@ final class FramingAndLimitTests: XCTestCase {
     func testTruncatedMessageIsAnError() async throws {
         let server = try TestServer.start()
         let client = try await server.client()
-        let call = try client.makeCall("/rpctest.v1.Echo/Collect")
+        let call = try client.makeCall(RPCTestV1.EchoMethods.collect)
         call.sendPreframed([0, 0, 0, 0, 100, 1, 2, 3])  // prefix says 100 bytes, 3 follow
         call.finishRequests()
         do {

@@ -1,10 +1,12 @@
 import Foundation
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 
-/// The committed protobuf-c code matches Protos/, and the Swift message wrappers round-trip and
-/// agree with protoc's encoder.
+/// The committed generated code (protobuf-c and Swift) matches Protos/, and the generated Swift
+/// messages round-trip and agree with protoc's encoder.
 final class GeneratedCodeTests: XCTestCase {
     /// The package root, from this file's path (Tests/RPCTests/GeneratedCodeTests.swift).
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -37,12 +39,12 @@ final class GeneratedCodeTests: XCTestCase {
 
     func testGeneratedCodeMatchesProtos() throws {
         // Deploy/install-deps.sh test installs and checks the tools: their absence is a failure.
-        XCTAssertTrue(Self.haveTool("protoc") && Self.haveTool("protoc-c"),
-                      "protoc / protoc-c missing: run Deploy/install-deps.sh test")
+        XCTAssertTrue(Self.haveTool("protoc") && Self.haveTool("protoc-c") && Self.haveTool("python3"),
+                      "protoc / protoc-c / python3 missing: run Deploy/install-deps.sh test")
         let script = Self.packageRoot.appendingPathComponent("Protos/generate.sh").path
         let (status, output) = try Self.run("bash", [script, "--check"])
         let text = String(decoding: output, as: UTF8.self)
-        XCTAssertEqual(status, 0, "Sources/CProtos does not match Protos/ (run Protos/generate.sh):\n\(text)")
+        XCTAssertEqual(status, 0, "Sources/CProtos or the generated Swift does not match Protos/ (run Protos/generate.sh):\n\(text)")
     }
 
     func testEmbeddedDescriptorSetDescribesOurFiles() throws {
@@ -61,18 +63,18 @@ final class GeneratedCodeTests: XCTestCase {
     // MARK: - Round trips
 
     func testHealthRoundTrip() throws {
-        for request in [HealthCheckRequest(), HealthCheckRequest(service: "settlement.v1.Settlement")] {
-            XCTAssertEqual(try HealthCheckRequest(protobufBytes: request.protobufBytes()), request)
+        for request in [HealthV1.HealthCheckRequest(), HealthV1.HealthCheckRequest(service: "settlement.v1.Settlement")] {
+            XCTAssertEqual(try HealthV1.HealthCheckRequest(protobufBytes: request.protobufBytes()), request)
         }
-        for status in HealthCheckResponse.ServingStatus.allCases {
-            let response = HealthCheckResponse(status: status)
-            XCTAssertEqual(try HealthCheckResponse(protobufBytes: response.protobufBytes()), response)
+        for status in HealthV1.HealthCheckResponse.ServingStatus.allCases {
+            let response = HealthV1.HealthCheckResponse(status: status)
+            XCTAssertEqual(try HealthV1.HealthCheckResponse(protobufBytes: response.protobufBytes()), response)
         }
         // Defaults encode to nothing.
-        XCTAssertEqual(HealthCheckRequest().protobufBytes(), [])
-        XCTAssertEqual(HealthCheckResponse().protobufBytes(), [])
+        XCTAssertEqual(HealthV1.HealthCheckRequest().protobufBytes(), [])
+        XCTAssertEqual(HealthV1.HealthCheckResponse().protobufBytes(), [])
         // Unknown enum values (proto3 enums are open) decode as UNKNOWN.
-        XCTAssertEqual(try HealthCheckResponse(protobufBytes: [0x08, 0x09]).status, .unknown)
+        XCTAssertEqual(try HealthV1.HealthCheckResponse(protobufBytes: [0x08, 0x09]).status, .unknown)
     }
 
     func testEchoRoundTrip() throws {
@@ -91,31 +93,31 @@ final class GeneratedCodeTests: XCTestCase {
     }
 
     func testReflectionRoundTrip() throws {
-        let requests: [ServerReflectionRequest] = [
-            ServerReflectionRequest(),
-            ServerReflectionRequest(host: "localhost", messageRequest: .fileByFilename("a/b.proto")),
-            ServerReflectionRequest(messageRequest: .fileContainingSymbol("pkg.Service")),
-            ServerReflectionRequest(messageRequest: .fileContainingExtension(containingType: "pkg.M", extensionNumber: 100)),
-            ServerReflectionRequest(messageRequest: .allExtensionNumbersOfType("pkg.M")),
-            ServerReflectionRequest(messageRequest: .listServices("")),
-            ServerReflectionRequest(messageRequest: .listServices("*")),
+        let requests: [ReflectionV1.ServerReflectionRequest] = [
+            ReflectionV1.ServerReflectionRequest(),
+            ReflectionV1.ServerReflectionRequest(host: "localhost", messageRequest: .fileByFilename("a/b.proto")),
+            ReflectionV1.ServerReflectionRequest(messageRequest: .fileContainingSymbol("pkg.Service")),
+            ReflectionV1.ServerReflectionRequest(messageRequest: .fileContainingExtension(.init(containingType: "pkg.M", extensionNumber: 100))),
+            ReflectionV1.ServerReflectionRequest(messageRequest: .allExtensionNumbersOfType("pkg.M")),
+            ReflectionV1.ServerReflectionRequest(messageRequest: .listServices("")),
+            ReflectionV1.ServerReflectionRequest(messageRequest: .listServices("*")),
         ]
         for request in requests {
-            XCTAssertEqual(try ServerReflectionRequest(protobufBytes: request.protobufBytes()), request)
+            XCTAssertEqual(try ReflectionV1.ServerReflectionRequest(protobufBytes: request.protobufBytes()), request)
         }
-        let responses: [ServerReflectionResponse] = [
-            ServerReflectionResponse(),
-            ServerReflectionResponse(validHost: "h", originalRequest: requests[1],
-                                     messageResponse: .fileDescriptorResponse(fileDescriptorProtos: [[1, 2, 3], [], [4]])),
-            ServerReflectionResponse(originalRequest: requests[3],
-                                     messageResponse: .allExtensionNumbersResponse(baseTypeName: "pkg.M", extensionNumbers: [1, -2, 300])),
-            ServerReflectionResponse(messageResponse: .allExtensionNumbersResponse(baseTypeName: "", extensionNumbers: [])),
-            ServerReflectionResponse(messageResponse: .listServicesResponse(serviceNames: ["a.B", "c.D", ""])),
-            ServerReflectionResponse(messageResponse: .listServicesResponse(serviceNames: [])),
-            ServerReflectionResponse(messageResponse: .errorResponse(errorCode: 5, errorMessage: "not found")),
+        let responses: [ReflectionV1.ServerReflectionResponse] = [
+            ReflectionV1.ServerReflectionResponse(),
+            ReflectionV1.ServerReflectionResponse(validHost: "h", originalRequest: requests[1],
+                                     messageResponse: .fileDescriptorResponse(.init(fileDescriptorProto: [[1, 2, 3], [], [4]]))),
+            ReflectionV1.ServerReflectionResponse(originalRequest: requests[3],
+                                     messageResponse: .allExtensionNumbersResponse(.init(baseTypeName: "pkg.M", extensionNumber: [1, -2, 300]))),
+            ReflectionV1.ServerReflectionResponse(messageResponse: .allExtensionNumbersResponse(.init(baseTypeName: "", extensionNumber: []))),
+            ReflectionV1.ServerReflectionResponse(messageResponse: .listServicesResponse(.init(service: ["a.B", "c.D", ""].map { ReflectionV1.ServiceResponse(name: $0) }))),
+            ReflectionV1.ServerReflectionResponse(messageResponse: .listServicesResponse(.init(service: []))),
+            ReflectionV1.ServerReflectionResponse(messageResponse: .errorResponse(.init(errorCode: 5, errorMessage: "not found"))),
         ]
         for response in responses {
-            XCTAssertEqual(try ServerReflectionResponse(protobufBytes: response.protobufBytes()), response)
+            XCTAssertEqual(try ReflectionV1.ServerReflectionResponse(protobufBytes: response.protobufBytes()), response)
         }
     }
 
@@ -127,16 +129,16 @@ final class GeneratedCodeTests: XCTestCase {
             [0x08],                      // key without value
         ]
         for bytes in garbage {
-            XCTAssertThrowsError(try HealthCheckRequest(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try HealthV1.HealthCheckRequest(protobufBytes: bytes), "\(bytes)")
             XCTAssertThrowsError(try EchoRequest(protobufBytes: bytes), "\(bytes)")
             XCTAssertThrowsError(try EchoResponse(protobufBytes: bytes), "\(bytes)")
-            XCTAssertThrowsError(try ServerReflectionRequest(protobufBytes: bytes), "\(bytes)")
-            XCTAssertThrowsError(try ServerReflectionResponse(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try ReflectionV1.ServerReflectionRequest(protobufBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try ReflectionV1.ServerReflectionResponse(protobufBytes: bytes), "\(bytes)")
         }
         // A nested message whose own bytes are invalid.
-        XCTAssertThrowsError(try ServerReflectionResponse(protobufBytes: [0x12, 0x02, 0x0a, 0x05]))
+        XCTAssertThrowsError(try ReflectionV1.ServerReflectionResponse(protobufBytes: [0x12, 0x02, 0x0a, 0x05]))
         do {
-            _ = try HealthCheckResponse(protobufBytes: [0x08])
+            _ = try HealthV1.HealthCheckResponse(protobufBytes: [0x08])
             XCTFail("expected an error")
         } catch {
             XCTAssertEqual(error.messageName, "grpc.health.v1.HealthCheckResponse")
@@ -147,14 +149,14 @@ final class GeneratedCodeTests: XCTestCase {
 
     func testHandComputedBytes() throws {
         // field 1 (service), wire type 2: key 0x0a, length 3, "abc".
-        XCTAssertEqual(HealthCheckRequest(service: "abc").protobufBytes(), [0x0a, 0x03, 0x61, 0x62, 0x63])
+        XCTAssertEqual(HealthV1.HealthCheckRequest(service: "abc").protobufBytes(), [0x0a, 0x03, 0x61, 0x62, 0x63])
         // field 1 (status), varint: key 0x08, NOT_SERVING = 2.
-        XCTAssertEqual(HealthCheckResponse(status: .notServing).protobufBytes(), [0x08, 0x02])
+        XCTAssertEqual(HealthV1.HealthCheckResponse(status: .notServing).protobufBytes(), [0x08, 0x02])
         // list_services = 7 (key 0x3a) with "", and host = 1.
-        XCTAssertEqual(ServerReflectionRequest(host: "h", messageRequest: .listServices("")).protobufBytes(),
+        XCTAssertEqual(ReflectionV1.ServerReflectionRequest(host: "h", messageRequest: .listServices("")).protobufBytes(),
                        [0x0a, 0x01, 0x68, 0x3a, 0x00])
         // error_response = 7 (key 0x3a) { error_code = 1: 5 }.
-        XCTAssertEqual(ServerReflectionResponse(messageResponse: .errorResponse(errorCode: 5, errorMessage: ""))
+        XCTAssertEqual(ReflectionV1.ServerReflectionResponse(messageResponse: .errorResponse(.init(errorCode: 5, errorMessage: "")))
             .protobufBytes(), [0x3a, 0x02, 0x08, 0x05])
         // fail_with_code = 5 (key 0x28) of -1: int32 negatives are 10-byte varints.
         XCTAssertEqual(EchoRequest(failWithCode: -1).protobufBytes(),
@@ -180,12 +182,12 @@ final class GeneratedCodeTests: XCTestCase {
         XCTAssertEqual(echo.protobufBytes(), protocEcho)
         XCTAssertEqual(try EchoRequest(protobufBytes: protocEcho), echo)
 
-        let reflection = ServerReflectionResponse(
+        let reflection = ReflectionV1.ServerReflectionResponse(
             validHost: "example:50051",
-            originalRequest: ServerReflectionRequest(
+            originalRequest: ReflectionV1.ServerReflectionRequest(
                 host: "example:50051",
-                messageRequest: .fileContainingExtension(containingType: "pkg.M", extensionNumber: 42)),
-            messageResponse: .listServicesResponse(serviceNames: ["grpc.health.v1.Health", "rpctest.v1.Echo"]))
+                messageRequest: .fileContainingExtension(.init(containingType: "pkg.M", extensionNumber: 42))),
+            messageResponse: .listServicesResponse(.init(service: ["grpc.health.v1.Health", "rpctest.v1.Echo"].map { ReflectionV1.ServiceResponse(name: $0) })))
         let protocReflection = try protocEncode(
             "grpc.reflection.v1.ServerReflectionResponse", "grpc/reflection/v1/reflection.proto", """
             valid_host: "example:50051"
@@ -193,11 +195,11 @@ final class GeneratedCodeTests: XCTestCase {
             list_services_response { service { name: "grpc.health.v1.Health" } service { name: "rpctest.v1.Echo" } }
             """)
         XCTAssertEqual(reflection.protobufBytes(), protocReflection)
-        XCTAssertEqual(try ServerReflectionResponse(protobufBytes: protocReflection), reflection)
+        XCTAssertEqual(try ReflectionV1.ServerReflectionResponse(protobufBytes: protocReflection), reflection)
 
         let health = try protocEncode("grpc.health.v1.HealthCheckResponse", "grpc/health/v1/health.proto",
                                       "status: SERVICE_UNKNOWN")
-        XCTAssertEqual(try HealthCheckResponse(protobufBytes: health), HealthCheckResponse(status: .serviceUnknown))
+        XCTAssertEqual(try HealthV1.HealthCheckResponse(protobufBytes: health), HealthV1.HealthCheckResponse(status: .serviceUnknown))
     }
 
     // MARK: - Services (without a server)
@@ -205,20 +207,21 @@ final class GeneratedCodeTests: XCTestCase {
     func testReflectionAnswers() throws {
         let health = HealthService()
         let reflection = try ReflectionService(services: [health, EchoService()])
-        func ask(_ r: ServerReflectionRequest.MessageRequest) -> ServerReflectionResponse.MessageResponse? {
-            let request = ServerReflectionRequest(host: "h", messageRequest: r)
+        func ask(_ r: ReflectionV1.ServerReflectionRequest.MessageRequest) -> ReflectionV1.ServerReflectionResponse.MessageResponse? {
+            let request = ReflectionV1.ServerReflectionRequest(host: "h", messageRequest: r)
             let response = reflection.answer(request)
             XCTAssertEqual(response.originalRequest, request)
             XCTAssertEqual(response.validHost, "h")
             return response.messageResponse
         }
-        XCTAssertEqual(ask(.listServices("")), .listServicesResponse(serviceNames: [
+        XCTAssertEqual(ask(.listServices("")), .listServicesResponse(.init(service: [
             "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
             "grpc.reflection.v1alpha.ServerReflection", "rpctest.v1.Echo",
-        ]))
-        guard case .fileDescriptorResponse(let files)? = ask(.fileContainingSymbol("rpctest.v1.Echo.Expand")) else {
+        ].map { ReflectionV1.ServiceResponse(name: $0) })))
+        guard case .fileDescriptorResponse(let found)? = ask(.fileContainingSymbol("rpctest.v1.Echo.Expand")) else {
             return XCTFail("expected a file")
         }
+        let files = found.fileDescriptorProto
         XCTAssertEqual(files.count, 1)
         // The FileDescriptorProto's name (field 1) comes first.
         XCTAssertEqual(Array(files[0].prefix(2 + "rpctest/v1/echo.proto".utf8.count)),
@@ -229,14 +232,14 @@ final class GeneratedCodeTests: XCTestCase {
         guard case .fileDescriptorResponse? = ask(.fileByFilename("grpc/health/v1/health.proto")) else {
             return XCTFail("expected a file")
         }
-        XCTAssertEqual(ask(.fileByFilename("nope.proto")), .errorResponse(errorCode: 5, errorMessage: "file not found: nope.proto"))
-        guard case .errorResponse(5, _)? = ask(.fileContainingSymbol("rpctest.v1.Nope")) else { return XCTFail() }
-        guard case .errorResponse(5, _)? = ask(.fileContainingExtension(containingType: "rpctest.v1.EchoRequest", extensionNumber: 1)) else {
+        XCTAssertEqual(ask(.fileByFilename("nope.proto")), .errorResponse(.init(errorCode: 5, errorMessage: "file not found: nope.proto")))
+        guard case .errorResponse(let e)? = ask(.fileContainingSymbol("rpctest.v1.Nope")), e.errorCode == 5 else { return XCTFail() }
+        guard case .errorResponse(let e)? = ask(.fileContainingExtension(.init(containingType: "rpctest.v1.EchoRequest", extensionNumber: 1))), e.errorCode == 5 else {
             return XCTFail()
         }
         XCTAssertEqual(ask(.allExtensionNumbersOfType("rpctest.v1.EchoRequest")),
-                       .allExtensionNumbersResponse(baseTypeName: "rpctest.v1.EchoRequest", extensionNumbers: []))
-        guard case .errorResponse(5, _)? = ask(.allExtensionNumbersOfType("rpctest.v1.Nope")) else { return XCTFail() }
+                       .allExtensionNumbersResponse(.init(baseTypeName: "rpctest.v1.EchoRequest", extensionNumber: [])))
+        guard case .errorResponse(let e)? = ask(.allExtensionNumbersOfType("rpctest.v1.Nope")), e.errorCode == 5 else { return XCTFail() }
     }
 
     func testHealthRegistry() {

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -21,7 +23,7 @@ final class HostileAdmissionTests: XCTestCase {
 
     static func stream(_ f: SettlementFixture, _ transfers: [Settlement.SignedTransfer]) async throws -> [SettlementV1.TransactionReceipt] {
         try await f.client.bidirectionalStreaming(
-            SettlementFixture.path + "SubmitTransactions", timeout: .seconds(30), as: SettlementV1.TransactionReceipt.self
+            SettlementMethods.submitTransactions, timeout: .seconds(30)
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {

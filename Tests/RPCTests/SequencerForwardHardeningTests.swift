@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -10,7 +12,7 @@ import SettlementTestSupport
 /// cluster token when a secret is configured, and verify signatures itself when none is. (The
 /// caller that never reads its receipts needs a window-0 client: Tests/interop/test_hostile_forward.py.)
 final class SequencerForwardHardeningTests: XCTestCase {
-    static let forward = SequencerForwardService.forwardPath
+    static let forward = SequencerForwardService.forward
 
     func testTheClusterTokenIsRequiredWhenASecretIsConfigured() async throws {
         let f = try await SettlementFixture.start()
@@ -18,8 +20,7 @@ final class SequencerForwardHardeningTests: XCTestCase {
         let client = try await server.client()
         let sink = Address(hex: "0x00000000000000000000000000000000000000fa")!
         func call(_ metadata: Metadata, _ t: Settlement.SignedTransfer) async throws -> [SettlementV1.TransactionReceipt] {
-            try await client.bidirectionalStreaming(Self.forward, metadata: metadata, timeout: .seconds(20),
-                                                    as: SettlementV1.TransactionReceipt.self) {
+            try await client.bidirectionalStreaming(Self.forward, metadata: metadata, timeout: .seconds(20)) {
                 (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
                  responses: ResponseStream<SettlementV1.TransactionReceipt>) in
                 try? await writer.send(.init(clientSequence: 1, transfer: .init(t)))
@@ -53,8 +54,7 @@ final class SequencerForwardHardeningTests: XCTestCase {
         let forged = Settlement.SignedTransfer.sign(
             Transfer(from: f.keys[0].address, to: sink, value: 1, fee: 1, nonce: 0), domain: f.engine.domain,
             with: f.keys[1])
-        let receipts = try await client.bidirectionalStreaming(Self.forward, timeout: .seconds(20),
-                                                               as: SettlementV1.TransactionReceipt.self) {
+        let receipts = try await client.bidirectionalStreaming(Self.forward, timeout: .seconds(20)) {
             (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             try await writer.send(.init(clientSequence: 1, transfer: .init(forged)))

@@ -3,7 +3,9 @@ import Logging
 import Synchronization
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -12,7 +14,6 @@ import SettlementTestSupport
 struct SettlementFixture {
     static let chainId: UInt64 = 1337
     static let initialBalance = UInt256(1_000_000_000)
-    static let path = "/settlement.v1.Settlement/"
 
     let keys: [PrivateKey]
     let engine: SettlementEngine
@@ -60,13 +61,12 @@ struct SettlementFixture {
     }
 
     func submit(_ t: Settlement.SignedTransfer) async throws -> SettlementV1.TransactionReceipt {
-        try await client.unary(Self.path + "SubmitTransaction", SettlementV1.SignedTransfer(t),
-                               as: SettlementV1.TransactionReceipt.self)
+        try await client.unary(SettlementMethods.submitTransaction, SettlementV1.SignedTransfer(t))
     }
 
     func account(_ address: [UInt8], root: [UInt8] = []) async throws -> SettlementV1.Account {
-        try await client.unary(Self.path + "GetAccount", SettlementV1.GetAccountRequest(address: address, stateRoot: root),
-                               as: SettlementV1.Account.self)
+        try await client.unary(SettlementMethods.getAccount,
+                               SettlementV1.GetAccountRequest(address: address, stateRoot: root))
     }
 }
 
@@ -97,18 +97,16 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertGreaterThan(receipt.receivedAtMs, 0)
 
         // The status agrees with the receipt.
-        let status = try await f.client.unary(SettlementFixture.path + "GetSettlementStatus",
-                                              SettlementV1.GetSettlementStatusRequest(txId: t.id.bytes),
-                                              as: SettlementV1.SettlementStatus.self)
+        let status = try await f.client.unary(SettlementMethods.getSettlementStatus,
+                                              SettlementV1.GetSettlementStatusRequest(txId: t.id.bytes))
         XCTAssertEqual(status.status, .sequenced)
         XCTAssertEqual(status.batchNumber, receipt.batchNumber)
         XCTAssertEqual(status.stateRoot, receipt.stateRoot)
         XCTAssertEqual(status.txId, t.id.bytes)
 
         // The batch holds the transaction and ends at the receipt's root.
-        let batch = try await f.client.unary(SettlementFixture.path + "GetBatch",
-                                             SettlementV1.GetBatchRequest(batchNumber: receipt.batchNumber),
-                                             as: SettlementV1.Batch.self)
+        let batch = try await f.client.unary(SettlementMethods.getBatch,
+                                             SettlementV1.GetBatchRequest(batchNumber: receipt.batchNumber))
         XCTAssertEqual(batch.batchNumber, receipt.batchNumber)
         XCTAssertTrue(batch.txIds.contains(t.id.bytes))
         XCTAssertEqual(batch.newStateRoot, receipt.stateRoot)
@@ -150,13 +148,11 @@ final class SettlementServiceTests: XCTestCase {
 
         // Unknowns.
         await assertRPCError(.notFound) {
-            try await f.client.unary(SettlementFixture.path + "GetSettlementStatus",
-                                     SettlementV1.GetSettlementStatusRequest(txId: [UInt8](repeating: 7, count: 32)),
-                                     as: SettlementV1.SettlementStatus.self)
+            try await f.client.unary(SettlementMethods.getSettlementStatus,
+                                     SettlementV1.GetSettlementStatusRequest(txId: [UInt8](repeating: 7, count: 32)))
         }
         await assertRPCError(.notFound) {
-            try await f.client.unary(SettlementFixture.path + "GetBatch", SettlementV1.GetBatchRequest(batchNumber: 1 << 40),
-                                     as: SettlementV1.Batch.self)
+            try await f.client.unary(SettlementMethods.getBatch, SettlementV1.GetBatchRequest(batchNumber: 1 << 40))
         }
         let e = await assertRPCError(.failedPrecondition) {
             try await f.account(recipient.bytes, root: [UInt8](repeating: 9, count: 32))
@@ -191,15 +187,13 @@ final class SettlementServiceTests: XCTestCase {
             var bad = good
             mutate(&bad)
             let e = await assertRPCError(.invalidArgument) {
-                try await f.client.unary(SettlementFixture.path + "SubmitTransaction", bad,
-                                         as: SettlementV1.TransactionReceipt.self)
+                try await f.client.unary(SettlementMethods.submitTransaction, bad)
             }
             XCTAssertEqual(e?.message, message)
         }
         let e1 = await assertRPCError(.invalidArgument) {
-            try await f.client.unary(SettlementFixture.path + "GetSettlementStatus",
-                                     SettlementV1.GetSettlementStatusRequest(txId: [1, 2, 3]),
-                                     as: SettlementV1.SettlementStatus.self)
+            try await f.client.unary(SettlementMethods.getSettlementStatus,
+                                     SettlementV1.GetSettlementStatusRequest(txId: [1, 2, 3]))
         }
         XCTAssertEqual(e1?.message, "field tx_id must be 32 bytes, got 3")
         let e2 = await assertRPCError(.invalidArgument) { try await f.account([UInt8](repeating: 1, count: 21)) }
@@ -208,8 +202,7 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(e3?.message, "field state_root must be 32 bytes, got 1")
 
         // The good transfer still goes through afterwards.
-        let r = try await f.client.unary(SettlementFixture.path + "SubmitTransaction", good,
-                                         as: SettlementV1.TransactionReceipt.self)
+        let r = try await f.client.unary(SettlementMethods.submitTransaction, good)
         XCTAssertEqual(r.status, .sequenced, r.rejectionReason)
         await f.stop()
     }
@@ -234,7 +227,7 @@ final class SettlementServiceTests: XCTestCase {
 
         let toSend = requests
         let receipts = try await f.client.bidirectionalStreaming(
-            SettlementFixture.path + "SubmitTransactions", as: SettlementV1.TransactionReceipt.self
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {
@@ -275,13 +268,11 @@ final class SettlementServiceTests: XCTestCase {
         let t = f.transfer(from: 3, to: f.keys[4].address, value: 7, nonce: 0)
 
         // A subscription to the transaction's id, opened before the submission.
-        let updates = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
-                                                   SettlementV1.SubscribeStatusRequest(txIds: [t.id.bytes]),
-                                                   as: SettlementV1.StatusUpdate.self)
+        let updates = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
+                                                   SettlementV1.SubscribeStatusRequest(txIds: [t.id.bytes]))
         // And one to every batch; wait until both are registered with the engine.
-        let batches = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
-                                                   SettlementV1.SubscribeStatusRequest(),
-                                                   as: SettlementV1.StatusUpdate.self)
+        let batches = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
+                                                   SettlementV1.SubscribeStatusRequest())
         for _ in 0..<4_000 where f.engine.events.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
 
         let receipt = try await f.submit(t)
@@ -321,9 +312,8 @@ final class SettlementServiceTests: XCTestCase {
         XCTAssertEqual(bad.status, .rejected)
         XCTAssertTrue(bad.rejectionReason.hasPrefix("insufficient balance"), bad.rejectionReason)
         await assertRPCError(.notFound) {
-            _ = try await f.client.unary(SettlementFixture.path + "GetSettlementStatus",
-                                         SettlementV1.GetSettlementStatusRequest(txId: broke.id.bytes),
-                                         as: SettlementV1.SettlementStatus.self)
+            _ = try await f.client.unary(SettlementMethods.getSettlementStatus,
+                                         SettlementV1.GetSettlementStatusRequest(txId: broke.id.bytes))
         }
 
         // Cancelling the calls removes the engine's subscribers.
@@ -334,9 +324,8 @@ final class SettlementServiceTests: XCTestCase {
 
         // A bad id length is INVALID_ARGUMENT.
         await assertRPCError(.invalidArgument) {
-            let s = try f.client.serverStreaming(SettlementFixture.path + "SubscribeStatus",
-                                                 SettlementV1.SubscribeStatusRequest(txIds: [[1]]),
-                                                 as: SettlementV1.StatusUpdate.self)
+            let s = try f.client.serverStreaming(SettlementMethods.subscribeStatus,
+                                                 SettlementV1.SubscribeStatusRequest(txIds: [[1]]))
             for try await _ in s {}
         }
         await f.stop()
@@ -346,17 +335,15 @@ final class SettlementServiceTests: XCTestCase {
         let f = try await SettlementFixture.start()
         let r = try await f.submit(f.transfer(from: 5, to: f.keys[6].address, value: 3, nonce: 0))
         XCTAssertEqual(r.status, .sequenced, r.rejectionReason)
-        let m = try await f.client.unary(SettlementFixture.path + "GetPerformanceMetrics",
-                                         SettlementV1.GetPerformanceMetricsRequest(),
-                                         as: SettlementV1.PerformanceMetrics.self)
+        let m = try await f.client.unary(SettlementMethods.getPerformanceMetrics,
+                                         SettlementV1.GetPerformanceMetricsRequest())
         XCTAssertGreaterThan(m.batchesCommitted, 0)
         XCTAssertEqual(m.windowSeconds, 60)
         XCTAssertGreaterThanOrEqual(m.transactionsSequenced, 1)
         XCTAssertGreaterThanOrEqual(m.stateAccounts, 11)
         XCTAssertGreaterThan(m.computedAtMs, 0)
-        let capped = try await f.client.unary(SettlementFixture.path + "GetPerformanceMetrics",
-                                              SettlementV1.GetPerformanceMetricsRequest(windowSeconds: 1_000_000),
-                                              as: SettlementV1.PerformanceMetrics.self)
+        let capped = try await f.client.unary(SettlementMethods.getPerformanceMetrics,
+                                              SettlementV1.GetPerformanceMetricsRequest(windowSeconds: 1_000_000))
         XCTAssertLessThanOrEqual(capped.windowSeconds, 3600)
         await f.stop()
     }
@@ -367,7 +354,7 @@ final class SettlementServiceTests: XCTestCase {
                         afterSending: @escaping @Sendable () async throws -> Void = {}) async throws
         -> [SettlementV1.TransactionReceipt] {
         try await f.client.bidirectionalStreaming(
-            SettlementFixture.path + "SubmitTransactions", as: SettlementV1.TransactionReceipt.self
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             async let sent: Void = {
@@ -434,7 +421,7 @@ final class SettlementServiceTests: XCTestCase {
         let pool = f.engine.pool
         let service = f.service
         let outcome: String = try await f.client.bidirectionalStreaming(
-            SettlementFixture.path + "SubmitTransactions", as: SettlementV1.TransactionReceipt.self
+            SettlementMethods.submitTransactions
         ) { (writer: RequestWriter<SettlementV1.SubmitTransactionsRequest>,
              responses: ResponseStream<SettlementV1.TransactionReceipt>) in
             for (i, t) in transfers.enumerated() {

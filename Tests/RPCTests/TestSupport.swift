@@ -1,7 +1,9 @@
 import Foundation
+@testable import GRPC
 import Logging
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// A self-signed certificate for 127.0.0.1 / localhost made with the openssl CLI for this run.
 enum TestCertificate {
@@ -68,3 +70,8 @@ func assertRPCError<T>(_ code: StatusCode, file: StaticString = #filePath, line:
     }
     return nil
 }
+
+/// The generated method descriptors, under short names.
+typealias SettlementMethods = SettlementV1.SettlementMethods
+/// The generated method descriptors, under short names.
+typealias ValidatorMethods = SettlementV1.ValidatorMethods

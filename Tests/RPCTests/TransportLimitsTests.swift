@@ -1,6 +1,8 @@
 import CNet
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import XCTest
-@testable import RPC
 
 /// Per-method request limits and the inbound memory budget. The attacks themselves, over
 /// raw HTTP/2, are in Tests/interop/test_hostile_transport.py.
@@ -70,19 +72,17 @@ final class TransportLimitsTests: XCTestCase {
         }
         let server = try TestServer.start([Limited()]) {
             $0.maxReceiveMessageSize = 64 << 10
-            $0.maxRequestSizes["/rpctest.v1.Echo/Expand"] = 128 << 10
+            $0.maxRequestSizes[RPCTestV1.EchoMethods.expand.path] = 128 << 10
         }
-        XCTAssertEqual(server.server.maxRequestSize(for: "/rpctest.v1.Echo/Get"), 1000)
-        XCTAssertEqual(server.server.maxRequestSize(for: "/rpctest.v1.Echo/Expand"), 128 << 10)
-        XCTAssertEqual(server.server.maxRequestSize(for: "/rpctest.v1.Echo/Collect"), 64 << 10)
+        XCTAssertEqual(server.server.maxRequestSize(for: RPCTestV1.EchoMethods.get.path), 1000)
+        XCTAssertEqual(server.server.maxRequestSize(for: RPCTestV1.EchoMethods.expand.path), 128 << 10)
+        XCTAssertEqual(server.server.maxRequestSize(for: RPCTestV1.EchoMethods.collect.path), 64 << 10)
         let client = try await server.client()
         let e = await assertRPCError(.resourceExhausted) {
-            try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 2000)),
-                                   as: EchoResponse.self)
+            try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 2000)))
         }
         XCTAssertTrue(e?.message.contains("limit of 1000 bytes") ?? false, "\(String(describing: e))")
-        let ok = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 900)),
-                                        as: EchoResponse.self)
+        let ok = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 900)))
         XCTAssertEqual(ok.payload.count, 900)
         XCTAssertEqual(server.server.transportStats.bufferedRequestBytes, 0)
         await client.close()
@@ -94,8 +94,7 @@ final class TransportLimitsTests: XCTestCase {
         let server = try TestServer.start { $0.limits.maxBufferedRequestBytesPerConnection = 1 << 20 }
         let client = try await server.client()
         for _ in 0..<20 {  // 20 × 300 KB through a 1 MiB connection budget
-            let r = try await client.unary("/rpctest.v1.Echo/Get", EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 300_000)),
-                                           as: EchoResponse.self)
+            let r = try await client.unary(RPCTestV1.EchoMethods.get, EchoRequest(text: "x", payload: [UInt8](repeating: 1, count: 300_000)))
             XCTAssertEqual(r.payload.count, 300_000)
         }
         XCTAssertEqual(server.server.transportStats.bufferedRequestBytes, 0)

@@ -1,7 +1,9 @@
 import Logging
 import XCTest
 
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
+@testable import SettlementAPI
 import Settlement
 import SettlementTestSupport
 
@@ -57,7 +59,6 @@ private actor InstantL1: L1ArbiterReader {
 }
 
 final class ValidatorServiceTests: XCTestCase {
-    private static let path = "/settlement.v1.Validator/"
     private let validator = Address(bytes: [UInt8](repeating: 0x5a, count: 20))!
 
     /// An engine (in-memory store), the validator service over an `InstantL1` (attached unless
@@ -99,21 +100,18 @@ final class ValidatorServiceTests: XCTestCase {
 
     func testStakeLifecycleAndRefusals() async throws {
         try await withService { client in
-            let p = Self.path
             let registered = try await client.unary(
-                p + "RegisterValidator", SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)),
-                as: SettlementV1.L1CallResult.self)
+                ValidatorMethods.registerValidator, SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)))
             XCTAssertEqual(registered.amount, amount(50))
             XCTAssertEqual(registered.l1TxHash.count, 32)
             XCTAssertGreaterThan(registered.l1BlockNumber, 0)
             XCTAssertTrue(registered.events.first?.hasPrefix("validatorStaked") ?? false, "\(registered.events)")
 
             let unstake = try await client.unary(
-                p + "RequestUnstake", SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20)),
-                as: SettlementV1.L1CallResult.self)
+                ValidatorMethods.requestUnstake, SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20)))
             XCTAssertEqual(unstake.amount, amount(20))
-            let info = try await client.unary(p + "GetValidator", SettlementV1.ValidatorAddress(address: validator.bytes),
-                                              as: SettlementV1.ValidatorInfo.self)
+            let info = try await client.unary(ValidatorMethods.getValidator,
+                                              SettlementV1.ValidatorAddress(address: validator.bytes))
             XCTAssertTrue(info.registered)
             XCTAssertEqual(info.stake, amount(30))
             XCTAssertEqual(info.unstaking, amount(20))
@@ -121,56 +119,51 @@ final class ValidatorServiceTests: XCTestCase {
 
             // The arbiter's refusals come back as FAILED_PRECONDITION with its reason.
             let locked = await assertRPCError(.failedPrecondition) {
-                try await client.unary(p + "WithdrawStake", SettlementV1.ValidatorAddress(address: validator.bytes),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.withdrawStake,
+                                       SettlementV1.ValidatorAddress(address: validator.bytes))
             }
             XCTAssertTrue(locked?.message.contains("locked until") ?? false, "\(String(describing: locked))")
             let twice = await assertRPCError(.failedPrecondition) {
-                try await client.unary(p + "RegisterValidator",
-                                       SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.registerValidator,
+                                       SettlementV1.RegisterValidatorRequest(address: validator.bytes, stake: amount(50)))
             }
             XCTAssertTrue(twice?.message.contains("already a validator") ?? false)
 
             // Field checks precede everything.
             let short = await assertRPCError(.invalidArgument) {
-                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: [1, 2], amount: amount(1)),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: [1, 2], amount: amount(1)))
             }
             XCTAssertEqual(short?.message, "field address must be 20 bytes, got 2")
             await assertRPCError(.invalidArgument) {
-                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: validator.bytes, amount: amount(0)),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: validator.bytes, amount: amount(0)))
             }
             await assertRPCError(.invalidArgument) {
-                try await client.unary(p + "AddStake", SettlementV1.StakeRequest(address: validator.bytes, amount: [1]),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.addStake,
+                                       SettlementV1.StakeRequest(address: validator.bytes, amount: [1]))
             }
         }
     }
 
     func testReadsOnAnEmptyL1AndClaimsOfMissingCommitments() async throws {
         try await withService { client in
-            let p = Self.path
-            let finality = try await client.unary(p + "GetFinality", SettlementV1.GetFinalityRequest(),
-                                                  as: SettlementV1.FinalityReport.self)
+            let finality = try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
             XCTAssertEqual(finality.total, 0)
             XCTAssertTrue(finality.commitments.isEmpty)
-            let games = try await client.unary(p + "ListChallenges", SettlementV1.ListChallengesRequest(fromId: 5, limit: 5000),
-                                               as: SettlementV1.ListChallengesResponse.self)
+            let games = try await client.unary(ValidatorMethods.listChallenges,
+                                               SettlementV1.ListChallengesRequest(fromId: 5, limit: 5000))
             XCTAssertEqual(games, SettlementV1.ListChallengesResponse())
-            let unknown = try await client.unary(p + "GetValidator",
-                                                 SettlementV1.ValidatorAddress(address: [UInt8](repeating: 1, count: 20)),
-                                                 as: SettlementV1.ValidatorInfo.self)
+            let unknown = try await client.unary(ValidatorMethods.getValidator,
+                                                 SettlementV1.ValidatorAddress(address: [UInt8](repeating: 1, count: 20)))
             XCTAssertFalse(unknown.registered)
             await assertRPCError(.notFound) {
-                try await client.unary(p + "ClaimWithdrawal",
-                                       SettlementV1.ClaimWithdrawalRequest(recipient: [UInt8](repeating: 7, count: 20)),
-                                       as: SettlementV1.L1CallResult.self)
+                try await client.unary(ValidatorMethods.claimWithdrawal,
+                                       SettlementV1.ClaimWithdrawalRequest(recipient: [UInt8](repeating: 7, count: 20)))
             }
             let recipient = Address(bytes: [UInt8](repeating: 7, count: 20))!
-            let w = try await client.unary(p + "GetWithdrawal", SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes),
-                                           as: SettlementV1.WithdrawalInfo.self)
+            let w = try await client.unary(ValidatorMethods.getWithdrawal,
+                                           SettlementV1.GetWithdrawalRequest(recipient: recipient.bytes))
             XCTAssertEqual(w.exitAddress, Withdrawals.exitAddress(for: recipient, in: SigningDomain(genesis: genesis)).bytes)
             XCTAssertEqual(w.burned, amount(0))
             XCTAssertEqual(w.claimed, amount(0))
@@ -180,7 +173,6 @@ final class ValidatorServiceTests: XCTestCase {
     /// Deposit and InjectL1Reorg refuse malformed fields with INVALID_ARGUMENT before doing
     /// anything; reorg injection is FAILED_PRECONDITION unless the engine enabled it, and bounded.
     func testDepositAndReorgInjectionRefuseBadInput() async throws {
-        let p = Self.path
         let good = [UInt8](repeating: 0x11, count: 20)
         try await withService { client in
             let bad: [(SettlementV1.DepositRequest, String)] = [
@@ -192,17 +184,16 @@ final class ValidatorServiceTests: XCTestCase {
             ]
             for (request, what) in bad {
                 let e = await assertRPCError(.invalidArgument) {
-                    try await client.unary(p + "Deposit", request, as: SettlementV1.DepositResult.self)
+                    try await client.unary(ValidatorMethods.deposit, request)
                 }
                 XCTAssertTrue(e?.message.contains(what) ?? false, "\(what): \(e?.message ?? "")")
             }
-            let ok = try await client.unary(p + "Deposit", SettlementV1.DepositRequest(from: good, recipient: good, amount: amount(5)),
-                                            as: SettlementV1.DepositResult.self)
+            let ok = try await client.unary(ValidatorMethods.deposit,
+                                            SettlementV1.DepositRequest(from: good, recipient: good, amount: amount(5)))
             XCTAssertEqual(ok.depositId, 0)
             XCTAssertEqual(ok.l2TxId.count, 32)
             await assertRPCError(.failedPrecondition) {
-                try await client.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 1),
-                                       as: SettlementV1.InjectL1ReorgResult.self)
+                try await client.unary(ValidatorMethods.injectL1Reorg, SettlementV1.InjectL1ReorgRequest(depth: 1))
             }
         }
         let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
@@ -210,11 +201,11 @@ final class ValidatorServiceTests: XCTestCase {
             for request in [SettlementV1.InjectL1ReorgRequest(depth: 0), .init(depth: 1_025),
                             .init(depth: 1, extraBlocks: 4_000_000_000)] {
                 await assertRPCError(.invalidArgument) {
-                    try await client.unary(p + "InjectL1Reorg", request, as: SettlementV1.InjectL1ReorgResult.self)
+                    try await client.unary(ValidatorMethods.injectL1Reorg, request)
                 }
             }
-            let done = try await client.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1),
-                                              as: SettlementV1.InjectL1ReorgResult.self)
+            let done = try await client.unary(ValidatorMethods.injectL1Reorg,
+                                              SettlementV1.InjectL1ReorgRequest(depth: 2, extraBlocks: 1))
             XCTAssertEqual(done.l1BlockNumber, 9)
         }
     }
@@ -224,28 +215,29 @@ final class ValidatorServiceTests: XCTestCase {
     /// field check and without submitting anything (the L1 head stays at block 0: `InstantL1`
     /// makes one block per submitted transaction); the read-only calls are served.
     func testAdminCallsAreRefusedOnThePublicListenerAndInProduction() async throws {
-        let p = Self.path
         let head = L1BlockHeader(number: 9, hash: Keccak256.hash([9]), parentHash: .zero, timestampMs: 0)
         let stake = SettlementV1.StakeRequest(address: validator.bytes, amount: amount(20))
         let calls: [(String, @Sendable (RPCClient) async throws -> Void)] = [
-            ("Deposit", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(
-                from: Array(repeating: 1, count: 20), recipient: Array(repeating: 2, count: 20), amount: UInt256(5).bigEndianBytes),
-                as: SettlementV1.DepositResult.self) }),
-            ("RegisterValidator", { [validator] c in _ = try await c.unary(p + "RegisterValidator", SettlementV1.RegisterValidatorRequest(
-                address: validator.bytes, stake: UInt256(50).bigEndianBytes), as: SettlementV1.L1CallResult.self) }),
-            ("AddStake", { c in _ = try await c.unary(p + "AddStake", stake, as: SettlementV1.L1CallResult.self) }),
-            ("RequestUnstake", { c in _ = try await c.unary(p + "RequestUnstake", stake, as: SettlementV1.L1CallResult.self) }),
-            ("WithdrawStake", { [validator] c in _ = try await c.unary(p + "WithdrawStake", SettlementV1.ValidatorAddress(
-                address: validator.bytes), as: SettlementV1.L1CallResult.self) }),
-            ("InjectL1Reorg", { c in _ = try await c.unary(p + "InjectL1Reorg", SettlementV1.InjectL1ReorgRequest(depth: 1),
-                                                           as: SettlementV1.InjectL1ReorgResult.self) }),
-            ("SubmitToInbox", { c in _ = try await c.unary(p + "SubmitToInbox", SettlementV1.SubmitToInboxRequest(
+            ("Deposit", { c in _ = try await c.unary(ValidatorMethods.deposit, SettlementV1.DepositRequest(
+                from: Array(repeating: 1, count: 20), recipient: Array(repeating: 2, count: 20), amount: UInt256(5).bigEndianBytes)) }),
+            ("RegisterValidator", { [validator] c in _ = try await c.unary(ValidatorMethods.registerValidator,
+                                                                           SettlementV1.RegisterValidatorRequest(
+                address: validator.bytes, stake: UInt256(50).bigEndianBytes)) }),
+            ("AddStake", { c in _ = try await c.unary(ValidatorMethods.addStake, stake) }),
+            ("RequestUnstake", { c in _ = try await c.unary(ValidatorMethods.requestUnstake, stake) }),
+            ("WithdrawStake", { [validator] c in _ = try await c.unary(ValidatorMethods.withdrawStake,
+                                                                       SettlementV1.ValidatorAddress(
+                address: validator.bytes)) }),
+            ("InjectL1Reorg", { c in _ = try await c.unary(ValidatorMethods.injectL1Reorg,
+                                                           SettlementV1.InjectL1ReorgRequest(depth: 1)) }),
+            ("SubmitToInbox", { c in _ = try await c.unary(ValidatorMethods.submitToInbox,
+                                                           SettlementV1.SubmitToInboxRequest(
                 from: Array(repeating: 1, count: 20), transfer: SettlementV1.SignedTransfer(Settlement.SignedTransfer(
                     transfer: Transfer(from: Address(bytes: Array(repeating: 3, count: 20))!, to: Address(bytes: Array(repeating: 2, count: 20))!,
                                        value: 1, fee: 0, nonce: 0),
-                    domain: .test, signature: Array(repeating: 27, count: 65)))), as: SettlementV1.L1CallResult.self) }),
-            ("Deposit (malformed)", { c in _ = try await c.unary(p + "Deposit", SettlementV1.DepositRequest(from: [1]),
-                                                                 as: SettlementV1.DepositResult.self) }),
+                    domain: .test, signature: Array(repeating: 27, count: 65))))) }),
+            ("Deposit (malformed)", { c in _ = try await c.unary(ValidatorMethods.deposit,
+                                                                 SettlementV1.DepositRequest(from: [1])) }),
         ]
         XCTAssertEqual(Set(calls.map { $0.0 }.filter { !$0.contains(" ") }), ValidatorService.adminMethods)
         for (mode, code, needle) in [(ValidatorService.AdminCalls.refusedOnThisListener, StatusCode.permissionDenied, "admin listener"),
@@ -255,11 +247,10 @@ final class ValidatorServiceTests: XCTestCase {
                     let e = await assertRPCError(code) { try await call(client) }
                     XCTAssertTrue(e?.message.contains(needle) ?? false, "\(mode) \(name): \(e?.message ?? "")")
                 }
-                let report = try await client.unary(p + "GetFinality", SettlementV1.GetFinalityRequest(),
-                                                    as: SettlementV1.FinalityReport.self)
+                let report = try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
                 XCTAssertEqual(report.l1BlockNumber, 0, "\(mode): an admin call reached the L1")
-                let info = try await client.unary(p + "GetValidator", SettlementV1.ValidatorAddress(address: validator.bytes),
-                                                  as: SettlementV1.ValidatorInfo.self)
+                let info = try await client.unary(ValidatorMethods.getValidator,
+                                                  SettlementV1.ValidatorAddress(address: validator.bytes))
                 XCTAssertFalse(info.registered)
             }
         }
@@ -268,8 +259,7 @@ final class ValidatorServiceTests: XCTestCase {
     func testUnavailableUntilTheL1IsAttached() async throws {
         try await withService(attach: false) { client in
             await assertRPCError(.unavailable) {
-                try await client.unary(Self.path + "GetFinality", SettlementV1.GetFinalityRequest(),
-                                       as: SettlementV1.FinalityReport.self)
+                try await client.unary(ValidatorMethods.getFinality, SettlementV1.GetFinalityRequest())
             }
         }
     }

@@ -27,7 +27,7 @@ def servicer_class(echo_pb2, echo_pb2_grpc):
         return (bytes(range(256)) * (n // 256 + 1))[:n]
 
     class Echo(echo_pb2_grpc.EchoServicer):
-        """Same semantics as Sources/RPC/Services/Testing/EchoService.swift."""
+        """Same semantics as Tests/RPCTestSupport/EchoService.swift."""
 
         @staticmethod
         def prepare(request, context):

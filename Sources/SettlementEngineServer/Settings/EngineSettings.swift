@@ -1,7 +1,8 @@
 import Foundation
+import GRPC
 import Logging
-import RPC
 import Settlement
+import SettlementAPI
 
 /// Every setting of one `settlement-engine` process, resolved and checked before anything starts:
 /// a bad value stops the engine with a message naming where it came from.

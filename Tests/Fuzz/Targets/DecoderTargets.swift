@@ -1,6 +1,8 @@
 import Foundation
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
 import Settlement
+@testable import SettlementAPI
 
 /// Targets for everything that decodes bytes from outside: gRPC framing, every message of the
 /// API, the L1 commitment data, proofs and game moves, L1 transactions and the genesis.
@@ -34,7 +36,7 @@ enum DecoderTargets {
         guard let first = bytes.first else { return }
         let body = Array(bytes.dropFirst())
         let decoders: [([UInt8]) -> Void] = [
-            { roundTrip(HealthCheckRequest.self, $0) }, { roundTrip(SettlementV1.SignedTransfer.self, $0) },
+            { roundTrip(HealthV1.HealthCheckRequest.self, $0) }, { roundTrip(SettlementV1.SignedTransfer.self, $0) },
             { roundTrip(SettlementV1.SubmitTransactionsRequest.self, $0) }, { roundTrip(SettlementV1.GetSettlementStatusRequest.self, $0) },
             { roundTrip(SettlementV1.SubscribeStatusRequest.self, $0) }, { roundTrip(SettlementV1.GetPerformanceMetricsRequest.self, $0) },
             { roundTrip(SettlementV1.GetBatchRequest.self, $0) }, { roundTrip(SettlementV1.GetAccountRequest.self, $0) },
@@ -42,7 +44,7 @@ enum DecoderTargets {
             { roundTrip(SettlementV1.RegisterValidatorRequest.self, $0) }, { roundTrip(SettlementV1.StakeRequest.self, $0) },
             { roundTrip(SettlementV1.ValidatorAddress.self, $0) }, { roundTrip(SettlementV1.ListChallengesRequest.self, $0) },
             { roundTrip(SettlementV1.GetFinalityRequest.self, $0) }, { roundTrip(SettlementV1.ClaimWithdrawalRequest.self, $0) },
-            { roundTrip(SettlementV1.GetWithdrawalRequest.self, $0) }, { roundTrip(ServerReflectionRequest.self, $0) },
+            { roundTrip(SettlementV1.GetWithdrawalRequest.self, $0) }, { roundTrip(ReflectionV1.ServerReflectionRequest.self, $0) },
             { roundTrip(SettlementV1.TransactionReceipt.self, $0) }, { roundTrip(SettlementV1.StatusUpdate.self, $0) },
             { roundTrip(SettlementV1.Account.self, $0) }, { roundTrip(SettlementV1.Batch.self, $0) },
         ]

@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import Logging
-import RPC
+import GRPC
+import RPCTestSupport
+import SettlementAPI
 
 /// The server's HTTP/2 input path end to end (CNet, nghttp2, the gRPC layer): each input is the
 /// byte stream of one client connection to a real server on loopback. The server must neither

@@ -1,6 +1,8 @@
 import Foundation
-@testable import RPC
+@testable import GRPC
+import RPCTestSupport
 import Settlement
+@testable import SettlementAPI
 
 /// Valid inputs each target starts from (`settlement-fuzz seed DIR` writes them under
 /// DIR/TARGET/): mutating well-formed data reaches the checks deep inside a decoder, which random
@@ -8,14 +10,14 @@ import Settlement
 enum Seeds {
     static func inputs(for target: String) -> [[UInt8]] {
         switch target {
-        case "grpc-frame": [[7] + frame(HealthCheckRequest(service: "settlement.v1.Settlement").protobufBytes()), [0] + frame([])]
+        case "grpc-frame": [[7] + frame(HealthV1.HealthCheckRequest(service: "settlement.v1.Settlement").protobufBytes()), [0] + frame([])]
         case "messages": [[1] + SettlementV1.SignedTransfer(transfers[0]).protobufBytes(),
                           [2] + SettlementV1.SubmitTransactionsRequest(clientSequence: 7, transfer: .init(transfers[1])).protobufBytes()]
         case "batch-data": [BatchData.encode([BatchData.Batch(number: 1, transfers: Array(transfers[0..<2])),
                                               BatchData.Batch(number: 2, transfers: [transfers[2]])], domain: domain),
                             BatchData.encode([BatchData.Batch(number: 5, transfers: [deposit])], domain: domain)]
         case "genesis": [Array(#"{"config":{"chainId":1337},"alloc":{"0x0000000000000000000000000000000000001001":{"balance":"0x3635c9adc5dea00000"},"0x00000000000000000000000000000000000000a2":{"balance":"1000"}}}"#.utf8)]
-        case "http2": [[0] + headers(path: "/grpc.health.v1.Health/Check") + data(frame([]), endStream: true),
+        case "http2": [[0] + headers(path: HealthV1.HealthMethods.check.path) + data(frame([]), endStream: true),
                        [0] + headers(path: "/rpctest.v1.EchoService/Echo") + data(frame([10, 2, 104, 105]), endStream: false)]
         case "engine-config": [Array(#"{"batch_size": 500, "production": true, "l1_move_bond": "5000000000000000", "listen": "0.0.0.0:50051"}"#.utf8),
                                Array(#"{"admin_listen": "off", "l1_challenge_bond": "0x10", "fee_account": "0x00000000000000000000000000000000000fee00"}"#.utf8)

@@ -1,0 +1,64 @@
+"""Swift for protobuf services: typed method descriptors and a typed client."""
+from descriptors import camel, swift_ident
+
+KIND = {(False, False): "unary", (False, True): "serverStreaming", (True, False): "clientStreaming",
+        (True, True): "bidirectionalStreaming"}
+
+
+def gen_service(ctx, w, s, source_path):
+    full = ctx.full_name([s["name"]])
+    methods = s["method"]
+    w.raw(ctx.doc(source_path, "`%s`." % full, "    "))
+    w(1, "/// The methods of `%s`: their paths, kinds and message types." % full)
+    w(1, "public enum %sMethods {" % s["name"])
+    w(2, "/// `%s`." % full)
+    w(2, 'public static let serviceName = "%s"' % full)
+    for k, meth in enumerate(methods):
+        w(0)
+        w.raw(ctx.doc(source_path + [2, k], "`%s/%s`." % (full, meth["name"]), "        "))
+        kind = KIND[(bool(meth.get("client_streaming")), bool(meth.get("server_streaming")))]
+        w(2, "public static let %s = MethodDescriptor<%s, %s>(" % (
+            swift_ident(camel(meth["name"])), ctx.swift_type_name(meth["input_type"]),
+            ctx.swift_type_name(meth["output_type"])))
+        w(3, 'service: serviceName, method: "%s", kind: .%s)' % (meth["name"], kind))
+    w(0)
+    w(2, "/// Every method's path, in the order of the `.proto` file.")
+    w(2, "public static let paths: [String] = [")
+    for meth in methods:
+        w(3, "%s.path," % swift_ident(camel(meth["name"])))
+    w(2, "]")
+    w(1, "}")
+    w(0)
+    w(1, "/// A typed client of `%s`: one method per RPC over an `RPCClient` connection." % full)
+    w(1, "public struct %sClient: Sendable {" % s["name"])
+    w(2, "/// The connection the calls go on.")
+    w(2, "public let connection: RPCClient")
+    w(0)
+    w(2, "/// Calls `%s` on `connection`." % full)
+    w(2, "public init(_ connection: RPCClient) { self.connection = connection }")
+    for k, meth in enumerate(methods):
+        w(0)
+        w.raw(ctx.doc(source_path + [2, k], "`%s/%s`." % (full, meth["name"]), "        "))
+        name = swift_ident(camel(meth["name"]))
+        req = ctx.swift_type_name(meth["input_type"])
+        resp = ctx.swift_type_name(meth["output_type"])
+        kind = KIND[(bool(meth.get("client_streaming")), bool(meth.get("server_streaming")))]
+        desc = "%sMethods.%s" % (s["name"], name)
+        common = "metadata: Metadata = Metadata(), timeout: Duration? = nil"
+        if kind == "unary":
+            w(2, "public func %s(_ request: %s, %s) async throws -> %s {" % (name, req, common, resp))
+            w(3, "try await connection.unary(%s, request, metadata: metadata, timeout: timeout)" % desc)
+        elif kind == "serverStreaming":
+            w(2, "public func %s(_ request: %s, %s) throws -> ResponseStream<%s> {" % (name, req, common, resp))
+            w(3, "try connection.serverStreaming(%s, request, metadata: metadata, timeout: timeout)" % desc)
+        elif kind == "clientStreaming":
+            w(2, "public func %s(%s, requests body: (RequestWriter<%s>) async throws -> Void) async throws -> %s {"
+              % (name, common, req, resp))
+            w(3, "try await connection.clientStreaming(%s, metadata: metadata, timeout: timeout, requests: body)" % desc)
+        else:
+            w(2, "public func %s<R: Sendable>(" % name)
+            w(3, "%s, _ body: (RequestWriter<%s>, ResponseStream<%s>) async throws -> R" % (common, req, resp))
+            w(2, ") async throws -> R {")
+            w(3, "try await connection.bidirectionalStreaming(%s, metadata: metadata, timeout: timeout, body)" % desc)
+        w(2, "}")
+    w(1, "}")
