@@ -107,6 +107,12 @@ let package = Package(
         // Test doubles shared by the test targets (an in-memory SettlementStore).
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
+        // C tests of CNet without sockets (sessions fed with bytes, the loop by itself), run by
+        // the XCTest target CNetTests.
+        .target(name: "CNetTestHarness", dependencies: ["CNet", "CNGHTTP2", "COpenSSL"],
+                path: "Tests/CNetTests/Harness",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]),
+        .testTarget(name: "CNetTests", dependencies: ["CNetTestHarness"], path: "Tests/CNetTests/Swift"),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Settlement", "SettlementTestSupport"]),
         // The engine's settings: one key list for flags, environment and config file.
