@@ -149,6 +149,12 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: [
             "GRPC", "SettlementAPI", "RPCTestSupport", "CNet", "SettlementTestSupport",
         ], exclude: ["Fixtures"]),
+        // C tests of CNet without sockets (sessions fed with bytes, the loop by itself), run by
+        // the XCTest target CNetTests.
+        .target(name: "CNetTestHarness", dependencies: ["CNet", "CNGHTTP2", "COpenSSL"],
+                path: "Tests/CNetTests/Harness",
+                cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]),
+        .testTarget(name: "CNetTests", dependencies: ["CNetTestHarness"], path: "Tests/CNetTests/Swift"),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
         // The node's start, stop and ordered revert, without PostgreSQL.
         .testTarget(name: "SettlementNodeTests", dependencies: ["SettlementNode", "Settlement", "SettlementTestSupport"]),

@@ -2,7 +2,8 @@
  * The client: connect, TLS handshake and the SETTINGS exchange happen on the caller's thread with a
  * deadline (poll); then a dedicated loop thread owns the connection. The loop stays registered until
  * cnet_client_close, so commands for a dead connection still reach it and opens get their
- * on_stream_close(CANCEL) from the loop thread.
+ * on_stream_close(CANCEL) from the loop thread. The client is its loop's owner (client_loop_hooks)
+ * and its connection's (client_conn_hooks).
  */
 #include "cnet_internal.h"
 
@@ -141,7 +142,18 @@ fail:
     return NULL;
 }
 
-static void on_goaway(cnet_conn *conn) { atomic_store(&conn->loop->client->alive, 0); }
+static const cnet_loop_hooks client_loop_hooks;
+
+static void on_goaway(cnet_conn *conn) { atomic_store(&((cnet_client *)conn->owner)->alive, 0); }
+
+/* The connection left its slot: the client reads as dead before its streams hear of it. */
+static void on_detached(cnet_conn *conn) {
+    cnet_client *cl = conn->owner;
+    cl->conn = NULL;
+    atomic_store(&cl->alive, 0);
+}
+
+static const cnet_conn_hooks client_conn_hooks = {.detached = on_detached, .goaway = on_goaway};
 
 /* Sends our preface + SETTINGS and reads until the server's SETTINGS arrive. */
 static int exchange_settings(cnet_conn *conn, int64_t deadline, char *err, size_t err_len) {
@@ -180,14 +192,13 @@ cnet_client *cnet_client_connect(const cnet_client_config *config, const cnet_ca
     atomic_init(&cl->closed, 0);
     int fd = -1;
     SSL *ssl = NULL;
-    if (cnet_loop_init(&cl->loop, &cl->cb, err, err_len) < 0) goto fail;
-    cl->loop.client = cl;
+    if (cnet_loop_init(&cl->loop, &client_loop_hooks, cl, err, err_len) < 0) goto fail;
     if (config->use_tls && !(cl->ssl_ctx = cnet_tls_client_ctx(config, err, err_len))) goto fail;
     if ((fd = tcp_connect(config, deadline, err, err_len)) < 0) goto fail;
     if (config->use_tls && !(ssl = tls_handshake(cl, config, fd, deadline, err, err_len))) goto fail;
 
-    cnet_conn *conn = cnet_conn_new(fd, ssl, 0);
-    if (!conn || cnet_loop_add_conn(&cl->loop, conn) < 0) {
+    cnet_conn *conn = cnet_conn_new(fd, ssl, 0, &cl->cb, &client_conn_hooks, cl);
+    if (!conn || cnet_conn_attach(conn, &cl->loop) < 0) {
         free(conn);
         cnet_set_err(err, err_len, "out of memory");
         goto fail;
@@ -195,7 +206,6 @@ cnet_client *cnet_client_connect(const cnet_client_config *config, const cnet_ca
     fd = -1; /* owned by conn from here */
     ssl = NULL;
     cl->conn = conn;
-    conn->on_goaway = on_goaway;
     uint32_t window = config->initial_window_size ? config->initial_window_size : 1024 * 1024;
     if (window > NGHTTP2_MAX_WINDOW_SIZE) window = NGHTTP2_MAX_WINDOW_SIZE;
     nghttp2_settings_entry iv[] = {
@@ -231,7 +241,7 @@ int cnet_client_open_stream(cnet_client *client, const cnet_header *headers, siz
     if (!client || atomic_load(&client->closed)) return -1;
     cnet_cmd *c = cnet_cmd_new_open(headers, count, data, len, flags, user_data);
     if (!c) return -1;
-    return cnet_loop_post(client->loop.id, c);
+    return cnet_cmd_post(client->loop.id, c);
 }
 
 int cnet_client_is_alive(const cnet_client *client) {
@@ -245,7 +255,7 @@ void cnet_client_close(cnet_client *client) {
     cnet_cmd *c = calloc(1, sizeof(*c));
     if (c) {
         c->type = CNET_CMD_SHUTDOWN;
-        cnet_loop_post(client->loop.id, c);
+        cnet_cmd_post(client->loop.id, c);
     } else {
         client->loop.exit = 1; /* unlikely; only a wake-up makes the loop see it */
     }
@@ -263,14 +273,10 @@ void cnet_client_free(cnet_client *client) {
 
 /* ---- On the loop ---- */
 
-void cnet_client_conn_closed(cnet_loop *loop) {
-    loop->client->conn = NULL;
-    atomic_store(&loop->client->alive, 0);
-}
-
-void cnet_client_run_open(cnet_loop *loop, cnet_cmd *c) {
-    cnet_conn *conn = loop->client->conn;
-    const cnet_callbacks *cb = loop->cb;
+static void run_open(cnet_loop *loop, cnet_cmd *c) {
+    cnet_client *cl = loop->owner;
+    cnet_conn *conn = cl->conn;
+    const cnet_callbacks *cb = &cl->cb;
     cnet_stream *s = conn && !conn->closed ? cnet_stream_new(conn, 0) : NULL;
     if (!s) {
         if (cb->on_stream_close) cb->on_stream_close(cb->ctx, c->user_data, CNET_H2_CANCEL);
@@ -295,15 +301,15 @@ void cnet_client_run_open(cnet_loop *loop, cnet_cmd *c) {
         if (cb->on_stream_close) cb->on_stream_close(cb->ctx, ud, CNET_H2_INTERNAL_ERROR);
     } else {
         s->id = id;
-        cnet_stream_ref ref = {loop->id, conn->slot, conn->generation, id};
+        cnet_stream_ref ref = {loop->id, conn->io.slot, conn->io.generation, id};
         if (cb->on_stream_opened) cb->on_stream_opened(cb->ctx, s->user_data, ref);
-        cnet_loop_mark_dirty(loop, conn);
+        cnet_loop_mark_dirty(loop, &conn->io);
     }
     cnet_cmd_free(c);
 }
 
-void cnet_client_run_close(cnet_loop *loop) {
-    cnet_conn *conn = loop->client->conn;
+static void run_close(cnet_loop *loop) {
+    cnet_conn *conn = ((cnet_client *)loop->owner)->conn;
     if (conn && !conn->closed) {
         nghttp2_submit_goaway(conn->session, NGHTTP2_FLAG_NONE,
                               nghttp2_session_get_last_proc_stream_id(conn->session), NGHTTP2_NO_ERROR,
@@ -313,3 +319,25 @@ void cnet_client_run_close(cnet_loop *loop) {
     }
     loop->exit = 1;
 }
+
+static void client_run(cnet_loop *loop, cnet_qitem *item) {
+    cnet_cmd *c = (cnet_cmd *)item;
+    switch (c->type) {
+    case CNET_CMD_OPEN: run_open(loop, c); return;
+    case CNET_CMD_SHUTDOWN:
+        run_close(loop);
+        cnet_cmd_free(c);
+        return;
+    default: cnet_cmd_run_stream(loop, c); return;
+    }
+}
+
+/* The loop is going away: an accepted open owes its owner an on_stream_close. */
+static void client_drop(cnet_loop *loop, cnet_qitem *item) {
+    cnet_cmd *c = (cnet_cmd *)item;
+    const cnet_callbacks *cb = &((cnet_client *)loop->owner)->cb;
+    if (c->type == CNET_CMD_OPEN && cb->on_stream_close) cb->on_stream_close(cb->ctx, c->user_data, CNET_H2_CANCEL);
+    cnet_cmd_free(c);
+}
+
+static const cnet_loop_hooks client_loop_hooks = {.run = client_run, .drop = client_drop};

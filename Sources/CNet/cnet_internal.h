@@ -1,5 +1,6 @@
 /*
- * CNet internals shared by loop.c, command.c, connection.c, server.c, client.c and tls.c.
+ * CNet internals shared by command.c, connection.c, limits.c, server.c, client.c and tls.c (loop.c
+ * sees only loop.h).
  *
  * Ownership in one paragraph: a loop owns its connections (slot array), a connection owns its
  * nghttp2 session, its SSL* and its streams (a doubly linked list of cnet_stream), a stream owns
@@ -20,6 +21,7 @@
 #include <sys/types.h>
 
 #include "cnet.h"
+#include "loop.h"
 
 #define CNET_OUT_HIGH_WATER (64 * 1024)        /* stop pulling from mem_send above this */
 #define CNET_CONN_WINDOW (16 * 1024 * 1024)    /* connection-level receive window */
@@ -29,7 +31,6 @@
 #define CNET_CALM_LINGER_TICKS 2               /* a GOAWAY(ENHANCE_YOUR_CALM) gets this long to flush */
 #define CNET_TRIM_MIN_FREE (16u << 20)         /* malloc_trim only when this much heap is free */
 
-typedef struct cnet_loop cnet_loop;
 typedef struct cnet_conn cnet_conn;
 typedef struct cnet_stream cnet_stream;
 typedef struct cnet_ip cnet_ip;
@@ -73,7 +74,7 @@ enum {
 };
 
 typedef struct cnet_cmd {
-    struct cnet_cmd *next;
+    cnet_qitem q;            /* first: the loop queues it */
     int type;
     int flags;
     uint32_t slot, generation;
@@ -88,71 +89,12 @@ typedef struct cnet_cmd {
 } cnet_cmd;
 
 void cnet_cmd_free(cnet_cmd *c);
+/* Posts c to the loop `loop` (any thread); frees it and returns -1 if that loop is gone. */
+int cnet_cmd_post(uint32_t loop, cnet_cmd *c);
 cnet_cmd *cnet_cmd_new_open(const cnet_header *headers, size_t count, const uint8_t *data, size_t len,
                             int flags, void *user_data);
-/* Runs one command on its loop thread; takes ownership of c. */
-void cnet_cmd_run(cnet_loop *loop, cnet_cmd *c);
-/* The loop is going away: release c, telling the owner where a callback is owed. */
-void cnet_cmd_drop(cnet_loop *loop, cnet_cmd *c);
-
-/* ---- Event loop (loop.c) ---- */
-
-enum { CNET_IO_WAKE = 1, CNET_IO_TICK, CNET_IO_LISTEN, CNET_IO_CONN };
-
-typedef struct cnet_io {
-    int kind;
-    int fd;
-} cnet_io;
-
-struct cnet_loop {
-    uint32_t id;                  /* index in the registry */
-    int epfd;
-    cnet_io wake;                 /* eventfd */
-    cnet_io tick;                 /* timerfd, 1 s */
-    cnet_io listen;               /* server: SO_REUSEPORT listener, fd -1 when closed */
-    pthread_t thread;
-    int thread_started;
-    const cnet_callbacks *cb;
-
-    pthread_mutex_t qlock;        /* command queue */
-    cnet_cmd *qhead, *qtail;
-    atomic_int signalled;         /* an eventfd write is pending: don't write again */
-
-    cnet_conn **slots;            /* connection slots; NULL = free */
-    uint32_t *generations;
-    uint32_t nslots;
-    uint32_t nconns;
-
-    cnet_server *server;          /* server loop, or NULL */
-    struct cnet_client *client;   /* client loop, or NULL */
-
-    cnet_conn *graveyard;         /* closed connections, freed after the epoll batch */
-    uint32_t *dirty;              /* slot, generation pairs touched by a command batch */
-    size_t ndirty, dirty_cap;
-
-    int64_t ticks;                /* 1 s ticks since the loop started (coarse clock for limits) */
-    int stopping;                 /* graceful shutdown in progress */
-    int64_t stop_deadline_ms;
-    int exit;                     /* leave the loop after this iteration */
-};
-
-int64_t cnet_now_ms(void);
-int cnet_loop_init(cnet_loop *loop, const cnet_callbacks *cb, char *err, size_t err_len);
-int cnet_loop_start(cnet_loop *loop, char *err, size_t err_len);
-/* Frees the loop's fds and any queued commands; the thread must have been joined. */
-void cnet_loop_destroy(cnet_loop *loop);
-/* Enqueues a command for the loop `id` (any thread). Returns -1 (command freed) if the loop is gone. */
-int cnet_loop_post(uint32_t id, cnet_cmd *c);
-int cnet_loop_watch(cnet_loop *loop, cnet_io *io, uint32_t events, int add);
-/* Slot management. */
-int cnet_loop_add_conn(cnet_loop *loop, cnet_conn *conn);
-void cnet_loop_remove_conn(cnet_loop *loop, cnet_conn *conn);
-cnet_conn *cnet_loop_find_conn(cnet_loop *loop, uint32_t slot, uint32_t generation);
-/* Remembers a connection a command touched, to flush it after the batch. */
-void cnet_loop_mark_dirty(cnet_loop *loop, cnet_conn *conn);
-/* A closed connection's struct stays valid until the end of the current epoll batch. */
-void cnet_loop_bury(cnet_loop *loop, cnet_conn *conn);
-void cnet_loop_reap(cnet_loop *loop);
+/* Runs a stream command (submit, reset, consume) on its loop thread; takes ownership of c. */
+void cnet_cmd_run_stream(cnet_loop *loop, cnet_cmd *c);
 
 /* ---- Streams and connections (connection.c) ---- */
 
@@ -183,10 +125,20 @@ struct cnet_stream {
     size_t hcount;
 };
 
+/* What a connection's owner (server or client) hears of it, and the server's TLS step. */
+typedef struct cnet_conn_hooks {
+    void (*detached)(cnet_conn *conn);  /* left its loop slot; its streams are failed next */
+    void (*released)(cnet_conn *conn);  /* its streams are gone */
+    void (*goaway)(cnet_conn *conn);    /* the peer sent GOAWAY */
+    int (*handshake)(cnet_conn *conn);  /* one TLS step: 1 done, 0 in progress, -1 failed */
+} cnet_conn_hooks;
+
 struct cnet_conn {
-    cnet_io io;
-    cnet_loop *loop;              /* NULL while a client connects on the caller's thread */
-    uint32_t slot, generation;
+    cnet_io io;                   /* first; io.owner is the connection */
+    cnet_loop *loop;              /* set by cnet_conn_attach */
+    const cnet_callbacks *cb;     /* the transport's owner (RPC layer) */
+    const cnet_conn_hooks *hooks; /* may be NULL, as may each hook */
+    void *owner;                  /* the hooks' data */
     int is_server;
     SSL *ssl;
     int handshaking;
@@ -209,21 +161,31 @@ struct cnet_conn {
     int got_request;              /* a request's headers arrived */
     int64_t close_tick;           /* >0: close at this tick (GOAWAY already queued) */
     int closed;                   /* dead: waiting to be freed */
-    int dirty;                    /* in loop->dirty */
-    cnet_conn *grave_next;
-    int got_settings;             /* client: the server's SETTINGS arrived */
-    void (*on_goaway)(cnet_conn *conn);
+    int got_settings;             /* the peer's SETTINGS arrived */
+    struct cnet_counters *counters; /* server connections: the server's statistics */
 };
 
+/* The connection whose io this is. */
+static inline cnet_conn *cnet_conn_of(cnet_io *io) { return (cnet_conn *)io->owner; }
+
 nghttp2_session_callbacks *cnet_session_callbacks(void);
-cnet_conn *cnet_conn_new(int fd, SSL *ssl, int is_server);
+cnet_conn *cnet_conn_new(int fd, SSL *ssl, int is_server, const cnet_callbacks *cb,
+                         const cnet_conn_hooks *hooks, void *owner);
+/* Gives the connection a slot of `loop` (not yet watched). */
+int cnet_conn_attach(cnet_conn *conn, cnet_loop *loop);
+/* The live connection in (slot, generation) of loop, or NULL. */
+cnet_conn *cnet_conn_find(cnet_loop *loop, uint32_t slot, uint32_t generation);
 /* Creates the nghttp2 session and queues our SETTINGS. */
 int cnet_conn_start_session(cnet_conn *conn, const nghttp2_settings_entry *iv, size_t niv);
-/* Non-blocking read/flush. Return -1 when the connection must be closed. */
+/* The session without the socket: feeds received bytes to nghttp2 (-1: the session is unusable
+ * or the connection closed), and frames pending output into conn->out up to CNET_OUT_HIGH_WATER
+ * (-1: the session failed). Sockets and tests alike go through these two. */
+int cnet_conn_recv(cnet_conn *conn, const uint8_t *data, size_t len);
+int cnet_conn_produce(cnet_conn *conn);
+/* Non-blocking read/flush. Return -1 when the connection must be closed. A connection without a
+ * socket (fd -1) reads nothing and keeps its output in conn->out. */
 int cnet_conn_on_readable(cnet_conn *conn);
 int cnet_conn_flush(cnet_conn *conn);
-/* Reacts to epoll events; closes the connection on error or completion. */
-void cnet_conn_on_event(cnet_conn *conn, uint32_t events);
 /* Flushes and closes the connection if it is finished or broken. */
 void cnet_conn_after_work(cnet_conn *conn);
 void cnet_conn_set_events(cnet_conn *conn, uint32_t events);
@@ -272,26 +234,26 @@ typedef struct cnet_counters {
     atomic_llong refused_connections, refused_streams, timeouts, budget_resets, flood_goaways, trims;
     atomic_int closed_since_trim;
 } cnet_counters;
-cnet_counters *cnet_conn_counters(cnet_conn *conn);
 /* On one loop's tick: malloc_trim when connections closed since the last look, at most once per
  * trim interval, and only if enough heap is free. Returns 1 when it trimmed. */
 int cnet_maybe_trim(cnet_counters *k, const cnet_limits *l, int64_t now_ms, int64_t *last_trim_ms);
 
 /* ---- Server (server.c) ---- */
 
-void cnet_server_on_accept(cnet_loop *loop);
-void cnet_server_loop_tick(cnet_loop *loop);
-void cnet_server_begin_stop(cnet_loop *loop, int grace_ms);
-void cnet_server_conn_closed(cnet_loop *loop);
-/* The connection is gone (its streams freed): releases its client address's entry. */
-void cnet_server_conn_released(cnet_loop *loop, cnet_conn *conn);
-int cnet_server_handshake(cnet_conn *conn);
+/* What a server derives from its configuration for every connection. */
+typedef struct cnet_server_params {
+    nghttp2_settings_entry settings[3];
+    uint32_t max_header_list;
+    int max_connections;
+    int idle_timeout_ms;
+    cnet_limits limits;
+} cnet_server_params;
 
-/* ---- Client (client.c) ---- */
-
-void cnet_client_conn_closed(cnet_loop *loop);
-void cnet_client_run_open(cnet_loop *loop, cnet_cmd *c);
-void cnet_client_run_close(cnet_loop *loop);
+void cnet_server_params_resolve(cnet_server_params *p, const cnet_server_config *config);
+/* Makes an accepted, attached connection a server connection (limits, counters, client address,
+ * clocks). Its session starts with cnet_conn_start_session(conn, p->settings, 3), after TLS. */
+void cnet_server_conn_setup(cnet_conn *conn, const cnet_server_params *p, cnet_counters *counters,
+                            cnet_ip *ip);
 
 /* ---- TLS (tls.c) ---- */
 
@@ -299,10 +261,5 @@ SSL_CTX *cnet_tls_server_ctx(const char *cert, const char *key, char *err, size_
 SSL_CTX *cnet_tls_client_ctx(const cnet_client_config *cfg, char *err, size_t err_len);
 /* Returns 1 if ALPN selected "h2". */
 int cnet_tls_alpn_is_h2(SSL *ssl);
-
-void cnet_set_err(char *err, size_t err_len, const char *fmt, ...);
-
-/* Once per process, before the first socket: ignores SIGPIPE (loop.c). */
-void cnet_process_init(void);
 
 #endif

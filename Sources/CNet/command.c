@@ -1,7 +1,8 @@
 /*
  * Commands: the thread-safe stream API (submit, reset, consume) builds a command holding copies of
  * the caller's buffers and posts it to the owning loop; the loop runs it against the connection
- * slot named by the ref. A stale generation or an unknown stream drops the command.
+ * slot named by the ref. A stale generation or an unknown stream drops the command. The server and
+ * the client register the loop hooks that run commands (their own kinds, then these stream ones).
  */
 #include "cnet_internal.h"
 
@@ -62,6 +63,12 @@ static cnet_chunk *chunk_copy(const uint8_t *data, size_t len) {
     return ch;
 }
 
+int cnet_cmd_post(uint32_t loop, cnet_cmd *c) {
+    if (cnet_loop_post(loop, &c->q) == 0) return 0;
+    cnet_cmd_free(c);
+    return -1;
+}
+
 /* Builds a command; the copies happen here, on the caller's thread. NULL on allocation failure. */
 static cnet_cmd *cmd_new(int type, const cnet_stream_ref *ref) {
     cnet_cmd *c = calloc(1, sizeof(*c));
@@ -103,7 +110,7 @@ void cnet_stream_submit(const cnet_stream_ref *ref, const cnet_header *headers, 
     if (headers && !(c->headers = cnet_hblock_copy(headers, header_count))) goto oom;
     if (data && len && !(c->data = chunk_copy(data, len))) goto oom;
     if (trailers && !(c->trailers = cnet_hblock_copy(trailers, trailer_count))) goto oom;
-    cnet_loop_post(ref->loop, c);
+    cnet_cmd_post(ref->loop, c);
     return;
 oom:
     /* Fail closed: a submission that cannot be copied resets the stream instead. */
@@ -116,7 +123,7 @@ void cnet_stream_reset(const cnet_stream_ref *ref, uint32_t error_code) {
     cnet_cmd *c = cmd_new(CNET_CMD_RESET, ref);
     if (!c) return; /* nothing sane left to do */
     c->error_code = error_code;
-    cnet_loop_post(ref->loop, c);
+    cnet_cmd_post(ref->loop, c);
 }
 
 void cnet_stream_consume(const cnet_stream_ref *ref, size_t bytes) {
@@ -124,22 +131,13 @@ void cnet_stream_consume(const cnet_stream_ref *ref, size_t bytes) {
     cnet_cmd *c = cmd_new(CNET_CMD_CONSUME, ref);
     if (!c) return;
     c->bytes = bytes;
-    cnet_loop_post(ref->loop, c);
+    cnet_cmd_post(ref->loop, c);
 }
 
 /* ---- On the loop thread ---- */
 
-void cnet_cmd_run(cnet_loop *loop, cnet_cmd *c) {
-    switch (c->type) {
-    case CNET_CMD_OPEN: cnet_client_run_open(loop, c); return;
-    case CNET_CMD_SHUTDOWN:
-        if (loop->server) cnet_server_begin_stop(loop, c->grace_ms);
-        else cnet_client_run_close(loop);
-        cnet_cmd_free(c);
-        return;
-    default: break;
-    }
-    cnet_conn *conn = cnet_loop_find_conn(loop, c->slot, c->generation);
+void cnet_cmd_run_stream(cnet_loop *loop, cnet_cmd *c) {
+    cnet_conn *conn = cnet_conn_find(loop, c->slot, c->generation);
     cnet_stream *s = conn && !conn->closed ? cnet_conn_find_stream(conn, c->stream_id) : NULL;
     if (!s || !s->opened) {
         cnet_cmd_free(c);
@@ -163,13 +161,6 @@ void cnet_cmd_run(cnet_loop *loop, cnet_cmd *c) {
         break;
     }
     }
-    cnet_loop_mark_dirty(loop, conn);
-    cnet_cmd_free(c);
-}
-
-void cnet_cmd_drop(cnet_loop *loop, cnet_cmd *c) {
-    /* An accepted open owes its owner an on_stream_close. */
-    if (c->type == CNET_CMD_OPEN && loop->cb->on_stream_close)
-        loop->cb->on_stream_close(loop->cb->ctx, c->user_data, CNET_H2_CANCEL);
+    cnet_loop_mark_dirty(loop, &conn->io);
     cnet_cmd_free(c);
 }

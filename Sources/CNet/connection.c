@@ -1,9 +1,15 @@
 /*
  * A connection: socket (+ optional SSL), one nghttp2 session, its streams, and the output buffer.
  *
- * Input: read until EAGAIN, feed nghttp2_session_mem_recv. Output: pull frames with
- * nghttp2_session_mem_send while less than CNET_OUT_HIGH_WATER is unsent, write them, keep the rest
- * in conn->out and wait for EPOLLOUT. The nghttp2 callbacks here serve both servers and clients.
+ * Input: read until EAGAIN, feed nghttp2_session_mem_recv (cnet_conn_recv). Output: pull frames with
+ * nghttp2_session_mem_send while less than CNET_OUT_HIGH_WATER is unsent (cnet_conn_produce), write
+ * them, keep the rest in conn->out and wait for EPOLLOUT. The session half (recv, produce) never
+ * touches the socket, so tests drive it with bytes alone. The nghttp2 callbacks here serve both
+ * servers and clients.
+ *
+ * The loop reaches a connection only through its cnet_io: the handler below for epoll events and
+ * conn_io_ops for after-work, shutdown close and freeing. The owner (server or client) hears of a
+ * connection through cnet_conn_hooks.
  */
 #include "cnet_internal.h"
 
@@ -18,7 +24,7 @@
 static inline int64_t conn_ticks(const cnet_conn *conn) { return conn->loop ? conn->loop->ticks : 0; }
 
 static cnet_stream_ref stream_ref(const cnet_conn *conn, int32_t id) {
-    cnet_stream_ref r = {conn->loop->id, conn->slot, conn->generation, id};
+    cnet_stream_ref r = {conn->loop->id, conn->io.slot, conn->io.generation, id};
     return r;
 }
 
@@ -146,8 +152,7 @@ static ssize_t data_read_cb(nghttp2_session *session, int32_t stream_id, uint8_t
         return NGHTTP2_ERR_DEFERRED;
     }
     if (n) s->out_tick = conn->loop->ticks;
-    if (n && s->opened && conn->loop->cb->on_sent)
-        conn->loop->cb->on_sent(conn->loop->cb->ctx, s->user_data, n);
+    if (n && s->opened && conn->cb->on_sent) conn->cb->on_sent(conn->cb->ctx, s->user_data, n);
     return (ssize_t)n;
 }
 
@@ -242,7 +247,7 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
 }
 
 static void server_headers_done(cnet_conn *conn, cnet_stream *s, const nghttp2_frame *frame) {
-    const cnet_callbacks *cb = conn->loop->cb;
+    const cnet_callbacks *cb = conn->cb;
     if (frame->headers.cat != NGHTTP2_HCAT_REQUEST) { /* request trailers */
         if (s->opened && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && cb->on_remote_end)
             cb->on_remote_end(cb->ctx, s->user_data);
@@ -252,7 +257,7 @@ static void server_headers_done(cnet_conn *conn, cnet_stream *s, const nghttp2_f
     conn->stream_tick = conn->loop->ticks;
     if (conn->ip) {
         if (cnet_ip_stream_open(conn->ip, conn->limits) < 0) {
-            atomic_fetch_add(&cnet_conn_counters(conn)->refused_streams, 1);
+            atomic_fetch_add(&conn->counters->refused_streams, 1);
             hbuf_reset(s);
             nghttp2_submit_rst_stream(conn->session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_REFUSED_STREAM);
             return;
@@ -273,7 +278,7 @@ static void server_headers_done(cnet_conn *conn, cnet_stream *s, const nghttp2_f
 }
 
 static void client_headers_done(cnet_conn *conn, cnet_stream *s, const nghttp2_frame *frame) {
-    const cnet_callbacks *cb = conn->loop->cb;
+    const cnet_callbacks *cb = conn->cb;
     int end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
     cnet_header *h = hbuf_view(s);
     if (!h) {
@@ -311,8 +316,8 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
         break;
     case NGHTTP2_DATA:
         s = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
-        if (s && s->opened && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && conn->loop->cb->on_remote_end)
-            conn->loop->cb->on_remote_end(conn->loop->cb->ctx, s->user_data);
+        if (s && s->opened && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && conn->cb->on_remote_end)
+            conn->cb->on_remote_end(conn->cb->ctx, s->user_data);
         break;
     case NGHTTP2_SETTINGS:
         if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) conn->got_settings = 1;
@@ -324,7 +329,7 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
         cnet_control_frame(conn, frame->hd.type);
         break;
     case NGHTTP2_GOAWAY:
-        if (conn->on_goaway) conn->on_goaway(conn);
+        if (conn->hooks && conn->hooks->goaway) conn->hooks->goaway(conn);
         break;
     case NGHTTP2_RST_STREAM:
         cnet_control_frame(conn, frame->hd.type);
@@ -342,7 +347,7 @@ static int on_data_chunk_recv(nghttp2_session *session, uint8_t flags, int32_t s
         return 0;
     }
     s->in_tick = conn->loop->ticks;
-    const cnet_callbacks *cb = conn->loop->cb;
+    const cnet_callbacks *cb = conn->cb;
     size_t n = cb->on_data ? cb->on_data(cb->ctx, s->user_data, data, len) : len;
     if (n > len) n = len;
     s->unconsumed += len - n;
@@ -369,7 +374,7 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
     nghttp2_session_set_stream_user_data(session, stream_id, NULL);
     /* Bytes the owner never consumed still hold the connection window: return them. */
     if (s->unconsumed) nghttp2_session_consume_connection(session, s->unconsumed);
-    const cnet_callbacks *cb = conn->loop->cb;
+    const cnet_callbacks *cb = conn->cb;
     if (s->opened && cb->on_stream_close) cb->on_stream_close(cb->ctx, s->user_data, error_code);
     cnet_stream_free(s);
     return 0;
@@ -397,16 +402,41 @@ nghttp2_session_callbacks *cnet_session_callbacks(void) {
 
 /* ---- Connection lifecycle and I/O ---- */
 
-cnet_conn *cnet_conn_new(int fd, SSL *ssl, int is_server) {
+static void conn_io_handler(cnet_loop *loop, cnet_io *io, uint32_t events);
+static void conn_io_after_work(cnet_loop *loop, cnet_io *io) { cnet_conn_after_work(cnet_conn_of(io)); }
+static void conn_io_close(cnet_loop *loop, cnet_io *io) { cnet_conn_close(cnet_conn_of(io), CNET_H2_CANCEL); }
+static void conn_io_destroy(cnet_io *io) { free(cnet_conn_of(io)); }
+
+static const cnet_io_ops conn_io_ops = {
+    .after_work = conn_io_after_work, .close = conn_io_close, .destroy = conn_io_destroy};
+
+cnet_conn *cnet_conn_new(int fd, SSL *ssl, int is_server, const cnet_callbacks *cb,
+                         const cnet_conn_hooks *hooks, void *owner) {
     cnet_conn *c = calloc(1, sizeof(*c));
     if (!c) return NULL;
-    c->io.kind = CNET_IO_CONN;
     c->io.fd = fd;
+    c->io.handler = conn_io_handler;
+    c->io.owner = c;
+    c->io.ops = &conn_io_ops;
+    c->cb = cb;
+    c->hooks = hooks;
+    c->owner = owner;
     c->ssl = ssl;
     c->is_server = is_server;
     c->created_ms = c->last_io_ms = cnet_now_ms();
     c->max_header_list = CNET_CLIENT_MAX_HEADER_LIST;
     return c;
+}
+
+int cnet_conn_attach(cnet_conn *conn, cnet_loop *loop) {
+    if (cnet_loop_add(loop, &conn->io) < 0) return -1;
+    conn->loop = loop;
+    return 0;
+}
+
+cnet_conn *cnet_conn_find(cnet_loop *loop, uint32_t slot, uint32_t generation) {
+    cnet_io *io = cnet_loop_find(loop, slot, generation);
+    return io ? cnet_conn_of(io) : NULL;
 }
 
 int cnet_conn_start_session(cnet_conn *conn, const nghttp2_settings_entry *iv, size_t niv) {
@@ -430,6 +460,7 @@ int cnet_conn_start_session(cnet_conn *conn, const nghttp2_settings_entry *iv, s
 
 /* >0 bytes read, 0 would block, -1 EOF or error. */
 static ssize_t conn_read(cnet_conn *c, uint8_t *buf, size_t len) {
+    if (c->io.fd < 0) return 0; /* no socket: driven in memory */
     if (c->ssl) {
         ERR_clear_error();
         int n = SSL_read(c->ssl, buf, (int)len);
@@ -450,6 +481,7 @@ static ssize_t conn_read(cnet_conn *c, uint8_t *buf, size_t len) {
 
 /* >0 bytes written, 0 would block, -1 error. */
 static ssize_t conn_write(cnet_conn *c, const uint8_t *buf, size_t len) {
+    if (c->io.fd < 0) return 0; /* no socket: the output stays in c->out */
     if (c->ssl) {
         ERR_clear_error();
         int n = SSL_write(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
@@ -491,17 +523,23 @@ static int out_append(cnet_conn *c, const uint8_t *p, size_t n) {
     return 0;
 }
 
+int cnet_conn_produce(cnet_conn *c) {
+    if (!c->session) return 0;
+    while (c->out_len - c->out_off < CNET_OUT_HIGH_WATER) {
+        const uint8_t *p;
+        ssize_t n = nghttp2_session_mem_send(c->session, &p);
+        if (n < 0) return -1;
+        if (n == 0) break;
+        /* Coalesce frames: one write per batch, not per frame. */
+        if (out_append(c, p, (size_t)n) != 0) return -1;
+    }
+    return 0;
+}
+
 int cnet_conn_flush(cnet_conn *c) {
     if (!c->session) return 0;
     for (;;) {
-        while (c->out_len - c->out_off < CNET_OUT_HIGH_WATER) {
-            const uint8_t *p;
-            ssize_t n = nghttp2_session_mem_send(c->session, &p);
-            if (n < 0) return -1;
-            if (n == 0) break;
-            /* Coalesce frames: one write per batch, not per frame. */
-            if (out_append(c, p, (size_t)n) != 0) return -1;
-        }
+        if (cnet_conn_produce(c) < 0) return -1;
         size_t pending = c->out_len - c->out_off;
         if (pending == 0) break;
         ssize_t w = conn_write(c, c->out + c->out_off, pending);
@@ -519,6 +557,12 @@ int cnet_conn_flush(cnet_conn *c) {
     return 0;
 }
 
+int cnet_conn_recv(cnet_conn *c, const uint8_t *data, size_t len) {
+    /* Bad preface, flood, callback failure: the session is unusable. */
+    if (nghttp2_session_mem_recv(c->session, data, len) < 0) return -1;
+    return c->closed ? -1 : 0;
+}
+
 int cnet_conn_on_readable(cnet_conn *c) {
     uint8_t buf[32768];
     for (;;) {
@@ -526,9 +570,7 @@ int cnet_conn_on_readable(cnet_conn *c) {
         if (n < 0) return -1;
         if (n == 0) return 0;
         c->last_io_ms = cnet_now_ms();
-        /* Bad preface, flood, callback failure: the session is unusable. */
-        if (nghttp2_session_mem_recv(c->session, buf, (size_t)n) < 0) return -1;
-        if (c->closed) return -1;
+        if (cnet_conn_recv(c, buf, (size_t)n) < 0) return -1;
     }
 }
 
@@ -544,9 +586,11 @@ void cnet_conn_after_work(cnet_conn *c) {
         cnet_conn_close(c, CNET_H2_CANCEL);
 }
 
-void cnet_conn_on_event(cnet_conn *c, uint32_t events) {
+static void conn_io_handler(cnet_loop *loop, cnet_io *io, uint32_t events) {
+    cnet_conn *c = cnet_conn_of(io);
+    if (c->closed) return; /* closed earlier in this epoll batch: buried, not yet freed */
     if (c->handshaking) {
-        int r = cnet_server_handshake(c);
+        int r = c->hooks->handshake(c);
         if (r < 0) cnet_conn_close(c, CNET_H2_CANCEL);
         if (r <= 0) return;
     }
@@ -567,20 +611,15 @@ void cnet_conn_close(cnet_conn *c, uint32_t error_code) {
     c->closed = 1;
     cnet_loop *loop = c->loop;
     /* Leave the slot first, so the client reads as dead before its streams hear of it. */
-    if (loop && loop->slots && c->slot < loop->nslots && loop->slots[c->slot] == c) {
-        cnet_loop_remove_conn(loop, c);
-        if (loop->server) cnet_server_conn_closed(loop);
-        if (loop->client) cnet_client_conn_closed(loop);
-    }
+    if (loop && cnet_loop_remove(loop, &c->io) && c->hooks && c->hooks->detached) c->hooks->detached(c);
     /* nghttp2_session_del calls no callback: fail the owner's streams ourselves. */
     while (c->streams) {
         cnet_stream *s = c->streams;
         if (c->session && s->id > 0) nghttp2_session_set_stream_user_data(c->session, s->id, NULL);
-        if (s->opened && loop && loop->cb->on_stream_close)
-            loop->cb->on_stream_close(loop->cb->ctx, s->user_data, error_code);
+        if (s->opened && c->cb->on_stream_close) c->cb->on_stream_close(c->cb->ctx, s->user_data, error_code);
         cnet_stream_free(s);
     }
-    if (loop && loop->server) cnet_server_conn_released(loop, c);
+    if (c->hooks && c->hooks->released) c->hooks->released(c);
     nghttp2_session_del(c->session);
     c->session = NULL;
     if (c->ssl) {
@@ -588,12 +627,12 @@ void cnet_conn_close(cnet_conn *c, uint32_t error_code) {
         c->ssl = NULL;
     }
     if (c->io.fd >= 0) {
-        if (c->watched) epoll_ctl(loop->epfd, EPOLL_CTL_DEL, c->io.fd, NULL);
+        if (c->watched) cnet_loop_unwatch(loop, &c->io);
         close(c->io.fd);
         c->io.fd = -1;
     }
     free(c->out);
     c->out = NULL;
-    if (loop && c->watched) cnet_loop_bury(loop, c);
+    if (loop && c->watched) cnet_loop_bury(loop, &c->io);
     else free(c);
 }

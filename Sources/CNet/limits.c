@@ -106,13 +106,13 @@ int cnet_outbound_check(cnet_stream *s) {
     const cnet_limits *l = c->limits;
     if (!l || s->queued == 0) return 0;
     if (l->max_queued_per_connection && c->queued > l->max_queued_per_connection) {
-        atomic_fetch_add(&cnet_conn_counters(c)->budget_resets, 1);
+        atomic_fetch_add(&c->counters->budget_resets, 1);
         cnet_conn_calm(c, NGHTTP2_ENHANCE_YOUR_CALM);
         return -1;
     }
     if ((l->max_queued_per_stream && s->queued > l->max_queued_per_stream) ||
         (l->max_queued_per_process && cnet_queued_total() > l->max_queued_per_process)) {
-        atomic_fetch_add(&cnet_conn_counters(c)->budget_resets, 1);
+        atomic_fetch_add(&c->counters->budget_resets, 1);
         reset_stream(s, NGHTTP2_ENHANCE_YOUR_CALM);
     }
     return 0;
@@ -127,7 +127,7 @@ void cnet_control_frame(cnet_conn *conn, uint8_t type) {
     if (type == NGHTTP2_RST_STREAM && ++conn->rst_count > CNET_RST_FLOOD_PER_TICK) flood = 1;
     if (l->max_control_frames_per_tick && ++conn->ctl_count > l->max_control_frames_per_tick) flood = 1;
     if (flood) {
-        atomic_fetch_add(&cnet_conn_counters(conn)->flood_goaways, 1);
+        atomic_fetch_add(&conn->counters->flood_goaways, 1);
         cnet_conn_calm(conn, NGHTTP2_ENHANCE_YOUR_CALM);
     }
 }
@@ -137,7 +137,7 @@ void cnet_control_frame(cnet_conn *conn, uint8_t type) {
 /* 1 if the connection was closed. */
 static int conn_deadlines(cnet_conn *c, int64_t now) {
     const cnet_limits *l = c->limits;
-    cnet_counters *k = cnet_conn_counters(c);
+    cnet_counters *k = c->counters;
     if (c->close_tick && now >= c->close_tick) {
         cnet_conn_close(c, CNET_H2_CANCEL);
         return 1;
@@ -177,7 +177,7 @@ static int conn_deadlines(cnet_conn *c, int64_t now) {
 void cnet_limits_tick(cnet_loop *loop) {
     int64_t now = loop->ticks;
     for (uint32_t i = 0; i < loop->nslots; i++) {
-        cnet_conn *c = loop->slots[i];
+        cnet_conn *c = loop->slots[i] ? cnet_conn_of(loop->slots[i]) : NULL;
         if (!c || !c->limits || c->handshaking || !c->session) continue;
         if (!conn_deadlines(c, now)) cnet_conn_after_work(c);
     }

@@ -1,17 +1,19 @@
 /*
  * The epoll event loop (one thread per loop), the process-wide loop registry and the cross-thread
- * command queue.
+ * queue. A leaf (loop.h): every event, tick, queued item, dirty flush and shutdown close goes
+ * through a handler pointer its owner registered; this file names no server, client or connection.
  *
  * Registry: loops are indexed by cnet_stream_ref.loop. A loop that shuts down leaves a NULL entry
- * behind (its id is never reused), so a late command finds "gone" and is dropped. Posting holds the
- * registry read lock while it touches the loop, and a loop unregisters itself under the write lock
- * before it frees anything, so a poster never sees a freed loop.
+ * behind (its id is never reused), so a late item finds "gone" and goes back to its poster. Posting
+ * holds the registry read lock while it touches the loop, and a loop unregisters itself under the
+ * write lock before it frees anything, so a poster never sees a freed loop.
  *
  * Queue: a mutex-protected singly linked list plus an eventfd. `signalled` makes a burst of
- * commands cost a single eventfd write: only the poster that flips it 0 -> 1 writes, and the loop
+ * items cost a single eventfd write: only the poster that flips it 0 -> 1 writes, and the loop
  * clears it before it takes the list.
  */
-#include "cnet_internal.h"
+#define _GNU_SOURCE 1
+#include "loop.h"
 
 #include <signal.h>
 
@@ -74,12 +76,11 @@ static void registry_remove(cnet_loop *loop) {
     pthread_rwlock_unlock(&registry_lock);
 }
 
-int cnet_loop_post(uint32_t id, cnet_cmd *c) {
+int cnet_loop_post(uint32_t id, cnet_qitem *c) {
     pthread_rwlock_rdlock(&registry_lock);
     cnet_loop *loop = id < registry_len ? registry[id] : NULL;
     if (!loop) {
         pthread_rwlock_unlock(&registry_lock);
-        cnet_cmd_free(c);
         return -1;
     }
     c->next = NULL;
@@ -102,13 +103,92 @@ int cnet_loop_watch(cnet_loop *loop, cnet_io *io, uint32_t events, int add) {
     return epoll_ctl(loop->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, io->fd, &ev);
 }
 
-int cnet_loop_init(cnet_loop *loop, const cnet_callbacks *cb, char *err, size_t err_len) {
+void cnet_loop_unwatch(cnet_loop *loop, cnet_io *io) {
+    if (io->fd >= 0) epoll_ctl(loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+}
+
+void cnet_loop_tick_after(cnet_loop *loop, int64_t ms) {
+    if (ms <= 0) ms = 1; /* a zero it_value would disarm the timer */
+    struct itimerspec its = {.it_interval = {1, 0}, .it_value = {ms / 1000, (long)(ms % 1000) * 1000000L}};
+    timerfd_settime(loop->tick.fd, 0, &its, NULL);
+}
+
+/* Takes the whole queue at once and runs it; items posted meanwhile wait for the next round. */
+static void run_commands(cnet_loop *loop, int woken) {
+    if (woken) {
+        uint64_t v;
+        ssize_t n = read(loop->wake.fd, &v, sizeof(v));
+        (void)n;
+        atomic_store(&loop->signalled, 0); /* before taking the list: a later post signals again */
+    }
+    pthread_mutex_lock(&loop->qlock);
+    cnet_qitem *c = loop->qhead;
+    loop->qhead = loop->qtail = NULL;
+    pthread_mutex_unlock(&loop->qlock);
+    while (c) {
+        cnet_qitem *next = c->next;
+        loop->hooks->run(loop, c);
+        c = next;
+    }
+    /* Flush the sources the batch touched. */
+    for (size_t i = 0; i < loop->ndirty; i++) {
+        cnet_io *io = cnet_loop_find(loop, loop->dirty[2 * i], loop->dirty[2 * i + 1]);
+        if (io) {
+            io->dirty = 0;
+            io->ops->after_work(loop, io);
+        }
+    }
+    loop->ndirty = 0;
+}
+
+void cnet_loop_mark_dirty(cnet_loop *loop, cnet_io *io) {
+    if (io->dirty) return;
+    if (loop->ndirty == loop->dirty_cap) {
+        size_t cap = loop->dirty_cap ? loop->dirty_cap * 2 : 64;
+        uint32_t *d = realloc(loop->dirty, cap * 2 * sizeof(*d));
+        if (!d) { /* flush right away instead */
+            io->ops->after_work(loop, io);
+            return;
+        }
+        loop->dirty = d;
+        loop->dirty_cap = cap;
+    }
+    loop->dirty[2 * loop->ndirty] = io->slot;
+    loop->dirty[2 * loop->ndirty + 1] = io->generation;
+    loop->ndirty++;
+    io->dirty = 1;
+}
+
+void cnet_loop_bury(cnet_loop *loop, cnet_io *io) {
+    io->grave_next = loop->graveyard;
+    loop->graveyard = io;
+}
+
+void cnet_loop_reap(cnet_loop *loop) {
+    while (loop->graveyard) {
+        cnet_io *io = loop->graveyard;
+        loop->graveyard = io->grave_next;
+        io->ops->destroy(io);
+    }
+}
+
+static void on_wake(cnet_loop *loop, cnet_io *io, uint32_t events) { run_commands(loop, 1); }
+
+static void on_tick(cnet_loop *loop, cnet_io *io, uint32_t events) {
+    uint64_t v;
+    ssize_t n = read(loop->tick.fd, &v, sizeof(v));
+    (void)n;
+    loop->ticks++;
+    if (loop->hooks->tick) loop->hooks->tick(loop);
+}
+
+int cnet_loop_init(cnet_loop *loop, const cnet_loop_hooks *hooks, void *owner, char *err, size_t err_len) {
     memset(loop, 0, sizeof(*loop));
-    loop->cb = cb;
-    loop->epfd = loop->wake.fd = loop->tick.fd = loop->listen.fd = -1;
-    loop->wake.kind = CNET_IO_WAKE;
-    loop->tick.kind = CNET_IO_TICK;
-    loop->listen.kind = CNET_IO_LISTEN;
+    loop->hooks = hooks;
+    loop->owner = owner;
+    loop->epfd = loop->wake.fd = loop->tick.fd = -1;
+    loop->wake.handler = on_wake;
+    loop->tick.handler = on_tick;
     pthread_mutex_init(&loop->qlock, NULL);
     atomic_init(&loop->signalled, 0);
     loop->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -132,71 +212,18 @@ int cnet_loop_init(cnet_loop *loop, const cnet_callbacks *cb, char *err, size_t 
     return 0;
 }
 
-/* Takes the whole queue at once and runs it; commands posted meanwhile wait for the next round. */
-static void run_commands(cnet_loop *loop, int woken) {
-    if (woken) {
-        uint64_t v;
-        ssize_t n = read(loop->wake.fd, &v, sizeof(v));
-        (void)n;
-        atomic_store(&loop->signalled, 0); /* before taking the list: a later post signals again */
-    }
-    pthread_mutex_lock(&loop->qlock);
-    cnet_cmd *c = loop->qhead;
+/* Closes every slot-held source and releases the queued items (the loop is unregistered). */
+static void settle(cnet_loop *loop) {
+    for (uint32_t i = 0; i < loop->nslots; i++)
+        if (loop->slots[i]) loop->slots[i]->ops->close(loop, loop->slots[i]);
+    cnet_qitem *c = loop->qhead;
     loop->qhead = loop->qtail = NULL;
-    pthread_mutex_unlock(&loop->qlock);
     while (c) {
-        cnet_cmd *next = c->next;
-        cnet_cmd_run(loop, c);
+        cnet_qitem *next = c->next;
+        loop->hooks->drop(loop, c);
         c = next;
     }
-    /* Flush the connections the batch touched. */
-    for (size_t i = 0; i < loop->ndirty; i++) {
-        cnet_conn *conn = cnet_loop_find_conn(loop, loop->dirty[2 * i], loop->dirty[2 * i + 1]);
-        if (conn) {
-            conn->dirty = 0;
-            cnet_conn_after_work(conn);
-        }
-    }
-    loop->ndirty = 0;
-}
-
-void cnet_loop_mark_dirty(cnet_loop *loop, cnet_conn *conn) {
-    if (conn->dirty) return;
-    if (loop->ndirty == loop->dirty_cap) {
-        size_t cap = loop->dirty_cap ? loop->dirty_cap * 2 : 64;
-        uint32_t *d = realloc(loop->dirty, cap * 2 * sizeof(*d));
-        if (!d) { /* flush right away instead */
-            cnet_conn_after_work(conn);
-            return;
-        }
-        loop->dirty = d;
-        loop->dirty_cap = cap;
-    }
-    loop->dirty[2 * loop->ndirty] = conn->slot;
-    loop->dirty[2 * loop->ndirty + 1] = conn->generation;
-    loop->ndirty++;
-    conn->dirty = 1;
-}
-
-void cnet_loop_bury(cnet_loop *loop, cnet_conn *conn) {
-    conn->grave_next = loop->graveyard;
-    loop->graveyard = conn;
-}
-
-void cnet_loop_reap(cnet_loop *loop) {
-    while (loop->graveyard) {
-        cnet_conn *c = loop->graveyard;
-        loop->graveyard = c->grave_next;
-        free(c);
-    }
-}
-
-static void on_tick(cnet_loop *loop) {
-    uint64_t v;
-    ssize_t n = read(loop->tick.fd, &v, sizeof(v));
-    (void)n;
-    loop->ticks++;
-    if (loop->server) cnet_server_loop_tick(loop);
+    cnet_loop_reap(loop);
 }
 
 static void *loop_main(void *arg) {
@@ -210,20 +237,12 @@ static void *loop_main(void *arg) {
             break;
         }
         for (int i = 0; i < n; i++) {
+            /* A source closed earlier in this batch is buried, not yet freed: its handler sees
+             * that it is closed. */
             cnet_io *io = evs[i].data.ptr;
-            switch (io->kind) {
-            case CNET_IO_WAKE: run_commands(loop, 1); break;
-            case CNET_IO_TICK: on_tick(loop); break;
-            case CNET_IO_LISTEN: cnet_server_on_accept(loop); break;
-            case CNET_IO_CONN: {
-                cnet_conn *conn = (cnet_conn *)io; /* io is the first member */
-                /* A connection closed earlier in this batch is buried, not yet freed. */
-                if (!conn->closed) cnet_conn_on_event(conn, evs[i].events);
-                break;
-            }
-            }
+            io->handler(loop, io, evs[i].events);
         }
-        /* Commands our own callbacks posted (they skip the eventfd). Running them may post more;
+        /* Items our own handlers posted (they skip the eventfd). Running them may post more;
          * after a few rounds let epoll in first by signalling ourselves. */
         for (int round = 0;; round++) {
             pthread_mutex_lock(&loop->qlock);
@@ -242,16 +261,7 @@ static void *loop_main(void *arg) {
     }
     /* Gone: no post can reach us any more. Close what is left, then settle the queue. */
     registry_remove(loop);
-    for (uint32_t i = 0; i < loop->nslots; i++)
-        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
-    cnet_cmd *c = loop->qhead;
-    loop->qhead = loop->qtail = NULL;
-    while (c) {
-        cnet_cmd *next = c->next;
-        cnet_cmd_drop(loop, c);
-        c = next;
-    }
-    cnet_loop_reap(loop);
+    settle(loop);
     return NULL;
 }
 
@@ -266,23 +276,13 @@ int cnet_loop_start(cnet_loop *loop, char *err, size_t err_len) {
 
 void cnet_loop_destroy(cnet_loop *loop) {
     registry_remove(loop);
-    for (uint32_t i = 0; i < loop->nslots; i++)
-        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
-    cnet_cmd *c = loop->qhead;
-    while (c) {
-        cnet_cmd *next = c->next;
-        cnet_cmd_drop(loop, c);
-        c = next;
-    }
-    loop->qhead = loop->qtail = NULL;
-    cnet_loop_reap(loop);
+    settle(loop);
     free(loop->dirty);
     loop->dirty = NULL;
-    if (loop->listen.fd >= 0) close(loop->listen.fd);
     if (loop->wake.fd >= 0) close(loop->wake.fd);
     if (loop->tick.fd >= 0) close(loop->tick.fd);
     if (loop->epfd >= 0) close(loop->epfd);
-    loop->listen.fd = loop->wake.fd = loop->tick.fd = loop->epfd = -1;
+    loop->wake.fd = loop->tick.fd = loop->epfd = -1;
     free(loop->slots);
     free(loop->generations);
     loop->slots = NULL;
@@ -291,15 +291,15 @@ void cnet_loop_destroy(cnet_loop *loop) {
     pthread_mutex_destroy(&loop->qlock);
 }
 
-/* ---- Connection slots ---- */
+/* ---- Slots ---- */
 
-int cnet_loop_add_conn(cnet_loop *loop, cnet_conn *conn) {
+int cnet_loop_add(cnet_loop *loop, cnet_io *io) {
     uint32_t i;
     for (i = 0; i < loop->nslots; i++)
         if (!loop->slots[i]) break;
     if (i == loop->nslots) {
         uint32_t cap = loop->nslots ? loop->nslots * 2 : 64;
-        cnet_conn **s = realloc(loop->slots, cap * sizeof(*s));
+        cnet_io **s = realloc(loop->slots, cap * sizeof(*s));
         if (!s) return -1;
         loop->slots = s;
         uint32_t *g = realloc(loop->generations, cap * sizeof(*g));
@@ -311,25 +311,24 @@ int cnet_loop_add_conn(cnet_loop *loop, cnet_conn *conn) {
         }
         loop->nslots = cap;
     }
-    loop->slots[i] = conn;
-    conn->slot = i;
-    conn->generation = ++loop->generations[i];
-    conn->loop = loop;
+    loop->slots[i] = io;
+    io->slot = i;
+    io->generation = ++loop->generations[i];
     loop->nconns++;
     return 0;
 }
 
-void cnet_loop_remove_conn(cnet_loop *loop, cnet_conn *conn) {
-    if (conn->slot < loop->nslots && loop->slots[conn->slot] == conn) {
-        loop->slots[conn->slot] = NULL;
-        loop->nconns--;
-    }
+int cnet_loop_remove(cnet_loop *loop, cnet_io *io) {
+    if (!loop->slots || io->slot >= loop->nslots || loop->slots[io->slot] != io) return 0;
+    loop->slots[io->slot] = NULL;
+    loop->nconns--;
+    return 1;
 }
 
-cnet_conn *cnet_loop_find_conn(cnet_loop *loop, uint32_t slot, uint32_t generation) {
+cnet_io *cnet_loop_find(cnet_loop *loop, uint32_t slot, uint32_t generation) {
     if (slot >= loop->nslots) return NULL;
-    cnet_conn *c = loop->slots[slot];
-    return c && c->generation == generation ? c : NULL;
+    cnet_io *io = loop->slots[slot];
+    return io && io->generation == generation ? io : NULL;
 }
 
 /* ---- Process-wide set-up ---- */

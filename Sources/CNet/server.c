@@ -1,6 +1,9 @@
 /*
  * The server: one SO_REUSEPORT listener per loop, accept, TLS handshake (non-blocking, on the loop),
  * server SETTINGS, idle timeouts and graceful shutdown.
+ *
+ * Each loop's owner is a server_loop; the server registers with it the listener's handler, the
+ * tick and command hooks (server_loop_hooks) and, on every accepted connection, server_conn_hooks.
  */
 #include "cnet_internal.h"
 
@@ -14,28 +17,58 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
+
+/* One loop of a server (the loop's owner) and its listener. */
+typedef struct server_loop {
+    cnet_loop loop;
+    cnet_io listen;               /* SO_REUSEPORT listener, fd -1 when closed */
+    cnet_server *srv;
+    int stopping;                 /* graceful shutdown in progress */
+    int64_t stop_deadline_ms;
+} server_loop;
 
 struct cnet_server {
     cnet_callbacks cb;
     SSL_CTX *ssl_ctx;
-    nghttp2_settings_entry settings[3];
-    uint32_t max_header_list;
-    int max_connections;
-    int idle_timeout_ms;
+    cnet_server_params params;
     int nloops;
-    cnet_loop *loops;
+    server_loop *loops;
     uint16_t port;
     atomic_int connections;
     int shut;
-    cnet_limits limits;
     cnet_iptable *ips;
     cnet_counters counters;
     int64_t last_trim_ms;         /* loop 0 only */
 };
 
-cnet_counters *cnet_conn_counters(cnet_conn *conn) { return &conn->loop->server->counters; }
+static const cnet_loop_hooks server_loop_hooks;
+static const cnet_conn_hooks server_conn_hooks;
+static void on_accept(cnet_loop *loop, cnet_io *io, uint32_t events);
+
+void cnet_server_params_resolve(cnet_server_params *p, const cnet_server_config *config) {
+    memset(p, 0, sizeof(*p));
+    p->max_connections = config->max_connections > 0 ? config->max_connections : 10000;
+    p->idle_timeout_ms = config->idle_timeout_ms ? config->idle_timeout_ms : 300000;
+    p->max_header_list = config->max_header_list_size ? config->max_header_list_size : 16384;
+    uint32_t window = config->initial_window_size ? config->initial_window_size : 1024 * 1024;
+    if (window > NGHTTP2_MAX_WINDOW_SIZE) window = NGHTTP2_MAX_WINDOW_SIZE;
+    p->settings[0] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+                                              config->max_concurrent_streams ? config->max_concurrent_streams : 100};
+    p->settings[1] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, p->max_header_list};
+    p->settings[2] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window};
+    cnet_limits_resolve(&p->limits, config, p->max_connections, p->settings[0].value);
+}
+
+void cnet_server_conn_setup(cnet_conn *conn, const cnet_server_params *p, cnet_counters *counters,
+                            cnet_ip *ip) {
+    conn->max_header_list = p->max_header_list;
+    conn->limits = &p->limits;
+    conn->counters = counters;
+    conn->ip = ip;
+    int64_t now = conn->loop ? conn->loop->ticks : 0;
+    conn->accept_tick = conn->session_tick = conn->stream_tick = conn->out_tick = now;
+}
 
 static int listen_socket(const struct addrinfo *ai, uint16_t port, char *err, size_t err_len) {
     struct sockaddr_storage ss;
@@ -75,17 +108,8 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
         return NULL;
     }
     srv->cb = *callbacks;
-    srv->max_connections = config->max_connections > 0 ? config->max_connections : 10000;
-    srv->idle_timeout_ms = config->idle_timeout_ms ? config->idle_timeout_ms : 300000;
-    srv->max_header_list = config->max_header_list_size ? config->max_header_list_size : 16384;
-    uint32_t window = config->initial_window_size ? config->initial_window_size : 1024 * 1024;
-    if (window > NGHTTP2_MAX_WINDOW_SIZE) window = NGHTTP2_MAX_WINDOW_SIZE;
-    srv->settings[0] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
-                                                config->max_concurrent_streams ? config->max_concurrent_streams : 100};
-    srv->settings[1] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, srv->max_header_list};
-    srv->settings[2] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window};
+    cnet_server_params_resolve(&srv->params, config);
     atomic_init(&srv->connections, 0);
-    cnet_limits_resolve(&srv->limits, config, srv->max_connections, srv->settings[0].value);
     srv->ips = cnet_iptable_new();
     if (!srv->ips) {
         cnet_set_err(err, err_len, "out of memory");
@@ -118,18 +142,19 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
         return NULL;
     }
 
-    srv->loops = calloc((size_t)srv->nloops, sizeof(cnet_loop));
+    srv->loops = calloc((size_t)srv->nloops, sizeof(server_loop));
     int ready = 0, ok = srv->loops != NULL;
     if (!ok) cnet_set_err(err, err_len, "out of memory");
     uint16_t port = config->port;
     for (int i = 0; ok && i < srv->nloops; i++) {
-        cnet_loop *loop = &srv->loops[i];
-        if (cnet_loop_init(loop, &srv->cb, err, err_len) < 0) ok = 0;
+        server_loop *sl = &srv->loops[i];
+        sl->srv = srv;
+        sl->listen = (cnet_io){.fd = -1, .handler = on_accept, .owner = sl};
+        if (cnet_loop_init(&sl->loop, &server_loop_hooks, sl, err, err_len) < 0) ok = 0;
         ready = i + 1; /* initialised loops, destroyed on failure */
-        loop->server = srv;
-        if (ok && (loop->listen.fd = listen_socket(ai, port, err, err_len)) < 0) ok = 0;
-        if (ok && port == 0) port = bound_port(loop->listen.fd);
-        if (ok && cnet_loop_watch(loop, &loop->listen, EPOLLIN, 1) < 0) {
+        if (ok && (sl->listen.fd = listen_socket(ai, port, err, err_len)) < 0) ok = 0;
+        if (ok && port == 0) port = bound_port(sl->listen.fd);
+        if (ok && cnet_loop_watch(&sl->loop, &sl->listen, EPOLLIN, 1) < 0) {
             cnet_set_err(err, err_len, "epoll: %s", strerror(errno));
             ok = 0;
         }
@@ -137,7 +162,7 @@ cnet_server *cnet_server_start(const cnet_server_config *config, const cnet_call
     freeaddrinfo(ai);
     srv->port = port;
     for (int i = 0; ok && i < srv->nloops; i++)
-        if (cnet_loop_start(&srv->loops[i], err, err_len) < 0) ok = 0;
+        if (cnet_loop_start(&srv->loops[i].loop, err, err_len) < 0) ok = 0;
     if (!ok) {
         srv->nloops = ready;
         cnet_server_shutdown(srv, 0);
@@ -157,24 +182,28 @@ void cnet_server_shutdown(cnet_server *srv, int grace_ms) {
     if (!srv || srv->shut) return;
     srv->shut = 1;
     for (int i = 0; i < srv->nloops; i++) {
-        if (!srv->loops[i].thread_started) continue;
+        cnet_loop *loop = &srv->loops[i].loop;
+        if (!loop->thread_started) continue;
         cnet_cmd *c = calloc(1, sizeof(*c));
         if (c) {
             c->type = CNET_CMD_SHUTDOWN;
             c->grace_ms = grace_ms < 0 ? 0 : grace_ms;
-            cnet_loop_post(srv->loops[i].id, c);
+            cnet_cmd_post(loop->id, c);
         } else {
-            srv->loops[i].exit = 1; /* best effort: the next tick ends the loop */
+            loop->exit = 1; /* best effort: the next tick ends the loop */
         }
     }
     for (int i = 0; i < srv->nloops; i++)
-        if (srv->loops[i].thread_started) pthread_join(srv->loops[i].thread, NULL);
+        if (srv->loops[i].loop.thread_started) pthread_join(srv->loops[i].loop.thread, NULL);
 }
 
 void cnet_server_free(cnet_server *srv) {
     if (!srv) return;
     cnet_server_shutdown(srv, 0);
-    for (int i = 0; srv->loops && i < srv->nloops; i++) cnet_loop_destroy(&srv->loops[i]);
+    for (int i = 0; srv->loops && i < srv->nloops; i++) {
+        cnet_loop_destroy(&srv->loops[i].loop);
+        if (srv->loops[i].listen.fd >= 0) close(srv->loops[i].listen.fd);
+    }
     free(srv->loops);
     SSL_CTX_free(srv->ssl_ctx);
     cnet_iptable_free(srv->ips);
@@ -198,37 +227,39 @@ void cnet_server_get_stats(const cnet_server *server, cnet_server_stats *out) {
 
 /* ---- On the loop ---- */
 
-static void close_listener(cnet_loop *loop) {
-    if (loop->listen.fd < 0) return;
-    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, loop->listen.fd, NULL);
-    close(loop->listen.fd);
-    loop->listen.fd = -1;
+static void close_listener(server_loop *sl) {
+    if (sl->listen.fd < 0) return;
+    cnet_loop_unwatch(&sl->loop, &sl->listen);
+    close(sl->listen.fd);
+    sl->listen.fd = -1;
 }
 
 static int start_session(cnet_conn *conn) {
-    cnet_server *srv = conn->loop->server;
-    return cnet_conn_start_session(conn, srv->settings, sizeof(srv->settings) / sizeof(srv->settings[0]));
+    const cnet_server_params *p = &((server_loop *)conn->owner)->srv->params;
+    return cnet_conn_start_session(conn, p->settings, sizeof(p->settings) / sizeof(p->settings[0]));
 }
 
-void cnet_server_on_accept(cnet_loop *loop) {
-    cnet_server *srv = loop->server;
+static void on_accept(cnet_loop *loop, cnet_io *io, uint32_t events) {
+    server_loop *sl = io->owner;
+    cnet_server *srv = sl->srv;
     for (;;) {
         struct sockaddr_storage peer;
         socklen_t peer_len = sizeof(peer);
-        int fd = accept4(loop->listen.fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept4(sl->listen.fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             /* Out of fds: stop listening until the next tick instead of spinning. */
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                cnet_loop_watch(loop, &loop->listen, 0, 0);
+                cnet_loop_watch(loop, &sl->listen, 0, 0);
             return;
         }
         /* Admission: the global cap, the per-address cap, and the reserve kept for addresses that
          * hold no connection yet (so one client cannot lock out the others). */
-        cnet_ip *ip = loop->stopping ? NULL
-            : cnet_ip_admit(srv->ips, &srv->limits, (struct sockaddr *)&peer, atomic_load(&srv->connections));
+        cnet_ip *ip = sl->stopping ? NULL
+            : cnet_ip_admit(srv->ips, &srv->params.limits, (struct sockaddr *)&peer,
+                            atomic_load(&srv->connections));
         if (!ip) {
-            if (!loop->stopping) atomic_fetch_add(&srv->counters.refused_connections, 1);
+            if (!sl->stopping) atomic_fetch_add(&srv->counters.refused_connections, 1);
             close(fd);
             continue;
         }
@@ -248,8 +279,8 @@ void cnet_server_on_accept(cnet_loop *loop) {
             }
             SSL_set_accept_state(ssl);
         }
-        cnet_conn *conn = cnet_conn_new(fd, ssl, 1);
-        if (!conn || cnet_loop_add_conn(loop, conn) < 0) {
+        cnet_conn *conn = cnet_conn_new(fd, ssl, 1, &srv->cb, &server_conn_hooks, sl);
+        if (!conn || cnet_conn_attach(conn, loop) < 0) {
             free(conn);
             SSL_free(ssl);
             close(fd);
@@ -257,10 +288,7 @@ void cnet_server_on_accept(cnet_loop *loop) {
             cnet_ip_release(srv->ips, ip);
             continue;
         }
-        conn->max_header_list = srv->max_header_list;
-        conn->limits = &srv->limits;
-        conn->ip = ip;
-        conn->accept_tick = conn->session_tick = conn->stream_tick = conn->out_tick = loop->ticks;
+        cnet_server_conn_setup(conn, &srv->params, &srv->counters, ip);
         conn->events = EPOLLIN;
         if (cnet_loop_watch(loop, &conn->io, EPOLLIN, 1) < 0) {
             cnet_conn_close(conn, CNET_H2_CANCEL); /* not watched: freed at once */
@@ -268,7 +296,7 @@ void cnet_server_on_accept(cnet_loop *loop) {
         }
         conn->watched = 1;
         if (ssl) {
-            conn->handshaking = 1; /* driven by cnet_conn_on_event */
+            conn->handshaking = 1; /* driven by the connection's handler */
         } else if (start_session(conn) < 0) {
             cnet_conn_close(conn, CNET_H2_CANCEL);
         } else {
@@ -278,7 +306,7 @@ void cnet_server_on_accept(cnet_loop *loop) {
 }
 
 /* 1 done, 0 in progress, -1 failed. */
-int cnet_server_handshake(cnet_conn *conn) {
+static int server_handshake(cnet_conn *conn) {
     ERR_clear_error();
     int r = SSL_do_handshake(conn->ssl);
     if (r == 1) {
@@ -295,38 +323,45 @@ int cnet_server_handshake(cnet_conn *conn) {
     }
 }
 
-void cnet_server_conn_released(cnet_loop *loop, cnet_conn *conn) {
+/* The connection is gone (its streams freed): releases its client address's entry. */
+static void server_conn_released(cnet_conn *conn) {
     if (!conn->ip) return;
-    cnet_ip_release(loop->server->ips, conn->ip);
+    cnet_ip_release(((server_loop *)conn->owner)->srv->ips, conn->ip);
     conn->ip = NULL;
 }
 
-void cnet_server_conn_closed(cnet_loop *loop) {
-    atomic_store(&loop->server->counters.closed_since_trim, 1);
-    atomic_fetch_sub(&loop->server->connections, 1);
-    if (loop->stopping && loop->nconns == 0) loop->exit = 1;
+static void server_conn_detached(cnet_conn *conn) {
+    server_loop *sl = conn->owner;
+    atomic_store(&sl->srv->counters.closed_since_trim, 1);
+    atomic_fetch_sub(&sl->srv->connections, 1);
+    if (sl->stopping && sl->loop.nconns == 0) sl->loop.exit = 1;
+}
+
+static const cnet_conn_hooks server_conn_hooks = {
+    .detached = server_conn_detached, .released = server_conn_released, .handshake = server_handshake};
+
+static cnet_conn *slot_conn(cnet_loop *loop, uint32_t i) {
+    return loop->slots[i] ? cnet_conn_of(loop->slots[i]) : NULL;
 }
 
 static void close_all(cnet_loop *loop) {
     for (uint32_t i = 0; i < loop->nslots; i++)
-        if (loop->slots[i]) cnet_conn_close(loop->slots[i], CNET_H2_CANCEL);
+        if (loop->slots[i]) cnet_conn_close(slot_conn(loop, i), CNET_H2_CANCEL);
 }
 
-void cnet_server_begin_stop(cnet_loop *loop, int grace_ms) {
-    if (loop->stopping) return;
-    loop->stopping = 1;
-    loop->stop_deadline_ms = cnet_now_ms() + grace_ms;
-    close_listener(loop);
+static void begin_stop(server_loop *sl, int grace_ms) {
+    cnet_loop *loop = &sl->loop;
+    if (sl->stopping) return;
+    sl->stopping = 1;
+    sl->stop_deadline_ms = cnet_now_ms() + grace_ms;
+    close_listener(sl);
     if (grace_ms <= 0) {
         close_all(loop);
     } else {
-        if (grace_ms < 1000) { /* wake up at the deadline rather than at the next full tick */
-            struct itimerspec its = {.it_interval = {1, 0},
-                                     .it_value = {0, (long)grace_ms * 1000000L}};
-            timerfd_settime(loop->tick.fd, 0, &its, NULL);
-        }
+        /* wake up at the deadline rather than at the next full tick */
+        if (grace_ms < 1000) cnet_loop_tick_after(loop, grace_ms);
         for (uint32_t i = 0; i < loop->nslots; i++) {
-            cnet_conn *c = loop->slots[i];
+            cnet_conn *c = slot_conn(loop, i);
             if (!c) continue;
             if (!c->session) { /* still in the TLS handshake */
                 cnet_conn_close(c, CNET_H2_CANCEL);
@@ -341,19 +376,21 @@ void cnet_server_begin_stop(cnet_loop *loop, int grace_ms) {
     if (loop->nconns == 0) loop->exit = 1;
 }
 
-void cnet_server_loop_tick(cnet_loop *loop) {
-    cnet_server *srv = loop->server;
+static void server_tick(cnet_loop *loop) {
+    server_loop *sl = loop->owner;
+    cnet_server *srv = sl->srv;
     int64_t now = cnet_now_ms();
-    if (loop->stopping) {
-        if (now >= loop->stop_deadline_ms) close_all(loop);
+    if (sl->stopping) {
+        if (now >= sl->stop_deadline_ms) close_all(loop);
         if (loop->nconns == 0) loop->exit = 1;
         return;
     }
-    if (loop->listen.fd >= 0) cnet_loop_watch(loop, &loop->listen, EPOLLIN, 0); /* resume if paused */
+    if (sl->listen.fd >= 0) cnet_loop_watch(loop, &sl->listen, EPOLLIN, 0); /* resume if paused */
+    int idle_ms = srv->params.idle_timeout_ms;
     int64_t hs_timeout = CNET_HANDSHAKE_TIMEOUT_MS;
-    if (srv->idle_timeout_ms > 0 && srv->idle_timeout_ms < hs_timeout) hs_timeout = srv->idle_timeout_ms;
+    if (idle_ms > 0 && idle_ms < hs_timeout) hs_timeout = idle_ms;
     for (uint32_t i = 0; i < loop->nslots; i++) {
-        cnet_conn *c = loop->slots[i];
+        cnet_conn *c = slot_conn(loop, i);
         if (!c) continue;
         if (c->handshaking || !c->session) {
             if (now - c->created_ms >= hs_timeout) cnet_conn_close(c, CNET_H2_CANCEL);
@@ -361,8 +398,8 @@ void cnet_server_loop_tick(cnet_loop *loop) {
         }
         /* Idle: no open stream for the idle timeout (PINGs and other control frames do not count:
          * they would keep an unused connection forever). */
-        if (srv->idle_timeout_ms > 0 && !c->goaway_sent && !c->close_tick && cnet_conn_idle(c) &&
-            (loop->ticks - c->stream_tick) * 1000 >= srv->idle_timeout_ms) {
+        if (idle_ms > 0 && !c->goaway_sent && !c->close_tick && cnet_conn_idle(c) &&
+            (loop->ticks - c->stream_tick) * 1000 >= idle_ms) {
             c->goaway_sent = 1;
             nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
                                   nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR,
@@ -371,5 +408,20 @@ void cnet_server_loop_tick(cnet_loop *loop) {
         }
     }
     cnet_limits_tick(loop);
-    if (loop == &srv->loops[0]) cnet_maybe_trim(&srv->counters, &srv->limits, now, &srv->last_trim_ms);
+    if (sl == &srv->loops[0]) cnet_maybe_trim(&srv->counters, &srv->params.limits, now, &srv->last_trim_ms);
 }
+
+static void server_run(cnet_loop *loop, cnet_qitem *item) {
+    cnet_cmd *c = (cnet_cmd *)item;
+    if (c->type == CNET_CMD_SHUTDOWN) {
+        begin_stop(loop->owner, c->grace_ms);
+        cnet_cmd_free(c);
+        return;
+    }
+    cnet_cmd_run_stream(loop, c);
+}
+
+/* Nothing a server loop queues owes its owner a callback. */
+static void server_drop(cnet_loop *loop, cnet_qitem *item) { cnet_cmd_free((cnet_cmd *)item); }
+
+static const cnet_loop_hooks server_loop_hooks = {.run = server_run, .drop = server_drop, .tick = server_tick};
