@@ -34,7 +34,10 @@ FORBIDDEN = {
     "SettlementNode": {"Persistence", "PostgresDriver", "SimulatedL1", "Reporting"},
 }
 
-METHOD_PATH = re.compile(r'"/(settlement\.v1|grpc\.health\.v1|grpc\.reflection\.v1(alpha)?|rpctest\.v1)\.[A-Za-z]+/')
+# Paths of the services that have generated descriptors (test-only probe services and deliberately
+# unknown paths are not among them).
+METHOD_PATH = re.compile(r'"/(settlement\.v1\.[A-Za-z]+/|grpc\.health\.v1\.[A-Za-z]+/|grpc\.reflection\.v1(alpha)?\.[A-Za-z]+/'
+                         r'|rpctest\.v1\.Echo/(Get|Expand|Collect|Update)")')
 IMPORT = re.compile(r'^\s*(?:@testable\s+)?import\s+(\w+)', re.M)
 # Files that write raw HTTP/2 requests on purpose (the wire itself is under test), where a path
 # is bytes, not a method call.

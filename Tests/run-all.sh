@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift tests (swift test), the interoperability and bad-input tests
+# Runs every test: the architecture check (Tests/check-architecture.py), the Swift tests (swift test), the interoperability and bad-input tests
 # against stock grpcio (pytest, in a private virtual environment under .venv, with the pinned
 # versions of Tests/interop/requirements.txt), then a short libFuzzer run of every fuzz target
 # (FUZZ_SECONDS each, default 10; Deploy/fuzz.sh runs longer).
@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Installs what is missing, then checks every file and command the tests rely on.
 Deploy/install-deps.sh test
+
+echo "== architecture (layering, method paths, the reactor, benchmarks)"
+python3 Tests/check-architecture.py
 
 echo "== swift build"
 swift build --build-tests

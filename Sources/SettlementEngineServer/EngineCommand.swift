@@ -12,7 +12,6 @@ import SettlementAPI
 import Settlement
 import SimulatedL1
 import SettlementNode
-import Synchronization
 import BuildInfo
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
@@ -330,7 +329,7 @@ extension EngineCommand {
 /// Holds the L1 simulator that the node's L1 connector builds at start, for the admin calls and
 /// the ordered shutdown.
 final class SimulatorSlot: Sendable {
-    private let slot = Mutex<L1Simulator?>(nil)
+    private let slot = Lock<L1Simulator?>(nil)
     func set(_ simulator: L1Simulator) { slot.withLock { $0 = simulator } }
     var value: L1Simulator? { slot.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Settlement
 #if canImport(Glibc)
 import Glibc
 #endif
