@@ -24,7 +24,7 @@ sys.dont_write_bytecode = True  # nothing to clean up under Protos/
 from descriptors import FILE_SET, Context, parse  # noqa: E402
 from messages import Writer, gen_enum, gen_message  # noqa: E402
 from samples import samples  # noqa: E402
-from services import gen_service  # noqa: E402
+from services import gen_server_extensions, gen_service  # noqa: E402
 
 
 def generate(ds_path, proto, namespace, output, imports):
@@ -55,6 +55,9 @@ def generate(ds_path, proto, namespace, output, imports):
             w(0)
         item()
     w(0, "}")
+    for s in ctx.file["service"]:
+        w(0)
+        gen_server_extensions(ctx, w, s, namespace)
     with open(output, "w") as fh:
         fh.write(w.text())
 

@@ -62,3 +62,67 @@ def gen_service(ctx, w, s, source_path):
             w(3, "try await connection.bidirectionalStreaming(%s, metadata: metadata, timeout: timeout, body)" % desc)
         w(2, "}")
     w(1, "}")
+    w(0)
+    gen_server_protocol(ctx, w, s, source_path)
+
+
+def gen_server_protocol(ctx, w, s, source_path):
+    """The server side: one requirement per RPC, and `methods` registering each by its kind.
+
+    A service type conforms and implements the handlers; its `methods` come from the extension
+    (a service may still declare its own `methods`, e.g. to answer a method inline)."""
+    full = ctx.full_name([s["name"]])
+    methods = s["method"]
+    proto = "%sServiceProtocol" % s["name"]
+    w(1, "/// The server side of `%s`: implement one handler per RPC; `methods` registers them." % full)
+    w(1, "public protocol %s: RPCService {" % proto)
+    for k, meth in enumerate(methods):
+        name = swift_ident(camel(meth["name"]))
+        req = ctx.swift_type_name(meth["input_type"])
+        resp = ctx.swift_type_name(meth["output_type"])
+        kind = KIND[(bool(meth.get("client_streaming")), bool(meth.get("server_streaming")))]
+        w.raw(ctx.doc(source_path + [2, k], "`%s/%s`." % (full, meth["name"]), "        "))
+        if kind == "unary":
+            w(2, "func %s(request: %s, context: ServerContext) async throws -> %s" % (name, req, resp))
+        elif kind == "serverStreaming":
+            w(2, "func %s(request: %s, response: ResponseWriter<%s>, context: ServerContext) async throws"
+              % (name, req, resp))
+        elif kind == "clientStreaming":
+            w(2, "func %s(request: RequestStream<%s>, context: ServerContext) async throws -> %s" % (name, req, resp))
+        else:
+            w(2, "func %s(request: RequestStream<%s>, response: ResponseWriter<%s>, context: ServerContext) async throws"
+              % (name, req, resp))
+    w(1, "}")
+
+
+def gen_server_extensions(ctx, w, s, namespace):
+    """File-scope extensions (Swift allows no extension inside a type): the protocol's
+    `serviceName` and `methods`, and `<Service>Methods.registered(_:)`."""
+    full = ctx.full_name([s["name"]])
+    methods = s["method"]
+    proto = "%s.%sServiceProtocol" % (namespace, s["name"])
+    w(0, "extension %s {" % proto)
+    w(1, "/// `%s`." % full)
+    w(1, "public var serviceName: String { %s.%sMethods.serviceName }" % (namespace, s["name"]))
+    w(0)
+    w(1, "/// Every RPC of the service, each registered under its call kind.")
+    w(1, "public var methods: [RPCMethod] { %s.%sMethods.registered(self) }" % (namespace, s["name"]))
+    w(0, "}")
+    w(0)
+    w(0, "extension %s.%sMethods {" % (namespace, s["name"]))
+    w(1, "/// Every RPC of `%s` served by `service`, each under its call kind." % full)
+    w(1, "public static func registered(_ service: some %s) -> [RPCMethod] {" % proto)
+    w(2, "[")
+    for meth in methods:
+        name = swift_ident(camel(meth["name"]))
+        kind = KIND[(bool(meth.get("client_streaming")), bool(meth.get("server_streaming")))]
+        if kind in ("unary", "clientStreaming"):
+            w(3, "RPCMethod.%s(%s) { request, context in try await service.%s(request: request, context: context) },"
+              % (kind, name, name))
+        else:
+            w(3, "RPCMethod.%s(%s) { request, response, context in" % (kind, name))
+            w(4, "try await service.%s(request: request, response: response, context: context)" % name)
+            w(3, "},")
+    w(2, "]")
+    w(1, "}")
+    w(0, "}")

@@ -11,58 +11,56 @@ public typealias EchoResponse = RPCTestV1.EchoResponse
 /// (`fail_with_code`: the call ends with that status and "requested failure") and a payload size
 /// (`response_size`: each response carries that many bytes instead of the echoed payload). The
 /// client's custom metadata is echoed back, both with the response headers and with the trailers.
-public struct EchoService: RPCService {
+public struct EchoService: RPCTestV1.EchoServiceProtocol {
     public static let name = RPCTestV1.EchoMethods.serviceName
-    public var serviceName: String { Self.name }
 
     /// The largest `response_size` honoured; larger requests fail with INVALID_ARGUMENT.
     public static let maxResponseSize: UInt32 = 64 << 20
 
     public init() {}
 
-    public var methods: [RPCMethod] {
-        [
-            RPCMethod.unary(RPCTestV1.EchoMethods.get) { (request: EchoRequest, context: ServerContext) in
-                Self.echoMetadata(context)
-                try await Self.prepare(request)
-                return try Self.response(text: request.text, for: request)
-            },
-            RPCMethod.serverStreaming(RPCTestV1.EchoMethods.expand) {
-                (request: EchoRequest, responses: ResponseWriter<EchoResponse>, context: ServerContext) in
-                Self.echoMetadata(context)
-                try await Self.prepare(request)
-                let words = request.text.split(separator: " ", omittingEmptySubsequences: true)
-                for _ in 0..<max(1, Int(request.responseCount)) {
-                    for word in words {
-                        try Task.checkCancellation()
-                        try await responses.send(Self.response(text: String(word), for: request))
-                    }
-                }
-            },
-            // The texts joined with spaces; the payloads concatenated (or the last request's
-            // response_size).
-            RPCMethod.clientStreaming(RPCTestV1.EchoMethods.collect) {
-                (requests: RequestStream<EchoRequest>, context: ServerContext) in
-                Self.echoMetadata(context)
-                var texts: [String] = []
-                var joined = EchoRequest()
-                for try await request in requests {
-                    try await Self.prepare(request)
-                    texts.append(request.text)
-                    joined.payload += request.payload
-                    joined.responseSize = request.responseSize
-                }
-                return try Self.response(text: texts.joined(separator: " "), for: joined)
-            },
-            RPCMethod.bidirectionalStreaming(RPCTestV1.EchoMethods.update) {
-                (requests: RequestStream<EchoRequest>, responses: ResponseWriter<EchoResponse>, context: ServerContext) in
-                Self.echoMetadata(context)
-                for try await request in requests {
-                    try await Self.prepare(request)
-                    try await responses.send(Self.response(text: request.text, for: request))
-                }
-            },
-        ]
+    public func get(request: EchoRequest, context: ServerContext) async throws -> EchoResponse {
+        Self.echoMetadata(context)
+        try await Self.prepare(request)
+        return try Self.response(text: request.text, for: request)
+    }
+
+    /// Each word of the text as one response (`response_count` rounds).
+    public func expand(request: EchoRequest, response: ResponseWriter<EchoResponse>, context: ServerContext) async throws {
+        Self.echoMetadata(context)
+        try await Self.prepare(request)
+        let words = request.text.split(separator: " ", omittingEmptySubsequences: true)
+        for _ in 0..<max(1, Int(request.responseCount)) {
+            for word in words {
+                try Task.checkCancellation()
+                try await response.send(Self.response(text: String(word), for: request))
+            }
+        }
+    }
+
+    /// The texts joined with spaces; the payloads concatenated (or the last request's
+    /// response_size).
+    public func collect(request requests: RequestStream<EchoRequest>, context: ServerContext) async throws -> EchoResponse {
+        Self.echoMetadata(context)
+        var texts: [String] = []
+        var joined = EchoRequest()
+        for try await request in requests {
+            try await Self.prepare(request)
+            texts.append(request.text)
+            joined.payload += request.payload
+            joined.responseSize = request.responseSize
+        }
+        return try Self.response(text: texts.joined(separator: " "), for: joined)
+    }
+
+    /// One response per request, as it comes.
+    public func update(request requests: RequestStream<EchoRequest>, response: ResponseWriter<EchoResponse>,
+                       context: ServerContext) async throws {
+        Self.echoMetadata(context)
+        for try await request in requests {
+            try await Self.prepare(request)
+            try await response.send(Self.response(text: request.text, for: request))
+        }
     }
 
     /// Sends the client's custom metadata back in the response headers and the trailers.

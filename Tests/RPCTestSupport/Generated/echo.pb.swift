@@ -177,4 +177,41 @@ extension RPCTestV1 {
             try await connection.bidirectionalStreaming(EchoMethods.update, metadata: metadata, timeout: timeout, body)
         }
     }
+
+    /// The server side of `rpctest.v1.Echo`: implement one handler per RPC; `methods` registers them.
+    public protocol EchoServiceProtocol: RPCService {
+        /// Answers with the request's text and payload.
+        func get(request: EchoRequest, context: ServerContext) async throws -> EchoResponse
+        /// Splits the text on spaces and answers one response per word (all words `response_count`
+        /// times when that is set).
+        func expand(request: EchoRequest, response: ResponseWriter<EchoResponse>, context: ServerContext) async throws
+        /// Joins the texts of all requests with single spaces.
+        func collect(request: RequestStream<EchoRequest>, context: ServerContext) async throws -> EchoResponse
+        /// Answers each request as it arrives.
+        func update(request: RequestStream<EchoRequest>, response: ResponseWriter<EchoResponse>, context: ServerContext) async throws
+    }
+}
+
+extension RPCTestV1.EchoServiceProtocol {
+    /// `rpctest.v1.Echo`.
+    public var serviceName: String { RPCTestV1.EchoMethods.serviceName }
+
+    /// Every RPC of the service, each registered under its call kind.
+    public var methods: [RPCMethod] { RPCTestV1.EchoMethods.registered(self) }
+}
+
+extension RPCTestV1.EchoMethods {
+    /// Every RPC of `rpctest.v1.Echo` served by `service`, each under its call kind.
+    public static func registered(_ service: some RPCTestV1.EchoServiceProtocol) -> [RPCMethod] {
+        [
+            RPCMethod.unary(get) { request, context in try await service.get(request: request, context: context) },
+            RPCMethod.serverStreaming(expand) { request, response, context in
+                try await service.expand(request: request, response: response, context: context)
+            },
+            RPCMethod.clientStreaming(collect) { request, context in try await service.collect(request: request, context: context) },
+            RPCMethod.bidirectionalStreaming(update) { request, response, context in
+                try await service.update(request: request, response: response, context: context)
+            },
+        ]
+    }
 }

@@ -145,4 +145,32 @@ extension HealthV1 {
             try connection.serverStreaming(HealthMethods.watch, request, metadata: metadata, timeout: timeout)
         }
     }
+
+    /// The server side of `grpc.health.v1.Health`: implement one handler per RPC; `methods` registers them.
+    public protocol HealthServiceProtocol: RPCService {
+        /// The current status; NOT_FOUND when the service is unknown.
+        func check(request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse
+        /// The current status, then every change, until the client cancels.
+        func watch(request: HealthCheckRequest, response: ResponseWriter<HealthCheckResponse>, context: ServerContext) async throws
+    }
+}
+
+extension HealthV1.HealthServiceProtocol {
+    /// `grpc.health.v1.Health`.
+    public var serviceName: String { HealthV1.HealthMethods.serviceName }
+
+    /// Every RPC of the service, each registered under its call kind.
+    public var methods: [RPCMethod] { HealthV1.HealthMethods.registered(self) }
+}
+
+extension HealthV1.HealthMethods {
+    /// Every RPC of `grpc.health.v1.Health` served by `service`, each under its call kind.
+    public static func registered(_ service: some HealthV1.HealthServiceProtocol) -> [RPCMethod] {
+        [
+            RPCMethod.unary(check) { request, context in try await service.check(request: request, context: context) },
+            RPCMethod.serverStreaming(watch) { request, response, context in
+                try await service.watch(request: request, response: response, context: context)
+            },
+        ]
+    }
 }

@@ -447,4 +447,29 @@ extension ReflectionV1 {
             try await connection.bidirectionalStreaming(ServerReflectionMethods.serverReflectionInfo, metadata: metadata, timeout: timeout, body)
         }
     }
+
+    /// The server side of `grpc.reflection.v1.ServerReflection`: implement one handler per RPC; `methods` registers them.
+    public protocol ServerReflectionServiceProtocol: RPCService {
+        /// One response per request, in order, on a bidirectional stream.
+        func serverReflectionInfo(request: RequestStream<ServerReflectionRequest>, response: ResponseWriter<ServerReflectionResponse>, context: ServerContext) async throws
+    }
+}
+
+extension ReflectionV1.ServerReflectionServiceProtocol {
+    /// `grpc.reflection.v1.ServerReflection`.
+    public var serviceName: String { ReflectionV1.ServerReflectionMethods.serviceName }
+
+    /// Every RPC of the service, each registered under its call kind.
+    public var methods: [RPCMethod] { ReflectionV1.ServerReflectionMethods.registered(self) }
+}
+
+extension ReflectionV1.ServerReflectionMethods {
+    /// Every RPC of `grpc.reflection.v1.ServerReflection` served by `service`, each under its call kind.
+    public static func registered(_ service: some ReflectionV1.ServerReflectionServiceProtocol) -> [RPCMethod] {
+        [
+            RPCMethod.bidirectionalStreaming(serverReflectionInfo) { request, response, context in
+                try await service.serverReflectionInfo(request: request, response: response, context: context)
+            },
+        ]
+    }
 }

@@ -1117,4 +1117,79 @@ extension SettlementV1 {
             try await connection.unary(SettlementMethods.getAccount, request, metadata: metadata, timeout: timeout)
         }
     }
+
+    /// The server side of `settlement.v1.Settlement`: implement one handler per RPC; `methods` registers them.
+    public protocol SettlementServiceProtocol: RPCService {
+        /// Submits one signed transfer; answers once the transfer is in a durable batch (SEQUENCED, with
+        /// the batch number and the state root after it) or refused (REJECTED with a reason).
+        /// Malformed fields (wrong lengths) fail the call with INVALID_ARGUMENT; a full transaction pool
+        /// with RESOURCE_EXHAUSTED (retry later); an engine that is not running with UNAVAILABLE.
+        func submitTransaction(request: SignedTransfer, context: ServerContext) async throws -> TransactionReceipt
+        /// High-throughput submission: a stream of signed transfers, a stream of receipts. Receipts may
+        /// arrive in a different order than the transfers (completion order); match them with
+        /// `client_sequence` or `tx_id`. Every request gets exactly one receipt, and after the client
+        /// half-closes the call ends (OK) once every receipt has been sent.
+        ///
+        /// Per-transfer problems never end the stream; they are REJECTED receipts whose
+        /// `rejection_reason` starts with the gRPC status name the unary call would have failed with:
+        ///   "INVALID_ARGUMENT: ..."    malformed fields (tx_id is empty when it cannot be computed);
+        ///   "RESOURCE_EXHAUSTED: ..."  the pool stayed full for longer than the server's retry bound;
+        ///   "UNAVAILABLE: ..."         the engine is not running.
+        /// Backpressure: while the pool is full the server stops reading the stream (retrying the
+        /// transfer with short sleeps), and it stops reading while too many of the stream's transfers
+        /// await their receipts; HTTP/2 flow control then holds the client back. A transfer is refused
+        /// with RESOURCE_EXHAUSTED only when the pool stayed full for the whole retry bound.
+        func submitTransactions(request: RequestStream<SubmitTransactionsRequest>, response: ResponseWriter<TransactionReceipt>, context: ServerContext) async throws
+        /// The current status of one transaction.
+        func getSettlementStatus(request: GetSettlementStatusRequest, context: ServerContext) async throws -> SettlementStatus
+        /// Status changes, until the client cancels:
+        ///   * with tx ids: first the current status of every id the server already knows, then every
+        ///     change of those transactions (`status` set, `batch` absent). A transaction is no longer
+        ///     followed once it is FINALIZED or REJECTED; the call ends (OK) when all are. REVERTED is
+        ///     not an end: the engine rolls back and offers a reverted transaction again, so SEQUENCED
+        ///     (in a new batch) or REJECTED follows it.
+        ///   * with no tx ids: one update per durable batch (`batch` set to its summary and `status`
+        ///     to the batch-level status with an empty tx_id), instead of one update per transaction.
+        /// A subscriber too slow to keep up with the engine is ended with RESOURCE_EXHAUSTED.
+        func subscribeStatus(request: SubscribeStatusRequest, response: ResponseWriter<StatusUpdate>, context: ServerContext) async throws
+        /// Throughput, latency and state metrics over a time window.
+        func getPerformanceMetrics(request: GetPerformanceMetricsRequest, context: ServerContext) async throws -> PerformanceMetrics
+        /// One batch by number (NOT_FOUND when there is no such durable batch).
+        func getBatch(request: GetBatchRequest, context: ServerContext) async throws -> Batch
+        /// The deployment's constants a client needs to sign transfers: the EIP-712 domain (chain id and
+        /// deployment salt) and the genesis it is derived from.
+        func getChainInfo(request: GetChainInfoRequest, context: ServerContext) async throws -> ChainInfo
+        /// An account's balance and nonce with a Merkle proof against a state root. Served against the
+        /// latest state root, or against the root of a batch the engine still retains in memory; other
+        /// roots fail with FAILED_PRECONDITION.
+        func getAccount(request: GetAccountRequest, context: ServerContext) async throws -> Account
+    }
+}
+
+extension SettlementV1.SettlementServiceProtocol {
+    /// `settlement.v1.Settlement`.
+    public var serviceName: String { SettlementV1.SettlementMethods.serviceName }
+
+    /// Every RPC of the service, each registered under its call kind.
+    public var methods: [RPCMethod] { SettlementV1.SettlementMethods.registered(self) }
+}
+
+extension SettlementV1.SettlementMethods {
+    /// Every RPC of `settlement.v1.Settlement` served by `service`, each under its call kind.
+    public static func registered(_ service: some SettlementV1.SettlementServiceProtocol) -> [RPCMethod] {
+        [
+            RPCMethod.unary(submitTransaction) { request, context in try await service.submitTransaction(request: request, context: context) },
+            RPCMethod.bidirectionalStreaming(submitTransactions) { request, response, context in
+                try await service.submitTransactions(request: request, response: response, context: context)
+            },
+            RPCMethod.unary(getSettlementStatus) { request, context in try await service.getSettlementStatus(request: request, context: context) },
+            RPCMethod.serverStreaming(subscribeStatus) { request, response, context in
+                try await service.subscribeStatus(request: request, response: response, context: context)
+            },
+            RPCMethod.unary(getPerformanceMetrics) { request, context in try await service.getPerformanceMetrics(request: request, context: context) },
+            RPCMethod.unary(getBatch) { request, context in try await service.getBatch(request: request, context: context) },
+            RPCMethod.unary(getChainInfo) { request, context in try await service.getChainInfo(request: request, context: context) },
+            RPCMethod.unary(getAccount) { request, context in try await service.getAccount(request: request, context: context) },
+        ]
+    }
 }

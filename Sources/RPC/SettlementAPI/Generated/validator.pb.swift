@@ -1315,4 +1315,77 @@ extension SettlementV1 {
             try await connection.unary(ValidatorMethods.injectL1Reorg, request, metadata: metadata, timeout: timeout)
         }
     }
+
+    /// The server side of `settlement.v1.Validator`: implement one handler per RPC; `methods` registers them.
+    public protocol ValidatorServiceProtocol: RPCService {
+        /// Registers `address` as a validator with `stake` (at least the arbiter's minimum). (Not named
+        /// `Register`: protobuf-c would emit a struct member called `register`, a C keyword.)
+        func registerValidator(request: RegisterValidatorRequest, context: ServerContext) async throws -> L1CallResult
+        /// Adds `amount` to a registered validator's active stake.
+        func addStake(request: StakeRequest, context: ServerContext) async throws -> L1CallResult
+        /// Moves `amount` of the active stake to unstaking; it can be withdrawn once the arbiter's
+        /// unstake delay (L1 time) has passed. Repeated requests add up and move the unlock time.
+        func requestUnstake(request: StakeRequest, context: ServerContext) async throws -> L1CallResult
+        /// Withdraws the unlocked unstaking amount (refused before the unlock time and while the
+        /// validator is the challenger of an open game).
+        func withdrawStake(request: ValidatorAddress, context: ServerContext) async throws -> L1CallResult
+        /// A validator's stake as the arbiter holds it at the L1 head (`registered` false when unknown).
+        func getValidator(request: ValidatorAddress, context: ServerContext) async throws -> ValidatorInfo
+        /// Challenge games by id, oldest first.
+        func listChallenges(request: ListChallengesRequest, context: ServerContext) async throws -> ListChallengesResponse
+        /// The commitments on L1 and how final each is.
+        func getFinality(request: GetFinalityRequest, context: ServerContext) async throws -> FinalityReport
+        /// Claims on L1 what was withdrawn on L2 to `recipient` (the balance of its exit address), once
+        /// commitment `commitment_index` is final. The claim is proven against the newest final
+        /// commitment, which pays at least as much (claims are cumulative): the engine builds the Merkle
+        /// proof from its state after that commitment's last batch (held in memory, or rebuilt once from
+        /// the newest snapshot and the diffs after it), so no client can make it rebuild old states.
+        /// Refusals (not final, reverted, nothing left to claim) are FAILED_PRECONDITION.
+        func claimWithdrawal(request: ClaimWithdrawalRequest, context: ServerContext) async throws -> L1CallResult
+        /// What was withdrawn to `recipient`: burned on L2 so far, claimed on L1 so far.
+        func getWithdrawal(request: GetWithdrawalRequest, context: ServerContext) async throws -> WithdrawalInfo
+        /// Deposits `amount` on L1 for `recipient` on L2, sent as `from` (see the simulator note at the
+        /// top). The L2 credits it once its L1 block is `l1_confirmation_depth` deep: watch its L2
+        /// transaction `l2_tx_id` (GetSettlementStatus, SubscribeStatus). Refusals are FAILED_PRECONDITION.
+        func deposit(request: DepositRequest, context: ServerContext) async throws -> DepositResult
+        /// Puts the user's own signed L2 transfer in the L1 arbiter's inbox, sent as `from` (see the
+        /// simulator note at the top): the sequencer must include it within the arbiter's inclusion
+        /// delay (l1_inclusion_delay, 12 hours by default) or no further commitment is accepted. The
+        /// arbiter checks only its format (this chain, a 65-byte signature); on L2 a transfer that
+        /// fails the rules (bad signature, wrong nonce, too little balance) is skipped with no effect.
+        /// The result's events name the inbox id. Refusals are FAILED_PRECONDITION.
+        func submitToInbox(request: SubmitToInboxRequest, context: ServerContext) async throws -> L1CallResult
+        /// TEST AND DEMO ONLY: replaces the newest `depth` blocks of the simulated L1 by a new branch
+        /// (`L1Simulator.reorg`). Refused (FAILED_PRECONDITION) unless the engine runs with
+        /// --l1-reorg-injection, which --production refuses.
+        func injectL1Reorg(request: InjectL1ReorgRequest, context: ServerContext) async throws -> InjectL1ReorgResult
+    }
+}
+
+extension SettlementV1.ValidatorServiceProtocol {
+    /// `settlement.v1.Validator`.
+    public var serviceName: String { SettlementV1.ValidatorMethods.serviceName }
+
+    /// Every RPC of the service, each registered under its call kind.
+    public var methods: [RPCMethod] { SettlementV1.ValidatorMethods.registered(self) }
+}
+
+extension SettlementV1.ValidatorMethods {
+    /// Every RPC of `settlement.v1.Validator` served by `service`, each under its call kind.
+    public static func registered(_ service: some SettlementV1.ValidatorServiceProtocol) -> [RPCMethod] {
+        [
+            RPCMethod.unary(registerValidator) { request, context in try await service.registerValidator(request: request, context: context) },
+            RPCMethod.unary(addStake) { request, context in try await service.addStake(request: request, context: context) },
+            RPCMethod.unary(requestUnstake) { request, context in try await service.requestUnstake(request: request, context: context) },
+            RPCMethod.unary(withdrawStake) { request, context in try await service.withdrawStake(request: request, context: context) },
+            RPCMethod.unary(getValidator) { request, context in try await service.getValidator(request: request, context: context) },
+            RPCMethod.unary(listChallenges) { request, context in try await service.listChallenges(request: request, context: context) },
+            RPCMethod.unary(getFinality) { request, context in try await service.getFinality(request: request, context: context) },
+            RPCMethod.unary(claimWithdrawal) { request, context in try await service.claimWithdrawal(request: request, context: context) },
+            RPCMethod.unary(getWithdrawal) { request, context in try await service.getWithdrawal(request: request, context: context) },
+            RPCMethod.unary(deposit) { request, context in try await service.deposit(request: request, context: context) },
+            RPCMethod.unary(submitToInbox) { request, context in try await service.submitToInbox(request: request, context: context) },
+            RPCMethod.unary(injectL1Reorg) { request, context in try await service.injectL1Reorg(request: request, context: context) },
+        ]
+    }
 }

@@ -16,11 +16,9 @@ import Synchronization
 /// - `SubscribeStatus`, `GetSettlementStatus`, `GetBatch`, `GetAccount`, `GetPerformanceMetrics`
 ///   read the engine (status events, the store, the in-memory state, the metrics recorder);
 ///   `GetChainInfo` its signing domain.
-public final class SettlementService: RPCService {
+public final class SettlementService: SettlementV1.SettlementServiceProtocol {
     /// `settlement.v1.Settlement`.
     public static let name = SettlementV1.SettlementMethods.serviceName
-    /// `settlement.v1.Settlement`.
-    public var serviceName: String { Self.name }
 
     /// Tunables of the service (the engine has its own `SettlementConfig`).
     public struct Configuration: Sendable {
@@ -80,50 +78,16 @@ public final class SettlementService: RPCService {
                                   subscriptionLimit: configuration.maxSubscriptionsPerConnection)
     }
 
-    /// Every RPC of `settlement.v1.Settlement`, registered by its generated descriptor
-    /// (`SettlementV1.SettlementMethods`; MethodDescriptorTests checks that none is missing).
-    ///
-    /// `GetPerformanceMetrics` reads only memory but is a plain `unary` method, not `unaryInline`:
-    /// it takes the sequencer's state lock (held for a whole batch execution, milliseconds) and
-    /// sorts the latency reservoirs (up to 65,536 samples), both too long for an event-loop thread.
-    public var methods: [RPCMethod] {
-        let m = SettlementV1.SettlementMethods.self
-        return [
-            RPCMethod.unary(m.submitTransaction) { (request: SettlementV1.SignedTransfer, context: ServerContext) in
-                try await self.submitTransaction(request, connection: context.connection)
-            },
-            RPCMethod.bidirectionalStreaming(m.submitTransactions) {
-                (requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
-                 responses: ResponseWriter<SettlementV1.TransactionReceipt>, context: ServerContext) in
-                try await self.submitTransactions(requests, responses, connection: context.connection)
-            },
-            RPCMethod.unary(m.getSettlementStatus) { (request: SettlementV1.GetSettlementStatusRequest, _: ServerContext) in
-                try await self.settlementStatus(request)
-            },
-            RPCMethod.serverStreaming(m.subscribeStatus) {
-                (request: SettlementV1.SubscribeStatusRequest, responses: ResponseWriter<SettlementV1.StatusUpdate>,
-                 context: ServerContext) in
-                try await self.subscribeStatus(request, responses, connection: context.connection)
-            },
-            RPCMethod.unary(m.getPerformanceMetrics) {
-                (request: SettlementV1.GetPerformanceMetricsRequest, _: ServerContext) in
-                self.performanceMetrics(request)
-            },
-            RPCMethod.unary(m.getBatch) { (request: SettlementV1.GetBatchRequest, _: ServerContext) in
-                try await self.batch(request)
-            },
-            RPCMethod.unary(m.getAccount) { (request: SettlementV1.GetAccountRequest, _: ServerContext) in
-                try await self.account(request)
-            },
-            RPCMethod.unary(m.getChainInfo) { (_: SettlementV1.GetChainInfoRequest, _: ServerContext) in
-                self.chainInfo()
-            },
-        ]
-    }
+    // Every RPC is registered by the generated `SettlementServiceProtocol` (MethodDescriptorTests
+    // checks that none is missing). `GetPerformanceMetrics` reads only memory but is a plain
+    // unary method, not an inline one: it takes the sequencer's state lock (held for a whole batch
+    // execution, milliseconds) and sorts the latency reservoirs (up to 65,536 samples), both too
+    // long for an event-loop thread.
 
     // MARK: SubmitTransaction
 
-    func submitTransaction(_ request: SettlementV1.SignedTransfer, connection: ConnectionID) async throws -> SettlementV1.TransactionReceipt {
+    public func submitTransaction(request: SettlementV1.SignedTransfer, context: ServerContext) async throws -> SettlementV1.TransactionReceipt {
+        let connection = context.connection
         let receivedAt = Self.nowMs()
         let signed = try request.domainTransfer()
         guard let slot = shares.takePending(connection) else { throw RPCError(.resourceExhausted, shares.pendingRefusal) }
@@ -149,8 +113,10 @@ public final class SettlementService: RPCService {
     // MARK: SubmitTransactions
 
     /// Reads transfers and writes receipts concurrently, in completion order (`SubmissionTracker.run`).
-    func submitTransactions(_ requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
-                            _ responses: ResponseWriter<SettlementV1.TransactionReceipt>, connection: ConnectionID) async throws {
+    public func submitTransactions(request requests: RequestStream<SettlementV1.SubmitTransactionsRequest>,
+                                   response responses: ResponseWriter<SettlementV1.TransactionReceipt>,
+                                   context: ServerContext) async throws {
+        let connection = context.connection
         openSubmissionStreams.add(1, ordering: .relaxed)
         defer { openSubmissionStreams.subtract(1, ordering: .relaxed) }
         try await SubmissionTracker.run(requests, responses, limit: max(1, configuration.maxUnansweredPerStream)) {
@@ -214,7 +180,8 @@ public final class SettlementService: RPCService {
 
     // MARK: GetSettlementStatus
 
-    func settlementStatus(_ request: SettlementV1.GetSettlementStatusRequest) async throws -> SettlementV1.SettlementStatus {
+    public func getSettlementStatus(request: SettlementV1.GetSettlementStatusRequest,
+                                    context: ServerContext) async throws -> SettlementV1.SettlementStatus {
         let id = try SettlementV1.Validate.digest(request.txId, field: "tx_id")
         guard let stored = try await storeRead({ try await self.engine.status(of: id) }) else {
             throw RPCError(.notFound, "unknown transaction \(id)")
@@ -224,8 +191,10 @@ public final class SettlementService: RPCService {
 
     // MARK: SubscribeStatus
 
-    func subscribeStatus(_ request: SettlementV1.SubscribeStatusRequest,
-                         _ responses: ResponseWriter<SettlementV1.StatusUpdate>, connection: ConnectionID) async throws {
+    public func subscribeStatus(request: SettlementV1.SubscribeStatusRequest,
+                                response responses: ResponseWriter<SettlementV1.StatusUpdate>,
+                                context: ServerContext) async throws {
+        let connection = context.connection
         guard request.txIds.count <= configuration.maxSubscribedIds else {
             throw RPCError(.invalidArgument,
                            "at most \(configuration.maxSubscribedIds) tx_ids per subscription, got \(request.txIds.count)")
@@ -343,7 +312,8 @@ public final class SettlementService: RPCService {
 
     // MARK: GetPerformanceMetrics
 
-    func performanceMetrics(_ request: SettlementV1.GetPerformanceMetricsRequest) -> SettlementV1.PerformanceMetrics {
+    public func getPerformanceMetrics(request: SettlementV1.GetPerformanceMetricsRequest,
+                                      context: ServerContext) -> SettlementV1.PerformanceMetrics {
         let requested = request.windowSeconds == 0 ? configuration.defaultMetricsWindowSeconds : Int(request.windowSeconds)
         let window = max(1, min(requested, configuration.maxMetricsWindowSeconds))
         return SettlementV1.PerformanceMetrics(engine.performance(windowSeconds: window), computedAtMs: Self.nowMs())
@@ -351,7 +321,7 @@ public final class SettlementService: RPCService {
 
     // MARK: GetBatch
 
-    func batch(_ request: SettlementV1.GetBatchRequest) async throws -> SettlementV1.Batch {
+    public func getBatch(request: SettlementV1.GetBatchRequest, context: ServerContext) async throws -> SettlementV1.Batch {
         let number = request.batchNumber
         guard let stored = try await storeRead({ try await self.engine.batch(number) }) else {
             throw RPCError(.notFound, "no durable batch \(number)")
@@ -362,7 +332,7 @@ public final class SettlementService: RPCService {
     // MARK: GetChainInfo
 
     /// The deployment's signing domain: fixed at construction, so served even while starting.
-    func chainInfo() -> SettlementV1.ChainInfo {
+    public func getChainInfo(request: SettlementV1.GetChainInfoRequest, context: ServerContext) -> SettlementV1.ChainInfo {
         SettlementV1.ChainInfo(domain: engine.domain, genesisHash: engine.genesisHash,
                                feeAccount: engine.config.feeAccount, maxFee: engine.config.maxFee)
     }
@@ -373,7 +343,7 @@ public final class SettlementService: RPCService {
     /// head), or against `state_root`: the latest root or the root of a batch the engine retains,
     /// found in memory (no database query, whatever root is asked). Anything else is
     /// FAILED_PRECONDITION.
-    func account(_ request: SettlementV1.GetAccountRequest) async throws -> SettlementV1.Account {
+    public func getAccount(request: SettlementV1.GetAccountRequest, context: ServerContext) async throws -> SettlementV1.Account {
         let address = try SettlementV1.Validate.address(request.address, field: "address")
         // The server listens before the engine has rebuilt its state (so that a replica's
         // endpoint is live before it can lead): until then there is no state to prove against.

@@ -20,11 +20,9 @@ import Synchronization
 /// client is attached later (`attach(l1:)`); until then every call is UNAVAILABLE. Submitting
 /// calls wait for the transaction's receipt (`Configuration.receiptTimeout`); an arbiter refusal
 /// is FAILED_PRECONDITION with the arbiter's reason.
-public final class ValidatorService: RPCService {
+public final class ValidatorService: SettlementV1.ValidatorServiceProtocol {
     /// `settlement.v1.Validator`.
     public static let name = SettlementV1.ValidatorMethods.serviceName
-    /// `settlement.v1.Validator`.
-    public var serviceName: String { Self.name }
 
     /// Tunables of the service.
     public struct Configuration: Sendable {
@@ -90,56 +88,8 @@ public final class ValidatorService: RPCService {
         self.reorgInjector.withLock { $0 = reorgInjector }
     }
 
-    /// Every RPC of `settlement.v1.Validator` (all unary; each reads the L1 through the
-    /// database, so none is inline).
-    public var methods: [RPCMethod] {
-        let m = SettlementV1.ValidatorMethods.self
-        return [
-            RPCMethod.unary(m.registerValidator) { (r: SettlementV1.RegisterValidatorRequest, _: ServerContext) in
-                try self.admit("RegisterValidator")
-                return try await self.register(r)
-            },
-            RPCMethod.unary(m.addStake) { (r: SettlementV1.StakeRequest, _: ServerContext) in
-                try self.admit("AddStake")
-                return try await self.addStake(r)
-            },
-            RPCMethod.unary(m.requestUnstake) { (r: SettlementV1.StakeRequest, _: ServerContext) in
-                try self.admit("RequestUnstake")
-                return try await self.requestUnstake(r)
-            },
-            RPCMethod.unary(m.withdrawStake) { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
-                try self.admit("WithdrawStake")
-                return try await self.withdrawStake(r)
-            },
-            RPCMethod.unary(m.getValidator) { (r: SettlementV1.ValidatorAddress, _: ServerContext) in
-                try await self.validator(r)
-            },
-            RPCMethod.unary(m.listChallenges) { (r: SettlementV1.ListChallengesRequest, _: ServerContext) in
-                try await self.challenges(r)
-            },
-            RPCMethod.unary(m.getFinality) { (r: SettlementV1.GetFinalityRequest, _: ServerContext) in
-                try await self.finality(r)
-            },
-            RPCMethod.unary(m.claimWithdrawal) { (r: SettlementV1.ClaimWithdrawalRequest, _: ServerContext) in
-                try await self.claimWithdrawal(r)
-            },
-            RPCMethod.unary(m.getWithdrawal) { (r: SettlementV1.GetWithdrawalRequest, _: ServerContext) in
-                try await self.withdrawal(r)
-            },
-            RPCMethod.unary(m.deposit) { (r: SettlementV1.DepositRequest, _: ServerContext) in
-                try self.admit("Deposit")
-                return try await self.deposit(r)
-            },
-            RPCMethod.unary(m.submitToInbox) { (r: SettlementV1.SubmitToInboxRequest, _: ServerContext) in
-                try self.admit("SubmitToInbox")
-                return try await self.submitToInbox(r)
-            },
-            RPCMethod.unary(m.injectL1Reorg) { (r: SettlementV1.InjectL1ReorgRequest, _: ServerContext) in
-                try self.admit("InjectL1Reorg")
-                return try await self.injectReorg(r)
-            },
-        ]
-    }
+    // Every RPC is registered by the generated `ValidatorServiceProtocol` (all unary; each reads
+    // the L1 through the database, so none is inline). The admin calls start with `admit`.
 
     // MARK: Admin calls
 
@@ -161,29 +111,33 @@ public final class ValidatorService: RPCService {
 
     // MARK: Stakes
 
-    func register(_ r: SettlementV1.RegisterValidatorRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func registerValidator(request r: SettlementV1.RegisterValidatorRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
+        try admit("RegisterValidator")
         let address = try SettlementV1.Validate.address(r.address, field: "address")
         let stake = try SettlementV1.Validate.uint256(r.stake, field: "stake")
         guard !stake.isZero else { throw RPCError(.invalidArgument, "field stake must not be zero") }
         return try await send(.registerValidator(stake: stake), as: address)
     }
 
-    func addStake(_ r: SettlementV1.StakeRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func addStake(request r: SettlementV1.StakeRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
+        try admit("AddStake")
         let (address, amount) = try Self.stakeFields(r)
         return try await send(.addStake(amount), as: address)
     }
 
-    func requestUnstake(_ r: SettlementV1.StakeRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func requestUnstake(request r: SettlementV1.StakeRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
+        try admit("RequestUnstake")
         let (address, amount) = try Self.stakeFields(r)
         return try await send(.requestUnstake(amount), as: address)
     }
 
-    func withdrawStake(_ r: SettlementV1.ValidatorAddress) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func withdrawStake(request r: SettlementV1.ValidatorAddress, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
+        try admit("WithdrawStake")
         let address = try SettlementV1.Validate.address(r.address, field: "address")
         return try await send(.withdrawStake, as: address)
     }
 
-    func validator(_ r: SettlementV1.ValidatorAddress) async throws(RPCError) -> SettlementV1.ValidatorInfo {
+    public func getValidator(request r: SettlementV1.ValidatorAddress, context: ServerContext) async throws(RPCError) -> SettlementV1.ValidatorInfo {
         let address = try SettlementV1.Validate.address(r.address, field: "address")
         let l1 = try client()
         let (head, state) = try await read { (try await l1.head(), try await l1.arbiterState()) }
@@ -207,7 +161,7 @@ public final class ValidatorService: RPCService {
 
     // MARK: Challenges and finality
 
-    func challenges(_ r: SettlementV1.ListChallengesRequest) async throws(RPCError) -> SettlementV1.ListChallengesResponse {
+    public func listChallenges(request r: SettlementV1.ListChallengesRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.ListChallengesResponse {
         let limit = pageSize(r.limit)
         let l1 = try client()
         let state = try await read { try await l1.arbiterState() }
@@ -218,7 +172,7 @@ public final class ValidatorService: RPCService {
         return SettlementV1.ListChallengesResponse(challenges: page, total: total)
     }
 
-    func finality(_ r: SettlementV1.GetFinalityRequest) async throws(RPCError) -> SettlementV1.FinalityReport {
+    public func getFinality(request r: SettlementV1.GetFinalityRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.FinalityReport {
         let limit = pageSize(r.limit)
         let l1 = try client()
         let (head, state) = try await read { (try await l1.head(), try await l1.arbiterState()) }
@@ -259,7 +213,7 @@ public final class ValidatorService: RPCService {
 
     /// Checks the claim against the arbiter first (clear refusals, no L1 transaction for a claim
     /// that must fail), proves the exit account at the commitment's last batch, then submits.
-    func claimWithdrawal(_ r: SettlementV1.ClaimWithdrawalRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func claimWithdrawal(request r: SettlementV1.ClaimWithdrawalRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
         let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
         let index = r.commitmentIndex
         let l1 = try client()
@@ -306,7 +260,7 @@ public final class ValidatorService: RPCService {
         return try await send(.claimWithdrawal(proof: claim.serialized), as: recipient)
     }
 
-    func withdrawal(_ r: SettlementV1.GetWithdrawalRequest) async throws(RPCError) -> SettlementV1.WithdrawalInfo {
+    public func getWithdrawal(request r: SettlementV1.GetWithdrawalRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.WithdrawalInfo {
         let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
         let exit = Withdrawals.exitAddress(for: recipient, in: engine.domain)
         let l1 = try client()
@@ -323,7 +277,8 @@ public final class ValidatorService: RPCService {
 
     /// Submits the L1 deposit as `from` and, once included, names its deposit id and the L2
     /// transaction that will credit it.
-    func deposit(_ r: SettlementV1.DepositRequest) async throws(RPCError) -> SettlementV1.DepositResult {
+    public func deposit(request r: SettlementV1.DepositRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.DepositResult {
+        try admit("Deposit")
         let from = try SettlementV1.Validate.address(r.from, field: "from")
         let recipient = try SettlementV1.Validate.address(r.recipient, field: "recipient")
         let amount = try SettlementV1.Validate.uint256(r.amount, field: "amount")
@@ -343,14 +298,16 @@ public final class ValidatorService: RPCService {
     /// Puts the request's signed transfer in the L1 inbox as `from` (the arbiter checks its format;
     /// the L2 rules decide whether it applies). Only the field shapes are checked here: a transfer
     /// with a bad signature is the user's to force, and is skipped on L2.
-    func submitToInbox(_ r: SettlementV1.SubmitToInboxRequest) async throws(RPCError) -> SettlementV1.L1CallResult {
+    public func submitToInbox(request r: SettlementV1.SubmitToInboxRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.L1CallResult {
+        try admit("SubmitToInbox")
         let from = try SettlementV1.Validate.address(r.from, field: "from")
         guard let transfer = r.transfer else { throw RPCError(.invalidArgument, "field transfer is missing") }
         return try await send(.submitToInbox(try transfer.domainTransfer(fieldPrefix: "transfer.")), as: from)
     }
 
     /// Test and demo only: an L1 reorg through the attached injector.
-    func injectReorg(_ r: SettlementV1.InjectL1ReorgRequest) async throws(RPCError) -> SettlementV1.InjectL1ReorgResult {
+    public func injectL1Reorg(request r: SettlementV1.InjectL1ReorgRequest, context: ServerContext) async throws(RPCError) -> SettlementV1.InjectL1ReorgResult {
+        try admit("InjectL1Reorg")
         guard let inject = reorgInjector.withLock({ $0 }) else {
             throw RPCError(.failedPrecondition, "L1 reorg injection is off (start the engine with --l1-reorg-injection; "
                                + "test and demo only)")
