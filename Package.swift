@@ -1,7 +1,9 @@
 // swift-tools-version: 6.0
-// The L2 settlement engine. Layers (see ARCHITECTURE.md): CNet (C, HTTP/2 transport) <- GRPC (gRPC)
-// <- SettlementAPI (the settlement.v1 services) <- executables; Settlement (domain) <- Persistence (PostgreSQL). System libraries come in through
-// the small shims under Sources/CSystem.
+// The L2 settlement engine. Layers (see ARCHITECTURE.md; Tests/check-architecture.py checks them):
+// CNet (C, HTTP/2) <- GRPC (generic gRPC) <- SettlementAPI (the settlement.v1 services) <-
+// SettlementNode (one node's lifecycle) <- executables; Settlement (domain and engine) <- Persistence
+// (the store, over PostgresDriver) <- SimulatedL1. System libraries come in through the small
+// shims under Sources/CSystem.
 import PackageDescription
 
 let package = Package(
