@@ -1,18 +1,12 @@
 import ArgumentParser
-import PostgresDriver
 
 #if canImport(Glibc)
 import Glibc
 #endif
+import BuildInfo
 import Foundation
 import Logging
-import Persistence
-import GRPC
-import SettlementAPI
 import Settlement
-import SimulatedL1
-import SettlementNode
-import BuildInfo
 
 /// `settlement-engine`: serves the settlement API over gRPC. Every option can also come from the
 /// environment (`SETTLEMENT_<OPTION>`, upper case, dashes as underscores); flags win. The
@@ -144,175 +138,7 @@ public struct EngineCommand: AsyncParsableCommand {
         if !resolved.unknownEnvironment.isEmpty {
             logger.warning("ignoring SETTLEMENT_* variables that name no setting", metadata: ["names": "\(resolved.unknownEnvironment.joined(separator: ","))"])
         }
-        let address = resolved.listen
-        let config = resolved.server
-        let settings = resolved.settlement
-        var genesis: Genesis? = resolved.genesis  // released once the engine has written or checked it: it can be large
-
-        // PostgreSQL: the configured server, or a private one under --data-dir.
-        var embedded: EmbeddedPostgres?
-        let conninfo: String
-        if let url = resolved.databaseURL {
-            conninfo = url
-        } else {
-            let dir = URL(fileURLWithPath: resolved.dataDir, isDirectory: true).appendingPathComponent("postgres").path
-            let pg = EmbeddedPostgres(.init(dataDirectory: dir))
-            do {
-                try await pg.start()
-            } catch {
-                logger.critical("cannot start the embedded PostgreSQL", metadata: ["data_dir": "\(dir)", "error": "\(error)"])
-                throw ExitCode(1)
-            }
-            let pgPort = await pg.port
-            logger.info("embedded PostgreSQL running", metadata: ["data_dir": "\(dir)", "port": "\(pgPort)"])
-            embedded = pg
-            conninfo = await pg.url()
-        }
-        if let validator = resolved.validator {
-            do {
-                try await ValidatorMode.run(validator, l1: resolved.l1, settings: settings, genesis: genesis!,
-                                            conninfo: conninfo, server: config, logger: logger)
-            } catch {
-                logger.critical("validator failed", metadata: ["error": "\(error)"])
-                try? await embedded?.stop()
-                throw ExitCode(1)
-            }
-            try? await embedded?.stop()
-            return
-        }
-        let store = PostgresSettlementStore(conninfo: conninfo, logger: Logger(label: "persistence"))
-        // Every engine takes part in the lease, alone or with replicas: the server starts first so
-        // that the advertised endpoint is live before this replica can become the sequencer.
-        let replication = resolved.replication
-        let clusterSecret = resolved.clusterSecret
-        let l1Options = resolved.l1
-        var nodeSettings = SettlementNodeSettings(finality: l1Options.finalitySettings(settings),
-                                                  depositSafeDepth: l1Options.depositSafeDepth, replication: replication)
-        nodeSettings.forwarder.clusterSecret = clusterSecret
-        nodeSettings.forwarder.capacity = settings.maxPendingTransactions
-        if config.tls != nil { nodeSettings.forwarder.tls = .init(insecureSkipVerify: true) }
-        // The L1 simulator (a simulated chain in the same PostgreSQL, shared by the replicas) is
-        // built when the node starts: its configuration needs the genesis root the store then holds.
-        let simulatorSlot = SimulatorSlot()
-        let node: SettlementNode
-        do {
-            node = try SettlementNode(config: settings, genesis: genesis!, store: store, settings: nodeSettings,
-                                      logger: Logger(label: "settlement")) { genesisRoot, domain in
-                let simulator = L1Simulator(conninfo: conninfo,
-                                            config: l1Options.simulatorConfig(settings: settings, domain: domain, genesisRoot: genesisRoot,
-                                                                              producerID: replication.replicaId),
-                                            logger: Logger(label: "l1.simulator"))
-                simulatorSlot.set(simulator)
-                try await simulator.open()
-                try await simulator.start()
-                return simulator
-            }
-            genesis = nil
-        } catch {
-            logger.critical("invalid settings", metadata: ["error": "\(error)"])
-            await store.close()
-            try? await embedded?.stop()
-            throw ExitCode(2)
-        }
-        let engine = node.engine
-
-        let health = HealthService()
-        let settlementService = SettlementService(engine: engine, configuration: resolved.service)
-        var validatorConfig = ValidatorService.Configuration()
-        validatorConfig.confirmationDepth = settings.l1ConfirmationDepth
-        validatorConfig.adminCalls = settings.production ? .refusedInProduction : .refusedOnThisListener
-        let validatorService = ValidatorService(engine: engine, configuration: validatorConfig)
-        var services: [any RPCService] = [health, settlementService, validatorService,
-                                          SequencerForwardService(engine: engine, clusterSecret: clusterSecret)]
-        services.append(try ReflectionService(services: [health, settlementService, validatorService]))
-        let server = RPCServer(configuration: config, services: services, logger: logger)
-        // The admin listener: the same Validator service, serving the calls that act on the L1
-        // as any address (AdminOptions). Never opened in production.
-        var adminService: ValidatorService?
-        var adminServer: RPCServer?
-        if let adminAddress = resolved.admin {
-            validatorConfig.adminCalls = .served
-            let service = ValidatorService(engine: engine, configuration: validatorConfig)
-            var adminConfig = config
-            adminConfig.host = adminAddress.host
-            adminConfig.port = adminAddress.port
-            adminConfig.eventLoops = 1
-            adminServer = RPCServer(configuration: adminConfig, services: [health, service, try ReflectionService(services: [health, service])],
-                                    logger: logger)
-            adminService = service
-        }
-        do {
-            try server.start()
-            try adminServer?.start()
-        } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            await server.shutdown(grace: .seconds(0))
-            await node.stop()
-            await store.close()
-            try? await embedded?.stop()
-            throw ExitCode(1)
-        }
-        if address.port == 0 && !resolved.advertiseGiven {
-            let host = replication.endpoint[..<(replication.endpoint.lastIndex(of: ":") ?? replication.endpoint.endIndex)]
-            engine.advertise(endpoint: "\(host):\(server.port)")
-        }
-        // The node starts the engine, then the L1 (the simulator above), the finality engine and
-        // the L1 watchers (SettlementNode).
-        do {
-            try await node.start()
-            MemoryTrim.releaseFreedMemory()
-        } catch {
-            logger.critical("cannot start the settlement node", metadata: ["error": "\(error)"])
-            await server.shutdown(grace: .seconds(0))
-            await adminServer?.shutdown(grace: .seconds(0))
-            await node.stop()
-            if let simulator = simulatorSlot.value {
-                await simulator.stop()
-                await simulator.close()
-            }
-            await store.close()
-            try? await embedded?.stop()
-            throw ExitCode(1)
-        }
-        guard let simulator = simulatorSlot.value else { throw ExitCode(1) }
-        logger.info("L1 simulator running", metadata: ["block_time_ms": "\(l1Options.blockTimeMs)", "seed": "\(l1Options.seed)",
-                                                       "proposer": "\(l1Options.proposer)"])
-        var reorgInjector: ValidatorService.ReorgInjector?
-        if settings.l1ReorgInjection {
-            logger.warning("L1 reorg injection is on (test and demo only)")
-            reorgInjector = { (depth: Int, drop: Bool, extra: Int) async throws -> L1BlockHeader in
-                try await simulator.reorg(depth: depth, dropTransactions: drop, extraBlocks: extra)
-                return try await simulator.head()
-            }
-        }
-        validatorService.attach(l1: simulator)
-        adminService?.attach(l1: simulator, reorgInjector: reorgInjector)
-        logger.info("replica", metadata: ["id": "\(replication.replicaId)", "endpoint": "\(engine.advertisedEndpointValue)",
-                                          "forward_trust": "\(clusterSecret == nil ? "re-verify" : "cluster secret")"])
-        health.setStatus(.serving, for: "")
-        health.setStatus(.serving, for: settlementService.serviceName)
-        health.setStatus(.serving, for: validatorService.serviceName)
-        // Tooling reads the bound ports from these lines (useful with port 0); the admin line first.
-        if let adminServer {
-            print("settlement-engine admin listening on \(adminServer.configuration.host):\(adminServer.port)")
-        }
-        print("settlement-engine listening on \(address.host):\(server.port)")
-        fflush(nil)
-
-        let signal = await ShutdownSignal.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-        health.shutdown()
-        // Order: stop taking calls (open ones drain), stop the node (its L1 duties, then the engine,
-        // which makes every closed batch durable), stop the simulated L1, then close the database.
-        await server.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
-        await adminServer?.shutdown(grace: .seconds(resolved.shutdownGraceSeconds))
-        await node.stop()
-        await simulator.stop()
-        await simulator.close()
-        await store.close()
-        if let embedded {
-            do { try await embedded.stop() } catch { logger.error("embedded PostgreSQL stop failed", metadata: ["error": "\(error)"]) }
-        }
+        try await EngineProcess(settings: resolved, logger: logger).run()
     }
 }
 
@@ -323,27 +149,6 @@ extension EngineCommand {
                           URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                               .appendingPathComponent("../../../Deploy/genesis.dev.json").standardized.path]
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
-    }
-}
-
-/// Holds the L1 simulator that the node's L1 connector builds at start, for the admin calls and
-/// the ordered shutdown.
-final class SimulatorSlot: Sendable {
-    private let slot = Lock<L1Simulator?>(nil)
-    func set(_ simulator: L1Simulator) { slot.withLock { $0 = simulator } }
-    var value: L1Simulator? { slot.withLock { $0 } }
-}
-
-/// Gives memory freed after start-up (genesis parsing, the replay) back to the system.
-enum MemoryTrim {
-    static func releaseFreedMemory() {
-        #if canImport(Glibc)
-        // glibc's malloc_trim is not in Swift's Glibc module map; look it up instead.
-        typealias Trim = @convention(c) (Int) -> Int32
-        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(sym, to: Trim.self)(0)
-        }
-        #endif
     }
 }
 
