@@ -121,6 +121,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Fuzz/Targets"),
 
+        // Zero-knowledge foundations: BN254 fields, curves, the optimal ate pairing, Poseidon.
+        .target(name: "ZK"),
+
         // Test doubles shared by the test targets (an in-memory SettlementStore).
         .target(name: "SettlementTestSupport", dependencies: ["Settlement"], path: "Tests/SettlementTestSupport"),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "CNet", "SettlementTestSupport"]),
@@ -130,6 +133,8 @@ let package = Package(
         ]),
         // The engine's settings: one key list for flags, environment and config file.
         .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),
+        // ZK against laws, published precompile vectors, py_ecc and circomlib-compatible Poseidon.
+        .testTarget(name: "ZKTests", dependencies: ["ZK"]),
     ],
     swiftLanguageModes: [.v6]
 )
