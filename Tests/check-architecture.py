@@ -32,6 +32,9 @@ FORBIDDEN = {
     "SimulatedL1": {"GRPC", "SettlementAPI", "SettlementNode", "Reporting", "CNet", "CProtos"},
     "SettlementAPI": {"Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "SettlementNode"},
     "SettlementNode": {"Persistence", "PostgresDriver", "SimulatedL1", "Reporting"},
+    # The zero-knowledge foundations stand alone: no project module at all.
+    "ZK": {"Settlement", "SettlementAPI", "SettlementNode", "GRPC", "RPC", "Persistence", "PostgresDriver",
+           "SimulatedL1", "Reporting", "CNet", "CProtos", "SettlementEngineServer"},
 }
 
 METHOD_PATH = re.compile(r'"/(settlement\.v1|grpc\.health\.v1|grpc\.reflection\.v1(alpha)?|rpctest\.v1)\.[A-Za-z]+/')
