@@ -99,9 +99,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),
         // End-to-end load generator and the microbenchmarks against the machine's limits (crypto
-        // against raw libsecp256k1 and OpenSSL, COPY against raw libpq, durable batch commits).
+        // against raw libsecp256k1 and OpenSSL, COPY against raw libpq, durable batch commits, the
+        // ZK pairing against py_ecc).
         .executableTarget(name: "settlement-bench", dependencies: [
-            "RPC", "Settlement", "Persistence", "PostgresDriver", "CLibPQ", "CSecp256k1",
+            "RPC", "Settlement", "Persistence", "PostgresDriver", "CLibPQ", "CSecp256k1", "ZK",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Sources/settlement-bench"),

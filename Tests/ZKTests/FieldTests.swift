@@ -58,11 +58,15 @@ final class FieldTests: XCTestCase {
             XCTAssertEqual(a.squared(), a * a)
             XCTAssertEqual(a.doubled(), a + a)
             if let inv = a.inverse() { XCTAssertEqual(a * inv, .one) } else { XCTAssertTrue(a.isZero) }
+            XCTAssertEqual(a.inverse(), a.inverseByFermat())
             XCTAssertEqual(F(canonical: a.canonical), a)
             XCTAssertEqual(F(bigEndian: a.bigEndianBytes), a)
             XCTAssertEqual(F(decimal: a.decimalString), a)
         }
         XCTAssertNil(F.zero.inverse())
+        for small in [F.one, F(2), -F.one, F(3).inverse()!] {
+            XCTAssertEqual(small.inverse(), small.inverseByFermat())
+        }
         XCTAssertEqual(F(7) * F(6), F(42))
         XCTAssertEqual(F(3) - F(5) + F(2), .zero)
         // a^(m−1) = 1 (Fermat), through the generic pow.

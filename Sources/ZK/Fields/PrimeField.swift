@@ -74,13 +74,12 @@ extension PrimeField {
 
     public var description: String { decimalString }
 
+    /// The sum cannot overflow 256 bits (both operands are below m < 2^254); one trial subtraction.
     @inlinable
     public static func + (a: Self, b: Self) -> Self {
-        let (s, carry) = a.montgomery.addingReportingOverflow(b.montgomery)
-        if carry || !(s < modulus) {
-            return Self(montgomery: s.subtractingReportingOverflow(modulus).partialValue)
-        }
-        return Self(montgomery: s)
+        let s = a.montgomery.addingReportingOverflow(b.montgomery).partialValue
+        let (d, borrow) = s.subtractingReportingOverflow(modulus)
+        return Self(montgomery: borrow ? s : d)
     }
 
     @inlinable
@@ -107,11 +106,48 @@ extension PrimeField {
     @inlinable
     public func doubled() -> Self { self + self }
 
-    /// Fermat: a^(m−2).
+    /// The inverse by the binary extended Euclidean algorithm (variable time: for public values).
+    /// On the Montgomery form aR it yields a⁻¹R⁻¹; one multiplication by R³ gives a⁻¹R.
     @inlinable
     public func inverse() -> Self? {
         if isZero { return nil }
+        let inv = Self.binaryInverse(montgomery)
+        let r3 = Self.montgomeryMultiply(Self.montgomeryR2, Self.montgomeryR2)
+        return Self(montgomery: Self.montgomeryMultiply(inv, r3))
+    }
+
+    /// The inverse by Fermat's little theorem, a^(m−2) (the slow reference for tests).
+    public func inverseByFermat() -> Self? {
+        if isZero { return nil }
         return pow(Self.modulus.subtractingReportingOverflow(UInt256(2)).partialValue)
+    }
+
+    /// x⁻¹ mod m for 0 < x < m (Guide to Elliptic Curve Cryptography, algorithm 2.22): keeps
+    /// x1·x ≡ u and x2·x ≡ v (mod m) while halving and subtracting u and v down to 1.
+    @inlinable
+    static func binaryInverse(_ x: UInt256) -> UInt256 {
+        let m = modulus
+        var u = x, v = m
+        var x1 = UInt256.one, x2 = UInt256.zero
+        @inline(__always) func halveModM(_ a: UInt256) -> UInt256 {
+            // (a + m)/2 when a is odd; a + m < 2^255 does not overflow.
+            a.l0 & 1 == 0 ? a.halved : a.addingReportingOverflow(m).partialValue.halved
+        }
+        @inline(__always) func subModM(_ a: UInt256, _ b: UInt256) -> UInt256 {
+            let (d, borrow) = a.subtractingReportingOverflow(b)
+            return borrow ? d.addingReportingOverflow(m).partialValue : d
+        }
+        while u != .one && v != .one {
+            while u.l0 & 1 == 0 { u = u.halved; x1 = halveModM(x1) }
+            while v.l0 & 1 == 0 { v = v.halved; x2 = halveModM(x2) }
+            let (d, borrow) = u.subtractingReportingOverflow(v)
+            if !borrow {
+                u = d; x1 = subModM(x1, x2)
+            } else {
+                v = v.subtractingReportingOverflow(u).partialValue; x2 = subModM(x2, x1)
+            }
+        }
+        return u == .one ? x1 : x2
     }
 
     /// Whether the canonical value is odd (the "sign" used by point compression conventions).
@@ -126,9 +162,10 @@ extension PrimeField {
         montgomeryRow(&t, a, b.l1)
         montgomeryRow(&t, a, b.l2)
         montgomeryRow(&t, a, b.l3)
+        // m < 2^254 keeps t below 2m < 2^256, so t.4 is 0: one trial subtraction.
         let r = UInt256(t.0, t.1, t.2, t.3)
-        if t.4 != 0 || !(r < modulus) { return r.subtractingReportingOverflow(modulus).partialValue }
-        return r
+        let (d, borrow) = r.subtractingReportingOverflow(modulus)
+        return borrow ? r : d
     }
 
     /// One outer iteration of CIOS: t = (t + a·bi + k·m) / 2^64 with k chosen to clear the low limb.
