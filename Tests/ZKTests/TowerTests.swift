@@ -70,6 +70,20 @@ final class TowerTests: XCTestCase {
         XCTAssertEqual(a12.frobenius(6), a12.conjugate, "x^(p^6) is the conjugation over Fq6")
     }
 
+    /// On the cyclotomic subgroup (f^((p⁶−1)(p²+1)), where the final exponentiation's hard part
+    /// works) the cyclotomic squaring is the squaring; on other elements it is not.
+    func testCyclotomicSquaring() {
+        var rng = TestRNG(seed: 14)
+        for _ in 0..<5 {
+            let f = rng.fq12()
+            let easy = f.conjugate * f.inverse()!
+            let unitary = easy.frobenius(2) * easy
+            XCTAssertEqual(unitary.cyclotomicSquared(), unitary.squared())
+            XCTAssertEqual(unitary.cyclotomicPow(UInt256(bnParameterU)), unitary.pow(UInt256(bnParameterU)))
+            XCTAssertNotEqual(f.cyclotomicSquared(), f.squared())
+        }
+    }
+
     func testFrobeniusCoefficientsFromTheirDefinition() {
         // w1^6 = ξ^(p−1), and w1 = w^(p−1).
         let w = Fq12(.zero, .one)

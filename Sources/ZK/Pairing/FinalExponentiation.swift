@@ -23,18 +23,18 @@ extension Pairing {
         let y4 = (a * b.frobenius()).conjugate
         let y5 = b.conjugate
         let y6 = (c * c.frobenius()).conjugate
-        var t0 = y6.squared() * y4 * y5          // 2y6 + y4 + y5
+        var t0 = y6.cyclotomicSquared() * y4 * y5          // 2y6 + y4 + y5
         var t1 = y3 * y5 * t0                    // y3 + 2y5 + 2y6 + y4
         t0 = t0 * y2                             // 2y6 + y4 + y5 + y2
-        t1 = (t1.squared() * t0).squared()       // 4y3 + 10y5 + 12y6 + 6y4 + 2y2
+        t1 = (t1.cyclotomicSquared() * t0).cyclotomicSquared()       // 4y3 + 10y5 + 12y6 + 6y4 + 2y2
         t0 = t1 * y1
         t1 = t1 * y0
-        t0 = t0.squared()                        // 8y3 + 20y5 + 24y6 + 12y4 + 4y2 + 2y1
+        t0 = t0.cyclotomicSquared()              // 8y3 + 20y5 + 24y6 + 12y4 + 4y2 + 2y1
         return t1 * t0                           // y0 + 2y1 + 6y2 + 12y3 + 18y4 + 30y5 + 36y6
     }
 
-    /// f^u by square-and-multiply.
+    /// f^u by square-and-multiply with cyclotomic squarings (f is unitary after the easy part).
     static func expByU(_ f: Fq12) -> Fq12 {
-        f.pow(UInt256(bnParameterU))
+        f.cyclotomicPow(UInt256(bnParameterU))
     }
 }
