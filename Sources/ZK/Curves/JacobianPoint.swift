@@ -96,6 +96,8 @@ public struct JacobianPoint<Curve: CurveParameters>: Sendable, Equatable {
     public static func - (p: JacobianPoint, q: JacobianPoint) -> JacobianPoint { p + q.negated }
 
     /// [k]P by a fixed 4-bit window (16 precomputed multiples, four doublings per window).
+    /// Inlinable, like the other generic operations, so that callers get code specialised to G1 or G2.
+    @inlinable
     public func multiplied(by k: UInt256) -> JacobianPoint {
         if isInfinity || k.isZero { return .infinity }
         var table = [JacobianPoint](repeating: .infinity, count: 16)
@@ -113,9 +115,11 @@ public struct JacobianPoint<Curve: CurveParameters>: Sendable, Equatable {
     }
 
     /// [k]P for a scalar of Fr.
+    @inlinable
     public static func * (p: JacobianPoint, k: Fr) -> JacobianPoint { p.multiplied(by: k.canonical) }
 
     /// The affine point (one inversion).
+    @inlinable
     public var affine: AffinePoint<Curve> {
         guard let zi = z.inverse() else { return .infinity }
         let zi2 = zi.squared()
@@ -123,6 +127,7 @@ public struct JacobianPoint<Curve: CurveParameters>: Sendable, Equatable {
     }
 
     /// Affine forms of many points with one inversion (Montgomery's trick); infinity stays infinity.
+    @inlinable
     public static func batchNormalize(_ points: [JacobianPoint]) -> [AffinePoint<Curve>] {
         var prefix = [F]()
         prefix.reserveCapacity(points.count)
