@@ -154,37 +154,36 @@ extension PrimeField {
     @inlinable
     public var isOdd: Bool { canonical.l0 & 1 == 1 }
 
-    /// a·b·R⁻¹ mod m by CIOS; inputs below m, output below m.
+    /// a·b·R⁻¹ mod m by CIOS; inputs below m, output below m. Both moduli leave the top bit of
+    /// their high limb clear (m < 2^254), so no carry can pass the fourth limb and the row needs
+    /// no fifth word (the "no-carry" form of CIOS).
     @inlinable
     public static func montgomeryMultiply(_ a: UInt256, _ b: UInt256) -> UInt256 {
-        var t = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var t = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         montgomeryRow(&t, a, b.l0)
         montgomeryRow(&t, a, b.l1)
         montgomeryRow(&t, a, b.l2)
         montgomeryRow(&t, a, b.l3)
-        // m < 2^254 keeps t below 2m < 2^256, so t.4 is 0: one trial subtraction.
         let r = UInt256(t.0, t.1, t.2, t.3)
         let (d, borrow) = r.subtractingReportingOverflow(modulus)
         return borrow ? r : d
     }
 
-    /// One outer iteration of CIOS: t = (t + a·bi + k·m) / 2^64 with k chosen to clear the low limb.
+    /// One outer iteration: t = (t + a·bi + k·m) / 2^64 with k chosen to clear the low limb,
+    /// the products by bi and by k interleaved limb by limb.
     @inlinable @inline(__always)
-    static func montgomeryRow(_ t: inout (UInt64, UInt64, UInt64, UInt64, UInt64), _ a: UInt256, _ bi: UInt64) {
+    static func montgomeryRow(_ t: inout (UInt64, UInt64, UInt64, UInt64), _ a: UInt256, _ bi: UInt64) {
         let m = modulus
-        var c: UInt64
-        (c, t.0) = multiplyAccumulate(t.0, a.l0, bi, 0)
-        (c, t.1) = multiplyAccumulate(t.1, a.l1, bi, c)
-        (c, t.2) = multiplyAccumulate(t.2, a.l2, bi, c)
-        (c, t.3) = multiplyAccumulate(t.3, a.l3, bi, c)
-        let (t4, over) = t.4.addingReportingOverflow(c)
+        var carryA: UInt64, carryK: UInt64
+        (carryA, t.0) = multiplyAccumulate(t.0, a.l0, bi, 0)
         let k = t.0 &* montgomeryInverse
-        (c, _) = multiplyAccumulate(t.0, k, m.l0, 0)
-        (c, t.0) = multiplyAccumulate(t.1, k, m.l1, c)
-        (c, t.1) = multiplyAccumulate(t.2, k, m.l2, c)
-        (c, t.2) = multiplyAccumulate(t.3, k, m.l3, c)
-        let (s, over2) = t4.addingReportingOverflow(c)
-        t.3 = s
-        t.4 = (over ? 1 : 0) &+ (over2 ? 1 : 0)
+        (carryK, _) = multiplyAccumulate(t.0, k, m.l0, 0)
+        (carryA, t.1) = multiplyAccumulate(t.1, a.l1, bi, carryA)
+        (carryK, t.0) = multiplyAccumulate(t.1, k, m.l1, carryK)
+        (carryA, t.2) = multiplyAccumulate(t.2, a.l2, bi, carryA)
+        (carryK, t.1) = multiplyAccumulate(t.2, k, m.l2, carryK)
+        (carryA, t.3) = multiplyAccumulate(t.3, a.l3, bi, carryA)
+        (carryK, t.2) = multiplyAccumulate(t.3, k, m.l3, carryK)
+        t.3 = carryK &+ carryA
     }
 }
