@@ -118,7 +118,7 @@ let package = Package(
         // A plain build replays the committed corpus; Deploy/fuzz.sh builds it with libFuzzer.
         .target(name: "CFuzzDriver", path: "Tests/Fuzz/Driver"),
         .executableTarget(name: "settlement-fuzz", dependencies: [
-            "CFuzzDriver", "RPC", "Settlement", "SettlementEngineServer",
+            "CFuzzDriver", "RPC", "Settlement", "SettlementEngineServer", "ZK",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Fuzz/Targets"),
 
