@@ -176,6 +176,21 @@ public struct UInt256: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { decimalString }
 }
 
+extension UInt256 {
+    /// The product of two values below 2^128 (the high halves are ignored).
+    public init(multiplying a: UInt256, by b: UInt256) {
+        let (h00, l00) = a.l0.multipliedFullWidth(by: b.l0)
+        let (h01, l01) = a.l0.multipliedFullWidth(by: b.l1)
+        let (h10, l10) = a.l1.multipliedFullWidth(by: b.l0)
+        let (h11, l11) = a.l1.multipliedFullWidth(by: b.l1)
+        var r = UInt256(l00, h00, 0, 0)
+        r = r.addingReportingOverflow(UInt256(0, l01, h01, 0)).partialValue
+        r = r.addingReportingOverflow(UInt256(0, l10, h10, 0)).partialValue
+        r = r.addingReportingOverflow(UInt256(0, 0, l11, h11)).partialValue
+        self = r
+    }
+}
+
 /// `a + b + carry` and the carry out.
 @inlinable @inline(__always)
 func addWithCarry(_ a: UInt64, _ b: UInt64, _ carry: Bool) -> (UInt64, Bool) {
