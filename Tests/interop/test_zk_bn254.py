@@ -8,7 +8,6 @@ committed file is identical, and spot-checks a few facts with py_ecc directly.
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 from py_ecc import optimized_bn128 as ob
