@@ -120,9 +120,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),
         // End-to-end load generator and the microbenchmarks against the machine's limits (crypto
-        // against raw libsecp256k1 and OpenSSL, COPY against raw libpq, durable batch commits).
+        // against raw libsecp256k1 and OpenSSL, COPY against raw libpq, durable batch commits, the
+        // ZK pairing against py_ecc).
         .executableTarget(name: "settlement-bench", dependencies: [
-            "GRPC", "SettlementAPI", "Settlement", "Persistence", "PostgresDriver", "CLibPQ", "CSecp256k1",
+            "GRPC", "SettlementAPI", "Settlement", "Persistence", "PostgresDriver", "CLibPQ", "CSecp256k1", "ZK",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Sources/settlement-bench"),
@@ -138,9 +139,12 @@ let package = Package(
         // A plain build replays the committed corpus; Deploy/fuzz.sh builds it with libFuzzer.
         .target(name: "CFuzzDriver", path: "Tests/Fuzz/Driver"),
         .executableTarget(name: "settlement-fuzz", dependencies: [
-            "CFuzzDriver", "GRPC", "SettlementAPI", "RPCTestSupport", "Settlement", "SettlementEngineServer",
+            "CFuzzDriver", "GRPC", "SettlementAPI", "RPCTestSupport", "Settlement", "SettlementEngineServer", "ZK",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Fuzz/Targets"),
+
+        // Zero-knowledge foundations: BN254 fields, curves, the optimal ate pairing, Poseidon.
+        .target(name: "ZK"),
 
         // Test doubles shared by the test targets (the in-memory SettlementNodeStore, an L1 over
         // the pure arbiter).
@@ -165,6 +169,8 @@ let package = Package(
         ]),
         // The engine's settings: one key list for flags, environment and config file.
         .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),
+        // ZK against laws, published precompile vectors, py_ecc and circomlib-compatible Poseidon.
+        .testTarget(name: "ZKTests", dependencies: ["ZK"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,6 +32,9 @@ FORBIDDEN = {
     "SimulatedL1": {"GRPC", "SettlementAPI", "SettlementNode", "Reporting", "CNet", "CProtos"},
     "SettlementAPI": {"Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "SettlementNode"},
     "SettlementNode": {"Persistence", "PostgresDriver", "SimulatedL1", "Reporting"},
+    # The zero-knowledge foundations stand alone: no project module at all.
+    "ZK": {"Settlement", "SettlementAPI", "SettlementNode", "GRPC", "RPC", "Persistence", "PostgresDriver",
+           "SimulatedL1", "Reporting", "CNet", "CProtos", "SettlementEngineServer"},
 }
 
 # Paths of the services that have generated descriptors (test-only probe services and deliberately

@@ -25,13 +25,15 @@ struct BenchCommand: AsyncParsableCommand {
 
             store: PostgresSettlementStore.commit vs raw COPY of the same rows.
 
+            zk: the BN254 pairing, G1/G2 scalar multiplication and Poseidon of the ZK module; py_ecc's pairing alongside.
+
             genesis: writes a reproducible genesis file with many funded accounts (for the 1,000,000-account runs).
 
             copy and store start a temporary PostgreSQL (EmbeddedPostgres) unless --database-url is given; with \
             --database-url, copy needs a server on this machine (it loads a file by server-side COPY).
             """,
         subcommands: [LoadCommand.self, CryptoCommand.self, StateCommand.self, CopyCommand.self, StoreCommand.self,
-                      GenesisCommand.self])
+                      GenesisCommand.self, ZKCommand.self])
 }
 
 /// HOST:PORT with IPv6 hosts in brackets.

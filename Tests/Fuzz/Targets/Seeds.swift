@@ -23,6 +23,7 @@ enum Seeds {
                                Array(#"{"admin_listen": "off", "l1_challenge_bond": "0x10", "fee_account": "0x00000000000000000000000000000000000fee00"}"#.utf8)
                                    + [0] + Array("batch_timeout_ms=50\nmax_pending_per_connection=9\nl1_minimum_stake=1e18\nproduction=yes".utf8)]
         case "l1-transaction": l1Calls.enumerated().map { L1Transaction(sender: depositor, call: $1, nonce: UInt64($0)).encoded }
+        case "bn254-points": ZKTarget.seeds
         default: []
         }
     }
