@@ -20,11 +20,11 @@ case "$kind" in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     filter=() ;;
   thread)
-    # Lock tells ThreadSanitizer about its acquire and release (Sources/Settlement/Support/Lock.swift):
+    # Lock tells ThreadSanitizer about its acquire and release (Sources/ConcurrencySupport/Lock.swift):
     # the standard library's Mutex locks with futexes the sanitizer cannot see.
     flags=(--sanitize=thread -Xswiftc -DTSAN_ANNOTATIONS -Xcc -DCTS_ANNOTATIONS)
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
-    filter=(--filter 'RPCTests|SettlementTests|SettlementNodeTests') ;;
+    filter=(--filter 'CNetTests|RPCTests|SettlementTests|SettlementNodeTests') ;;
   *) echo "usage: $0 address|thread [--filter REGEX]" >&2; exit 2 ;;
 esac
 [ $# -gt 0 ] && filter=("$@")
