@@ -10,6 +10,7 @@
 # namespace enum):
 #   Sources/RPC/GRPC/Generated/{health,reflection}.pb.swift        grpc.health.v1, grpc.reflection.v1
 #   Sources/RPC/SettlementAPI/Generated/{settlement,validator}.pb.swift   settlement.v1
+#   Sources/RPC/SettlementAPI/Generated/sequencer.pb.swift    settlement.internal.v1 (replicas)
 #   Tests/RPCTestSupport/Generated/echo.pb.swift                   rpctest.v1 (the test service)
 #
 # Output layout (SwiftPM puts Sources/CProtos/include on the C include path):
@@ -168,7 +169,10 @@ swift_outputs=(
     "rpctest/v1/echo.proto|RPCTestV1|Tests/RPCTestSupport/Generated/echo.pb.swift|GRPC"
     "settlement/v1/settlement.proto|SettlementV1|Sources/RPC/SettlementAPI/Generated/settlement.pb.swift|GRPC"
     "settlement/v1/validator.proto|SettlementV1|Sources/RPC/SettlementAPI/Generated/validator.pb.swift|GRPC"
+    "settlement/internal/v1/sequencer.proto|SettlementInternalV1|Sources/RPC/SettlementAPI/Generated/sequencer.pb.swift|GRPC"
 )
+# Each package's namespace, for a service whose messages come from another package.
+export SWIFTGEN_NAMESPACES="grpc.health.v1=HealthV1 grpc.reflection.v1=ReflectionV1 rpctest.v1=RPCTestV1 settlement.v1=SettlementV1 settlement.internal.v1=SettlementInternalV1"
 protoc -I"$here" -I"$system_include" --include_imports --include_source_info \
     --descriptor_set_out="$work/source_info.pb" "${protos[@]}"
 swift_out="$work/swift"

@@ -1,4 +1,5 @@
 """A FileDescriptorSet as Python dicts, and the names protobuf-c gives its types."""
+import os
 import sys
 
 # --- protobuf wire decoding (just what descriptor.proto needs) -------------------------------
@@ -188,6 +189,15 @@ class Context:
         return self.types[type_name]
 
     def swift_type_name(self, type_name):
+        if type_name not in self.types:
+            # A message of another package, as a service's request or response only (fields of
+            # another package's types would need its C names too): `<its namespace>.<Name>`,
+            # with the namespaces that generate.sh passes in SWIFTGEN_NAMESPACES.
+            for entry in os.environ.get("SWIFTGEN_NAMESPACES", "").split():
+                package, namespace = entry.split("=")
+                prefix = "." + package + "."
+                if type_name.startswith(prefix) and "." not in type_name[len(prefix):]:
+                    return namespace + "." + type_name[len(prefix):]
         return ".".join(self.lookup(type_name)[1])
 
     def full_name(self, path):

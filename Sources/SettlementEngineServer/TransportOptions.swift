@@ -57,7 +57,7 @@ struct TransportOptions: ParsableArguments {
         // limit, as before the paths were generated.
         let validator = SettlementV1.ValidatorMethods.self
         for path in validator.paths where path != validator.submitToInbox.path { m[path] = 1 << 10 }
-        m[SequencerForwardService.forward.path] = 4 << 10
+        m[SettlementInternalV1.SequencerMethods.forward.path] = 4 << 10
         m[HealthV1.HealthMethods.check.path] = 1 << 10
         m[HealthV1.HealthMethods.watch.path] = 1 << 10
         m[ReflectionV1.ServerReflectionMethods.serverReflectionInfo.path] = 16 << 10

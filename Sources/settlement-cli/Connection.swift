@@ -152,7 +152,7 @@ enum CLIError: Error, CustomStringConvertible {
             var s = "\(method) failed: \(e.code) (\(e.code.rawValue))" + (e.message.isEmpty ? "" : ": \(e.message)")
             switch e.code {
             case .unimplemented:
-                let full = method.contains("/") ? method : "settlement.v1.Settlement/" + method
+                let full = method.contains("/") ? method : SettlementV1.SettlementMethods.serviceName + "/" + method
                 s += "\nhint: the server at \(server) does not serve \(full)"
             case .unavailable:
                 s += "\nhint: the engine at \(server) is not accepting work (stopping, or the connection dropped)"

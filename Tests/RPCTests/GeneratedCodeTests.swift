@@ -63,7 +63,7 @@ final class GeneratedCodeTests: XCTestCase {
     // MARK: - Round trips
 
     func testHealthRoundTrip() throws {
-        for request in [HealthV1.HealthCheckRequest(), HealthV1.HealthCheckRequest(service: "settlement.v1.Settlement")] {
+        for request in [HealthV1.HealthCheckRequest(), HealthV1.HealthCheckRequest(service: SettlementV1.SettlementMethods.serviceName)] {
             XCTAssertEqual(try HealthV1.HealthCheckRequest(protobufBytes: request.protobufBytes()), request)
         }
         for status in HealthV1.HealthCheckResponse.ServingStatus.allCases {

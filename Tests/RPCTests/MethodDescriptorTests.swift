@@ -24,7 +24,8 @@ final class MethodDescriptorTests: XCTestCase {
         let index = try DescriptorIndex(descriptorSet: ReflectionService.embeddedDescriptorSet)
         let paths = SettlementV1.SettlementMethods.paths + SettlementV1.ValidatorMethods.paths + HealthV1.HealthMethods.paths
             + ReflectionV1.ServerReflectionMethods.paths + RPCTestV1.EchoMethods.paths
-        XCTAssertEqual(paths.count, 8 + 12 + 2 + 1 + 4)
+            + SettlementInternalV1.SequencerMethods.paths
+        XCTAssertEqual(paths.count, 8 + 12 + 2 + 1 + 4 + 1)
         for path in paths {
             // "/package.Service/Method" is the symbol "package.Service.Method".
             let symbol = path.dropFirst().replacingOccurrences(of: "/", with: ".")
@@ -33,7 +34,7 @@ final class MethodDescriptorTests: XCTestCase {
         XCTAssertEqual(SettlementV1.SettlementMethods.submitTransactions.kind, .bidirectionalStreaming)
         XCTAssertEqual(SettlementV1.SettlementMethods.subscribeStatus.kind, .serverStreaming)
         XCTAssertEqual(RPCTestV1.EchoMethods.collect.kind, .clientStreaming)
-        XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.fullName, "settlement.v1.Validator/Deposit")
+        XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.fullName, "settlement.v1.Validator/Deposit")  // literal on purpose
         XCTAssertEqual(SettlementV1.ValidatorMethods.deposit.path, "/" + SettlementV1.ValidatorMethods.deposit.fullName)
     }
 
@@ -49,6 +50,9 @@ final class MethodDescriptorTests: XCTestCase {
         let validator = ValidatorService(engine: f.engine, configuration: .init(), logger: logger)
         assertServes(validator.methods, SettlementV1.ValidatorMethods.paths)
         XCTAssertTrue(validator.methods.allSatisfy { $0.kind == .unary })
+        let sequencer = SequencerForwardService(engine: f.engine, clusterSecret: nil)
+        assertServes(sequencer.methods, SettlementInternalV1.SequencerMethods.paths,
+                     kinds: [SettlementInternalV1.SequencerMethods.forward.path: .bidirectionalStreaming])
         await f.stop()
 
         assertServes(HealthService().methods, HealthV1.HealthMethods.paths,

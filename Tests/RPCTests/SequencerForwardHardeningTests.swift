@@ -12,7 +12,7 @@ import SettlementTestSupport
 /// cluster token when a secret is configured, and verify signatures itself when none is. (The
 /// caller that never reads its receipts needs a window-0 client: Tests/interop/test_hostile_forward.py.)
 final class SequencerForwardHardeningTests: XCTestCase {
-    static let forward = SequencerForwardService.forward
+    static let forward = SettlementInternalV1.SequencerMethods.forward
 
     func testTheClusterTokenIsRequiredWhenASecretIsConfigured() async throws {
         let f = try await SettlementFixture.start()

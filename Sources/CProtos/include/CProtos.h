@@ -7,6 +7,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "grpc/reflection/v1/reflection.pb-c.h"
 #include "rpctest/v1/echo.pb-c.h"
+#include "settlement/internal/v1/sequencer.pb-c.h"
 #include "settlement/v1/settlement.pb-c.h"
 #include "settlement/v1/validator.pb-c.h"
 #include "google/protobuf/descriptor.pb-c.h"

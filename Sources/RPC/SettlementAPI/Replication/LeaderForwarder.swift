@@ -224,7 +224,7 @@ public final class LeaderForwarder: TransactionForwarder {
         }
         var metadata = Metadata()
         if let secret = configuration.clusterSecret, !secret.isEmpty { metadata.add(SequencerForwardService.tokenKey, secret) }
-        try await client.bidirectionalStreaming(SequencerForwardService.forward, metadata: metadata) { writer, responses in
+        try await client.bidirectionalStreaming(SettlementInternalV1.SequencerMethods.forward, metadata: metadata) { writer, responses in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await r in responses { self.deliver(r) }

@@ -7,7 +7,7 @@ import Synchronization
 /// `settlement.internal.v1.Sequencer/Forward`: where followers send the transfers their clients
 /// submitted, on the replica that holds the sequencer lease. Internal to a replica set; it uses
 /// the public messages (`SubmitTransactionsRequest` in, `TransactionReceipt` out, matched by
-/// `client_sequence`), so no extra schema is needed.
+/// `client_sequence`); its schema is Protos/settlement/internal/v1/sequencer.proto.
 ///
 /// Trust: a follower has already recovered each signature. When the cluster shares a secret
 /// (`--cluster-secret`), the call must carry it in `x-settlement-cluster-token` (a missing or
@@ -21,16 +21,9 @@ import Synchronization
 ///
 /// A replica that is not the sequencer ends the call with UNAVAILABLE; the follower then looks
 /// up the new leader and sends everything unanswered again.
-public final class SequencerForwardService: RPCService {
-    public static let name = "settlement.internal.v1.Sequencer"
-    /// The one method (no `.proto` declares this internal service; it reuses the public messages).
-    public static let forward = MethodDescriptor<SettlementV1.SubmitTransactionsRequest, SettlementV1.TransactionReceipt>(
-        service: name, method: "Forward", kind: .bidirectionalStreaming)
-    /// `/settlement.internal.v1.Sequencer/Forward`.
-    public static var forwardPath: String { forward.path }
+public final class SequencerForwardService: SettlementInternalV1.SequencerServiceProtocol {
     /// Metadata key carrying the cluster secret.
     public static let tokenKey = "x-settlement-cluster-token"
-    public var serviceName: String { Self.name }
 
     private let engine: SettlementEngine
     private let clusterSecret: [UInt8]?
@@ -46,10 +39,9 @@ public final class SequencerForwardService: RPCService {
         self.logger = logger
     }
 
-    public var methods: [RPCMethod] {
-        [RPCMethod.bidirectionalStreaming(Self.forward) { requests, responses, context in
-            try await self.forward(requests, responses, verified: try self.authenticate(context.metadata))
-        }]
+    public func forward(request: RequestStream<SettlementV1.SubmitTransactionsRequest>,
+                        response: ResponseWriter<SettlementV1.TransactionReceipt>, context: ServerContext) async throws {
+        try await forward(request, response, verified: try authenticate(context.metadata))
     }
 
     /// True when the caller proved it belongs to the cluster; false when no secret is configured
