@@ -6,6 +6,7 @@
 # settlement-engine` and `--product settlement-bench`); the load client is the AFTER build's.
 #
 #   Deploy/bench-compare.sh BEFORE_CHECKOUT AFTER_CHECKOUT [load seconds] [rounds]
+#   (TRANSPORT_RUNS=N: h2load runs per server, interleaved, default 7; rounds 0 skips the load)
 #
 # Prints one table: requests/s and ratio to nghttpd per engine, then TPS and p99 per run.
 set -euo pipefail
@@ -51,20 +52,32 @@ bp=$(start_engine t-before "$before" --event-loops 1); pids+=($(cat "$work/t-bef
 ap=$(start_engine t-after "$after" --event-loops 1); pids+=($(cat "$work/t-after.pid"))
 h2() { h2load -t 1 -n 200000 -c 8 -m 32 "$@" | awk '/^requests:/ { if ($10 != 0 || $12 != 0) { print "FAILED" > "/dev/stderr"; exit 1 } } /^finished in/ { gsub(",", "", $4); print $4 }'; }
 grpc() { h2 -d "$work/request.bin" -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$1/grpc.health.v1.Health/Check"; }
+# CPU seconds (user + system) a process has used: steadier than requests/s on a shared machine.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+# grpc_cpu PORT PID: runs one h2load, prints "requests/s cpu-µs-per-request".
+grpc_cpu() {
+  local c0 c1 rps; c0=$(cpu "$2"); rps=$(grpc "$1"); c1=$(cpu "$2")
+  echo "$rps $(python3 -c "print(($c1 - $c0) / 200000 * 1e6)")"
+}
 grpc "$bp" >/dev/null; grpc "$ap" >/dev/null; h2 "http://127.0.0.1:$np/file.txt" >/dev/null   # warm-up
-declare -a tb ta tn
-for i in 1 2 3; do
-  tn+=("$(h2 "http://127.0.0.1:$np/file.txt")"); tb+=("$(grpc "$bp")"); ta+=("$(grpc "$ap")")
+declare -a tb ta tn cb ca
+bpid=$(cat "$work/t-before.pid"); apid=$(cat "$work/t-after.pid")
+runs=${TRANSPORT_RUNS:-7}
+for _ in $(seq "$runs"); do
+  tn+=("$(h2 "http://127.0.0.1:$np/file.txt")")
+  read -r r c <<< "$(grpc_cpu "$bp" "$bpid")"; tb+=("$r"); cb+=("$c")
+  read -r r c <<< "$(grpc_cpu "$ap" "$apid")"; ta+=("$r"); ca+=("$c")
 done
 stop_engine t-before; stop_engine t-after
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 mn=$(median "${tn[@]}"); mb=$(median "${tb[@]}"); ma=$(median "${ta[@]}")
-echo "## transport (h2load 1 thread, 8 connections x 32 streams, 200,000 requests; median of 3)"
-printf '| %-40s | %12s | %9s |\n' "server" "requests/s" "of nghttpd"
-printf '| %-40s | %12.0f | %8.1f%% |\n' "before: Health/Check" "$mb" "$(python3 -c "print($mb/$mn*100)")"
-printf '| %-40s | %12.0f | %8.1f%% |\n' "after: Health/Check" "$ma" "$(python3 -c "print($ma/$mn*100)")"
-printf '| %-40s | %12.0f | %8.1f%% |\n' "nghttpd static file (reference)" "$mn" 100
+echo "## transport (h2load 1 thread, 8 connections x 32 streams, 200,000 requests; median of $runs)"
+printf '| %-40s | %12s | %10s | %18s |\n' "server" "requests/s" "of nghttpd" "engine CPU µs/req"
+printf '| %-40s | %12.0f | %9.1f%% | %18.2f |\n' "before: Health/Check" "$mb" "$(python3 -c "print($mb/$mn*100)")" "$(median "${cb[@]}")"
+printf '| %-40s | %12.0f | %9.1f%% | %18.2f |\n' "after: Health/Check" "$ma" "$(python3 -c "print($ma/$mn*100)")" "$(median "${ca[@]}")"
+printf '| %-40s | %12.0f | %9.1f%% | %18s |\n' "nghttpd static file (reference)" "$mn" 100 "-"
 echo "runs: before ${tb[*]}; after ${ta[*]}; nghttpd ${tn[*]}"
+echo "engine CPU µs per request: before ${cb[*]}; after ${ca[*]}"
 
 # 2. End to end: default settings (L1 settlement on), alternating before/after.
 echo
