@@ -115,7 +115,7 @@ let package = Package(
         // The operator's and user's command-line client of the settlement API, and `settlement
         // report` (reads the reporting views directly from PostgreSQL).
         .executableTarget(name: "settlement", dependencies: [
-            "GRPC", "SettlementAPI", "Settlement", "Reporting", "BuildInfo",
+            "GRPC", "SettlementAPI", "Settlement", "Reporting", "BuildInfo", "ZK",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/settlement-cli"),
