@@ -210,6 +210,19 @@ def test_we_read_circom_outputs(cli, tmp_path, name, source, inputs, expect):
             break
 
 
+@pytest.mark.parametrize("name,source,inputs", [
+    ("multiplier", MULTIPLIER, {"a": 3, "b": 11}),
+    ("poseidon2", POSEIDON, {"x": 1, "y": 2}),
+])
+def test_committed_circom_fixtures_are_a_fresh_compile(tmp_path, name, source, inputs):
+    """Tests/vectors/circom_*.r1cs/.wtns (read by ZKTests.CircomFixtureTests) are what circom
+    writes today: the compile and the witness calculator are deterministic."""
+    r1cs, js, _ = circom_compile(tmp_path, name, source)
+    wtns = circom_witness(tmp_path, js, inputs)
+    assert r1cs.read_bytes() == (REPO / "Tests" / "vectors" / f"circom_{name}.r1cs").read_bytes()
+    assert wtns.read_bytes() == (REPO / "Tests" / "vectors" / f"circom_{name}.wtns").read_bytes()
+
+
 def test_hostile_files_are_refused(cli, tmp_path):
     r1cs, wtns = export(cli, tmp_path, "poseidon-preimage")
     data = r1cs.read_bytes()
