@@ -23,6 +23,9 @@ struct ZKCommand: AsyncParsableCommand {
     @Option(help: "log2 of the G1 multi-scalar multiplication sizes (comma-separated; empty skips).")
     var msmLogSizes = "16,20"
 
+    @Option(help: "MSM window bits instead of the size-based choice (for comparing window sizes).")
+    var msmWindowBits: Int?
+
     @Option(help: "log2 of the NTT sizes (comma-separated; empty skips).")
     var nttLogSizes = "16,20"
 
@@ -37,6 +40,9 @@ struct ZKCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if let c = msmWindowBits, !(1...MultiScalarMultiplication.maximumWindowBits).contains(c) {
+            throw ValidationError("--msm-window-bits must be 1...\(MultiScalarMultiplication.maximumWindowBits)")
+        }
     }
 
     /// Operations per second of `body` over about `seconds` of wall time.
@@ -134,12 +140,25 @@ extension ZKCommand {
         var operation: String
         var threads: Int
         var milliseconds: Double
-        var json: [String: Any] { ["operation": operation, "threads": threads, "ms": milliseconds] }
+        /// Process CPU time over the run (all threads): less sensitive to other load than wall time.
+        var cpuMilliseconds: Double
+        var json: [String: Any] {
+            var out: [String: Any] = ["operation": operation, "threads": threads, "ms": milliseconds]
+            if !cpuMilliseconds.isNaN { out["cpuMs"] = cpuMilliseconds }
+            return out
+        }
     }
 
-    static func milliseconds(_ body: () -> Void) -> Double {
+    /// Wall and process CPU milliseconds of `body`.
+    static func milliseconds(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        func cpuNow() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+        }
+        let cpu0 = cpuNow()
         let d = ContinuousClock().measure(body)
-        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        return (Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15, cpuNow() - cpu0)
     }
 
     static func logSizes(_ list: String) -> [Int] {
@@ -173,9 +192,12 @@ extension ZKCommand {
             var results: [G1Point] = []
             for threads in threadCounts {
                 let ms = Self.milliseconds {
-                    results.append(G1Point.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads))
+                    results.append(MultiScalarMultiplication.compute(
+                        bases: bases, scalars: scalars, threads: threads, windowBits: msmWindowBits))
                 }
-                out.append(Timing(operation: "G1 MSM 2^\(k)", threads: threads, milliseconds: ms))
+                let c = msmWindowBits ?? MultiScalarMultiplication.windowBits(forCount: n)
+                out.append(Timing(operation: "G1 MSM 2^\(k), c = \(c)", threads: threads, milliseconds: ms.wall,
+                                  cpuMilliseconds: ms.cpu))
             }
             precondition(Set(results.map(\.affine)).count == 1, "MSM results differ between thread counts")
         }
@@ -184,7 +206,8 @@ extension ZKCommand {
                 guard let domain = EvaluationDomain(minimumSize: 1 << k, threads: threads) else { continue }
                 var values = (0..<(1 << k)).map { _ in random() }
                 let ms = Self.milliseconds { domain.ntt(&values) }
-                out.append(Timing(operation: "NTT 2^\(k) over Fr", threads: threads, milliseconds: ms))
+                out.append(Timing(operation: "NTT 2^\(k) over Fr", threads: threads, milliseconds: ms.wall,
+                                  cpuMilliseconds: ms.cpu))
             }
         }
         if let python = arkworksPython {
@@ -196,13 +219,13 @@ extension ZKCommand {
                     break
                 }
                 out.append(Timing(operation: "arkworks Groth16 proof, \(arkworksConstraints) constraints",
-                                  threads: threads, milliseconds: ms))
+                                  threads: threads, milliseconds: ms, cpuMilliseconds: .nan))
             }
         }
         return out
     }
 
-    /// The best of three groth16py proofs (witness generation included) of a chain of
+    /// The better of two groth16py proofs (after a warm-up one) (witness generation included) of a chain of
     /// `constraints` squarings, with rayon limited to `threads`; nil when it cannot run.
     static func arkworksProofMilliseconds(python: String, constraints: Int, threads: Int) -> Double? {
         let script = """
@@ -215,7 +238,7 @@ extension ZKCommand {
                 pk, vk = groth16py.setup_circom(p, [])
                 groth16py.prove(pk, {'x': 3})
             best = None
-            for _ in range(3):
+            for _ in range(2):
                 t0 = time.perf_counter(); groth16py.prove(pk, {'x': 3}); t = time.perf_counter() - t0
                 best = t if best is None else min(best, t)
             print(best * 1000)
@@ -237,9 +260,10 @@ extension ZKCommand {
     func printLarge(_ timings: [Timing]) {
         guard !timings.isEmpty else { return }
         print("")
-        print(Fmt.columns([["operation", "threads", "time"]] + timings.map {
-            [$0.operation, String($0.threads), String(format: "%.1f ms", $0.milliseconds)]
+        print(Fmt.columns([["operation", "threads", "wall", "CPU (all threads)"]] + timings.map {
+            [$0.operation, String($0.threads), String(format: "%.1f ms", $0.milliseconds),
+             $0.cpuMilliseconds.isNaN ? "-" : String(format: "%.1f ms", $0.cpuMilliseconds)]
         }))
-        print("(one run each, wall time; MSM bases [i·a]G, random scalars)")
+        print("(one run each; MSM bases [i·a]G, random scalars; arkworks: best of two proofs, witness generation included)")
     }
 }
