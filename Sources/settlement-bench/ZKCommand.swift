@@ -192,7 +192,7 @@ extension ZKCommand {
             var results: [G1Point] = []
             for threads in threadCounts {
                 let ms = Self.milliseconds {
-                    results.append(MultiScalarMultiplication.compute(
+                    results.append(G1Point.multiScalarMultiply(
                         bases: bases, scalars: scalars, threads: threads, windowBits: msmWindowBits))
                 }
                 let c = msmWindowBits ?? MultiScalarMultiplication.windowBits(forCount: n)
