@@ -3,11 +3,13 @@ import Foundation
 import ZK
 
 /// `settlement-bench zk`: the BN254 pairing, scalar multiplications and Poseidon of the ZK module,
-/// with py_ecc's pairing measured in the same run for scale. Measured, not asserted.
+/// with py_ecc's pairing measured in the same run for scale; then multi-scalar multiplications in G1
+/// (one thread and all cores) and NTTs over Fr, with an arkworks Groth16 proof (groth16py) timed in
+/// the same run when a Python with groth16py is given. Measured, not asserted.
 struct ZKCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zk",
-        abstract: "BN254 pairing, G1/G2 scalar multiplication and Poseidon; py_ecc's pairing alongside.")
+        abstract: "BN254 pairing, scalar multiplication, Poseidon, MSM and NTT; py_ecc and arkworks alongside.")
 
     @Option(help: "Seconds per measurement.")
     var seconds: Double = 2
@@ -18,8 +20,29 @@ struct ZKCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document instead of the table.")
     var json = false
 
+    @Option(help: "log2 of the G1 multi-scalar multiplication sizes (comma-separated; empty skips).")
+    var msmLogSizes = "16,20"
+
+    @Option(help: "MSM window bits instead of the size-based choice (for comparing window sizes).")
+    var msmWindowBits: Int?
+
+    @Option(help: "log2 of the NTT sizes (comma-separated; empty skips).")
+    var nttLogSizes = "16,20"
+
+    @Flag(help: "Skip the pairing, scalar multiplication and Poseidon rates (MSM and NTT only).")
+    var onlyMsm = false
+
+    @Option(help: "Python with groth16py (arkworks) to time a Groth16 proof in the same run (skipped when unset or failing).")
+    var arkworksPython: String?
+
+    @Option(help: "Constraints of the arkworks comparison circuit (a chain of squarings).")
+    var arkworksConstraints = 65_000
+
     func validate() throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if let c = msmWindowBits, !(1...MultiScalarMultiplication.maximumWindowBits).contains(c) {
+            throw ValidationError("--msm-window-bits must be 1...\(MultiScalarMultiplication.maximumWindowBits)")
+        }
     }
 
     /// Operations per second of `body` over about `seconds` of wall time.
@@ -62,6 +85,11 @@ struct ZKCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let large = largeOperations()
+        if onlyMsm {
+            if json { printJSON(["benchmark": "zk", "msmAndNtt": large.map(\.json)]) } else { printLarge(large) }
+            return
+        }
         let s = seconds
         let p = BN254G1.generator, q = BN254G2.generator
         let k = Fr(decimal: "9338004556049482832446909901336037801457913060025733547689000171112285148389")!
@@ -87,6 +115,7 @@ struct ZKCommand: AsyncParsableCommand {
                 "poseidon2PerSecond": poseidon2, "poseidon16PerSecond": poseidon16,
             ]
             if let pyEcc { out["pyEccPairingMs"] = pyEcc }
+            out["msmAndNtt"] = large.map(\.json)
             printJSON(out)
             return
         }
@@ -101,5 +130,140 @@ struct ZKCommand: AsyncParsableCommand {
             ["Poseidon, 16 inputs", Fmt.rate(poseidon16), "-"],
         ]))
         print("(one thread; wall time on a shared machine: figures, not targets)")
+        printLarge(large)
+    }
+}
+
+/// Multi-scalar multiplication, NTT and the arkworks proof: one timed run each (they take seconds).
+extension ZKCommand {
+    struct Timing {
+        var operation: String
+        var threads: Int
+        var milliseconds: Double
+        /// Process CPU time over the run (all threads): less sensitive to other load than wall time.
+        var cpuMilliseconds: Double
+        var json: [String: Any] {
+            var out: [String: Any] = ["operation": operation, "threads": threads, "ms": milliseconds]
+            if !cpuMilliseconds.isNaN { out["cpuMs"] = cpuMilliseconds }
+            return out
+        }
+    }
+
+    /// Wall and process CPU milliseconds of `body`.
+    static func milliseconds(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        func cpuNow() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+        }
+        let cpu0 = cpuNow()
+        let d = ContinuousClock().measure(body)
+        return (Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15, cpuNow() - cpu0)
+    }
+
+    static func logSizes(_ list: String) -> [Int] {
+        list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func largeOperations() -> [Timing] {
+        let all = MultiScalarMultiplication.defaultThreadCount
+        let threadCounts = all > 1 ? [1, all] : [1]
+        var out: [Timing] = []
+        var state: UInt64 = 0x5EED
+        func random() -> Fr {
+            func next() -> UInt64 {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+            return Fr(reducing: UInt256(next(), next(), next(), next() >> 3))
+        }
+        for k in Self.logSizes(msmLogSizes) {
+            let n = 1 << k
+            // Distinct bases [i·a]G by repeated addition, normalised with one inversion.
+            let step = G1Point.generator * random()
+            var points = [G1Point](), p = step
+            points.reserveCapacity(n)
+            for _ in 0..<n { points.append(p); p = p + step }
+            let bases = G1Point.batchNormalize(points)
+            let scalars = (0..<n).map { _ in random() }
+            var results: [G1Point] = []
+            for threads in threadCounts {
+                let ms = Self.milliseconds {
+                    results.append(G1Point.multiScalarMultiply(
+                        bases: bases, scalars: scalars, threads: threads, windowBits: msmWindowBits))
+                }
+                let c = msmWindowBits ?? MultiScalarMultiplication.windowBits(forCount: n)
+                out.append(Timing(operation: "G1 MSM 2^\(k), c = \(c)", threads: threads, milliseconds: ms.wall,
+                                  cpuMilliseconds: ms.cpu))
+            }
+            precondition(Set(results.map(\.affine)).count == 1, "MSM results differ between thread counts")
+        }
+        for k in Self.logSizes(nttLogSizes) {
+            for threads in threadCounts {
+                guard let domain = EvaluationDomain(minimumSize: 1 << k, threads: threads) else { continue }
+                var values = (0..<(1 << k)).map { _ in random() }
+                let ms = Self.milliseconds { domain.ntt(&values) }
+                out.append(Timing(operation: "NTT 2^\(k) over Fr", threads: threads, milliseconds: ms.wall,
+                                  cpuMilliseconds: ms.cpu))
+            }
+        }
+        if let python = arkworksPython {
+            for threads in threadCounts {
+                guard let ms = Self.arkworksProofMilliseconds(
+                    python: python, constraints: arkworksConstraints, threads: threads)
+                else {
+                    print("arkworks (groth16py) comparison skipped: \(python) could not run it")
+                    break
+                }
+                out.append(Timing(operation: "arkworks Groth16 proof, \(arkworksConstraints) constraints",
+                                  threads: threads, milliseconds: ms, cpuMilliseconds: .nan))
+            }
+        }
+        return out
+    }
+
+    /// The better of two groth16py proofs (after a warm-up one) (witness generation included) of a chain of
+    /// `constraints` squarings, with rayon limited to `threads`; nil when it cannot run.
+    static func arkworksProofMilliseconds(python: String, constraints: Int, threads: Int) -> Double? {
+        let script = """
+            import os, sys, time, tempfile, contextlib, groth16py
+            src = ('pragma circom 2.0.0; template Chain(n) { signal input x; signal output y; '
+                   'signal s[n+1]; s[0] <== x; for (var i = 0; i < n; i++) { s[i+1] <== s[i] * s[i] + i; } '
+                   'y <== s[n]; } component main = Chain(\(constraints));')
+            d = tempfile.mkdtemp(); p = os.path.join(d, 'chain.circom'); open(p, 'w').write(src)
+            with contextlib.redirect_stdout(sys.stderr):
+                pk, vk = groth16py.setup_circom(p, [])
+                groth16py.prove(pk, {'x': 3})
+            best = None
+            for _ in range(2):
+                t0 = time.perf_counter(); groth16py.prove(pk, {'x': 3}); t = time.perf_counter() - t0
+                best = t if best is None else min(best, t)
+            print(best * 1000)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["RAYON_NUM_THREADS=\(threads)", python, "-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return lines.last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func printLarge(_ timings: [Timing]) {
+        guard !timings.isEmpty else { return }
+        print("")
+        print(Fmt.columns([["operation", "threads", "wall", "CPU (all threads)"]] + timings.map {
+            [$0.operation, String($0.threads), String(format: "%.1f ms", $0.milliseconds),
+             $0.cpuMilliseconds.isNaN ? "-" : String(format: "%.1f ms", $0.cpuMilliseconds)]
+        }))
+        print("(one run each; MSM bases [i·a]G, random scalars; arkworks: best of two proofs, witness generation included)")
     }
 }
