@@ -140,7 +140,9 @@ public enum Groth16JSON {
 
     static func checkProtocol(_ root: [String: Any]) throws(Groth16FormatError) {
         if let p = root["protocol"], (p as? String) != "groth16" { throw .unsupported("protocol (want groth16)") }
-        if let c = root["curve"], (c as? String) != "bn128" { throw .unsupported("curve (want bn128)") }
+        if let c = root["curve"], !["bn128", "bn254"].contains(c as? String ?? "") {
+            throw .unsupported("curve (want bn128)")
+        }
     }
 
     static func integer(_ v: Any) -> Int? {
