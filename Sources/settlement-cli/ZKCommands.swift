@@ -162,19 +162,36 @@ struct ZKCommand: ParsableCommand {
         }
     }
 
+    /// The largest `.r1cs` or `.wtns` file read (a circuit of a few million constraints).
+    static let maxBinaryFileBytes = 1 << 30
+
+    /// Reads an iden3 binary file (at most `maxBinaryFileBytes`) and parses it.
     static func read<T>(_ path: String, _ parse: ([UInt8]) throws(BinaryFileError) -> T) throws -> T {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            printError("cannot read \(path): \(error.localizedDescription)")
-            throw ExitCode(4)
-        }
+        let bytes = try readBounded(path, limit: maxBinaryFileBytes)
         do throws(BinaryFileError) {
-            return try parse([UInt8](data))
+            return try parse(bytes)
         } catch {
             printError("\(path): \(error.description)")
             throw ExitCode(4)
         }
+    }
+
+    /// The bytes of `path`, refusing (exit 4) a file larger than `limit` before holding more than
+    /// `limit + 1` bytes of it.
+    static func readBounded(_ path: String, limit: Int) throws -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            bytes = [UInt8](try handle.read(upToCount: limit + 1) ?? Data())
+        } catch {
+            printError("cannot read \(path): \(error.localizedDescription)")
+            throw ExitCode(4)
+        }
+        guard bytes.count <= limit else {
+            printError("\(path): larger than \(limit) bytes")
+            throw ExitCode(4)
+        }
+        return bytes
     }
 }

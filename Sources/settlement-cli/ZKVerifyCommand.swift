@@ -39,22 +39,10 @@ extension ZKCommand {
             print("valid")
         }
 
-        /// Reads at most `limit` bytes (one more tells the file is too large) and parses them.
+        /// Reads at most `limit` bytes (`ZKCommand.readBounded`) and parses them.
         static func load<T>(_ path: String, limit: Int,
                             _ parse: ([UInt8]) throws(Groth16FormatError) -> T) throws -> T {
-            let bytes: [UInt8]
-            do {
-                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-                defer { try? handle.close() }
-                bytes = [UInt8](try handle.read(upToCount: limit + 1) ?? Data())
-            } catch {
-                printError("cannot read \(path): \(error.localizedDescription)")
-                throw ExitCode(4)
-            }
-            guard bytes.count <= limit else {
-                printError("\(path): larger than \(limit) bytes")
-                throw ExitCode(4)
-            }
+            let bytes = try ZKCommand.readBounded(path, limit: limit)
             do throws(Groth16FormatError) {
                 return try parse(bytes)
             } catch {
