@@ -28,7 +28,8 @@ extension SettlementEngine {
 
     func startFollowerTask() {
         lifecycle.withLock { l in
-            guard !l.stopping else { return }
+            // One follow loop at a time: two would race to apply the same batch.
+            guard !l.stopping, l.followerTask == nil else { return }
             l.followerTask = Task { [self] in await followLoop() }
         }
     }

@@ -251,7 +251,7 @@ extension SettlementEngine {
         // Deposits are not forwarded (the new leader refuses bridge transfers from other replicas):
         // its own deposit watcher credits them from the L1, from its state's bridge nonce.
         let (durable, refused, deposits): (UInt64, [TransactionPool.Entry], [TransactionPool.Entry]) = lifecycle.withLock { l in
-            l.role = .follower
+            l.role = .steppingDown
             l.uncommitted = 0
             waiting.append(contentsOf: pool.drainAll())
             var refused: [TransactionPool.Entry] = []
@@ -269,9 +269,12 @@ extension SettlementEngine {
         for e in refused { e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: the sequencer changed and the forwarder is full; resubmit")) }
         do {
             let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }
+            // Only now a follower: a promotion (the coordinator acts on `.follower`) must find the
+            // state at the durable head, not at the deposed term's executed one.
             lifecycle.withLock { l in
                 l.nextBatch = durable + 1
                 l.root = root
+                l.role = .follower
             }
         } catch {
             // Cannot happen while retained_batches >= max_concurrent_batches (validated).

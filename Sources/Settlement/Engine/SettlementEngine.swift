@@ -79,6 +79,10 @@ public final class SettlementEngine: Sendable {
         case starting
         case follower
         case leader(LeaderTerm)
+        /// A deposed term handing off: no longer sequencing (submissions are forwarded), but not
+        /// yet a follower, so the lease coordinator cannot promote this replica again before its
+        /// state is back at the durable head.
+        case steppingDown
     }
 
     struct Lifecycle {
