@@ -70,6 +70,12 @@ class Replica:
         return self.engine.process.stderr_path.read_text(errors="replace")
 
 
+def role_history(replicas):
+    """Each replica's role changes from its log (for failure messages: which terms ran where)."""
+    pattern = re.compile(r"sequencing|stepped down|deposed|giving it up|corrupt")
+    return "\n".join(f"{r.name}: {line[:200]}" for r in replicas for line in r.log().splitlines() if pattern.search(line))
+
+
 def lease(pg):
     rows = psql(pg.port, "SELECT holder, term, endpoint FROM sequencer_lease")
     return (rows[0][0], int(rows[0][1]), rows[0][2]) if rows else (None, 0, None)
@@ -372,7 +378,7 @@ def test_postgres_restart_with_three_replicas(start_engine, pg, pb, pb_grpc, tra
             assert s.error is None, f"a stream failed: {s.error!r}"
             assert sorted(s.receipts) == list(range(len(items_of[s])))
             bad = [r for r in s.receipts.values() if r[1] != pb.TX_STATUS_SEQUENCED]
-            assert not bad, f"not SEQUENCED: {bad[:3]}"
+            assert not bad, f"not SEQUENCED: {bad[:3]}\nrole changes:\n{role_history(replicas)}"
         chain = DurableChain(pg.port)
         chain.check_structure()
         check_exactly_once(chain, streamers, pb, items_of)
