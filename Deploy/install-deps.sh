@@ -16,8 +16,10 @@ kind=${1:-runtime}
 runtime=(pkg-config libnghttp2-dev libprotobuf-c-dev libssl-dev libpq-dev libsecp256k1-dev
          postgresql openssl ca-certificates git)
 cluster=(nghttp2-proxy)
+# nodejs and gcc: the ZK interop test runs circom's generated witness calculator under node and
+# builds a small preload shim with cc.
 test=(protobuf-compiler libprotobuf-dev protobuf-c-compiler python3 python3-venv python3-pip
-      nghttp2-client)
+      nghttp2-client nodejs gcc)
 bench=(nghttp2-server time)
 
 want=("${runtime[@]}")
@@ -36,9 +38,9 @@ files=(/usr/include/nghttp2/nghttp2.h /usr/include/protobuf-c/protobuf-c.h /usr/
 pg_bin_needed=1
 case "$kind" in
   cluster) commands+=(nghttpx) ;;
-  test) commands+=(nghttpx protoc protoc-c python3 h2load)
+  test) commands+=(nghttpx protoc protoc-c python3 h2load node cc)
         files+=(/usr/include/google/protobuf/descriptor.proto) ;;
-  bench) commands+=(nghttpx protoc protoc-c python3 h2load nghttpd)
+  bench) commands+=(nghttpx protoc protoc-c python3 h2load nghttpd node cc)
          files+=(/usr/include/google/protobuf/descriptor.proto /usr/bin/time) ;;
 esac
 
