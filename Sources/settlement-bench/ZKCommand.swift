@@ -29,6 +29,9 @@ struct ZKCommand: AsyncParsableCommand {
     @Option(help: "log2 of the NTT sizes (comma-separated; empty skips).")
     var nttLogSizes = "16,20"
 
+    @Option(help: "Proof counts for batch verification and SnarkPack aggregation (comma-separated; empty skips).")
+    var aggregateSizes = "8,64,256"
+
     @Flag(help: "Skip the pairing, scalar multiplication and Poseidon rates (MSM and NTT only).")
     var onlyMsm = false
 
@@ -85,7 +88,7 @@ struct ZKCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let large = largeOperations()
+        let large = largeOperations() + aggregationOperations()
         if onlyMsm {
             if json { printJSON(["benchmark": "zk", "msmAndNtt": large.map(\.json)]) } else { printLarge(large) }
             return

@@ -1,0 +1,92 @@
+extension Groth16 {
+    /// Verification of many proofs under one key with one final exponentiation, by a random linear
+    /// combination of their equations. With ρᵢ drawn by the verifier (128 bits, nonzero, from the
+    /// system's cryptographic generator unless a test passes its own), the batch holds when
+    ///
+    ///     ∏ e(−ρᵢ·Aᵢ, Bᵢ) · e(Σ ρᵢ·vk_xᵢ, γ) · e(Σ ρᵢ·Cᵢ, δ) = e(α, β)^(−Σ ρᵢ):
+    ///
+    /// N + 2 Miller loops, one final exponentiation, Σ ρᵢ·vk_xᵢ as one small MSM over IC.
+    ///
+    /// The adversary is a prover who slips a bad proof into a batch. Each proof i defines
+    /// Eᵢ = e(Aᵢ, Bᵢ) / (e(α, β)·e(vk_xᵢ, γ)·e(Cᵢ, δ)) ∈ GT, and the check is ∏ Eᵢ^ρᵢ = 1. If some Eᵢ ≠ 1,
+    /// the ρ for which this holds are, for any fixed others, at most one value of ρᵢ mod r (GT has
+    /// prime order r), so a batch with an invalid proof passes with probability at most 2⁻¹²⁸. Without
+    /// the ρᵢ (all 1) errors can cancel between proofs; the tests show such a pair.
+    public enum BatchVerifier {
+        /// One proof with its public inputs.
+        public struct Item: Sendable {
+            public let proof: Proof
+            public let publicInputs: [Fr]
+            public init(proof: Proof, publicInputs: [Fr]) { self.proof = proof; self.publicInputs = publicInputs }
+        }
+
+        /// A nonzero 128-bit scalar: the soundness error per batch is 2⁻¹²⁸, and half-width scalars
+        /// halve the cost of the scalar multiplications.
+        static func coefficient<G: RandomNumberGenerator>(using generator: inout G) -> Fr {
+            while true {
+                let value = UInt256(generator.next(), generator.next(), 0, 0)
+                if !value.isZero { return Fr(reducing: value) }
+            }
+        }
+
+        /// Whether every item verifies (true for no items). An item with the wrong number of public
+        /// inputs makes the batch fail.
+        public static func verify(_ pvk: PreparedVerifyingKey, _ items: [Item]) -> Bool {
+            var generator = SystemRandomNumberGenerator()
+            return verify(pvk, items, using: &generator)
+        }
+
+        /// `verify` with the caller's generator for the ρᵢ (tests; a verifier must use an unpredictable
+        /// one: a prover who knows the ρᵢ can make errors cancel).
+        public static func verify<G: RandomNumberGenerator>(_ pvk: PreparedVerifyingKey, _ items: [Item],
+                                                             using generator: inout G) -> Bool {
+            if items.isEmpty { return true }
+            let key = pvk.key
+            guard items.allSatisfy({ $0.publicInputs.count == key.publicInputCount }) else { return false }
+            let rho = items.map { _ in coefficient(using: &generator) }
+            // Σ ρᵢ·vk_xᵢ = (Σ ρᵢ)·IC₀ + Σⱼ (Σᵢ ρᵢ·xᵢⱼ)·ICⱼ.
+            var icScalars = [Fr](repeating: .zero, count: key.ic.count)
+            for (item, r) in zip(items, rho) {
+                icScalars[0] = icScalars[0] + r
+                for (j, x) in item.publicInputs.enumerated() { icScalars[j + 1] = icScalars[j + 1] + r * x }
+            }
+            let vkX = G1Point.multiScalarMultiply(bases: key.ic, scalars: icScalars).affine
+            let sumC = G1Point.multiScalarMultiply(bases: items.map(\.proof.c), scalars: rho).affine
+            let scaledA = G1Point.batchNormalize(zip(items, rho).map { item, r in -(item.proof.a.jacobian * r) })
+            let pairs = zip(scaledA, items).map { ($0, $1.proof.b) }
+            var f = Pairing.parallelMillerLoop(pairs)
+            f = f * Pairing.millerLoop([(vkX, pvk.gamma), (sumC, pvk.delta)])
+            return Pairing.finalExponentiation(f) == pvk.alphaBetaInverse.cyclotomicPow(icScalars[0].canonical)
+        }
+
+        /// The indices of the items that do not verify, ascending (empty when the whole batch does).
+        /// Bisection: a half that passes as a batch is accepted whole, a failing single item is
+        /// confirmed by the plain verifier, so k bad items among N cost about 2k·log₂N batch checks.
+        public static func findInvalid(_ pvk: PreparedVerifyingKey, _ items: [Item]) -> [Int] {
+            var generator = SystemRandomNumberGenerator()
+            return findInvalid(pvk, items, using: &generator)
+        }
+
+        /// `findInvalid` with the caller's generator (tests).
+        public static func findInvalid<G: RandomNumberGenerator>(_ pvk: PreparedVerifyingKey, _ items: [Item],
+                                                                  using generator: inout G) -> [Int] {
+            var invalid: [Int] = []
+            func search(_ range: Range<Int>) {
+                if range.isEmpty { return }
+                if range.count == 1 {
+                    let item = items[range.lowerBound]
+                    if !Groth16.verify(pvk, item.proof, publicInputs: item.publicInputs) {
+                        invalid.append(range.lowerBound)
+                    }
+                    return
+                }
+                if verify(pvk, Array(items[range]), using: &generator) { return }
+                let middle = range.lowerBound + range.count / 2
+                search(range.lowerBound..<middle)
+                search(middle..<range.upperBound)
+            }
+            search(0..<items.count)
+            return invalid
+        }
+    }
+}
