@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The element and point representations of snarkjs' `.zkey` (unlike `.r1cs`/`.wtns`, which are
 /// canonical): a base-field coordinate is its Montgomery form x·2^256 mod p as 32 little-endian
 /// bytes; G1 is x‖y (64 bytes), G2 is x.c0‖x.c1‖y.c0‖y.c1 (128 bytes, the real part first —
@@ -49,6 +52,14 @@ enum ZKeyEncoding {
     }
 
     static func g2(_ r: inout BinaryReader, _ what: String) throws(ZKeyFileError) -> G2Affine {
+        let p = try g2OnCurve(&r, what)
+        guard p.isInSubgroup else { throw .invalidPoint(what, .notInSubgroup) }
+        return p
+    }
+
+    /// A G2 point checked for range and the curve equation only: the caller runs the subgroup
+    /// check (`firstOutsideSubgroup`, on all cores for a whole section).
+    static func g2OnCurve(_ r: inout BinaryReader, _ what: String) throws(ZKeyFileError) -> G2Affine {
         var c: [Fq?] = []
         do throws(BinaryFileError) { for _ in 0..<4 { c.append(try fq(&r, what)) } } catch { throw .format(error) }
         guard let x0 = c[0], let x1 = c[1], let y0 = c[2], let y1 = c[3] else {
@@ -57,8 +68,24 @@ enum ZKeyEncoding {
         let x = Fq2(x0, x1), y = Fq2(y0, y1)
         if x.isZero && y.isZero { return .infinity }
         guard let p = G2Affine(x: x, y: y) else { throw .invalidPoint(what, .notOnCurve) }
-        guard p.isInSubgroup else { throw .invalidPoint(what, .notInSubgroup) }
         return p
+    }
+
+    /// The index of the first point outside the order-r subgroup, or nil; the ψ checks (the
+    /// bulk of reading a key) are spread over `threads` threads in contiguous ranges.
+    static func firstOutsideSubgroup(_ points: [G2Affine], threads: Int) -> Int? {
+        let n = points.count
+        guard n > 0 else { return nil }
+        let threadCount = max(1, min(threads, n / 16 + 1))
+        let chunk = (n + threadCount - 1) / threadCount
+        let found = Mutex<Int?>(nil)
+        DispatchQueue.concurrentPerform(iterations: threadCount) { t in
+            for i in (t * chunk)..<min(n, (t + 1) * chunk) where !points[i].isInSubgroup {
+                found.withLock { if $0 == nil || i < $0! { $0 = i } }
+                return
+            }
+        }
+        return found.withLock { $0 }
     }
 
     /// A stored coefficient S (< r) → c = S·R⁻² mod r.

@@ -110,8 +110,10 @@ public enum ZKeyFile {
         return out
     }
 
-    /// Parses and validates a file (see the type's description for what is checked).
-    public static func read(_ bytes: [UInt8]) throws(ZKeyFileError) -> Contents {
+    /// Parses and validates a file (see the type's description for what is checked). The G2
+    /// subgroup checks of section 7, most of the time spent here, run on `threads` threads (default:
+    /// all cores).
+    public static func read(_ bytes: [UInt8], threads: Int? = nil) throws(ZKeyFileError) -> Contents {
         let sections: [UInt32: Range<Int>]
         do throws(BinaryFileError) {
             let (version, found) = try readSections(bytes, magic: "zkey")
@@ -172,7 +174,10 @@ public enum ZKeyFile {
         var r7 = try reader(7, size: 128 * nVars)
         var b2: [G2Affine] = []
         b2.reserveCapacity(nVars)
-        for i in 0..<nVars { b2.append(try ZKeyEncoding.g2(&r7, "B2[\(i)]")) }
+        for i in 0..<nVars { b2.append(try ZKeyEncoding.g2OnCurve(&r7, "B2[\(i)]")) }
+        if let i = ZKeyEncoding.firstOutsideSubgroup(b2, threads: threads ?? MultiScalarMultiplication.defaultThreadCount) {
+            throw .invalidPoint("B2[\(i)]", .notInSubgroup)
+        }
         let c = try g1Points(8, nVars - nPublic - 1, "C")
         let hPoints = try g1Points(9, domainSize, "H")
 
