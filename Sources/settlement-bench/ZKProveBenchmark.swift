@@ -53,7 +53,7 @@ extension ZKCommand {
             try Data(WitnessFile.write(cs.witness)).write(to: wtns)
             let read = Self.milliseconds { _ = try? ZKeyFile.read(zkeyBytes) }
             out.append(Timing(operation: ".zkey read with point checks (\(zkeyBytes.count >> 20) MiB): \(label)",
-                              threads: 1, milliseconds: read.wall, cpuMilliseconds: read.cpu))
+                              threads: all, milliseconds: read.wall, cpuMilliseconds: read.cpu))
             var proof: Groth16.Proof?
             _ = try? Groth16.prove(key: key, witness: cs.witness)  // warm-up
             var best: (wall: Double, cpu: Double)?
