@@ -8,11 +8,12 @@ import ZK
 struct ZKCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zk",
-        abstract: "Zero-knowledge tools: Poseidon, built-in circuits, .r1cs/.wtns export and checks.",
+        abstract: "Zero-knowledge tools: Poseidon, built-in circuits, .r1cs/.wtns export and checks, Groth16 setup (development), prove, verify.",
         discussion: "Exit codes: 0 success; 1 a witness does not satisfy its constraint system; "
             + "4 a file could not be read, written or parsed; 64 bad usage.",
         subcommands: [Hash.self, Circuits.self, ExportR1CS.self, WitnessCommand.self, Check.self, Verify.self,
-                      VerifyBatch.self, AggregationSRSCommand.self, Aggregate.self, VerifyAggregate.self])
+                      Prove.self, SetupDev.self, VerifyBatch.self, AggregationSRSCommand.self, Aggregate.self,
+                      VerifyAggregate.self])
 
     /// `settlement zk poseidon X [Y ...]`.
     struct Hash: ParsableCommand {

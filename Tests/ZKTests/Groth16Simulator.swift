@@ -38,4 +38,4 @@ struct Groth16Simulator {
     }
 }
 
-extension TestRNG: RandomNumberGenerator {}
+

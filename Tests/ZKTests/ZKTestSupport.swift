@@ -3,7 +3,7 @@ import XCTest
 @testable import ZK
 
 /// A deterministic generator for the randomised law tests (SplitMix64), so a failure reproduces.
-struct TestRNG {
+struct TestRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
