@@ -29,6 +29,9 @@ struct ZKCommand: AsyncParsableCommand {
     @Option(help: "log2 of the NTT sizes (comma-separated; empty skips).")
     var nttLogSizes = "16,20"
 
+    @Option(help: "log2 of the setup ceremony sizes (comma-separated; empty skips).")
+    var ceremonyLogSizes = "10,12"
+
     @Flag(help: "Skip the pairing, scalar multiplication and Poseidon rates (MSM and NTT only).")
     var onlyMsm = false
 
@@ -210,6 +213,7 @@ extension ZKCommand {
                                   cpuMilliseconds: ms.cpu))
             }
         }
+        out += ceremonyOperations()
         if let python = arkworksPython {
             for threads in threadCounts {
                 guard let ms = Self.arkworksProofMilliseconds(
