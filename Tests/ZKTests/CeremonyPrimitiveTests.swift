@@ -62,3 +62,16 @@ final class CeremonyPrimitiveTests: XCTestCase {
                        CeremonyFixture.lagrange(at: tau, size: 8).map(CeremonyFixture.g2))
     }
 }
+
+extension CeremonyPrimitiveTests {
+    func testOddLagrangeEqualsTheWideTransformsOddEntries() {
+        var rng = TestRNG(seed: 13)
+        let tau = rng.fr()
+        for n in [1, 2, 4, 16] {
+            let powers = (0..<(2 * n)).map { CeremonyFixture.g1(tau.pow(UInt256(UInt64($0)))) }
+            let wide = CeremonyFixture.lagrange(at: tau, size: 2 * n)
+            XCTAssertEqual(GroupNumberTheoreticTransform.oddLagrange(fromPowers: powers, threads: 2),
+                           (0..<n).map { CeremonyFixture.g1(wide[2 * $0 + 1]) }, "N = \(n)")
+        }
+    }
+}

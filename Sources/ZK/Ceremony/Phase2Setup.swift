@@ -3,8 +3,9 @@
 /// definitions). Deterministic, so a verifier recomputes it and compares.
 ///
 /// The Lagrange forms Lᵢ(τ)·G1, Lᵢ(τ)·G2, α·Lᵢ(τ)·G1, β·Lᵢ(τ)·G1 over the domain H of size N come
-/// from inverse group transforms of the first N powers; the h points are the odd entries of the
-/// Lagrange form over the 2N-th roots of unity of the first 2N powers of τ in G1. Each wire's
+/// from inverse group transforms of the first N powers; the h points, the odd entries of the
+/// Lagrange form over the 2N-th roots of unity, from the first 2N powers of τ in G1 by one
+/// transform of size N (`GroupNumberTheoreticTransform.oddLagrange`). Each wire's
 /// polynomial is then a sparse combination: Aᵢ(τ)·G1 = Σ_rows A[row][i]·L_row(τ)·G1.
 public enum Phase2Setup {
     /// N for a circuit: the smallest power of two holding its constraints and the nPublic + 1
@@ -42,8 +43,7 @@ public enum Phase2Setup {
         let lG2 = lagrange.lagrange(fromPowers: Array(p.tauG2[0..<n]), threads: threads)
         let alphaL = lagrange.lagrange(fromPowers: Array(p.alphaTauG1[0..<n]), threads: threads)
         let betaL = lagrange.lagrange(fromPowers: Array(p.betaTauG1[0..<n]), threads: threads)
-        let wide = lagrange.lagrange(fromPowers: Array(p.tauG1[0..<(2 * n)]), threads: threads)
-        let h = (0..<n).map { wide[2 * $0 + 1] }
+        let h = lagrange.oddLagrange(fromPowers: Array(p.tauG1[0..<(2 * n)]), threads: threads)
 
         let w = r1cs.wireCount, nPublic = r1cs.publicCount
         let (mA, mB, mC) = matrices(r1cs)

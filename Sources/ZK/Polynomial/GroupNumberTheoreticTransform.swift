@@ -24,6 +24,26 @@ public enum GroupNumberTheoreticTransform {
         return scaled
     }
 
+    /// The odd entries of the Lagrange form over the 2N-th roots of unity, L′_{2k+1}(τ)·G for k < N,
+    /// from points[j] = τʲ·G (j < 2N), with one transform of size N: writing j = j₀ + N·j₁,
+    /// ω₂ₙ^(−(2k+1)j) = ωₙ^(−k·j₀)·ω₂ₙ^(−j₀)·(−1)^(j₁), so
+    /// L′_{2k+1}(τ)·G = Σ_{j₀<N} ωₙ^(−k·j₀)·Qⱼ₀ with Qⱼ₀ = ω₂ₙ^(−j₀)/(2N)·(P_j₀ − P_{N+j₀}).
+    public static func oddLagrange<Curve: CurveParameters>(
+        fromPowers points: [AffinePoint<Curve>], threads: Int
+    ) -> [AffinePoint<Curve>] {
+        let n = points.count / 2
+        precondition(n > 0 && n.nonzeroBitCount == 1 && points.count == 2 * n, "2N points, N a power of two")
+        guard let wide = EvaluationDomain(minimumSize: 2 * n), let domain = EvaluationDomain(minimumSize: n) else {
+            preconditionFailure("domain above 2^28")
+        }
+        let scales = powers(of: wide.rootInverse, count: n).map { ($0 * wide.sizeInverse).canonical }
+        var values = ParallelChunks.map(count: n, threads: threads) { range in
+            range.map { j in (points[j].jacobian + points[n + j].negated.jacobian).multiplied(by: scales[j]) }
+        }
+        transform(&values, twiddles: powers(of: domain.rootInverse, count: n / 2).map(\.canonical), threads: threads)
+        return JacobianPoint.batchNormalize(values)
+    }
+
     /// The in-place transform with twiddles ω^j (j < N/2, canonical integers): evaluations at
     /// ω⁰ … ω^(N−1) of the "polynomial" with group-element coefficients.
     static func transform<Curve: CurveParameters>(
