@@ -11,7 +11,8 @@ extension ZKCommand {
             abstract: "Multi-party Groth16 setup: powers of tau (phase 1), per-circuit phase 2, verification.",
             discussion: "Exit codes: 0 success or a valid transcript; 1 a transcript that fails verification; "
                 + "4 a file could not be read, written or parsed; 64 bad usage.",
-            subcommands: [New.self, Contribute.self, Phase2.self, VerifyTranscript.self, ExportVerifyingKey.self])
+            subcommands: [New.self, Contribute.self, Beacon.self, Phase2.self, VerifyTranscript.self,
+                          ExportVerifyingKey.self])
 
         /// The largest transcript file read (phase 1 of power 22 is about 1.6 GB).
         static let maxFileBytes = 1 << 31
@@ -140,6 +141,76 @@ extension ZKCommand {
                 try ZKCommand.write(Phase2File.write(t), to: out)
                 print("phase 2 contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
                 print("key digest \(Format.hex(record.keyHash))")
+            }
+        }
+    }
+
+    /// `settlement zk ceremony beacon --in X --out Y --beacon HEX --iterations-exponent E`.
+    struct Beacon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "beacon",
+            abstract: "Add a contribution derived from a public random beacon (normally the last one); anyone recomputes it.",
+            discussion: "The beacon value is public (e.g. a block hash announced in advance to be used); it is "
+                + "stretched by 2^E rounds of SHA-256. The input transcript is verified first (phase 2: with --ptau and --r1cs).")
+
+        @Option(name: .customLong("in"), help: ArgumentHelp("Input transcript.", valueName: "file")) var input: String
+        @Option(help: ArgumentHelp("Output transcript.", valueName: "file")) var out: String
+        @Option(help: ArgumentHelp("The beacon value in hex (1 to 256 bytes).", valueName: "hex")) var beacon: String
+        @Option(help: ArgumentHelp("log2 of the SHA-256 rounds (0 to \(CeremonyBeacon.maxIterationsExponent)).", valueName: "E"))
+        var iterationsExponent: Int = 10
+        @Option(help: ArgumentHelp("Name recorded with the contribution.", valueName: "text")) var name: String = "beacon"
+        @Option(help: ArgumentHelp("Phase 2: the phase-1 transcript, to verify the input first.", valueName: "file"))
+        var ptau: String?
+        @Option(help: ArgumentHelp("Phase 2: the circuit, to verify the input first.", valueName: "file"))
+        var r1cs: String?
+
+        func parsedBeacon() -> CeremonyBeacon? {
+            let hex = beacon.lowercased().hasPrefix("0x") ? String(beacon.dropFirst(2)) : beacon
+            guard hex.count % 2 == 0, hex.allSatisfy(\.isHexDigit) else { return nil }
+            var bytes: [UInt8] = []
+            var i = hex.startIndex
+            while i < hex.endIndex {
+                let j = hex.index(i, offsetBy: 2)
+                bytes.append(UInt8(hex[i..<j], radix: 16)!)
+                i = j
+            }
+            return CeremonyBeacon(value: bytes, iterationsExponent: iterationsExponent)
+        }
+
+        func validate() throws {
+            guard parsedBeacon() != nil else {
+                throw ValidationError("--beacon must be 1 to \(CeremonyBeacon.maxValueBytes) bytes of hex and "
+                                      + "--iterations-exponent 0 to \(CeremonyBeacon.maxIterationsExponent)")
+            }
+            guard name.utf8.count <= Phase1Contribution.maxNameBytes else { throw ValidationError("--name is too long") }
+            guard (ptau == nil) == (r1cs == nil) else { throw ValidationError("--ptau and --r1cs go together") }
+        }
+
+        func run() throws {
+            let value = parsedBeacon()!
+            var check = SystemRandomNumberGenerator()
+            switch try Ceremony.readTranscript(input) {
+            case .phase1(var t):
+                guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions }) else {
+                    printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
+                    throw ExitCode(1)
+                }
+                t.contribute(name: name, beacon: value)
+                try ZKCommand.write(Phase1File.write(t), to: out)
+                print("phase 1 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
+            case .phase2(var t):
+                if let ptau, let r1cs {
+                    let p1 = try Ceremony.readPhase1(ptau)
+                    let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
+                    guard t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
+                        .allSatisfy({ $0 == .noContributions }) else {
+                        printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
+                        throw ExitCode(1)
+                    }
+                }
+                t.contribute(name: name, beacon: value)
+                try ZKCommand.write(Phase2File.write(t), to: out)
+                print("phase 2 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
             }
         }
     }

@@ -23,20 +23,22 @@ enum CeremonyEncoding {
             + points.betaG1.eip196Bytes + points.betaG2.eip197Bytes
     }
 
-    /// A phase-1 record: name, key points, the three proofs, the parameters' digest.
+    /// A phase-1 record: name, beacon, key points, the three proofs, the parameters' digest.
     static func bytes(of c: Phase1Contribution) -> [UInt8] {
         var out: [UInt8] = []
         appendName(c.name, to: &out)
+        CeremonyBeacon.append(c.beacon, to: &out)
         out += bytes(of: c.points)
         out += c.tauProof.bytes + c.alphaProof.bytes + c.betaProof.bytes
         out += c.parametersHash
         return out
     }
 
-    /// A phase-2 record: name, δ·G1, δ·G2, the proof, the key's digest.
+    /// A phase-2 record: name, beacon, δ·G1, δ·G2, the proof, the key's digest.
     static func bytes(of c: Phase2Contribution) -> [UInt8] {
         var out: [UInt8] = []
         appendName(c.name, to: &out)
+        CeremonyBeacon.append(c.beacon, to: &out)
         out += c.deltaG1.eip196Bytes + c.deltaG2.eip197Bytes + c.proof.bytes + c.keyHash
         return out
     }

@@ -25,6 +25,8 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
     case circuitTooLarge(domain: Int, supported: Int)
     /// No contribution at all: the secrets are 1 and everyone knows them.
     case noContributions
+    /// A beacon contribution's points are not the previous ones times the beacon's secrets.
+    case beaconMismatch
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
         case .wrongPhase1: "the transcript is built on other phase-1 parameters"
         case .circuitTooLarge(let d, let s): "the circuit needs a domain of \(d), the parameters support \(s)"
         case .noContributions: "no contributions: the secrets are 1, known to everyone"
+        case .beaconMismatch: "the points are not those the beacon determines"
         }
     }
 }

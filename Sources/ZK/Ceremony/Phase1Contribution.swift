@@ -9,13 +9,15 @@ public struct Phase1Contribution: Sendable, Equatable {
     public let betaProof: KnowledgeProof
     /// SHA-256 of the parameters' encoding after this contribution.
     public let parametersHash: [UInt8]
+    /// Set when the contribution's secrets come from a public beacon (checked exactly).
+    public let beacon: CeremonyBeacon?
 
     /// Names are at most this many UTF-8 bytes.
     public static let maxNameBytes = 256
 
     public init(name: String, points: Phase1Points, tauProof: KnowledgeProof, alphaProof: KnowledgeProof,
-                betaProof: KnowledgeProof, parametersHash: [UInt8]) {
-        self.name = name; self.points = points
+                betaProof: KnowledgeProof, parametersHash: [UInt8], beacon: CeremonyBeacon? = nil) {
+        self.name = name; self.points = points; self.beacon = beacon
         self.tauProof = tauProof; self.alphaProof = alphaProof; self.betaProof = betaProof
         self.parametersHash = parametersHash
     }
@@ -70,10 +72,19 @@ public struct Phase1Transcript: Sendable, Equatable {
         return contribute(name: name, secrets: secrets, using: &generator, threads: threads)
     }
 
+    /// Adds a beacon contribution: secrets and proofs drawn from the beacon's generator.
+    @discardableResult
+    public mutating func contribute(name: String, beacon: CeremonyBeacon, threads: Int? = nil) -> Phase1Contribution {
+        var generator = beacon.generator()
+        let secrets = Phase1Secrets.random(using: &generator)
+        return contribute(name: name, secrets: secrets, using: &generator, threads: threads, beacon: beacon)
+    }
+
     /// Adds a contribution with given secrets (tests inject them to recompute the result by scalars).
     @discardableResult
     public mutating func contribute<G: RandomNumberGenerator>(
-        name: String, secrets: Phase1Secrets, using generator: inout G, threads: Int? = nil
+        name: String, secrets: Phase1Secrets, using generator: inout G, threads: Int? = nil,
+        beacon: CeremonyBeacon? = nil
     ) -> Phase1Contribution {
         let digest = digests.last!
         let next = parameters.multiplied(by: secrets, threads: threads ?? MultiScalarMultiplication.defaultThreadCount)
@@ -83,7 +94,7 @@ public struct Phase1Transcript: Sendable, Equatable {
             tauProof: KnowledgeProof(secret: secrets.tau, challenge: Phase1Contribution.challenge(digest, "tau"), using: &generator),
             alphaProof: KnowledgeProof(secret: secrets.alpha, challenge: Phase1Contribution.challenge(digest, "alpha"), using: &generator),
             betaProof: KnowledgeProof(secret: secrets.beta, challenge: Phase1Contribution.challenge(digest, "beta"), using: &generator),
-            parametersHash: next.hash)
+            parametersHash: next.hash, beacon: beacon)
         parameters = next
         contributions.append(record)
         return record

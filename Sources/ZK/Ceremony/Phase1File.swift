@@ -6,7 +6,7 @@ public enum Phase1File {
     public static let magic = Array("zkp1".utf8)
     public static let version: UInt32 = 1
     /// The size of a record without its name.
-    static let recordFixedBytes = 4 + Phase1Points.byteCount + 3 * KnowledgeProof.byteCount + 32
+    static let recordFixedBytes = 4 + 4 + Phase1Points.byteCount + 3 * KnowledgeProof.byteCount + 32
 
     public static func write(_ transcript: Phase1Transcript) -> [UInt8] {
         var out = magic
@@ -28,10 +28,12 @@ public enum Phase1File {
         var contributions: [Phase1Contribution] = []
         for i in 0..<count {
             let what = "contribution \(i)"
+            let name = try r.name("\(what) name"), beacon = try r.beacon(what)
             contributions.append(Phase1Contribution(
-                name: try r.name("\(what) name"), points: try r.phase1Points(what),
+                name: name, points: try r.phase1Points(what),
                 tauProof: try r.proof("\(what) tau proof"), alphaProof: try r.proof("\(what) alpha proof"),
-                betaProof: try r.proof("\(what) beta proof"), parametersHash: try r.digest("\(what) digest")))
+                betaProof: try r.proof("\(what) beta proof"), parametersHash: try r.digest("\(what) digest"),
+                beacon: beacon))
         }
         guard r.remaining == 0 else { throw .invalidCount("\(r.remaining) bytes after the last contribution") }
         return Phase1Transcript(parameters: parameters, contributions: contributions)

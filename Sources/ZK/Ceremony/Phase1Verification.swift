@@ -43,6 +43,15 @@ extension Phase1Transcript {
         guard SameRatio.holds(BN254G1.generator, new.betaG1, BN254G2.generator, new.betaG2) else {
             return .inconsistentPoints("betaG2 against betaG1")
         }
+        if let beacon = record.beacon {
+            var generator = beacon.generator()
+            let s = Phase1Secrets.random(using: &generator)
+            let expected = Phase1Points(
+                tauG1: (old.tauG1.jacobian * s.tau).affine, tauG2: (old.tauG2.jacobian * s.tau).affine,
+                alphaG1: (old.alphaG1.jacobian * s.alpha).affine, betaG1: (old.betaG1.jacobian * s.beta).affine,
+                betaG2: (old.betaG2.jacobian * s.beta).affine)
+            guard expected == new else { return .beaconMismatch }
+        }
         return nil
     }
 

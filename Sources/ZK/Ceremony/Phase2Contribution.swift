@@ -7,9 +7,20 @@ public struct Phase2Contribution: Sendable, Equatable {
     public let proof: KnowledgeProof
     /// SHA-256 of the key's encoding after this contribution.
     public let keyHash: [UInt8]
+    /// Set when the secret comes from a public beacon (checked exactly).
+    public let beacon: CeremonyBeacon?
 
-    public init(name: String, deltaG1: G1Affine, deltaG2: G2Affine, proof: KnowledgeProof, keyHash: [UInt8]) {
+    public init(name: String, deltaG1: G1Affine, deltaG2: G2Affine, proof: KnowledgeProof, keyHash: [UInt8],
+                beacon: CeremonyBeacon? = nil) {
         self.name = name; self.deltaG1 = deltaG1; self.deltaG2 = deltaG2; self.proof = proof; self.keyHash = keyHash
+        self.beacon = beacon
+    }
+
+    /// The secret a beacon determines (the first nonzero draw of its generator).
+    static func beaconSecret(_ generator: inout HashRandomGenerator) -> Fr {
+        var d = Fr.random(using: &generator)
+        while d.isZero { d = Fr.random(using: &generator) }
+        return d
     }
 
     static func challenge(_ digest: [UInt8]) -> [UInt8] {
@@ -56,11 +67,19 @@ public struct Phase2Transcript: Sendable, Equatable {
         return contribute(name: name, secret: d, using: &generator, threads: threads)
     }
 
+    /// Adds a beacon contribution: the secret and the proof's randomness from the beacon.
+    @discardableResult
+    public mutating func contribute(name: String, beacon: CeremonyBeacon, threads: Int? = nil) -> Phase2Contribution {
+        var generator = beacon.generator()
+        let d = Phase2Contribution.beaconSecret(&generator)
+        return contribute(name: name, secret: d, using: &generator, threads: threads, beacon: beacon)
+    }
+
     /// Adds a contribution with a given nonzero secret d: δ·G1, δ·G2 times d; every c and h point
     /// times d⁻¹.
     @discardableResult
     public mutating func contribute<G: RandomNumberGenerator>(
-        name: String, secret d: Fr, using generator: inout G, threads: Int? = nil
+        name: String, secret d: Fr, using generator: inout G, threads: Int? = nil, beacon: CeremonyBeacon? = nil
     ) -> Phase2Contribution {
         let threads = threads ?? MultiScalarMultiplication.defaultThreadCount
         let digest = digests.last!
@@ -76,7 +95,7 @@ public struct Phase2Transcript: Sendable, Equatable {
         let record = Phase2Contribution(
             name: CeremonyEncoding.boundedName(name), deltaG1: delta1, deltaG2: delta2,
             proof: KnowledgeProof(secret: d, challenge: Phase2Contribution.challenge(digest), using: &generator),
-            keyHash: Phase2File.keyHash(key))
+            keyHash: Phase2File.keyHash(key), beacon: beacon)
         contributions.append(record)
         return record
     }

@@ -9,7 +9,7 @@
 public enum Phase2File {
     public static let magic = Array("zkp2".utf8)
     public static let version: UInt32 = 1
-    static let recordFixedBytes = 4 + 64 + 128 + KnowledgeProof.byteCount + 32
+    static let recordFixedBytes = 4 + 4 + 64 + 128 + KnowledgeProof.byteCount + 32
 
     public static func write(_ t: Phase2Transcript) -> [UInt8] {
         var out = magic
@@ -58,9 +58,10 @@ public enum Phase2File {
         var contributions: [Phase2Contribution] = []
         for i in 0..<count {
             let what = "contribution \(i)"
+            let name = try r.name("\(what) name"), beacon = try r.beacon(what)
             contributions.append(Phase2Contribution(
-                name: try r.name("\(what) name"), deltaG1: try r.g1("\(what) deltaG1"), deltaG2: try r.g2("\(what) deltaG2"),
-                proof: try r.proof("\(what) proof"), keyHash: try r.digest("\(what) key digest")))
+                name: name, deltaG1: try r.g1("\(what) deltaG1"), deltaG2: try r.g2("\(what) deltaG2"),
+                proof: try r.proof("\(what) proof"), keyHash: try r.digest("\(what) key digest"), beacon: beacon))
         }
         guard r.remaining == 0 else { throw .invalidCount("\(r.remaining) bytes after the last contribution") }
         return Phase2Transcript(circuitHash: circuitHash, phase1Hash: phase1Hash, key: key, contributions: contributions)

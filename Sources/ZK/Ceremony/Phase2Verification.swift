@@ -41,6 +41,11 @@ extension Phase2Transcript {
         guard SameRatio.holds(BN254G1.generator, record.deltaG1, BN254G2.generator, record.deltaG2) else {
             return .inconsistentPoints("deltaG2 against deltaG1")
         }
+        if let beacon = record.beacon {
+            var generator = beacon.generator()
+            let d = Phase2Contribution.beaconSecret(&generator)
+            guard (old.jacobian * d).affine == record.deltaG1 else { return .beaconMismatch }
+        }
         return nil
     }
 
