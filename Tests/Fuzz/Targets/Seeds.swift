@@ -24,6 +24,7 @@ enum Seeds {
                                    + [0] + Array("batch_timeout_ms=50\nmax_pending_per_connection=9\nl1_minimum_stake=1e18\nproduction=yes".utf8)]
         case "l1-transaction": l1Calls.enumerated().map { L1Transaction(sender: depositor, call: $1, nonce: UInt64($0)).encoded }
         case "bn254-points": ZKTarget.seeds
+        case "zk-ceremony": ZKCeremonyTarget.seeds
         default: []
         }
     }
