@@ -31,6 +31,8 @@ struct ZKCommand: AsyncParsableCommand {
 
     @Option(help: "Proof counts for batch verification and SnarkPack aggregation (comma-separated; empty skips).")
     var aggregateSizes = "8,64,256"
+    @Option(help: "log2 of the setup ceremony sizes (comma-separated; empty skips).")
+    var ceremonyLogSizes = "10,12"
 
     @Flag(help: "Skip the pairing, scalar multiplication and Poseidon rates (MSM and NTT only).")
     var onlyMsm = false
@@ -216,6 +218,7 @@ extension ZKCommand {
                                   cpuMilliseconds: ms.cpu))
             }
         }
+        out += ceremonyOperations()
         if let python = arkworksPython {
             for threads in threadCounts {
                 guard let ms = Self.arkworksProofMilliseconds(

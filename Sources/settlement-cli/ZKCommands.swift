@@ -13,7 +13,7 @@ struct ZKCommand: ParsableCommand {
             + "4 a file could not be read, written or parsed; 64 bad usage.",
         subcommands: [Hash.self, Circuits.self, ExportR1CS.self, WitnessCommand.self, Check.self, Verify.self,
                       Prove.self, SetupDev.self, VerifyBatch.self, AggregationSRSCommand.self, Aggregate.self,
-                      VerifyAggregate.self])
+                      VerifyAggregate.self, Ceremony.self])
 
     /// `settlement zk poseidon X [Y ...]`.
     struct Hash: ParsableCommand {
@@ -167,9 +167,10 @@ struct ZKCommand: ParsableCommand {
     /// The largest `.r1cs` or `.wtns` file read (a circuit of a few million constraints).
     static let maxBinaryFileBytes = 1 << 30
 
-    /// Reads an iden3 binary file (at most `maxBinaryFileBytes`) and parses it.
-    static func read<T>(_ path: String, _ parse: ([UInt8]) throws(BinaryFileError) -> T) throws -> T {
-        let bytes = try readBounded(path, limit: maxBinaryFileBytes)
+    /// Reads a binary file (at most `limit` bytes) and parses it.
+    static func read<T>(_ path: String, limit: Int = maxBinaryFileBytes,
+                        _ parse: ([UInt8]) throws(BinaryFileError) -> T) throws -> T {
+        let bytes = try readBounded(path, limit: limit)
         do throws(BinaryFileError) {
             return try parse(bytes)
         } catch {

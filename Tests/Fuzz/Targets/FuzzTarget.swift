@@ -6,7 +6,8 @@ struct FuzzTarget: Sendable {
     let run: @Sendable ([UInt8]) -> Void
 
     /// Every target, by name (`settlement-fuzz list`).
-    static let all: [FuzzTarget] = DecoderTargets.all + [HTTP2Target.target, ConfigTarget.target, ZKTarget.target, ZKeyTarget.target]
+    static let all: [FuzzTarget] = DecoderTargets.all + [HTTP2Target.target, ConfigTarget.target, ZKTarget.target,
+                                                         ZKeyTarget.target, ZKCeremonyTarget.target]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }

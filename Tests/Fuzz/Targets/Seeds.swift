@@ -25,6 +25,7 @@ enum Seeds {
         case "l1-transaction": l1Calls.enumerated().map { L1Transaction(sender: depositor, call: $1, nonce: UInt64($0)).encoded }
         case "bn254-points": ZKTarget.seeds
         case "zkey": ZKeyTarget.seeds
+        case "zk-ceremony": ZKCeremonyTarget.seeds
         default: []
         }
     }

@@ -1,0 +1,71 @@
+/// Why a ceremony transcript (or one of its contributions) was refused.
+public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A knowledge proof does not verify against its challenge (for the named secret).
+    case invalidKnowledgeProof(secret: String)
+    /// The named point's change is not multiplication by the proven secret.
+    case updateNotProven(secret: String)
+    /// A G2 point disagrees with its G1 counterpart (e.g. β·G2 vs β·G1, τ·G2 vs τ·G1, δ).
+    case inconsistentPoints(String)
+    /// The final parameters' vector is not a sequence of consecutive powers (or not of the
+    /// recorded α, β): the random-linear-combination check failed.
+    case inconsistentPowers(String)
+    /// The parameters or key do not start from the generators where they must.
+    case notAtGenerator(String)
+    /// The final parameters or key differ from what the last contribution recorded.
+    case finalStateMismatch(String)
+    /// A recorded digest differs from the digest of the data.
+    case hashMismatch(String)
+    /// A phase-2 key field that no contribution may change differs from the key recomputed from
+    /// phase 1 and the circuit.
+    case keyFieldChanged(String)
+    /// The phase-2 transcript names another circuit or other phase-1 parameters.
+    case wrongCircuit
+    case wrongPhase1
+    /// The circuit needs a domain larger than the phase-1 parameters support.
+    case circuitTooLarge(domain: Int, supported: Int)
+    /// No contribution at all: the secrets are 1 and everyone knows them.
+    case noContributions
+    /// A beacon contribution's points are not the previous ones times the beacon's secrets.
+    case beaconMismatch
+
+    public var description: String {
+        switch self {
+        case .invalidKnowledgeProof(let s): "the proof of knowledge of \(s) does not verify"
+        case .updateNotProven(let s): "the change of \(s) is not multiplication by the proven secret"
+        case .inconsistentPoints(let what): "inconsistent points: \(what)"
+        case .inconsistentPowers(let what): "\(what) is not a consistent sequence of powers"
+        case .notAtGenerator(let what): "\(what) is not the generator"
+        case .finalStateMismatch(let what): "the final \(what) differs from the last contribution's"
+        case .hashMismatch(let what): "the digest of \(what) differs from the recorded one"
+        case .keyFieldChanged(let field): "key field '\(field)' differs from the key computed from phase 1 and the circuit"
+        case .wrongCircuit: "the transcript is for another circuit"
+        case .wrongPhase1: "the transcript is built on other phase-1 parameters"
+        case .circuitTooLarge(let d, let s): "the circuit needs a domain of \(d), the parameters support \(s)"
+        case .noContributions: "no contributions: the secrets are 1, known to everyone"
+        case .beaconMismatch: "the points are not those the beacon determines"
+        }
+    }
+}
+
+/// The outcome of verifying a transcript: one verdict per contribution, in order, and the checks
+/// of the final parameters or key.
+public struct CeremonyReport: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        public let index: Int
+        public let name: String
+        /// The contribution's hash: the transcript digest after it.
+        public let hash: [UInt8]
+        /// Nil when every check of this contribution passed.
+        public let failure: CeremonyFailure?
+    }
+
+    public var contributions: [Entry]
+    /// The failures of the whole-transcript checks (final state, powers, key fields), in order.
+    public var finalFailures: [CeremonyFailure]
+
+    /// Whether every contribution and every final check passed.
+    public var isValid: Bool { contributions.allSatisfy { $0.failure == nil } && finalFailures.isEmpty }
+
+    /// Every failure, contributions first.
+    public var failures: [CeremonyFailure] { contributions.compactMap(\.failure) + finalFailures }
+}

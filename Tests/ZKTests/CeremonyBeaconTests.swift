@@ -1,0 +1,41 @@
+import XCTest
+@testable import ZK
+
+/// A beacon contribution is recomputed exactly by the verifier; a contribution that claims a
+/// beacon but multiplied in other secrets is refused.
+final class CeremonyBeaconTests: XCTestCase {
+    func testBeaconContributionsAreCheckedExactly() throws {
+        var rng = TestRNG(seed: 41)
+        let beacon = CeremonyBeacon(value: Array("block 0xabc".utf8), iterationsExponent: 4)!
+        XCTAssertNil(CeremonyBeacon(value: [1], iterationsExponent: 29))
+        XCTAssertNil(CeremonyBeacon(value: [], iterationsExponent: 1))
+
+        var p1 = Phase1Transcript(power: 3)
+        p1.contribute(name: "alice", using: &rng)
+        let before = p1
+        p1.contribute(name: "beacon", beacon: beacon)
+        XCTAssertTrue(p1.verify(using: &rng).isValid)
+        var again = before
+        again.contribute(name: "beacon", beacon: beacon)
+        XCTAssertEqual(again, p1, "anyone recomputes the same contribution")
+        XCTAssertEqual(try Phase1File.read(Phase1File.write(p1), threads: 1), p1)
+
+        // Claims the beacon, but used its own secrets (with valid proofs of them).
+        var liar = before
+        liar.contribute(name: "beacon", secrets: Phase1Secrets.random(using: &rng), using: &rng, beacon: beacon)
+        let report = liar.verify(using: &rng)
+        XCTAssertEqual(report.contributions[1].failure, .beaconMismatch)
+
+        var p2 = try Phase2Transcript(phase1: p1.parameters, r1cs: CeremonyFixture.circuit().r1cs, threads: 1)
+        p2.contribute(name: "carol", using: &rng)
+        let before2 = p2
+        p2.contribute(name: "beacon", beacon: beacon)
+        let r1cs = CeremonyFixture.circuit().r1cs
+        XCTAssertTrue(p2.verify(phase1: p1.parameters, r1cs: r1cs, using: &rng).isValid)
+        XCTAssertEqual(try Phase2File.read(Phase2File.write(p2), threads: 1), p2)
+        var liar2 = before2
+        liar2.contribute(name: "beacon", secret: rng.fr(), using: &rng, beacon: beacon)
+        XCTAssertEqual(liar2.verify(phase1: p1.parameters, r1cs: r1cs, using: &rng).contributions[1].failure,
+                       .beaconMismatch)
+    }
+}
