@@ -63,32 +63,67 @@ extension ZKCommand {
         }
     }
 
-    /// `settlement zk aggregation-srs --insecure-dev --size N --out FILE`.
+    /// `settlement zk aggregation-srs --ptau A --ptau-b B --out FILE`, or `--insecure-dev --size N`.
     struct AggregationSRSCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "aggregation-srs",
-            abstract: "Write a DEVELOPMENT aggregation SRS from fresh random secrets (insecure: not a ceremony).",
-            discussion: "The secrets a and b are drawn, used and dropped by this process, which therefore could "
-                + "have kept them: anyone holding them can forge aggregates. For development only; a deployment "
-                + "derives the SRS from two independent powers-of-tau transcripts. File layout: see "
-                + "docs/zk.md (\"SRS1\", counts, then gAlpha, gBeta, hAlpha, hBeta).")
+            abstract: "Write an aggregation SRS from two powers-of-tau transcripts (or, for development, from fresh secrets).",
+            discussion: "From two phase-1 transcripts of independent ceremonies (--ptau, --ptau-b; both are verified "
+                + "first, and refused if either fails, has no contribution, or both have the same tau): the SRS "
+                + "serves as many proofs as the transcripts' domain size. With --insecure-dev --size N instead, the "
+                + "secrets a and b are drawn, used and dropped by this process, which therefore could have kept "
+                + "them: anyone holding them can forge aggregates. File layout: see docs/zk.md (\"SRS1\", counts, "
+                + "then gAlpha, gBeta, hAlpha, hBeta). Exit codes: 0 written; 1 a transcript does not verify; "
+                + "4 a file is unreadable; 64 bad usage.")
 
-        @Flag(help: "Acknowledge that the SRS is made with known secrets.") var insecureDev = false
-        @Option(help: ArgumentHelp("Largest number of proofs to aggregate (a power of two, 2 to 65536).", valueName: "n"))
-        var size: Int
+        @Option(help: ArgumentHelp("The first phase-1 transcript (secret a).", valueName: "file")) var ptau: String?
+        @Option(help: ArgumentHelp("The second phase-1 transcript, of an independent ceremony (secret b).", valueName: "file"))
+        var ptauB: String?
+        @Flag(help: "Make the SRS from fresh known secrets instead (development only).") var insecureDev = false
+        @Option(help: ArgumentHelp("With --insecure-dev: the largest number of proofs (a power of two, 2 to 65536).",
+                                   valueName: "n"))
+        var size: Int?
         @Option(help: ArgumentHelp("Output file.", valueName: "file")) var out: String
 
         func validate() throws {
-            guard insecureDev else { throw ValidationError("--insecure-dev is required: this SRS is made with known secrets") }
-            guard size >= 2, size <= 65536, size & (size - 1) == 0 else {
-                throw ValidationError("--size must be a power of two from 2 to 65536")
+            if insecureDev {
+                guard ptau == nil, ptauB == nil else { throw ValidationError("--insecure-dev takes no transcripts") }
+                guard let size, size >= 2, size <= 65536, size & (size - 1) == 0 else {
+                    throw ValidationError("--size must be a power of two from 2 to 65536")
+                }
+            } else {
+                guard ptau != nil, ptauB != nil else {
+                    throw ValidationError("give two phase-1 transcripts (--ptau and --ptau-b), or --insecure-dev --size N")
+                }
+                guard size == nil else { throw ValidationError("--size goes with --insecure-dev") }
             }
         }
 
         func run() throws {
-            let srs = AggregationSRS.insecureFromSecrets(a: Fr.random(), b: Fr.random(), proofCount: size)
+            guard let ptau, let ptauB else {
+                let n = size ?? 2
+                let srs = AggregationSRS.insecureFromSecrets(a: Fr.random(), b: Fr.random(), proofCount: n)
+                try ZKCommand.write(srs.bytes, to: out)
+                print("wrote \(out): development SRS for up to \(n) proofs (INSECURE: known secrets)")
+                return
+            }
+            var check = SystemRandomNumberGenerator()
+            var sides: [PowersOfTau] = []
+            for path in [ptau, ptauB] {
+                let t = try Ceremony.readPhase1(path)
+                print("phase 1 (\(path)): \(t.contributions.count) contributions")
+                guard Ceremony.printReport(t.verify(using: &check)) else { throw ExitCode(1) }
+                sides.append(t.parameters)
+            }
+            let srs: AggregationSRS
+            do {
+                srs = try AggregationSRS(ceremonyA: sides[0], ceremonyB: sides[1])
+            } catch {
+                printError("cannot make an SRS from these transcripts: \(error)")
+                throw ExitCode(1)
+            }
             try ZKCommand.write(srs.bytes, to: out)
-            print("wrote \(out): development SRS for up to \(size) proofs (INSECURE: known secrets)")
+            print("wrote \(out): SRS for up to \(srs.maxProofCount) proofs from two ceremonies")
         }
     }
 

@@ -12,7 +12,7 @@ extension ZKCommand {
             discussion: "Exit codes: 0 success or a valid transcript; 1 a transcript that fails verification; "
                 + "4 a file could not be read, written or parsed; 64 bad usage.",
             subcommands: [New.self, Contribute.self, Beacon.self, Phase2.self, VerifyTranscript.self,
-                          ExportVerifyingKey.self])
+                          ExportVerifyingKey.self, ExportZKey.self])
 
         /// The largest transcript file read (phase 1 of power 22 is about 1.6 GB).
         static let maxFileBytes = 1 << 31
@@ -279,6 +279,37 @@ extension ZKCommand {
                 let p2Valid = Ceremony.printReport(t.verify(phase1: p1.parameters, r1cs: system, using: &check))
                 if !(p1Valid && p2Valid) { throw ExitCode(1) }
             }
+        }
+    }
+
+    /// `settlement zk ceremony export-zkey --in C.phase2 --ptau P1 --r1cs C.r1cs --out C.zkey`.
+    struct ExportZKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-zkey",
+            abstract: "Verify a phase-2 transcript and write its proving key as a snarkjs .zkey.",
+            discussion: "The phase-1 and phase-2 transcripts are verified first (the initial key recomputed from the "
+                + "phase-1 transcript and the circuit); nothing is written unless both verify. Exit codes: 0 written; "
+                + "1 a transcript does not verify; 4 a file is unreadable; 64 bad usage.")
+
+        @Option(name: .customLong("in"), help: ArgumentHelp("Phase-2 transcript.", valueName: "file")) var input: String
+        @Option(help: ArgumentHelp("The phase-1 transcript it was built from.", valueName: "file")) var ptau: String
+        @Option(help: ArgumentHelp("The circuit's .r1cs file.", valueName: "file")) var r1cs: String
+        @Option(help: ArgumentHelp("Output .zkey file.", valueName: "file")) var out: String
+        @Option(help: ArgumentHelp("Also write the verifying key as snarkjs verification_key.json.", valueName: "file"))
+        var vkey: String?
+
+        func run() throws {
+            var check = SystemRandomNumberGenerator()
+            let t = try Ceremony.readPhase2(input)
+            let p1 = try Ceremony.readPhase1(ptau)
+            print("phase 1 (\(ptau)): \(p1.contributions.count) contributions")
+            guard Ceremony.printReport(p1.verify(using: &check)) else { throw ExitCode(1) }
+            let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
+            print("phase 2 (\(input)): domain \(t.key.domainSize), \(t.contributions.count) contributions")
+            guard Ceremony.printReport(t.verify(phase1: p1.parameters, r1cs: system, using: &check)) else { throw ExitCode(1) }
+            try ZKCommand.write(ZKeyFile.write(t.key), to: out)
+            if let vkey { try ZKCommand.write(Groth16JSON.encode(t.key.verifyingKey), to: vkey) }
+            print("proving key (\(t.key.wireCount) wires, \(t.key.publicCount) public, domain \(t.key.domainSize)) -> \(out)")
         }
     }
 

@@ -4,8 +4,9 @@
 ///     gAlpha = {aⁱ·G}, gBeta = {bⁱ·G}  (i < 2N, G1),   hAlpha = {aⁱ·H}, hBeta = {bⁱ·H}  (i < N, G2),
 ///
 /// enough to aggregate N proofs. In deployment each side is the G1/G2 output of a powers-of-tau
-/// ceremony (τⁱ·G1 for i < 2·2ᵏ − 1 and τⁱ·G2 for i < 2ᵏ give N = 2ᵏ⁻¹); the two transcripts must be
-/// independent: whoever knows a or b (or a relation between them) can forge aggregates.
+/// ceremony (our phase-1 transcripts of power k hold τⁱ·G1 for i < 2·2ᵏ and τⁱ·G2 for i < 2ᵏ: N = 2ᵏ;
+/// `init(ceremonyA:ceremonyB:)`); the two transcripts must be independent: whoever knows a or b (or
+/// a relation between them) can forge aggregates.
 public struct AggregationSRS: Sendable, Equatable {
     public let gAlpha: [G1Affine]
     public let hAlpha: [G2Affine]

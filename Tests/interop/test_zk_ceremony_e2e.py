@@ -1,0 +1,154 @@
+"""The setup ceremony end to end, with the real CLI, checked by arkworks (groth16py 0.2.0).
+
+Two contributors run phase 1 (powers of tau), two run phase 2 for a circuit; `verify-transcript`
+checks every contribution; `export-zkey` verifies both transcripts again and writes a snarkjs
+.zkey. Then:
+- our prover's proof under that key verifies with arkworks' verifier (and not for another input);
+- arkworks reads the .zkey (`import_zkey`), proves with it, and our verifier accepts that proof;
+- a second, independent phase-1 ceremony and the first give an aggregation SRS; four proofs under
+  the ceremony's key aggregate and verify, and not for another input.
+
+The adversaries: a coordinator who hands out a phase-2 transcript with no contribution (its δ is
+1: anyone could forge), one built on another phase-1 transcript, one whose bytes were altered, and
+an SRS made from one ceremony twice (a = b) or from an untouched one (τ = 1). Each is refused and
+nothing is written.
+"""
+
+import json
+
+import groth16py
+import pytest
+
+from test_zk_groth16_prove import R, VECTORS, ark_verify, cli, proof_bytes_to_json, zk  # noqa: F401 (fixture)
+
+__all__ = ["cli"]
+
+CIRCUIT = "circom_multiplier"  # a public output and a public input: small enough for a debug build
+
+
+def ok(out):
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out
+
+
+def phase1(cli, d, name, contributors):
+    """A phase-1 ceremony of power 3 (domains up to 8; an SRS for up to 8 proofs) with the contributors."""
+    path = d / f"{name}-0.ptau"
+    ok(zk(cli, "ceremony", "new", "--power", 3, "--out", path))
+    for i, who in enumerate(contributors, 1):
+        nxt = d / f"{name}-{i}.ptau"
+        ok(zk(cli, "ceremony", "contribute", "--in", path, "--out", nxt, "--name", who))
+        path = nxt
+    return path
+
+
+@pytest.fixture(scope="module")
+def ceremony(cli, tmp_path_factory):
+    d = tmp_path_factory.mktemp("ceremony")
+    r1cs, wtns = VECTORS / f"{CIRCUIT}.r1cs", VECTORS / f"{CIRCUIT}.wtns"
+    p1 = phase1(cli, d, "a", ["alice", "bob"])
+    p2 = [d / "c-0.phase2"]
+    ok(zk(cli, "ceremony", "phase2", "--ptau", p1, "--r1cs", r1cs, "--out", p2[0]))
+    digests = {}
+    for i, who in enumerate(["carol", "dave"], 1):
+        p2.append(d / f"c-{i}.phase2")
+        out = ok(zk(cli, "ceremony", "contribute", "--in", p2[i - 1], "--out", p2[i], "--name", who,
+                    "--ptau", p1, "--r1cs", r1cs))
+        # What each contributor notes and publishes: its contribution's digest.
+        digests[who] = out.stdout.split()[4]
+    return {"dir": d, "r1cs": r1cs, "wtns": wtns, "p1": p1, "p2": p2, "digests": digests}
+
+
+def test_transcripts_verify_and_list_every_contribution(cli, ceremony):
+    c = ceremony
+    out = ok(zk(cli, "ceremony", "verify-transcript", c["p2"][-1], "--ptau", c["p1"], "--r1cs", c["r1cs"]))
+    for who in ("alice", "bob", "carol", "dave"):
+        assert f'"{who}" OK' in out.stdout, out.stdout
+    assert "FAILED" not in out.stdout
+
+
+def test_ceremony_key_proves_and_verifies_both_ways_with_arkworks(cli, ceremony):
+    c, d = ceremony, ceremony["dir"]
+    zkey, vkey = d / "c.zkey", d / "verification_key.json"
+    ok(zk(cli, "ceremony", "export-zkey", "--in", c["p2"][-1], "--ptau", c["p1"], "--r1cs", c["r1cs"],
+          "--out", zkey, "--vkey", vkey))
+    # Ours proves, arkworks verifies.
+    proof, public = d / "proof.json", d / "public.json"
+    ok(zk(cli, "prove", "--zkey", zkey, "--wtns", c["wtns"], "--r1cs", c["r1cs"], "--proof", proof, "--public", public))
+    inputs = json.loads(public.read_text())
+    assert ark_verify(vkey, proof.read_text(), inputs)
+    assert not ark_verify(vkey, proof.read_text(), [str((int(inputs[0]) + 1) % R)] + inputs[1:])
+    # arkworks reads the ceremony's .zkey and proves; ours verifies.
+    imported = groth16py.import_zkey(str(zkey))
+    pk = imported[0] if isinstance(imported, tuple) else imported
+    ark_proof = d / "ark_proof.json"
+    ark_proof.write_text(json.dumps(proof_bytes_to_json(groth16py.prove_wtns(pk, str(c["wtns"])))))
+    out = ok(zk(cli, "verify", "--vk", vkey, "--proof", ark_proof, "--public", public))
+    assert out.stdout.strip() == "valid"
+
+
+def test_export_refuses_transcripts_a_coordinator_tampered_with(cli, ceremony):
+    c, d = ceremony, ceremony["dir"]
+    out_zkey = d / "refused.zkey"
+    # No phase-2 contribution: δ = 1.
+    out = zk(cli, "ceremony", "export-zkey", "--in", c["p2"][0], "--ptau", c["p1"], "--r1cs", c["r1cs"], "--out", out_zkey)
+    assert out.returncode == 1 and "no contributions" in out.stdout, out.stdout + out.stderr
+    assert not out_zkey.exists()
+    # Built on another phase-1 ceremony than the one claimed.
+    other = phase1(cli, d, "other", ["mallory"])
+    out = zk(cli, "ceremony", "export-zkey", "--in", c["p2"][-1], "--ptau", other, "--r1cs", c["r1cs"], "--out", out_zkey)
+    assert out.returncode == 1 and "FAILED" in out.stdout, out.stdout + out.stderr
+    assert not out_zkey.exists()
+    # Altered bytes: an earlier contributor's recorded name. Every later knowledge proof answers a
+    # challenge hashed over the records before it, so the chain breaks.
+    data = bytearray(c["p2"][-1].read_bytes())
+    at = data.find(b"carol")
+    assert at > 0
+    data[at:at + 5] = b"carl!"
+    altered = d / "altered.phase2"
+    altered.write_bytes(bytes(data))
+    out = zk(cli, "ceremony", "export-zkey", "--in", altered, "--ptau", c["p1"], "--r1cs", c["r1cs"], "--out", out_zkey)
+    assert out.returncode == 1 and "FAILED" in out.stdout, out.stdout + out.stderr
+    assert not out_zkey.exists()
+    # The last record has no later proof over it: relabelled, it still verifies, but its digest is
+    # not the one its contributor published, which is how a contributor finds its contribution.
+    data = bytearray(c["p2"][-1].read_bytes())
+    at = data.find(b"dave")
+    data[at:at + 4] = b"eve!"
+    altered.write_bytes(bytes(data))
+    out = ok(zk(cli, "ceremony", "verify-transcript", altered, "--ptau", c["p1"], "--r1cs", c["r1cs"]))
+    assert c["digests"]["dave"] not in out.stdout and c["digests"]["carol"] in out.stdout, out.stdout
+
+
+def test_aggregation_srs_from_two_ceremonies(cli, ceremony):
+    c, d = ceremony, ceremony["dir"]
+    zkey, vkey = d / "agg.zkey", d / "agg_vk.json"
+    ok(zk(cli, "ceremony", "export-zkey", "--in", c["p2"][-1], "--ptau", c["p1"], "--r1cs", c["r1cs"],
+          "--out", zkey, "--vkey", vkey))
+    b = phase1(cli, d, "b", ["erin"])
+    srs = d / "agg.srs"
+    ok(zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", b, "--out", srs))
+    # a = b, and an untouched ceremony (τ = 1), are refused.
+    out = zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", c["p1"], "--out", d / "same.srs")
+    assert out.returncode == 1 and "same" in out.stderr, out.stdout + out.stderr
+    out = zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", d / "b-0.ptau", "--out", d / "none.srs")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert not (d / "same.srs").exists() and not (d / "none.srs").exists()
+    # Four proofs under the ceremony's key, aggregated with the two-ceremony SRS.
+    pairs, publics = [], []
+    for i in range(4):
+        proof, public = d / f"p{i}.json", d / f"pub{i}.json"
+        ok(zk(cli, "prove", "--zkey", zkey, "--wtns", c["wtns"], "--proof", proof, "--public", public))
+        pairs.append(f"{proof}:{public}")
+        publics.append(public)
+    agg = d / "proofs.agg"
+    ok(zk(cli, "aggregate", "--srs", srs, "--vkey", vkey, "--out", agg, *pairs))
+    out = ok(zk(cli, "verify-aggregate", "--srs", srs, "--vkey", vkey, "--aggregate", agg, *publics))
+    assert "valid" in out.stdout
+    inputs = json.loads(publics[2].read_text())
+    bumped = d / "bumped.json"
+    bumped.write_text(json.dumps([str((int(inputs[0]) + 1) % R)] + inputs[1:]))
+    out = zk(cli, "verify-aggregate", "--srs", srs, "--vkey", vkey, "--aggregate", agg,
+             publics[0], publics[1], bumped, publics[3])
+    assert out.returncode == 1, out.stdout + out.stderr
+
