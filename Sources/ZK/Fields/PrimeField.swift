@@ -75,35 +75,35 @@ extension PrimeField {
     public var description: String { decimalString }
 
     /// The sum cannot overflow 256 bits (both operands are below m < 2^254); one trial subtraction.
-    @inlinable
+    @inlinable @inline(__always)
     public static func + (a: Self, b: Self) -> Self {
         let s = a.montgomery.addingReportingOverflow(b.montgomery).partialValue
         let (d, borrow) = s.subtractingReportingOverflow(modulus)
         return Self(montgomery: borrow ? s : d)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func - (a: Self, b: Self) -> Self {
         let (d, borrow) = a.montgomery.subtractingReportingOverflow(b.montgomery)
         if borrow { return Self(montgomery: d.addingReportingOverflow(modulus).partialValue) }
         return Self(montgomery: d)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static prefix func - (a: Self) -> Self {
         if a.isZero { return a }
         return Self(montgomery: modulus.subtractingReportingOverflow(a.montgomery).partialValue)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func * (a: Self, b: Self) -> Self {
         Self(montgomery: montgomeryMultiply(a.montgomery, b.montgomery))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func squared() -> Self { self * self }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func doubled() -> Self { self + self }
 
     /// The inverse by the binary extended Euclidean algorithm (variable time: for public values).
@@ -157,7 +157,7 @@ extension PrimeField {
     /// a·b·R⁻¹ mod m by CIOS; inputs below m, output below m. Both moduli leave the top bit of
     /// their high limb clear (m < 2^254), so no carry can pass the fourth limb and the row needs
     /// no fifth word (the "no-carry" form of CIOS).
-    @inlinable
+    @inlinable @inline(__always)
     public static func montgomeryMultiply(_ a: UInt256, _ b: UInt256) -> UInt256 {
         var t = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         montgomeryRow(&t, a, b.l0)

@@ -44,7 +44,7 @@ public struct UInt256: Hashable, Sendable, Comparable, CustomStringConvertible {
         return 64 - l0.leadingZeroBitCount
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func addingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         let (s0, c0) = l0.addingReportingOverflow(b.l0)
         let (s1, c1) = addWithCarry(l1, b.l1, c0)
@@ -53,7 +53,7 @@ public struct UInt256: Hashable, Sendable, Comparable, CustomStringConvertible {
         return (UInt256(s0, s1, s2, s3), c3)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func subtractingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         let (d0, b0) = l0.subtractingReportingOverflow(b.l0)
         let (d1, b1) = subWithBorrow(l1, b.l1, b0)
@@ -62,7 +62,7 @@ public struct UInt256: Hashable, Sendable, Comparable, CustomStringConvertible {
         return (UInt256(d0, d1, d2, d3), b3)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func < (a: UInt256, b: UInt256) -> Bool {
         a.subtractingReportingOverflow(b).overflow
     }
