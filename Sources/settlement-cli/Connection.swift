@@ -196,6 +196,12 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data(out.utf8))
 }
 
+/// `settlement: ...` on standard error: progress and notes that are not errors (standard output
+/// stays for results).
+func printNote(_ message: String) {
+    FileHandle.standardError.write(Data(("settlement: " + message + "\n").utf8))
+}
+
 /// The generated method descriptors of the two services the CLI calls.
 typealias SettlementMethods = SettlementV1.SettlementMethods
 /// The generated method descriptors of the two services the CLI calls.

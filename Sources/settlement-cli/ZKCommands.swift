@@ -13,7 +13,8 @@ struct ZKCommand: ParsableCommand {
             + "4 a file could not be read, written or parsed; 64 bad usage.",
         subcommands: [Hash.self, Circuits.self, ExportR1CS.self, WitnessCommand.self, Check.self, Verify.self,
                       Prove.self, SetupDev.self, VerifyBatch.self, AggregationSRSCommand.self, Aggregate.self,
-                      VerifyAggregate.self, Ceremony.self])
+                      VerifyAggregate.self, Ceremony.self, Setup.self, Contribute.self,
+                      VerifyTranscript.self])
 
     /// `settlement zk poseidon X [Y ...]`.
     struct Hash: ParsableCommand {
@@ -160,6 +161,16 @@ struct ZKCommand: ParsableCommand {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             printError("cannot write \(path): \(error.localizedDescription)")
+            throw ExitCode(4)
+        }
+    }
+
+    /// Creates `path` (and its parents) unless it exists.
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            printError("cannot create \(path): \(error.localizedDescription)")
             throw ExitCode(4)
         }
     }

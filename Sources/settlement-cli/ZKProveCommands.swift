@@ -24,33 +24,60 @@ extension ZKCommand {
         return String(format: "%.2f s", s)
     }
 
-    /// `settlement zk prove --zkey K --wtns W --proof proof.json --public public.json`.
+    /// `settlement zk prove --pk K (--wtns W | --circuit NAME --example) (--out DIR | --proof P --public Q)`.
     struct Prove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prove",
-            abstract: "Make a Groth16 (BN254) proof from a snarkjs .zkey and an iden3 .wtns, as snarkjs JSON.",
-            discussion: "The blinding values come from the system's cryptographic generator. With --r1cs the "
-                + "witness is checked against the constraint system first (the .zkey alone cannot tell a "
-                + "satisfying witness from another: without it an unsatisfying witness gives a proof that does "
-                + "not verify). Exit codes: 0 proof written; 1 the witness is refused (length, wire 0, an "
-                + "unsatisfied constraint); 4 a file is unreadable, malformed or cannot be written.")
+            abstract: "Make a Groth16 (BN254) proof from a snarkjs .zkey and a witness, as snarkjs JSON.",
+            discussion: "The witness is an iden3 .wtns (--wtns) or a built-in circuit's example (--circuit NAME "
+                + "--example). The outputs are --out DIR (DIR/proof.json and DIR/public.json) or --proof and "
+                + "--public. The blinding values come from the system's cryptographic generator. With --r1cs (or "
+                + "--circuit) the witness is checked against the constraint system first (the .zkey alone cannot "
+                + "tell a satisfying witness from another: without it an unsatisfying witness gives a proof that "
+                + "does not verify). Exit codes: 0 proof written; 1 the witness is refused (length, wire 0, an "
+                + "unsatisfied constraint); 4 a file is unreadable, malformed or cannot be written; 64 bad usage.")
 
-        @Option(help: ArgumentHelp("Proving key (snarkjs .zkey).", valueName: "file")) var zkey: String
-        @Option(help: ArgumentHelp("Witness (.wtns, all wires, wire 0 = 1).", valueName: "file")) var wtns: String
+        @Option(name: [.customLong("pk"), .customLong("zkey")], help: ArgumentHelp("Proving key (snarkjs .zkey).", valueName: "file"))
+        var zkey: String
+        @Option(help: ArgumentHelp("Witness (.wtns, all wires, wire 0 = 1).", valueName: "file")) var wtns: String?
+        @Option(help: ArgumentHelp("Built-in circuit whose example witness to prove (with --example).", valueName: "name"))
+        var circuit: String?
+        @Option(help: ArgumentHelp("Tree depth of merkle-membership (default 20).", valueName: "n")) var depth: Int?
+        @Flag(help: "Prove the built-in circuit's example input.") var example = false
         @Option(help: ArgumentHelp("Optional constraint system to check the witness against.", valueName: "file"))
         var r1cs: String?
-        @Option(help: ArgumentHelp("Output proof.json.", valueName: "file")) var proof: String
+        @Option(help: ArgumentHelp("Output directory for proof.json and public.json.", valueName: "dir")) var out: String?
+        @Option(help: ArgumentHelp("Output proof.json.", valueName: "file")) var proof: String?
         @Option(name: .customLong("public"), help: ArgumentHelp("Output public.json.", valueName: "file"))
-        var publicFile: String
+        var publicFile: String?
+
+        func validate() throws {
+            guard (wtns != nil) != (circuit != nil) else { throw ValidationError("give --wtns FILE or --circuit NAME --example") }
+            if circuit != nil {
+                guard example else { throw ValidationError("--circuit needs --example (no other input source yet)") }
+                _ = try CircuitOptions.parse(["--circuit", circuit!] + (depth.map { ["--depth", "\($0)"] } ?? []))
+            }
+            guard (out != nil) != (proof != nil || publicFile != nil), out != nil || (proof != nil && publicFile != nil) else {
+                throw ValidationError("give --out DIR, or both --proof and --public")
+            }
+        }
 
         func run() throws {
             let start = ContinuousClock.now
             let key = try ZKCommand.readZKey(zkey).key
-            printError("zkey: \(key.wireCount) wires, \(key.publicCount) public, domain \(key.domainSize) "
+            printNote("zkey: \(key.wireCount) wires, \(key.publicCount) public, domain \(key.domainSize) "
                        + "(\(ZKCommand.elapsed(since: start)))")
-            let witness = try ZKCommand.read(wtns) { bytes throws(BinaryFileError) in try WitnessFile.read(bytes) }
-            let system = try r1cs.map { path in
-                try ZKCommand.read(path) { bytes throws(BinaryFileError) in try R1CSFile.read(bytes) }
+            let witness: Witness
+            var system: R1CS?
+            if let wtns {
+                witness = try ZKCommand.read(wtns) { bytes throws(BinaryFileError) in try WitnessFile.read(bytes) }
+            } else {
+                let cs = try CircuitOptions.parse(["--circuit", circuit!] + (depth.map { ["--depth", "\($0)"] } ?? [])).build()
+                witness = cs.witness
+                system = cs.r1cs
+            }
+            if let r1cs {
+                system = try ZKCommand.read(r1cs) { bytes throws(BinaryFileError) in try R1CSFile.read(bytes) }
             }
             let proved = ContinuousClock.now
             let result: Groth16.Proof
@@ -60,11 +87,18 @@ extension ZKCommand {
                 printError("refused: \(error.description)")
                 throw ExitCode(1)
             }
-            printError("proved in \(ZKCommand.elapsed(since: proved))")
+            printNote("proved in \(ZKCommand.elapsed(since: proved))")
             let inputs = Array(witness.values[1..<(1 + key.publicCount)])
-            try ZKCommand.write(Groth16JSON.encode(result), to: proof)
-            try ZKCommand.write(Groth16JSON.encode(publicInputs: inputs), to: publicFile)
-            print("proof -> \(proof), \(inputs.count) public inputs -> \(publicFile)")
+            let (proofPath, publicPath) = try outputs()
+            try ZKCommand.write(Groth16JSON.encode(result), to: proofPath)
+            try ZKCommand.write(Groth16JSON.encode(publicInputs: inputs), to: publicPath)
+            print("proof -> \(proofPath), \(inputs.count) public inputs -> \(publicPath)")
+        }
+
+        private func outputs() throws -> (String, String) {
+            guard let out else { return (proof!, publicFile!) }
+            try ZKCommand.makeDirectory(out)
+            return ("\(out)/proof.json", "\(out)/public.json")
         }
     }
 
@@ -83,7 +117,7 @@ extension ZKCommand {
         @Option(help: ArgumentHelp("Output verification_key.json.", valueName: "file")) var vkey: String
 
         func run() throws {
-            printError("WARNING: single-party setup for DEVELOPMENT ONLY: whoever runs it could forge proofs.")
+            printNote("WARNING: single-party setup for DEVELOPMENT ONLY: whoever runs it could forge proofs.")
             let start = ContinuousClock.now
             let system = try ZKCommand.read(r1cs) { bytes throws(BinaryFileError) in try R1CSFile.read(bytes) }
             var generator = SystemRandomNumberGenerator()
@@ -94,7 +128,7 @@ extension ZKCommand {
                 printError("\(r1cs): \(error.description)")
                 throw ExitCode(4)
             }
-            printError("setup: \(system.constraints.count) constraints, domain \(key.domainSize) "
+            printNote("setup: \(system.constraints.count) constraints, domain \(key.domainSize) "
                        + "(\(ZKCommand.elapsed(since: start)))")
             try ZKCommand.write(ZKeyFile.write(key), to: zkey)
             try ZKCommand.write(Groth16JSON.encode(key.verifyingKey), to: vkey)

@@ -152,3 +152,36 @@ def test_aggregation_srs_from_two_ceremonies(cli, ceremony):
              publics[0], publics[1], bumped, publics[3])
     assert out.returncode == 1, out.stdout + out.stderr
 
+
+
+def test_setup_contribute_verify_prove_by_the_short_names(cli, tmp_path):
+    """The names scripts call: `zk setup`, `zk contribute`, `zk verify-transcript`, `zk prove --pk
+    --out`, and `zk prove --circuit NAME --example`."""
+    r1cs, wtns = VECTORS / f"{CIRCUIT}.r1cs", VECTORS / f"{CIRCUIT}.wtns"
+    d = tmp_path / "setup"
+    out = ok(zk(cli, "setup", "--r1cs", r1cs, "--out", d, "--name", "operator"))
+    assert "every contribution so far" in out.stderr and "error" not in out.stderr, out.stderr
+    for f in ("circuit.r1cs", "phase1.ptau", "circuit.phase2", "circuit.zkey", "verification_key.json"):
+        assert (d / f).stat().st_size > 0, f
+    ok(zk(cli, "contribute", "--in", d / "circuit.phase2", "--out", d / "next.phase2", "--name", "auditor",
+          "--ptau", d / "phase1.ptau", "--r1cs", d / "circuit.r1cs"))
+    out = ok(zk(cli, "verify-transcript", d / "next.phase2", "--ptau", d / "phase1.ptau", "--r1cs", d / "circuit.r1cs"))
+    assert '"operator" OK' in out.stdout and '"auditor" OK' in out.stdout, out.stdout
+    ok(zk(cli, "ceremony", "export-zkey", "--in", d / "next.phase2", "--ptau", d / "phase1.ptau", "--r1cs",
+          d / "circuit.r1cs", "--out", d / "final.zkey", "--vkey", d / "final_vk.json"))
+    ok(zk(cli, "prove", "--pk", d / "final.zkey", "--wtns", wtns, "--out", d / "proof"))
+    inputs = json.loads((d / "proof" / "public.json").read_text())
+    assert ark_verify(d / "final_vk.json", (d / "proof" / "proof.json").read_text(), inputs)
+    # The key before the auditor's contribution is another key: its verifier refuses this proof.
+    assert not ark_verify(d / "verification_key.json", (d / "proof" / "proof.json").read_text(), inputs)
+    # A built-in circuit's example, proved by name.
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    ok(zk(cli, "export-r1cs", "--circuit", "poseidon-preimage", "--out", dev / "c.r1cs"))
+    ok(zk(cli, "setup-dev", "--r1cs", dev / "c.r1cs", "--zkey", dev / "c.zkey", "--vkey", dev / "vk.json"))
+    ok(zk(cli, "prove", "--pk", dev / "c.zkey", "--circuit", "poseidon-preimage", "--example", "--out", dev / "p"))
+    ok(zk(cli, "verify", "--vk", dev / "vk.json", "--proof", dev / "p" / "proof.json", "--public", dev / "p" / "public.json"))
+    # No witness source, or two: bad usage.
+    assert zk(cli, "prove", "--pk", dev / "c.zkey", "--out", dev / "q").returncode == 64
+    assert zk(cli, "prove", "--pk", dev / "c.zkey", "--wtns", wtns, "--circuit", "poseidon-preimage", "--example",
+              "--out", dev / "q").returncode == 64
