@@ -108,12 +108,12 @@ extension ZKCommand {
                 return
             }
             var check = SystemRandomNumberGenerator()
-            var sides: [PowersOfTau] = []
+            var sides: [Phase1Transcript] = []
             for path in [ptau, ptauB] {
                 let t = try Ceremony.readPhase1(path)
                 print("phase 1 (\(path)): \(t.contributions.count) contributions")
                 guard Ceremony.printReport(t.verify(using: &check)) else { throw ExitCode(1) }
-                sides.append(t.parameters)
+                sides.append(t)
             }
             let srs: AggregationSRS
             do {

@@ -48,6 +48,20 @@ extension ZKCommand {
         }
 
         /// Prints one line per contribution and each final failure; true when the report is valid.
+        /// Reads and verifies a phase-1 and a phase-2 transcript (printing both reports); exit 1
+        /// unless both verify. What the export commands write comes only from here.
+        static func verifiedPhase2(_ input: String, ptau: String, r1cs: String) throws -> Phase2Transcript {
+            var check = SystemRandomNumberGenerator()
+            let t = try readPhase2(input)
+            let p1 = try readPhase1(ptau)
+            print("phase 1 (\(ptau)): \(p1.contributions.count) contributions")
+            guard printReport(p1.verify(using: &check)) else { throw ExitCode(1) }
+            let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
+            print("phase 2 (\(input)): domain \(t.key.domainSize), \(t.contributions.count) contributions")
+            guard printReport(t.verify(phase1: p1.parameters, r1cs: system, using: &check)) else { throw ExitCode(1) }
+            return t
+        }
+
         static func printReport(_ report: CeremonyReport) -> Bool {
             for c in report.contributions {
                 let verdict = c.failure.map { "FAILED: \($0)" } ?? "OK"
@@ -118,7 +132,7 @@ extension ZKCommand {
             switch transcript {
             case .phase1(var t):
                 var check = SystemRandomNumberGenerator()
-                guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions }) else {
+                guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
@@ -132,7 +146,7 @@ extension ZKCommand {
                     let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
                     var check = SystemRandomNumberGenerator()
                     let failures = t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
-                    guard failures.allSatisfy({ $0 == .noContributions }) else {
+                    guard failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                         printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                         throw ExitCode(1)
                     }
@@ -191,7 +205,7 @@ extension ZKCommand {
             var check = SystemRandomNumberGenerator()
             switch try Ceremony.readTranscript(input) {
             case .phase1(var t):
-                guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions }) else {
+                guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
@@ -203,7 +217,7 @@ extension ZKCommand {
                     let p1 = try Ceremony.readPhase1(ptau)
                     let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
                     guard t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
-                        .allSatisfy({ $0 == .noContributions }) else {
+                        .allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                         printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                         throw ExitCode(1)
                     }
@@ -299,32 +313,29 @@ extension ZKCommand {
         var vkey: String?
 
         func run() throws {
-            var check = SystemRandomNumberGenerator()
-            let t = try Ceremony.readPhase2(input)
-            let p1 = try Ceremony.readPhase1(ptau)
-            print("phase 1 (\(ptau)): \(p1.contributions.count) contributions")
-            guard Ceremony.printReport(p1.verify(using: &check)) else { throw ExitCode(1) }
-            let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
-            print("phase 2 (\(input)): domain \(t.key.domainSize), \(t.contributions.count) contributions")
-            guard Ceremony.printReport(t.verify(phase1: p1.parameters, r1cs: system, using: &check)) else { throw ExitCode(1) }
+            let t = try Ceremony.verifiedPhase2(input, ptau: ptau, r1cs: r1cs)
             try ZKCommand.write(ZKeyFile.write(t.key), to: out)
             if let vkey { try ZKCommand.write(Groth16JSON.encode(t.key.verifyingKey), to: vkey) }
             print("proving key (\(t.key.wireCount) wires, \(t.key.publicCount) public, domain \(t.key.domainSize)) -> \(out)")
         }
     }
 
-    /// `settlement zk ceremony export-vkey --in C.phase2 --out verification_key.json`.
+    /// `settlement zk ceremony export-vkey --in C.phase2 --ptau P1 --r1cs C.r1cs --out verification_key.json`.
     struct ExportVerifyingKey: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export-vkey",
-            abstract: "Write a phase-2 transcript's verifying key as snarkjs verification_key.json.",
-            discussion: "Extracts the key as it stands; check the transcript with verify-transcript first.")
+            abstract: "Verify a phase-2 transcript and write its verifying key as snarkjs verification_key.json.",
+            discussion: "The phase-1 and phase-2 transcripts are verified first; nothing is written unless both "
+                + "verify (a verifier deploys this file: a key from an unchecked transcript could have a delta "
+                + "somebody knows). Exit codes: 0 written; 1 a transcript does not verify; 4 a file is unreadable.")
 
         @Option(name: .customLong("in"), help: ArgumentHelp("Phase-2 transcript.", valueName: "file")) var input: String
+        @Option(help: ArgumentHelp("The phase-1 transcript it was built from.", valueName: "file")) var ptau: String
+        @Option(help: ArgumentHelp("The circuit's .r1cs file.", valueName: "file")) var r1cs: String
         @Option(help: ArgumentHelp("Output JSON file.", valueName: "file")) var out: String
 
         func run() throws {
-            let t = try Ceremony.readPhase2(input)
+            let t = try Ceremony.verifiedPhase2(input, ptau: ptau, r1cs: r1cs)
             try ZKCommand.write(Groth16JSON.encode(t.key.verifyingKey), to: out)
             print("verifying key (\(t.key.publicCount) public inputs, \(t.contributions.count) contributions) -> \(out)")
         }

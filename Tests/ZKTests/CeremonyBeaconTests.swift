@@ -38,4 +38,27 @@ final class CeremonyBeaconTests: XCTestCase {
         XCTAssertEqual(liar2.verify(phase1: p1.parameters, r1cs: r1cs, using: &rng).contributions[1].failure,
                        .beaconMismatch)
     }
+
+    /// The adversary: a coordinator who publishes a transcript made of beacon contributions only.
+    /// Every check of each record passes, but anyone can recompute the secrets (and forge proofs
+    /// under the key): refused as a whole.
+    func testOnlyBeaconContributionsAreRefused() throws {
+        var rng = TestRNG(seed: 43)
+        let beacon = CeremonyBeacon(value: Array("public".utf8), iterationsExponent: 1)!
+        var p1 = Phase1Transcript(power: 3)
+        p1.contribute(name: "beacon", beacon: beacon)
+        let report = p1.verify(using: &rng)
+        XCTAssertTrue(report.contributions.allSatisfy { $0.failure == nil })
+        XCTAssertEqual(report.finalFailures, [.onlyBeaconContributions])
+
+        var honest = Phase1Transcript(power: 3)
+        honest.contribute(name: "alice", using: &rng)
+        let r1cs = CeremonyFixture.circuit().r1cs
+        var p2 = try Phase2Transcript(phase1: honest.parameters, r1cs: r1cs, threads: 1)
+        p2.contribute(name: "beacon", beacon: beacon)
+        XCTAssertEqual(p2.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).finalFailures,
+                       [.onlyBeaconContributions])
+        p2.contribute(name: "carol", using: &rng)
+        XCTAssertTrue(p2.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).isValid)
+    }
 }

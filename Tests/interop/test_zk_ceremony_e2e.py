@@ -185,3 +185,28 @@ def test_setup_contribute_verify_prove_by_the_short_names(cli, tmp_path):
     assert zk(cli, "prove", "--pk", dev / "c.zkey", "--out", dev / "q").returncode == 64
     assert zk(cli, "prove", "--pk", dev / "c.zkey", "--wtns", wtns, "--circuit", "poseidon-preimage", "--example",
               "--out", dev / "q").returncode == 64
+
+
+def test_exports_and_srs_fail_closed(cli, ceremony):
+    """A verification key is deployed as is: `export-vkey` verifies like `export-zkey`. A phase-1
+    transcript of beacon contributions only (secrets anyone recomputes) makes no SRS; nor does a
+    ceremony that continues a copy of the other's records."""
+    c, d = ceremony, ceremony["dir"]
+    vk = d / "refused_vk.json"
+    assert zk(cli, "ceremony", "export-vkey", "--in", c["p2"][-1], "--out", vk).returncode == 64
+    out = zk(cli, "ceremony", "export-vkey", "--in", c["p2"][0], "--ptau", c["p1"], "--r1cs", c["r1cs"], "--out", vk)
+    assert out.returncode == 1 and "no contributions" in out.stdout, out.stdout + out.stderr
+    assert not vk.exists()
+    beacons = d / "beacons.ptau"
+    ok(zk(cli, "ceremony", "new", "--power", 3, "--out", d / "empty.ptau"))
+    ok(zk(cli, "ceremony", "beacon", "--in", d / "empty.ptau", "--out", beacons, "--beacon", "ab12",
+          "--iterations-exponent", 1))
+    out = zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", beacons, "--out", d / "b.srs")
+    assert out.returncode == 1 and "only beacon contributions" in out.stdout, out.stdout + out.stderr
+    # "Ceremony B" = A's records plus a beacon: valid alone, τ_b = x·τ_a with x public.
+    copy = d / "copy.ptau"
+    ok(zk(cli, "ceremony", "beacon", "--in", c["p1"], "--out", copy, "--beacon", "cd34", "--iterations-exponent", 1))
+    ok(zk(cli, "ceremony", "verify-transcript", copy))
+    out = zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", copy, "--out", d / "c.srs")
+    assert out.returncode == 1 and "share a contribution record" in out.stderr, out.stdout + out.stderr
+    assert not (d / "b.srs").exists() and not (d / "c.srs").exists()

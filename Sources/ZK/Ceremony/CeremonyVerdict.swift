@@ -25,6 +25,8 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
     case circuitTooLarge(domain: Int, supported: Int)
     /// No contribution at all: the secrets are 1 and everyone knows them.
     case noContributions
+    /// Every contribution is a public beacon: anyone can recompute the secrets.
+    case onlyBeaconContributions
     /// A beacon contribution's points are not the previous ones times the beacon's secrets.
     case beaconMismatch
 
@@ -42,6 +44,7 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
         case .wrongPhase1: "the transcript is built on other phase-1 parameters"
         case .circuitTooLarge(let d, let s): "the circuit needs a domain of \(d), the parameters support \(s)"
         case .noContributions: "no contributions: the secrets are 1, known to everyone"
+        case .onlyBeaconContributions: "only beacon contributions: their secrets are public, anyone can recompute them"
         case .beaconMismatch: "the points are not those the beacon determines"
         }
     }

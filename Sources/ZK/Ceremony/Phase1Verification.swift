@@ -60,6 +60,11 @@ extension Phase1Transcript {
         var failures: [CeremonyFailure] = []
         let p = parameters
         if contributions.isEmpty { failures.append(.noContributions) }
+        // A beacon's secrets are derived from public data: at least one contributor must have
+        // drawn secrets nobody else knows.
+        if !contributions.isEmpty, contributions.allSatisfy({ $0.beacon != nil }) {
+            failures.append(.onlyBeaconContributions)
+        }
         if p.tauG1[0] != BN254G1.generator { failures.append(.notAtGenerator("tauG1[0]")) }
         if p.tauG2[0] != BN254G2.generator { failures.append(.notAtGenerator("tauG2[0]")) }
         let expected = contributions.last?.points ?? .generators

@@ -55,6 +55,11 @@ extension Phase2Transcript {
         var failures: [CeremonyFailure] = []
         let k = key, vk = key.verifyingKey, v0 = initial.verifyingKey
         if contributions.isEmpty { failures.append(.noContributions) }
+        // A beacon's secrets are derived from public data: at least one contributor must have
+        // drawn secrets nobody else knows.
+        if !contributions.isEmpty, contributions.allSatisfy({ $0.beacon != nil }) {
+            failures.append(.onlyBeaconContributions)
+        }
         let deltaG1 = contributions.last?.deltaG1 ?? BN254G1.generator
         let deltaG2 = contributions.last?.deltaG2 ?? BN254G2.generator
         if k.delta1 != deltaG1 { failures.append(.finalStateMismatch("delta1")) }
