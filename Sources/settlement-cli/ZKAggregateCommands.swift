@@ -194,6 +194,10 @@ extension ZKCommand {
                 printError("invalid: the SRS does not serve \(proof.proofCount) proofs")
                 throw ExitCode(1)
             }
+            guard verifierKey.isConsistent else {
+                printError("\(srs): not a consistent SRS (its generators or its G1 and G2 secrets disagree)")
+                throw ExitCode(4)
+            }
             guard inputs.count == proof.proofCount else {
                 printError("invalid: \(inputs.count) public input files for \(proof.proofCount) proofs")
                 throw ExitCode(1)

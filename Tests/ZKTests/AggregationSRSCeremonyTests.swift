@@ -20,6 +20,10 @@ final class AggregationSRSCeremonyTests: XCTestCase {
         XCTAssertEqual(srs.hBeta, b.parameters.tauG2)
         XCTAssertTrue(srs.isWellFormed)
         XCTAssertNotNil(srs.specialize(proofCount: 4))
+        XCTAssertTrue(try XCTUnwrap(srs.specialize(proofCount: 4)).verifier.isConsistent)
+        // Mismatched secrets between the groups (b's G1 with a's G2): the verifier key says so.
+        let mixed = try XCTUnwrap(AggregationSRS(gAlpha: srs.gAlpha, hAlpha: srs.hAlpha, gBeta: srs.gBeta, hBeta: srs.hAlpha))
+        XCTAssertFalse(try XCTUnwrap(mixed.specialize(proofCount: 4)).verifier.isConsistent)
     }
 
     func testSameUntouchedOrMismatchedCeremoniesAreRefused() {

@@ -84,6 +84,15 @@ public struct AggregationVerifierKey: Sendable, Equatable {
     public let gA: G1Affine, gB: G1Affine
     public let hA: G2Affine, hB: G2Affine
 
+    /// Whether the key is shaped as the verifier assumes: g and h the standard generators, and
+    /// a·G, a·H (and b·G, b·H) powers of one secret each (two pairing checks). It cannot tell who
+    /// knows a and b: a verifier pins the SRS (or derives it from transcripts it verified).
+    public var isConsistent: Bool {
+        g == BN254G1.generator && h == BN254G2.generator
+            && Pairing.pairingCheck([(gA, h), (g.negated, hA)])
+            && Pairing.pairingCheck([(gB, h), (g.negated, hB)])
+    }
+
     /// The bytes the transcript absorbs, so challenges depend on the SRS.
     var transcriptBytes: [UInt8] {
         g.eip196Bytes + h.eip197Bytes + gA.eip196Bytes + gB.eip196Bytes + hA.eip197Bytes + hB.eip197Bytes
