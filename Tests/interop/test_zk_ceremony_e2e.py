@@ -3,7 +3,8 @@
 Two contributors run phase 1 (powers of tau), two run phase 2 for a circuit; `verify-transcript`
 checks every contribution; `export-zkey` verifies both transcripts again and writes a snarkjs
 .zkey. Then:
-- our prover's proof under that key verifies with arkworks' verifier (and not for another input);
+- our prover's proof under that key verifies with arkworks' verifier and with py_ecc's pairing
+  (and with neither for another input);
 - arkworks reads the .zkey (`import_zkey`), proves with it, and our verifier accepts that proof;
 - a second, independent phase-1 ceremony and the first give an aggregation SRS; four proofs under
   the ceremony's key aggregate and verify, and not for another input.
@@ -20,6 +21,7 @@ import groth16py
 import pytest
 
 from test_zk_groth16_prove import R, VECTORS, ark_verify, cli, proof_bytes_to_json, zk  # noqa: F401 (fixture)
+from test_zk_groth16_verify import py_ecc_verify
 
 __all__ = ["cli"]
 
@@ -78,6 +80,10 @@ def test_ceremony_key_proves_and_verifies_both_ways_with_arkworks(cli, ceremony)
     inputs = json.loads(public.read_text())
     assert ark_verify(vkey, proof.read_text(), inputs)
     assert not ark_verify(vkey, proof.read_text(), [str((int(inputs[0]) + 1) % R)] + inputs[1:])
+    # And by an independent pairing (py_ecc) on the same JSON numbers.
+    vk_json, proof_json = json.loads(vkey.read_text()), json.loads(proof.read_text())
+    assert py_ecc_verify(vk_json, proof_json, inputs)
+    assert not py_ecc_verify(vk_json, proof_json, [str((int(inputs[0]) + 1) % R)] + inputs[1:])
     # arkworks reads the ceremony's .zkey and proves; ours verifies.
     imported = groth16py.import_zkey(str(zkey))
     pk = imported[0] if isinstance(imported, tuple) else imported
