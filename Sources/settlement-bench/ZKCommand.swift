@@ -112,6 +112,13 @@ struct ZKCommand: AsyncParsableCommand {
         let inputs2 = [Fr(1), Fr(2)], inputs16 = (1...16).map { Fr(UInt64($0)) }
         let poseidon2 = Self.rate(seconds: s) { _ = Poseidon.hash(inputs2) }
         let poseidon16 = Self.rate(seconds: s) { _ = Poseidon.hash(inputs16) }
+        var fq = Fq(7), fq2 = Fq2(Fq(7), Fq(11)), fq12 = Pairing.pairing(p, q)
+        let fqMul = 1000 * Self.rate(seconds: s) { for _ in 0..<1000 { fq = fq * fq } }
+        let fq2Mul = 1000 * Self.rate(seconds: s) { for _ in 0..<1000 { fq2 = fq2 * fq2 } }
+        let fq12Mul = Self.rate(seconds: s) { fq12 = fq12 * fq12 }
+        let miller = Self.rate(seconds: s) { sink = sink * Pairing.millerLoop([(p, prepared)]) }
+        let finalExp = Self.rate(seconds: s) { sink = sink * Pairing.finalExponentiation(fq12) }
+        if fq.isZero || fq2.isZero { print("") }
         let pyEcc = Self.pyEccPairingMilliseconds(python: python, seconds: s)
         if sink.isZero { print("") }  // keeps the pairings from being optimised away
         let ms = { (rate: Double) in 1000 / rate }
@@ -121,6 +128,8 @@ struct ZKCommand: AsyncParsableCommand {
                 "pairingMs": ms(pairing), "multiPairing4PreparedMs": ms(multi4),
                 "g1MulPerSecond": g1, "g2MulPerSecond": g2, "g2SubgroupCheckPerSecond": subgroup,
                 "poseidon2PerSecond": poseidon2, "poseidon16PerSecond": poseidon16,
+                "fqMulPerSecond": fqMul, "fq2MulPerSecond": fq2Mul, "fq12MulPerSecond": fq12Mul,
+                "millerLoopMs": ms(miller), "finalExponentiationMs": ms(finalExp),
             ]
             if let pyEcc { out["pyEccPairingMs"] = pyEcc }
             out["msmAndNtt"] = large.map(\.json)
@@ -136,6 +145,11 @@ struct ZKCommand: AsyncParsableCommand {
             ["G2 subgroup check (ψ)", Fmt.rate(subgroup), "-"],
             ["Poseidon, 2 inputs", Fmt.rate(poseidon2), "-"],
             ["Poseidon, 16 inputs", Fmt.rate(poseidon16), "-"],
+            ["Fq multiplication (dependent chain)", String(format: "%.1f ns", 1e9 / fqMul), "-"],
+            ["Fq2 multiplication (dependent chain)", String(format: "%.1f ns", 1e9 / fq2Mul), "-"],
+            ["Fq12 multiplication", String(format: "%.2f µs", 1e6 / fq12Mul), "-"],
+            ["Miller loop, one prepared pair", String(format: "%.2f ms", ms(miller)), "-"],
+            ["final exponentiation", String(format: "%.2f ms", ms(finalExp)), "-"],
         ]))
         print("(one thread; wall time on a shared machine: figures, not targets)")
         printLarge(large)
