@@ -144,7 +144,9 @@ let package = Package(
         ], path: "Tests/Fuzz/Targets"),
 
         // Zero-knowledge foundations: BN254 fields, curves, the optimal ate pairing, Poseidon.
-        .target(name: "ZK"),
+        .target(name: "ZK", dependencies: ["CBN254"]),
+        // The BN254 extension-field tower in C (the pairing's hot loops), over ZK's value layout.
+        .target(name: "CBN254"),
 
         // Test doubles shared by the test targets (the in-memory SettlementNodeStore, an L1 over
         // the pure arbiter).

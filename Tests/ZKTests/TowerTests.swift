@@ -37,9 +37,48 @@ final class TowerTests: XCTestCase {
         let b = rng.fq6()
         XCTAssertEqual(b.mulByV(), b * v)
         let (l0, l1) = (rng.fq2(), rng.fq2())
-        XCTAssertEqual(b.mulBy01(l0, l1), b * Fq6(l0, l1, .zero))
         let f = rng.fq12()
         XCTAssertEqual(f.mulByLine(l0, l1), f * Fq12(.one, Fq6(l0, l1, .zero)))
+    }
+
+    /// The C core's Karatsuba products against schoolbook products written here over Fq alone,
+    /// and the Swift and C layouts against each other.
+    func testCoreProductsMatchSchoolbook() {
+        XCTAssertTrue(TowerCore.layoutsAgree)
+        func mul2(_ a: Fq2, _ b: Fq2) -> Fq2 { Fq2(a.c0 * b.c0 - a.c1 * b.c1, a.c0 * b.c1 + a.c1 * b.c0) }
+        func xi(_ a: Fq2) -> Fq2 { mul2(a, Fq2(Fq(9), .one)) }
+        func mul6(_ a: Fq6, _ b: Fq6) -> Fq6 {
+            Fq6(mul2(a.c0, b.c0) + xi(mul2(a.c1, b.c2) + mul2(a.c2, b.c1)),
+                mul2(a.c0, b.c1) + mul2(a.c1, b.c0) + xi(mul2(a.c2, b.c2)),
+                mul2(a.c0, b.c2) + mul2(a.c1, b.c1) + mul2(a.c2, b.c0))
+        }
+        func mul12(_ a: Fq12, _ b: Fq12) -> Fq12 {
+            let t = mul6(a.c1, b.c1)
+            return Fq12(mul6(a.c0, b.c0) + Fq6(xi(t.c2), t.c0, t.c1), mul6(a.c0, b.c1) + mul6(a.c1, b.c0))
+        }
+        var rng = TestRNG(seed: 15)
+        // Edge values first: zero, one, p − 1 in every coefficient.
+        let minusOne = -Fq.one
+        let edges2 = [Fq2.zero, .one, Fq2(minusOne, minusOne), Fq2(.zero, minusOne)]
+        for a in edges2 { for b in edges2 { XCTAssertEqual(a * b, mul2(a, b)) } }
+        for _ in 0..<50 {
+            let a = rng.fq2(), b = rng.fq2()
+            XCTAssertEqual(a * b, mul2(a, b))
+            XCTAssertEqual(a.squared(), mul2(a, a))
+        }
+        for _ in 0..<20 {
+            let a = rng.fq6(), b = rng.fq6()
+            XCTAssertEqual(a * b, mul6(a, b))
+        }
+        let allMinusOne = Fq12(Fq6(edges2[2], edges2[2], edges2[2]), Fq6(edges2[2], edges2[2], edges2[2]))
+        XCTAssertEqual(allMinusOne * allMinusOne, mul12(allMinusOne, allMinusOne))
+        for _ in 0..<10 {
+            let a = rng.fq12(), b = rng.fq12()
+            XCTAssertEqual(a * b, mul12(a, b))
+            XCTAssertEqual(a.squared(), mul12(a, a))
+            let (l0, l1) = (rng.fq2(), rng.fq2())
+            XCTAssertEqual(a.mulByLine(l0, l1), mul12(a, Fq12(.one, Fq6(l0, l1, .zero))))
+        }
     }
 
     func testFq2SquareRoot() {

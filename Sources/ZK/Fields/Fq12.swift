@@ -1,3 +1,5 @@
+import CBN254
+
 /// Fq12 = Fq6[w]/(w² − v): elements c0 + c1·w (so w⁶ = ξ). The pairing's target group lives here.
 @frozen
 public struct Fq12: FieldArithmetic {
@@ -20,20 +22,14 @@ public struct Fq12: FieldArithmetic {
     @inlinable
     public func doubled() -> Fq12 { Fq12(c0.doubled(), c1.doubled()) }
 
-    /// Karatsuba: three Fq6 multiplications, using w² = v.
-    @inlinable
+    /// Karatsuba: three Fq6 multiplications, using w² = v (in the C core).
     public static func * (a: Fq12, b: Fq12) -> Fq12 {
-        let t0 = a.c0 * b.c0
-        let t1 = a.c1 * b.c1
-        return Fq12(t0 + t1.mulByV(), (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1)
+        TowerCore.apply(a, b, as: bn254_fq12.self, bn254_fq12_mul)
     }
 
-    /// (a0 + a1w)² = (a0 + a1)(a0 + va1) − t − vt + 2t·w with t = a0a1.
-    @inlinable
+    /// (a0 + a1w)² = (a0 + a1)(a0 + va1) − t − vt + 2t·w with t = a0a1 (in the C core).
     public func squared() -> Fq12 {
-        let t = c0 * c1
-        let c0n = (c0 + c1) * (c0 + c1.mulByV()) - t - t.mulByV()
-        return Fq12(c0n, t.doubled())
+        TowerCore.apply(self, as: bn254_fq12.self, bn254_fq12_square)
     }
 
     /// The conjugate a0 − a1w = a^(p⁶); the inverse of an element of norm 1 (the cyclotomic
@@ -63,9 +59,11 @@ public struct Fq12: FieldArithmetic {
     }
 
     /// Multiplication by the line 1 + (b0 + b1·v)·w of the Miller loop (b0, b1 in Fq2):
-    /// (f0 + f1w)(1 + Lw) = (f0 + v·f1L) + (f1 + f0L)w.
-    @inlinable
+    /// (f0 + f1w)(1 + Lw) = (f0 + v·f1L) + (f1 + f0L)w, with the sparse products by b0 + b1·v
+    /// (in the C core).
     public func mulByLine(_ b0: Fq2, _ b1: Fq2) -> Fq12 {
-        Fq12(c0 + c1.mulBy01(b0, b1).mulByV(), c1 + c0.mulBy01(b0, b1))
+        var f = self
+        TowerCore.multiplyByLine(&f, b0, b1)
+        return f
     }
 }

@@ -1,3 +1,5 @@
+import CBN254
+
 /// Fq2 = Fq[u]/(u² + 1): elements c0 + c1·u. The field of the G2 (twist) coordinates.
 @frozen
 public struct Fq2: FieldArithmetic, CustomStringConvertible {
@@ -21,23 +23,18 @@ public struct Fq2: FieldArithmetic, CustomStringConvertible {
     @inlinable
     public static prefix func - (a: Fq2) -> Fq2 { Fq2(-a.c0, -a.c1) }
 
-    /// Karatsuba: three Fq multiplications.
-    @inlinable
+    /// Karatsuba: three Fq multiplications (in the C core, `CBN254`).
     public static func * (a: Fq2, b: Fq2) -> Fq2 {
-        let v0 = a.c0 * b.c0
-        let v1 = a.c1 * b.c1
-        return Fq2(v0 - v1, (a.c0 + a.c1) * (b.c0 + b.c1) - v0 - v1)
+        TowerCore.apply(a, b, as: bn254_fq2.self, bn254_fq2_mul)
     }
 
     /// Multiplication by an element of the base field.
     @inlinable
     public func scaled(by k: Fq) -> Fq2 { Fq2(c0 * k, c1 * k) }
 
-    /// (a0 + a1u)² = (a0 + a1)(a0 − a1) + 2a0a1·u.
-    @inlinable
+    /// (a0 + a1u)² = (a0 + a1)(a0 − a1) + 2a0a1·u (in the C core).
     public func squared() -> Fq2 {
-        let t = c0 * c1
-        return Fq2((c0 + c1) * (c0 - c1), t + t)
+        TowerCore.apply(self, as: bn254_fq2.self, bn254_fq2_square)
     }
 
     @inlinable

@@ -1,3 +1,5 @@
+import CBN254
+
 /// Fq6 = Fq2[v]/(v³ − ξ) with ξ = 9 + u: elements c0 + c1·v + c2·v².
 @frozen
 public struct Fq6: FieldArithmetic {
@@ -21,16 +23,9 @@ public struct Fq6: FieldArithmetic {
     @inlinable
     public func doubled() -> Fq6 { Fq6(c0.doubled(), c1.doubled(), c2.doubled()) }
 
-    /// Karatsuba-style: six Fq2 multiplications, using v³ = ξ.
-    @inlinable
+    /// Karatsuba-style: six Fq2 multiplications, using v³ = ξ (in the C core).
     public static func * (a: Fq6, b: Fq6) -> Fq6 {
-        let t0 = a.c0 * b.c0
-        let t1 = a.c1 * b.c1
-        let t2 = a.c2 * b.c2
-        let c0 = t0 + ((a.c1 + a.c2) * (b.c1 + b.c2) - t1 - t2).mulByXi()
-        let c1 = (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1 + t2.mulByXi()
-        let c2 = (a.c0 + a.c2) * (b.c0 + b.c2) - t0 - t2 + t1
-        return Fq6(c0, c1, c2)
+        TowerCore.apply(a, b, as: bn254_fq6.self, bn254_fq6_mul)
     }
 
     @inlinable
@@ -43,12 +38,6 @@ public struct Fq6: FieldArithmetic {
     /// Multiplication by an element of Fq2.
     @inlinable
     public func scaled(by k: Fq2) -> Fq6 { Fq6(c0 * k, c1 * k, c2 * k) }
-
-    /// Multiplication by the sparse b0 + b1·v (the shape of a Miller-loop line).
-    @inlinable
-    public func mulBy01(_ b0: Fq2, _ b1: Fq2) -> Fq6 {
-        Fq6(c0 * b0 + (c2 * b1).mulByXi(), c0 * b1 + c1 * b0, c1 * b1 + c2 * b0)
-    }
 
     /// The inverse through the adjugate: with A = c0² − ξc1c2, B = ξc2² − c0c1, C = c1² − c0c2,
     /// 1/a = (A, B, C)/(c0A + ξ(c2B + c1C)).

@@ -1,0 +1,74 @@
+import CBN254
+
+/// The bridge to the C tower arithmetic (`CBN254`): Swift's Fq, Fq2, Fq6 and Fq12 are frozen
+/// structs of 64-bit limbs in the same order as the C structs, so values are passed by pointer,
+/// rebound to the C type (`ZKTests` checks the sizes agree).
+///
+/// Why C: the Swift tower spent most of its time copying 384-byte Fq12 values between steps
+/// (8.2 µs per Fq12 product against 54 Fq products of 37 ns); over pointers the same algorithms
+/// run without those copies (BENCHMARKS.md, "Pairing in C").
+enum TowerCore {
+    /// f(&r, &a, &b) with r a fresh value.
+    @inline(__always)
+    static func apply<T, C>(
+        _ a: T, _ b: T, as type: C.Type,
+        _ f: (UnsafeMutablePointer<C>?, UnsafePointer<C>?, UnsafePointer<C>?) -> Void
+    ) -> T {
+        var r = a
+        withUnsafeMutablePointer(to: &r) { rp in
+            withUnsafePointer(to: a) { ap in
+                withUnsafePointer(to: b) { bp in
+                    rp.withMemoryRebound(to: C.self, capacity: 1) { r in
+                        ap.withMemoryRebound(to: C.self, capacity: 1) { a in
+                            bp.withMemoryRebound(to: C.self, capacity: 1) { b in f(r, a, b) }
+                        }
+                    }
+                }
+            }
+        }
+        return r
+    }
+
+    /// f(&r, &a) with r a fresh value.
+    @inline(__always)
+    static func apply<T, C>(
+        _ a: T, as type: C.Type, _ f: (UnsafeMutablePointer<C>?, UnsafePointer<C>?) -> Void
+    ) -> T {
+        var r = a
+        withUnsafeMutablePointer(to: &r) { rp in
+            withUnsafePointer(to: a) { ap in
+                rp.withMemoryRebound(to: C.self, capacity: 1) { r in
+                    ap.withMemoryRebound(to: C.self, capacity: 1) { a in f(r, a) }
+                }
+            }
+        }
+        return r
+    }
+
+    /// f ← f · (1 + (b0 + b1·v)·w).
+    @inline(__always)
+    static func multiplyByLine(_ f: inout Fq12, _ b0: Fq2, _ b1: Fq2) {
+        withUnsafeMutablePointer(to: &f) { fp in
+            withUnsafePointer(to: b0) { p0 in
+                withUnsafePointer(to: b1) { p1 in
+                    fp.withMemoryRebound(to: bn254_fq12.self, capacity: 1) { f in
+                        p0.withMemoryRebound(to: bn254_fq2.self, capacity: 1) { b0 in
+                            p1.withMemoryRebound(to: bn254_fq2.self, capacity: 1) { b1 in
+                                bn254_fq12_mul_by_line(f, b0, b1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the Swift and C layouts agree (checked by the tests).
+    static var layoutsAgree: Bool {
+        MemoryLayout<Fq>.size == MemoryLayout<bn254_fq>.size
+            && MemoryLayout<Fq2>.size == MemoryLayout<bn254_fq2>.size
+            && MemoryLayout<Fq6>.size == MemoryLayout<bn254_fq6>.size
+            && MemoryLayout<Fq12>.size == MemoryLayout<bn254_fq12>.size
+            && MemoryLayout<Fq12>.stride == MemoryLayout<bn254_fq12>.stride
+    }
+}
