@@ -180,12 +180,18 @@ static inline void fq6_mul(bn254_fq6 *r, const bn254_fq6 *a, const bn254_fq6 *b)
     r->c0 = c0; r->c1 = c1; r->c2 = c2;
 }
 
-// Multiplication by the sparse b0 + b1·v: (c0b0 + ξc2b1, c0b1 + c1b0, c1b1 + c2b0).
+// Multiplication by the sparse b0 + b1·v, Karatsuba-style (five Fq2 products):
+// c0 = a0b0 + ξ((a1 + a2)b1 − a1b1), c1 = (a0 + a1)(b0 + b1) − a0b0 − a1b1,
+// c2 = (a0 + a2)b0 − a0b0 + a1b1.
 static inline void fq6_mul_by_01(bn254_fq6 *r, const bn254_fq6 *a, const bn254_fq2 *b0, const bn254_fq2 *b1) {
-    bn254_fq2 x, y, c0, c1, c2;
-    fq2_mul(&x, &a->c0, b0); fq2_mul(&y, &a->c2, b1); fq2_mul_by_xi(&y, &y); fq2_add(&c0, &x, &y);
-    fq2_mul(&x, &a->c0, b1); fq2_mul(&y, &a->c1, b0); fq2_add(&c1, &x, &y);
-    fq2_mul(&x, &a->c1, b1); fq2_mul(&y, &a->c2, b0); fq2_add(&c2, &x, &y);
+    bn254_fq2 t0, t1, s, u, c0, c1, c2;
+    fq2_mul(&t0, &a->c0, b0);
+    fq2_mul(&t1, &a->c1, b1);
+    fq2_add(&s, &a->c1, &a->c2); fq2_mul(&s, &s, b1); fq2_sub(&s, &s, &t1); fq2_mul_by_xi(&s, &s);
+    fq2_add(&c0, &s, &t0);
+    fq2_add(&s, &a->c0, &a->c1); fq2_add(&u, b0, b1); fq2_mul(&s, &s, &u);
+    fq2_sub(&s, &s, &t0); fq2_sub(&c1, &s, &t1);
+    fq2_add(&s, &a->c0, &a->c2); fq2_mul(&s, &s, b0); fq2_sub(&s, &s, &t0); fq2_add(&c2, &s, &t1);
     r->c0 = c0; r->c1 = c1; r->c2 = c2;
 }
 
@@ -269,4 +275,22 @@ void bn254_fq12_mul_by_line(bn254_fq12 *f, const bn254_fq2 *b0, const bn254_fq2 
     fq6_mul_by_v(&x, &x);
     fq6_add(&f->c0, &f->c0, &x);
     fq6_add(&f->c1, &f->c1, &y);
+}
+
+// f·(a + Lw) with L = b + c·v: t0 = a·f0, t1 = f1·L, and (f0 + f1)(a + L) − t0 − t1 = f0L + af1
+// (a + L = (a + b) + c·v is sparse too): (t0 + v·t1) + (f0L + af1)w, 13 Fq2 products.
+void bn254_fq12_mul_by_sparse(bn254_fq12 *f, const bn254_fq2 *a, const bn254_fq2 *b, const bn254_fq2 *c) {
+    bn254_fq6 t0, t1, s;
+    bn254_fq2 ab;
+    fq2_mul(&t0.c0, &f->c0.c0, a);
+    fq2_mul(&t0.c1, &f->c0.c1, a);
+    fq2_mul(&t0.c2, &f->c0.c2, a);
+    fq6_mul_by_01(&t1, &f->c1, b, c);
+    fq6_add(&s, &f->c0, &f->c1);
+    fq2_add(&ab, a, b);
+    fq6_mul_by_01(&s, &s, &ab, c);
+    fq6_sub(&s, &s, &t0);
+    fq6_sub(&f->c1, &s, &t1);
+    fq6_mul_by_v(&t1, &t1);
+    fq6_add(&f->c0, &t0, &t1);
 }

@@ -103,7 +103,7 @@ struct ZKCommand: AsyncParsableCommand {
         let k = Fr(decimal: "9338004556049482832446909901336037801457913060025733547689000171112285148389")!
         var sink = Fq12.one
         let pairing = Self.rate(seconds: s) { sink = sink * Pairing.pairing(p, q) }
-        let prepared = G2Prepared(q)
+        let prepared = G2Prepared(q, normalized: true)
         let fourPairs = Array(repeating: (p, prepared), count: 4)
         let multi4 = Self.rate(seconds: s) { sink = sink * Pairing.multiPairing(fourPairs) }
         let g1 = Self.rate(seconds: s) { _ = G1Point.generator * k }

@@ -65,6 +65,19 @@ final class PairingTests: XCTestCase {
         let prepared = G2Prepared(pairs[0].1)
         XCTAssertEqual(Pairing.multiPairing([(pairs[0].0, prepared)]), Pairing.pairing(pairs[0].0, pairs[0].1))
         XCTAssertEqual(Pairing.multiPairing([(BN254G1.generator, prepared)]), Pairing.pairing(BN254G1.generator, pairs[0].1))
+        // Normalized lines (one inversion at preparation) give the same values, alone and mixed
+        // with projective ones in one Miller loop; their Miller values differ only by a factor the
+        // final exponentiation removes.
+        let normalized = pairs.map { G2Prepared($0.1, normalized: true) }
+        XCTAssertEqual(Pairing.multiPairing(zip(pairs, normalized).map { ($0.0, $1) }), product)
+        let mixed = [(pairs[0].0, normalized[0]), (pairs[1].0, G2Prepared(pairs[1].1)), (pairs[2].0, normalized[2])]
+        XCTAssertEqual(Pairing.multiPairing(mixed), product)
+        XCTAssertNotEqual(Pairing.millerLoop([(pairs[0].0, normalized[0])]), Pairing.millerLoop([(pairs[0].0, prepared)]))
+        // The bilinearity identity through normalized lines: e(kP, Q) = e(P, kQ).
+        let k = rng.fr()
+        let kQ = (G2Point(x: pairs[1].1.x, y: pairs[1].1.y, z: .one) * k).affine
+        XCTAssertEqual(Pairing.multiPairing([((G1Point.generator * k).affine, normalized[1])]),
+                       Pairing.multiPairing([(BN254G1.generator, G2Prepared(kQ, normalized: true))]))
     }
 
     /// The check a verifier runs: e(aP, bQ)·e(−abP, Q) = 1, and a cheating product (ab + 1) fails.

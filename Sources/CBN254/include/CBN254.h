@@ -28,5 +28,7 @@ void bn254_fq12_square(bn254_fq12 *r, const bn254_fq12 *a);
 void bn254_fq12_cyclotomic_square(bn254_fq12 *r, const bn254_fq12 *a);
 /// f ← f · (1 + (b0 + b1·v)·w), the shape of a Miller-loop line divided by yP.
 void bn254_fq12_mul_by_line(bn254_fq12 *f, const bn254_fq2 *b0, const bn254_fq2 *b1);
+/// f ← f · (a + (b + c·v)·w), the shape of a projective Miller-loop line.
+void bn254_fq12_mul_by_sparse(bn254_fq12 *f, const bn254_fq2 *a, const bn254_fq2 *b, const bn254_fq2 *c);
 
 #endif

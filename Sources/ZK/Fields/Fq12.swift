@@ -66,4 +66,12 @@ public struct Fq12: FieldArithmetic {
         TowerCore.multiplyByLine(&f, b0, b1)
         return f
     }
+
+    /// Multiplication by a + (b + c·v)·w (a, b, c in Fq2), the shape of a projective Miller-loop
+    /// line: 13 Fq2 products (in the C core).
+    public func mulBySparse(_ a: Fq2, _ b: Fq2, _ c: Fq2) -> Fq12 {
+        var f = self
+        TowerCore.multiplyBySparse(&f, a, b, c)
+        return f
+    }
 }

@@ -63,6 +63,20 @@ enum TowerCore {
         }
     }
 
+    /// f ← f · (a + (b + c·v)·w).
+    @inline(__always)
+    static func multiplyBySparse(_ f: inout Fq12, _ a: Fq2, _ b: Fq2, _ c: Fq2) {
+        withUnsafeMutablePointer(to: &f) { fp in
+            withUnsafePointer(to: (a, b, c)) { abc in
+                fp.withMemoryRebound(to: bn254_fq12.self, capacity: 1) { f in
+                    UnsafeRawPointer(abc).withMemoryRebound(to: bn254_fq2.self, capacity: 3) { line in
+                        bn254_fq12_mul_by_sparse(f, line, line + 1, line + 2)
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether the Swift and C layouts agree (checked by the tests).
     static var layoutsAgree: Bool {
         MemoryLayout<Fq>.size == MemoryLayout<bn254_fq>.size
@@ -70,5 +84,6 @@ enum TowerCore {
             && MemoryLayout<Fq6>.size == MemoryLayout<bn254_fq6>.size
             && MemoryLayout<Fq12>.size == MemoryLayout<bn254_fq12>.size
             && MemoryLayout<Fq12>.stride == MemoryLayout<bn254_fq12>.stride
+            && MemoryLayout<(Fq2, Fq2, Fq2)>.stride == 3 * MemoryLayout<bn254_fq2>.stride
     }
 }

@@ -65,8 +65,8 @@ public enum Groth16 {
 
         public init(_ key: VerifyingKey) {
             self.key = key
-            gamma = G2Prepared(key.gamma)
-            delta = G2Prepared(key.delta)
+            gamma = G2Prepared(key.gamma, normalized: true)
+            delta = G2Prepared(key.delta, normalized: true)
             alphaBetaInverse = Pairing.pairing(key.alpha.negated, key.beta)
         }
     }

@@ -1,38 +1,50 @@
-/// The Miller-loop lines of a G2 point, computed once (Jacobian arithmetic on the twist and one batch
-/// inversion) and reusable
-/// against any G1 point, e.g. for a verification key's fixed G2 elements.
+/// The Miller-loop lines of a G2 point, computed once and reusable against any G1 point, e.g. for
+/// a verification key's fixed G2 elements.
 ///
 /// The line through T and T' (or tangent at T) with twist slope λ, untwisted by (x, y) ↦ (xw², yw³)
-/// and evaluated at P = (xP, yP), is yP − λxP·w + (λxT − yT)·w³. Divided by yP (a factor in Fq,
-/// which the final exponentiation removes) it is 1 + (λ·(−xP/yP) + (λxT − yT)(1/yP)·v)·w, so a
-/// line is stored as (λ, λxT − yT). Vertical lines lie in Fq6 and are removed by the final
-/// exponentiation too: they are stored as nil.
+/// and evaluated at P = (xP, yP), is yP − λxP·w + (λxT − yT)·w³ = yP + (−λxP + (λxT − yT)·v)·w.
+/// T runs in homogeneous projective coordinates (x = X/Z, y = Y/Z), so each step takes no
+/// inversion; the line is kept multiplied by λ's denominator d ∈ Fq2 as three coefficients
+/// (a, b, c) = (d, −dλ, d(λxT − yT)), evaluated as a·yP + (b·xP + c·v)·w. A factor in Fq2 lies in a
+/// proper subfield and is removed by the final exponentiation.
+///
+/// `normalized` preparation divides every line by a (one batch inversion, once) so that each use
+/// costs a sparser product: worth it for points prepared once and paired many times.
 public struct G2Prepared: Sendable {
-    /// One entry per Miller-loop step; `doubling[i]` tells whether step i squares the accumulator first.
-    let lines: [(lambda: Fq2, mu: Fq2)?]
+    /// a·yP + (b·xP + c·v)·w; a is one when normalized.
+    struct Line: Sendable {
+        var a: Fq2
+        var b: Fq2
+        var c: Fq2
+    }
+
+    /// One line per Miller-loop step; `doubling[i]` tells whether step i squares the accumulator first.
+    let lines: [Line]
     let doubling: [Bool]
+    /// Whether every line's a is one.
+    let isNormalized: Bool
     /// True for the point at infinity (its pairing is 1).
     public let isInfinity: Bool
 
     /// 6u + 2, the optimal ate loop count.
     static let loopCount = UInt256(bnParameterU).multipliedAdding(6, 2).partialValue
+    static let half = Fq(2).inverse()!
 
-    public init(_ q: G2Affine) {
+    /// The lines of q. Points of G2 only (as every point read from outside is checked to be): for
+    /// them no step meets a vertical line or T = ±Q, which the formulas do not handle.
+    public init(_ q: G2Affine, normalized: Bool = false) {
         isInfinity = q.isInfinity
-        guard !q.isInfinity else { self.lines = []; self.doubling = []; return }
-        // T runs in Jacobian coordinates and each line is kept as fractions over one denominator,
-        // so the whole loop takes one field inversion (a batch inversion at the end) instead of one
-        // per step.
-        var fractions: [LineFraction?] = []
+        guard !q.isInfinity else { lines = []; doubling = []; isNormalized = normalized; return }
+        var lines: [Line] = []
         var doubling: [Bool] = []
-        var t = G2Point(x: q.x, y: q.y, z: .one)
+        var t = (x: q.x, y: q.y, z: Fq2.one)
         let count = G2Prepared.loopCount
         var i = count.bitWidth - 2
         while i >= 0 {
-            fractions.append(G2Prepared.tangent(&t))
+            lines.append(G2Prepared.tangent(&t))
             doubling.append(true)
             if count.bit(i) {
-                fractions.append(G2Prepared.chord(&t, q))
+                lines.append(G2Prepared.chord(&t, q))
                 doubling.append(false)
             }
             i -= 1
@@ -40,56 +52,50 @@ public struct G2Prepared: Sendable {
         // The two extra steps: T + ψ(Q), then T − ψ²(Q).
         let q1 = q.psi
         let q2 = q1.psi.negated
-        fractions.append(G2Prepared.chord(&t, q1))
+        lines.append(G2Prepared.chord(&t, q1))
         doubling.append(false)
-        fractions.append(G2Prepared.chord(&t, q2))
+        lines.append(G2Prepared.chord(&t, q2))
         doubling.append(false)
-        let inverses = Fq2.batchInverse(fractions.map { $0?.denominator ?? .zero })
-        self.lines = zip(fractions, inverses).map { fraction, inverse in
-            fraction.map { (lambda: $0.lambda * inverse, mu: $0.mu * inverse) }
+        if normalized {
+            let inverses = Fq2.batchInverse(lines.map(\.a))
+            lines = zip(lines, inverses).map { line, inverse in Line(a: .one, b: line.b * inverse, c: line.c * inverse) }
         }
+        self.lines = lines
         self.doubling = doubling
+        self.isNormalized = normalized
     }
 
-    /// A line's slope λ and λxT − yT as numerators over a common denominator.
-    struct LineFraction {
-        var lambda: Fq2
-        var mu: Fq2
-        var denominator: Fq2
-    }
-
-    /// The tangent at T, then T ← 2T; T = (X, Y, Z) stands for (X/Z², Y/Z³), and
-    /// λ = 3x²/(2y) = 3X²Z²/D, λx − y = (3X³ − 2Y²)/D with D = 2YZ³.
-    static func tangent(_ t: inout G2Point) -> LineFraction? {
-        if t.isInfinity { return nil }
+    /// The tangent at T, then T ← 2T (doubling on y² = x³ + b' in homogeneous coordinates). With
+    /// λ = 3X²/(2YZ) and Y²Z = X³ + b'Z³, the line times 2YZ is
+    /// 2YZ·yP + (−3X²·xP + (Y² − 3b'Z²)·v)·w.
+    static func tangent(_ t: inout (x: Fq2, y: Fq2, z: Fq2)) -> Line {
+        let xy = (t.x * t.y).scaled(by: half)                 // XY/2
+        let y2 = t.y.squared()
         let z2 = t.z.squared()
+        let e = (z2.doubled() + z2) * BN254G2.b             // 3b'Z²
+        let f = e.doubled() + e                             // 9b'Z²
+        let g = (y2 + f).scaled(by: half)
+        let h = (t.y + t.z).squared() - y2 - z2             // 2YZ
         let x2 = t.x.squared()
-        let x2x3 = x2.doubled() + x2
-        let d = (t.y * z2 * t.z).doubled()
-        // Points of order r have y ≠ 0; a zero denominator would be a vertical tangent.
-        guard !d.isZero else { t = .infinity; return nil }
-        let line = LineFraction(lambda: x2x3 * z2, mu: x2x3 * t.x - t.y.squared().doubled(), denominator: d)
-        t = t.doubled()
+        let e2 = e.squared()
+        let line = Line(a: h, b: -(x2.doubled() + x2), c: y2 - e)
+        t = (x: xy * (y2 - f), y: g.squared() - (e2.doubled() + e2), z: y2 * h)
         return line
     }
 
-    /// The chord through T and an affine S, then T ← T + S; nil for a vertical line (T = −S).
-    /// λ = (yS·Z³ − Y)/D with D = Z(xS·Z² − X), and, the line passing through S,
-    /// λxT − yT = λxS − yS = (λ-numerator·xS − yS·D)/D.
-    static func chord(_ t: inout G2Point, _ s: G2Affine) -> LineFraction? {
-        if t.isInfinity { t = s.jacobian; return nil }
-        if s.isInfinity { return nil }
-        let z2 = t.z.squared()
-        let h = s.x * z2 - t.x
-        let lambda = s.y * z2 * t.z - t.y
-        if h.isZero {
-            // Same x: the tangent when also the same y, else a vertical line.
-            guard lambda.isZero else { t = .infinity; return nil }
-            return tangent(&t)
-        }
-        let d = t.z * h
-        let line = LineFraction(lambda: lambda, mu: lambda * s.x - s.y * d, denominator: d)
-        t = t.adding(s)
+    /// The chord through T and an affine S, then T ← T + S. With θ = Y − yS·Z and λ' = X − xS·Z the
+    /// slope is θ/λ', and the line (through S) times λ' is λ'·yP + (−θ·xP + (θ·xS − λ'·yS)·v)·w.
+    static func chord(_ t: inout (x: Fq2, y: Fq2, z: Fq2), _ s: G2Affine) -> Line {
+        let theta = t.y - s.y * t.z
+        let lambda = t.x - s.x * t.z
+        let c = theta.squared()
+        let d = lambda.squared()
+        let e = lambda * d
+        let f = t.z * c
+        let g = t.x * d
+        let h = e + f - g.doubled()
+        let line = Line(a: lambda, b: -theta, c: theta * s.x - lambda * s.y)
+        t = (x: lambda * h, y: theta * (g - h) - e * t.y, z: t.z * e)
         return line
     }
 }

@@ -22,22 +22,28 @@ public enum Pairing {
     }
 
     /// The product of the Miller functions f_{6u+2,Qᵢ}(Pᵢ) (times the Frobenius lines), before the
-    /// final exponentiation.
+    /// final exponentiation. Pairs with a point at infinity contribute 1.
     public static func millerLoop(_ pairs: [(G1Affine, G2Prepared)]) -> Fq12 {
-        // Per pair: −xP/yP and 1/yP (G1 points of order r have yP ≠ 0). Pairs with a point at
-        // infinity contribute 1.
-        var active: [(xs: Fq, ys: Fq, lines: G2Prepared)] = []
-        for (p, q) in pairs where !p.isInfinity && !q.isInfinity {
-            guard let yInv = p.y.inverse() else { continue }
-            active.append((-(p.x * yInv), yInv, q))
+        let finite = pairs.filter { !$0.0.isInfinity && !$0.1.isInfinity && !$0.0.y.isZero }
+        guard let steps = finite.first?.1.doubling.count else { return .one }
+        // A normalized line is evaluated divided by yP: 1 + (b·xP/yP + c·(1/yP)·v)·w. All 1/yP come
+        // from one batch inversion (G1 points of order r have yP ≠ 0).
+        let normalizedYs = finite.filter(\.1.isNormalized).map(\.0.y)
+        var yInverses = Fq.batchInverse(normalizedYs).makeIterator()
+        let scalars = finite.map { p, q -> (x: Fq, y: Fq) in
+            guard q.isNormalized, let yInv = yInverses.next() else { return (p.x, p.y) }
+            return (p.x * yInv, yInv)
         }
         var f = Fq12.one
-        guard let steps = active.first?.lines.doubling.count else { return f }
         for i in 0..<steps {
-            if active[0].lines.doubling[i] { f = f.squared() }
-            for pair in active {
-                guard let line = pair.lines.lines[i] else { continue }
-                f = f.mulByLine(line.lambda.scaled(by: pair.xs), line.mu.scaled(by: pair.ys))
+            if finite[0].1.doubling[i] { f = f.squared() }
+            for (pair, scalar) in zip(finite, scalars) {
+                let line = pair.1.lines[i]
+                if pair.1.isNormalized {
+                    f = f.mulByLine(line.b.scaled(by: scalar.x), line.c.scaled(by: scalar.y))
+                } else {
+                    f = f.mulBySparse(line.a.scaled(by: scalar.y), line.b.scaled(by: scalar.x), line.c)
+                }
             }
         }
         return f
