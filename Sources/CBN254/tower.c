@@ -136,6 +136,16 @@ static inline void fq2_mul_by_xi(bn254_fq2 *r, const bn254_fq2 *a) {
     r->c1 = n1;
 }
 
+static inline void fq2_neg(bn254_fq2 *r, const bn254_fq2 *a) {
+    static const bn254_fq2 zero;
+    fq2_sub(r, &zero, a);
+}
+
+static inline void fq2_scale(bn254_fq2 *r, const bn254_fq2 *a, const bn254_fq *k) {
+    fq_mul(&r->c0, &a->c0, k);
+    fq_mul(&r->c1, &a->c1, k);
+}
+
 void bn254_fq2_mul(bn254_fq2 *r, const bn254_fq2 *a, const bn254_fq2 *b) { fq2_mul(r, a, b); }
 void bn254_fq2_square(bn254_fq2 *r, const bn254_fq2 *a) { fq2_square(r, a); }
 
@@ -293,4 +303,60 @@ void bn254_fq12_mul_by_sparse(bn254_fq12 *f, const bn254_fq2 *a, const bn254_fq2
     fq6_sub(&f->c1, &s, &t1);
     fq6_mul_by_v(&t1, &t1);
     fq6_add(&f->c0, &t0, &t1);
+}
+
+// ---- G2 Miller-loop steps (homogeneous projective T = (X, Y, Z)) --------------------------------
+// The derivations are in the Swift caller, `G2Prepared.swift`.
+
+void bn254_g2_tangent_step(bn254_fq2 t[3], bn254_fq2 line[3], const bn254_fq2 *twist_b, const bn254_fq *half) {
+    bn254_fq2 xy, y2, z2, e, f, g, h, x2, e2, tmp;
+    fq2_mul(&xy, &t[0], &t[1]); fq2_scale(&xy, &xy, half);          // XY/2
+    fq2_square(&y2, &t[1]);
+    fq2_square(&z2, &t[2]);
+    fq2_double(&e, &z2); fq2_add(&e, &e, &z2); fq2_mul(&e, &e, twist_b);  // 3b'Z²
+    fq2_double(&f, &e); fq2_add(&f, &f, &e);                          // 9b'Z²
+    fq2_add(&g, &y2, &f); fq2_scale(&g, &g, half);
+    fq2_add(&h, &t[1], &t[2]); fq2_square(&h, &h); fq2_sub(&h, &h, &y2); fq2_sub(&h, &h, &z2);  // 2YZ
+    fq2_square(&x2, &t[0]);
+    fq2_square(&e2, &e);
+    line[0] = h;
+    fq2_double(&tmp, &x2); fq2_add(&tmp, &tmp, &x2); fq2_neg(&line[1], &tmp);
+    fq2_sub(&line[2], &y2, &e);
+    fq2_sub(&tmp, &y2, &f); fq2_mul(&t[0], &xy, &tmp);
+    fq2_double(&tmp, &e2); fq2_add(&tmp, &tmp, &e2); fq2_square(&g, &g); fq2_sub(&t[1], &g, &tmp);
+    fq2_mul(&t[2], &y2, &h);
+}
+
+void bn254_g2_chord_step(bn254_fq2 t[3], bn254_fq2 line[3], const bn254_fq2 *sx, const bn254_fq2 *sy) {
+    bn254_fq2 theta, lambda, c, d, e, f, g, h, tmp;  // names as in the Swift derivation
+    fq2_mul(&tmp, sy, &t[2]); fq2_sub(&theta, &t[1], &tmp);
+    fq2_mul(&tmp, sx, &t[2]); fq2_sub(&lambda, &t[0], &tmp);
+    fq2_square(&c, &theta);
+    fq2_square(&d, &lambda);
+    fq2_mul(&e, &lambda, &d);
+    fq2_mul(&f, &t[2], &c);
+    fq2_mul(&g, &t[0], &d);
+    fq2_add(&h, &e, &f); fq2_double(&tmp, &g); fq2_sub(&h, &h, &tmp);
+    line[0] = lambda;
+    fq2_neg(&line[1], &theta);
+    fq2_mul(&tmp, &theta, sx); fq2_mul(&line[2], &lambda, sy); fq2_sub(&line[2], &tmp, &line[2]);
+    fq2_mul(&t[0], &lambda, &h);
+    fq2_mul(&t[2], &t[2], &e);
+    fq2_sub(&tmp, &g, &h); fq2_mul(&tmp, &theta, &tmp); fq2_mul(&e, &e, &t[1]); fq2_sub(&t[1], &tmp, &e);
+}
+
+// ---- Lines evaluated at a G1 point --------------------------------------------------------------
+
+void bn254_fq12_mul_by_projective_line(bn254_fq12 *f, const bn254_fq2 line[3], const bn254_fq *xp, const bn254_fq *yp) {
+    bn254_fq2 a, b;
+    fq2_scale(&a, &line[0], yp);
+    fq2_scale(&b, &line[1], xp);
+    bn254_fq12_mul_by_sparse(f, &a, &b, &line[2]);
+}
+
+void bn254_fq12_mul_by_normalized_line(bn254_fq12 *f, const bn254_fq2 line[3], const bn254_fq *xs, const bn254_fq *ys) {
+    bn254_fq2 b, c;
+    fq2_scale(&b, &line[1], xs);
+    fq2_scale(&c, &line[2], ys);
+    bn254_fq12_mul_by_line(f, &b, &c);
 }

@@ -31,4 +31,15 @@ void bn254_fq12_mul_by_line(bn254_fq12 *f, const bn254_fq2 *b0, const bn254_fq2 
 /// f ← f · (a + (b + c·v)·w), the shape of a projective Miller-loop line.
 void bn254_fq12_mul_by_sparse(bn254_fq12 *f, const bn254_fq2 *a, const bn254_fq2 *b, const bn254_fq2 *c);
 
+/// The tangent at T = (X, Y, Z) (homogeneous projective, on y² = x³ + b') as line coefficients
+/// (a, b, c), then T ← 2T. `half` is 1/2 in Fq.
+void bn254_g2_tangent_step(bn254_fq2 t[3], bn254_fq2 line[3], const bn254_fq2 *twist_b, const bn254_fq *half);
+/// The chord through T and the affine S = (sx, sy) as line coefficients (a, b, c), then T ← T + S.
+void bn254_g2_chord_step(bn254_fq2 t[3], bn254_fq2 line[3], const bn254_fq2 *sx, const bn254_fq2 *sy);
+
+/// f ← f · (a·yP + (b·xP + c·v)·w) for the line (a, b, c).
+void bn254_fq12_mul_by_projective_line(bn254_fq12 *f, const bn254_fq2 line[3], const bn254_fq *xp, const bn254_fq *yp);
+/// f ← f · (1 + (b·xs + c·ys·v)·w) for a normalized line (1, b, c), xs = xP/yP and ys = 1/yP.
+void bn254_fq12_mul_by_normalized_line(bn254_fq12 *f, const bn254_fq2 line[3], const bn254_fq *xs, const bn254_fq *ys);
+
 #endif

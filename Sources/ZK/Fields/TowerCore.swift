@@ -77,6 +77,46 @@ enum TowerCore {
         }
     }
 
+    /// f ← f · (line at P): a·y + (b·x + c·v)·w for a projective line (x, y = xP, yP), and
+    /// 1 + (b·x + c·y·v)·w for a normalized one (x, y = xP/yP, 1/yP).
+    @inline(__always)
+    static func multiply(_ f: inout Fq12, byLine line: G2Prepared.Line, normalized: Bool, x: Fq, y: Fq) {
+        withUnsafeMutablePointer(to: &f) { fp in
+            withUnsafePointer(to: line) { lp in
+                withUnsafePointer(to: (x, y)) { xy in
+                    fp.withMemoryRebound(to: bn254_fq12.self, capacity: 1) { f in
+                        UnsafeRawPointer(lp).withMemoryRebound(to: bn254_fq2.self, capacity: 3) { line in
+                            UnsafeRawPointer(xy).withMemoryRebound(to: bn254_fq.self, capacity: 2) { xy in
+                                if normalized {
+                                    bn254_fq12_mul_by_normalized_line(f, line, xy, xy + 1)
+                                } else {
+                                    bn254_fq12_mul_by_projective_line(f, line, xy, xy + 1)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `body` over a projective G2 point T and a Miller line as C arrays of three Fq2.
+    @inline(__always)
+    static func withStep(
+        _ t: inout (x: Fq2, y: Fq2, z: Fq2), _ line: inout G2Prepared.Line,
+        _ body: (UnsafeMutablePointer<bn254_fq2>, UnsafeMutablePointer<bn254_fq2>) -> Void
+    ) {
+        withUnsafeMutablePointer(to: &t) { tp in
+            withUnsafeMutablePointer(to: &line) { lp in
+                UnsafeMutableRawPointer(tp).withMemoryRebound(to: bn254_fq2.self, capacity: 3) { t in
+                    UnsafeMutableRawPointer(lp).withMemoryRebound(to: bn254_fq2.self, capacity: 3) { line in
+                        body(t, line)
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether the Swift and C layouts agree (checked by the tests).
     static var layoutsAgree: Bool {
         MemoryLayout<Fq>.size == MemoryLayout<bn254_fq>.size
@@ -85,5 +125,6 @@ enum TowerCore {
             && MemoryLayout<Fq12>.size == MemoryLayout<bn254_fq12>.size
             && MemoryLayout<Fq12>.stride == MemoryLayout<bn254_fq12>.stride
             && MemoryLayout<(Fq2, Fq2, Fq2)>.stride == 3 * MemoryLayout<bn254_fq2>.stride
+            && MemoryLayout<G2Prepared.Line>.stride == 3 * MemoryLayout<bn254_fq2>.stride
     }
 }

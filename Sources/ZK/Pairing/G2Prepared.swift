@@ -1,3 +1,5 @@
+import CBN254
+
 /// The Miller-loop lines of a G2 point, computed once and reusable against any G1 point, e.g. for
 /// a verification key's fixed G2 elements.
 ///
@@ -67,35 +69,37 @@ public struct G2Prepared: Sendable {
 
     /// The tangent at T, then T ← 2T (doubling on y² = x³ + b' in homogeneous coordinates). With
     /// λ = 3X²/(2YZ) and Y²Z = X³ + b'Z³, the line times 2YZ is
-    /// 2YZ·yP + (−3X²·xP + (Y² − 3b'Z²)·v)·w.
+    /// 2YZ·yP + (−3X²·xP + (Y² − 3b'Z²)·v)·w. With E = 3b'Z², F = 3E:
+    /// 2T = (XY/2·(Y² − F), ((Y² + F)/2)² − 3E², 2Y³Z). In the C core.
     static func tangent(_ t: inout (x: Fq2, y: Fq2, z: Fq2)) -> Line {
-        let xy = (t.x * t.y).scaled(by: half)                 // XY/2
-        let y2 = t.y.squared()
-        let z2 = t.z.squared()
-        let e = (z2.doubled() + z2) * BN254G2.b             // 3b'Z²
-        let f = e.doubled() + e                             // 9b'Z²
-        let g = (y2 + f).scaled(by: half)
-        let h = (t.y + t.z).squared() - y2 - z2             // 2YZ
-        let x2 = t.x.squared()
-        let e2 = e.squared()
-        let line = Line(a: h, b: -(x2.doubled() + x2), c: y2 - e)
-        t = (x: xy * (y2 - f), y: g.squared() - (e2.doubled() + e2), z: y2 * h)
+        var line = Line(a: .zero, b: .zero, c: .zero)
+        TowerCore.withStep(&t, &line) { t, line in
+            withUnsafePointer(to: BN254G2.b) { twistB in
+                withUnsafePointer(to: half) { half in
+                    twistB.withMemoryRebound(to: bn254_fq2.self, capacity: 1) { twistB in
+                        half.withMemoryRebound(to: bn254_fq.self, capacity: 1) { half in
+                            bn254_g2_tangent_step(t, line, twistB, half)
+                        }
+                    }
+                }
+            }
+        }
         return line
     }
 
     /// The chord through T and an affine S, then T ← T + S. With θ = Y − yS·Z and λ' = X − xS·Z the
     /// slope is θ/λ', and the line (through S) times λ' is λ'·yP + (−θ·xP + (θ·xS − λ'·yS)·v)·w.
+    /// With C = θ², D = λ'², E = λ'D, F = ZC, G = XD, H = E + F − 2G:
+    /// T + S = (λ'H, θ(G − H) − EY, ZE). In the C core.
     static func chord(_ t: inout (x: Fq2, y: Fq2, z: Fq2), _ s: G2Affine) -> Line {
-        let theta = t.y - s.y * t.z
-        let lambda = t.x - s.x * t.z
-        let c = theta.squared()
-        let d = lambda.squared()
-        let e = lambda * d
-        let f = t.z * c
-        let g = t.x * d
-        let h = e + f - g.doubled()
-        let line = Line(a: lambda, b: -theta, c: theta * s.x - lambda * s.y)
-        t = (x: lambda * h, y: theta * (g - h) - e * t.y, z: t.z * e)
+        var line = Line(a: .zero, b: .zero, c: .zero)
+        TowerCore.withStep(&t, &line) { t, line in
+            withUnsafePointer(to: (s.x, s.y)) { xy in
+                UnsafeRawPointer(xy).withMemoryRebound(to: bn254_fq2.self, capacity: 2) { sxy in
+                    bn254_g2_chord_step(t, line, sxy, sxy + 1)
+                }
+            }
+        }
         return line
     }
 }

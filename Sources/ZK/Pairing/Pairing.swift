@@ -38,12 +38,7 @@ public enum Pairing {
         for i in 0..<steps {
             if finite[0].1.doubling[i] { f = f.squared() }
             for (pair, scalar) in zip(finite, scalars) {
-                let line = pair.1.lines[i]
-                if pair.1.isNormalized {
-                    f = f.mulByLine(line.b.scaled(by: scalar.x), line.c.scaled(by: scalar.y))
-                } else {
-                    f = f.mulBySparse(line.a.scaled(by: scalar.y), line.b.scaled(by: scalar.x), line.c)
-                }
+                TowerCore.multiply(&f, byLine: pair.1.lines[i], normalized: pair.1.isNormalized, x: scalar.x, y: scalar.y)
             }
         }
         return f
