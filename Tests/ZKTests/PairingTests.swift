@@ -5,6 +5,16 @@ import XCTest
 /// decomposition, bilinearity, non-degeneracy, multi-pairings and the pairing check.
 final class PairingTests: XCTestCase {
     /// The fast final exponentiation equals f^((p¹² − 1)/r) computed with a slow generic pow.
+    /// The Miller loop's signed digits are a non-adjacent form of 6u + 2 (below its leading 1).
+    func testLoopDigitsAreTheNonAdjacentFormOf6uPlus2() {
+        let digits = G2Prepared.loopDigits
+        var value = Int128(1)  // the leading 1
+        for d in digits { value = 2 * value + Int128(d) }
+        XCTAssertEqual(value, 6 * Int128(bnParameterU) + 2)
+        XCTAssertEqual(digits.filter { $0 != 0 }.count, 21)
+        XCTAssertFalse(zip(digits, digits.dropFirst()).contains { $0 != 0 && $1 != 0 }, "no two adjacent non-zero digits")
+    }
+
     func testFinalExponentiationMatchesNaiveExponent() {
         let p = BigNat.from(Fq.modulus), r = BigNat.from(Fr.modulus)
         var p12 = [UInt64(1)]

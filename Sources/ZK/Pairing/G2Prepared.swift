@@ -30,6 +30,27 @@ public struct G2Prepared: Sendable {
 
     /// 6u + 2, the optimal ate loop count.
     static let loopCount = UInt256(bnParameterU).multipliedAdding(6, 2).partialValue
+    /// The non-adjacent form of 6u + 2 below its leading 1, most significant first: 21 non-zero
+    /// digits where the binary form has 36, so 15 fewer chord steps. A −1 digit adds −Q; the line
+    /// through T and −Q differs from the Miller function's by a vertical line, which lies in Fq6
+    /// and is removed by the final exponentiation.
+    static let loopDigits: [Int8] = {
+        var k = loopCount
+        var digits: [Int8] = []  // least significant first
+        while !k.isZero {
+            if k.l0 & 1 == 0 {
+                digits.append(0)
+            } else if k.l0 & 3 == 1 {
+                digits.append(1)
+                k = k.subtractingReportingOverflow(.one).partialValue
+            } else {
+                digits.append(-1)
+                k = k.addingReportingOverflow(.one).partialValue
+            }
+            k = k.halved
+        }
+        return Array(digits.reversed().dropFirst())
+    }()
     static let half = Fq(2).inverse()!
 
     /// The lines of q. Points of G2 only (as every point read from outside is checked to be): for
@@ -40,16 +61,14 @@ public struct G2Prepared: Sendable {
         var lines: [Line] = []
         var doubling: [Bool] = []
         var t = (x: q.x, y: q.y, z: Fq2.one)
-        let count = G2Prepared.loopCount
-        var i = count.bitWidth - 2
-        while i >= 0 {
+        let negatedQ = q.negated
+        for digit in G2Prepared.loopDigits {
             lines.append(G2Prepared.tangent(&t))
             doubling.append(true)
-            if count.bit(i) {
-                lines.append(G2Prepared.chord(&t, q))
+            if digit != 0 {
+                lines.append(G2Prepared.chord(&t, digit > 0 ? q : negatedQ))
                 doubling.append(false)
             }
-            i -= 1
         }
         // The two extra steps: T + ψ(Q), then T − ψ²(Q).
         let q1 = q.psi
