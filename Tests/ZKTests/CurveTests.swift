@@ -53,6 +53,25 @@ final class CurveTests: XCTestCase {
         XCTAssertEqual(q.psi.jacobian, q.jacobian.multiplied(by: Fq.modulus))
     }
 
+    /// φ(x, y) = (βx, y) is multiplication by λ on G1, β and λ are primitive cube roots of unity,
+    /// and the joint multiplication equals the plain one by k1 + k2·λ (edge scalars included).
+    func testG1EndomorphismIsMultiplicationByLambda() {
+        let beta = G1Endomorphism.beta, lambda = G1Endomorphism.lambda
+        XCTAssertNotEqual(beta, .one)
+        XCTAssertEqual(beta.squared() * beta, .one)
+        XCTAssertNotEqual(lambda, .one)
+        XCTAssertEqual(lambda.squared() * lambda, .one)
+        var rng = TestRNG(seed: 21)
+        let p = (G1Point.generator * rng.fr()).affine
+        XCTAssertEqual(G1Endomorphism.apply(p).jacobian, p.jacobian * lambda)
+        let scalars: [(UInt64, UInt64)] = [(0, 0), (1, 0), (0, 1), (1, 1), (.max, .max), (.max, 0), (0, .max),
+                                           (rng.next(), rng.next()), (rng.next(), rng.next())]
+        for (k1, k2) in scalars {
+            XCTAssertEqual(G1Endomorphism.multiply(p, k1, k2), p.jacobian * (Fr(k1) + Fr(k2) * lambda), "\(k1), \(k2)")
+        }
+        XCTAssertTrue(G1Endomorphism.multiply(.infinity, 5, 7).isInfinity)
+    }
+
     /// Twist points that are not in G2, found here with the Fq2 square root: both subgroup checks
     /// refuse them, both accept G2 points, and decoding refuses them.
     func testSubgroupCheckBothWays() throws {
