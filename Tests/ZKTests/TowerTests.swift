@@ -119,6 +119,12 @@ final class TowerTests: XCTestCase {
             let unitary = easy.frobenius(2) * easy
             XCTAssertEqual(unitary.cyclotomicSquared(), unitary.squared())
             XCTAssertEqual(unitary.cyclotomicPow(UInt256(bnParameterU)), unitary.pow(UInt256(bnParameterU)))
+            // The width-4 NAF exponentiation against square-and-multiply, edge exponents included
+            // (window boundaries, a top bit that needs the split, the group order).
+            let exponents = [UInt256.zero, .one, UInt256(7), UInt256(8), UInt256(15), UInt256(16), UInt256(0x7777),
+                             UInt256(.max, .max, .max, .max >> 2), UInt256(.max, .max, .max, .max),
+                             UInt256(1, 0, 0, 1 << 63), Fr.modulus, rng.fr().canonical]
+            for e in exponents { XCTAssertEqual(unitary.cyclotomicPow(e), unitary.pow(e), "\(e)") }
             XCTAssertNotEqual(f.cyclotomicSquared(), f.squared())
         }
     }
