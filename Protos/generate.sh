@@ -176,9 +176,14 @@ export SWIFTGEN_NAMESPACES="grpc.health.v1=HealthV1 grpc.reflection.v1=Reflectio
 protoc -I"$here" -I"$system_include" --include_imports --include_source_info \
     --descriptor_set_out="$work/source_info.pb" "${protos[@]}"
 swift_out="$work/swift"
+# A loop, not `printf | grep -q`: grep -q exits at the first match, printf may then die of
+# SIGPIPE, and under pipefail that failed the check at random.
 for p in "${protos[@]}"; do
-    printf '%s\n' "${swift_outputs[@]}" | grep -q "^$p|" ||
-        { echo "error: $p has no entry in swift_outputs (Protos/generate.sh)" >&2; exit 1; }
+    found=0
+    for entry in "${swift_outputs[@]}"; do
+        [ "${entry%%|*}" = "$p" ] && { found=1; break; }
+    done
+    [ "$found" = 1 ] || { echo "error: $p has no entry in swift_outputs (Protos/generate.sh)" >&2; exit 1; }
 done
 for entry in "${swift_outputs[@]}"; do
     IFS='|' read -r proto namespace dest imports <<< "$entry"
