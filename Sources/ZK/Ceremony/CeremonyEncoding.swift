@@ -42,6 +42,17 @@ enum CeremonyEncoding {
         out += c.deltaG1.eip196Bytes + c.deltaG2.eip197Bytes + c.proof.bytes + c.keyHash
         return out
     }
+
+    /// A transcript's running digests, both phases: d₀ = `initial`, dᵢ = SHA-256(dᵢ₋₁ ‖ record i).
+    static func digestChain(from initial: [UInt8], records: [[UInt8]]) -> [[UInt8]] {
+        var d = initial
+        var out = [d]
+        for record in records {
+            d = SHA256.hash(d + record)
+            out.append(d)
+        }
+        return out
+    }
 }
 
 extension PowersOfTau {
