@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// The one way the ZK module spreads a loop over threads: 0..<count is split into at most
-/// `threads` contiguous chunks of nearly equal size (never smaller than `minimumChunk` elements,
+/// `threads` contiguous chunks of nearly equal size (none smaller than `minimumChunk` elements,
 /// so small loops stay on one thread), each chunk runs on its own thread, and per-chunk results
 /// come back in chunk order. With one chunk the body runs on the calling thread, so a small or
 /// single-threaded call spawns nothing.
@@ -14,14 +14,14 @@ enum ParallelFor {
     /// The default thread count: the processors currently online.
     static var defaultThreadCount: Int { MultiScalarMultiplication.defaultThreadCount }
 
-    /// The chunks 0..<count is split into: min(threads, count / minimumChunk) of them (at least
-    /// one), each ⌈count / chunks⌉ long except possibly the last; empty when count is 0.
+    /// The chunks 0..<count is split into: k = min(threads, count / minimumChunk) of them (at
+    /// least one), chunk t being t·count/k ..< (t + 1)·count/k, so the lengths differ by at most
+    /// one and (for k > 1) none is shorter than `minimumChunk`; empty when count is 0.
     static func chunks(count: Int, threads: Int? = nil, minimumChunk: Int = 1) -> [Range<Int>] {
         guard count > 0 else { return [] }
         let wanted = threads ?? defaultThreadCount
-        let chunkCount = max(1, min(wanted, count / max(1, minimumChunk)))
-        let length = (count + chunkCount - 1) / chunkCount
-        return stride(from: 0, to: count, by: length).map { $0..<min(count, $0 + length) }
+        let k = max(1, min(wanted, count / max(1, minimumChunk)))
+        return (0..<k).map { t in (t * count / k)..<((t + 1) * count / k) }
     }
 
     /// `body` once per chunk, concurrently; returns when all have finished.
