@@ -79,17 +79,7 @@ struct ZKCommand: AsyncParsableCommand {
                 b.pairing(b.G2, b.G1); n += 1
             print((time.perf_counter() - t0) / n * 1000)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return pythonMilliseconds(python: python, script: script)
     }
 
     func run() async throws {
@@ -266,9 +256,18 @@ extension ZKCommand {
                 best = t if best is None else min(best, t)
             print(best * 1000)
             """
+        return pythonMilliseconds(python: python, script: script, environment: ["RAYON_NUM_THREADS=\(threads)"])
+    }
+
+    /// Runs `script` under `python` (through env, with `environment` assignments and `arguments`)
+    /// and reads the number on its last stdout line: the benchmarks' comparison runs against
+    /// Python libraries. nil when the script cannot run or fails.
+    static func pythonMilliseconds(
+        python: String, script: String, arguments: [String] = [], environment: [String] = []
+    ) -> Double? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["RAYON_NUM_THREADS=\(threads)", python, "-c", script]
+        process.arguments = environment + [python, "-c", script] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

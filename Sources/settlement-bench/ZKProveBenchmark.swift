@@ -92,17 +92,7 @@ extension ZKCommand {
                 best = t if best is None else min(best, t)
             print(best * 1000)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["RAYON_NUM_THREADS=\(threads)", python, "-c", script, zkey, wtns]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        return lines.last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        return ZKCommand.pythonMilliseconds(python: python, script: script, arguments: [zkey, wtns],
+                                            environment: ["RAYON_NUM_THREADS=\(threads)"])
     }
 }

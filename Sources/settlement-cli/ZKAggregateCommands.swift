@@ -14,10 +14,15 @@ extension ZKCommand {
             let proof = try Verify.load(String(parts[0]), limit: Groth16JSON.maxProofBytes) { b throws(Groth16FormatError) in
                 try Groth16JSON.proof(from: b)
             }
-            let inputs = try Verify.load(String(parts[1]), limit: Groth16JSON.maxPublicBytes) { b throws(Groth16FormatError) in
-                try Groth16JSON.publicInputs(from: b)
-            }
+            let inputs = try loadPublicInputs(String(parts[1]))
             return Groth16.BatchVerifier.Item(proof: proof, publicInputs: inputs)
+        }
+    }
+
+    /// A snarkjs public.json.
+    static func loadPublicInputs(_ path: String) throws -> [Fr] {
+        try Verify.load(path, limit: Groth16JSON.maxPublicBytes) { b throws(Groth16FormatError) in
+            try Groth16JSON.publicInputs(from: b)
         }
     }
 
@@ -137,16 +142,15 @@ extension ZKCommand {
                 + "unreadable or malformed; 64 bad usage (count not a power of two, larger than the SRS, "
                 + "input counts not matching the key).")
 
-        @Option(help: ArgumentHelp("Aggregation SRS file.", valueName: "file")) var srs: String
-        @Option(help: ArgumentHelp("snarkjs verification_key.json.", valueName: "file")) var vkey: String
+        @OptionGroup var keys: AggregationKeyOptions
         @Option(help: ArgumentHelp("Output file (binary aggregate).", valueName: "file")) var out: String
         @Argument(help: ArgumentHelp("Proofs with their public inputs.", valueName: "proof.json:public.json"))
         var pairs: [String]
 
         func run() throws {
-            let key = try ZKCommand.loadVerifyingKey(vkey)
+            let key = try keys.loadVerifyingKey()
             let items = try ZKCommand.loadProofPairs(pairs)
-            let reference = try ZKCommand.loadSRS(srs)
+            let reference = try keys.loadSRS()
             guard let (prover, _) = reference.specialize(proofCount: items.count) else {
                 printError("\(items.count) proofs: need a power of two from 2 to \(reference.maxProofCount)")
                 throw ExitCode(64)
@@ -169,14 +173,13 @@ extension ZKCommand {
             discussion: "Exit codes: 0 valid; 1 invalid (including a wrong number of public inputs); 4 a file "
                 + "is unreadable or malformed.")
 
-        @Option(help: ArgumentHelp("Aggregation SRS file.", valueName: "file")) var srs: String
-        @Option(help: ArgumentHelp("snarkjs verification_key.json.", valueName: "file")) var vkey: String
+        @OptionGroup var keys: AggregationKeyOptions
         @Option(help: ArgumentHelp("The aggregate file.", valueName: "file")) var aggregate: String
         @Argument(help: ArgumentHelp("public.json of each aggregated proof, in order.", valueName: "public.json"))
         var publics: [String]
 
         func run() throws {
-            let key = try ZKCommand.loadVerifyingKey(vkey)
+            let key = try keys.loadVerifyingKey()
             let bytes = try ZKCommand.readBounded(aggregate, limit: AggregateProof.byteCount(
                 logProofCount: AggregateProof.maxLogProofCount))
             let proof: AggregateProof
@@ -184,18 +187,14 @@ extension ZKCommand {
                 printError("\(aggregate): not an aggregate proof (\(error))")
                 throw ExitCode(4)
             }
-            let inputs = try publics.map { path in
-                try Verify.load(path, limit: Groth16JSON.maxPublicBytes) { b throws(Groth16FormatError) in
-                    try Groth16JSON.publicInputs(from: b)
-                }
-            }
-            let reference = try ZKCommand.loadSRS(srs)
+            let inputs = try publics.map(ZKCommand.loadPublicInputs)
+            let reference = try keys.loadSRS()
             guard let (_, verifierKey) = reference.specialize(proofCount: proof.proofCount) else {
                 printError("invalid: the SRS does not serve \(proof.proofCount) proofs")
                 throw ExitCode(1)
             }
             guard verifierKey.isConsistent else {
-                printError("\(srs): not a consistent SRS (its generators or its G1 and G2 secrets disagree)")
+                printError("\(keys.srs): not a consistent SRS (its generators or its G1 and G2 secrets disagree)")
                 throw ExitCode(4)
             }
             guard inputs.count == proof.proofCount else {
@@ -208,5 +207,15 @@ extension ZKCommand {
             }
             print("valid: \(proof.proofCount) proofs")
         }
+    }
+
+    /// The options `aggregate` and `verify-aggregate` share: the aggregation SRS and the Groth16
+    /// verifying key of the aggregated proofs.
+    struct AggregationKeyOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("Aggregation SRS file.", valueName: "file")) var srs: String
+        @Option(help: ArgumentHelp("snarkjs verification_key.json.", valueName: "file")) var vkey: String
+
+        func loadVerifyingKey() throws -> Groth16.VerifyingKey { try ZKCommand.loadVerifyingKey(vkey) }
+        func loadSRS() throws -> AggregationSRS { try ZKCommand.loadSRS(srs) }
     }
 }

@@ -305,15 +305,13 @@ extension ZKCommand {
                 + "phase-1 transcript and the circuit); nothing is written unless both verify. Exit codes: 0 written; "
                 + "1 a transcript does not verify; 4 a file is unreadable; 64 bad usage.")
 
-        @Option(name: .customLong("in"), help: ArgumentHelp("Phase-2 transcript.", valueName: "file")) var input: String
-        @Option(help: ArgumentHelp("The phase-1 transcript it was built from.", valueName: "file")) var ptau: String
-        @Option(help: ArgumentHelp("The circuit's .r1cs file.", valueName: "file")) var r1cs: String
+        @OptionGroup var transcript: VerifiedPhase2Options
         @Option(help: ArgumentHelp("Output .zkey file.", valueName: "file")) var out: String
         @Option(help: ArgumentHelp("Also write the verifying key as snarkjs verification_key.json.", valueName: "file"))
         var vkey: String?
 
         func run() throws {
-            let t = try Ceremony.verifiedPhase2(input, ptau: ptau, r1cs: r1cs)
+            let t = try transcript.load()
             try ZKCommand.write(ZKeyFile.write(t.key), to: out)
             if let vkey { try ZKCommand.write(Groth16JSON.encode(t.key.verifyingKey), to: vkey) }
             print("proving key (\(t.key.wireCount) wires, \(t.key.publicCount) public, domain \(t.key.domainSize)) -> \(out)")
@@ -329,15 +327,26 @@ extension ZKCommand {
                 + "verify (a verifier deploys this file: a key from an unchecked transcript could have a delta "
                 + "somebody knows). Exit codes: 0 written; 1 a transcript does not verify; 4 a file is unreadable.")
 
-        @Option(name: .customLong("in"), help: ArgumentHelp("Phase-2 transcript.", valueName: "file")) var input: String
-        @Option(help: ArgumentHelp("The phase-1 transcript it was built from.", valueName: "file")) var ptau: String
-        @Option(help: ArgumentHelp("The circuit's .r1cs file.", valueName: "file")) var r1cs: String
+        @OptionGroup var transcript: VerifiedPhase2Options
         @Option(help: ArgumentHelp("Output JSON file.", valueName: "file")) var out: String
 
         func run() throws {
-            let t = try Ceremony.verifiedPhase2(input, ptau: ptau, r1cs: r1cs)
+            let t = try transcript.load()
             try ZKCommand.write(Groth16JSON.encode(t.key.verifyingKey), to: out)
             print("verifying key (\(t.key.publicCount) public inputs, \(t.contributions.count) contributions) -> \(out)")
+        }
+    }
+
+    /// The options `export-zkey` and `export-vkey` share: a phase-2 transcript, the phase-1
+    /// transcript and circuit it is verified against.
+    struct VerifiedPhase2Options: ParsableArguments {
+        @Option(name: .customLong("in"), help: ArgumentHelp("Phase-2 transcript.", valueName: "file")) var input: String
+        @Option(help: ArgumentHelp("The phase-1 transcript it was built from.", valueName: "file")) var ptau: String
+        @Option(help: ArgumentHelp("The circuit's .r1cs file.", valueName: "file")) var r1cs: String
+
+        /// The phase-2 transcript, after both transcripts verified (exits otherwise).
+        func load() throws -> Phase2Transcript {
+            try Ceremony.verifiedPhase2(input, ptau: ptau, r1cs: r1cs)
         }
     }
 }

@@ -10,7 +10,7 @@ struct ZKCommand: ParsableCommand {
         commandName: "zk",
         abstract: "Zero-knowledge tools: Poseidon, built-in circuits, .r1cs/.wtns export and checks, Groth16 setup (development), prove, verify.",
         discussion: "Exit codes: 0 success; 1 a witness does not satisfy its constraint system; "
-            + "4 a file could not be read, written or parsed; 64 bad usage.",
+            + "2 an input file (--input) is refused; 4 a file could not be read, written or parsed; 64 bad usage.",
         subcommands: [Hash.self, Circuits.self, ExportR1CS.self, WitnessCommand.self, Check.self, Verify.self,
                       Prove.self, SetupDev.self, VerifyBatch.self, AggregationSRSCommand.self, Aggregate.self,
                       VerifyAggregate.self, Ceremony.self, Setup.self, Contribute.self,
@@ -41,13 +41,25 @@ struct ZKCommand: ParsableCommand {
     /// `settlement zk circuits`.
     struct Circuits: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "circuits", abstract: "List the built-in circuits with their sizes.")
+            commandName: "circuits", abstract: "List the built-in circuits with their sizes (--describe: their input signals).")
+
+        @Flag(help: "Also list each circuit's input signals (the names of an --input file) and its example input.")
+        var describe = false
 
         func run() throws {
             print("name\tconstraints\tpublic\twires\tsummary")
             for circuit in BuiltinCircuit.all {
                 let r1cs = circuit.buildExample().r1cs
                 print("\(circuit.name)\t\(r1cs.constraints.count)\t\(r1cs.publicCount)\t\(r1cs.wireCount)\t\(circuit.summary)")
+            }
+            guard describe else { return }
+            for circuit in BuiltinCircuit.all {
+                print("\n\(circuit.name) inputs:")
+                for signal in circuit.signals {
+                    let shape = signal.length.map { "[\($0)]" } ?? ""
+                    print("  \(signal.name)\(shape)\(signal.isBit ? " (bits)" : "")\t\(signal.summary)")
+                }
+                print("example input:\n" + circuit.exampleInputs.json(signals: circuit.signals), terminator: "")
             }
         }
     }
@@ -71,9 +83,25 @@ struct ZKCommand: ParsableCommand {
             }
         }
 
-        func build() -> ConstraintSystem {
-            if let depth { return BuiltinCircuit.merkleMembership(depth: depth).buildExample() }
-            return BuiltinCircuit.named(circuit)!.buildExample()
+        /// The named circuit (at --depth).
+        var builtin: BuiltinCircuit {
+            if let depth { return BuiltinCircuit.merkleMembership(depth: depth) }
+            return BuiltinCircuit.named(circuit)!
+        }
+
+        func build() -> ConstraintSystem { builtin.buildExample() }
+
+        /// The system and witness from an --input file, or from the example when nil. A refused
+        /// input exits 2 with the reason (naming the signal); an unreadable file exits 4.
+        func build(input: String?) throws -> ConstraintSystem {
+            guard let input else { return build() }
+            let bytes = try ZKCommand.readBounded(input, limit: CircuitInputs.maxJSONBytes)
+            do throws(CircuitInputError) {
+                return try builtin.build(inputJSON: bytes)
+            } catch {
+                printError("\(input): \(error.description)")
+                throw ExitCode(2)
+            }
         }
     }
 
@@ -93,22 +121,27 @@ struct ZKCommand: ParsableCommand {
         }
     }
 
-    /// `settlement zk witness --circuit NAME --example --out FILE.wtns`.
+    /// `settlement zk witness --circuit NAME (--example | --input FILE) --out FILE.wtns`.
     struct WitnessCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "witness", abstract: "Write a built-in circuit's witness as an iden3 .wtns file.")
+            commandName: "witness", abstract: "Write a built-in circuit's witness as an iden3 .wtns file.",
+            discussion: "The input is the circuit's example (--example) or a circom-style input.json (--input; "
+                + "`zk circuits --describe` lists the signal names). Exit codes: 0 written; 2 the input file is "
+                + "refused (the message names the signal); 4 a file is unreadable or cannot be written; 64 bad usage.")
 
         @OptionGroup var options: CircuitOptions
-        @Flag(help: "Use the circuit's built-in example input (the only input source for now).")
-        var example = false
+        @Flag(help: "Use the circuit's built-in example input.") var example = false
+        @Option(help: ArgumentHelp("Input signals as JSON (name -> decimal or 0x-hex string, arrays for array signals).",
+                                   valueName: "file"))
+        var input: String?
         @Option(help: ArgumentHelp("Output file.", valueName: "file")) var out: String
 
         func validate() throws {
-            guard example else { throw ValidationError("--example is required (no other input source yet)") }
+            guard example != (input != nil) else { throw ValidationError("give --example or --input FILE") }
         }
 
         func run() throws {
-            let cs = options.build()
+            let cs = try options.build(input: input)
             try ZKCommand.write(WitnessFile.write(cs.witness), to: out)
             let publics = cs.witness.values[1...cs.r1cs.publicCount].map(\.decimalString)
             print("\(options.circuit): \(cs.wireCount) values, public [\(publics.joined(separator: ", "))] -> \(out)")

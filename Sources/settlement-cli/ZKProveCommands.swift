@@ -24,26 +24,32 @@ extension ZKCommand {
         return String(format: "%.2f s", s)
     }
 
-    /// `settlement zk prove --pk K (--wtns W | --circuit NAME --example) (--out DIR | --proof P --public Q)`.
+    /// `settlement zk prove --pk K (--wtns W | --circuit NAME (--example | --input FILE)) (--out DIR | --proof P --public Q)`.
     struct Prove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prove",
             abstract: "Make a Groth16 (BN254) proof from a snarkjs .zkey and a witness, as snarkjs JSON.",
-            discussion: "The witness is an iden3 .wtns (--wtns) or a built-in circuit's example (--circuit NAME "
-                + "--example). The outputs are --out DIR (DIR/proof.json and DIR/public.json) or --proof and "
+            discussion: "The witness is an iden3 .wtns (--wtns), or a built-in circuit's (--circuit NAME) witness "
+                + "from its example (--example) or from a circom-style input.json (--input FILE: signal name -> "
+                + "decimal or 0x-hex string, an array for an array signal; `zk circuits --describe` lists the "
+                + "names). The outputs are --out DIR (DIR/proof.json and DIR/public.json) or --proof and "
                 + "--public. The blinding values come from the system's cryptographic generator. With --r1cs (or "
                 + "--circuit) the witness is checked against the constraint system first (the .zkey alone cannot "
                 + "tell a satisfying witness from another: without it an unsatisfying witness gives a proof that "
                 + "does not verify). Exit codes: 0 proof written; 1 the witness is refused (length, wire 0, an "
-                + "unsatisfied constraint); 4 a file is unreadable, malformed or cannot be written; 64 bad usage.")
+                + "unsatisfied constraint); 2 the input file is refused (unknown or missing signal, a value not "
+                + "below r, wrong array length, malformed JSON; the message names the signal); 4 a file is unreadable, malformed or cannot be written; 64 bad usage.")
 
         @Option(name: [.customLong("pk"), .customLong("zkey")], help: ArgumentHelp("Proving key (snarkjs .zkey).", valueName: "file"))
         var zkey: String
         @Option(help: ArgumentHelp("Witness (.wtns, all wires, wire 0 = 1).", valueName: "file")) var wtns: String?
-        @Option(help: ArgumentHelp("Built-in circuit whose example witness to prove (with --example).", valueName: "name"))
+        @Option(help: ArgumentHelp("Built-in circuit to prove (with --example or --input).", valueName: "name"))
         var circuit: String?
         @Option(help: ArgumentHelp("Tree depth of merkle-membership (default 20).", valueName: "n")) var depth: Int?
         @Flag(help: "Prove the built-in circuit's example input.") var example = false
+        @Option(help: ArgumentHelp("The built-in circuit's input signals as JSON (name -> decimal or 0x-hex string, "
+                                   + "arrays for array signals).", valueName: "file"))
+        var input: String?
         @Option(help: ArgumentHelp("Optional constraint system to check the witness against.", valueName: "file"))
         var r1cs: String?
         @Option(help: ArgumentHelp("Output directory for proof.json and public.json.", valueName: "dir")) var out: String?
@@ -52,10 +58,14 @@ extension ZKCommand {
         var publicFile: String?
 
         func validate() throws {
-            guard (wtns != nil) != (circuit != nil) else { throw ValidationError("give --wtns FILE or --circuit NAME --example") }
+            guard (wtns != nil) != (circuit != nil) else {
+                throw ValidationError("give --wtns FILE, or --circuit NAME with --example or --input FILE")
+            }
             if circuit != nil {
-                guard example else { throw ValidationError("--circuit needs --example (no other input source yet)") }
-                _ = try CircuitOptions.parse(["--circuit", circuit!] + (depth.map { ["--depth", "\($0)"] } ?? []))
+                guard example != (input != nil) else { throw ValidationError("--circuit needs --example or --input FILE") }
+                _ = try circuitOptions()
+            } else if example || input != nil {
+                throw ValidationError("--example and --input go with --circuit")
             }
             guard (out != nil) != (proof != nil || publicFile != nil), out != nil || (proof != nil && publicFile != nil) else {
                 throw ValidationError("give --out DIR, or both --proof and --public")
@@ -72,7 +82,7 @@ extension ZKCommand {
             if let wtns {
                 witness = try ZKCommand.read(wtns) { bytes throws(BinaryFileError) in try WitnessFile.read(bytes) }
             } else {
-                let cs = try CircuitOptions.parse(["--circuit", circuit!] + (depth.map { ["--depth", "\($0)"] } ?? [])).build()
+                let cs = try circuitOptions().build(input: input)
                 witness = cs.witness
                 system = cs.r1cs
             }
@@ -93,6 +103,10 @@ extension ZKCommand {
             try ZKCommand.write(Groth16JSON.encode(result), to: proofPath)
             try ZKCommand.write(Groth16JSON.encode(publicInputs: inputs), to: publicPath)
             print("proof -> \(proofPath), \(inputs.count) public inputs -> \(publicPath)")
+        }
+
+        private func circuitOptions() throws -> CircuitOptions {
+            try CircuitOptions.parse(["--circuit", circuit!] + (depth.map { ["--depth", "\($0)"] } ?? []))
         }
 
         private func outputs() throws -> (String, String) {

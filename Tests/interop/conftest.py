@@ -10,6 +10,10 @@ Fixtures:
   peer                      `rpc-interop-peer serve`, parametrized over h2c and tls (session scope)
   start_peer                factory: starts an extra peer (stopped at session end)
   engine                    `settlement-engine --listen 127.0.0.1:0` (h2c)
+  cli                       the `settlement` CLI binary (CLI_BIN, default .build/debug/settlement)
+
+Helpers (import them: `from conftest import zk`):
+  zk(cli, *args)            runs `settlement zk ARGS` (arguments str()-ed), capturing its output
 """
 
 import os
@@ -55,6 +59,23 @@ def _binary(env: str, default: str) -> str:
     if not os.access(path, os.X_OK):
         pytest.exit(f"{env}: {path} is not an executable (build with `swift build` or set {env})", returncode=2)
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The settlement CLI (the zk tests)
+
+
+@pytest.fixture(scope="session")
+def cli():
+    path = os.environ.get("CLI_BIN") or str(REPO / ".build" / "debug" / "settlement")
+    if not os.access(path, os.X_OK):
+        pytest.exit(f"CLI_BIN: {path} is not an executable (build with `swift build`)", returncode=2)
+    return path
+
+
+def zk(cli, *args):
+    """`settlement zk ARGS` with its output captured; the timeout only prevents hangs."""
+    return subprocess.run([cli, "zk", *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
 # ---------------------------------------------------------------------------------------------

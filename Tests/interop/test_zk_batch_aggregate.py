@@ -6,28 +6,12 @@ the wrong number of public inputs, a development SRS taken without acknowledging
 """
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import groth16py
 import pytest
 
+from conftest import zk
 from test_zk_groth16_verify import make, proof_bytes_to_json
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def cli():
-    path = os.environ.get("CLI_BIN") or str(REPO / ".build" / "debug" / "settlement")
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"CLI_BIN: {path} is not an executable (build with `swift build`)", returncode=2)
-    return path
-
-
-def zk(cli, *args):
-    return subprocess.run([cli, "zk", *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

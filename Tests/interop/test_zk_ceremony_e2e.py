@@ -20,10 +20,9 @@ import json
 import groth16py
 import pytest
 
-from test_zk_groth16_prove import R, VECTORS, ark_verify, cli, proof_bytes_to_json, zk  # noqa: F401 (fixture)
+from conftest import zk
+from test_zk_groth16_prove import R, VECTORS, ark_verify, proof_bytes_to_json
 from test_zk_groth16_verify import py_ecc_verify
-
-__all__ = ["cli"]
 
 CIRCUIT = "circom_multiplier"  # a public output and a public input: small enough for a debug build
 

@@ -7,7 +7,11 @@
     our .wtns with it; our verifier accepts that proof under our verification key. This checks
     the .zkey layout (Montgomery points, doubly-Montgomery coefficients, the extra public rows,
     snarkjs' odd-coset h points) against an independent reader and prover.
-(c) groth16py's own `setup` keys cannot be exported as .zkey, so that direction is not tested
+(c) `settlement zk prove --circuit NAME --input input.json`: a built-in circuit's witness from
+    circom-style named inputs (decimal and 0x-hex strings, arrays); arkworks verifies the proof,
+    and the public output is the Poseidon hash / Merkle root computed here independently
+    (light-poseidon). A malformed or dishonest input file is refused with exit 2, naming the signal.
+(d) groth16py's own `setup` keys cannot be exported as .zkey, so that direction is not tested
     here; its proofs verify under ours (test_zk_groth16_verify.py).
 
 Circuits: our built-ins (exported by `settlement zk export-r1cs` / `witness`) and circom's files
@@ -15,28 +19,17 @@ in Tests/vectors (a multiplier with a public output, circomlib's Poseidon(2)).
 """
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import groth16py
+import light_poseidon_python as lp
 import pytest
+
+from conftest import zk
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = REPO / "Tests" / "vectors"
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-
-
-@pytest.fixture(scope="module")
-def cli():
-    path = os.environ.get("CLI_BIN") or str(REPO / ".build" / "debug" / "settlement")
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"CLI_BIN: {path} is not an executable (build with `swift build`)", returncode=2)
-    return path
-
-
-def zk(cli, *args):
-    return subprocess.run([cli, "zk", *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
 def proof_bytes_to_json(proof):
@@ -155,3 +148,97 @@ def test_prove_refuses_bad_witness_and_bad_zkey(cli, tmp_path):
     (tmp_path / "off.zkey").write_bytes(bytes(off_curve))
     out = zk(cli, "prove", "--zkey", tmp_path / "off.zkey", "--wtns", wtns, "--proof", proof, "--public", public)
     assert out.returncode == 4 and "A[0]" in out.stderr, out.stderr
+
+
+def poseidon(*xs):
+    """circomlib Poseidon, computed by light-poseidon (independent of our implementation)."""
+    return int(lp.Hasher(len(xs)).hash_bytes_be([x.to_bytes(32, "big") for x in xs]), 16)
+
+
+def keyed_circuit(cli, tmp_path, circuit, *depth):
+    r1cs = tmp_path / f"{circuit}.r1cs"
+    out = zk(cli, "export-r1cs", "--circuit", circuit, *depth, "--out", r1cs)
+    assert out.returncode == 0, out.stderr
+    return setup_dev(cli, tmp_path, r1cs)
+
+
+def prove_input(cli, tmp_path, zkey, circuit, inputs, *depth):
+    """`zk prove --circuit CIRCUIT --input FILE`; inputs is a dict (written as JSON) or raw text."""
+    path = tmp_path / "input.json"
+    path.write_text(inputs if isinstance(inputs, str) else json.dumps(inputs))
+    proof, public = tmp_path / "proof.json", tmp_path / "public.json"
+    out = zk(cli, "prove", "--zkey", zkey, "--circuit", circuit, *depth, "--input", path,
+             "--proof", proof, "--public", public)
+    return out, proof, public
+
+
+def test_prove_from_input_file_poseidon_preimage(cli, tmp_path):
+    zkey, vkey = keyed_circuit(cli, tmp_path, "poseidon-preimage")
+    x, y = 123456789, R - 5
+    out, proof, public = prove_input(cli, tmp_path, zkey, "poseidon-preimage", {"x": str(x), "y": hex(y)})
+    assert out.returncode == 0, out.stderr
+    inputs = json.loads(public.read_text())
+    assert inputs == [str(poseidon(x, y))]
+    assert ark_verify(vkey, proof.read_text(), inputs)
+    assert not ark_verify(vkey, proof.read_text(), [str(poseidon(x, y + 1))])
+
+
+def merkle_root(leaf, bits, siblings):
+    node = leaf
+    for bit, sibling in zip(bits, siblings):
+        node = poseidon(sibling, node) if bit else poseidon(node, sibling)
+    return node
+
+
+def test_prove_from_input_file_merkle_membership(cli, tmp_path):
+    depth = ("--depth", "3")
+    zkey, vkey = keyed_circuit(cli, tmp_path, "merkle-membership", *depth)
+    leaf, bits, siblings = 77, [1, 0, 1], [5, 2**200 + 1, 9]
+    doc = {"leaf": str(leaf), "pathBits": [str(b) for b in bits], "siblings": [hex(s) for s in siblings]}
+    out, proof, public = prove_input(cli, tmp_path, zkey, "merkle-membership", doc, *depth)
+    assert out.returncode == 0, out.stderr
+    inputs = json.loads(public.read_text())
+    assert inputs == [str(merkle_root(leaf, bits, siblings))]
+    assert ark_verify(vkey, proof.read_text(), inputs)
+    # The claim that the leaf sits at another position: a different root, refused.
+    assert not ark_verify(vkey, proof.read_text(), [str(merkle_root(leaf, [0, 0, 1], siblings))])
+
+
+GOOD_MERKLE = {"leaf": "1", "pathBits": ["0", "1", "0"], "siblings": ["2", "3", "4"]}
+
+BAD_INPUTS = [
+    # (circuit, input, what stderr must name)
+    ("poseidon-preimage", {"x": "1", "y": "2", "z": "3"}, "unknown signal 'z'"),
+    ("poseidon-preimage", {"x": "1"}, "missing signal 'y'"),
+    ("poseidon-preimage", {"x": str(R), "y": "2"}, "signal 'x': value is not below"),
+    ("poseidon-preimage", {"x": "1", "y": hex(R + 1)}, "signal 'y': value is not below"),
+    ("poseidon-preimage", {"x": "1", "y": "12abc"}, "signal 'y': not a decimal or 0x-hex"),
+    ("poseidon-preimage", {"x": ["1"], "y": "2"}, "signal 'x': expected a single value"),
+    ("poseidon-preimage", '{"x": "1", "y": ', "malformed input JSON"),
+    ("poseidon-preimage", '["1", "2"]', "malformed input JSON"),
+    ("merkle-membership", {**GOOD_MERKLE, "siblings": ["2", "3"]}, "signal 'siblings': expected 3 values, got 2"),
+    ("merkle-membership", {**GOOD_MERKLE, "pathBits": "0"}, "signal 'pathBits': expected an array of 3"),
+    ("merkle-membership", {**GOOD_MERKLE, "pathBits": ["0", "2", "0"]}, "signal 'pathBits[1]': a bit must be 0 or 1"),
+    ("merkle-membership", {**GOOD_MERKLE, "siblings": ["2", str(R), "4"]}, "signal 'siblings[1]': value is not below"),
+]
+
+
+def test_prove_refuses_bad_input_files(cli, tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "m").mkdir()
+    keys = {"poseidon-preimage": (keyed_circuit(cli, tmp_path / "p", "poseidon-preimage")[0], ()),
+            "merkle-membership": (keyed_circuit(cli, tmp_path / "m", "merkle-membership", "--depth", "3")[0],
+                                  ("--depth", "3"))}
+    # The good Merkle input proves (so each refusal below is about the one changed signal).
+    zkey, depth = keys["merkle-membership"]
+    out, _, _ = prove_input(cli, tmp_path, zkey, "merkle-membership", GOOD_MERKLE, *depth)
+    assert out.returncode == 0, out.stderr
+    for circuit, doc, message in BAD_INPUTS:
+        zkey, depth = keys[circuit]
+        out, _, _ = prove_input(cli, tmp_path, zkey, circuit, doc, *depth)
+        assert out.returncode == 2 and message in out.stderr, (doc, out.returncode, out.stderr)
+    # A missing input file is an unreadable file (exit 4), not a refused input.
+    zkey, _ = keys["poseidon-preimage"]
+    out = zk(cli, "prove", "--zkey", zkey, "--circuit", "poseidon-preimage", "--input", tmp_path / "absent.json",
+             "--out", tmp_path / "o")
+    assert out.returncode == 4, out.stderr

@@ -12,7 +12,6 @@ Set ZK_WRITE_FIXTURES=1 to (re)write Tests/vectors/groth16/ from a fresh groth16
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import groth16py
@@ -21,22 +20,12 @@ from py_ecc.fields import optimized_bn128_FQ as FQ, optimized_bn128_FQ2 as FQ2, 
 from py_ecc.optimized_bn128 import optimized_curve as oc
 from py_ecc.optimized_bn128 import optimized_pairing as op
 
+from conftest import zk
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "vectors" / "groth16"
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-
-
-@pytest.fixture(scope="module")
-def cli():
-    path = os.environ.get("CLI_BIN") or str(REPO / ".build" / "debug" / "settlement")
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"CLI_BIN: {path} is not an executable (build with `swift build`)", returncode=2)
-    return path
-
-
-def zk(cli, *args):
-    return subprocess.run([cli, "zk", *args], capture_output=True, text=True, timeout=300)
 
 
 def proof_bytes_to_json(proof):

@@ -24,20 +24,14 @@ import groth16py
 import light_poseidon_python as lp
 import pytest
 
+from conftest import zk
+
 REPO = Path(__file__).resolve().parents[2]
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 
-@pytest.fixture(scope="module")
-def cli():
-    path = os.environ.get("CLI_BIN") or str(REPO / ".build" / "debug" / "settlement")
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"CLI_BIN: {path} is not an executable (build with `swift build`)", returncode=2)
-    return path
-
-
 def run(cli, *args, check=True):
-    p = subprocess.run([cli, "zk", *args], capture_output=True, text=True, timeout=300)
+    p = zk(cli, *args)
     if check:
         assert p.returncode == 0, p.stderr
     return p

@@ -42,6 +42,17 @@ enum CeremonyEncoding {
         out += c.deltaG1.eip196Bytes + c.deltaG2.eip197Bytes + c.proof.bytes + c.keyHash
         return out
     }
+
+    /// A transcript's running digests, both phases: d₀ = `initial`, dᵢ = SHA-256(dᵢ₋₁ ‖ record i).
+    static func digestChain(from initial: [UInt8], records: [[UInt8]]) -> [[UInt8]] {
+        var d = initial
+        var out = [d]
+        for record in records {
+            d = SHA256.hash(d + record)
+            out.append(d)
+        }
+        return out
+    }
 }
 
 extension PowersOfTau {
@@ -83,7 +94,7 @@ extension BinaryReader {
     /// `count` G1 points, decoded on `threads` threads (the count must be checked by the caller).
     mutating func g1Vector(_ count: Int, _ what: String, threads: Int) throws(BinaryFileError) -> [G1Affine] {
         let bytes = Array(try take(64 * count, what))
-        let points = ParallelChunks.map(count: count, threads: threads) { range in
+        let points = ParallelFor.flatMapChunks(count: count, threads: threads, minimumChunk: 64) { range in
             range.map { i in try? G1Affine(eip196: bytes[(64 * i)..<(64 * i + 64)]) }
         }
         if let bad = points.firstIndex(where: { $0 == nil }) {
@@ -96,7 +107,7 @@ extension BinaryReader {
     /// `count` G2 points (each subgroup-checked), decoded on `threads` threads.
     mutating func g2Vector(_ count: Int, _ what: String, threads: Int) throws(BinaryFileError) -> [G2Affine] {
         let bytes = Array(try take(128 * count, what))
-        let points = ParallelChunks.map(count: count, threads: threads) { range in
+        let points = ParallelFor.flatMapChunks(count: count, threads: threads, minimumChunk: 64) { range in
             range.map { i in try? G2Affine(eip197: bytes[(128 * i)..<(128 * i + 128)]) }
         }
         if let bad = points.firstIndex(where: { $0 == nil }) {

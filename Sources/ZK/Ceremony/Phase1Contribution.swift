@@ -53,13 +53,8 @@ public struct Phase1Transcript: Sendable, Equatable {
     /// The running transcript digest after each contribution: d₀ = `initialDigest`,
     /// dᵢ = SHA-256(dᵢ₋₁ ‖ record i). dᵢ is contribution i's hash, and dᵢ₋₁ its challenge.
     public var digests: [[UInt8]] {
-        var d = Self.initialDigest(power: parameters.power)
-        var out = [d]
-        for c in contributions {
-            d = SHA256.hash(d + CeremonyEncoding.bytes(of: c))
-            out.append(d)
-        }
-        return out
+        CeremonyEncoding.digestChain(from: Self.initialDigest(power: parameters.power),
+                                     records: contributions.map(CeremonyEncoding.bytes(of:)))
     }
 
     /// Adds a contribution with fresh secrets from `generator` (the system's cryptographic

@@ -48,13 +48,8 @@ public struct Phase2Transcript: Sendable, Equatable {
 
     /// d₀ = SHA-256(tag ‖ circuit digest ‖ phase-1 digest), dᵢ = SHA-256(dᵢ₋₁ ‖ record i).
     public var digests: [[UInt8]] {
-        var d = SHA256.hash(Array("zk-ceremony phase2 v1".utf8) + circuitHash + phase1Hash)
-        var out = [d]
-        for c in contributions {
-            d = SHA256.hash(d + CeremonyEncoding.bytes(of: c))
-            out.append(d)
-        }
-        return out
+        CeremonyEncoding.digestChain(from: SHA256.hash(Array("zk-ceremony phase2 v1".utf8) + circuitHash + phase1Hash),
+                                     records: contributions.map(CeremonyEncoding.bytes(of:)))
     }
 
     /// Adds a contribution with a fresh secret from `generator`; returns the record.

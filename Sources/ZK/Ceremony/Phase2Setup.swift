@@ -73,7 +73,7 @@ public enum Phase2Setup {
         var byWire = [[(row: Int, coefficient: Fr)]](repeating: [], count: wires)
         for e in entries { byWire[e.wire].append((e.row, e.coefficient)) }
         let minusOne = -Fr.one
-        return ParallelChunks.map(count: wires, threads: threads) { [byWire] range in
+        return ParallelFor.flatMapChunks(count: wires, threads: threads, minimumChunk: 64) { [byWire] range in
             range.map { wire in
                 var acc = JacobianPoint<Curve>.infinity
                 for (row, k) in byWire[wire] {

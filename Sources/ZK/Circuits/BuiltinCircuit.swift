@@ -1,17 +1,24 @@
-/// A circuit built into the engine, by name: it builds its constraint system and witness from an
-/// input; `example` is a valid input, so a circuit can be exported, witnessed and proved without
-/// any file. The constraint system's shape does not depend on the input's values.
+/// A circuit built into the engine, by name: it builds its constraint system and witness from its
+/// named input signals (as a circom `input.json` gives them); `exampleInputs` is a valid input, so
+/// a circuit can be exported, witnessed and proved without any file. The constraint system's shape
+/// does not depend on the input's values.
 public struct BuiltinCircuit: Sendable {
     public let name: String
     public let summary: String
-    /// Builds the system for the example input.
-    public let buildExample: @Sendable () -> ConstraintSystem
+    /// The input signals, in the order `zk circuits --describe` lists them.
+    public let signals: [CircuitSignal]
+    /// A valid input (the values `--example` proves).
+    public let exampleInputs: CircuitInputs
+    /// Builds the system from inputs already checked against `signals`.
+    let make: @Sendable (CircuitInputs) -> ConstraintSystem
 
     /// The built-in circuits: `poseidon-preimage`, `merkle-membership` (depth 20).
     public static let all: [BuiltinCircuit] = [
         BuiltinCircuit(name: "poseidon-preimage",
                        summary: "public: h; private: x, y; h = poseidon(x, y)",
-                       buildExample: { PoseidonPreimageCircuit.example.build() }),
+                       signals: PoseidonPreimageCircuit.signals,
+                       exampleInputs: PoseidonPreimageCircuit.example.inputs,
+                       make: { PoseidonPreimageCircuit(inputs: $0).build() }),
         merkleMembership(depth: 20),
     ]
 
@@ -20,10 +27,20 @@ public struct BuiltinCircuit: Sendable {
         precondition((1...64).contains(depth), "depth 1 to 64")
         return BuiltinCircuit(name: "merkle-membership",
                               summary: "public: root; private: leaf, path bits, siblings (depth \(depth))",
-                              buildExample: { MerkleMembershipCircuit.example(depth: depth).build() })
+                              signals: MerkleMembershipCircuit.signals(depth: depth),
+                              exampleInputs: MerkleMembershipCircuit.example(depth: depth).inputs,
+                              make: { MerkleMembershipCircuit(inputs: $0).build() })
     }
 
     public static func named(_ name: String) -> BuiltinCircuit? { all.first { $0.name == name } }
+
+    /// The system and witness for the example input.
+    public func buildExample() -> ConstraintSystem { make(exampleInputs) }
+
+    /// The system and witness for a circom-style `input.json` (see `CircuitInputs.parse`).
+    public func build(inputJSON bytes: [UInt8]) throws(CircuitInputError) -> ConstraintSystem {
+        make(try CircuitInputs.parse(json: bytes, signals: signals))
+    }
 }
 
 /// Knowledge of a Poseidon preimage: public h, private (x, y), h = poseidon(x, y). 241 constraints.
@@ -33,6 +50,18 @@ public struct PoseidonPreimageCircuit: Sendable {
     public init(x: Fr, y: Fr) { self.x = x; self.y = y }
 
     public static let example = PoseidonPreimageCircuit(x: Fr(1), y: Fr(2))
+
+    /// The input signals: x and y (the public h is computed).
+    public static let signals = [
+        CircuitSignal(name: "x", summary: "first preimage element (private)"),
+        CircuitSignal(name: "y", summary: "second preimage element (private)"),
+    ]
+
+    /// From inputs checked against `signals`.
+    public init(inputs: CircuitInputs) { self.init(x: inputs["x"][0], y: inputs["y"][0]) }
+
+    /// This preimage as named inputs.
+    public var inputs: CircuitInputs { CircuitInputs(["x": [x], "y": [y]]) }
 
     public func build() -> ConstraintSystem {
         var cs = ConstraintSystem()
@@ -64,6 +93,26 @@ public struct MerkleMembershipCircuit: Sendable {
         MerkleMembershipCircuit(leaf: Fr(42),
                                 pathBits: (0..<depth).map { (0b10110 >> ($0 % 5)) & 1 == 1 },
                                 siblings: (0..<depth).map { Fr(UInt64(1000 + $0)) })
+    }
+
+    /// The input signals: leaf, pathBits[depth] (0 or 1), siblings[depth] (the public root is
+    /// computed).
+    public static func signals(depth: Int) -> [CircuitSignal] {
+        [CircuitSignal(name: "leaf", summary: "the leaf value (private)"),
+         CircuitSignal(name: "pathBits", length: depth, isBit: true,
+                       summary: "bit i = 1 when the node at level i is a right child (private)"),
+         CircuitSignal(name: "siblings", length: depth, summary: "the sibling at each level, leaf first (private)")]
+    }
+
+    /// From inputs checked against `signals(depth:)`.
+    public init(inputs: CircuitInputs) {
+        self.init(leaf: inputs["leaf"][0], pathBits: inputs["pathBits"].map { $0 == .one },
+                  siblings: inputs["siblings"])
+    }
+
+    /// This path as named inputs.
+    public var inputs: CircuitInputs {
+        CircuitInputs(["leaf": [leaf], "pathBits": pathBits.map { $0 ? .one : .zero }, "siblings": siblings])
     }
 
     public func build() -> ConstraintSystem {

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Many multiples k·P of one fixed point P, as a setup needs (every key point is a multiple of a
 /// generator): a table of d·2^(8w)·P for each byte position w < 32 and byte value d = 1…255,
 /// normalised once, so a multiple costs at most 32 mixed additions instead of about 254
@@ -36,19 +33,10 @@ struct FixedBaseTable<Curve: CurveParameters>: Sendable {
         return acc
     }
 
-    /// k·P for every k, in affine form, spread over `threads` threads.
+    /// k·P for every k, in affine form, spread over `threads` threads (at least 64 scalars each).
     func multiplyAll(_ scalars: [Fr], threads: Int) -> [AffinePoint<Curve>] {
-        let n = scalars.count
-        if n == 0 { return [] }
-        let threadCount = max(1, min(threads, n / 64 + 1))
-        let chunk = (n + threadCount - 1) / threadCount
-        let collected = Mutex([[AffinePoint<Curve>]](repeating: [], count: threadCount))
-        DispatchQueue.concurrentPerform(iterations: threadCount) { t in
-            let range = (t * chunk)..<min(n, (t + 1) * chunk)
-            guard !range.isEmpty else { return }
-            let points = JacobianPoint<Curve>.batchNormalize(range.map { multiply(scalars[$0]) })
-            collected.withLock { $0[t] = points }
+        ParallelFor.flatMapChunks(count: scalars.count, threads: threads, minimumChunk: 64) { range in
+            JacobianPoint<Curve>.batchNormalize(range.map { multiply(scalars[$0]) })
         }
-        return collected.withLock { $0 }.flatMap { $0 }
     }
 }

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// The element and point representations of snarkjs' `.zkey` (unlike `.r1cs`/`.wtns`, which are
 /// canonical): a base-field coordinate is its Montgomery form x·2^256 mod p as 32 little-endian
 /// bytes; G1 is x‖y (64 bytes), G2 is x.c0‖x.c1‖y.c0‖y.c1 (128 bytes, the real part first —
@@ -72,20 +69,13 @@ enum ZKeyEncoding {
     }
 
     /// The index of the first point outside the order-r subgroup, or nil; the ψ checks (the
-    /// bulk of reading a key) are spread over `threads` threads in contiguous ranges.
+    /// bulk of reading a key) are spread over `threads` threads in contiguous ranges (at least 16
+    /// points each); each range reports its first such index, and the first range's report wins.
     static func firstOutsideSubgroup(_ points: [G2Affine], threads: Int) -> Int? {
-        let n = points.count
-        guard n > 0 else { return nil }
-        let threadCount = max(1, min(threads, n / 16 + 1))
-        let chunk = (n + threadCount - 1) / threadCount
-        let found = Mutex<Int?>(nil)
-        DispatchQueue.concurrentPerform(iterations: threadCount) { t in
-            for i in (t * chunk)..<min(n, (t + 1) * chunk) where !points[i].isInSubgroup {
-                found.withLock { if $0 == nil || i < $0! { $0 = i } }
-                return
-            }
+        let firsts = ParallelFor.mapChunks(count: points.count, threads: threads, minimumChunk: 16) { range in
+            range.first { !points[$0].isInSubgroup }
         }
-        return found.withLock { $0 }
+        return firsts.lazy.compactMap { $0 }.first
     }
 
     /// A stored coefficient S (< r) → c = S·R⁻² mod r.

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The number-theoretic transform with group elements in place of field elements: the same
 /// butterflies (a, b) → (a + ω^j·b, a − ω^j·b), where ω^j·b is a scalar multiplication. The
 /// ceremony uses the inverse transform to turn the powers τⁱ·G into the Lagrange form Lᵢ(τ)·G
@@ -18,7 +16,7 @@ public enum GroupNumberTheoreticTransform {
         transform(&values, twiddles: powers(of: domain.rootInverse, count: n / 2).map(\.canonical),
                   threads: threads)
         let scale = domain.sizeInverse.canonical
-        let scaled = ParallelChunks.map(count: n, threads: threads) { [values] range in
+        let scaled = ParallelFor.flatMapChunks(count: n, threads: threads, minimumChunk: 64) { [values] range in
             JacobianPoint.batchNormalize(range.map { values[$0].multiplied(by: scale) })
         }
         return scaled
@@ -37,7 +35,7 @@ public enum GroupNumberTheoreticTransform {
             preconditionFailure("domain above 2^28")
         }
         let scales = powers(of: wide.rootInverse, count: n).map { ($0 * wide.sizeInverse).canonical }
-        var values = ParallelChunks.map(count: n, threads: threads) { range in
+        var values = ParallelFor.flatMapChunks(count: n, threads: threads, minimumChunk: 64) { range in
             range.map { j in (points[j].jacobian + points[n + j].negated.jacobian).multiplied(by: scales[j]) }
         }
         transform(&values, twiddles: powers(of: domain.rootInverse, count: n / 2).map(\.canonical), threads: threads)
@@ -52,15 +50,13 @@ public enum GroupNumberTheoreticTransform {
         let n = values.count
         if n == 1 { return }
         bitReverse(&values)
-        let threadCount = max(1, min(threads, n / 64))
         values.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedPointButterflies(base: buffer.baseAddress!)
             var half = 1
             while half < n {
                 let stride = n / (2 * half), h = half
-                let chunk = (n / 2 + threadCount - 1) / threadCount
-                DispatchQueue.concurrentPerform(iterations: threadCount) { t in
-                    let range = (t * chunk)..<min(n / 2, (t + 1) * chunk)
+                // At least 32 butterflies (64 points) per thread.
+                ParallelFor.forEachChunk(count: n / 2, threads: threads, minimumChunk: 32) { range in
                     shared.butterflies(range, half: h, stride: stride, twiddles: twiddles)
                 }
                 half *= 2
@@ -85,7 +81,7 @@ public enum GroupNumberTheoreticTransform {
 
 /// The transform's buffer shared by one stage's threads. Unchecked: butterfly k of a stage reads and
 /// writes only its own two positions and each thread gets a disjoint range of k, so no position is
-/// touched by two threads within a stage; the buffer outlives the `concurrentPerform` calls.
+/// touched by two threads within a stage; the buffer outlives the `ParallelFor` calls.
 private struct SharedPointButterflies<Curve: CurveParameters>: @unchecked Sendable {
     let base: UnsafeMutablePointer<JacobianPoint<Curve>>
 

@@ -1,10 +1,8 @@
-import Dispatch
-
 /// The in-place radix-2 number-theoretic transform over Fr: bit-reversal permutation, then
 /// iterative Cooley–Tukey butterflies (a, b) → (a + w·b, a − w·b). For large sizes the N/2
 /// butterflies of each stage are split into contiguous ranges across threads; butterflies of one
 /// stage touch disjoint pairs of indices, and the stages are separated by the barrier that
-/// `concurrentPerform` is.
+/// `ParallelFor.forEachChunk` is.
 enum NumberTheoreticTransform {
     /// Below this size a transform runs on the calling thread.
     static let parallelThreshold = 1 << 13
@@ -22,14 +20,8 @@ enum NumberTheoreticTransform {
             var half = 1
             while half < n {
                 let stride = n / (2 * half), h = half
-                if threadCount == 1 {
-                    shared.butterflies(0..<(n / 2), half: half, stride: stride, twiddles: twiddles)
-                } else {
-                    let chunk = (n / 2 + threadCount - 1) / threadCount
-                    DispatchQueue.concurrentPerform(iterations: threadCount) { t in
-                        let range = (t * chunk)..<min(n / 2, (t + 1) * chunk)
-                        shared.butterflies(range, half: h, stride: stride, twiddles: twiddles)
-                    }
+                ParallelFor.forEachChunk(count: n / 2, threads: threadCount) { range in
+                    shared.butterflies(range, half: h, stride: stride, twiddles: twiddles)
                 }
                 half *= 2
             }
@@ -56,7 +48,7 @@ enum NumberTheoreticTransform {
 /// The transform's buffer shared by the threads of one stage. Unchecked: each thread is given a
 /// disjoint range of butterfly indices, and butterfly k of a stage reads and writes only the two
 /// positions it owns (see `butterflies`), so no position is touched by two threads in one stage;
-/// the buffer outlives the `concurrentPerform` calls that use it.
+/// the buffer outlives the `ParallelFor` calls that use it.
 private struct SharedButterflyBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Fr>
 
