@@ -56,12 +56,14 @@ extension Groth16 {
             }
             let vkX = G1Point.multiScalarMultiply(bases: key.ic, scalars: icScalars).affine
             let sumC = G1Point.multiScalarMultiply(bases: items.map(\.proof.c), scalars: rho).affine
-            let scaledA = G1Point.batchNormalize(zip(items, coefficients).map { item, c in
-                -G1Endomorphism.multiply(item.proof.a, c.k1, c.k2)
-            })
-            let pairs = zip(scaledA, items).map { ($0, $1.proof.b) }
-            var f = Pairing.parallelMillerLoop(pairs)
-            f = f * Pairing.millerLoop([(vkX, pvk.gamma), (sumC, pvk.delta)])
+            // Per chunk of items, on all cores: −ρᵢ·Aᵢ, Bᵢ's lines, and one Miller loop.
+            let parts = ParallelFor.mapChunks(count: items.count) { range in
+                let scaledA = G1Point.batchNormalize(range.map { i in
+                    -G1Endomorphism.multiply(items[i].proof.a, coefficients[i].k1, coefficients[i].k2)
+                })
+                return Pairing.millerLoop(zip(scaledA, range).map { ($0, G2Prepared(items[$1].proof.b)) })
+            }
+            let f = parts.reduce(Pairing.millerLoop([(vkX, pvk.gamma), (sumC, pvk.delta)]), *)
             return Pairing.finalExponentiation(f) == pvk.alphaBetaInverse.cyclotomicPow(icScalars[0].canonical)
         }
 
