@@ -47,6 +47,36 @@ extension ZKCommand {
             }
         }
 
+        /// Refuses to add a contribution after a beacon: the beacon must stay the last one.
+        static func refuseAfterBeacon(_ lastBeacon: CeremonyBeacon?, _ input: String) throws {
+            guard lastBeacon == nil else {
+                printError("\(input): the transcript ends with a beacon contribution, which must stay the last; not contributing")
+                throw ExitCode(1)
+            }
+        }
+
+        /// Checks a phase-2 input before contributing to it: the whole transcript against phase 1
+        /// and the circuit when both are given, otherwise each contribution against its predecessor
+        /// (and a note that the key itself was not checked). Exit 1 when a check fails.
+        static func checkPhase2Input(_ t: Phase2Transcript, input: String, ptau: String?, r1cs: String?) throws {
+            let failures: [CeremonyFailure]
+            if let ptau, let r1cs {
+                let p1 = try readPhase1(ptau)
+                let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
+                var check = SystemRandomNumberGenerator()
+                failures = t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
+                    .filter { $0 != .noContributions && $0 != .onlyBeaconContributions }
+            } else {
+                failures = t.contributionEntries().compactMap(\.failure)
+                printNote("\(input): contributions checked one by one; the key was not checked against phase 1 "
+                          + "and the circuit (give --ptau and --r1cs for that)")
+            }
+            guard failures.isEmpty else {
+                printError("\(input): the transcript does not verify (\(failures[0])); not contributing")
+                throw ExitCode(1)
+            }
+        }
+
         /// Prints one line per contribution and each final failure; true when the report is valid.
         /// Reads and verifies a phase-1 and a phase-2 transcript (printing both reports); exit 1
         /// unless both verify. What the export commands write comes only from here.
@@ -65,7 +95,8 @@ extension ZKCommand {
         static func printReport(_ report: CeremonyReport) -> Bool {
             for c in report.contributions {
                 let verdict = c.failure.map { "FAILED: \($0)" } ?? "OK"
-                print("#\(c.index) \(Format.hex(c.hash)) \(c.name.debugDescription) \(verdict)")
+                let kind = c.isBeacon ? " (beacon: public secrets)" : ""
+                print("#\(c.index) \(Format.hex(c.hash)) \(c.name.debugDescription)\(kind) \(verdict)")
             }
             for f in report.finalFailures { print("FAILED: \(f)") }
             print(report.isValid ? "transcript OK" : "transcript FAILED")
@@ -136,21 +167,14 @@ extension ZKCommand {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 let record = t.contribute(name: name, using: &rng)
                 try ZKCommand.write(Phase1File.write(t), to: out)
                 print("phase 1 contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
                 print("parameters digest \(Format.hex(record.parametersHash))")
             case .phase2(var t):
-                if let ptau, let r1cs {
-                    let p1 = try Ceremony.readPhase1(ptau)
-                    let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
-                    var check = SystemRandomNumberGenerator()
-                    let failures = t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
-                    guard failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
-                        printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
-                        throw ExitCode(1)
-                    }
-                }
+                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 let record = t.contribute(name: name, using: &rng)
                 try ZKCommand.write(Phase2File.write(t), to: out)
                 print("phase 2 contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
@@ -209,19 +233,13 @@ extension ZKCommand {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 t.contribute(name: name, beacon: value)
                 try ZKCommand.write(Phase1File.write(t), to: out)
                 print("phase 1 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
             case .phase2(var t):
-                if let ptau, let r1cs {
-                    let p1 = try Ceremony.readPhase1(ptau)
-                    let system = try ZKCommand.read(r1cs) { b throws(BinaryFileError) in try R1CSFile.read(b) }
-                    guard t.verify(phase1: p1.parameters, r1cs: system, using: &check).failures
-                        .allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
-                        printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
-                        throw ExitCode(1)
-                    }
-                }
+                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 t.contribute(name: name, beacon: value)
                 try ZKCommand.write(Phase2File.write(t), to: out)
                 print("phase 2 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")

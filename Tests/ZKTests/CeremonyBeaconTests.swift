@@ -58,7 +58,56 @@ final class CeremonyBeaconTests: XCTestCase {
         p2.contribute(name: "beacon", beacon: beacon)
         XCTAssertEqual(p2.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).finalFailures,
                        [.onlyBeaconContributions])
+        // With a private contribution before the beacon, the transcript is valid.
+        var withCarol = try Phase2Transcript(phase1: honest.parameters, r1cs: r1cs, threads: 1)
+        withCarol.contribute(name: "carol", using: &rng)
+        withCarol.contribute(name: "beacon", beacon: beacon)
+        XCTAssertTrue(withCarol.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).isValid)
+    }
+
+    /// The adversary: a coordinator who makes verifiers spend hash rounds by putting beacons
+    /// anywhere but at the end (each costs up to 2^28 rounds): a beacon must be last, and is
+    /// refused elsewhere before its rounds are computed. Reports mark beacons.
+    func testBeaconMustBeLast() throws {
+        var rng = TestRNG(seed: 44)
+        let beacon = CeremonyBeacon(value: Array("early".utf8), iterationsExponent: 2)!
+        var p1 = Phase1Transcript(power: 3)
+        p1.contribute(name: "alice", using: &rng)
+        p1.contribute(name: "beacon", beacon: beacon)
+        XCTAssertEqual(p1.verify(using: &rng).contributions.map(\.isBeacon), [false, true])
+        p1.contribute(name: "bob", using: &rng)
+        let report = p1.verify(using: &rng)
+        XCTAssertEqual(report.contributions.map(\.failure), [nil, .beaconNotLast, nil])
+        XCTAssertFalse(report.isValid)
+
+        let r1cs = CeremonyFixture.circuit().r1cs
+        var honest = Phase1Transcript(power: 3)
+        honest.contribute(name: "alice", using: &rng)
+        var p2 = try Phase2Transcript(phase1: honest.parameters, r1cs: r1cs, threads: 1)
+        p2.contribute(name: "beacon", beacon: beacon)
         p2.contribute(name: "carol", using: &rng)
-        XCTAssertTrue(p2.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).isValid)
+        XCTAssertEqual(p2.verify(phase1: honest.parameters, r1cs: r1cs, using: &rng).contributions.map(\.failure),
+                       [.beaconNotLast, nil])
+        XCTAssertEqual(p2.contributionEntries().map(\.failure), [.beaconNotLast, nil])
+    }
+
+    /// The adversary: a participant who claims a contribution but multiplies by 1 (valid proofs of
+    /// knowledge of the secret 1, points unchanged): refused, naming the secret.
+    func testSecretOfOneIsRefused() throws {
+        var rng = TestRNG(seed: 45)
+        var p1 = Phase1Transcript(power: 3)
+        p1.contribute(name: "alice", using: &rng)
+        var lazy = p1
+        lazy.contribute(name: "mallory", secrets: Phase1Secrets(tau: .one, alpha: rng.fr(), beta: rng.fr()), using: &rng)
+        XCTAssertEqual(lazy.verify(using: &rng).contributions[1].failure, .secretIsOne(secret: "tau"))
+        lazy = p1
+        lazy.contribute(name: "mallory", secrets: Phase1Secrets(tau: rng.fr(), alpha: rng.fr(), beta: .one), using: &rng)
+        XCTAssertEqual(lazy.verify(using: &rng).contributions[1].failure, .secretIsOne(secret: "beta"))
+
+        let r1cs = CeremonyFixture.circuit().r1cs
+        var p2 = try Phase2Transcript(phase1: p1.parameters, r1cs: r1cs, threads: 1)
+        p2.contribute(name: "carol", using: &rng)
+        p2.contribute(name: "mallory", secret: .one, using: &rng)
+        XCTAssertEqual(p2.contributionEntries().map(\.failure), [nil, .secretIsOne(secret: "delta")])
     }
 }

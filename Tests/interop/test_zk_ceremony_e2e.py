@@ -215,3 +215,19 @@ def test_exports_and_srs_fail_closed(cli, ceremony):
     out = zk(cli, "aggregation-srs", "--ptau", c["p1"], "--ptau-b", copy, "--out", d / "c.srs")
     assert out.returncode == 1 and "share a contribution record" in out.stderr, out.stdout + out.stderr
     assert not (d / "b.srs").exists() and not (d / "c.srs").exists()
+
+
+def test_no_contribution_after_a_beacon_and_phase2_checked_without_phase1(cli, ceremony, tmp_path):
+    """A beacon stays last: the CLI refuses to contribute after it, and a transcript with a record
+    after a beacon fails verification (each beacon costs a verifier up to 2^28 hash rounds).
+    Contributing to phase 2 without --ptau/--r1cs still checks each record and says what it skipped."""
+    c = ceremony
+    with_beacon = tmp_path / "beacon.ptau"
+    ok(zk(cli, "ceremony", "beacon", "--in", c["p1"], "--out", with_beacon, "--beacon", "ee11", "--iterations-exponent", 1))
+    out = ok(zk(cli, "ceremony", "verify-transcript", with_beacon))
+    assert '"beacon" (beacon: public secrets) OK' in out.stdout, out.stdout
+    out = zk(cli, "ceremony", "contribute", "--in", with_beacon, "--out", tmp_path / "after.ptau", "--name", "late")
+    assert out.returncode == 1 and "must stay the last" in out.stderr, out.stdout + out.stderr
+    assert not (tmp_path / "after.ptau").exists()
+    out = ok(zk(cli, "ceremony", "contribute", "--in", c["p2"][-1], "--out", tmp_path / "next.phase2", "--name", "erin"))
+    assert "the key was not checked against phase 1" in out.stderr, out.stderr

@@ -29,6 +29,12 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
     case onlyBeaconContributions
     /// A beacon contribution's points are not the previous ones times the beacon's secrets.
     case beaconMismatch
+    /// A beacon contribution that is not the last one. Each beacon costs a verifier up to 2^28
+    /// hash rounds, so a transcript may carry one, at the end (where it belongs: after everyone).
+    case beaconNotLast
+    /// The contribution left the named secret's points unchanged (a secret of 1): it claims a
+    /// participation that added nothing.
+    case secretIsOne(secret: String)
 
     public var description: String {
         switch self {
@@ -46,6 +52,8 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
         case .noContributions: "no contributions: the secrets are 1, known to everyone"
         case .onlyBeaconContributions: "only beacon contributions: their secrets are public, anyone can recompute them"
         case .beaconMismatch: "the points are not those the beacon determines"
+        case .beaconNotLast: "a beacon contribution must be the last one (each costs a verifier up to 2^28 hash rounds)"
+        case .secretIsOne(let s): "the contribution left \(s) unchanged (a secret of 1 adds nothing)"
         }
     }
 }
@@ -60,6 +68,9 @@ public struct CeremonyReport: Sendable, Equatable {
         public let hash: [UInt8]
         /// Nil when every check of this contribution passed.
         public let failure: CeremonyFailure?
+        /// Whether the contribution is a public beacon (its secrets are recomputable, it adds no
+        /// secrecy).
+        public var isBeacon = false
     }
 
     public var contributions: [Entry]

@@ -15,8 +15,11 @@ extension Phase1Transcript {
         var entries: [CeremonyReport.Entry] = []
         var previous = Phase1Points.generators
         for (i, record) in contributions.enumerated() {
-            entries.append(.init(index: i, name: record.name, hash: digests[i + 1],
-                                 failure: Self.check(record, after: previous, digest: digests[i])))
+            // A misplaced beacon is refused before its hash rounds are spent.
+            let failure = record.beacon != nil && i != contributions.count - 1
+                ? .beaconNotLast : Self.check(record, after: previous, digest: digests[i])
+            entries.append(.init(index: i, name: record.name, hash: digests[i + 1], failure: failure,
+                                 isBeacon: record.beacon != nil))
             previous = record.points
         }
         return CeremonyReport(contributions: entries, finalFailures: checkFinal(generator: &generator, threads: threads))
@@ -25,6 +28,10 @@ extension Phase1Transcript {
     /// The checks of one contribution against the points before it.
     static func check(_ record: Phase1Contribution, after old: Phase1Points, digest: [UInt8]) -> CeremonyFailure? {
         let new = record.points
+        for (label, before, after) in [("tau", old.tauG1, new.tauG1), ("alpha", old.alphaG1, new.alphaG1),
+                                       ("beta", old.betaG1, new.betaG1)] where before == after {
+            return .secretIsOne(secret: label)
+        }
         let proofs: [(String, KnowledgeProof, G1Affine, G1Affine)] = [
             ("tau", record.tauProof, old.tauG1, new.tauG1),
             ("alpha", record.alphaProof, old.alphaG1, new.alphaG1),

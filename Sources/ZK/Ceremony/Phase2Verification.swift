@@ -12,14 +12,7 @@ extension Phase2Transcript {
         phase1: PowersOfTau, r1cs: R1CS, using generator: inout G, threads: Int? = nil
     ) -> CeremonyReport {
         let threads = threads ?? MultiScalarMultiplication.defaultThreadCount
-        let digests = self.digests
-        var entries: [CeremonyReport.Entry] = []
-        var previous = BN254G1.generator
-        for (i, record) in contributions.enumerated() {
-            entries.append(.init(index: i, name: record.name, hash: digests[i + 1],
-                                 failure: Self.check(record, after: previous, digest: digests[i])))
-            previous = record.deltaG1
-        }
+        let entries = contributionEntries()
         var failures: [CeremonyFailure] = []
         if circuitHash != Phase2Setup.circuitHash(r1cs) { failures.append(.wrongCircuit) }
         if phase1Hash != phase1.hash { failures.append(.wrongPhase1) }
@@ -32,7 +25,26 @@ extension Phase2Transcript {
         return CeremonyReport(contributions: entries, finalFailures: failures)
     }
 
+    /// The checks of each contribution against its predecessor alone (knowledge proof, δ update,
+    /// δ·G2 against δ·G1, beacons), without the key's recomputation from phase 1 and the circuit:
+    /// what can be checked without them.
+    public func contributionEntries() -> [CeremonyReport.Entry] {
+        let digests = self.digests
+        var entries: [CeremonyReport.Entry] = []
+        var previous = BN254G1.generator
+        for (i, record) in contributions.enumerated() {
+            // A misplaced beacon is refused before its hash rounds are spent.
+            let failure = record.beacon != nil && i != contributions.count - 1
+                ? .beaconNotLast : Self.check(record, after: previous, digest: digests[i])
+            entries.append(.init(index: i, name: record.name, hash: digests[i + 1], failure: failure,
+                                 isBeacon: record.beacon != nil))
+            previous = record.deltaG1
+        }
+        return entries
+    }
+
     static func check(_ record: Phase2Contribution, after old: G1Affine, digest: [UInt8]) -> CeremonyFailure? {
+        if record.deltaG1 == old { return .secretIsOne(secret: "delta") }
         let challenge = Phase2Contribution.challenge(digest)
         guard record.proof.verify(challenge: challenge) else { return .invalidKnowledgeProof(secret: "delta") }
         guard record.proof.provesUpdate(from: old, to: record.deltaG1, challenge: challenge) else {
