@@ -66,6 +66,12 @@ extension ZKCommand {
                          "the benchmark's proof does not verify")
             out.append(Timing(operation: "Groth16 proof (ours): \(label)", threads: all,
                               milliseconds: best!.wall, cpuMilliseconds: best!.cpu))
+            var profile = Groth16.ProverProfile()
+            _ = try? Groth16.prove(key: key, witness: cs.witness, profile: &profile)
+            for step in profile.steps {
+                out.append(Timing(operation: "  prover step: \(step.name)", threads: all,
+                                  milliseconds: step.milliseconds, cpuMilliseconds: step.cpuMilliseconds))
+            }
             if let python = arkworksPython {
                 if let ms = Self.arkworksZKeyProofMilliseconds(python: python, zkey: zkey.path, wtns: wtns.path, threads: all) {
                     out.append(Timing(operation: "Groth16 proof (arkworks, same .zkey/.wtns): \(label)",
