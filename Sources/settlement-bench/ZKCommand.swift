@@ -265,6 +265,13 @@ extension ZKCommand {
     static func pythonMilliseconds(
         python: String, script: String, arguments: [String] = [], environment: [String] = []
     ) -> Double? {
+        pythonLastLineNumbers(python: python, script: script, arguments: arguments, environment: environment)?.first
+    }
+
+    /// The numbers of the last line a Python script prints (space-separated); nil when it fails.
+    static func pythonLastLineNumbers(
+        python: String, script: String, arguments: [String] = [], environment: [String] = []
+    ) -> [Double]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = environment + [python, "-c", script] + arguments
@@ -276,7 +283,9 @@ extension ZKCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        return lines.last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard let fields = lines.last?.split(separator: " ") else { return nil }
+        let numbers = fields.compactMap { Double($0) }
+        return numbers.count == fields.count && !numbers.isEmpty ? numbers : nil
     }
 
     func printLarge(_ timings: [Timing]) {

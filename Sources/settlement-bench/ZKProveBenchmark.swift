@@ -66,10 +66,16 @@ extension ZKCommand {
                          "the benchmark's proof does not verify")
             out.append(Timing(operation: "Groth16 proof (ours): \(label)", threads: all,
                               milliseconds: best!.wall, cpuMilliseconds: best!.cpu))
+            var profile = Groth16.ProverProfile()
+            _ = try? Groth16.prove(key: key, witness: cs.witness, profile: &profile)
+            for step in profile.steps {
+                out.append(Timing(operation: "  prover step: \(step.name)", threads: all,
+                                  milliseconds: step.milliseconds, cpuMilliseconds: step.cpuMilliseconds))
+            }
             if let python = arkworksPython {
                 if let ms = Self.arkworksZKeyProofMilliseconds(python: python, zkey: zkey.path, wtns: wtns.path, threads: all) {
                     out.append(Timing(operation: "Groth16 proof (arkworks, same .zkey/.wtns): \(label)",
-                                      threads: all, milliseconds: ms, cpuMilliseconds: .nan))
+                                      threads: all, milliseconds: ms.wall, cpuMilliseconds: ms.cpu))
                 } else {
                     print("arkworks (groth16py) .zkey comparison skipped: \(python) could not run it")
                 }
@@ -79,8 +85,11 @@ extension ZKCommand {
     }
 
     /// groth16py's `prove_wtns` with our `.zkey` imported: the better of two proofs after a
-    /// warm-up, rayon limited to `threads`; nil when it cannot run.
-    static func arkworksZKeyProofMilliseconds(python: String, zkey: String, wtns: String, threads: Int) -> Double? {
+    /// warm-up (wall, and the process CPU time of that proof, all threads), rayon limited to
+    /// `threads`; nil when it cannot run.
+    static func arkworksZKeyProofMilliseconds(
+        python: String, zkey: String, wtns: String, threads: Int
+    ) -> (wall: Double, cpu: Double)? {
         let script = """
             import sys, time, groth16py
             imported = groth16py.import_zkey(sys.argv[1])
@@ -88,11 +97,15 @@ extension ZKCommand {
             groth16py.prove_wtns(pk, sys.argv[2])
             best = None
             for _ in range(2):
-                t0 = time.perf_counter(); groth16py.prove_wtns(pk, sys.argv[2]); t = time.perf_counter() - t0
-                best = t if best is None else min(best, t)
-            print(best * 1000)
+                t0, c0 = time.perf_counter(), time.process_time()
+                groth16py.prove_wtns(pk, sys.argv[2])
+                t, c = time.perf_counter() - t0, time.process_time() - c0
+                best = (t, c) if best is None or t < best[0] else best
+            print(best[0] * 1000, best[1] * 1000)
             """
-        return ZKCommand.pythonMilliseconds(python: python, script: script, arguments: [zkey, wtns],
-                                            environment: ["RAYON_NUM_THREADS=\(threads)"])
+        guard let numbers = ZKCommand.pythonLastLineNumbers(python: python, script: script, arguments: [zkey, wtns],
+                                                            environment: ["RAYON_NUM_THREADS=\(threads)"]),
+              numbers.count == 2 else { return nil }
+        return (numbers[0], numbers[1])
     }
 }

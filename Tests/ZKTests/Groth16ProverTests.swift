@@ -76,6 +76,27 @@ final class Groth16ProverTests: XCTestCase {
         XCTAssertTrue(Groth16.verify(key.verifyingKey, p2, publicInputs: inputs))
     }
 
+    /// The profiled prover gives a proof that verifies and records the eight steps in order
+    /// (rows, NTTs, the five MSMs, the combination), each with a time; it checks the witness
+    /// length like `prove`.
+    func testProfiledProofVerifiesAndNamesEachStep() throws {
+        let cs = Self.poseidon
+        let key = Self.poseidonKey
+        var profile = Groth16.ProverProfile()
+        let proof = try Groth16.prove(key: key, witness: cs.witness, threads: 2, profile: &profile)
+        XCTAssertTrue(Groth16.verify(key.verifyingKey, proof, publicInputs: publicInputs(cs.r1cs, cs.witness)))
+        let names = profile.steps.map(\.name)
+        XCTAssertEqual(names.count, 8)
+        for (name, prefix) in zip(names, ["witness map: A", "witness map: 3", "MSM A", "MSM B1", "MSM B2", "MSM H",
+                                          "MSM C", "combination"]) {
+            XCTAssertTrue(name.hasPrefix(prefix), name)
+        }
+        XCTAssertTrue(profile.steps.allSatisfy { $0.milliseconds >= 0 })
+        var short = cs.witness
+        short.values.removeLast()
+        XCTAssertThrowsError(try Groth16.prove(key: key, witness: short, profile: &profile))
+    }
+
     /// The dishonest prover: a private value changed. With the system the prover refuses and names
     /// the constraint; without it, the proof it makes does not verify. Lengths and wire 0 are
     /// always checked, and a system that is not the key's is refused.

@@ -27,12 +27,15 @@ final class MSMTests: XCTestCase {
         g * zip(logs, scalars).reduce(Fr.zero) { $0 + $1.0 * $1.1 }
     }
 
+    /// The window minimising the cost estimate: Jacobian sizes for small inputs, batch-affine
+    /// ones (from 10 bits) from about 2^12 points on.
     func testWindowSizeFollowsLogOfCount() {
         let M = MultiScalarMultiplication.self
         XCTAssertEqual(M.windowBits(forCount: 0), 2)
         XCTAssertEqual(M.windowBits(forCount: 1), 2)
         XCTAssertEqual(M.windowBits(forCount: 300), 6)
-        XCTAssertEqual(M.windowBits(forCount: 1 << 16), 14)
+        XCTAssertEqual(M.windowBits(forCount: 1 << 12), 10)
+        XCTAssertEqual(M.windowBits(forCount: 1 << 16), 12)
         XCTAssertEqual(M.windowBits(forCount: 1 << 20), 16)
         XCTAssertEqual(M.windowBits(forCount: 1 << 26), 16)
     }

@@ -1,4 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Groth16 {
+    /// Where one proof's time went, step by step (wall and process CPU milliseconds), for
+    /// profiling the prover (settlement-bench prints it).
+    public struct ProverProfile: Sendable {
+        public struct Step: Sendable {
+            public let name: String
+            public let milliseconds: Double
+            public let cpuMilliseconds: Double
+        }
+        public private(set) var steps: [Step] = []
+        private var wall = ContinuousClock.now
+        private var cpu = Self.cpuMilliseconds()
+
+        public init() {}
+
+        /// Ends the current step under `name` and starts the next one.
+        mutating func lap(_ name: String) {
+            let now = ContinuousClock.now, cpuNow = Self.cpuMilliseconds()
+            let d = (now - wall).components
+            steps.append(Step(name: name, milliseconds: Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15,
+                              cpuMilliseconds: cpuNow - cpu))
+            wall = now
+            cpu = cpuNow
+        }
+
+        static func cpuMilliseconds() -> Double {
+            #if canImport(Glibc) || canImport(Darwin)
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+            #else
+            return .nan
+            #endif
+        }
+    }
+
     /// Why the prover refused to prove.
     public enum ProverError: Error, Equatable, Sendable, CustomStringConvertible {
         /// The witness does not have one value per wire of the key.
@@ -35,6 +76,18 @@ extension Groth16 {
                              threads: Int? = nil) throws(ProverError) -> Proof {
         var generator = SystemRandomNumberGenerator()
         return try prove(key: key, witness: witness, checking: r1cs, threads: threads, using: &generator)
+    }
+
+    /// `prove` that also records the time of each step in `profile` (the witness map's parts,
+    /// each MSM, the final combination).
+    public static func prove(key: ProvingKey, witness: Witness, threads: Int? = nil,
+                             profile: inout ProverProfile) throws(ProverError) -> Proof {
+        var generator = SystemRandomNumberGenerator()
+        try checkWitness(key: key, witness: witness, r1cs: nil)
+        let r = Fr.random(using: &generator), s = Fr.random(using: &generator)
+        var recorded: ProverProfile? = ProverProfile()
+        defer { profile = recorded! }
+        return try prove(key: key, checkedWitness: witness.values, r: r, s: s, threads: threads, profile: &recorded)
     }
 
     /// `prove` with the blinding values r, s drawn from `generator` (tests pass a seeded one; a
@@ -78,21 +131,34 @@ extension Groth16 {
     ///     C  = Σ_private wᵢ·cᵢ + Σₖ pₖ·hₖ + s·A + r·B1 − r·s·δ   (G1)
     ///
     /// with p the QAP values on the odd coset (`QAPWitnessMap`). Every sum is one MSM on all cores.
+    /// `profile`, when given, records each step's time.
     static func prove(key: ProvingKey, checkedWitness w: [Fr], r: Fr, s: Fr,
                       threads: Int? = nil) throws(ProverError) -> Proof {
+        var noProfile: ProverProfile? = nil
+        return try prove(key: key, checkedWitness: w, r: r, s: s, threads: threads, profile: &noProfile)
+    }
+
+    static func prove(key: ProvingKey, checkedWitness w: [Fr], r: Fr, s: Fr,
+                      threads: Int?, profile: inout ProverProfile?) throws(ProverError) -> Proof {
         guard key.domainSize < 1 << FrRootsOfUnity.twoAdicity else { throw .domainTooLarge(key.domainSize) }
-        let p = QAPWitnessMap.oddCosetEvaluations(key: key, witness: w, threads: threads)
+        let p = QAPWitnessMap.oddCosetEvaluations(key: key, witness: w, threads: threads, profile: &profile)
         let privateValues = Array(w[(key.publicCount + 1)...])
         let a = G1Point.multiScalarMultiply(bases: key.a, scalars: w, threads: threads)
             .adding(key.alpha1) + key.delta1.jacobian * r
+        profile?.lap("MSM A (G1, \(key.a.count) points)")
         let b1 = G1Point.multiScalarMultiply(bases: key.b1, scalars: w, threads: threads)
             .adding(key.beta1) + key.delta1.jacobian * s
+        profile?.lap("MSM B1 (G1, \(key.b1.count) points)")
         let b2 = G2Point.multiScalarMultiply(bases: key.b2, scalars: w, threads: threads)
             .adding(key.beta2) + key.delta2.jacobian * s
+        profile?.lap("MSM B2 (G2, \(key.b2.count) points)")
         let hTerm = G1Point.multiScalarMultiply(bases: key.h, scalars: p, threads: threads)
+        profile?.lap("MSM H (G1, \(key.h.count) points)")
         let cTerm = G1Point.multiScalarMultiply(bases: key.c, scalars: privateValues, threads: threads)
+        profile?.lap("MSM C (G1, \(key.c.count) points)")
         let c = cTerm + hTerm + a * s + b1 * r - key.delta1.jacobian * (r * s)
         let affine = G1Point.batchNormalize([a, c])
+        profile?.lap("combination")
         return Proof(a: affine[0], b: b2.affine, c: affine[1])
     }
 }

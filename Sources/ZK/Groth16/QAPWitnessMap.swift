@@ -20,6 +20,13 @@ extension Groth16 {
         /// p = A·B − C on ω₂ₙ·H: entry k is p(ω₂ₙ^(2k+1)). The witness must have `key.wireCount`
         /// values (checked by the caller).
         static func oddCosetEvaluations(key: ProvingKey, witness: [Fr], threads: Int? = nil) -> [Fr] {
+            var noProfile: ProverProfile? = nil
+            return oddCosetEvaluations(key: key, witness: witness, threads: threads, profile: &noProfile)
+        }
+
+        /// The same, recording its steps in `profile` when given.
+        static func oddCosetEvaluations(key: ProvingKey, witness: [Fr], threads: Int?,
+                                        profile: inout ProverProfile?) -> [Fr] {
             guard let domain = EvaluationDomain(minimumSize: key.domainSize, threads: threads),
                   let shift = domain.doubleDomainRoot else {
                 preconditionFailure("a proving key's domain is at most 2^27")  // checked by ProvingKey users
@@ -28,9 +35,11 @@ extension Groth16 {
             var b = rowEvaluations(key.matricesB, witness: witness, rows: domain.size)
             var c = [Fr](repeating: .zero, count: domain.size)
             for i in c.indices { c[i] = a[i] * b[i] }
+            profile?.lap("witness map: A·w, B·w, C·w on \(domain.size) rows")
             domain.inverseNTT(&a); domain.cosetNTT(&a, shift: shift)
             domain.inverseNTT(&b); domain.cosetNTT(&b, shift: shift)
             domain.inverseNTT(&c); domain.cosetNTT(&c, shift: shift)
+            profile?.lap("witness map: 3 inverse NTTs + 3 coset NTTs of \(domain.size)")
             for i in a.indices { a[i] = a[i] * b[i] - c[i] }
             return a
         }
