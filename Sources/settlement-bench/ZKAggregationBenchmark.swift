@@ -1,3 +1,4 @@
+import Foundation
 import ZK
 
 /// Batch verification and SnarkPack aggregation next to N single Groth16 verifications. The proofs
@@ -32,6 +33,23 @@ extension ZKCommand {
             }
             out.append(Timing(operation: "\(n) single Groth16 verifications", threads: 1,
                               milliseconds: single.wall, cpuMilliseconds: single.cpu))
+            let calldata = items.map(\.proof.calldata)
+            let decodedSingle = Self.milliseconds {
+                for (bytes, item) in zip(calldata, items) {
+                    guard let proof = try? Groth16.Proof(calldata: bytes) else { ok = false; continue }
+                    ok = ok && Groth16.verify(pvk, proof, publicInputs: item.publicInputs)
+                }
+            }
+            out.append(Timing(operation: "\(n) single verifications from calldata (decoding, subgroup checks)", threads: 1,
+                              milliseconds: decodedSingle.wall, cpuMilliseconds: decodedSingle.cpu))
+            if let python = arkworksPython {
+                if let ms = Self.arkworksVerifyMilliseconds(python: python, key: key, items: items) {
+                    out.append(Timing(operation: "\(n) single verifications from calldata, arkworks (groth16py)",
+                                      threads: 1, milliseconds: ms.wall, cpuMilliseconds: ms.cpu))
+                } else {
+                    print("arkworks (groth16py) verification comparison skipped: \(python) could not run it")
+                }
+            }
             let batch = Self.milliseconds { ok = ok && Groth16.BatchVerifier.verify(pvk, items) }
             out.append(Timing(operation: "batch verification of \(n)", threads: all,
                               milliseconds: batch.wall, cpuMilliseconds: batch.cpu))
@@ -56,5 +74,41 @@ extension ZKCommand {
             precondition(ok, "an honest proof, batch or aggregate failed to verify")
         }
         return out
+    }
+
+    /// groth16py's prepared `Verifier` on the same key and proofs (snarkjs JSON key, the 256-byte
+    /// calldata proofs, the inputs as integers), every proof checked to verify: the better of two
+    /// passes over all of them (wall and process CPU); nil when it cannot run or a proof fails.
+    static func arkworksVerifyMilliseconds(
+        python: String, key: Groth16.VerifyingKey, items: [Groth16.BatchVerifier.Item]
+    ) -> (wall: Double, cpu: Double)? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zk-verify-bench-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let document: [String: Any] = [
+            "vk": String(decoding: Groth16JSON.encode(key), as: UTF8.self),
+            "proofs": items.map { $0.proof.calldata.map { String(format: "%02x", $0) }.joined() },
+            "inputs": items.map { $0.publicInputs.map(\.decimalString) },
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: document), (try? data.write(to: file)) != nil else {
+            return nil
+        }
+        let script = """
+            import json, sys, time, groth16py
+            d = json.load(open(sys.argv[1]))
+            v = groth16py.Verifier(groth16py.VerifyingKey.from_snarkjs(d["vk"]))
+            proofs = [bytes.fromhex(p) for p in d["proofs"]]
+            inputs = [[int(x) for x in xs] for xs in d["inputs"]]
+            best = None
+            for _ in range(2):
+                t0, c0 = time.perf_counter(), time.process_time()
+                ok = all(v.verify(p, xs) for p, xs in zip(proofs, inputs))
+                t, c = time.perf_counter() - t0, time.process_time() - c0
+                if not ok: sys.exit(1)
+                best = (t, c) if best is None or t < best[0] else best
+            print(best[0] * 1000, best[1] * 1000)
+            """
+        guard let numbers = pythonLastLineNumbers(python: python, script: script, arguments: [file.path]),
+              numbers.count == 2 else { return nil }
+        return (numbers[0], numbers[1])
     }
 }
