@@ -52,6 +52,27 @@ final class Groth16Tests: XCTestCase {
     }
 
     /// The equation itself, on keys with known exponents and three public inputs: with
+    /// The prepared key's vk_x (fixed-base tables up to `maxTabledInputs` inputs, a multi-scalar
+    /// multiplication beyond) equals IC₀ + Σ xᵢ·ICᵢ computed from known logarithms, zero and
+    /// r − 1 inputs included; a wrong input count is nil.
+    func testPreparedPublicInputCommitmentBothWays() {
+        var rng = TestRNG(seed: 17)
+        for count in [1, Groth16.PreparedVerifyingKey.maxTabledInputs, Groth16.PreparedVerifyingKey.maxTabledInputs + 3] {
+            let ics = (0...count).map { _ in rng.fr() }
+            let vk = Groth16.VerifyingKey(
+                alpha: BN254G1.generator, beta: BN254G2.generator, gamma: BN254G2.generator, delta: BN254G2.generator,
+                ic: ics.map { (G1Point.generator * $0).affine })!
+            let pvk = Groth16.PreparedVerifyingKey(vk)
+            XCTAssertEqual(pvk.icTables == nil, count > Groth16.PreparedVerifyingKey.maxTabledInputs)
+            var xs = (0..<count).map { _ in rng.fr() }
+            xs[0] = .zero
+            xs[count - 1] = -Fr.one
+            let x = zip(xs, ics.dropFirst()).reduce(ics[0]) { $0 + $1.0 * $1.1 }
+            XCTAssertEqual(pvk.publicInputCommitment(xs), (G1Point.generator * x).affine, "\(count) inputs")
+            XCTAssertNil(pvk.publicInputCommitment(Array(xs.dropLast())))
+        }
+    }
+
     /// A = s·G1, B = t·G2, C = c·G1, it holds iff s·t = a·b + x·g + c·d (x the IC combination).
     func testSyntheticKeyWithKnownExponents() {
         var rng = TestRNG(seed: 16)
