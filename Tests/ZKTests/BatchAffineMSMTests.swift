@@ -21,13 +21,15 @@ final class BatchAffineMSMTests: XCTestCase {
         XCTAssertEqual(jacobian, reference, "Jacobian, c = \(c): \(message)", file: file, line: line)
     }
 
-    /// Random scalars on every window size from 2 to 16, G1 (G2 on a few sizes, for time).
+    /// Random scalars on window sizes from 2 to 16, G1: every size around the batch-affine
+    /// threshold (10) and the largest, fewer elsewhere (the high ones cost debug builds minutes;
+    /// `MSMTests` covers every size for the Jacobian method); G2 on a few sizes.
     func testRandomInputsEveryWindowSize() {
         var rng = TestRNG(seed: 21)
         let (bases, logs) = MSMTests.knownBases(G1Point.generator, count: 120, rng: &rng)
         let scalars = (0..<120).map { _ in rng.fr() }
         let expected = MSMTests.byLogs(G1Point.generator, logs, scalars)
-        for c in 2...16 {
+        for c in [2, 3, 5, 8, 9, 10, 11, 12, 13, 16] {
             assertAgree(bases, scalars, windowBits: c, threads: 1 + c % 2, expected: expected, "G1 random")
         }
         let (b2, l2) = MSMTests.knownBases(G2Point.generator, count: 60, rng: &rng)
@@ -104,7 +106,7 @@ final class BatchAffineMSMTests: XCTestCase {
         var b = bases, s = (0..<30).map { _ in rng.fr() }
         for i in stride(from: 0, to: 30, by: 3) { s[i] = .zero }
         for i in stride(from: 1, to: 30, by: 4) { b[i] = .infinity }
-        for c in [2, 7, 10, 16] { assertAgree(b, s, windowBits: c, "zeros and infinities") }
+        for c in [2, 7, 10, 12] { assertAgree(b, s, windowBits: c, "zeros and infinities") }
         assertAgree(b, Array(repeating: .zero, count: 30), windowBits: 10, expected: .infinity, "all zero")
         assertAgree(Array(repeating: G1Affine.infinity, count: 30), s, windowBits: 10, expected: .infinity,
                     "all infinity")
