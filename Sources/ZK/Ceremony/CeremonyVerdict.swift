@@ -77,6 +77,19 @@ public struct CeremonyReport: Sendable, Equatable {
     /// The failures of the whole-transcript checks (final state, powers, key fields), in order.
     public var finalFailures: [CeremonyFailure]
 
+    /// One entry per record of either phase: `check(i, record, digest before it)`, except that a
+    /// beacon anywhere but last is refused before its hash rounds are spent.
+    static func entries<Record>(
+        _ records: [Record], digests: [[UInt8]], name: (Record) -> String, beacon: (Record) -> CeremonyBeacon?,
+        check: (Int, Record, [UInt8]) -> CeremonyFailure?
+    ) -> [Entry] {
+        records.enumerated().map { i, record in
+            let isBeacon = beacon(record) != nil
+            let failure = isBeacon && i != records.count - 1 ? .beaconNotLast : check(i, record, digests[i])
+            return Entry(index: i, name: name(record), hash: digests[i + 1], failure: failure, isBeacon: isBeacon)
+        }
+    }
+
     /// Whether every contribution and every final check passed.
     public var isValid: Bool { contributions.allSatisfy { $0.failure == nil } && finalFailures.isEmpty }
 

@@ -11,16 +11,10 @@ extension Phase1Transcript {
     /// powers of that τ (two pairings per vector), so α·τⁱ and β·τⁱ follow from α·G1, β·G1.
     public func verify<G: RandomNumberGenerator>(using generator: inout G, threads: Int? = nil) -> CeremonyReport {
         let threads = threads ?? MultiScalarMultiplication.defaultThreadCount
-        let digests = self.digests
-        var entries: [CeremonyReport.Entry] = []
-        var previous = Phase1Points.generators
-        for (i, record) in contributions.enumerated() {
-            // A misplaced beacon is refused before its hash rounds are spent.
-            let failure = record.beacon != nil && i != contributions.count - 1
-                ? .beaconNotLast : Self.check(record, after: previous, digest: digests[i])
-            entries.append(.init(index: i, name: record.name, hash: digests[i + 1], failure: failure,
-                                 isBeacon: record.beacon != nil))
-            previous = record.points
+        let entries = CeremonyReport.entries(
+            contributions, digests: digests, name: \.name, beacon: \.beacon
+        ) { i, record, digest in
+            Self.check(record, after: i == 0 ? .generators : contributions[i - 1].points, digest: digest)
         }
         return CeremonyReport(contributions: entries, finalFailures: checkFinal(generator: &generator, threads: threads))
     }

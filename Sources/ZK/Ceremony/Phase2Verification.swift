@@ -29,18 +29,9 @@ extension Phase2Transcript {
     /// δ·G2 against δ·G1, beacons), without the key's recomputation from phase 1 and the circuit:
     /// what can be checked without them.
     public func contributionEntries() -> [CeremonyReport.Entry] {
-        let digests = self.digests
-        var entries: [CeremonyReport.Entry] = []
-        var previous = BN254G1.generator
-        for (i, record) in contributions.enumerated() {
-            // A misplaced beacon is refused before its hash rounds are spent.
-            let failure = record.beacon != nil && i != contributions.count - 1
-                ? .beaconNotLast : Self.check(record, after: previous, digest: digests[i])
-            entries.append(.init(index: i, name: record.name, hash: digests[i + 1], failure: failure,
-                                 isBeacon: record.beacon != nil))
-            previous = record.deltaG1
+        CeremonyReport.entries(contributions, digests: digests, name: \.name, beacon: \.beacon) { i, record, digest in
+            Self.check(record, after: i == 0 ? BN254G1.generator : contributions[i - 1].deltaG1, digest: digest)
         }
-        return entries
     }
 
     static func check(_ record: Phase2Contribution, after old: G1Affine, digest: [UInt8]) -> CeremonyFailure? {
