@@ -201,7 +201,7 @@ extension ZKCommand {
                 printError("invalid: \(inputs.count) public input files for \(proof.proofCount) proofs")
                 throw ExitCode(1)
             }
-            guard SnarkPack.verify(verifierKey, Groth16.PreparedVerifyingKey(key), proof, publicInputs: inputs) else {
+            guard SnarkPack.verify(verifierKey, Groth16.PreparedVerifyingKey(key, fixedBaseTables: false), proof, publicInputs: inputs) else {
                 printError("invalid: the aggregate does not verify")
                 throw ExitCode(1)
             }

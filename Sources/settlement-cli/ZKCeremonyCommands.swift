@@ -162,19 +162,19 @@ extension ZKCommand {
             var rng = HashRandomGenerator.system(mixing: extra)
             switch transcript {
             case .phase1(var t):
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 var check = SystemRandomNumberGenerator()
                 guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
-                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 let record = t.contribute(name: name, using: &rng)
                 try ZKCommand.write(Phase1File.write(t), to: out)
                 print("phase 1 contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
                 print("parameters digest \(Format.hex(record.parametersHash))")
             case .phase2(var t):
-                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
                 try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
+                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
                 let record = t.contribute(name: name, using: &rng)
                 try ZKCommand.write(Phase2File.write(t), to: out)
                 print("phase 2 contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
@@ -229,17 +229,17 @@ extension ZKCommand {
             var check = SystemRandomNumberGenerator()
             switch try Ceremony.readTranscript(input) {
             case .phase1(var t):
+                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 guard t.verify(using: &check).failures.allSatisfy({ $0 == .noContributions || $0 == .onlyBeaconContributions }) else {
                     printError("\(input): the transcript does not verify (run verify-transcript); not contributing")
                     throw ExitCode(1)
                 }
-                try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
                 t.contribute(name: name, beacon: value)
                 try ZKCommand.write(Phase1File.write(t), to: out)
                 print("phase 1 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")
             case .phase2(var t):
-                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
                 try Ceremony.refuseAfterBeacon(t.contributions.last?.beacon, input)
+                try Ceremony.checkPhase2Input(t, input: input, ptau: ptau, r1cs: r1cs)
                 t.contribute(name: name, beacon: value)
                 try ZKCommand.write(Phase2File.write(t), to: out)
                 print("phase 2 beacon contribution #\(t.contributions.count - 1) \(Format.hex(t.digests.last!)) -> \(out)")

@@ -69,6 +69,10 @@ final class Groth16Tests: XCTestCase {
             xs[count - 1] = -Fr.one
             let x = zip(xs, ics.dropFirst()).reduce(ics[0]) { $0 + $1.0 * $1.1 }
             XCTAssertEqual(pvk.publicInputCommitment(xs), (G1Point.generator * x).affine, "\(count) inputs")
+            // The one-shot path (`verify(key, …)`) builds no tables and computes the same point.
+            let oneShot = Groth16.PreparedVerifyingKey(vk, fixedBaseTables: false)
+            XCTAssertNil(oneShot.icTables)
+            XCTAssertEqual(oneShot.publicInputCommitment(xs), (G1Point.generator * x).affine)
             XCTAssertNil(pvk.publicInputCommitment(Array(xs.dropLast())))
         }
     }

@@ -78,6 +78,16 @@ final class TowerTests: XCTestCase {
             XCTAssertEqual(a.squared(), mul12(a, a))
             let (l0, l1) = (rng.fq2(), rng.fq2())
             XCTAssertEqual(a.mulByLine(l0, l1), mul12(a, Fq12(.one, Fq6(l0, l1, .zero))))
+            // The projective line a + (b + c·v)·w, and both lines evaluated at a G1 point.
+            let la = rng.fq2()
+            XCTAssertEqual(a.mulBySparse(la, l0, l1), mul12(a, Fq12(Fq6(la, .zero, .zero), Fq6(l0, l1, .zero))))
+            let (x, y) = (rng.fq(), rng.fq())
+            let line = G2Prepared.Line(a: la, b: l0, c: l1)
+            var projective = a, normalized = a
+            TowerCore.multiply(&projective, byLine: line, normalized: false, x: x, y: y)
+            TowerCore.multiply(&normalized, byLine: line, normalized: true, x: x, y: y)
+            XCTAssertEqual(projective, mul12(a, Fq12(Fq6(la.scaled(by: y), .zero, .zero), Fq6(l0.scaled(by: x), l1, .zero))))
+            XCTAssertEqual(normalized, mul12(a, Fq12(.one, Fq6(l0.scaled(by: x), l1.scaled(by: y), .zero))))
         }
     }
 

@@ -33,7 +33,9 @@ public enum CeremonyFailure: Error, Equatable, Sendable, CustomStringConvertible
     /// hash rounds, so a transcript may carry one, at the end (where it belongs: after everyone).
     case beaconNotLast
     /// The contribution left the named secret's points unchanged (a secret of 1): it claims a
-    /// participation that added nothing.
+    /// participation that added nothing. Only this trivial case is caught: a secret of r − 1 or 2,
+    /// or two colluding contributions s and 1/s, pass and add no secrecy either; the ceremony's
+    /// guarantee rests, as always, on one honest contributor.
     case secretIsOne(secret: String)
 
     public var description: String {

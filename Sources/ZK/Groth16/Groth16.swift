@@ -64,18 +64,21 @@ public enum Groth16 {
         let alphaBetaInverse: Fq12
         /// Fixed-base tables of IC₁… (about 0.6 MB and 5 ms each to build), so that vk_x costs
         /// 32 mixed additions per input instead of a 254-bit scalar multiplication; nil for keys
-        /// with more than `maxTabledInputs` public inputs, which use a multi-scalar multiplication.
+        /// with more than `maxTabledInputs` public inputs or prepared without tables, which use a
+        /// multi-scalar multiplication.
         let icTables: [FixedBaseTable<BN254G1>]?
 
         /// Keys with at most this many public inputs get fixed-base tables.
         public static let maxTabledInputs = 8
 
-        public init(_ key: VerifyingKey) {
+        /// `fixedBaseTables`: build the IC tables (for a key that checks many proofs; a one-shot
+        /// verification skips them, they cost more than they save once).
+        public init(_ key: VerifyingKey, fixedBaseTables: Bool = true) {
             self.key = key
             gamma = G2Prepared(key.gamma, normalized: true)
             delta = G2Prepared(key.delta, normalized: true)
             alphaBetaInverse = Pairing.pairing(key.alpha.negated, key.beta)
-            icTables = key.publicInputCount <= Self.maxTabledInputs
+            icTables = fixedBaseTables && key.publicInputCount <= Self.maxTabledInputs
                 ? key.ic.dropFirst().map { FixedBaseTable(base: $0) } : nil
         }
 
@@ -116,6 +119,6 @@ public enum Groth16 {
     /// `verify` against an unprepared key (prepares it first: prefer a `PreparedVerifyingKey` when
     /// one key checks many proofs).
     public static func verify(_ key: VerifyingKey, _ proof: Proof, publicInputs: [Fr]) -> Bool {
-        verify(PreparedVerifyingKey(key), proof, publicInputs: publicInputs)
+        verify(PreparedVerifyingKey(key, fixedBaseTables: false), proof, publicInputs: publicInputs)
     }
 }

@@ -119,6 +119,8 @@ public enum MultiScalarMultiplication {
         digits: SignedDigits, window w: Int
     ) -> JacobianPoint<Curve> {
         let n = digits.count, offset = w * n
+        // Bases are queued as signed 32-bit indices (i + 1, negated for a negative digit).
+        precondition(n < Int(Int32.max), "too many bases for the batch-affine buckets")
         buckets.reset()
         digits.digits.withUnsafeBufferPointer { d in
             for i in 0..<n {
