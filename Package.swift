@@ -66,8 +66,10 @@ let package = Package(
         .plugin(name: "BuildInfoStamp", capability: .buildTool(), path: "Sources/BuildInfoStamp"),
 
         // The settlement domain and engine: transactions, validation, pool, batches, state.
+        // The shielded pool (Sources/Settlement/Shielded) adds ZK (proofs, Poseidon) and OpenSSL
+        // (note encryption).
         .target(name: "Settlement", dependencies: [
-            "ConcurrencySupport", "CSecp256k1", "CMemoryHints", "CThreadSanitizer",
+            "ConcurrencySupport", "CSecp256k1", "CMemoryHints", "CThreadSanitizer", "ZK", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Persistence (Sources/Persistence), four modules:
