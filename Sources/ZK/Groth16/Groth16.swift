@@ -68,8 +68,9 @@ public enum Groth16 {
         /// multi-scalar multiplication.
         let icTables: [FixedBaseTable<BN254G1>]?
 
-        /// Keys with at most this many public inputs get fixed-base tables.
-        public static let maxTabledInputs = 8
+        /// Keys with at most this many public inputs get fixed-base tables (the spend circuit
+        /// has 9; 16 tables are about 10 MB).
+        public static let maxTabledInputs = 16
 
         /// `fixedBaseTables`: build the IC tables (for a key that checks many proofs; a one-shot
         /// verification skips them, they cost more than they save once).
