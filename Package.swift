@@ -165,7 +165,7 @@ let package = Package(
                 path: "Tests/CNetTests/Harness",
                 cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]),
         .testTarget(name: "CNetTests", dependencies: ["CNetTestHarness"], path: "Tests/CNetTests/Swift"),
-        .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport"]),
+        .testTarget(name: "SettlementTests", dependencies: ["Settlement", "SettlementTestSupport", "ZK"]),
         // The node's start, stop and ordered revert, without PostgreSQL.
         .testTarget(name: "SettlementNodeTests", dependencies: ["SettlementNode", "Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: [

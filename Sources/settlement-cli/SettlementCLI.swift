@@ -22,5 +22,6 @@ struct SettlementCLI: AsyncParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [Keygen.self, Submit.self, Status.self, Watch.self, AccountCommand.self, Metrics.self,
                       BatchCommand.self, ReportCommand.self, FinalityCommand.self, ChallengesCommand.self,
-                      ValidatorCommand.self, WithdrawCommand.self, DepositCommand.self, ForceCommand.self, L1Command.self, ZKCommand.self])
+                      ValidatorCommand.self, WithdrawCommand.self, DepositCommand.self, ForceCommand.self, L1Command.self, ZKCommand.self,
+                      ShieldedCommand.self])
 }

@@ -26,6 +26,7 @@ enum Seeds {
         case "bn254-points": ZKTarget.seeds
         case "zkey": ZKeyTarget.seeds
         case "zk-ceremony": ZKCeremonyTarget.seeds
+        case "shielded-notes": ShieldedTarget.seeds
         default: []
         }
     }
