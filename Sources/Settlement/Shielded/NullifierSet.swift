@@ -28,7 +28,7 @@ import ZK
 /// `insert(contentsOf:)` takes a batch, refuses it whole (changing nothing) when a nullifier is
 /// already present or repeated in the batch, else sorts it by path and walks the trie once,
 /// rehashing each touched node once. A nullifier is never removed: a rollback restores a stored
-/// copy (the value type is cheap to keep) or rebuilds from the nullifiers.
+/// copy (keeping one makes the next insert copy the arrays once) or rebuilds from the nullifiers.
 ///
 /// A value type (copy-on-write arrays), `Sendable`, not synchronised: one owner mutates it.
 public struct NullifierSet: Sendable {
@@ -86,7 +86,7 @@ public struct NullifierSet: Sendable {
         findLeaf(Self.key(nullifier)) >= 0
     }
 
-    /// Every nullifier, in insertion order.
+    /// Every nullifier: batch by batch in insertion order, each batch in path order.
     public var nullifiers: [Fr] {
         leaves.map { Fr(bigEndian: $0.nullifier.bytes)! }
     }
