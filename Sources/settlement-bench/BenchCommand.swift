@@ -33,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
             --database-url, copy needs a server on this machine (it loads a file by server-side COPY).
             """,
         subcommands: [LoadCommand.self, CryptoCommand.self, StateCommand.self, CopyCommand.self, StoreCommand.self,
-                      GenesisCommand.self, ZKCommand.self])
+                      GenesisCommand.self, ZKCommand.self, ShieldedTreesCommand.self])
 }
 
 /// HOST:PORT with IPv6 hosts in brackets.
