@@ -43,8 +43,8 @@ struct ZKCommand: AsyncParsableCommand {
     @Option(help: "Constraints of the arkworks comparison circuit (a chain of squarings).")
     var arkworksConstraints = 65_000
 
-    @Option(help: "Circuits to prove with Groth16 (comma-separated merkleN / chainN; empty skips), with arkworks on the same .zkey when --arkworks-python is given.")
-    var proveCircuits = "merkle20"
+    @Option(help: "Circuits to prove with Groth16 (comma-separated merkleN / spend / chainN; empty skips), with arkworks on the same .zkey when --arkworks-python is given.")
+    var proveCircuits = "merkle20,spend"
 
     func validate() throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }

@@ -5,26 +5,36 @@ import ZK
 /// `.zkey` (from our development setup) and `.wtns`, so both prove exactly the same statement with
 /// the same key. Measured, not asserted.
 extension ZKCommand {
-    /// A circuit to prove: `merkleN` (merkle-membership of depth N) or `chainN` (N squarings
-    /// s ← s² + i, the shape of the arkworks chain above).
-    static func proveCircuit(_ spec: String) -> (name: String, system: ConstraintSystem)? {
+    /// A circuit to prove, with the function that builds its system and witness: `merkleN`
+    /// (merkle-membership of depth N), `spend` (the shielded spend, depth 32) or `chainN` (N
+    /// squarings s ← s² + i, the shape of the arkworks chain above).
+    static func proveCircuit(_ spec: String) -> (name: String, build: @Sendable () -> ConstraintSystem)? {
         if spec.hasPrefix("merkle"), let depth = Int(spec.dropFirst(6)), (1...64).contains(depth) {
-            return ("merkle-membership depth \(depth)", MerkleMembershipCircuit.example(depth: depth).build())
+            return ("merkle-membership depth \(depth)", { MerkleMembershipCircuit.example(depth: depth).build() })
+        }
+        if spec == "spend" {
+            let circuit = SpendCircuit.example()
+            return ("spend (2 in, 2 out, depth \(SpendCircuit.treeDepth))", { circuit.build() })
         }
         if spec.hasPrefix("chain"), let n = Int(spec.dropFirst(5)), n > 0 {
-            var cs = ConstraintSystem()
-            var values = [Fr(3)]
-            for i in 0..<n { values.append(values[i] * values[i] + Fr(UInt64(i))) }
-            let output = cs.allocatePublicInput(values[n])
-            var s = cs.allocatePrivateInput(values[0])
-            for i in 0..<n {
-                let next = i == n - 1 ? output : cs.allocate(values[i + 1])
-                cs.enforce(s.lc, s.lc, next.lc - LinearCombination(constant: Fr(UInt64(i))))
-                s = next
-            }
-            return ("squaring chain \(n)", cs)
+            return ("squaring chain \(n)", { squaringChain(n) })
         }
         return nil
+    }
+
+    /// N squarings s ← s² + i, the last one the public output.
+    static func squaringChain(_ n: Int) -> ConstraintSystem {
+        var cs = ConstraintSystem()
+        var values = [Fr(3)]
+        for i in 0..<n { values.append(values[i] * values[i] + Fr(UInt64(i))) }
+        let output = cs.allocatePublicInput(values[n])
+        var s = cs.allocatePrivateInput(values[0])
+        for i in 0..<n {
+            let next = i == n - 1 ? output : cs.allocate(values[i + 1])
+            cs.enforce(s.lc, s.lc, next.lc - LinearCombination(constant: Fr(UInt64(i))))
+            s = next
+        }
+        return cs
     }
 
     func proveTimings() throws -> [Timing] {
@@ -34,11 +44,16 @@ extension ZKCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         for spec in proveCircuits.split(separator: ",").map(String.init) {
-            guard let (name, cs) = Self.proveCircuit(spec) else {
-                print("unknown prove circuit '\(spec)' (merkleN or chainN)")
+            guard let (name, build) = Self.proveCircuit(spec) else {
+                print("unknown prove circuit '\(spec)' (merkleN, spend or chainN)")
                 continue
             }
+            var built: ConstraintSystem?
+            let witnessTime = Self.milliseconds { built = build() }
+            let cs = built!
             let label = "\(name), \(cs.r1cs.constraints.count) constraints"
+            out.append(Timing(operation: "system and witness built (one thread): \(label)", threads: 1,
+                              milliseconds: witnessTime.wall, cpuMilliseconds: witnessTime.cpu))
             var generator = SystemRandomNumberGenerator()
             var key: Groth16.ProvingKey?
             let setup = Self.milliseconds {

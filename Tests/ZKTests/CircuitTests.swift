@@ -4,7 +4,7 @@ import XCTest
 /// The built-in circuits: sizes, examples satisfied, and a prover without the secret caught.
 final class CircuitTests: XCTestCase {
     func testRegistryAndSizes() {
-        XCTAssertEqual(BuiltinCircuit.all.map(\.name), ["poseidon-preimage", "merkle-membership"])
+        XCTAssertEqual(BuiltinCircuit.all.map(\.name), ["poseidon-preimage", "merkle-membership", "spend"])
         let preimage = BuiltinCircuit.named("poseidon-preimage")!.buildExample()
         XCTAssertEqual(preimage.r1cs.constraints.count, 241)
         XCTAssertEqual(preimage.r1cs.publicCount, 1)

@@ -12,7 +12,8 @@ public struct BuiltinCircuit: Sendable {
     /// Builds the system from inputs already checked against `signals`.
     let make: @Sendable (CircuitInputs) -> ConstraintSystem
 
-    /// The built-in circuits: `poseidon-preimage`, `merkle-membership` (depth 20).
+    /// The built-in circuits: `poseidon-preimage`, `merkle-membership` (depth 20), `spend` (the
+    /// shielded pool's, depth 32).
     public static let all: [BuiltinCircuit] = [
         BuiltinCircuit(name: "poseidon-preimage",
                        summary: "public: h; private: x, y; h = poseidon(x, y)",
@@ -20,6 +21,12 @@ public struct BuiltinCircuit: Sendable {
                        exampleInputs: PoseidonPreimageCircuit.example.inputs,
                        make: { PoseidonPreimageCircuit(inputs: $0).build() }),
         merkleMembership(depth: 20),
+        BuiltinCircuit(name: "spend",
+                       summary: "shielded 2-in/2-out spend (depth \(SpendCircuit.treeDepth)); public: "
+                           + SpendCircuit.publicInputNames.joined(separator: ", "),
+                       signals: SpendCircuit.signals(),
+                       exampleInputs: SpendCircuit.example().inputs,
+                       make: { SpendCircuit.build(inputs: $0) }),
     ]
 
     /// `merkle-membership` at another depth (1 to 64).

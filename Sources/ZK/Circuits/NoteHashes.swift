@@ -6,7 +6,13 @@ public enum NoteHashes {
 
     /// The commitment `cm = H(value, pk, ρ)` of a note.
     public static func commitment(value: UInt64, owner: Fr, randomness: Fr) -> Fr {
-        Poseidon.hash([Fr(value), owner, randomness])
+        commitment(fieldValue: Fr(value), owner: owner, randomness: randomness)
+    }
+
+    /// The same hash of a value that may be any field element: only for tests that show the
+    /// spend circuit refuses a value of 2⁶⁴ or more.
+    static func commitment(fieldValue value: Fr, owner: Fr, randomness: Fr) -> Fr {
+        Poseidon.hash([value, owner, randomness])
     }
 
     /// The nullifier `nf = H(sk, cm, pos)` of the note with commitment `cm` at leaf `position`.
