@@ -146,7 +146,11 @@ let package = Package(
         ], path: "Tests/Fuzz/Targets"),
 
         // Zero-knowledge foundations: BN254 fields, curves, the optimal ate pairing, Poseidon.
-        .target(name: "ZK", dependencies: ["CBN254"]),
+        // Optimized in debug builds too: the proofs the tests and the debug CLI make are ~20x
+        // slower unoptimized (a depth-32 spend proof took minutes), and nobody steps through field
+        // arithmetic in a debugger.
+        .target(name: "ZK", dependencies: ["CBN254"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The BN254 extension-field tower in C (the pairing's hot loops), over ZK's value layout.
         .target(name: "CBN254"),
 
