@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
             copy and store start a temporary PostgreSQL (EmbeddedPostgres) unless --database-url is given; with \
             --database-url, copy needs a server on this machine (it loads a file by server-side COPY).
             """,
-        subcommands: [LoadCommand.self, CryptoCommand.self, StateCommand.self, CopyCommand.self, StoreCommand.self,
+        subcommands: [LoadCommand.self, CryptoCommand.self, StateCommand.self, CopyCommand.self, StoreCommand.self, ShieldedVerifyCommand.self,
                       GenesisCommand.self, ZKCommand.self, ShieldedTreesCommand.self])
 }
 
