@@ -49,8 +49,16 @@ extension ShieldedTransaction {
         return out
     }
 
-    /// The transaction id: keccak256 of the canonical encoding.
-    public var id: Digest32 { Keccak256.hash(encoded) }
+    /// The transaction id: keccak256 of the canonical encoding without the proof's 256 bytes.
+    /// Anyone can rerandomize a Groth16 proof (`Groth16.rerandomize`) into another valid one, so an
+    /// id over the proof could be changed by whoever relays the transaction; without it, the id
+    /// names the statement and its parties, and the nullifiers let only one proof of it in.
+    public var id: Digest32 {
+        var bytes = encoded
+        let proofStart = 1 + 32 * 5 + 3 * 8 + 32
+        bytes.removeSubrange(proofStart ..< proofStart + 256)
+        return Keccak256.hash(bytes)
+    }
 
     /// Decodes the canonical encoding; throws `.malformed` naming the first field that is wrong.
     public init(encoded bytes: [UInt8]) throws(ShieldedRefusal) {

@@ -152,4 +152,20 @@ final class ShieldedTransactionTests: XCTestCase {
         XCTAssertEqual(d, EIP712.digest(domainSeparator: EIP712.domainSeparator(domain),
                                         structHash: EIP712.shieldStructHash(from: key.address, amount: 100, nonce: 0, statement: s.digest)))
     }
+    /// The adversary relays a pending transaction with its proof rerandomized (a valid proof of
+    /// the same statement): the id does not change. Any other field changes it.
+    func testTheIdNamesTheStatementNotTheProofBytes() {
+        let tx = make(.unshield, publicOut: 40)
+        var rerandomized = tx
+        rerandomized.proof = Groth16.Proof(a: (BN254G1.generator.jacobian + BN254G1.generator.jacobian).affine,
+                                           b: tx.proof.b, c: tx.proof.c)
+        XCTAssertNotEqual(rerandomized.encoded, tx.encoded)
+        XCTAssertEqual(rerandomized.id, tx.id)
+        var otherFee = tx
+        otherFee.statement.fee += 1
+        XCTAssertNotEqual(otherFee.id, tx.id)
+        var otherRecipient = tx
+        otherRecipient.recipient = Address(bytes: [UInt8](repeating: 0x01, count: 20))!
+        XCTAssertNotEqual(otherRecipient.id, tx.id)
+    }
 }
