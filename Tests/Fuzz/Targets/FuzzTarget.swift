@@ -8,7 +8,7 @@ struct FuzzTarget: Sendable {
     /// Every target, by name (`settlement-fuzz list`).
     static let all: [FuzzTarget] = DecoderTargets.all + [HTTP2Target.target, ConfigTarget.target, ZKTarget.target,
                                                          ZKeyTarget.target, ZKCeremonyTarget.target,
-                                                         ShieldedTarget.target]
+                                                         ShieldedTarget.target, ShieldedTransactionTarget.target]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }

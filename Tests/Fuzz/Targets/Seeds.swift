@@ -27,6 +27,7 @@ enum Seeds {
         case "zkey": ZKeyTarget.seeds
         case "zk-ceremony": ZKCeremonyTarget.seeds
         case "shielded-notes": ShieldedTarget.seeds
+        case "shielded-transactions": ShieldedTransactionTarget.seeds
         default: []
         }
     }
