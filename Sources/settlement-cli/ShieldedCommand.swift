@@ -12,5 +12,5 @@ struct ShieldedCommand: AsyncParsableCommand {
             + "Exit codes: 0 success; 1 a note is not for the key; 4 a file could not be read, written or "
             + "parsed; 64 bad usage.",
         subcommands: [ShieldedKeygen.self, ShieldedAddressCommand.self, ShieldedViewingKeyCommand.self,
-                      ShieldedSealNote.self, ShieldedOpenNote.self])
+                      ShieldedSealNote.self, ShieldedOpenNote.self, ShieldedShieldCommand.self, ShieldedInspectCommand.self])
 }
