@@ -4,7 +4,8 @@ import Settlement
 import ZK
 
 /// `settlement-bench shielded-trees`: the shielded pool's note tree (Poseidon appends) and
-/// nullifier set (Keccak inserts at scale), each beside the raw rate of its hash. Measured, not
+/// nullifier set (Keccak inserts at scale), each beside the raw rate of its hash, and the
+/// rollback operations (note tree truncation, nullifier removal of the last batches). Measured, not
 /// asserted; one thread, timed in that thread's CPU time (`StateBenchmark.threadCPUTime`) so that
 /// other processes on a shared host count against no rate.
 struct ShieldedTreesCommand: AsyncParsableCommand {
@@ -80,6 +81,17 @@ struct ShieldedTreesCommand: AsyncParsableCommand {
         let appendChecksPerSecond = Self.rate(seconds: 1) {
             _ = NoteTree.rootAfterAppend(extra, proof: appendProof, oldRoot: tree.root)
         }
+        // Rollback of the last batch: truncate it away (measured), append it again (not).
+        var truncateSeconds: [Double] = []
+        let lastBatch = min(noteBatch, notes)
+        for _ in 0 ..< 10 {
+            let start = cpu()
+            try tree.truncate(to: notes - lastBatch)
+            truncateSeconds.append(cpu() - start)
+            try tree.append(contentsOf: Array(commitments.suffix(lastBatch)))
+        }
+        let truncateMedian = truncateSeconds.sorted()[truncateSeconds.count / 2]
+        let truncatedPerSecond = Double(lastBatch) / truncateMedian
 
         // Nullifier set: load, then measured batches at that size.
         let loaded = (0 ..< nullifiers).map { _ in Fr.random(using: &rng) }
@@ -94,11 +106,13 @@ struct ShieldedTreesCommand: AsyncParsableCommand {
         }
         let loadSeconds = cpu() - loadStart
         var batchSeconds: [Double] = []
+        var batches: [[Fr]] = []
         for _ in 0 ..< nullifierBatches {
             let batch = (0 ..< nullifierBatch).map { _ in Fr.random(using: &rng) }
             let start = cpu()
             try set.insert(contentsOf: batch)
             batchSeconds.append(cpu() - start)
+            batches.append(batch)
         }
         let median = batchSeconds.sorted()[batchSeconds.count / 2]
         let insertsPerSecond = Double(nullifierBatch) / median
@@ -112,18 +126,33 @@ struct ShieldedTreesCommand: AsyncParsableCommand {
         let insertChecksPerSecond = Self.rate(seconds: 1) {
             _ = NullifierSet.rootAfterInsert(absence, oldRoot: root, nullifier: probe)
         }
+        let setBytes = set.memoryFootprint
+        // Rollback: remove the measured batches, last first.
+        var removeSeconds: [Double] = []
+        for batch in batches.reversed() {
+            let start = cpu()
+            try set.remove(contentsOf: batch)
+            removeSeconds.append(cpu() - start)
+        }
+        let removeMedian = removeSeconds.sorted()[removeSeconds.count / 2]
+        let removalsPerSecond = Double(nullifierBatch) / removeMedian
         log(String(format: "nullifier set: %d loaded in %.2f s (%.0f/s); batches of %d at that size: median %.2f ms, "
                        + "%.0f inserts/s; %.1f MiB; raw keccak(left:right:) %.0f/s", nullifiers, loadSeconds,
                    Double(nullifiers) / loadSeconds, nullifierBatch, median * 1e3, insertsPerSecond,
-                   Double(set.memoryFootprint) / 1_048_576, keccakPerSecond))
+                   Double(setBytes) / 1_048_576, keccakPerSecond))
+        log(String(format: "rollback: truncate %d notes: median %.2f ms (%.0f notes/s); remove %d nullifiers at %d: "
+                       + "median %.2f ms (%.0f/s)", lastBatch, truncateMedian * 1e3, truncatedPerSecond,
+                   nullifierBatch, set.count, removeMedian * 1e3, removalsPerSecond))
         if json {
             printJSON(["benchmark": "shielded-trees", "notes": notes, "noteBatch": noteBatch,
                        "noteAppendSeconds": appendSeconds, "notesPerSecond": notesPerSecond,
                        "poseidon2PerSecond": poseidonPerSecond, "notePathsPerSecond": pathsPerSecond,
                        "appendProofChecksPerSecond": appendChecksPerSecond, "noteTreeBytes": tree.memoryFootprint,
+                       "noteTruncateMedianSeconds": truncateMedian, "notesTruncatedPerSecond": truncatedPerSecond,
+                       "medianNullifierRemoveSeconds": removeMedian, "nullifierRemovalsPerSecond": removalsPerSecond,
                        "nullifiers": nullifiers, "nullifierLoadSeconds": loadSeconds,
                        "nullifierBatch": nullifierBatch, "medianNullifierBatchSeconds": median,
-                       "nullifierInsertsPerSecond": insertsPerSecond, "nullifierSetBytes": set.memoryFootprint,
+                       "nullifierInsertsPerSecond": insertsPerSecond, "nullifierSetBytes": setBytes,
                        "keccakNodePerSecond": keccakPerSecond, "absenceProofsPerSecond": proofsPerSecond,
                        "insertChecksPerSecond": insertChecksPerSecond, "sink": sink.isZero || h == .zero])
             return
@@ -135,14 +164,16 @@ struct ShieldedTreesCommand: AsyncParsableCommand {
              Fmt.rate(poseidonPerSecond), "Poseidon(2)"],
             ["note path (32 siblings)", Fmt.rate(pathsPerSecond), "", ""],
             ["note append proof check (2 commitments)", Fmt.rate(appendChecksPerSecond), "", ""],
+            ["note tree truncate (last \(lastBatch) notes)", Fmt.rate(truncatedPerSecond), "", ""],
             ["nullifier insert at \(nullifiers) (batches of \(nullifierBatch))", Fmt.rate(insertsPerSecond),
              Fmt.rate(keccakPerSecond), "keccak256(left:right:)"],
+            ["nullifier remove (last batches of \(nullifierBatch))", Fmt.rate(removalsPerSecond), "", ""],
             ["nullifier load (batches of 100,000)", Fmt.rate(Double(nullifiers) / loadSeconds), "", ""],
             ["nullifier absence proof", Fmt.rate(proofsPerSecond), "", ""],
             ["nullifier rootAfterInsert check", Fmt.rate(insertChecksPerSecond), "", ""],
         ]))
         print(String(format: "note tree %.1f MiB for %d notes; nullifier set %.1f MiB for %d nullifiers (%@)",
-                     Double(tree.memoryFootprint) / 1_048_576, tree.count, Double(set.memoryFootprint) / 1_048_576,
-                     set.count, sink.isZero || h == .zero ? "-" : "one thread, rates per CPU second"))
+                     Double(tree.memoryFootprint) / 1_048_576, tree.count, Double(setBytes) / 1_048_576,
+                     set.count + nullifierBatch * nullifierBatches, sink.isZero || h == .zero ? "-" : "one thread, rates per CPU second"))
     }
 }

@@ -26,9 +26,15 @@ import ZK
 /// that cover a new leaf (indices `old >> h ... (new - 1) >> h` at height `h`): each touched node is
 /// hashed exactly once per batch, about `k + 32` Poseidon hashes for `k` leaves (not `32·k`).
 ///
+/// ## Truncation
+///
+/// `truncate(to:)` drops the leaves from position `count` on — the inverse of the appends that
+/// put them there, for a rollback of batches: the nodes beyond the new count leave their arrays
+/// and only the last node of each level (the one covering the new last leaf) is rehashed, 32
+/// Poseidon hashes plus O(removed) array work. The result is the tree those leaves alone give.
+///
 /// The tree is a value type (copy-on-write arrays), `Sendable`, not synchronised: one owner
-/// mutates it. Nothing is ever removed: a rollback restores a stored copy or rebuilds from the
-/// commitments.
+/// mutates it.
 public struct NoteTree: Sendable {
     /// Height of the tree: 32 levels of nodes above the leaves.
     public static let depth = 32
@@ -103,6 +109,39 @@ public struct NoteTree: Sendable {
         return root
     }
 
+    /// Drops the leaves at positions `newCount ..< count` and returns the new root: the tree is
+    /// then exactly the one built from the first `newCount` commitments (same root, paths and
+    /// levels), as it was before they were appended. Refuses (changing nothing) a `newCount`
+    /// outside `0 ... count`: a rollback that would need leaves the tree never had is a bug of
+    /// the caller, reported rather than clamped.
+    @discardableResult
+    public mutating func truncate(to newCount: Int) throws(NoteTreeError) -> Fr {
+        let old = count
+        guard newCount >= 0 && newCount <= old else { throw .truncateBeyondCount(count: old, to: newCount) }
+        if newCount == old { return root }
+        levels[0].removeSubrange(newCount...)
+        if newCount == 0 {
+            for h in 1 ..< Self.depth { levels[h].removeAll(keepingCapacity: true) }
+            root = Self.emptyHashes[Self.depth]
+            return root
+        }
+        for h in 1 ... Self.depth {
+            let belowCount = levels[h - 1].count
+            let emptyBelow = Self.emptyHashes[h - 1]
+            if h == Self.depth {
+                root = Poseidon.hash([levels[h - 1][0], belowCount > 1 ? levels[h - 1][1] : emptyBelow])
+                break
+            }
+            // Keep the nodes covering a remaining leaf; the last of them may have lost leaves
+            // below it: rehash it (its children at h − 1 are already final).
+            let last = (newCount - 1) >> h
+            levels[h].removeSubrange((last + 1)...)
+            let right = 2 * last + 1 < belowCount ? levels[h - 1][2 * last + 1] : emptyBelow
+            levels[h][last] = Poseidon.hash([levels[h - 1][2 * last], right])
+        }
+        return root
+    }
+
     /// Throws `.full` unless `k` more leaves fit after `count`.
     static func checkRoom(count: Int, appending k: Int) throws(NoteTreeError) {
         guard k <= capacity - count else { throw .full(count: count, appending: k) }
@@ -139,9 +178,13 @@ public enum NoteTreeError: Error, Sendable, Equatable, CustomStringConvertible {
     case full(count: Int, appending: Int)
     /// The commitment at `index` of the batch is 0, the empty leaf (no note has it).
     case zeroCommitment(index: Int)
+    /// `truncate(to:)` was asked for a count outside `0 ... count`.
+    case truncateBeyondCount(count: Int, to: Int)
 
     public var description: String {
         switch self {
+        case .truncateBeyondCount(let count, let to):
+            "note tree of \(count) leaves cannot be truncated to \(to)"
         case .full(let count, let appending):
             "note tree full: \(count) leaves, appending \(appending) would exceed 2^32"
         case .zeroCommitment(let index): "commitment \(index) of the batch is 0, the empty leaf"

@@ -23,12 +23,13 @@ import ZK
 /// of n nullifiers has about 1.44·n nodes: about 180 bytes a nullifier, 180 MB for 1,000,000
 /// (`memoryFootprint`).
 ///
-/// ## Inserts, and no removal
+/// ## Inserts and removals
 ///
 /// `insert(contentsOf:)` takes a batch, refuses it whole (changing nothing) when a nullifier is
 /// already present or repeated in the batch, else sorts it by path and walks the trie once,
-/// rehashing each touched node once. A nullifier is never removed: a rollback restores a stored
-/// copy (keeping one makes the next insert copy the arrays once) or rebuilds from the nullifiers.
+/// rehashing each touched node once. `remove(contentsOf:)` (NullifierSet+Removal.swift) is its
+/// exact inverse, for a rollback of batches: removing the last batches' nullifiers gives back
+/// the earlier root and storage.
 ///
 /// A value type (copy-on-write arrays), `Sendable`, not synchronised: one owner mutates it.
 public struct NullifierSet: Sendable {
@@ -60,7 +61,7 @@ public struct NullifierSet: Sendable {
     var rootLink: Int32 = 0
 
     /// The root (`Digest32.zero` for the empty set).
-    public private(set) var root: Digest32 = .zero
+    public internal(set) var root: Digest32 = .zero
 
     /// An empty set.
     public init() {}
@@ -86,7 +87,8 @@ public struct NullifierSet: Sendable {
         findLeaf(Self.key(nullifier)) >= 0
     }
 
-    /// Every nullifier: batch by batch in insertion order, each batch in path order.
+    /// Every nullifier: batch by batch in insertion order, each batch in path order (a removal
+    /// that is not of the last batches moves the last nullifiers into the freed places).
     public var nullifiers: [Fr] {
         leaves.map { Fr(bigEndian: $0.nullifier.bytes)! }
     }
@@ -243,10 +245,14 @@ public enum NullifierSetError: Error, Sendable, Equatable, CustomStringConvertib
     /// The nullifiers at these indices of the batch are already in the set or repeat an earlier
     /// one of the batch: a double spend.
     case present(indices: [Int])
+    /// The nullifiers at these indices of a removal are not in the set or repeat an earlier one
+    /// of the removal: the rollback does not match what was inserted.
+    case absent(indices: [Int])
 
     public var description: String {
         switch self {
         case .present(let indices): "nullifiers already spent at batch indices \(indices)"
+        case .absent(let indices): "nullifiers to remove not in the set at indices \(indices)"
         }
     }
 }
