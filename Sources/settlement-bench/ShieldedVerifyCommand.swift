@@ -32,14 +32,6 @@ struct ShieldedVerifyCommand: AsyncParsableCommand {
         guard proofs >= 1, batch >= 1 else { throw ValidationError("counts must be positive") }
     }
 
-    struct Pool: ShieldedPoolView {
-        var notes = NoteTree()
-        var nullifiers = NullifierSet()
-        var window: RecentRootWindow
-        func isRecentRoot(_ root: Fr) -> Bool { window.contains(root) }
-        func isSpent(_ nullifier: Fr) -> Bool { nullifiers.contains(nullifier) }
-    }
-
     func run() async throws {
         let log: (String) -> Void = { [json] in json ? note($0) : print($0) }
         let domain = SigningDomain(chainId: 1, salt: Keccak256.hash(utf8: "settlement-bench shielded-verify"))
@@ -83,7 +75,7 @@ struct ShieldedVerifyCommand: AsyncParsableCommand {
         let singleEach = single.wall / Double(sample)
 
         // Stage 2 and the trees, with distinct statements.
-        var pool = Pool(window: RecentRootWindow(capacity: 64, initial: NoteTree().root))
+        var pool = ShieldedPool(windowCapacity: 64, undoLimit: 1)
         let synthetic = (0..<batch).map { _ -> ShieldedTransaction in
             var tx = made[0]
             tx.statement.nullifiers = [Fr.random(using: &rng), Fr.random(using: &rng)]
@@ -93,9 +85,8 @@ struct ShieldedVerifyCommand: AsyncParsableCommand {
         let stage2 = ZKCommand.milliseconds {
             let v = ShieldedVerifier.checkAgainstPool(synthetic, pool: pool)
             precondition(v.allSatisfy { $0 == nil })
-            _ = try? pool.nullifiers.insert(contentsOf: synthetic.flatMap(\.statement.nullifiers))
-            _ = try? pool.notes.append(contentsOf: synthetic.flatMap(\.statement.commitments))
-            pool.window.record(pool.notes.root)
+            try? pool.apply(synthetic)
+            pool.endBatch()
         }
 
         let perSecond = Double(batch) / ((stage1.wall + stage2.wall) / 1000)

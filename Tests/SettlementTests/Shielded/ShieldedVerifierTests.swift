@@ -20,32 +20,28 @@ final class ShieldedVerifierTests: XCTestCase {
     let bob = try! SpendingKey.generate()
     let eve = try! SpendingKey.generate()
 
-    /// The pool's state as the engine keeps it: the trees and the recent roots.
-    struct Pool: ShieldedPoolView {
-        var notes = NoteTree()
-        var nullifiers = NullifierSet()
-        var window: RecentRootWindow
-        init(window capacity: Int = 4) { window = RecentRootWindow(capacity: capacity, initial: NoteTree().root) }
-        func isRecentRoot(_ root: Fr) -> Bool { window.contains(root) }
-        func isSpent(_ nullifier: Fr) -> Bool { nullifiers.contains(nullifier) }
+    /// The engine's pool (`ShieldedPool`) with the two stages run over it per batch.
+    struct Pool {
+        var state: ShieldedPool
+        init(window capacity: Int = 4) { state = ShieldedPool(windowCapacity: capacity, undoLimit: 8) }
+        var notes: NoteTree { state.noteTree }
+        var nullifiers: NullifierSet { state.nullifiers }
+        var window: RecentRootWindow { state.window }
 
         /// Both stages, then the accepted transactions applied and the batch's root recorded.
         mutating func runBatch(_ txs: [ShieldedTransaction], domain: SigningDomain,
                                key: Groth16.PreparedVerifyingKey) -> [ShieldedRefusal?] {
             var verdicts = ShieldedVerifier.verifyProofs(txs, domain: domain, key: key)
             let passed = verdicts.indices.filter { verdicts[$0] == nil }
-            for (i, v) in zip(passed, ShieldedVerifier.checkAgainstPool(passed.map { txs[$0] }, pool: self)) {
+            for (i, v) in zip(passed, ShieldedVerifier.checkAgainstPool(passed.map { txs[$0] }, pool: state)) {
                 verdicts[i] = v
             }
-            for (tx, v) in zip(txs, verdicts) where v == nil {
-                _ = try! nullifiers.insert(contentsOf: tx.statement.nullifiers)
-                _ = try! notes.append(contentsOf: tx.statement.commitments)
-            }
-            window.record(notes.root)
+            try! state.apply(zip(txs, verdicts).filter { $0.1 == nil }.map(\.0))
+            state.endBatch()
             return verdicts
         }
 
-        /// The notes `key` finds by scanning the outputs of `txs` appended from `firstPosition`.
+        /// The notes `key` finds by scanning the outputs of `txs` (trial decryption of each).
         func scan(_ txs: [ShieldedTransaction], with key: IncomingViewingKey, owner: Fr) -> [(position: UInt32, note: Note)] {
             var found: [(UInt32, Note)] = []
             for position in 0..<notes.count {
