@@ -19,6 +19,7 @@ from eth_account.messages import encode_typed_data
 from eth_hash.auto import keccak
 
 from conftest import zk
+from harness import typed_transfer
 
 CHAIN_ID = 31337
 SALT = bytes(range(32))
@@ -33,14 +34,11 @@ def shielded(cli, *args):
 
 
 def typed_shield(frm, amount, nonce, statement):
+    """The EIP-712 typed data of a shield, in the domain transfers are signed in (harness)."""
+    transfer = typed_transfer(frm, frm, 0, 0, nonce, SALT, chain_id=CHAIN_ID)
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "salt", "type": "bytes32"},
-            ],
+            "EIP712Domain": transfer["types"]["EIP712Domain"],
             "Shield": [
                 {"name": "from", "type": "address"},
                 {"name": "amount", "type": "uint64"},
@@ -49,7 +47,7 @@ def typed_shield(frm, amount, nonce, statement):
             ],
         },
         "primaryType": "Shield",
-        "domain": {"name": "L2 Settlement", "version": "1", "chainId": CHAIN_ID, "salt": SALT},
+        "domain": transfer["domain"],
         "message": {"from": frm, "amount": amount, "nonce": nonce, "statement": statement},
     }
 

@@ -55,12 +55,7 @@ public struct NullifierAbsenceProof: Sendable, Hashable {
         case .emptySlot: out.append(0)
         case .otherLeaf: out.append(1)
         }
-        out.append(UInt8(truncatingIfNeeded: d >> 8))
-        out.append(UInt8(truncatingIfNeeded: d))
-        var bitmap = [UInt8](repeating: 0, count: (d + 7) / 8)
-        for (i, s) in siblings.enumerated() where s != .zero { bitmap[i >> 3] |= 0x80 >> UInt8(i & 7) }
-        out.append(contentsOf: bitmap)
-        for s in siblings where s != .zero { out.append(contentsOf: s.bytes) }
+        CompactSiblings.append(siblings, to: &out)
         if case .otherLeaf(let other) = kind { out.append(contentsOf: other.bigEndianBytes) }
         return out
     }
@@ -68,34 +63,9 @@ public struct NullifierAbsenceProof: Sendable, Hashable {
     /// Decodes `serialized`, strictly (see the type's documentation).
     public init(serialized bytes: [UInt8]) throws(StateError) {
         func fail(_ why: String) -> StateError { .malformed("nullifier absence proof: " + why) }
-        guard bytes.count >= 3 else { throw fail("shorter than its 3-byte header") }
-        let tag = bytes[0]
+        guard let tag = bytes.first else { throw fail("shorter than its 3-byte header") }
         guard tag <= 1 else { throw fail("unknown kind \(tag)") }
-        let d = Int(bytes[1]) << 8 | Int(bytes[2])
-        guard d <= Self.maxDepth else { throw fail("depth \(d) above 256") }
-        let bitmapSize = (d + 7) / 8
-        guard bytes.count >= 3 + bitmapSize else { throw fail("truncated bitmap") }
-        let bitmap = bytes[3 ..< 3 + bitmapSize]
-        var present = 0
-        for b in bitmap { present += b.nonzeroBitCount }
-        if d % 8 != 0, let last = bitmap.last, last & (0xFF >> UInt8(d % 8)) != 0 {
-            throw fail("non-zero bitmap padding")
-        }
-        let expected = 3 + bitmapSize + 32 * present + (tag == 1 ? 32 : 0)
-        guard bytes.count == expected else { throw fail("\(bytes.count) bytes, expected \(expected)") }
-        var siblings: [Digest32] = []
-        siblings.reserveCapacity(d)
-        var offset = 3 + bitmapSize
-        for i in 0 ..< d {
-            if bytes[3 + i >> 3] & (0x80 >> UInt8(i & 7)) != 0 {
-                let s = Digest32(bytes: bytes[offset ..< offset + 32])!
-                guard s != .zero else { throw fail("zero sibling marked present at depth \(i)") }
-                siblings.append(s)
-                offset += 32
-            } else {
-                siblings.append(.zero)
-            }
-        }
+        let (siblings, offset) = try CompactSiblings.decode(bytes, trailing: (tag == 1 ? 32 : 0), fail: fail)
         if tag == 0 {
             kind = .emptySlot
         } else {
