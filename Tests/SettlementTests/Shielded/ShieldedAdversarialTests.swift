@@ -42,4 +42,29 @@ final class ShieldedAdversarialTests: XCTestCase {
             }
         }
     }
+
+    /// Someone crafting proof bytes with points at infinity (the EIP-196/197 encoding of zero),
+    /// alone or together, in a transaction whose shape, binding and kind are right: each either
+    /// fails to decode or decodes and is refused as an invalid proof, in one batch, without a trap.
+    func testProofsWithPointsAtInfinityAreRefused() throws {
+        let domain = SigningDomain(chainId: 31337, salt: Keccak256.hash(utf8: "shielded adversarial tests"))
+        var tx = ShieldedTransaction(
+            kind: .transfer,
+            statement: SpendStatement(root: NoteTree().root, nullifiers: [Fr(21), Fr(22)], commitments: [Fr(31), Fr(32)],
+                                      publicIn: 0, publicOut: 0, fee: 1, binding: .zero),
+            proof: Groth16.Proof(a: BN254G1.generator, b: BN254G2.generator, c: BN254G1.generator),
+            ciphertexts: [[UInt8](repeating: 1, count: 121), [UInt8](repeating: 2, count: 121)])
+        tx.statement.binding = tx.bindingHash(domain: domain)
+        let proofStart = 1 + 32 * 5 + 3 * 8 + 32
+        let regions = [0 ..< 64, 64 ..< 192, 192 ..< 256, 0 ..< 256]
+        var decoded: [ShieldedTransaction] = []
+        for region in regions {
+            var bytes = tx.encoded
+            for i in region { bytes[proofStart + i] = 0 }
+            if let crafted = try? ShieldedTransaction(encoded: bytes) { decoded.append(crafted) }
+        }
+        XCTAssertEqual(decoded.count, regions.count, "the zero encoding is the point at infinity, which decodes")
+        let verdicts = ShieldedVerifier.verifyProofs(decoded, domain: domain, key: ShieldedVerifierTests.keys.verifying)
+        XCTAssertEqual(verdicts, Array(repeating: .invalidProof, count: decoded.count))
+    }
 }
