@@ -26,8 +26,10 @@ public struct ShieldedRoots: Sendable, Hashable {
     public static let empty = ShieldedRoots(noteRoot: NoteTree.emptyHashes[NoteTree.depth], noteCount: 0,
                                             nullifierRoot: .zero)
 
-    /// True when the pool holds no note and no nullifier.
-    public var isEmpty: Bool { noteCount == 0 && nullifierRoot == .zero }
+    /// True when the pool holds no note and no nullifier, decided by the roots alone: the state
+    /// root does not commit to `noteCount`, so a claimed count of 0 beside another tree's root
+    /// must not make that root vanish from the state root.
+    public var isEmpty: Bool { noteRoot == NoteTree.emptyHashes[NoteTree.depth] && nullifierRoot == .zero }
 
     /// The state root: `accountRoot` itself while the pool is empty (a deployment that never uses
     /// the pool commits to the roots it always did), else

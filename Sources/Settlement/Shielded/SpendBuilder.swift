@@ -47,6 +47,8 @@ public enum SpendBuilder {
         case tooManyInputs(Int)
         case tooManyPayments(Int)
         case notOwned(position: UInt32)
+        /// An input's path does not have one sibling per level of the note tree.
+        case badPath(position: UInt32, siblings: Int)
         case unbalanced(inputs: UInt64, publicIn: UInt64, outputs: UInt64, publicOut: UInt64, fee: UInt64)
         case encryption(String)
         case prover(String)
@@ -56,6 +58,8 @@ public enum SpendBuilder {
             case .tooManyInputs(let n): "a spend takes at most 2 notes, not \(n)"
             case .tooManyPayments(let n): "a spend makes at most 2 payments, not \(n)"
             case .notOwned(let p): "the note at position \(p) is not owned by this spending key"
+            case let .badPath(p, n):
+                "the note at position \(p) has a path of \(n) siblings, not \(SpendCircuit.treeDepth)"
             case let .unbalanced(i, pi, o, po, f):
                 "unbalanced: notes \(i) + publicIn \(pi) ≠ payments \(o) + publicOut \(po) + fee \(f)"
             case .encryption(let why): "note encryption failed: \(why)"
@@ -73,6 +77,11 @@ public enum SpendBuilder {
         guard inputs.count <= 2 else { throw .tooManyInputs(inputs.count) }
         guard payments.count <= 2 else { throw .tooManyPayments(payments.count) }
         for input in inputs where input.note.owner != spendingKey.ownerKey { throw .notOwned(position: input.position) }
+        // A path comes from outside (the engine's answer): a wrong length is an error, not a trap
+        // in the circuit's initializer.
+        for input in inputs where input.siblings.count != SpendCircuit.treeDepth {
+            throw .badPath(position: input.position, siblings: input.siblings.count)
+        }
         let inSum = inputs.reduce(UInt256(0)) { $0 + UInt256($1.note.value) } + UInt256(publicIn)
         let outSum = payments.reduce(UInt256(0)) { $0 + UInt256($1.value) } + UInt256(publicOut) + UInt256(fee)
         guard inSum == outSum else {
