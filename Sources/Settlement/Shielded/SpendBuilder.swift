@@ -49,6 +49,7 @@ public enum SpendBuilder {
         case notOwned(position: UInt32)
         /// An input's path does not have one sibling per level of the note tree.
         case badPath(position: UInt32, siblings: Int)
+        case partyMismatch(String)
         case unbalanced(inputs: UInt64, publicIn: UInt64, outputs: UInt64, publicOut: UInt64, fee: UInt64)
         case encryption(String)
         case prover(String)
@@ -62,6 +63,7 @@ public enum SpendBuilder {
                 "the note at position \(p) has a path of \(n) siblings, not \(SpendCircuit.treeDepth)"
             case let .unbalanced(i, pi, o, po, f):
                 "unbalanced: notes \(i) + publicIn \(pi) ≠ payments \(o) + publicOut \(po) + fee \(f)"
+            case .partyMismatch(let why): "the transparent party does not match the public values: \(why)"
             case .encryption(let why): "note encryption failed: \(why)"
             case .prover(let why): "proving failed: \(why)"
             }
@@ -74,6 +76,15 @@ public enum SpendBuilder {
                              publicIn: UInt64 = 0, publicOut: UInt64 = 0, fee: UInt64,
                              party: TransparentParty, root: Fr, domain: SigningDomain,
                              provingKey: Groth16.ProvingKey) throws(BuildError) -> Built {
+        switch party {
+        case .none where publicIn != 0 || publicOut != 0:
+            throw .partyMismatch("a shielded transfer has no public value: give the shield's account or the unshield's recipient")
+        case .shieldFrom where publicIn == 0 || publicOut != 0:
+            throw .partyMismatch("a shield moves publicIn > 0 in and nothing out")
+        case .unshieldTo where publicOut == 0 || publicIn != 0:
+            throw .partyMismatch("an unshield moves publicOut > 0 out and nothing in")
+        default: break
+        }
         guard inputs.count <= 2 else { throw .tooManyInputs(inputs.count) }
         guard payments.count <= 2 else { throw .tooManyPayments(payments.count) }
         for input in inputs where input.note.owner != spendingKey.ownerKey { throw .notOwned(position: input.position) }

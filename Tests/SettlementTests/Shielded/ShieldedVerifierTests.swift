@@ -181,4 +181,21 @@ final class ShieldedVerifierTests: XCTestCase {
             XCTAssertEqual(e as? SpendBuilder.BuildError, .notOwned(position: 0))
         }
     }
+    /// The wallet refuses, before proving, a party that does not match the public values (a
+    /// transaction the engine would refuse by its shape).
+    func testTheBuilderRefusesAPartyThatDoesNotMatchThePublicValues() {
+        let root = NoteTree().root
+        let cases: [(UInt64, UInt64, SpendBuilder.TransparentParty)] = [
+            (5, 0, .none), (0, 0, .shieldFrom(key: account, nonce: 0)),
+            (0, 0, .unshieldTo(Address(bytes: [UInt8](repeating: 9, count: 20))!)),
+            (5, 0, .unshieldTo(Address(bytes: [UInt8](repeating: 9, count: 20))!)),
+        ]
+        for (publicIn, publicOut, party) in cases {
+            XCTAssertThrowsError(try SpendBuilder.build(spendingKey: alice, inputs: [], payments: [.init(to: alice.address, value: publicIn)],
+                                                        publicIn: publicIn, publicOut: publicOut, fee: 0, party: party,
+                                                        root: root, domain: domain, provingKey: Self.keys.proving)) { e in
+                guard case .partyMismatch? = e as? SpendBuilder.BuildError else { return XCTFail("\(e)") }
+            }
+        }
+    }
 }
