@@ -16,7 +16,9 @@ enum FuzzMain {
         guard arguments.count >= 2 else { usage() }
         switch arguments[1] {
         case "list":
-            for t in FuzzTarget.all { print(t.name.padding(toLength: 16, withPad: " ", startingAt: 0), t.summary) }
+            // Names padded to the longest, never cut: scripts read the first column.
+            let width = FuzzTarget.all.map(\.name.count).max() ?? 0
+            for t in FuzzTarget.all { print(t.name.padding(toLength: width, withPad: " ", startingAt: 0), t.summary) }
         case "replay":
             guard arguments.count >= 4, let target = FuzzTarget.named(arguments[2]) else { usage() }
             var count = 0
