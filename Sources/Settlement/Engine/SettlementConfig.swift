@@ -57,6 +57,9 @@ public struct SettlementConfig: Sendable, Equatable {
     public var l1ReorgInjection = false
     /// Recent batches whose reverse diffs are kept for rollback and historical proofs.
     public var retainedBatches = 1_000
+    /// The shielded lane (docs/shielded.md): nil, the default, takes no shielded transactions
+    /// (batches that already hold some are still replayed).
+    public var shielded: ShieldedSettings?
 
     public init() {}
 
@@ -101,6 +104,7 @@ public struct SettlementConfig: Sendable, Equatable {
         if production && l1ReorgInjection {
             p.append("l1_reorg_injection is a test and demo switch and is refused in production")
         }
+        if let shielded { p.append(contentsOf: shielded.problems(production: production)) }
         if maxFutureNoncesPerSender < 0 { p.append("max_future_nonces_per_sender must not be negative") }
         if futureNonceTimeoutMs <= 0 { p.append("future_nonce_timeout_ms must be positive") }
         return p

@@ -43,9 +43,12 @@ public struct CommittedBatch: Sendable {
     public let diff: StateDiff
     /// In execution order.
     public let transactions: [CommittedTransaction]
+    /// What the batch's shielded lane changed in the pool (nil: nothing).
+    public let shielded: ShieldedBatchEffects?
 
     public init(number: UInt64, prevRoot: Digest32, newRoot: Digest32, term: UInt64, committedAtMs: UInt64,
-                diff: StateDiff, transactions: [CommittedTransaction]) {
+                diff: StateDiff, transactions: [CommittedTransaction], shielded: ShieldedBatchEffects? = nil) {
+        self.shielded = shielded
         self.number = number
         self.prevRoot = prevRoot
         self.newRoot = newRoot

@@ -1,4 +1,5 @@
 import Foundation
+import ZK
 
 /// One transaction as executed in a batch: accepted (SEQUENCED) or rejected with a reason.
 public struct ExecutedTransaction: Sendable {
@@ -27,9 +28,16 @@ public struct SealedBatch: Sendable {
     public let term: UInt64
     /// Accounts in the state after this batch (state size, for reporting).
     public let accountCount: Int
+    /// The shielded lane, executed after `transactions` (empty when nobody used the pool).
+    public let shielded: [ExecutedShielded]
+    /// What the lane's accepted transactions changed in the pool (nil when nothing).
+    public let shieldedEffects: ShieldedBatchEffects?
 
     public init(number: UInt64, prevRoot: Digest32, newRoot: Digest32, createdAtMs: UInt64,
-                transactions: [ExecutedTransaction], diff: StateDiff, term: UInt64 = 0, accountCount: Int = 0) {
+                transactions: [ExecutedTransaction], diff: StateDiff, term: UInt64 = 0, accountCount: Int = 0,
+                shielded: [ExecutedShielded] = [], shieldedEffects: ShieldedBatchEffects? = nil) {
+        self.shielded = shielded
+        self.shieldedEffects = shieldedEffects
         self.number = number
         self.prevRoot = prevRoot
         self.newRoot = newRoot
@@ -86,10 +94,17 @@ public struct PersistedChain: Sendable {
     public let snapshot: StateSnapshot?
     /// Diffs of the batches after the snapshot, in order, each with its recorded root.
     public let diffs: [(number: UInt64, diff: StateDiff, root: Digest32)]
+    /// The shielded pool at the snapshot's batch (nil: empty, or no snapshot).
+    public let shieldedBase: ShieldedPoolImage?
+    /// The shielded effects of the batches in `diffs` that have any, by batch number.
+    public let shielded: [UInt64: ShieldedBatchEffects]
 
-    public init(snapshot: StateSnapshot?, diffs: [(number: UInt64, diff: StateDiff, root: Digest32)]) {
+    public init(snapshot: StateSnapshot?, diffs: [(number: UInt64, diff: StateDiff, root: Digest32)],
+                shieldedBase: ShieldedPoolImage? = nil, shielded: [UInt64: ShieldedBatchEffects] = [:]) {
         self.snapshot = snapshot
         self.diffs = diffs
+        self.shieldedBase = shieldedBase
+        self.shielded = shielded
     }
 }
 
@@ -117,6 +132,16 @@ public protocol SettlementStore: Sendable {
     /// The newest snapshot at or before `batch` and the diffs of the batches after it up to
     /// `batch` (what `snapshot(atBatch:)` merges).
     func persistedChain(upTo batch: UInt64) async throws -> PersistedChain
+
+    // MARK: The shielded pool (docs/shielded.md)
+
+    /// Durable notes from `position` on, in position order, at most `limit`: what wallets scan.
+    func shieldedNotes(from position: UInt64, limit: Int) async throws -> [StoredNote]
+    /// For each of `nullifiers` that is spent in a durable batch, that batch.
+    func spentNullifiers(_ nullifiers: [Fr]) async throws -> [Fr: UInt64]
+    /// The pool's roots after the newest durable batch that changed it, with that batch (nil:
+    /// the pool is empty).
+    func latestShieldedRoots() async throws -> (batch: UInt64, roots: ShieldedRoots)?
 }
 
 extension SettlementStore {
