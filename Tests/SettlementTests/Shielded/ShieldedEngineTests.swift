@@ -169,6 +169,39 @@ final class ShieldedEngineTests: XCTestCase {
         await e.stop()
     }
 
+    /// A rollback after a lost game (the chain reverted from a batch on) restores notes and
+    /// nullifiers with the accounts: the state root is the one before, the spent note is
+    /// spendable again, and reverting past the first shield empties the pool.
+    func testARevertRestoresNotesAndNullifiers() async throws {
+        let f = fixture()
+        let e = try await f.engine()
+        let shield = try makeShield(e, f, value: 70, to: alice, nonce: 0)
+        let r1 = try await e.submitShieldedAndWait(shield)
+        XCTAssertEqual(r1.status, .sequenced, r1.reason)
+        let afterShield = (root: e.head.root, pool: e.shieldedHead.roots)
+        let note = scan(e, [shield], alice).first { $0.note.value == 69 }!
+        let send = try spend(e, f, alice, note, pay: [.init(to: bob.address, value: 68)])
+        let r2 = try await e.submitShieldedAndWait(send)
+        XCTAssertEqual(r2.status, .sequenced, r2.reason)
+        XCTAssertTrue(send.statement.nullifiers.allSatisfy { n in e.state.withLock { $0.shielded.isSpent(n) } })
+
+        try await e.revertChain(fromBatch: r2.batchNumber, commitmentIndex: nil)
+        XCTAssertEqual(e.head.root, afterShield.root)
+        XCTAssertEqual(e.shieldedHead.roots, afterShield.pool)
+        XCTAssertFalse(send.statement.nullifiers.contains { n in e.state.withLock { $0.shielded.isSpent(n) } },
+                       "the reverted spend's nullifiers are unspent again")
+        // Its root is the current one again, so the wallet's resubmission goes through.
+        let again = try await e.submitShieldedAndWait(send)
+        XCTAssertEqual(again.status, .sequenced, again.reason)
+
+        try await e.revertChain(fromBatch: r1.batchNumber, commitmentIndex: nil)
+        XCTAssertEqual(e.shieldedHead.roots, .empty)
+        XCTAssertEqual(e.head.root, e.state.withLock { $0.accountRoot }, "an empty pool leaves the account root")
+        XCTAssertEqual(try balance(e, f.keys[0].address), 1_000)
+        XCTAssertEqual(try balance(e, Address.shieldedPool), 0)
+        await e.stop()
+    }
+
     /// An engine without the lane refuses shielded submissions (it cannot verify them).
     func testAnEngineWithoutTheLaneRefuses() async throws {
         let f = EngineFixture(accounts: 1)
