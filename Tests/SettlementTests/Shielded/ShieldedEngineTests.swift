@@ -114,22 +114,28 @@ final class ShieldedEngineTests: XCTestCase {
         var copy = honest
         copy.proof = shield.proof
         XCTAssertEqual(copy.id, honest.id, "the id leaves the proof out")
-        let rCopy = try await e.submitShieldedAndWait(copy)
-        XCTAssertEqual(rCopy.status, .rejected)
-        XCTAssertEqual(rCopy.reason, ShieldedRefusal.invalidProof.description)
-
         var inflated = honest
         inflated.statement.commitments[0] = NoteHashes.commitment(value: 1_000_000, owner: eve.ownerKey, randomness: Fr(5))
-        let rInflated = try await e.submitShieldedAndWait(inflated)
-        XCTAssertEqual(rInflated.reason, ShieldedRefusal.invalidProof.description)
+        // One client's three transactions verified together (one random linear combination,
+        // bisected): the garbage copy comes first and shares the honest one's id.
+        let receipts = Lock<[Int: Receipt]>([:])
+        let done = AsyncStream<Void>.makeStream()
+        let taken = try await e.submitShielded([copy, inflated, honest]) { i, r in
+            let count = receipts.withLock { $0[i] = r; return $0.count }
+            if count == 3 { done.continuation.finish() }
+        }
+        XCTAssertEqual(taken.map { $0 == nil }, [true, true, true])
+        for await _ in done.stream {}
+        let got = receipts.withLock { $0 }
+        XCTAssertEqual(got[0]?.status, .rejected)
+        XCTAssertEqual(got[0]?.reason, ShieldedRefusal.invalidProof.description)
+        XCTAssertEqual(got[1]?.reason, ShieldedRefusal.invalidProof.description)
+        XCTAssertEqual(got[2]?.status, .sequenced, "the copies did not block the owner: \(got[2]?.reason ?? "")")
 
         let free = try spend(e, f, alice, note, pay: [.init(to: bob.address, value: 49)], fee: 0)
         let rFree = try await e.submitShieldedAndWait(free)
         XCTAssertEqual(rFree.status, .rejected)
         XCTAssertTrue(rFree.reason.contains("below the shielded lane's minimum 1"), rFree.reason)
-
-        let rHonest = try await e.submitShieldedAndWait(honest)
-        XCTAssertEqual(rHonest.status, .sequenced, "the copies did not block the owner: \(rHonest.reason)")
 
         let again = try spend(e, f, alice, note, pay: [.init(to: eve.address, value: 47)], fee: 2)
         let rAgain = try await e.submitShieldedAndWait(again)
