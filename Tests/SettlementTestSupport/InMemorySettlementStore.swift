@@ -44,7 +44,7 @@ public final class InMemorySettlementStore: SettlementStore {
     private let reads = Atomic<Int>(0)
     private let lookupsFail = Atomic<Bool>(false)
 
-    /// While true, `transaction(_:)` throws (a database that cannot be reached).
+    /// While true, `transaction(_:)` and `transactions(_:)` throw (a database that cannot be reached).
     public func failLookups(_ fail: Bool) { lookupsFail.store(fail, ordering: .relaxed) }
 
     /// Look-ups served so far (`transaction`, `transactions`, `batch`): what one request costs
@@ -111,6 +111,7 @@ public final class InMemorySettlementStore: SettlementStore {
     }
     public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
         reads.add(1, ordering: .relaxed)
+        if lookupsFail.load(ordering: .relaxed) { throw TestStoreError("the database is unreachable (test)") }
         return state.withLock { s in
             var out: [Digest32: StoredTransaction] = [:]
             for id in ids { if let t = Self.lookup(id, in: s) { out[id] = t } }

@@ -21,7 +21,9 @@ extension SettlementEngine {
     /// queues it for the shielded lane of a coming batch; `onReceipt` gets its SEQUENCED (after
     /// commit) or REJECTED receipt, with the reason, exactly once. Resubmitting one already
     /// durable answers with its stored receipt. Throws when the engine cannot take it at all
-    /// (no shielded lane, not the sequencer, the lane's queue full).
+    /// (no shielded lane, not the sequencer, stopping, the lane's queue full, too many copies of
+    /// it pending). What the pool refuses for good (stale root, spent nullifier, a shield's used
+    /// nonce) is answered REJECTED at once and never takes a lane slot.
     public func submitShielded(_ tx: ShieldedTransaction, onReceipt: @escaping ReceiptHandler) async throws(SubmitError) {
         if let error = try await submitShielded([tx], onReceipt: { _, r in onReceipt(r) })[0] { throw error }
     }
@@ -60,42 +62,90 @@ extension SettlementEngine {
         for (i, verdict) in zip(candidates, verdicts) {
             if let verdict { onReceipt(i, .rejected(ids[i], verdict.description)) } else { verified.append(i) }
         }
-        // One look-up for the whole call (were the store unreadable, the lane would still refuse
-        // a second spend of a sequenced transaction's nullifiers).
-        let stored = verified.isEmpty ? [:] : ((try? await store.transactions(verified.map { ids[$0] })) ?? [:])
+        // Each verified transaction, in one critical section with the lane's take
+        // (`takeShieldedLane`), so that it is always found in one place: attached to its copy in
+        // flight (answered with that batch's receipt) or queued, else checked against the pool as
+        // it is now, else queued. A transaction the pool refuses for good (a stale root, a spent
+        // nullifier, a shield's used nonce) is never queued: it would cost its sender no fee and
+        // take a lane slot every time it is resubmitted. It may be a retry of one already durable
+        // (a committed batch leaves the in-flight set only once durable), so the store answers.
+        var refused: [(i: Int, reason: String)] = []
         for i in verified {
             let id = ids[i]
             let handler: ReceiptHandler = { onReceipt(i, $0) }
-            // A retry of one in a batch being committed gets that batch's receipt.
-            let attached = retriesInFlight.withLock { r in
-                guard r[id] != nil else { return false }
-                r[id]!.append(handler)
-                return true
-            }
-            if attached { continue }
-            // A retry of one already sequenced gets its stored receipt. A stored refusal is not
-            // final: like a transfer, it is executed again.
-            if let stored = stored[id], stored.status.isDurablyAccepted {
-                handler(Receipt(id: id, status: .sequenced, batchNumber: stored.batchNumber, indexInBatch: stored.index,
-                                stateRoot: stored.stateRoot))
-                continue
-            }
             do {
-                let outcome: ShieldedQueue.Outcome = try lifecycle.withLock { (l) throws(SubmitError) in
+                let outcome: Admission = try lifecycle.withLock { (l) throws(SubmitError) -> Admission in
                     guard l.activeTerm != nil else { throw .unavailable("this replica is no longer the sequencer; resubmit") }
-                    return queue.add(ShieldedQueue.Entry(tx: txs[i], id: id, receivedAt: receivedAt, onReceipt: handler))
+                    // Past this point the sequencer may have drained the queue for the last time.
+                    guard !l.stopping else { throw .unavailable("the engine is stopping") }
+                    let inFlight: Bool? = retriesInFlight.withLock { r in
+                        guard let waiting = r[id] else { return nil }
+                        guard waiting.count < ShieldedQueue.maxCopiesPerEntry else { return false }
+                        r[id]!.append(handler)
+                        return true
+                    }
+                    if let inFlight { return inFlight ? .taken(.attached) : .taken(.tooManyCopies(limit: ShieldedQueue.maxCopiesPerEntry)) }
+                    if !queue.contains(id), let why = state.withLock({ Self.admissionRefusal(txs[i], in: $0) }) {
+                        return .refused(why)
+                    }
+                    return .taken(queue.add(ShieldedQueue.Entry(tx: txs[i], id: id, receivedAt: receivedAt, onReceipt: handler)))
                 }
                 switch outcome {
-                case .queued: pool.nudge()
-                case .attached: break
-                case .full(let capacity):
+                case .taken(.queued): pool.nudge()
+                case .taken(.attached): break
+                case .taken(.full(let capacity)):
                     results[i] = .overloaded("the shielded lane's queue is full (\(capacity) pending); retry later")
+                case .taken(.tooManyCopies(let limit)):
+                    results[i] = .overloaded("this shielded transaction is pending and \(limit) submissions of it already wait for its receipt; retry later")
+                case .refused(let why):
+                    refused.append((i, why))
                 }
             } catch {
                 results[i] = error
             }
         }
+        guard !refused.isEmpty else { return results }
+        // One look-up for the refused ones: a retry of one sequenced gets its stored receipt; a
+        // stored refusal is not final (the pool's refusal is the answer). Unreadable: unknown
+        // whether it is durable, so never REJECTED, but retryable.
+        let stored: [Digest32: StoredTransaction]
+        do {
+            stored = try await store.transactions(refused.map { ids[$0.i] })
+        } catch {
+            for (i, _) in refused {
+                onReceipt(i, .rejected(ids[i], "\(Receipt.unavailablePrefix)the settlement store could not be read to tell whether this "
+                                              + "shielded transaction is already sequenced; retry"))
+            }
+            return results
+        }
+        for (i, why) in refused {
+            if let t = stored[ids[i]], t.status.isDurablyAccepted {
+                onReceipt(i, Receipt(id: ids[i], status: .sequenced, batchNumber: t.batchNumber, indexInBatch: t.index,
+                                     stateRoot: t.stateRoot))
+            } else {
+                onReceipt(i, .rejected(ids[i], why))
+            }
+        }
         return results
+    }
+
+    /// What admission did with one verified transaction.
+    private enum Admission {
+        case taken(ShieldedQueue.Outcome)
+        case refused(String)
+    }
+
+    /// Why the pool as it is now refuses `tx` for good (nil: it may go through): its root left
+    /// the recent-root window, a nullifier is spent, or a shield's nonce is used. Only a chain
+    /// revert moves the pool back; it is checked again in the lane.
+    static func admissionRefusal(_ tx: ShieldedTransaction, in s: StateManager) -> String? {
+        if !s.shielded.isRecentRoot(tx.statement.root) { return ShieldedRefusal.staleRoot.description }
+        if tx.statement.nullifiers.contains(where: s.shielded.isSpent) { return ShieldedRefusal.nullifierSpent.description }
+        if let shield = tx.shield {
+            let next = s.account(shield.from).nonce
+            if shield.nonce < next { return "nonce \(shield.nonce) is used: the account's next nonce is \(next)" }
+        }
+        return nil
     }
 
     /// Why a shielded submission is refused by an engine without the lane.
@@ -133,9 +183,12 @@ extension SettlementEngine {
     /// retry arriving before the commit gets the batch's receipt).
     func takeShieldedLane() -> [ShieldedQueue.Entry] {
         guard let queue = shieldedQueue, let settings = config.shielded, queue.count > 0 else { return [] }
-        let lane = queue.take(max: settings.maxPerBatch)
-        retriesInFlight.withLock { r in for e in lane { r[e.id] = r[e.id] ?? [] } }
-        return lane
+        // Under the lifecycle lock, as admission: a resubmission finds it queued or in flight.
+        return lifecycle.withLock { _ in
+            let lane = queue.take(max: settings.maxPerBatch)
+            retriesInFlight.withLock { r in for e in lane { r[e.id] = r[e.id] ?? [] } }
+            return lane
+        }
     }
 
     /// Applies an executed batch to `s`: its diff and its lane's accepted transactions' effects.

@@ -5,7 +5,9 @@ import Synchronization
 ///
 /// Only transactions whose proofs verified enter, so a copy of a pending transaction's id (the
 /// id leaves the proof out) under a garbage proof never reaches it: a griefer cannot displace a
-/// victim's transaction. A second verified copy of a queued id gets the first one's receipt.
+/// victim's transaction. A second verified copy of a queued id gets the first one's receipt, up
+/// to `maxCopiesPerEntry` copies (copies cost the sender one verification each, and a receipt
+/// handler chained per copy would otherwise grow without bound).
 /// Nullifier conflicts between queued transactions are the lane's to refuse, in order.
 public final class ShieldedQueue: Sendable {
     /// One queued transaction.
@@ -14,6 +16,8 @@ public final class ShieldedQueue: Sendable {
         public let id: Digest32
         public let receivedAt: ContinuousClock.Instant
         public let onReceipt: ReceiptHandler
+        /// Submissions `onReceipt` answers (the first plus attached copies).
+        var copies = 1
 
         public init(tx: ShieldedTransaction, id: Digest32, receivedAt: ContinuousClock.Instant, onReceipt: @escaping ReceiptHandler) {
             self.tx = tx
@@ -30,7 +34,12 @@ public final class ShieldedQueue: Sendable {
         case attached
         /// The queue holds `capacity` transactions.
         case full(capacity: Int)
+        /// The id is queued and `limit` submissions of it already wait for its receipt.
+        case tooManyCopies(limit: Int)
     }
+
+    /// Most submissions of one transaction that wait on one queue entry (as the transparent pool).
+    public static let maxCopiesPerEntry = TransactionPool.maxCopiesPerEntry
 
     private struct State {
         var entries: [Entry] = []
@@ -57,10 +66,13 @@ public final class ShieldedQueue: Sendable {
             if let i = s.ids[entry.id] {
                 let first = s.entries[i].onReceipt, second = entry.onReceipt
                 let old = s.entries[i]
-                s.entries[i] = Entry(tx: old.tx, id: old.id, receivedAt: old.receivedAt, onReceipt: { r in
+                guard old.copies < Self.maxCopiesPerEntry else { return .tooManyCopies(limit: Self.maxCopiesPerEntry) }
+                var chained = Entry(tx: old.tx, id: old.id, receivedAt: old.receivedAt, onReceipt: { r in
                     first(r)
                     second(r)
                 })
+                chained.copies = old.copies + 1
+                s.entries[i] = chained
                 return .attached
             }
             guard s.entries.count - s.head < capacity else { return .full(capacity: capacity) }

@@ -1,0 +1,67 @@
+import XCTest
+import ZK
+@testable import Settlement
+
+/// The shielded queue's bookkeeping: arrival order across takes and compaction, copies of a
+/// queued id attached to it (answered with its receipt) and bounded, capacity.
+final class ShieldedQueueTests: XCTestCase {
+    /// A transaction whose id is distinct per `n` (no proof needed: the queue checks nothing).
+    func tx(_ n: UInt64) -> ShieldedTransaction {
+        let statement = SpendStatement(root: NoteTree().root, nullifiers: [Fr(2 * n + 1), Fr(2 * n + 2)],
+                                       commitments: [Fr(3), Fr(4)], publicIn: 0, publicOut: 0, fee: 1, binding: Fr(5))
+        return ShieldedTransaction(kind: .transfer, statement: statement,
+                                   proof: Groth16.Proof(a: BN254G1.generator, b: BN254G2.generator, c: BN254G1.generator),
+                                   ciphertexts: [[UInt8](repeating: 0, count: 121), [UInt8](repeating: 0, count: 121)])
+    }
+
+    /// The receipts one test's handlers got.
+    final class Received: Sendable {
+        let lock = Lock<[Receipt]>([])
+        var all: [Receipt] { lock.withLock { $0 } }
+    }
+
+    func entry(_ t: ShieldedTransaction, _ got: Received? = nil) -> ShieldedQueue.Entry {
+        ShieldedQueue.Entry(tx: t, id: t.id, receivedAt: .now, onReceipt: { r in got?.lock.withLock { $0.append(r) } })
+    }
+
+    /// A griefer resubmitting copies of a victim's queued transaction (each one verifies: the
+    /// victim's own proof) attaches a bounded number of them; before the fix every copy chained
+    /// one more closure onto the entry's handler, without limit (memory, and a call depth that
+    /// grows with the copies when the receipt is delivered).
+    func testCopiesOfAQueuedTransactionAreBounded() {
+        let q = ShieldedQueue(capacity: 4)
+        let victim = tx(1)
+        let got = Received()
+        XCTAssertEqual(q.add(entry(victim, got)), .queued)
+        var outcomes: [ShieldedQueue.Outcome] = []
+        for _ in 0..<100 { outcomes.append(q.add(entry(victim, got))) }
+        let attached = outcomes.filter { $0 == .attached }.count
+        XCTAssertEqual(attached, ShieldedQueue.maxCopiesPerEntry - 1)
+        XCTAssertEqual(outcomes.last, .tooManyCopies(limit: ShieldedQueue.maxCopiesPerEntry))
+        XCTAssertEqual(q.count, 1)
+        let taken = q.take(max: 10)
+        XCTAssertEqual(taken.count, 1)
+        taken[0].onReceipt(.rejected(victim.id, "test"))
+        XCTAssertEqual(got.all.count, ShieldedQueue.maxCopiesPerEntry, "every attached copy is answered once")
+    }
+
+    /// Takes keep arrival order across the compaction of the taken prefix, and an id queued
+    /// after it still attaches to the right entry.
+    func testOrderAndAttachSurviveCompaction() {
+        let q = ShieldedQueue(capacity: 4_000)
+        let txs = (0..<3_000).map { tx(UInt64($0)) }
+        for t in txs { XCTAssertEqual(q.add(entry(t)), .queued) }
+        XCTAssertEqual(q.take(max: 1_100).map(\.id), txs[0..<1_100].map(\.id))
+        XCTAssertEqual(q.take(max: 500).map(\.id), txs[1_100..<1_600].map(\.id), "this take compacts")
+        XCTAssertFalse(q.contains(txs[1_599].id))
+        XCTAssertTrue(q.contains(txs[1_600].id))
+        let got = Received()
+        XCTAssertEqual(q.add(entry(txs[2_000], got)), .attached)
+        XCTAssertEqual(q.add(entry(txs[10], got)), .queued, "a taken id is queued anew")
+        let rest = q.drainAll()
+        XCTAssertEqual(rest.map(\.id), txs[1_600...].map(\.id) + [txs[10].id])
+        rest[400].onReceipt(.rejected(txs[2_000].id, "test"))
+        XCTAssertEqual(got.all.map(\.id), [txs[2_000].id])
+        XCTAssertEqual(q.count, 0)
+    }
+}
