@@ -23,7 +23,8 @@ extension SettlementEngine {
     /// durable answers with its stored receipt. Throws when the engine cannot take it at all
     /// (no shielded lane, not the sequencer, stopping, the lane's queue full, too many copies of
     /// it pending). What the pool refuses for good (stale root, spent nullifier, a shield's used
-    /// nonce) is answered REJECTED at once and never takes a lane slot.
+    /// nonce, a nullifier that a queued transaction spends) is answered REJECTED at once and
+    /// never takes a lane slot.
     public func submitShielded(_ tx: ShieldedTransaction, onReceipt: @escaping ReceiptHandler) async throws(SubmitError) {
         if let error = try await submitShielded([tx], onReceipt: { _, r in onReceipt(r) })[0] { throw error }
     }
@@ -97,6 +98,8 @@ extension SettlementEngine {
                     results[i] = .overloaded("the shielded lane's queue is full (\(capacity) pending); retry later")
                 case .taken(.tooManyCopies(let limit)):
                     results[i] = .overloaded("this shielded transaction is pending and \(limit) submissions of it already wait for its receipt; retry later")
+                case .taken(.nullifierPending):
+                    refused.append((i, "double spend: a nullifier is spent by another transaction waiting for the lane"))
                 case .refused(let why):
                     refused.append((i, why))
                 }

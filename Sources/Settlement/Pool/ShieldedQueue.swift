@@ -1,4 +1,5 @@
 import Synchronization
+import ZK
 
 /// The shielded transactions verified at admission and waiting for a batch's shielded lane, in
 /// arrival order (docs/shielded.md, "How it enters the engine").
@@ -8,7 +9,9 @@ import Synchronization
 /// victim's transaction. A second verified copy of a queued id gets the first one's receipt, up
 /// to `maxCopiesPerEntry` copies (copies cost the sender one verification each, and a receipt
 /// handler chained per copy would otherwise grow without bound).
-/// Nullifier conflicts between queued transactions are the lane's to refuse, in order.
+/// A transaction spending a nullifier that another queued transaction spends is refused
+/// (`nullifierPending`): only the note's owner can prove a spend of it, and each further spend
+/// would take a lane slot to be refused there for free.
 public final class ShieldedQueue: Sendable {
     /// One queued transaction.
     public struct Entry: Sendable {
@@ -36,6 +39,8 @@ public final class ShieldedQueue: Sendable {
         case full(capacity: Int)
         /// The id is queued and `limit` submissions of it already wait for its receipt.
         case tooManyCopies(limit: Int)
+        /// Another queued transaction spends one of its nullifiers.
+        case nullifierPending
     }
 
     /// Most submissions of one transaction that wait on one queue entry (as the transparent pool).
@@ -45,6 +50,8 @@ public final class ShieldedQueue: Sendable {
         var entries: [Entry] = []
         var head = 0
         var ids: [Digest32: Int] = [:]
+        /// The nullifiers of the queued transactions.
+        var nullifiers: Set<Fr> = []
     }
 
     public let capacity: Int
@@ -76,6 +83,9 @@ public final class ShieldedQueue: Sendable {
                 return .attached
             }
             guard s.entries.count - s.head < capacity else { return .full(capacity: capacity) }
+            let spent = entry.tx.statement.nullifiers
+            if spent.contains(where: s.nullifiers.contains) { return .nullifierPending }
+            s.nullifiers.formUnion(spent)
             s.ids[entry.id] = s.entries.count
             s.entries.append(entry)
             return .queued
@@ -87,7 +97,10 @@ public final class ShieldedQueue: Sendable {
         state.withLock { s in
             let end = s.head + min(s.entries.count - s.head, max)
             let taken = Array(s.entries[s.head..<end])
-            for e in taken { s.ids[e.id] = nil }
+            for e in taken {
+                s.ids[e.id] = nil
+                s.nullifiers.subtract(e.tx.statement.nullifiers)
+            }
             s.head = end
             if s.head == s.entries.count {
                 s.entries.removeAll(keepingCapacity: true)

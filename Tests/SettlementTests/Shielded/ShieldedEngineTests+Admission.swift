@@ -54,4 +54,40 @@ extension ShieldedEngineTests {
         store.failLookups(false)
         await e.stop()
     }
+
+    /// Two spends of one note in one call: the second is refused at admission (a double spend of
+    /// a queued nullifier), not executed in the lane. Before the fix every further spend of a
+    /// queued note took a lane slot for free (only the accepted one pays a fee), so one note and
+    /// enough proofs kept the shielded queue full.
+    func testASecondSpendOfAQueuedNoteNeverTakesALaneSlot() async throws {
+        var f = fixture()
+        // One batch in flight at a time, held at the commit gate: the sequencer cannot take the
+        // lane while the two spends are admitted.
+        f.config.maxConcurrentBatches = 1
+        let gate = CommitGate()
+        let e = try await f.engine(store: InMemorySettlementStore(commitGate: gate))
+        let shield = try makeShield(e, f, value: 40, to: alice, nonce: 0)
+        let shielded = AsyncStream<Receipt>.makeStream()
+        try await e.submitShielded(shield) { shielded.continuation.yield($0); shielded.continuation.finish() }
+        while gate.waiting == 0 { await Task.yield() }  // executed (in memory), its commit held
+        let note = scan(e, [shield], alice).first { $0.note.value == 39 }!
+        let a = try spend(e, f, alice, note, pay: [.init(to: bob.address, value: 38)])
+        let b = try spend(e, f, alice, note, pay: [.init(to: eve.address, value: 38)])
+        let receipts = Lock<[Int: Receipt]>([:])
+        let done = AsyncStream<Void>.makeStream()
+        let taken = try await e.submitShielded([a, b]) { i, r in
+            if receipts.withLock({ $0[i] = r; return $0.count }) == 2 { done.continuation.finish() }
+        }
+        XCTAssertEqual(taken.map { $0 == nil }, [true, true])
+        gate.open()
+        for await r in shielded.stream { XCTAssertEqual(r.status, .sequenced, r.reason) }
+        for await _ in done.stream {}
+        let got = receipts.withLock { $0 }
+        XCTAssertEqual(got[0]?.status, .sequenced, got[0]?.reason ?? "")
+        XCTAssertEqual(got[1]?.status, .rejected)
+        XCTAssertTrue(got[1]?.reason.hasPrefix("double spend") == true, got[1]?.reason ?? "")
+        XCTAssertEqual(got[1]?.batchNumber, 0, "refused at admission, not in a batch's lane")
+        await e.stop()
+    }
 }
+

@@ -64,4 +64,21 @@ final class ShieldedQueueTests: XCTestCase {
         XCTAssertEqual(got.all.map(\.id), [txs[2_000].id])
         XCTAssertEqual(q.count, 0)
     }
+
+    /// A second transaction spending a queued one's nullifier (another id) is refused while the
+    /// first waits: it could only take a lane slot to be refused there, for free. Once the first
+    /// is taken, the lane and the pool decide.
+    func testASecondSpendOfAQueuedNullifierIsRefused() {
+        let q = ShieldedQueue(capacity: 8)
+        let first = tx(1)
+        var second = tx(2)
+        second.statement.nullifiers[1] = first.statement.nullifiers[0]
+        XCTAssertNotEqual(first.id, second.id)
+        XCTAssertEqual(q.add(entry(first)), .queued)
+        XCTAssertEqual(q.add(entry(second)), .nullifierPending)
+        XCTAssertEqual(q.add(entry(tx(3))), .queued, "other nullifiers are not affected")
+        XCTAssertEqual(q.count, 2)
+        _ = q.take(max: 1)
+        XCTAssertEqual(q.add(entry(second)), .queued)
+    }
 }
