@@ -2,7 +2,8 @@ import PostgresDriver
 import Settlement
 
 /// Batched look-ups: a whole `SubscribeStatus` subscription's ids in two queries (the transactions,
-/// then the reverted ones among those not found), not one per id.
+/// then the reverted ones among those not found), not one per id. Transfers and shielded
+/// transactions alike.
 extension PostgresSettlementStore {
     /// The ids travel as one `bytea` of 32-byte digests, split by the server (no array type needed).
     public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
@@ -19,7 +20,9 @@ extension PostgresSettlementStore {
                        t.reason, t.batch_number, t.idx, b.new_root,
                        (extract(epoch FROM b.committed_at) * 1000)::int8
                 FROM wanted w
-                JOIN transactions t ON t.id = w.id
+                JOIN (SELECT id, batch_number, idx, status, reason FROM transactions
+                      UNION ALL
+                      SELECT id, batch_number, idx, status, reason FROM shielded_transactions) t ON t.id = w.id
                 JOIN batches b ON b.number = t.batch_number
                 ORDER BY t.id, t.batch_number DESC, t.idx DESC
                 """, [.bytes(packed), .int64(count)])
@@ -53,7 +56,9 @@ extension PostgresSettlementStore {
                 SELECT DISTINCT ON (t.id)
                        t.id, t.batch_number, t.idx, b.new_root, (extract(epoch FROM r.reverted_at) * 1000)::int8
                 FROM wanted w
-                JOIN reverted_transactions t ON t.id = w.id
+                JOIN (SELECT id, batch_number, idx, status, revert_id FROM reverted_transactions
+                      UNION ALL
+                      SELECT id, batch_number, idx, status, revert_id FROM reverted_shielded_transactions) t ON t.id = w.id
                 JOIN reverted_batches b ON b.number = t.batch_number AND b.revert_id = t.revert_id
                 JOIN chain_reverts r ON r.id = t.revert_id
                 WHERE t.status = $3
