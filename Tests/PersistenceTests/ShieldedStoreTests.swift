@@ -11,7 +11,7 @@ import ZK
 /// followers, restarts with and without a snapshot), removed by a chain revert, and refused when
 /// a stored value is not a field element.
 final class ShieldedStoreTests: PostgresTestCase {
-    typealias Store = SettlementStore & ReplicationStore & ChainRevertStore
+    typealias Store = SettlementStore & ReplicationStore & ChainRevertStore & FinalityStore
 
     /// Three batches: a lane of 3 accepted and 1 refused after 5 transfers, a transparent batch,
     /// and a lane of 2 accepted with no transfers.
@@ -120,6 +120,53 @@ final class ShieldedStoreTests: PostgresTestCase {
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
         let sealed = try await commitThree(store, &chain, &pool)
         try await checkReadBack(store, sealed)
+    }
+
+    /// After `commitThree`: the finality side's accepted ids include the lanes' accepted
+    /// entries, in execution order; a revert of batch 3 removes its lane and effects and reads
+    /// its accepted entries REVERTED.
+    private func checkFinalityAndRevert(_ store: some Store, _ sealed: [SealedBatch]) async throws {
+        let accepted = try await store.acceptedTransactionIds(from: 1, to: 3)
+        let expected = sealed.flatMap { b in
+            (b.transactions.filter(\.accepted).map(\.tx.id) + b.shielded.filter(\.accepted).map(\.id)).map { (b.number, $0) }
+        }
+        XCTAssertEqual(accepted.map(\.id), expected.map(\.1))
+        XCTAssertEqual(accepted.map(\.batch), expected.map(\.0))
+        let lane = sealed[0].shielded
+        let among = try await store.acceptedTransactionIds(from: 1, to: 3, among: [lane[0].id, lane[3].id])
+        XCTAssertEqual(among.map(\.id), [lane[0].id], "a refused lane entry is not accepted")
+
+        _ = try await store.revertChain(fromBatch: 3, term: 0, commitmentIndex: nil)
+        let notes = try await store.shieldedNotes(from: 0, limit: 100)
+        XCTAssertEqual(notes.map(\.batch), Array(repeating: 1, count: 6))
+        let spent = try await store.spentNullifiers(sealed[2].shieldedEffects!.nullifiers)
+        XCTAssertEqual(spent, [:])
+        let latest = try await store.latestShieldedRoots()
+        XCTAssertEqual(latest?.batch, 1)
+        let reverted = try await store.transaction(sealed[2].shielded[1].id)
+        XCTAssertEqual(reverted?.status, .reverted)
+        XCTAssertEqual(reverted?.batchNumber, 3)
+        XCTAssertEqual(reverted?.index, 1)
+        XCTAssertEqual(reverted?.stateRoot, sealed[2].newRoot)
+        let chain = try await store.persistedChain(upTo: 3)
+        XCTAssertEqual(chain.shielded, [1: sealed[0].shieldedEffects!])
+        let followers = try await store.committedBatches(after: 0, limit: 10)
+        XCTAssertEqual(followers.map(\.number), [1, 2])
+    }
+
+    func testFinalityIdsAndARevertInPostgres() async throws {
+        var chain = StoreTestChain(), pool = ShieldedFixture()
+        let store = PostgresSettlementStore(conninfo: url)
+        _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
+        try await checkFinalityAndRevert(store, try await commitThree(store, &chain, &pool))
+        await store.close()
+    }
+
+    func testFinalityIdsAndARevertInMemory() async throws {
+        var chain = StoreTestChain(), pool = ShieldedFixture()
+        let store = InMemorySettlementStore()
+        _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
+        try await checkFinalityAndRevert(store, try await commitThree(store, &chain, &pool))
     }
 
     /// With a snapshot: the pool's image at its batch, and only the later batches' effects.
