@@ -15,7 +15,8 @@ import Synchronization
 /// - one **maintenance** connection for `saveSnapshot` (large uploads stay off both paths).
 ///
 /// A commit is one database transaction: the batch row (with its state diff and root), its
-/// executed transactions by binary COPY, and `NOTIFY settlement_batches, '<number>'`. It is
+/// executed transactions by binary COPY, its shielded lane and pool rows when it has any
+/// (`+ShieldedWrite`), and `NOTIFY settlement_batches, '<number>'`. It is
 /// idempotent: when the batch is already durable (a previous attempt committed but its outcome
 /// was lost) committing it again is a no-op; a *different* batch under that number is refused
 /// (`SettlementStoreError.batchConflict`). Commits run with `synchronous_commit = on` whatever
@@ -217,7 +218,7 @@ public final class PostgresSettlementStore: SettlementStore {
     // MARK: - Commit
 
     /// Makes `batch` durable: its row, its executed transactions (binary COPY, status SEQUENCED or
-    /// REJECTED with the reason) and a notification, in one transaction. A no-op when the batch is
+    /// REJECTED with the reason), its shielded rows and a notification, in one transaction. A no-op when the batch is
     /// already durable; `SettlementStoreError.batchConflict` when a different batch has its number,
     /// `.chainBreak` when it does not extend the durable chain.
     public func commit(_ batch: SealedBatch) async throws {
