@@ -120,6 +120,18 @@ final class ShieldedStoreTests: PostgresTestCase {
         _ = try await store.open(genesis: chain.genesis, genesisDiff: chain.genesisDiff, genesisRoot: chain.genesisRoot)
         let sealed = try await commitThree(store, &chain, &pool)
         try await checkReadBack(store, sealed)
+        // A retry is a no-op; the same batch with another lane is refused.
+        try await store.commit(sealed[0])
+        let b = sealed[0]
+        let other = SealedBatch(number: b.number, prevRoot: b.prevRoot, newRoot: b.newRoot, createdAtMs: b.createdAtMs,
+                                transactions: b.transactions, diff: b.diff, shielded: Array(b.shielded.dropLast()),
+                                shieldedEffects: b.shieldedEffects)
+        do {
+            try await store.commit(other)
+            XCTFail("a different lane under a durable batch number must be refused")
+        } catch is TestStoreError {}
+        let notes = try await store.shieldedNotes(from: 0, limit: 100)
+        XCTAssertEqual(notes.count, 10)
     }
 
     /// After `commitThree`: the finality side's accepted ids include the lanes' accepted

@@ -82,7 +82,9 @@ public final class InMemorySettlementStore: SettlementStore {
         let sinks = try state.withLock { s in
             try Self.checkTerm(batch.term, lease: s.lease?.term)
             if let existing = s.batches[batch.number] {
-                guard existing.newRoot == batch.newRoot else { throw TestStoreError("batch \(batch.number) differs") }
+                guard existing.newRoot == batch.newRoot,
+                      (s.shieldedExecuted[batch.number] ?? []).map(\.id) == batch.shielded.map(\.id)
+                else { throw TestStoreError("batch \(batch.number) differs") }
                 return [AsyncStream<UInt64?>.Continuation]()
             }
             guard batch.number == (s.diffs.last?.number ?? 0) + 1 else {

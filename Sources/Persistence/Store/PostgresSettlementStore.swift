@@ -218,8 +218,9 @@ public final class PostgresSettlementStore: SettlementStore {
     // MARK: - Commit
 
     /// Makes `batch` durable: its row, its executed transactions (binary COPY, status SEQUENCED or
-    /// REJECTED with the reason), its shielded rows and a notification, in one transaction. A no-op when the batch is
-    /// already durable; `SettlementStoreError.batchConflict` when a different batch has its number,
+    /// REJECTED with the reason), its shielded rows and a notification, in one transaction. A
+    /// no-op when the batch is already durable; `SettlementStoreError.batchConflict` when a
+    /// different batch (other transactions or another shielded lane) has its number,
     /// `.chainBreak` when it does not extend the durable chain.
     public func commit(_ batch: SealedBatch) async throws {
         let received = ReceivedClock()
@@ -374,9 +375,9 @@ public final class PostgresSettlementStore: SettlementStore {
     // MARK: - Queries
 
     /// The newest execution of transaction `id`, a transfer or a shielded transaction (a transfer
-    /// rejected in one batch may be accepted in a later one), with its batch's root; `updatedAtMs` is when that batch committed. An
-    /// accepted transaction reports its batch's L1 status (POSTED, L1_CONFIRMED, FINALIZED,
-    /// REVERTED) once its commitment has one.
+    /// rejected in one batch may be accepted in a later one), with its batch's root;
+    /// `updatedAtMs` is when that batch committed. An accepted transaction reports its batch's L1
+    /// status (POSTED, L1_CONFIRMED, FINALIZED, REVERTED) once its commitment has one.
     public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
         let key = id.bytes
         let rows = try await reader().idempotent { c in
