@@ -130,7 +130,8 @@ extension Groth16 {
     ///     B  = β + Σ wᵢ·b2ᵢ + s·δ                      (G2; B1 the same in G1)
     ///     C  = Σ_private wᵢ·cᵢ + Σₖ pₖ·hₖ + s·A + r·B1 − r·s·δ   (G1)
     ///
-    /// with p the QAP values on the odd coset (`QAPWitnessMap`). Every sum is one MSM on all cores.
+    /// with p the QAP values on the odd coset (`QAPWitnessMap`). Every sum is one MSM on all cores
+    /// (the G2 one by the GLS split of `G2Endomorphism`).
     /// `profile`, when given, records each step's time.
     static func prove(key: ProvingKey, checkedWitness w: [Fr], r: Fr, s: Fr,
                       threads: Int? = nil) throws(ProverError) -> Proof {
@@ -149,8 +150,9 @@ extension Groth16 {
         let b1 = G1Point.multiScalarMultiply(bases: key.b1, scalars: w, threads: threads)
             .adding(key.beta1) + key.delta1.jacobian * s
         profile?.lap("MSM B1 (G1, \(key.b1.count) points)")
-        let b2 = G2Point.multiScalarMultiply(bases: key.b2, scalars: w, threads: threads)
-            .adding(key.beta2) + key.delta2.jacobian * s
+        // β and s·δ join the G2 sum, so they too go through its GLS split.
+        let b2 = G2Point.multiScalarMultiply(bases: key.b2 + [key.beta2, key.delta2], scalars: w + [.one, s],
+                                             threads: threads)
         profile?.lap("MSM B2 (G2, \(key.b2.count) points)")
         let hTerm = G1Point.multiScalarMultiply(bases: key.h, scalars: p, threads: threads)
         profile?.lap("MSM H (G1, \(key.h.count) points)")

@@ -1,14 +1,14 @@
 /// The signed base-2^c digits of scalars, computed once per multi-scalar multiplication.
 ///
-/// A canonical scalar s < r < 2^254 is written s = Σⱼ dⱼ·2^(c·j) with every digit in
-/// (−2^(c−1), 2^(c−1)]: a window value above 2^(c−1) becomes negative and carries one into the next
-/// window. Halving the digit range halves the buckets per window (a negative digit adds the negated
-/// base, which is free in affine form).
+/// A scalar s < 2^b (b = 254 for a canonical element of Fr, 128 for a half of a GLS split) is
+/// written s = Σⱼ dⱼ·2^(c·j) with every digit in (−2^(c−1), 2^(c−1)]: a window value above 2^(c−1)
+/// becomes negative and carries one into the next window. Halving the digit range halves the
+/// buckets per window (a negative digit adds the negated base, which is free in affine form).
 @usableFromInline
 struct SignedDigits: Sendable {
     /// Bits per window.
     @usableFromInline let windowBits: Int
-    /// Number of windows: ⌊254/c⌋ + 1, enough for the final carry.
+    /// Number of windows: ⌊b/c⌋ + 1, enough for the final carry.
     @usableFromInline let windowCount: Int
     /// Number of scalars.
     @usableFromInline let count: Int
@@ -18,13 +18,24 @@ struct SignedDigits: Sendable {
     /// Converts each scalar out of Montgomery form once and splits it into windows.
     @inlinable
     init(scalars: [Fr], windowBits c: Int) {
+        self.init(count: scalars.count, scalarBits: 254, windowBits: c) { scalars[$0].canonical }
+    }
+
+    /// The digits of integer scalars below 2^`scalarBits`.
+    @inlinable
+    init(integers: [UInt256], scalarBits: Int, windowBits c: Int) {
+        self.init(count: integers.count, scalarBits: scalarBits, windowBits: c) { integers[$0] }
+    }
+
+    /// The digits of `count` scalars below 2^`scalarBits`, scalar i given by `scalar(i)`.
+    @inlinable
+    init(count n: Int, scalarBits: Int, windowBits c: Int, scalar: (Int) -> UInt256) {
         precondition((1...16).contains(c), "window of 1...16 bits")
-        let n = scalars.count
-        let windows = 254 / c + 1
+        let windows = scalarBits / c + 1
         let half = 1 << (c - 1), full = 1 << c
         var digits = [Int32](repeating: 0, count: windows * n)
         for i in 0..<n {
-            let s = scalars[i].canonical
+            let s = scalar(i)
             var carry = 0
             for w in 0..<windows {
                 var d = Self.bits(of: s, from: w * c, count: c) + carry
