@@ -26,11 +26,20 @@ public struct BatchExecutor: Sendable {
         public let transactions: [ExecutedTransaction]
         /// Touched accounts with their final values, sorted by address.
         public let diff: StateDiff
+        /// For each transaction of the shielded lane: nil when accepted, else why it is refused.
+        public let shieldedVerdicts: [String?]
         public var acceptedCount: Int { transactions.reduce(0) { $0 + ($1.accepted ? 1 : 0) } }
     }
 
     /// Executes `txs` in order; `lookup` gives an account's value before the batch (nil: absent).
     public func execute(_ txs: [ValidatedTransfer], lookup: (Address) -> Account?) -> Result {
+        execute(txs, shielded: [], pool: NoShieldedPool(), lookup: lookup)
+    }
+
+    /// Executes `txs` in order, then the shielded lane `shielded` against `pool` (see
+    /// `executeShieldedLane`); `lookup` gives an account's value before the batch.
+    public func execute(_ txs: [ValidatedTransfer], shielded: [ShieldedTransaction], pool: some ShieldedPoolView,
+                        lookup: (Address) -> Account?) -> Result {
         var working: [Address: Account] = [:]
         working.reserveCapacity(txs.count * 2 + 1)
         func load(_ a: Address) -> Account {
@@ -57,7 +66,10 @@ public struct BatchExecutor: Sendable {
                 out.append(ExecutedTransaction(tx: tx, accepted: false, reason: why.reason))
             }
         }
-        return Result(transactions: out, diff: StateDiff(working.map { (address: $0.key, account: $0.value) }))
+        let verdicts = shielded.isEmpty ? [] : executeShieldedLane(shielded, pool: pool, load: load,
+                                                                    store: { working[$0] = $1 })
+        return Result(transactions: out, diff: StateDiff(working.map { (address: $0.key, account: $0.value) }),
+                      shieldedVerdicts: verdicts)
     }
 
     /// The note on an accepted deposit whose recipient's balance would overflow: it was paid to the

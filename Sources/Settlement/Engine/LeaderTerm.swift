@@ -36,5 +36,7 @@ final class LeaderTerm: Sendable {
 struct PendingCommit: Sendable {
     let batch: SealedBatch
     let entries: [TransactionPool.Entry]
+    /// The shielded lane's transactions, in lane order.
+    var shieldedEntries: [ShieldedQueue.Entry] = []
     let closedAt: ContinuousClock.Instant
 }

@@ -81,7 +81,12 @@ extension SettlementEngine {
             guard s.root == b.prevRoot else {
                 throw EngineError.corruptState("batch \(b.number) follows root \(b.prevRoot), the local state is at \(s.root)")
             }
-            let root = s.apply(diff: b.diff)
+            let root: Digest32
+            do {
+                root = try s.apply(diff: b.diff, shielded: b.shielded)
+            } catch {
+                throw EngineError.corruptState("applying batch \(b.number): \(error)")
+            }
             guard root == b.newRoot else {
                 throw EngineError.corruptState("applying batch \(b.number) gives root \(root), the database recorded \(b.newRoot)")
             }

@@ -180,8 +180,9 @@ extension SettlementEngine: ChainReverter {
         if fast != root {
             let chain = try await store.persistedChain(upTo: batch)
             let retained = config.retainedBatches
+            let window = config.shielded?.rootWindow ?? ShieldedPool.defaultWindow
             let (last, r) = try state.withLock { (s: inout sending StateManager) throws -> (UInt64, Digest32) in
-                s = StateManager(retainedBatches: retained)
+                s = StateManager(retainedBatches: retained, shieldedRootWindow: window)
                 return try Self.replay(chain, into: &s)
             }
             guard last == batch, r == root else {

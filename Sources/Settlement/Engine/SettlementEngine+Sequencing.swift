@@ -51,7 +51,7 @@ extension SettlementEngine {
         while !term.isOver {
             rejectExpiredHeld()
             let stopping = lifecycle.withLock { $0.stopping }
-            if pool.readyCount == 0 {
+            if pool.readyCount == 0 && (shieldedQueue?.count ?? 0) == 0 {
                 if stopping { break }
                 await pool.waitForReady(minimum: 1, deadline: .now + .milliseconds(50))
                 continue
@@ -76,7 +76,8 @@ extension SettlementEngine {
             let entries = pool.takeBatch(max: config.batchSize, maxDataBytes: BatchData.maxBatchTransfersBytes) { taken in
                 retriesInFlight.withLock { r in for e in taken { r[e.tx.id] = r[e.tx.id] ?? [] } }
             }
-            if entries.isEmpty {
+            let lane = takeShieldedLane()
+            if entries.isEmpty && lane.isEmpty {
                 inFlight.release()
                 continue
             }
@@ -85,10 +86,11 @@ extension SettlementEngine {
                 defer { l.nextBatch += 1 }
                 return (l.nextBatch, l.root)
             }
-            let (result, newRoot, accounts) = state.withLock { s in
-                let r = executor.execute(entries.map(\.tx), lookup: { s.account($0) })
-                let root = s.apply(diff: r.diff)
-                return (r, root, s.accountCount)
+            let (result, newRoot, accounts, effects) = state.withLock { s in
+                let r = executor.execute(entries.map(\.tx), shielded: lane.map(\.tx), pool: s.shielded,
+                                         lookup: { s.account($0) })
+                let (root, effects) = Self.applyExecuted(r, lane: lane.map(\.tx), to: &s)
+                return (r, root, s.accountCount, effects)
             }
             lifecycle.withLock {
                 $0.root = newRoot
@@ -96,10 +98,13 @@ extension SettlementEngine {
             }
             // After the state lock is released (the pool's nonce source takes it).
             for t in result.transactions { pool.executed(t.tx, accepted: t.accepted) }
+            let shielded = zip(lane, result.shieldedVerdicts).map { e, verdict in
+                ExecutedShielded(tx: e.tx, id: e.id, accepted: verdict == nil, reason: verdict ?? "", receivedAt: e.receivedAt)
+            }
             let batch = SealedBatch(number: number, prevRoot: prevRoot, newRoot: newRoot, createdAtMs: Self.nowMs(),
                                     transactions: result.transactions, diff: result.diff, term: term.term,
-                                    accountCount: accounts)
-            term.commitSink.yield(PendingCommit(batch: batch, entries: entries, closedAt: closedAt))
+                                    accountCount: accounts, shielded: shielded, shieldedEffects: effects)
+            term.commitSink.yield(PendingCommit(batch: batch, entries: entries, shieldedEntries: lane, closedAt: closedAt))
         }
         if !term.isOver {
             for (entry, expected) in pool.expireHeld(now: .now + .seconds(3600 * 24 * 365)) {
@@ -196,14 +201,25 @@ extension SettlementEngine {
             accepted += 1
             latencies.append(now - t.tx.receivedAt)
         }
+        for t in b.shielded where t.accepted {
+            accepted += 1
+            latencies.append(now - t.receivedAt)
+        }
         // Metrics first: a client that has its receipt and then asks for the metrics sees its batch.
         let bytes = state.withLock { $0.memoryFootprint }
         metrics.recordBatch(processing: now - pending.closedAt, accepted: accepted,
-                            rejected: b.transactions.count - accepted, latencies: latencies, stateBytes: bytes, now: now)
+                            rejected: b.transactions.count + b.shielded.count - accepted, latencies: latencies,
+                            stateBytes: bytes, now: now)
         for (i, t) in b.transactions.enumerated() {
             let receipt = Self.receipt(of: t, batch: b, index: i)
             pending.entries[i].onReceipt(receipt)
             events.append(StatusEvent(id: t.tx.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
+                                      stateRoot: b.newRoot, atMs: nowMs))
+        }
+        for (i, t) in b.shielded.enumerated() {
+            let receipt = Self.receipt(of: t, batch: b, index: b.transactions.count + i)
+            pending.shieldedEntries[i].onReceipt(receipt)
+            events.append(StatusEvent(id: t.id, status: receipt.status, reason: t.reason, batchNumber: b.number,
                                       stateRoot: b.newRoot, atMs: nowMs))
         }
         let retries: [[ReceiptHandler]] = retriesInFlight.withLock { r in
@@ -213,7 +229,14 @@ extension SettlementEngine {
             let receipt = Self.receipt(of: b.transactions[i], batch: b, index: i)
             for h in handlers { h(receipt) }
         }
+        answerShieldedRetries(of: b)
         if publish { self.events.publish(events) }
+    }
+
+    static func receipt(of t: ExecutedShielded, batch b: SealedBatch, index i: Int) -> Receipt {
+        t.accepted
+            ? Receipt(id: t.id, status: .sequenced, batchNumber: b.number, indexInBatch: i, stateRoot: b.newRoot)
+            : Receipt(id: t.id, status: .rejected, reason: t.reason, batchNumber: b.number, indexInBatch: i)
     }
 
     static func receipt(of t: ExecutedTransaction, batch b: SealedBatch, index i: Int) -> Receipt {
@@ -231,6 +254,7 @@ extension SettlementEngine {
     /// leader, which answers retries of ones already durable with their receipts.
     func handOff(_ term: LeaderTerm, abandoned: [PendingCommit]) async {
         var waiting: [TransactionPool.Entry] = []
+        var shieldedWaiting: [ShieldedQueue.Entry] = abandoned.flatMap(\.shieldedEntries)
         for p in abandoned {
             let retries = retriesInFlight.withLock { r in p.batch.transactions.map { r.removeValue(forKey: $0.tx.id) ?? [] } }
             for (i, entry) in p.entries.enumerated() {
@@ -254,6 +278,7 @@ extension SettlementEngine {
             l.role = .steppingDown
             l.uncommitted = 0
             waiting.append(contentsOf: pool.drainAll())
+            shieldedWaiting.append(contentsOf: shieldedQueue?.drainAll() ?? [])
             var refused: [TransactionPool.Entry] = []
             var deposits: [TransactionPool.Entry] = []
             for e in waiting {
@@ -267,6 +292,7 @@ extension SettlementEngine {
         }
         for e in deposits { e.onReceipt(.rejected(e.tx.id, "the sequencer changed: the new leader takes this from the L1")) }
         for e in refused { e.onReceipt(.rejected(e.tx.id, "UNAVAILABLE: the sequencer changed and the forwarder is full; resubmit")) }
+        rejectShieldedAtHandOff(shieldedWaiting)
         do {
             let root = try state.withLock { s throws(StateError) in try s.rollback(toBatch: durable) }
             // Only now a follower: a promotion (the coordinator acts on `.follower`) must find the

@@ -22,9 +22,52 @@ extension SettlementEngine {
     /// commit) or REJECTED receipt, with the reason, exactly once. Resubmitting one already
     /// durable answers with its stored receipt. Throws when the engine cannot take it at all
     /// (no shielded lane, not the sequencer, the lane's queue full).
+    ///
+    /// The proof is checked before anything is looked up by the transaction's id (which leaves
+    /// the proof out), so a copy under a garbage proof is refused without touching the original.
     public func submitShielded(_ tx: ShieldedTransaction, onReceipt: @escaping ReceiptHandler) async throws(SubmitError) {
-        throw .unavailable("the shielded lane is not built yet")
+        guard let settings = config.shielded, let key = shieldedKey, let queue = shieldedQueue else {
+            throw .unavailable(Self.noShieldedLane)
+        }
+        guard isRunning else { throw .unavailable("the engine is not running") }
+        guard isLeader else {
+            throw .unavailable("this replica is not the sequencer; shielded transactions are taken by the sequencer only")
+        }
+        let receivedAt = ContinuousClock.now
+        let id = tx.id
+        guard tx.statement.fee >= settings.minimumFee else {
+            return onReceipt(.rejected(id, "fee \(tx.statement.fee) is below the shielded lane's minimum \(settings.minimumFee)"))
+        }
+        if let refusal = ShieldedVerifier.verifyProofs([tx], domain: domain, key: key)[0] {
+            return onReceipt(.rejected(id, refusal.description))
+        }
+        // A retry of one in a batch being committed gets that batch's receipt.
+        let attached = retriesInFlight.withLock { r in
+            guard r[id] != nil else { return false }
+            r[id]!.append(onReceipt)
+            return true
+        }
+        if attached { return }
+        // A retry of one already durable gets its stored receipt (were the store unreadable, the
+        // lane would still refuse a second spend of its nullifiers).
+        if let stored = try? await store.transaction(id), stored.status.isDurablyAccepted || stored.status == .rejected {
+            return onReceipt(Receipt(id: id, status: stored.status.isDurablyAccepted ? .sequenced : .rejected,
+                                     reason: stored.reason, batchNumber: stored.batchNumber, indexInBatch: stored.index,
+                                     stateRoot: stored.stateRoot))
+        }
+        let outcome: ShieldedQueue.Outcome = try lifecycle.withLock { (l) throws(SubmitError) in
+            guard l.activeTerm != nil else { throw .unavailable("this replica is no longer the sequencer; resubmit") }
+            return queue.add(ShieldedQueue.Entry(tx: tx, id: id, receivedAt: receivedAt, onReceipt: onReceipt))
+        }
+        switch outcome {
+        case .queued: pool.nudge()
+        case .attached: break
+        case .full(let capacity): throw .overloaded("the shielded lane's queue is full (\(capacity) pending); retry later")
+        }
     }
+
+    /// Why a shielded submission is refused by an engine without the lane.
+    public static let noShieldedLane = "this engine takes no shielded transactions (no shielded verifying key configured)"
 
     /// Submits and waits for the receipt.
     public func submitShieldedAndWait(_ tx: ShieldedTransaction) async throws(SubmitError) -> Receipt {
@@ -35,7 +78,9 @@ extension SettlementEngine {
 
     /// The pool's roots and recent-root window in memory.
     public var shieldedHead: ShieldedHead {
-        ShieldedHead(batch: 0, roots: .empty, recentRoots: [NoteTree.emptyHashes[NoteTree.depth]])
+        state.withLock { s in
+            ShieldedHead(batch: s.latestBatch ?? 0, roots: s.shielded.roots, recentRoots: s.shielded.window.roots)
+        }
     }
 
     /// Durable notes from `position` on, at most `limit` (from the store: any replica serves it).
@@ -46,5 +91,66 @@ extension SettlementEngine {
     /// The durable batch each spent one of `nullifiers` was spent in.
     public func spentNullifiers(_ nullifiers: [Fr]) async throws -> [Fr: UInt64] {
         try await store.spentNullifiers(nullifiers)
+    }
+}
+
+// MARK: - The sequencer's side
+
+extension SettlementEngine {
+    /// Takes the next batch's shielded lane from the queue, registering its ids as in flight (a
+    /// retry arriving before the commit gets the batch's receipt).
+    func takeShieldedLane() -> [ShieldedQueue.Entry] {
+        guard let queue = shieldedQueue, let settings = config.shielded, queue.count > 0 else { return [] }
+        let lane = queue.take(max: settings.maxPerBatch)
+        retriesInFlight.withLock { r in for e in lane { r[e.id] = r[e.id] ?? [] } }
+        return lane
+    }
+
+    /// Applies an executed batch to `s`: its diff and its lane's accepted transactions' effects.
+    /// Returns the new state root and the effects (nil when the lane accepted nothing).
+    static func applyExecuted(_ r: BatchExecutor.Result, lane: [ShieldedTransaction],
+                              to s: inout StateManager) -> (Digest32, ShieldedBatchEffects?) {
+        let accepted = zip(lane, r.shieldedVerdicts).compactMap { tx, verdict in verdict == nil ? tx : nil }
+        let nullifiers = accepted.flatMap(\.statement.nullifiers)
+        let commitments = accepted.flatMap(\.statement.commitments)
+        let firstPosition = UInt64(s.shielded.noteTree.count)
+        let root: Digest32
+        do {
+            root = try s.apply(diff: r.diff, nullifiers: nullifiers, commitments: commitments)
+        } catch {
+            // The lane refused every spent or repeated nullifier; what is left is a note tree of
+            // 2^32 leaves, which no deployment reaches.
+            preconditionFailure("the shielded lane's accepted transactions were refused by the pool: \(error)")
+        }
+        guard !accepted.isEmpty else { return (root, nil) }
+        let ciphertexts = accepted.flatMap(\.ciphertexts)
+        let notes = commitments.indices.map { i in
+            AppendedNote(position: firstPosition + UInt64(i), commitment: commitments[i], ciphertext: ciphertexts[i])
+        }
+        return (root, ShieldedBatchEffects(nullifiers: nullifiers, notes: notes, rootsAfter: s.shielded.roots))
+    }
+
+    /// Answers the retries of `b`'s shielded transactions that arrived while it was in flight.
+    func answerShieldedRetries(of b: SealedBatch) {
+        guard !b.shielded.isEmpty else { return }
+        let retries: [[ReceiptHandler]] = retriesInFlight.withLock { r in
+            b.shielded.map { r.removeValue(forKey: $0.id) ?? [] }
+        }
+        for (i, handlers) in retries.enumerated() where !handlers.isEmpty {
+            let receipt = Self.receipt(of: b.shielded[i], batch: b, index: b.transactions.count + i)
+            for h in handlers { h(receipt) }
+        }
+    }
+
+    /// A deposed term's shielded transactions (in abandoned batches or still queued): they are
+    /// not forwarded (the forward stream carries transfers), so each is answered UNAVAILABLE,
+    /// to be resubmitted to the new sequencer; none of them is durable.
+    func rejectShieldedAtHandOff(_ entries: [ShieldedQueue.Entry]) {
+        for e in entries {
+            let handlers = retriesInFlight.withLock { $0.removeValue(forKey: e.id) ?? [] }
+            let receipt = Receipt.rejected(e.id, "\(Receipt.unavailablePrefix)the sequencer changed; resubmit the shielded transaction")
+            e.onReceipt(receipt)
+            for h in handlers { h(receipt) }
+        }
     }
 }

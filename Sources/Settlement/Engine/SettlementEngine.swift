@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import ZK
 
 /// Why a submission was refused before it could get a receipt (the RPC layer maps these to gRPC
 /// statuses; every other refusal is a REJECTED receipt with a reason).
@@ -54,6 +55,10 @@ public final class SettlementEngine: Sendable {
     /// the pool's nonce source).
     let state: LockedState
     public let pool: TransactionPool
+    /// Verified shielded transactions waiting for a batch's lane (nil: no shielded lane).
+    let shieldedQueue: ShieldedQueue?
+    /// The spend circuit's verifying key, prepared once (nil: no shielded lane).
+    let shieldedKey: Groth16.PreparedVerifyingKey?
     public let events: StatusEvents
     /// Transactions refused for good after a lost fraud-proof game (`Quarantine`).
     public let quarantine = Quarantine()
@@ -133,7 +138,10 @@ public final class SettlementEngine: Sendable {
         self.logger = logger
         validation = ValidationPipeline(domain: domain, maxFee: config.maxFee)
         executor = BatchExecutor(feeAccount: config.feeAccount)
-        let state = LockedState(StateManager(retainedBatches: config.retainedBatches))
+        let state = LockedState(StateManager(retainedBatches: config.retainedBatches,
+                                             shieldedRootWindow: config.shielded?.rootWindow ?? ShieldedPool.defaultWindow))
+        shieldedQueue = config.shielded.map { ShieldedQueue(capacity: $0.maxPending) }
+        shieldedKey = config.shielded.map { Groth16.PreparedVerifyingKey($0.verifyingKey) }
         self.state = state
         pool = TransactionPool(capacity: config.maxPendingTransactions, maxFutureNonces: config.maxFutureNoncesPerSender,
                                futureTimeout: .milliseconds(config.futureNonceTimeoutMs),
@@ -179,13 +187,13 @@ public final class SettlementEngine: Sendable {
     /// Rebuilds `s` from a persisted chain (the newest snapshot, then every later diff), checking
     /// each recorded root. Returns the last batch and its root.
     static func replay(_ chain: PersistedChain, into s: inout StateManager) throws -> (UInt64, Digest32) {
-        if let snap = chain.snapshot { try s.restore(from: snap) }
+        if let snap = chain.snapshot { try s.restore(from: snap, shielded: chain.shieldedBase) }
         var last = chain.snapshot?.batch ?? 0
         for d in chain.diffs {
             guard d.number == s.nextBatch else {
                 throw EngineError.corruptState("expected batch \(s.nextBatch) next, the database has \(d.number)")
             }
-            let r = s.apply(diff: d.diff)
+            let r = try s.apply(diff: d.diff, shielded: chain.shielded[d.number])
             guard r == d.root else {
                 throw EngineError.corruptState("replaying batch \(d.number) gives root \(r), the database recorded \(d.root)")
             }
@@ -372,7 +380,7 @@ public final class SettlementEngine: Sendable {
     }
 
     public func status(of id: Digest32) async throws -> StoredTransaction? {
-        if pool.contains(id) || replication?.forwarder.isPending(id) == true {
+        if pool.contains(id) || shieldedQueue?.contains(id) == true || replication?.forwarder.isPending(id) == true {
             return StoredTransaction(id: id, status: .pending, reason: "", batchNumber: 0, index: 0,
                                      stateRoot: .zero, updatedAtMs: Self.nowMs())
         }
@@ -384,7 +392,7 @@ public final class SettlementEngine: Sendable {
         var out: [Digest32: StoredTransaction] = [:]
         var stored: [Digest32] = []
         for id in ids {
-            if pool.contains(id) || replication?.forwarder.isPending(id) == true {
+            if pool.contains(id) || shieldedQueue?.contains(id) == true || replication?.forwarder.isPending(id) == true {
                 out[id] = StoredTransaction(id: id, status: .pending, reason: "", batchNumber: 0, index: 0,
                                             stateRoot: .zero, updatedAtMs: Self.nowMs())
             } else {

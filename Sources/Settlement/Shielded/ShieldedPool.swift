@@ -75,8 +75,12 @@ public struct ShieldedPool: Sendable, ShieldedPoolView {
     /// open batch. All or nothing: a nullifier already spent or repeated, a zero commitment or a
     /// full tree refuses the whole call, changing nothing.
     public mutating func apply(_ accepted: [ShieldedTransaction]) throws(ShieldedPoolError) {
-        let spent = accepted.flatMap(\.statement.nullifiers)
-        let created = accepted.flatMap(\.statement.commitments)
+        try apply(nullifiers: accepted.flatMap(\.statement.nullifiers), commitments: accepted.flatMap(\.statement.commitments))
+    }
+
+    /// `apply(_:)` by its effects: inserts `spent` and appends `created`, all or nothing (what a
+    /// replay of a stored batch does).
+    public mutating func apply(nullifiers spent: [Fr], commitments created: [Fr]) throws(ShieldedPoolError) {
         // The note tree's checks first, so that a refused append never leaves nullifiers behind.
         do {
             try NoteTree.checkRoom(count: noteTree.count, appending: created.count)
@@ -105,6 +109,13 @@ public struct ShieldedPool: Sendable, ShieldedPoolView {
         window.record(noteTree.root)
         undo.append(open)
         if undo.count > undoLimit { undo.removeFirst(undo.count - undoLimit) }
+        open = Undo(noteCount: noteTree.count, nullifiers: [], evictedRoot: nil)
+    }
+
+    /// Replaces the window (restoring from an image) and closes the open batch without undo.
+    mutating func replaceWindow(_ restored: RecentRootWindow) {
+        window = restored
+        undo = []
         open = Undo(noteCount: noteTree.count, nullifiers: [], evictedRoot: nil)
     }
 
@@ -142,6 +153,8 @@ public enum ShieldedPoolError: Error, Sendable, Equatable, CustomStringConvertib
     case notes(NoteTreeError)
     /// A rollback of more batches than the undo kept.
     case rollbackBeyondUndo(requested: Int, available: Int)
+    /// A persisted image that does not rebuild consistently (`init(restoring:...)`).
+    case inconsistentImage(String)
 
     public var description: String {
         switch self {
@@ -149,6 +162,7 @@ public enum ShieldedPoolError: Error, Sendable, Equatable, CustomStringConvertib
         case .notes(let e): "shielded pool: \(e)"
         case .rollbackBeyondUndo(let requested, let available):
             "shielded pool: cannot roll back \(requested) batches, undo kept for \(available)"
+        case .inconsistentImage(let why): "shielded pool image: \(why)"
         }
     }
 }
