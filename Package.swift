@@ -162,7 +162,7 @@ let package = Package(
         // RPCTests and the interoperability peer.
         .target(name: "RPCTestSupport", dependencies: ["GRPC", "CProtos", "CProtobufC"], path: "Tests/RPCTestSupport"),
         .testTarget(name: "RPCTests", dependencies: [
-            "GRPC", "SettlementAPI", "RPCTestSupport", "CNet", "SettlementTestSupport",
+            "GRPC", "SettlementAPI", "RPCTestSupport", "CNet", "SettlementTestSupport", "ZK",
         ], exclude: ["Fixtures"]),
         // C tests of CNet without sockets (sessions fed with bytes, the loop by itself), run by
         // the XCTest target CNetTests.

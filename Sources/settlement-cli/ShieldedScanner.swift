@@ -62,6 +62,7 @@ struct ShieldedScanner {
     private func download(into wallet: inout ShieldedWallet, report: inout Report) async throws {
         while true {
             var reachedEnd = false
+            let start = wallet.position
             let stream: ResponseStream<SettlementV1.ShieldedNotes>
             do {
                 stream = try SettlementV1.SettlementClient(client.rpc).scanShieldedNotes(
@@ -78,6 +79,9 @@ struct ShieldedScanner {
                 throw CLIError.rpc(method: "ScanShieldedNotes", server: client.display, error: e)
             }
             if reachedEnd { return }
+            guard wallet.position > start else {
+                throw CLIError.input("ScanShieldedNotes ended without notes and without reaching the end")
+            }
         }
     }
 

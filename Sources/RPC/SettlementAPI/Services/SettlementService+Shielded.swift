@@ -58,6 +58,12 @@ extension SettlementService {
         let pageSize = UInt64(max(1, configuration.scanPageSize))
         var position = request.fromPosition
         var remaining = wanted
+        // No tree holds a position past its capacity: nothing for the store to look up (nor a
+        // huge position for it to convert).
+        if position >= UInt64(NoteTree.capacity) {
+            try await responses.send(SettlementV1.ShieldedNotes(notes: [], end: true))
+            return
+        }
         while true {
             let limit = Int(min(pageSize, remaining))
             let from = position
