@@ -104,7 +104,9 @@ struct ShieldedScanner {
             throw CLIError.input("note decryption failed: \(error)")
         }
         // `open` returns nil for a plaintext that does not open the commitment (a sender's lie).
-        guard let note = opened, let nullifier = note.nullifier(spendingKey: key, position: UInt32(wire.position)) else { return }
+        // A zero-value note (a builder's padding output) is worth nothing to spend: not kept.
+        guard let note = opened, note.value > 0,
+              let nullifier = note.nullifier(spendingKey: key, position: UInt32(wire.position)) else { return }
         let own = ShieldedWallet.OwnNote(position: wire.position, note: note, nullifier: nullifier, spentBatch: 0)
         wallet.notes.append(own)
         report.received.append(own)

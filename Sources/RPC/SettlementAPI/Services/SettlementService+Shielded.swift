@@ -16,24 +16,9 @@ extension SettlementService {
         guard engine.acceptsShielded else {
             throw RPCError(.failedPrecondition, "this engine takes no shielded transactions")
         }
-        let connection = context.connection
-        guard let slot = shares.takePending(connection) else { throw RPCError(.resourceExhausted, shares.pendingRefusal) }
-        let waiter = ReceiptWaiter()
-        do {
-            try await engine.submitShielded(tx) { receipt in
-                slot.release()
-                waiter.deliver(receipt)
-            }
-        } catch .overloaded(let m) {
-            slot.release()
-            throw RPCError(.resourceExhausted, m)
-        } catch .unavailable(let m) {
-            slot.release()
-            throw RPCError(.unavailable, m)
+        return try await submitAndWait(connection: context.connection, receivedAt: receivedAt) { handler throws(SubmitError) in
+            try await self.engine.submitShielded(tx, onReceipt: handler)
         }
-        let receipt = try await waiter.value()
-        if receipt.isUnavailable { throw RPCError(.unavailable, String(receipt.reason.dropFirst(Receipt.unavailablePrefix.count))) }
-        return SettlementV1.TransactionReceipt(receipt, receivedAtMs: receivedAt)
     }
 
     // MARK: GetShieldedState

@@ -99,10 +99,20 @@ public final class SettlementService: SettlementV1.SettlementServiceProtocol {
         let connection = context.connection
         let receivedAt = Self.nowMs()
         let signed = try request.domainTransfer()
+        return try await submitAndWait(connection: connection, receivedAt: receivedAt) { handler throws(SubmitError) in
+            try self.engine.submit(signed, onReceipt: handler)
+        }
+    }
+
+    /// One unary submission: takes the connection's share of the pool, hands the engine's
+    /// answer to the waiting call, and maps the engine's refusals to status codes (a full pool
+    /// RESOURCE_EXHAUSTED, a stopped engine UNAVAILABLE). `SubmitTransaction` and `SubmitShielded`.
+    func submitAndWait(connection: ConnectionID, receivedAt: UInt64,
+                       _ submit: (@escaping ReceiptHandler) async throws(SubmitError) -> Void) async throws -> SettlementV1.TransactionReceipt {
         guard let slot = shares.takePending(connection) else { throw RPCError(.resourceExhausted, shares.pendingRefusal) }
         let waiter = ReceiptWaiter()
         do {
-            try engine.submit(signed) { receipt in
+            try await submit { receipt in
                 slot.release()
                 waiter.deliver(receipt)
             }
@@ -397,7 +407,7 @@ public final class SettlementService: SettlementV1.SettlementServiceProtocol {
 }
 
 /// One receipt handed from the engine's callback to the waiting handler, or a cancellation.
-final class ReceiptWaiter: Sendable {
+private final class ReceiptWaiter: Sendable {
     private enum State {
         case waiting(CheckedContinuation<Receipt, any Error>?)
         case delivered(Receipt)
