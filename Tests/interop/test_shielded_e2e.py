@@ -161,6 +161,31 @@ def test_send_is_found_by_the_recipient_only(cli, world, pb):
     assert w3["balance"] == 0 and w3["notes"] == [] and w3["position"] == w1["position"], w3
 
 
+def test_scan_rescans_when_the_pool_is_not_the_one_it_saw(cli, world, pb):
+    """A wallet whose record disagrees with the engine (as after a reverted batch: another
+    commitment at a position it knows, or more notes than the engine holds) starts again from
+    position 0 and ends with the engine's notes, not its stale ones."""
+    key = world["keys"]["w3"]
+    path = world["dir"] / "w3.key.wallet"
+    count = world["stub"].GetShieldedState(pb.GetShieldedStateRequest(), timeout=RPC_TIMEOUT).note_count
+    for change in ("last commitment", "extra commitments"):
+        wallet = json.loads(path.read_text())
+        assert len(wallet["commitments"]) == count
+        if change == "last commitment":
+            wallet["commitments"][-1] = "0x" + "00" * 31 + "2a"
+        else:
+            wallet["commitments"] += ["0x" + "00" * 31 + "2b"] * 3
+        path.write_text(json.dumps(wallet))
+        out = run(cli, "scan", "--server", world["server"], "--spending-key-file", key, "--json")
+        assert out.returncode == 0, out.stderr
+        report = cli_json(out)
+        assert report["rescanned"] and report["position"] == count and report["scanned"] == count, (change, report)
+        assert "rescanning from 0" in out.stderr, out.stderr
+        restored = json.loads(path.read_text())["commitments"]
+        assert len(restored) == count and "0x" + "00" * 31 + "2a" not in restored
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
 def test_unshield_moves_the_transparent_balance(cli, world, pb):
     before = balance_of(world, pb, UNSHIELD_TO)[0]
     out = spend(cli, world, "unshield", "w2", UNSHIELD_TO, 100, "--json")
