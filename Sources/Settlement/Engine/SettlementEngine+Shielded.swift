@@ -56,11 +56,14 @@ extension SettlementEngine {
             }
         }
         let verdicts = ShieldedVerifier.verifyProofs(candidates.map { txs[$0] }, domain: domain, key: key)
+        var verified: [Int] = []
         for (i, verdict) in zip(candidates, verdicts) {
-            if let verdict {
-                onReceipt(i, .rejected(ids[i], verdict.description))
-                continue
-            }
+            if let verdict { onReceipt(i, .rejected(ids[i], verdict.description)) } else { verified.append(i) }
+        }
+        // One look-up for the whole call (were the store unreadable, the lane would still refuse
+        // a second spend of a sequenced transaction's nullifiers).
+        let stored = verified.isEmpty ? [:] : ((try? await store.transactions(verified.map { ids[$0] })) ?? [:])
+        for i in verified {
             let id = ids[i]
             let handler: ReceiptHandler = { onReceipt(i, $0) }
             // A retry of one in a batch being committed gets that batch's receipt.
@@ -70,10 +73,9 @@ extension SettlementEngine {
                 return true
             }
             if attached { continue }
-            // A retry of one already sequenced gets its stored receipt (were the store unreadable,
-            // the lane would still refuse a second spend of its nullifiers). A stored refusal is
-            // not final: like a transfer, it is executed again.
-            if let stored = try? await store.transaction(id), stored.status.isDurablyAccepted {
+            // A retry of one already sequenced gets its stored receipt. A stored refusal is not
+            // final: like a transfer, it is executed again.
+            if let stored = stored[id], stored.status.isDurablyAccepted {
                 handler(Receipt(id: id, status: .sequenced, batchNumber: stored.batchNumber, indexInBatch: stored.index,
                                 stateRoot: stored.stateRoot))
                 continue
