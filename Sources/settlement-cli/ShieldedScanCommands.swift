@@ -25,12 +25,7 @@ struct ShieldedScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let key = try ShieldedKeyFiles.readSpendingKey(walletOptions.spendingKeyFile)
-            var wallet = try ShieldedWallet.load(walletOptions.walletPath, key: key)
-            let (report, _) = try await connection.withClient { client in
-                try await ShieldedScanner(client: client, key: key, timeout: .seconds(timeout)).scan(&wallet)
-            }
-            try wallet.save(walletOptions.walletPath, key: key)
+            let (wallet, report) = try await walletOptions.scanAndSave(connection, timeout: timeout)
             if json {
                 printJSON(["position": wallet.position, "scanned": report.scanned, "rescanned": report.rescanned,
                            "received": report.received.map(ShieldedBalanceCommand.object),
@@ -69,12 +64,7 @@ struct ShieldedBalanceCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let key = try ShieldedKeyFiles.readSpendingKey(walletOptions.spendingKeyFile)
-            var wallet = try ShieldedWallet.load(walletOptions.walletPath, key: key)
-            _ = try await connection.withClient { client in
-                try await ShieldedScanner(client: client, key: key, timeout: .seconds(timeout)).scan(&wallet)
-            }
-            try wallet.save(walletOptions.walletPath, key: key)
+            let (wallet, _) = try await walletOptions.scanAndSave(connection, timeout: timeout)
             if json {
                 printJSON(["balance": wallet.balance, "notes": wallet.unspent.map(Self.object), "position": wallet.position])
                 return

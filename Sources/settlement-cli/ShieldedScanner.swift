@@ -15,6 +15,17 @@ struct ShieldedWalletOptions: ParsableArguments {
     var wallet: String?
 
     var walletPath: String { wallet ?? ShieldedWallet.defaultPath(keyFile: spendingKeyFile) }
+
+    /// Loads the wallet, scans it against the engine, saves it.
+    func scanAndSave(_ connection: ServerOptions, timeout: Int) async throws -> (ShieldedWallet, ShieldedScanner.Report) {
+        let key = try ShieldedKeyFiles.readSpendingKey(spendingKeyFile)
+        var wallet = try ShieldedWallet.load(walletPath, key: key)
+        let (report, _) = try await connection.withClient { client in
+            try await ShieldedScanner(client: client, key: key, timeout: .seconds(timeout)).scan(&wallet)
+        }
+        try wallet.save(walletPath, key: key)
+        return (wallet, report)
+    }
 }
 
 /// Brings a wallet up to date with the engine: downloads the notes after its position
