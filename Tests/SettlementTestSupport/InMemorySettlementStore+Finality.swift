@@ -80,7 +80,10 @@ extension InMemorySettlementStore: FinalityStore {
     public func acceptedTransactionIds(from: UInt64, to: UInt64) async throws -> [(batch: UInt64, id: Digest32)] {
         state.withLock { s in
             guard from <= to else { return [] }
-            return (from ... to).flatMap { n in (s.executed[n]?.transactions ?? []).filter(\.accepted).map { (batch: n, id: $0.id) } }
+            return (from ... to).flatMap { n in
+                (s.executed[n]?.transactions ?? []).filter(\.accepted).map { (batch: n, id: $0.id) }
+                    + (s.shieldedExecuted[n] ?? []).filter(\.accepted).map { (batch: n, id: $0.id) }
+            }
         }
     }
 

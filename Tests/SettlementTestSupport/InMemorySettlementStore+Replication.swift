@@ -48,7 +48,9 @@ extension InMemorySettlementStore: ReplicationStore {
                 guard let b = s.batches[d.number], let e = s.executed[d.number] else { return nil }
                 return CommittedBatch(number: d.number, prevRoot: b.prevRoot, newRoot: b.newRoot, term: e.term,
                                       committedAtMs: e.committedAtMs, diff: d.diff,
-                                      transactions: e.transactions.map { CommittedTransaction(id: $0.id, accepted: $0.accepted, reason: $0.reason) })
+                                      transactions: e.transactions.map { CommittedTransaction(id: $0.id, accepted: $0.accepted, reason: $0.reason) }
+                                          + (s.shieldedExecuted[d.number] ?? []),
+                                      shielded: s.shieldedEffects[d.number])
             }
         }
     }

@@ -21,6 +21,8 @@ extension InMemorySettlementStore: ChainRevertStore {
                                                          batchNumber: n, index: i, stateRoot: s.batches[n]?.newRoot ?? .zero,
                                                          updatedAtMs: 0)
                 }
+                Self.revertShielded(batch: n, root: s.batches[n]?.newRoot ?? .zero,
+                                    transfers: s.executed[n]?.transactions.count ?? 0, in: &s)
                 s.batches[n] = nil
                 s.executed[n] = nil
                 s.l1Status[n] = nil

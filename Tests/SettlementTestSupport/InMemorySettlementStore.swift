@@ -1,12 +1,14 @@
 import Settlement
 import Synchronization
+import ZK
 
 /// The whole `SettlementNodeStore` kept in memory: a test double of the PostgreSQL store of
 /// Persistence for the engine, RPC and node tests. Commits are immediate; nothing survives the
 /// process. Besides the chain it keeps what the finality side needs, with the PostgreSQL store's
 /// semantics: commitments and their batches' L1 status (`+Finality`), chain reverts with their
-/// archived transactions (`+Revert`), the challenge log (`+Challenges`), and the lease and batch
-/// feed of a replica set (`+Replication`), with commits fenced by the lease's term.
+/// archived transactions (`+Revert`), the challenge log (`+Challenges`), the lease and batch
+/// feed of a replica set (`+Replication`), with commits fenced by the lease's term, and the
+/// shielded pool's lane and effects (`+Shielded`).
 public final class InMemorySettlementStore: SettlementStore {
     struct State {
         var genesisHash: Digest32?
@@ -29,6 +31,14 @@ public final class InMemorySettlementStore: SettlementStore {
         var challenges: [UInt64: (game: L1Game, movesSeen: Int)] = [:]
         var batchSinks: [AsyncStream<UInt64?>.Continuation] = []
         var finalitySinks: [AsyncStream<FinalityNotice>.Continuation] = []
+        /// Per batch with a shielded lane: the lane as executed (`+Shielded`).
+        var shieldedExecuted: [UInt64: [CommittedTransaction]] = [:]
+        /// Per batch that changed the pool: its effects.
+        var shieldedEffects: [UInt64: ShieldedBatchEffects] = [:]
+        /// Every durable note, in position order.
+        var notes: [StoredNote] = []
+        /// Every spent nullifier, with its batch.
+        var spent: [Fr: UInt64] = [:]
     }
 
     /// One executed transaction as committed.
@@ -63,8 +73,7 @@ public final class InMemorySettlementStore: SettlementStore {
                 s.diffs = [(0, genesisDiff, genesisRoot)]
                 s.batches[0] = StoredBatch(number: 0, prevRoot: .zero, newRoot: genesisRoot, transactionIds: [], createdAtMs: 0)
             }
-            let after = s.snapshot?.batch
-            return PersistedChain(snapshot: s.snapshot, diffs: s.diffs.filter { after == nil || $0.number > after! })
+            return Self.chain(upTo: nil, in: s)
         }
     }
 
@@ -73,7 +82,9 @@ public final class InMemorySettlementStore: SettlementStore {
         let sinks = try state.withLock { s in
             try Self.checkTerm(batch.term, lease: s.lease?.term)
             if let existing = s.batches[batch.number] {
-                guard existing.newRoot == batch.newRoot else { throw TestStoreError("batch \(batch.number) differs") }
+                guard existing.newRoot == batch.newRoot,
+                      (s.shieldedExecuted[batch.number] ?? []).map(\.id) == batch.shielded.map(\.id)
+                else { throw TestStoreError("batch \(batch.number) differs") }
                 return [AsyncStream<UInt64?>.Continuation]()
             }
             guard batch.number == (s.diffs.last?.number ?? 0) + 1 else {
@@ -81,7 +92,7 @@ public final class InMemorySettlementStore: SettlementStore {
             }
             s.diffs.append((batch.number, batch.diff, batch.newRoot))
             s.batches[batch.number] = StoredBatch(number: batch.number, prevRoot: batch.prevRoot, newRoot: batch.newRoot,
-                                                  transactionIds: batch.transactions.map(\.tx.id),
+                                                  transactionIds: batch.transactions.map(\.tx.id) + batch.shielded.map(\.id),
                                                   createdAtMs: batch.createdAtMs)
             for (i, t) in batch.transactions.enumerated() {
                 s.transactions[t.tx.id] = StoredTransaction(
@@ -91,6 +102,7 @@ public final class InMemorySettlementStore: SettlementStore {
             s.executed[batch.number] = (batch.transactions.map { ExecutedRecord(id: $0.tx.id, signed: $0.tx.signed, accepted: $0.accepted,
                                                                                  reason: $0.reason) },
                                         batch.term, batch.createdAtMs)
+            Self.recordShielded(batch, in: &s)
             s.highestTerm = max(s.highestTerm, batch.term)
             return s.batchSinks
         }
@@ -132,11 +144,7 @@ public final class InMemorySettlementStore: SettlementStore {
     public func latestBatchNumber() async throws -> UInt64? { state.withLock { $0.diffs.last?.number } }
     public func saveSnapshot(_ snapshot: StateSnapshot) async throws { state.withLock { $0.snapshot = snapshot } }
     public func persistedChain(upTo batch: UInt64) async throws -> PersistedChain {
-        state.withLock { s in
-            let snap = s.snapshot.flatMap { $0.batch <= batch ? $0 : nil }
-            let after = snap?.batch
-            return PersistedChain(snapshot: snap, diffs: s.diffs.filter { (after == nil || $0.number > after!) && $0.number <= batch })
-        }
+        state.withLock { s in Self.chain(upTo: batch, in: s) }
     }
 
     /// The diffs committed after genesis, with their roots, in order.

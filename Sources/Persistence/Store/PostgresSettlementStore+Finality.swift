@@ -152,15 +152,18 @@ extension PostgresSettlementStore: FinalityStore {
         }
     }
 
+    /// Transfers and shielded transactions alike, in execution order.
     public func acceptedTransactionIds(from: UInt64, to: UInt64) async throws -> [(batch: UInt64, id: Digest32)] {
         let rows = try await maintenance.idempotent { c in
             try await c.query("""
-                SELECT batch_number, id FROM transactions WHERE batch_number BETWEEN $1 AND $2 AND status = $3
+                SELECT batch_number, idx, id FROM transactions WHERE batch_number BETWEEN $1 AND $2 AND status = $3
+                UNION ALL
+                SELECT batch_number, idx, id FROM shielded_transactions WHERE batch_number BETWEEN $1 AND $2 AND status = $3
                 ORDER BY batch_number, idx
                 """, [.int64(Int64(bitPattern: from)), .int64(Int64(bitPattern: to)),
                       .int16(Int16(TransactionStatus.sequenced.rawValue))])
         }
-        return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(1), "transactions.id")) }
+        return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(2), "transactions.id")) }
     }
 
     public func acceptedTransactionIds(from: UInt64, to: UInt64, among: Set<Digest32>) async throws -> [(batch: UInt64, id: Digest32)] {
@@ -176,14 +179,17 @@ extension PostgresSettlementStore: FinalityStore {
         let list = String(decoding: text, as: UTF8.self)
         let rows = try await maintenance.idempotent { c in
             try await c.query("""
-                SELECT batch_number, id FROM transactions
-                WHERE id IN (SELECT decode(h, 'hex') FROM unnest(string_to_array($4, ',')) h)
-                  AND batch_number BETWEEN $1 AND $2 AND status = $3
+                WITH wanted AS (SELECT decode(h, 'hex') AS id FROM unnest(string_to_array($4, ',')) h)
+                SELECT batch_number, idx, id FROM transactions
+                WHERE id IN (SELECT id FROM wanted) AND batch_number BETWEEN $1 AND $2 AND status = $3
+                UNION ALL
+                SELECT batch_number, idx, id FROM shielded_transactions
+                WHERE id IN (SELECT id FROM wanted) AND batch_number BETWEEN $1 AND $2 AND status = $3
                 ORDER BY batch_number, idx
                 """, [.int64(Int64(bitPattern: from)), .int64(Int64(bitPattern: to)),
                       .int16(Int16(TransactionStatus.sequenced.rawValue)), .text(list)])
         }
-        return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(1), "transactions.id")) }
+        return try rows.map { (UInt64(bitPattern: try $0.int64(0)), try Self.digest($0.bytes(2), "transactions.id")) }
     }
 
     /// The channel announcing commitments' status changes (payload: `FinalityNotice`).

@@ -2,7 +2,9 @@ import PostgresDriver
 import Settlement
 
 /// Batched look-ups: a whole `SubscribeStatus` subscription's ids in two queries (the transactions,
-/// then the reverted ones among those not found), not one per id.
+/// then the reverted ones among those not found), not one per id. Transfers and shielded
+/// transactions alike: each table is joined with the ids on its own (a join with their UNION has
+/// no statistics for `id`, and with many ids the planner chose to scan every transaction).
 extension PostgresSettlementStore {
     /// The ids travel as one `bytea` of 32-byte digests, split by the server (no array type needed).
     public func transactions(_ ids: [Digest32]) async throws -> [Digest32: StoredTransaction] {
@@ -18,8 +20,10 @@ extension PostgresSettlementStore {
                             THEN b.l1_status ELSE t.status END,
                        t.reason, t.batch_number, t.idx, b.new_root,
                        (extract(epoch FROM b.committed_at) * 1000)::int8
-                FROM wanted w
-                JOIN transactions t ON t.id = w.id
+                FROM (SELECT t.id, t.batch_number, t.idx, t.status, t.reason FROM wanted w JOIN transactions t ON t.id = w.id
+                      UNION ALL
+                      SELECT t.id, t.batch_number, t.idx, t.status, t.reason
+                      FROM wanted w JOIN shielded_transactions t ON t.id = w.id) t
                 JOIN batches b ON b.number = t.batch_number
                 ORDER BY t.id, t.batch_number DESC, t.idx DESC
                 """, [.bytes(packed), .int64(count)])
@@ -52,8 +56,10 @@ extension PostgresSettlementStore {
                 WITH wanted AS (SELECT substring($1 FROM (i * 32 + 1)::int FOR 32) AS id FROM generate_series(0, $2 - 1) AS i)
                 SELECT DISTINCT ON (t.id)
                        t.id, t.batch_number, t.idx, b.new_root, (extract(epoch FROM r.reverted_at) * 1000)::int8
-                FROM wanted w
-                JOIN reverted_transactions t ON t.id = w.id
+                FROM (SELECT t.id, t.batch_number, t.idx, t.status, t.revert_id FROM wanted w JOIN reverted_transactions t ON t.id = w.id
+                      UNION ALL
+                      SELECT t.id, t.batch_number, t.idx, t.status, t.revert_id
+                      FROM wanted w JOIN reverted_shielded_transactions t ON t.id = w.id) t
                 JOIN reverted_batches b ON b.number = t.batch_number AND b.revert_id = t.revert_id
                 JOIN chain_reverts r ON r.id = t.revert_id
                 WHERE t.status = $3

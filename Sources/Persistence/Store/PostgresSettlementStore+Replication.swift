@@ -109,6 +109,8 @@ extension PostgresSettlementStore: ReplicationStore {
         }
     }
 
+    /// The batches after `after`, each with its transactions (transfers, then the shielded lane)
+    /// and its shielded effects.
     public func committedBatches(after: UInt64, limit: Int) async throws -> [CommittedBatch] {
         let from = Int64(bitPattern: after)
         let n = Int64(max(1, limit))
@@ -123,16 +125,21 @@ extension PostgresSettlementStore: ReplicationStore {
         let last = try lastRow.int64(0)
         let txRows = try await conn.idempotent { c in
             try await c.query("""
-                SELECT batch_number, id, status, reason FROM transactions
-                WHERE batch_number > $1 AND batch_number <= $2 ORDER BY batch_number, idx
+                SELECT batch_number, idx, id, status, reason FROM transactions
+                WHERE batch_number > $1 AND batch_number <= $2
+                UNION ALL
+                SELECT batch_number, idx, id, status, reason FROM shielded_transactions
+                WHERE batch_number > $1 AND batch_number <= $2
+                ORDER BY batch_number, idx
                 """, [.int64(from), .int64(last)])
         }
+        let shielded = try await shieldedEffects(after: from, through: last, on: conn)
         var byBatch: [Int64: [CommittedTransaction]] = [:]
         let sequenced = TransactionStatus.sequenced.rawValue
         for row in txRows {
-            let id = try Self.digest(row.bytes(1), "transactions.id")
+            let id = try Self.digest(row.bytes(2), "transactions.id")
             byBatch[try row.int64(0), default: []].append(
-                CommittedTransaction(id: id, accepted: try row.int(2) == sequenced, reason: try row.string(3)))
+                CommittedTransaction(id: id, accepted: try row.int(3) == sequenced, reason: try row.string(4)))
         }
         return try batchRows.map { row in
             let number = try row.int64(0)
@@ -144,7 +151,7 @@ extension PostgresSettlementStore: ReplicationStore {
                                   newRoot: try Self.digest(row.bytes(2), "new_root"),
                                   term: UInt64(bitPattern: try row.int64(3)),
                                   committedAtMs: UInt64(bitPattern: try row.int64(4)), diff: diff,
-                                  transactions: byBatch[number] ?? [])
+                                  transactions: byBatch[number] ?? [], shielded: shielded[UInt64(bitPattern: number)])
         }
     }
 

@@ -34,6 +34,7 @@ extension PostgresSettlementStore: ChainRevertStore {
                 try c.query("INSERT INTO reverted_transactions SELECT t.*, $2 FROM transactions t WHERE batch_number >= $1",
                             [.int64(from), .int64(id)])
                 try c.query("DELETE FROM transactions WHERE batch_number >= $1", [.int64(from)])
+                try Self.revertShielded(fromBatch: from, revertId: id, on: c)
                 try c.query("DELETE FROM batches WHERE number >= $1", [.int64(from)])
                 try c.query("DELETE FROM snapshots WHERE batch_number >= $1", [.int64(from)])
                 // Every commitment over these batches is void (the L1 reverted the first of them
@@ -86,16 +87,19 @@ extension PostgresSettlementStore: ChainRevertStore {
         return RevertedTransfer(batch: UInt64(bitPattern: try row.int64(7)), transfer: transfer)
     }
 
-    /// A transaction found only in a reverted batch: REVERTED, with that batch and its root.
+    /// A transaction (transfer or shielded) found only in a reverted batch: REVERTED, with that
+    /// batch and its root.
     func revertedTransaction(_ id: Digest32) async throws -> StoredTransaction? {
         let key = id.bytes
         let rows = try await reader().idempotent { c in
             try await c.query("""
                 SELECT t.batch_number, t.idx, b.new_root, (extract(epoch FROM r.reverted_at) * 1000)::int8
-                FROM reverted_transactions t
+                FROM (SELECT id, batch_number, idx, status, revert_id FROM reverted_transactions WHERE id = $1
+                      UNION ALL
+                      SELECT id, batch_number, idx, status, revert_id FROM reverted_shielded_transactions WHERE id = $1) t
                 JOIN reverted_batches b ON b.number = t.batch_number AND b.revert_id = t.revert_id
                 JOIN chain_reverts r ON r.id = t.revert_id
-                WHERE t.id = $1 AND t.status = $2
+                WHERE t.status = $2
                 ORDER BY t.revert_id DESC LIMIT 1
                 """, [.bytes(key), .int16(Int16(TransactionStatus.sequenced.rawValue))])
         }

@@ -15,7 +15,8 @@ import Synchronization
 /// - one **maintenance** connection for `saveSnapshot` (large uploads stay off both paths).
 ///
 /// A commit is one database transaction: the batch row (with its state diff and root), its
-/// executed transactions by binary COPY, and `NOTIFY settlement_batches, '<number>'`. It is
+/// executed transactions by binary COPY, its shielded lane and pool rows when it has any
+/// (`+ShieldedWrite`), and `NOTIFY settlement_batches, '<number>'`. It is
 /// idempotent: when the batch is already durable (a previous attempt committed but its outcome
 /// was lost) committing it again is a no-op; a *different* batch under that number is refused
 /// (`SettlementStoreError.batchConflict`). Commits run with `synchronous_commit = on` whatever
@@ -83,6 +84,8 @@ public final class PostgresSettlementStore: SettlementStore {
     ///
     /// The diffs are read in pages of `loadPageSize` batches (bounded result sets) but all are
     /// returned at once, as `PersistedChain` requires; with regular snapshots that stays small.
+    /// The shielded pool comes with them: its image at the snapshot and the effects of the
+    /// batches after it (`+ShieldedLoad`).
     public func open(genesis: Genesis, genesisDiff: StateDiff, genesisRoot: Digest32) async throws -> PersistedChain {
         let migrator = try Migrator(logger: logger)
         try await writer.idempotent { conn in _ = try await migrator.migrate(on: conn) }
@@ -202,14 +205,22 @@ public final class PostgresSettlementStore: SettlementStore {
             }
             if rows.count < Self.loadPageSize { break }
         }
-        return PersistedChain(snapshot: snapshot, diffs: diffs)
+        var base: ShieldedPoolImage?
+        if let snapshot { base = try await shieldedImage(at: snapshot.batch, on: conn) }
+        var shielded: [UInt64: ShieldedBatchEffects] = [:]
+        if let last = diffs.last {
+            shielded = try await shieldedEffects(after: snapshot.map { Int64(bitPattern: $0.batch) } ?? -1,
+                                                 through: Int64(bitPattern: last.number), on: conn)
+        }
+        return PersistedChain(snapshot: snapshot, diffs: diffs, shieldedBase: base, shielded: shielded)
     }
 
     // MARK: - Commit
 
     /// Makes `batch` durable: its row, its executed transactions (binary COPY, status SEQUENCED or
-    /// REJECTED with the reason) and a notification, in one transaction. A no-op when the batch is
-    /// already durable; `SettlementStoreError.batchConflict` when a different batch has its number,
+    /// REJECTED with the reason), its shielded rows and a notification, in one transaction. A
+    /// no-op when the batch is already durable; `SettlementStoreError.batchConflict` when a
+    /// different batch (other transactions or another shielded lane) has its number,
     /// `.chainBreak` when it does not extend the durable chain.
     public func commit(_ batch: SealedBatch) async throws {
         let received = ReceivedClock()
@@ -273,6 +284,7 @@ public final class PostgresSettlementStore: SettlementStore {
         guard loaded == batch.transactions.count else {
             throw PostgresError(.protocolMismatch, "COPY of batch \(batch.number) loaded \(loaded) of \(batch.transactions.count) transactions")
         }
+        try writeShielded(batch, received: received, on: c)
         try c.notify(notificationChannel, payload: String(batch.number))
         return .inserted
     }
@@ -328,7 +340,8 @@ public final class PostgresSettlementStore: SettlementStore {
         let number = Int64(bitPattern: batch.number)
         let rows = try c.query("""
             SELECT prev_root, new_root, tx_count,
-                   (SELECT string_agg(id, ''::bytea ORDER BY idx) FROM transactions WHERE batch_number = $1)
+                   (SELECT string_agg(id, ''::bytea ORDER BY idx) FROM transactions WHERE batch_number = $1),
+                   (SELECT string_agg(id, ''::bytea ORDER BY idx) FROM shielded_transactions WHERE batch_number = $1)
             FROM batches WHERE number = $1
             """, [.int64(number)])
         if let row = rows.first {
@@ -345,6 +358,10 @@ public final class PostgresSettlementStore: SettlementStore {
             if count != batch.transactions.count || ids != offered {
                 differences.append("durable batch has \(count) transactions, offered \(batch.transactions.count), not the same ids")
             }
+            let shielded = try row.bytesOrNil(4) ?? []
+            if shielded != shieldedIds(of: batch) {
+                differences.append("durable batch has \(shielded.count / 32) shielded transactions, offered \(batch.shielded.count), not the same ids")
+            }
             guard differences.isEmpty else {
                 throw SettlementStoreError.batchConflict(number: batch.number, detail: differences.joined(separator: "; "))
             }
@@ -357,10 +374,10 @@ public final class PostgresSettlementStore: SettlementStore {
 
     // MARK: - Queries
 
-    /// The newest execution of transaction `id` (a transfer rejected in one batch may be accepted
-    /// in a later one), with its batch's root; `updatedAtMs` is when that batch committed. An
-    /// accepted transaction reports its batch's L1 status (POSTED, L1_CONFIRMED, FINALIZED,
-    /// REVERTED) once its commitment has one.
+    /// The newest execution of transaction `id`, a transfer or a shielded transaction (a transfer
+    /// rejected in one batch may be accepted in a later one), with its batch's root;
+    /// `updatedAtMs` is when that batch committed. An accepted transaction reports its batch's L1
+    /// status (POSTED, L1_CONFIRMED, FINALIZED, REVERTED) once its commitment has one.
     public func transaction(_ id: Digest32) async throws -> StoredTransaction? {
         let key = id.bytes
         let rows = try await reader().idempotent { c in
@@ -369,8 +386,10 @@ public final class PostgresSettlementStore: SettlementStore {
                             THEN b.l1_status ELSE t.status END,
                        t.reason, t.batch_number, t.idx, b.new_root,
                        (extract(epoch FROM b.committed_at) * 1000)::int8
-                FROM transactions t JOIN batches b ON b.number = t.batch_number
-                WHERE t.id = $1
+                FROM (SELECT batch_number, idx, status, reason FROM transactions WHERE id = $1
+                      UNION ALL
+                      SELECT batch_number, idx, status, reason FROM shielded_transactions WHERE id = $1) t
+                JOIN batches b ON b.number = t.batch_number
                 ORDER BY t.batch_number DESC, t.idx DESC
                 LIMIT 1
                 """, [.bytes(key)])
@@ -386,13 +405,17 @@ public final class PostgresSettlementStore: SettlementStore {
                                  updatedAtMs: UInt64(bitPattern: try row.int64(5)))
     }
 
-    /// Batch `number` with its transaction ids in execution order (rejected ones included).
+    /// Batch `number` with its transaction ids in execution order (rejected ones included; the
+    /// shielded lane after the transfers).
     public func batch(_ number: UInt64) async throws -> StoredBatch? {
         let n = Int64(bitPattern: number)
         let rows = try await reader().idempotent { c in
             try await c.query("""
                 SELECT prev_root, new_root, (extract(epoch FROM created_at) * 1000)::int8,
-                       (SELECT string_agg(id, ''::bytea ORDER BY idx) FROM transactions WHERE batch_number = $1)
+                       (SELECT string_agg(id, ''::bytea ORDER BY idx)
+                        FROM (SELECT id, idx FROM transactions WHERE batch_number = $1
+                              UNION ALL
+                              SELECT id, idx FROM shielded_transactions WHERE batch_number = $1) t)
                 FROM batches WHERE number = $1
                 """, [.int64(n)])
         }

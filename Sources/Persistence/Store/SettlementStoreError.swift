@@ -16,6 +16,8 @@ public enum SettlementStoreError: Error, Sendable, Equatable, CustomStringConver
     case snapshotNotDurable(batch: UInt64, root: Digest32, storedRoot: Digest32?)
     /// What the database holds cannot be decoded or contradicts itself.
     case corrupt(String)
+    /// A query asked for more than one call answers (e.g. too many nullifiers at once).
+    case requestTooLarge(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum SettlementStoreError: Error, Sendable, Equatable, CustomStringConver
             return "refusing a snapshot at batch \(batch) with root \(root): that batch \(actual)"
         case let .corrupt(message):
             return "the settlement database is inconsistent: \(message)"
+        case let .requestTooLarge(message):
+            return "request too large: \(message)"
         }
     }
 }

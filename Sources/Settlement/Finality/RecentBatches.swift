@@ -16,6 +16,8 @@ public final class RecentBatches: Sendable {
         let prevRoot: Digest32
         let newRoot: Digest32
         let transactions: [ExecutedTransaction]
+        /// The accepted shielded transactions' ids, in lane order (after the transfers).
+        let acceptedShielded: [Digest32]
     }
 
     private struct Held {
@@ -56,7 +58,7 @@ public final class RecentBatches: Sendable {
     public func record(_ batch: SealedBatch) {
         guard limit > 0 else { return }
         let entry = Entry(number: batch.number, prevRoot: batch.prevRoot, newRoot: batch.newRoot,
-                          transactions: batch.transactions)
+                          transactions: batch.transactions, acceptedShielded: batch.shielded.filter(\.accepted).map(\.id))
         held.withLock { h in
             if let last = h.entries.last, h.count > 0, last.number &+ 1 == batch.number, last.newRoot == batch.prevRoot {
                 h.entries.append(entry)
@@ -110,6 +112,7 @@ public final class RecentBatches: Sendable {
                 for t in e.transactions where t.accepted && (among?.contains(t.tx.id) ?? true) {
                     ids.append((n, t.tx.id))
                 }
+                for id in e.acceptedShielded where among?.contains(id) ?? true { ids.append((n, id)) }
             }
             return ids
         }

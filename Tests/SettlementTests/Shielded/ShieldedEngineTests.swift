@@ -80,6 +80,9 @@ final class ShieldedEngineTests: XCTestCase {
         XCTAssertEqual(head.roots.noteCount, 2)
         XCTAssertEqual(e.head.root, head.roots.stateRoot(accountRoot: e.state.withLock { $0.accountRoot }))
         XCTAssertTrue(try e.account(from).verify(), "account proofs verify against the composite root")
+        // The finality engine hears of it (REVERTED and FINALIZED statuses follow commitments by
+        // these ids), from the batches it holds and from the store alike.
+        XCTAssertEqual(e.recentBatches.acceptedTransactionIds(from: r1.batchNumber, to: r1.batchNumber)?.map(\.id), [shield.id])
 
         let note = scan(e, [shield], alice).first { $0.note.value == 98 }!
         let send = try spend(e, f, alice, note, pay: [.init(to: bob.address, value: 60), .init(to: alice.address, value: 37)])
@@ -206,6 +209,32 @@ final class ShieldedEngineTests: XCTestCase {
         XCTAssertEqual(try balance(e, f.keys[0].address), 1_000)
         XCTAssertEqual(try balance(e, Address.shieldedPool), 0)
         await e.stop()
+    }
+
+    /// A restart rebuilds the pool from the store (the batches' shielded effects replayed, their
+    /// recorded pool roots checked): the same state root, notes and spent set, and a retry of a
+    /// sequenced transaction is answered with its stored receipt.
+    func testARestartRebuildsThePoolAndAnswersRetries() async throws {
+        let f = fixture()
+        let store = InMemorySettlementStore()
+        let e = try await f.engine(store: store)
+        let shield = try makeShield(e, f, value: 30, to: alice, nonce: 0)
+        let r1 = try await e.submitShieldedAndWait(shield)
+        XCTAssertEqual(r1.status, .sequenced, r1.reason)
+        let (root, pool) = (e.head.root, e.shieldedHead)
+        await e.stop()
+
+        let restarted = try await f.engine(store: store)
+        XCTAssertEqual(restarted.head.root, root)
+        XCTAssertEqual(restarted.shieldedHead.roots, pool.roots)
+        XCTAssertEqual(Set(restarted.shieldedHead.recentRoots), Set(pool.recentRoots))
+        XCTAssertTrue(shield.statement.nullifiers.allSatisfy { n in restarted.state.withLock { $0.shielded.isSpent(n) } })
+        let retry = try await restarted.submitShieldedAndWait(shield)
+        XCTAssertEqual(retry.status, .sequenced)
+        XCTAssertEqual(retry.batchNumber, r1.batchNumber, "the stored receipt, not a second execution")
+        let stored = try await restarted.status(of: shield.id)
+        XCTAssertEqual(stored?.batchNumber, r1.batchNumber)
+        await restarted.stop()
     }
 
     /// An engine without the lane refuses shielded submissions (it cannot verify them).

@@ -35,5 +35,6 @@ public enum Migrations {
         m0006Finality,
         m0007ChainReverts,
         m0008Rollbacks,
+        m0009Shielded,
     ]
 }
