@@ -682,6 +682,366 @@ void   settlement__v1__account__free_unpacked
   assert(message->base.descriptor == &settlement__v1__account__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   settlement__v1__submit_shielded_request__init
+                     (Settlement__V1__SubmitShieldedRequest         *message)
+{
+  static const Settlement__V1__SubmitShieldedRequest init_value = SETTLEMENT__V1__SUBMIT_SHIELDED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__submit_shielded_request__get_packed_size
+                     (const Settlement__V1__SubmitShieldedRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_shielded_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__submit_shielded_request__pack
+                     (const Settlement__V1__SubmitShieldedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_shielded_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__submit_shielded_request__pack_to_buffer
+                     (const Settlement__V1__SubmitShieldedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__submit_shielded_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__SubmitShieldedRequest *
+       settlement__v1__submit_shielded_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__SubmitShieldedRequest *)
+     protobuf_c_message_unpack (&settlement__v1__submit_shielded_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__submit_shielded_request__free_unpacked
+                     (Settlement__V1__SubmitShieldedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__submit_shielded_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__get_shielded_state_request__init
+                     (Settlement__V1__GetShieldedStateRequest         *message)
+{
+  static const Settlement__V1__GetShieldedStateRequest init_value = SETTLEMENT__V1__GET_SHIELDED_STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__get_shielded_state_request__get_packed_size
+                     (const Settlement__V1__GetShieldedStateRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__get_shielded_state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__get_shielded_state_request__pack
+                     (const Settlement__V1__GetShieldedStateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__get_shielded_state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__get_shielded_state_request__pack_to_buffer
+                     (const Settlement__V1__GetShieldedStateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__get_shielded_state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__GetShieldedStateRequest *
+       settlement__v1__get_shielded_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__GetShieldedStateRequest *)
+     protobuf_c_message_unpack (&settlement__v1__get_shielded_state_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__get_shielded_state_request__free_unpacked
+                     (Settlement__V1__GetShieldedStateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__get_shielded_state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__shielded_state__init
+                     (Settlement__V1__ShieldedState         *message)
+{
+  static const Settlement__V1__ShieldedState init_value = SETTLEMENT__V1__SHIELDED_STATE__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__shielded_state__get_packed_size
+                     (const Settlement__V1__ShieldedState *message)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__shielded_state__pack
+                     (const Settlement__V1__ShieldedState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__shielded_state__pack_to_buffer
+                     (const Settlement__V1__ShieldedState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__ShieldedState *
+       settlement__v1__shielded_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__ShieldedState *)
+     protobuf_c_message_unpack (&settlement__v1__shielded_state__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__shielded_state__free_unpacked
+                     (Settlement__V1__ShieldedState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__shielded_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__scan_shielded_notes_request__init
+                     (Settlement__V1__ScanShieldedNotesRequest         *message)
+{
+  static const Settlement__V1__ScanShieldedNotesRequest init_value = SETTLEMENT__V1__SCAN_SHIELDED_NOTES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__scan_shielded_notes_request__get_packed_size
+                     (const Settlement__V1__ScanShieldedNotesRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__scan_shielded_notes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__scan_shielded_notes_request__pack
+                     (const Settlement__V1__ScanShieldedNotesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__scan_shielded_notes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__scan_shielded_notes_request__pack_to_buffer
+                     (const Settlement__V1__ScanShieldedNotesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__scan_shielded_notes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__ScanShieldedNotesRequest *
+       settlement__v1__scan_shielded_notes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__ScanShieldedNotesRequest *)
+     protobuf_c_message_unpack (&settlement__v1__scan_shielded_notes_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__scan_shielded_notes_request__free_unpacked
+                     (Settlement__V1__ScanShieldedNotesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__scan_shielded_notes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__shielded_note__init
+                     (Settlement__V1__ShieldedNote         *message)
+{
+  static const Settlement__V1__ShieldedNote init_value = SETTLEMENT__V1__SHIELDED_NOTE__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__shielded_note__get_packed_size
+                     (const Settlement__V1__ShieldedNote *message)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_note__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__shielded_note__pack
+                     (const Settlement__V1__ShieldedNote *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_note__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__shielded_note__pack_to_buffer
+                     (const Settlement__V1__ShieldedNote *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_note__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__ShieldedNote *
+       settlement__v1__shielded_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__ShieldedNote *)
+     protobuf_c_message_unpack (&settlement__v1__shielded_note__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__shielded_note__free_unpacked
+                     (Settlement__V1__ShieldedNote *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__shielded_note__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__shielded_notes__init
+                     (Settlement__V1__ShieldedNotes         *message)
+{
+  static const Settlement__V1__ShieldedNotes init_value = SETTLEMENT__V1__SHIELDED_NOTES__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__shielded_notes__get_packed_size
+                     (const Settlement__V1__ShieldedNotes *message)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_notes__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__shielded_notes__pack
+                     (const Settlement__V1__ShieldedNotes *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_notes__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__shielded_notes__pack_to_buffer
+                     (const Settlement__V1__ShieldedNotes *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__shielded_notes__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__ShieldedNotes *
+       settlement__v1__shielded_notes__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__ShieldedNotes *)
+     protobuf_c_message_unpack (&settlement__v1__shielded_notes__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__shielded_notes__free_unpacked
+                     (Settlement__V1__ShieldedNotes *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__shielded_notes__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__get_nullifier_status_request__init
+                     (Settlement__V1__GetNullifierStatusRequest         *message)
+{
+  static const Settlement__V1__GetNullifierStatusRequest init_value = SETTLEMENT__V1__GET_NULLIFIER_STATUS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__get_nullifier_status_request__get_packed_size
+                     (const Settlement__V1__GetNullifierStatusRequest *message)
+{
+  assert(message->base.descriptor == &settlement__v1__get_nullifier_status_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__get_nullifier_status_request__pack
+                     (const Settlement__V1__GetNullifierStatusRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__get_nullifier_status_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__get_nullifier_status_request__pack_to_buffer
+                     (const Settlement__V1__GetNullifierStatusRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__get_nullifier_status_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__GetNullifierStatusRequest *
+       settlement__v1__get_nullifier_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__GetNullifierStatusRequest *)
+     protobuf_c_message_unpack (&settlement__v1__get_nullifier_status_request__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__get_nullifier_status_request__free_unpacked
+                     (Settlement__V1__GetNullifierStatusRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__get_nullifier_status_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   settlement__v1__nullifier_status__init
+                     (Settlement__V1__NullifierStatus         *message)
+{
+  static const Settlement__V1__NullifierStatus init_value = SETTLEMENT__V1__NULLIFIER_STATUS__INIT;
+  *message = init_value;
+}
+size_t settlement__v1__nullifier_status__get_packed_size
+                     (const Settlement__V1__NullifierStatus *message)
+{
+  assert(message->base.descriptor == &settlement__v1__nullifier_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t settlement__v1__nullifier_status__pack
+                     (const Settlement__V1__NullifierStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &settlement__v1__nullifier_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t settlement__v1__nullifier_status__pack_to_buffer
+                     (const Settlement__V1__NullifierStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &settlement__v1__nullifier_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Settlement__V1__NullifierStatus *
+       settlement__v1__nullifier_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Settlement__V1__NullifierStatus *)
+     protobuf_c_message_unpack (&settlement__v1__nullifier_status__descriptor,
+                                allocator, len, data);
+}
+void   settlement__v1__nullifier_status__free_unpacked
+                     (Settlement__V1__NullifierStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &settlement__v1__nullifier_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor settlement__v1__signed_transfer__field_descriptors[8] =
 {
   {
@@ -1947,6 +2307,433 @@ const ProtobufCMessageDescriptor settlement__v1__account__descriptor =
   (ProtobufCMessageInit) settlement__v1__account__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor settlement__v1__submit_shielded_request__field_descriptors[1] =
+{
+  {
+    "transaction",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__SubmitShieldedRequest, transaction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__submit_shielded_request__field_indices_by_name[] = {
+  0,   /* field[0] = transaction */
+};
+static const ProtobufCIntRange settlement__v1__submit_shielded_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor settlement__v1__submit_shielded_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.SubmitShieldedRequest",
+  "SubmitShieldedRequest",
+  "Settlement__V1__SubmitShieldedRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__SubmitShieldedRequest),
+  1,
+  settlement__v1__submit_shielded_request__field_descriptors,
+  settlement__v1__submit_shielded_request__field_indices_by_name,
+  1,  settlement__v1__submit_shielded_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__submit_shielded_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define settlement__v1__get_shielded_state_request__field_descriptors NULL
+#define settlement__v1__get_shielded_state_request__field_indices_by_name NULL
+#define settlement__v1__get_shielded_state_request__number_ranges NULL
+const ProtobufCMessageDescriptor settlement__v1__get_shielded_state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.GetShieldedStateRequest",
+  "GetShieldedStateRequest",
+  "Settlement__V1__GetShieldedStateRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__GetShieldedStateRequest),
+  0,
+  settlement__v1__get_shielded_state_request__field_descriptors,
+  settlement__v1__get_shielded_state_request__field_indices_by_name,
+  0,  settlement__v1__get_shielded_state_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__get_shielded_state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__shielded_state__field_descriptors[7] =
+{
+  {
+    "batch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, batch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note_root",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, note_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, note_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nullifier_root",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, nullifier_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recent_roots",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Settlement__V1__ShieldedState, n_recent_roots),
+    offsetof(Settlement__V1__ShieldedState, recent_roots),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accepts_shielded",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, accepts_shielded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "minimum_fee",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedState, minimum_fee),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__shielded_state__field_indices_by_name[] = {
+  5,   /* field[5] = accepts_shielded */
+  0,   /* field[0] = batch */
+  6,   /* field[6] = minimum_fee */
+  2,   /* field[2] = note_count */
+  1,   /* field[1] = note_root */
+  3,   /* field[3] = nullifier_root */
+  4,   /* field[4] = recent_roots */
+};
+static const ProtobufCIntRange settlement__v1__shielded_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor settlement__v1__shielded_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.ShieldedState",
+  "ShieldedState",
+  "Settlement__V1__ShieldedState",
+  "settlement.v1",
+  sizeof(Settlement__V1__ShieldedState),
+  7,
+  settlement__v1__shielded_state__field_descriptors,
+  settlement__v1__shielded_state__field_indices_by_name,
+  1,  settlement__v1__shielded_state__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__shielded_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__scan_shielded_notes_request__field_descriptors[2] =
+{
+  {
+    "from_position",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ScanShieldedNotesRequest, from_position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_notes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ScanShieldedNotesRequest, max_notes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__scan_shielded_notes_request__field_indices_by_name[] = {
+  0,   /* field[0] = from_position */
+  1,   /* field[1] = max_notes */
+};
+static const ProtobufCIntRange settlement__v1__scan_shielded_notes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor settlement__v1__scan_shielded_notes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.ScanShieldedNotesRequest",
+  "ScanShieldedNotesRequest",
+  "Settlement__V1__ScanShieldedNotesRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__ScanShieldedNotesRequest),
+  2,
+  settlement__v1__scan_shielded_notes_request__field_descriptors,
+  settlement__v1__scan_shielded_notes_request__field_indices_by_name,
+  1,  settlement__v1__scan_shielded_notes_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__scan_shielded_notes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__shielded_note__field_descriptors[4] =
+{
+  {
+    "position",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedNote, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "commitment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedNote, commitment),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ciphertext",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedNote, ciphertext),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedNote, batch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__shielded_note__field_indices_by_name[] = {
+  3,   /* field[3] = batch */
+  2,   /* field[2] = ciphertext */
+  1,   /* field[1] = commitment */
+  0,   /* field[0] = position */
+};
+static const ProtobufCIntRange settlement__v1__shielded_note__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor settlement__v1__shielded_note__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.ShieldedNote",
+  "ShieldedNote",
+  "Settlement__V1__ShieldedNote",
+  "settlement.v1",
+  sizeof(Settlement__V1__ShieldedNote),
+  4,
+  settlement__v1__shielded_note__field_descriptors,
+  settlement__v1__shielded_note__field_indices_by_name,
+  1,  settlement__v1__shielded_note__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__shielded_note__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__shielded_notes__field_descriptors[2] =
+{
+  {
+    "notes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Settlement__V1__ShieldedNotes, n_notes),
+    offsetof(Settlement__V1__ShieldedNotes, notes),
+    &settlement__v1__shielded_note__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__ShieldedNotes, end),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__shielded_notes__field_indices_by_name[] = {
+  1,   /* field[1] = end */
+  0,   /* field[0] = notes */
+};
+static const ProtobufCIntRange settlement__v1__shielded_notes__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor settlement__v1__shielded_notes__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.ShieldedNotes",
+  "ShieldedNotes",
+  "Settlement__V1__ShieldedNotes",
+  "settlement.v1",
+  sizeof(Settlement__V1__ShieldedNotes),
+  2,
+  settlement__v1__shielded_notes__field_descriptors,
+  settlement__v1__shielded_notes__field_indices_by_name,
+  1,  settlement__v1__shielded_notes__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__shielded_notes__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__get_nullifier_status_request__field_descriptors[1] =
+{
+  {
+    "nullifiers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Settlement__V1__GetNullifierStatusRequest, n_nullifiers),
+    offsetof(Settlement__V1__GetNullifierStatusRequest, nullifiers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__get_nullifier_status_request__field_indices_by_name[] = {
+  0,   /* field[0] = nullifiers */
+};
+static const ProtobufCIntRange settlement__v1__get_nullifier_status_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor settlement__v1__get_nullifier_status_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.GetNullifierStatusRequest",
+  "GetNullifierStatusRequest",
+  "Settlement__V1__GetNullifierStatusRequest",
+  "settlement.v1",
+  sizeof(Settlement__V1__GetNullifierStatusRequest),
+  1,
+  settlement__v1__get_nullifier_status_request__field_descriptors,
+  settlement__v1__get_nullifier_status_request__field_indices_by_name,
+  1,  settlement__v1__get_nullifier_status_request__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__get_nullifier_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor settlement__v1__nullifier_status__field_descriptors[1] =
+{
+  {
+    "spent_batch",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Settlement__V1__NullifierStatus, n_spent_batch),
+    offsetof(Settlement__V1__NullifierStatus, spent_batch),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned settlement__v1__nullifier_status__field_indices_by_name[] = {
+  0,   /* field[0] = spent_batch */
+};
+static const ProtobufCIntRange settlement__v1__nullifier_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor settlement__v1__nullifier_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "settlement.v1.NullifierStatus",
+  "NullifierStatus",
+  "Settlement__V1__NullifierStatus",
+  "settlement.v1",
+  sizeof(Settlement__V1__NullifierStatus),
+  1,
+  settlement__v1__nullifier_status__field_descriptors,
+  settlement__v1__nullifier_status__field_indices_by_name,
+  1,  settlement__v1__nullifier_status__number_ranges,
+  (ProtobufCMessageInit) settlement__v1__nullifier_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue settlement__v1__tx_status__enum_values_by_number[8] =
 {
   { "TX_STATUS_UNSPECIFIED", "SETTLEMENT__V1__TX_STATUS__TX_STATUS_UNSPECIFIED", 0 },
@@ -2023,7 +2810,7 @@ const ProtobufCEnumDescriptor settlement__v1__batch_status__descriptor =
   settlement__v1__batch_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descriptors[8] =
+static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descriptors[12] =
 {
   { "SubmitTransaction", &settlement__v1__signed_transfer__descriptor, &settlement__v1__transaction_receipt__descriptor },
   { "SubmitTransactions", &settlement__v1__submit_transactions_request__descriptor, &settlement__v1__transaction_receipt__descriptor },
@@ -2033,13 +2820,21 @@ static const ProtobufCMethodDescriptor settlement__v1__settlement__method_descri
   { "GetBatch", &settlement__v1__get_batch_request__descriptor, &settlement__v1__batch__descriptor },
   { "GetChainInfo", &settlement__v1__get_chain_info_request__descriptor, &settlement__v1__chain_info__descriptor },
   { "GetAccount", &settlement__v1__get_account_request__descriptor, &settlement__v1__account__descriptor },
+  { "SubmitShielded", &settlement__v1__submit_shielded_request__descriptor, &settlement__v1__transaction_receipt__descriptor },
+  { "GetShieldedState", &settlement__v1__get_shielded_state_request__descriptor, &settlement__v1__shielded_state__descriptor },
+  { "ScanShieldedNotes", &settlement__v1__scan_shielded_notes_request__descriptor, &settlement__v1__shielded_notes__descriptor },
+  { "GetNullifierStatus", &settlement__v1__get_nullifier_status_request__descriptor, &settlement__v1__nullifier_status__descriptor },
 };
 const unsigned settlement__v1__settlement__method_indices_by_name[] = {
   7,        /* GetAccount */
   5,        /* GetBatch */
   6,        /* GetChainInfo */
+  11,        /* GetNullifierStatus */
   4,        /* GetPerformanceMetrics */
   2,        /* GetSettlementStatus */
+  9,        /* GetShieldedState */
+  10,        /* ScanShieldedNotes */
+  8,        /* SubmitShielded */
   0,        /* SubmitTransaction */
   1,        /* SubmitTransactions */
   3         /* SubscribeStatus */
@@ -2051,7 +2846,7 @@ const ProtobufCServiceDescriptor settlement__v1__settlement__descriptor =
   "Settlement",
   "Settlement__V1__Settlement",
   "settlement.v1",
-  8,
+  12,
   settlement__v1__settlement__method_descriptors,
   settlement__v1__settlement__method_indices_by_name
 };
@@ -2118,6 +2913,38 @@ void settlement__v1__settlement__get_account(ProtobufCService *service,
 {
   assert(service->descriptor == &settlement__v1__settlement__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__settlement__submit_shielded(ProtobufCService *service,
+                                                 const Settlement__V1__SubmitShieldedRequest *input,
+                                                 Settlement__V1__TransactionReceipt_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__settlement__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__settlement__get_shielded_state(ProtobufCService *service,
+                                                    const Settlement__V1__GetShieldedStateRequest *input,
+                                                    Settlement__V1__ShieldedState_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__settlement__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__settlement__scan_shielded_notes(ProtobufCService *service,
+                                                     const Settlement__V1__ScanShieldedNotesRequest *input,
+                                                     Settlement__V1__ShieldedNotes_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__settlement__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void settlement__v1__settlement__get_nullifier_status(ProtobufCService *service,
+                                                      const Settlement__V1__GetNullifierStatusRequest *input,
+                                                      Settlement__V1__NullifierStatus_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &settlement__v1__settlement__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void settlement__v1__settlement__init (Settlement__V1__Settlement_Service *service,
                                        Settlement__V1__Settlement_ServiceDestroy destroy)

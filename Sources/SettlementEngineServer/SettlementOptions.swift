@@ -74,6 +74,9 @@ struct SettlementOptions: ParsableArguments {
     @Option(help: "Recent batches kept for rollback and historical proofs (default 1000). Env: SETTLEMENT_RETAINED_BATCHES.")
     var retainedBatches: Int?
 
+    @OptionGroup(title: "Shielded pool")
+    var shielded: ShieldedOptions
+
     /// The settlement service's per-connection shares (checked: positive).
     func resolveService(source: SettingSource) throws -> SettlementService.Configuration {
         var s = SettlementService.Configuration()
@@ -116,6 +119,7 @@ struct SettlementOptions: ParsableArguments {
             guard let a = Address(hex: fee) else { throw SettingProblem(description: "fee account \"\(fee)\" is not a 20-byte hex address") }
             c.feeAccount = a
         }
+        c.shielded = try shielded.resolve(source: source)
         let genesisPath = try source.value(.genesis, flag: genesis, default: defaultGenesis)
         let g: Genesis
         do { g = try Genesis.load(path: genesisPath) } catch { throw SettingProblem(description: "genesis \(genesisPath): \(error)") }

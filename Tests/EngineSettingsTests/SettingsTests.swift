@@ -92,7 +92,8 @@ final class SettingsTests: XCTestCase {
                                      .maxStreamsPerAddress, .maxBufferedRequestBytesPerConnection, .maxBufferedRequestBytes,
                                      .maxQueuedResponseBytesPerConnection, .maxQueuedResponseBytes, .maxControlFramesPerSecond,
                                      .maxPendingPerSender, .statusSubscriberBuffer, .l1MoveBond, .l1MoveBondGrowthPercent,
-                                     .maxPendingPerConnection, .maxSubscriptionsPerConnection]
+                                     .maxPendingPerConnection, .maxSubscriptionsPerConnection, .shieldedRootWindow,
+                                     .shieldedMinimumFee, .shieldedMaxPerBatch]
         let booleans: [SettingKey] = [.production, .l1ReorgInjection, .validator, .adminAllowRemote]
         for key in numeric + booleans {
             var env = [key.environmentName: "abc"]

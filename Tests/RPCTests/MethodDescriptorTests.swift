@@ -25,7 +25,7 @@ final class MethodDescriptorTests: XCTestCase {
         let paths = SettlementV1.SettlementMethods.paths + SettlementV1.ValidatorMethods.paths + HealthV1.HealthMethods.paths
             + ReflectionV1.ServerReflectionMethods.paths + RPCTestV1.EchoMethods.paths
             + SettlementInternalV1.SequencerMethods.paths
-        XCTAssertEqual(paths.count, 8 + 12 + 2 + 1 + 4 + 1)
+        XCTAssertEqual(paths.count, 12 + 12 + 2 + 1 + 4 + 1)
         for path in paths {
             // "/package.Service/Method" is the symbol "package.Service.Method".
             let symbol = path.dropFirst().replacingOccurrences(of: "/", with: ".")
@@ -44,6 +44,8 @@ final class MethodDescriptorTests: XCTestCase {
         assertServes(f.service.methods, m.paths, kinds: [
             m.submitTransaction.path: .unary, m.submitTransactions.path: .bidirectionalStreaming,
             m.subscribeStatus.path: .serverStreaming, m.getChainInfo.path: .unary,
+            m.submitShielded.path: .unary, m.getShieldedState.path: .unary, m.scanShieldedNotes.path: .serverStreaming,
+            m.getNullifierStatus.path: .unary,
         ])
         var logger = Logger(label: "descriptor-test")
         logger.logLevel = .critical

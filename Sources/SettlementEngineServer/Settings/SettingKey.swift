@@ -73,6 +73,12 @@ extension SettingKey {
     static let feeAccount = SettingKey("fee_account")
     static let retainedBatches = SettingKey("retained_batches")
 
+    // The shielded lane.
+    static let shieldedVerifyingKey = SettingKey("shielded_verifying_key")
+    static let shieldedRootWindow = SettingKey("shielded_root_window")
+    static let shieldedMinimumFee = SettingKey("shielded_minimum_fee")
+    static let shieldedMaxPerBatch = SettingKey("shielded_max_per_batch")
+
     // Replicas.
     static let replicaId = SettingKey("replica_id")
     static let advertise = SettingKey("advertise")
@@ -116,6 +122,7 @@ extension SettingKey {
         statusSubscriberBuffer, maxPendingPerConnection, maxSubscriptionsPerConnection, maxConcurrentBatches, targetTps,
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
+        shieldedVerifyingKey, shieldedRootWindow, shieldedMinimumFee, shieldedMaxPerBatch,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
         l1DepositSafeDepth, l1MoveBond, l1MoveBondGrowthPercent, l1InclusionDelay, l1PermissionlessAfter,

@@ -961,6 +961,351 @@ extension SettlementV1 {
         }
     }
 
+    /// `settlement.v1.SubmitShieldedRequest`.
+    public struct SubmitShieldedRequest: ProtoMessage, Hashable {
+        /// The transaction's canonical encoding (docs/shielded.md, "Transactions"): kind, statement,
+        /// proof, two note ciphertexts and the transparent party; at most 808 bytes.
+        public var transaction: [UInt8]
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            transaction: [UInt8] = []
+        ) {
+            self.transaction = transaction
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__SubmitShieldedRequest { ProtobufC.make(Settlement__V1__SubmitShieldedRequest(), settlement__v1__submit_shielded_request__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__SubmitShieldedRequest) throws(ProtoDecodingError) {
+            let transaction = ProtobufC.bytes(m.transaction)
+            self.init(transaction: transaction)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__SubmitShieldedRequest {
+            var m = Self.cMessage()
+            m.transaction = arena.bytes(self.transaction)
+            return m
+        }
+    }
+
+    /// `settlement.v1.GetShieldedStateRequest`.
+    public struct GetShieldedStateRequest: ProtoMessage, Hashable {
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init() {}
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__GetShieldedStateRequest { ProtobufC.make(Settlement__V1__GetShieldedStateRequest(), settlement__v1__get_shielded_state_request__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__GetShieldedStateRequest) throws(ProtoDecodingError) {
+            self.init()
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__GetShieldedStateRequest {
+            Self.cMessage()
+        }
+    }
+
+    /// The shielded pool as the engine holds it.
+    public struct ShieldedState: ProtoMessage, Hashable {
+        /// The newest batch applied (0 before the first).
+        public var batch: UInt64
+        /// The note tree's root after it: a field element, 32 bytes.
+        public var noteRoot: [UInt8]
+        /// Leaves in the note tree (the next note's position).
+        public var noteCount: UInt64
+        /// The nullifier set's root after it: 32 bytes.
+        public var nullifierRoot: [UInt8]
+        /// The note roots a spend may be proven under now (the recent-root window), oldest first,
+        /// 32 bytes each; the last is `note_root`.
+        public var recentRoots: [[UInt8]]
+        /// Whether this engine takes shielded transactions (SubmitShielded).
+        public var acceptsShielded: Bool
+        /// The least fee a shielded transaction must pay; 0 when it takes none.
+        public var minimumFee: UInt64
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            batch: UInt64 = 0,
+            noteRoot: [UInt8] = [],
+            noteCount: UInt64 = 0,
+            nullifierRoot: [UInt8] = [],
+            recentRoots: [[UInt8]] = [],
+            acceptsShielded: Bool = false,
+            minimumFee: UInt64 = 0
+        ) {
+            self.batch = batch
+            self.noteRoot = noteRoot
+            self.noteCount = noteCount
+            self.nullifierRoot = nullifierRoot
+            self.recentRoots = recentRoots
+            self.acceptsShielded = acceptsShielded
+            self.minimumFee = minimumFee
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__ShieldedState { ProtobufC.make(Settlement__V1__ShieldedState(), settlement__v1__shielded_state__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__ShieldedState) throws(ProtoDecodingError) {
+            let batch = m.batch
+            let noteRoot = ProtobufC.bytes(m.note_root)
+            let noteCount = m.note_count
+            let nullifierRoot = ProtobufC.bytes(m.nullifier_root)
+            let recentRoots = ProtobufC.array(m.recent_roots, m.n_recent_roots, ProtobufC.bytes)
+            let acceptsShielded = m.accepts_shielded != 0
+            let minimumFee = m.minimum_fee
+            self.init(batch: batch, noteRoot: noteRoot, noteCount: noteCount, nullifierRoot: nullifierRoot, recentRoots: recentRoots, acceptsShielded: acceptsShielded, minimumFee: minimumFee)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__ShieldedState {
+            var m = Self.cMessage()
+            m.batch = self.batch
+            m.note_root = arena.bytes(self.noteRoot)
+            m.note_count = self.noteCount
+            m.nullifier_root = arena.bytes(self.nullifierRoot)
+            m.n_recent_roots = self.recentRoots.count
+            m.recent_roots = arena.array(self.recentRoots.map { arena.bytes($0) })
+            m.accepts_shielded = self.acceptsShielded ? 1 : 0
+            m.minimum_fee = self.minimumFee
+            return m
+        }
+    }
+
+    /// `settlement.v1.ScanShieldedNotesRequest`.
+    public struct ScanShieldedNotesRequest: ProtoMessage, Hashable {
+        /// The first note position to return.
+        public var fromPosition: UInt64
+        /// Most notes to return in this call; 0 or more than the server's bound: the bound.
+        public var maxNotes: UInt64
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            fromPosition: UInt64 = 0,
+            maxNotes: UInt64 = 0
+        ) {
+            self.fromPosition = fromPosition
+            self.maxNotes = maxNotes
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__ScanShieldedNotesRequest { ProtobufC.make(Settlement__V1__ScanShieldedNotesRequest(), settlement__v1__scan_shielded_notes_request__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__ScanShieldedNotesRequest) throws(ProtoDecodingError) {
+            let fromPosition = m.from_position
+            let maxNotes = m.max_notes
+            self.init(fromPosition: fromPosition, maxNotes: maxNotes)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__ScanShieldedNotesRequest {
+            var m = Self.cMessage()
+            m.from_position = self.fromPosition
+            m.max_notes = self.maxNotes
+            return m
+        }
+    }
+
+    /// One note of the pool as it is on the wire and in the store.
+    public struct ShieldedNote: ProtoMessage, Hashable {
+        /// Its leaf position in the note tree.
+        public var position: UInt64
+        /// Its commitment: a field element, 32 bytes.
+        public var commitment: [UInt8]
+        /// Its ciphertext for the recipient: 121 bytes (ephemeral key, sealed value, randomness, memo).
+        public var ciphertext: [UInt8]
+        /// The batch that appended it.
+        public var batch: UInt64
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            position: UInt64 = 0,
+            commitment: [UInt8] = [],
+            ciphertext: [UInt8] = [],
+            batch: UInt64 = 0
+        ) {
+            self.position = position
+            self.commitment = commitment
+            self.ciphertext = ciphertext
+            self.batch = batch
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__ShieldedNote { ProtobufC.make(Settlement__V1__ShieldedNote(), settlement__v1__shielded_note__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__ShieldedNote) throws(ProtoDecodingError) {
+            let position = m.position
+            let commitment = ProtobufC.bytes(m.commitment)
+            let ciphertext = ProtobufC.bytes(m.ciphertext)
+            let batch = m.batch
+            self.init(position: position, commitment: commitment, ciphertext: ciphertext, batch: batch)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__ShieldedNote {
+            var m = Self.cMessage()
+            m.position = self.position
+            m.commitment = arena.bytes(self.commitment)
+            m.ciphertext = arena.bytes(self.ciphertext)
+            m.batch = self.batch
+            return m
+        }
+    }
+
+    /// One page of a ScanShieldedNotes stream.
+    public struct ShieldedNotes: ProtoMessage, Hashable {
+        /// Consecutive notes in position order (at most 1,000).
+        public var notes: [ShieldedNote]
+        /// Set on the last page when the call reached the durable end; unset on a last page cut by
+        /// `max_notes` or the server's bound (call again from the next position).
+        public var end: Bool
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            notes: [ShieldedNote] = [],
+            end: Bool = false
+        ) {
+            self.notes = notes
+            self.end = end
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__ShieldedNotes { ProtobufC.make(Settlement__V1__ShieldedNotes(), settlement__v1__shielded_notes__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__ShieldedNotes) throws(ProtoDecodingError) {
+            var notes: [ShieldedNote] = []
+            for i in 0..<m.n_notes { if let p = m.notes[i] { notes.append(try ShieldedNote(cStruct: p.pointee)) } }
+            let end = m.end != 0
+            self.init(notes: notes, end: end)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__ShieldedNotes {
+            var m = Self.cMessage()
+            m.n_notes = self.notes.count
+            m.notes = arena.array(self.notes.map { Optional(arena.message($0.cStruct(in: arena))) })
+            m.end = self.end ? 1 : 0
+            return m
+        }
+    }
+
+    /// `settlement.v1.GetNullifierStatusRequest`.
+    public struct GetNullifierStatusRequest: ProtoMessage, Hashable {
+        /// Nullifiers to look up: at most 1,024, field elements of 32 bytes each.
+        public var nullifiers: [[UInt8]]
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            nullifiers: [[UInt8]] = []
+        ) {
+            self.nullifiers = nullifiers
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__GetNullifierStatusRequest { ProtobufC.make(Settlement__V1__GetNullifierStatusRequest(), settlement__v1__get_nullifier_status_request__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__GetNullifierStatusRequest) throws(ProtoDecodingError) {
+            let nullifiers = ProtobufC.array(m.nullifiers, m.n_nullifiers, ProtobufC.bytes)
+            self.init(nullifiers: nullifiers)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__GetNullifierStatusRequest {
+            var m = Self.cMessage()
+            m.n_nullifiers = self.nullifiers.count
+            m.nullifiers = arena.array(self.nullifiers.map { arena.bytes($0) })
+            return m
+        }
+    }
+
+    /// `settlement.v1.NullifierStatus`.
+    public struct NullifierStatus: ProtoMessage, Hashable {
+        /// For each requested nullifier, in request order: the durable batch that spent it, 0 when it
+        /// is unspent (batches start at 1).
+        public var spentBatch: [UInt64]
+
+        /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
+        public init(
+            spentBatch: [UInt64] = []
+        ) {
+            self.spentBatch = spentBatch
+        }
+
+        public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+            self = try ProtobufC.decode(bytes, Self.cMessage(), Self.init(cStruct:))
+        }
+
+        public func protobufBytes() -> [UInt8] { ProtobufC.encode { arena in cStruct(in: arena) } }
+
+        /// A zeroed C struct set up by its protobuf-c `__init` function (descriptor and defaults).
+        static func cMessage() -> Settlement__V1__NullifierStatus { ProtobufC.make(Settlement__V1__NullifierStatus(), settlement__v1__nullifier_status__init) }
+
+        /// From a decoded C struct (only valid while the struct is).
+        init(cStruct m: Settlement__V1__NullifierStatus) throws(ProtoDecodingError) {
+            let spentBatch = ProtobufC.array(m.spent_batch, m.n_spent_batch) { $0 }
+            self.init(spentBatch: spentBatch)
+        }
+
+        /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
+        func cStruct(in arena: ProtobufCArena) -> Settlement__V1__NullifierStatus {
+            var m = Self.cMessage()
+            m.n_spent_batch = self.spentBatch.count
+            m.spent_batch = arena.array(self.spentBatch)
+            return m
+        }
+    }
+
     /// The settlement service. Every RPC is idempotent except the two Submit calls; re-submitting the
     /// same signed transfer yields the same tx id and the existing receipt.
     /// The methods of `settlement.v1.Settlement`: their paths, kinds and message types.
@@ -1027,6 +1372,36 @@ extension SettlementV1 {
         public static let getAccount = MethodDescriptor<GetAccountRequest, Account>(
             service: serviceName, method: "GetAccount", kind: .unary)
 
+        /// Submits one shielded transaction (docs/shielded.md): a shield (transparent account → notes),
+        /// a shielded transfer, or an unshield (notes → a transparent account). Answers like
+        /// SubmitTransaction: SEQUENCED once it is in a durable batch, REJECTED with the reason when
+        /// refused (a proof that does not verify, a nullifier already spent, a root outside the recent
+        /// window, unbalanced values, a fee below the lane's minimum, a shield's bad signature or nonce,
+        /// ...). Its tx id is the transaction's id; GetSettlementStatus answers for it. Bytes that do not
+        /// decode (or more than the largest transaction) fail the call with INVALID_ARGUMENT and the
+        /// decoder's reason; an engine without a shielded lane with FAILED_PRECONDITION; the lane's full
+        /// queue with RESOURCE_EXHAUSTED; an engine that cannot take it (stopping, not the sequencer)
+        /// with UNAVAILABLE.
+        public static let submitShielded = MethodDescriptor<SubmitShieldedRequest, TransactionReceipt>(
+            service: serviceName, method: "SubmitShielded", kind: .unary)
+
+        /// The shielded pool's roots and the note roots a spend may be proven under now, as this engine
+        /// holds them in memory (on the sequencer possibly a batch or two ahead of the durable notes).
+        public static let getShieldedState = MethodDescriptor<GetShieldedStateRequest, ShieldedState>(
+            service: serviceName, method: "GetShieldedState", kind: .unary)
+
+        /// The durable notes from `from_position` on, in position order, in pages of at most 1,000
+        /// notes; the call ends (OK) at the durable end as it was when the call started, or after
+        /// `max_notes` notes (at most the server's bound, 100,000 by default). A wallet tries to open
+        /// every ciphertext with its incoming viewing key and keeps every commitment to rebuild the note
+        /// tree (its paths). Any replica serves it (it reads the store).
+        public static let scanShieldedNotes = MethodDescriptor<ScanShieldedNotesRequest, ShieldedNotes>(
+            service: serviceName, method: "ScanShieldedNotes", kind: .serverStreaming)
+
+        /// The durable batch that spent each of up to 1,024 nullifiers (0: unspent).
+        public static let getNullifierStatus = MethodDescriptor<GetNullifierStatusRequest, NullifierStatus>(
+            service: serviceName, method: "GetNullifierStatus", kind: .unary)
+
         /// Every method's path, in the order of the `.proto` file.
         public static let paths: [String] = [
             submitTransaction.path,
@@ -1037,6 +1412,10 @@ extension SettlementV1 {
             getBatch.path,
             getChainInfo.path,
             getAccount.path,
+            submitShielded.path,
+            getShieldedState.path,
+            scanShieldedNotes.path,
+            getNullifierStatus.path,
         ]
     }
 
@@ -1116,6 +1495,40 @@ extension SettlementV1 {
         public func getAccount(_ request: GetAccountRequest, metadata: Metadata = Metadata(), timeout: Duration? = nil) async throws -> Account {
             try await connection.unary(SettlementMethods.getAccount, request, metadata: metadata, timeout: timeout)
         }
+
+        /// Submits one shielded transaction (docs/shielded.md): a shield (transparent account → notes),
+        /// a shielded transfer, or an unshield (notes → a transparent account). Answers like
+        /// SubmitTransaction: SEQUENCED once it is in a durable batch, REJECTED with the reason when
+        /// refused (a proof that does not verify, a nullifier already spent, a root outside the recent
+        /// window, unbalanced values, a fee below the lane's minimum, a shield's bad signature or nonce,
+        /// ...). Its tx id is the transaction's id; GetSettlementStatus answers for it. Bytes that do not
+        /// decode (or more than the largest transaction) fail the call with INVALID_ARGUMENT and the
+        /// decoder's reason; an engine without a shielded lane with FAILED_PRECONDITION; the lane's full
+        /// queue with RESOURCE_EXHAUSTED; an engine that cannot take it (stopping, not the sequencer)
+        /// with UNAVAILABLE.
+        public func submitShielded(_ request: SubmitShieldedRequest, metadata: Metadata = Metadata(), timeout: Duration? = nil) async throws -> TransactionReceipt {
+            try await connection.unary(SettlementMethods.submitShielded, request, metadata: metadata, timeout: timeout)
+        }
+
+        /// The shielded pool's roots and the note roots a spend may be proven under now, as this engine
+        /// holds them in memory (on the sequencer possibly a batch or two ahead of the durable notes).
+        public func getShieldedState(_ request: GetShieldedStateRequest, metadata: Metadata = Metadata(), timeout: Duration? = nil) async throws -> ShieldedState {
+            try await connection.unary(SettlementMethods.getShieldedState, request, metadata: metadata, timeout: timeout)
+        }
+
+        /// The durable notes from `from_position` on, in position order, in pages of at most 1,000
+        /// notes; the call ends (OK) at the durable end as it was when the call started, or after
+        /// `max_notes` notes (at most the server's bound, 100,000 by default). A wallet tries to open
+        /// every ciphertext with its incoming viewing key and keeps every commitment to rebuild the note
+        /// tree (its paths). Any replica serves it (it reads the store).
+        public func scanShieldedNotes(_ request: ScanShieldedNotesRequest, metadata: Metadata = Metadata(), timeout: Duration? = nil) throws -> ResponseStream<ShieldedNotes> {
+            try connection.serverStreaming(SettlementMethods.scanShieldedNotes, request, metadata: metadata, timeout: timeout)
+        }
+
+        /// The durable batch that spent each of up to 1,024 nullifiers (0: unspent).
+        public func getNullifierStatus(_ request: GetNullifierStatusRequest, metadata: Metadata = Metadata(), timeout: Duration? = nil) async throws -> NullifierStatus {
+            try await connection.unary(SettlementMethods.getNullifierStatus, request, metadata: metadata, timeout: timeout)
+        }
     }
 
     /// The server side of `settlement.v1.Settlement`: implement one handler per RPC; `methods` registers them.
@@ -1163,6 +1576,28 @@ extension SettlementV1 {
         /// latest state root, or against the root of a batch the engine still retains in memory; other
         /// roots fail with FAILED_PRECONDITION.
         func getAccount(request: GetAccountRequest, context: ServerContext) async throws -> Account
+        /// Submits one shielded transaction (docs/shielded.md): a shield (transparent account → notes),
+        /// a shielded transfer, or an unshield (notes → a transparent account). Answers like
+        /// SubmitTransaction: SEQUENCED once it is in a durable batch, REJECTED with the reason when
+        /// refused (a proof that does not verify, a nullifier already spent, a root outside the recent
+        /// window, unbalanced values, a fee below the lane's minimum, a shield's bad signature or nonce,
+        /// ...). Its tx id is the transaction's id; GetSettlementStatus answers for it. Bytes that do not
+        /// decode (or more than the largest transaction) fail the call with INVALID_ARGUMENT and the
+        /// decoder's reason; an engine without a shielded lane with FAILED_PRECONDITION; the lane's full
+        /// queue with RESOURCE_EXHAUSTED; an engine that cannot take it (stopping, not the sequencer)
+        /// with UNAVAILABLE.
+        func submitShielded(request: SubmitShieldedRequest, context: ServerContext) async throws -> TransactionReceipt
+        /// The shielded pool's roots and the note roots a spend may be proven under now, as this engine
+        /// holds them in memory (on the sequencer possibly a batch or two ahead of the durable notes).
+        func getShieldedState(request: GetShieldedStateRequest, context: ServerContext) async throws -> ShieldedState
+        /// The durable notes from `from_position` on, in position order, in pages of at most 1,000
+        /// notes; the call ends (OK) at the durable end as it was when the call started, or after
+        /// `max_notes` notes (at most the server's bound, 100,000 by default). A wallet tries to open
+        /// every ciphertext with its incoming viewing key and keeps every commitment to rebuild the note
+        /// tree (its paths). Any replica serves it (it reads the store).
+        func scanShieldedNotes(request: ScanShieldedNotesRequest, response: ResponseWriter<ShieldedNotes>, context: ServerContext) async throws
+        /// The durable batch that spent each of up to 1,024 nullifiers (0: unspent).
+        func getNullifierStatus(request: GetNullifierStatusRequest, context: ServerContext) async throws -> NullifierStatus
     }
 }
 
@@ -1190,6 +1625,12 @@ extension SettlementV1.SettlementMethods {
             RPCMethod.unary(getBatch) { request, context in try await service.getBatch(request: request, context: context) },
             RPCMethod.unary(getChainInfo) { request, context in try await service.getChainInfo(request: request, context: context) },
             RPCMethod.unary(getAccount) { request, context in try await service.getAccount(request: request, context: context) },
+            RPCMethod.unary(submitShielded) { request, context in try await service.submitShielded(request: request, context: context) },
+            RPCMethod.unary(getShieldedState) { request, context in try await service.getShieldedState(request: request, context: context) },
+            RPCMethod.serverStreaming(scanShieldedNotes) { request, response, context in
+                try await service.scanShieldedNotes(request: request, response: response, context: context)
+            },
+            RPCMethod.unary(getNullifierStatus) { request, context in try await service.getNullifierStatus(request: request, context: context) },
         ]
     }
 }

@@ -16,6 +16,8 @@ import Synchronization
 /// - `SubscribeStatus`, `GetSettlementStatus`, `GetBatch`, `GetAccount`, `GetPerformanceMetrics`
 ///   read the engine (status events, the store, the in-memory state, the metrics recorder);
 ///   `GetChainInfo` its signing domain.
+/// - The shielded pool's calls (`SubmitShielded`, `GetShieldedState`, `ScanShieldedNotes`,
+///   `GetNullifierStatus`) are in `SettlementService+Shielded.swift`.
 public final class SettlementService: SettlementV1.SettlementServiceProtocol {
     /// `settlement.v1.Settlement`.
     public static let name = SettlementV1.SettlementMethods.serviceName
@@ -48,6 +50,13 @@ public final class SettlementService: SettlementV1.SettlementServiceProtocol {
         public var maxPendingPerConnection: Int?
         /// Most open `SubscribeStatus` streams per connection (RESOURCE_EXHAUSTED past it).
         public var maxSubscriptionsPerConnection = 32
+        /// `ScanShieldedNotes`: most notes one call returns (a request asking for more, or for
+        /// 0, gets this many); the client calls again from the next position.
+        public var maxScannedNotesPerCall = 100_000
+        /// `ScanShieldedNotes`: notes per page (one store read, one message).
+        public var scanPageSize = 1_000
+        /// `GetNullifierStatus`: most nullifiers in one request (INVALID_ARGUMENT past it).
+        public var maxNullifiersPerLookup = 1_024
 
         /// The defaults.
         public init() {}
@@ -90,10 +99,20 @@ public final class SettlementService: SettlementV1.SettlementServiceProtocol {
         let connection = context.connection
         let receivedAt = Self.nowMs()
         let signed = try request.domainTransfer()
+        return try await submitAndWait(connection: connection, receivedAt: receivedAt) { handler throws(SubmitError) in
+            try self.engine.submit(signed, onReceipt: handler)
+        }
+    }
+
+    /// One unary submission: takes the connection's share of the pool, hands the engine's
+    /// answer to the waiting call, and maps the engine's refusals to status codes (a full pool
+    /// RESOURCE_EXHAUSTED, a stopped engine UNAVAILABLE). `SubmitTransaction` and `SubmitShielded`.
+    func submitAndWait(connection: ConnectionID, receivedAt: UInt64,
+                       _ submit: (@escaping ReceiptHandler) async throws(SubmitError) -> Void) async throws -> SettlementV1.TransactionReceipt {
         guard let slot = shares.takePending(connection) else { throw RPCError(.resourceExhausted, shares.pendingRefusal) }
         let waiter = ReceiptWaiter()
         do {
-            try engine.submit(signed) { receipt in
+            try await submit { receipt in
                 slot.release()
                 waiter.deliver(receipt)
             }
@@ -371,7 +390,7 @@ public final class SettlementService: SettlementV1.SettlementServiceProtocol {
     // MARK: Support
 
     /// Runs a store read; a store failure is UNAVAILABLE (retry), logged with its details.
-    private func storeRead<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    func storeRead<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as RPCError {

@@ -30,6 +30,14 @@ typedef struct Settlement__V1__GetChainInfoRequest Settlement__V1__GetChainInfoR
 typedef struct Settlement__V1__ChainInfo Settlement__V1__ChainInfo;
 typedef struct Settlement__V1__GetAccountRequest Settlement__V1__GetAccountRequest;
 typedef struct Settlement__V1__Account Settlement__V1__Account;
+typedef struct Settlement__V1__SubmitShieldedRequest Settlement__V1__SubmitShieldedRequest;
+typedef struct Settlement__V1__GetShieldedStateRequest Settlement__V1__GetShieldedStateRequest;
+typedef struct Settlement__V1__ShieldedState Settlement__V1__ShieldedState;
+typedef struct Settlement__V1__ScanShieldedNotesRequest Settlement__V1__ScanShieldedNotesRequest;
+typedef struct Settlement__V1__ShieldedNote Settlement__V1__ShieldedNote;
+typedef struct Settlement__V1__ShieldedNotes Settlement__V1__ShieldedNotes;
+typedef struct Settlement__V1__GetNullifierStatusRequest Settlement__V1__GetNullifierStatusRequest;
+typedef struct Settlement__V1__NullifierStatus Settlement__V1__NullifierStatus;
 
 
 /* --- enums --- */
@@ -520,6 +528,167 @@ struct  Settlement__V1__Account
     , {0,NULL}, {0,NULL}, 0, 0,NULL, {0,NULL}, 0, {0,NULL}, 0 }
 
 
+struct  Settlement__V1__SubmitShieldedRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The transaction's canonical encoding (docs/shielded.md, "Transactions"): kind, statement,
+   * proof, two note ciphertexts and the transparent party; at most 808 bytes.
+   */
+  ProtobufCBinaryData transaction;
+};
+#define SETTLEMENT__V1__SUBMIT_SHIELDED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__submit_shielded_request__descriptor) \
+    , {0,NULL} }
+
+
+struct  Settlement__V1__GetShieldedStateRequest
+{
+  ProtobufCMessage base;
+};
+#define SETTLEMENT__V1__GET_SHIELDED_STATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__get_shielded_state_request__descriptor) \
+     }
+
+
+/*
+ * The shielded pool as the engine holds it.
+ */
+struct  Settlement__V1__ShieldedState
+{
+  ProtobufCMessage base;
+  /*
+   * The newest batch applied (0 before the first).
+   */
+  uint64_t batch;
+  /*
+   * The note tree's root after it: a field element, 32 bytes.
+   */
+  ProtobufCBinaryData note_root;
+  /*
+   * Leaves in the note tree (the next note's position).
+   */
+  uint64_t note_count;
+  /*
+   * The nullifier set's root after it: 32 bytes.
+   */
+  ProtobufCBinaryData nullifier_root;
+  /*
+   * The note roots a spend may be proven under now (the recent-root window), oldest first,
+   * 32 bytes each; the last is `note_root`.
+   */
+  size_t n_recent_roots;
+  ProtobufCBinaryData *recent_roots;
+  /*
+   * Whether this engine takes shielded transactions (SubmitShielded).
+   */
+  protobuf_c_boolean accepts_shielded;
+  /*
+   * The least fee a shielded transaction must pay; 0 when it takes none.
+   */
+  uint64_t minimum_fee;
+};
+#define SETTLEMENT__V1__SHIELDED_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__shielded_state__descriptor) \
+    , 0, {0,NULL}, 0, {0,NULL}, 0,NULL, 0, 0 }
+
+
+struct  Settlement__V1__ScanShieldedNotesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The first note position to return.
+   */
+  uint64_t from_position;
+  /*
+   * Most notes to return in this call; 0 or more than the server's bound: the bound.
+   */
+  uint64_t max_notes;
+};
+#define SETTLEMENT__V1__SCAN_SHIELDED_NOTES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__scan_shielded_notes_request__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * One note of the pool as it is on the wire and in the store.
+ */
+struct  Settlement__V1__ShieldedNote
+{
+  ProtobufCMessage base;
+  /*
+   * Its leaf position in the note tree.
+   */
+  uint64_t position;
+  /*
+   * Its commitment: a field element, 32 bytes.
+   */
+  ProtobufCBinaryData commitment;
+  /*
+   * Its ciphertext for the recipient: 121 bytes (ephemeral key, sealed value, randomness, memo).
+   */
+  ProtobufCBinaryData ciphertext;
+  /*
+   * The batch that appended it.
+   */
+  uint64_t batch;
+};
+#define SETTLEMENT__V1__SHIELDED_NOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__shielded_note__descriptor) \
+    , 0, {0,NULL}, {0,NULL}, 0 }
+
+
+/*
+ * One page of a ScanShieldedNotes stream.
+ */
+struct  Settlement__V1__ShieldedNotes
+{
+  ProtobufCMessage base;
+  /*
+   * Consecutive notes in position order (at most 1,000).
+   */
+  size_t n_notes;
+  Settlement__V1__ShieldedNote **notes;
+  /*
+   * Set on the last page when the call reached the durable end; unset on a last page cut by
+   * `max_notes` or the server's bound (call again from the next position).
+   */
+  protobuf_c_boolean end;
+};
+#define SETTLEMENT__V1__SHIELDED_NOTES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__shielded_notes__descriptor) \
+    , 0,NULL, 0 }
+
+
+struct  Settlement__V1__GetNullifierStatusRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Nullifiers to look up: at most 1,024, field elements of 32 bytes each.
+   */
+  size_t n_nullifiers;
+  ProtobufCBinaryData *nullifiers;
+};
+#define SETTLEMENT__V1__GET_NULLIFIER_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__get_nullifier_status_request__descriptor) \
+    , 0,NULL }
+
+
+struct  Settlement__V1__NullifierStatus
+{
+  ProtobufCMessage base;
+  /*
+   * For each requested nullifier, in request order: the durable batch that spent it, 0 when it
+   * is unspent (batches start at 1).
+   */
+  size_t n_spent_batch;
+  uint64_t *spent_batch;
+};
+#define SETTLEMENT__V1__NULLIFIER_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__nullifier_status__descriptor) \
+    , 0,NULL }
+
+
 /* Settlement__V1__SignedTransfer methods */
 void   settlement__v1__signed_transfer__init
                      (Settlement__V1__SignedTransfer         *message);
@@ -805,6 +974,158 @@ Settlement__V1__Account *
 void   settlement__v1__account__free_unpacked
                      (Settlement__V1__Account *message,
                       ProtobufCAllocator *allocator);
+/* Settlement__V1__SubmitShieldedRequest methods */
+void   settlement__v1__submit_shielded_request__init
+                     (Settlement__V1__SubmitShieldedRequest         *message);
+size_t settlement__v1__submit_shielded_request__get_packed_size
+                     (const Settlement__V1__SubmitShieldedRequest   *message);
+size_t settlement__v1__submit_shielded_request__pack
+                     (const Settlement__V1__SubmitShieldedRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__submit_shielded_request__pack_to_buffer
+                     (const Settlement__V1__SubmitShieldedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__SubmitShieldedRequest *
+       settlement__v1__submit_shielded_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__submit_shielded_request__free_unpacked
+                     (Settlement__V1__SubmitShieldedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__GetShieldedStateRequest methods */
+void   settlement__v1__get_shielded_state_request__init
+                     (Settlement__V1__GetShieldedStateRequest         *message);
+size_t settlement__v1__get_shielded_state_request__get_packed_size
+                     (const Settlement__V1__GetShieldedStateRequest   *message);
+size_t settlement__v1__get_shielded_state_request__pack
+                     (const Settlement__V1__GetShieldedStateRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__get_shielded_state_request__pack_to_buffer
+                     (const Settlement__V1__GetShieldedStateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__GetShieldedStateRequest *
+       settlement__v1__get_shielded_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__get_shielded_state_request__free_unpacked
+                     (Settlement__V1__GetShieldedStateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__ShieldedState methods */
+void   settlement__v1__shielded_state__init
+                     (Settlement__V1__ShieldedState         *message);
+size_t settlement__v1__shielded_state__get_packed_size
+                     (const Settlement__V1__ShieldedState   *message);
+size_t settlement__v1__shielded_state__pack
+                     (const Settlement__V1__ShieldedState   *message,
+                      uint8_t             *out);
+size_t settlement__v1__shielded_state__pack_to_buffer
+                     (const Settlement__V1__ShieldedState   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__ShieldedState *
+       settlement__v1__shielded_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__shielded_state__free_unpacked
+                     (Settlement__V1__ShieldedState *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__ScanShieldedNotesRequest methods */
+void   settlement__v1__scan_shielded_notes_request__init
+                     (Settlement__V1__ScanShieldedNotesRequest         *message);
+size_t settlement__v1__scan_shielded_notes_request__get_packed_size
+                     (const Settlement__V1__ScanShieldedNotesRequest   *message);
+size_t settlement__v1__scan_shielded_notes_request__pack
+                     (const Settlement__V1__ScanShieldedNotesRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__scan_shielded_notes_request__pack_to_buffer
+                     (const Settlement__V1__ScanShieldedNotesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__ScanShieldedNotesRequest *
+       settlement__v1__scan_shielded_notes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__scan_shielded_notes_request__free_unpacked
+                     (Settlement__V1__ScanShieldedNotesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__ShieldedNote methods */
+void   settlement__v1__shielded_note__init
+                     (Settlement__V1__ShieldedNote         *message);
+size_t settlement__v1__shielded_note__get_packed_size
+                     (const Settlement__V1__ShieldedNote   *message);
+size_t settlement__v1__shielded_note__pack
+                     (const Settlement__V1__ShieldedNote   *message,
+                      uint8_t             *out);
+size_t settlement__v1__shielded_note__pack_to_buffer
+                     (const Settlement__V1__ShieldedNote   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__ShieldedNote *
+       settlement__v1__shielded_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__shielded_note__free_unpacked
+                     (Settlement__V1__ShieldedNote *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__ShieldedNotes methods */
+void   settlement__v1__shielded_notes__init
+                     (Settlement__V1__ShieldedNotes         *message);
+size_t settlement__v1__shielded_notes__get_packed_size
+                     (const Settlement__V1__ShieldedNotes   *message);
+size_t settlement__v1__shielded_notes__pack
+                     (const Settlement__V1__ShieldedNotes   *message,
+                      uint8_t             *out);
+size_t settlement__v1__shielded_notes__pack_to_buffer
+                     (const Settlement__V1__ShieldedNotes   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__ShieldedNotes *
+       settlement__v1__shielded_notes__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__shielded_notes__free_unpacked
+                     (Settlement__V1__ShieldedNotes *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__GetNullifierStatusRequest methods */
+void   settlement__v1__get_nullifier_status_request__init
+                     (Settlement__V1__GetNullifierStatusRequest         *message);
+size_t settlement__v1__get_nullifier_status_request__get_packed_size
+                     (const Settlement__V1__GetNullifierStatusRequest   *message);
+size_t settlement__v1__get_nullifier_status_request__pack
+                     (const Settlement__V1__GetNullifierStatusRequest   *message,
+                      uint8_t             *out);
+size_t settlement__v1__get_nullifier_status_request__pack_to_buffer
+                     (const Settlement__V1__GetNullifierStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__GetNullifierStatusRequest *
+       settlement__v1__get_nullifier_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__get_nullifier_status_request__free_unpacked
+                     (Settlement__V1__GetNullifierStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Settlement__V1__NullifierStatus methods */
+void   settlement__v1__nullifier_status__init
+                     (Settlement__V1__NullifierStatus         *message);
+size_t settlement__v1__nullifier_status__get_packed_size
+                     (const Settlement__V1__NullifierStatus   *message);
+size_t settlement__v1__nullifier_status__pack
+                     (const Settlement__V1__NullifierStatus   *message,
+                      uint8_t             *out);
+size_t settlement__v1__nullifier_status__pack_to_buffer
+                     (const Settlement__V1__NullifierStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Settlement__V1__NullifierStatus *
+       settlement__v1__nullifier_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   settlement__v1__nullifier_status__free_unpacked
+                     (Settlement__V1__NullifierStatus *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Settlement__V1__SignedTransfer_Closure)
@@ -852,6 +1173,30 @@ typedef void (*Settlement__V1__GetAccountRequest_Closure)
 typedef void (*Settlement__V1__Account_Closure)
                  (const Settlement__V1__Account *message,
                   void *closure_data);
+typedef void (*Settlement__V1__SubmitShieldedRequest_Closure)
+                 (const Settlement__V1__SubmitShieldedRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__GetShieldedStateRequest_Closure)
+                 (const Settlement__V1__GetShieldedStateRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__ShieldedState_Closure)
+                 (const Settlement__V1__ShieldedState *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__ScanShieldedNotesRequest_Closure)
+                 (const Settlement__V1__ScanShieldedNotesRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__ShieldedNote_Closure)
+                 (const Settlement__V1__ShieldedNote *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__ShieldedNotes_Closure)
+                 (const Settlement__V1__ShieldedNotes *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__GetNullifierStatusRequest_Closure)
+                 (const Settlement__V1__GetNullifierStatusRequest *message,
+                  void *closure_data);
+typedef void (*Settlement__V1__NullifierStatus_Closure)
+                 (const Settlement__V1__NullifierStatus *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -891,6 +1236,22 @@ struct Settlement__V1__Settlement_Service
                       const Settlement__V1__GetAccountRequest *input,
                       Settlement__V1__Account_Closure closure,
                       void *closure_data);
+  void (*submit_shielded)(Settlement__V1__Settlement_Service *service,
+                          const Settlement__V1__SubmitShieldedRequest *input,
+                          Settlement__V1__TransactionReceipt_Closure closure,
+                          void *closure_data);
+  void (*get_shielded_state)(Settlement__V1__Settlement_Service *service,
+                             const Settlement__V1__GetShieldedStateRequest *input,
+                             Settlement__V1__ShieldedState_Closure closure,
+                             void *closure_data);
+  void (*scan_shielded_notes)(Settlement__V1__Settlement_Service *service,
+                              const Settlement__V1__ScanShieldedNotesRequest *input,
+                              Settlement__V1__ShieldedNotes_Closure closure,
+                              void *closure_data);
+  void (*get_nullifier_status)(Settlement__V1__Settlement_Service *service,
+                               const Settlement__V1__GetNullifierStatusRequest *input,
+                               Settlement__V1__NullifierStatus_Closure closure,
+                               void *closure_data);
 };
 typedef void (*Settlement__V1__Settlement_ServiceDestroy)(Settlement__V1__Settlement_Service *);
 void settlement__v1__settlement__init (Settlement__V1__Settlement_Service *service,
@@ -906,7 +1267,11 @@ void settlement__v1__settlement__init (Settlement__V1__Settlement_Service *servi
       function_prefix__ ## get_performance_metrics,\
       function_prefix__ ## get_batch,\
       function_prefix__ ## get_chain_info,\
-      function_prefix__ ## get_account  }
+      function_prefix__ ## get_account,\
+      function_prefix__ ## submit_shielded,\
+      function_prefix__ ## get_shielded_state,\
+      function_prefix__ ## scan_shielded_notes,\
+      function_prefix__ ## get_nullifier_status  }
 void settlement__v1__settlement__submit_transaction(ProtobufCService *service,
                                                     const Settlement__V1__SignedTransfer *input,
                                                     Settlement__V1__TransactionReceipt_Closure closure,
@@ -939,6 +1304,22 @@ void settlement__v1__settlement__get_account(ProtobufCService *service,
                                              const Settlement__V1__GetAccountRequest *input,
                                              Settlement__V1__Account_Closure closure,
                                              void *closure_data);
+void settlement__v1__settlement__submit_shielded(ProtobufCService *service,
+                                                 const Settlement__V1__SubmitShieldedRequest *input,
+                                                 Settlement__V1__TransactionReceipt_Closure closure,
+                                                 void *closure_data);
+void settlement__v1__settlement__get_shielded_state(ProtobufCService *service,
+                                                    const Settlement__V1__GetShieldedStateRequest *input,
+                                                    Settlement__V1__ShieldedState_Closure closure,
+                                                    void *closure_data);
+void settlement__v1__settlement__scan_shielded_notes(ProtobufCService *service,
+                                                     const Settlement__V1__ScanShieldedNotesRequest *input,
+                                                     Settlement__V1__ShieldedNotes_Closure closure,
+                                                     void *closure_data);
+void settlement__v1__settlement__get_nullifier_status(ProtobufCService *service,
+                                                      const Settlement__V1__GetNullifierStatusRequest *input,
+                                                      Settlement__V1__NullifierStatus_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
@@ -959,6 +1340,14 @@ extern const ProtobufCMessageDescriptor settlement__v1__get_chain_info_request__
 extern const ProtobufCMessageDescriptor settlement__v1__chain_info__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__get_account_request__descriptor;
 extern const ProtobufCMessageDescriptor settlement__v1__account__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__submit_shielded_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__get_shielded_state_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__shielded_state__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__scan_shielded_notes_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__shielded_note__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__shielded_notes__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__get_nullifier_status_request__descriptor;
+extern const ProtobufCMessageDescriptor settlement__v1__nullifier_status__descriptor;
 extern const ProtobufCServiceDescriptor settlement__v1__settlement__descriptor;
 
 PROTOBUF_C__END_DECLS
