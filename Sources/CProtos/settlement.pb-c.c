@@ -2178,7 +2178,7 @@ const ProtobufCMessageDescriptor settlement__v1__get_account_request__descriptor
   (ProtobufCMessageInit) settlement__v1__get_account_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors[8] =
+static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors[11] =
 {
   {
     "address",
@@ -2276,13 +2276,52 @@ static const ProtobufCFieldDescriptor settlement__v1__account__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "account_root",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__Account, account_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note_root",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__Account, note_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nullifier_root",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Settlement__V1__Account, nullifier_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned settlement__v1__account__field_indices_by_name[] = {
+  8,   /* field[8] = account_root */
   0,   /* field[0] = address */
   1,   /* field[1] = balance */
   5,   /* field[5] = batch_number */
   7,   /* field[7] = exists */
   2,   /* field[2] = nonce */
+  9,   /* field[9] = note_root */
+  10,   /* field[10] = nullifier_root */
   6,   /* field[6] = proof */
   3,   /* field[3] = proof_siblings */
   4,   /* field[4] = state_root */
@@ -2290,7 +2329,7 @@ static const unsigned settlement__v1__account__field_indices_by_name[] = {
 static const ProtobufCIntRange settlement__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor settlement__v1__account__descriptor =
 {
@@ -2300,7 +2339,7 @@ const ProtobufCMessageDescriptor settlement__v1__account__descriptor =
   "Settlement__V1__Account",
   "settlement.v1",
   sizeof(Settlement__V1__Account),
-  8,
+  11,
   settlement__v1__account__field_descriptors,
   settlement__v1__account__field_indices_by_name,
   1,  settlement__v1__account__number_ranges,

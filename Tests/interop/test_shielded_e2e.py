@@ -117,6 +117,8 @@ def test_state_before_any_note(world, pb):
     s = world["stub"].GetShieldedState(pb.GetShieldedStateRequest(), timeout=RPC_TIMEOUT)
     assert s.accepts_shielded and s.minimum_fee == 1
     assert s.note_count == 0 and len(s.note_root) == 32 and s.recent_roots[-1] == s.note_root
+    a = world["stub"].GetAccount(pb.GetAccountRequest(address=bytes.fromhex(SHIELDER.address[2:])), timeout=RPC_TIMEOUT)
+    assert a.account_root == b"" and a.note_root == b"" and a.nullifier_root == b"", "an unused pool adds nothing"
 
 
 def test_shield_from_an_account(cli, world, pb):
@@ -133,6 +135,19 @@ def test_shield_from_an_account(cli, world, pb):
     world["shield_id"] = bytes.fromhex(receipt["txId"][2:])
     w1 = wallet_balance(cli, world, "w1")
     assert w1["balance"] == 999 and [n["value"] for n in w1["notes"]] == [999], w1
+
+
+def test_account_answers_carry_the_pool_roots(world, pb):
+    """Once the pool is used, GetAccount's proof is against `account_root`, and the state root is
+    keccak256(0x02 || account_root || note_root || nullifier_root), recomputed here with eth-hash
+    (an implementation nobody here wrote); the note root is the one GetShieldedState reports."""
+    from eth_hash.auto import keccak
+    a = world["stub"].GetAccount(pb.GetAccountRequest(address=bytes.fromhex(SHIELDER.address[2:])), timeout=RPC_TIMEOUT)
+    assert len(a.account_root) == 32 and len(a.note_root) == 32 and len(a.nullifier_root) == 32, a
+    assert keccak(b"\x02" + a.account_root + a.note_root + a.nullifier_root) == a.state_root
+    s = world["stub"].GetShieldedState(pb.GetShieldedStateRequest(), timeout=RPC_TIMEOUT)
+    if s.batch == a.batch_number:
+        assert s.note_root == a.note_root and s.nullifier_root == a.nullifier_root
 
 
 def test_status_of_a_shielded_transaction_by_id(world, pb):

@@ -901,6 +901,16 @@ extension SettlementV1 {
         public var proof: [UInt8]
         /// Whether the account has a leaf (a non-zero balance or nonce); false proves absence.
         public var exists: Bool
+        /// Set only once the shielded pool holds a note or a nullifier (docs/shielded.md, "The state
+        /// root"): then `proof` is against `account_root`, and
+        ///   state_root = keccak256(0x02 || account_root || note_root || nullifier_root)
+        /// (97 bytes hashed; note_root is the Poseidon note tree's root as 32 bytes big-endian).
+        /// Empty while the pool is empty: `proof` is then against `state_root` itself.
+        public var accountRoot: [UInt8]
+        /// `note_root` (field 10).
+        public var noteRoot: [UInt8]
+        /// `nullifier_root` (field 11).
+        public var nullifierRoot: [UInt8]
 
         /// Creates a message; omitted fields have their proto3 defaults (nothing is checked).
         public init(
@@ -911,7 +921,10 @@ extension SettlementV1 {
             stateRoot: [UInt8] = [],
             batchNumber: UInt64 = 0,
             proof: [UInt8] = [],
-            exists: Bool = false
+            exists: Bool = false,
+            accountRoot: [UInt8] = [],
+            noteRoot: [UInt8] = [],
+            nullifierRoot: [UInt8] = []
         ) {
             self.address = address
             self.balance = balance
@@ -921,6 +934,9 @@ extension SettlementV1 {
             self.batchNumber = batchNumber
             self.proof = proof
             self.exists = exists
+            self.accountRoot = accountRoot
+            self.noteRoot = noteRoot
+            self.nullifierRoot = nullifierRoot
         }
 
         public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
@@ -942,7 +958,10 @@ extension SettlementV1 {
             let batchNumber = m.batch_number
             let proof = ProtobufC.bytes(m.proof)
             let exists = m.exists != 0
-            self.init(address: address, balance: balance, nonce: nonce, proofSiblings: proofSiblings, stateRoot: stateRoot, batchNumber: batchNumber, proof: proof, exists: exists)
+            let accountRoot = ProtobufC.bytes(m.account_root)
+            let noteRoot = ProtobufC.bytes(m.note_root)
+            let nullifierRoot = ProtobufC.bytes(m.nullifier_root)
+            self.init(address: address, balance: balance, nonce: nonce, proofSiblings: proofSiblings, stateRoot: stateRoot, batchNumber: batchNumber, proof: proof, exists: exists, accountRoot: accountRoot, noteRoot: noteRoot, nullifierRoot: nullifierRoot)
         }
 
         /// The C struct, its strings, bytes, arrays and nested messages owned by `arena`.
@@ -957,6 +976,9 @@ extension SettlementV1 {
             m.batch_number = self.batchNumber
             m.proof = arena.bytes(self.proof)
             m.exists = self.exists ? 1 : 0
+            m.account_root = arena.bytes(self.accountRoot)
+            m.note_root = arena.bytes(self.noteRoot)
+            m.nullifier_root = arena.bytes(self.nullifierRoot)
             return m
         }
     }

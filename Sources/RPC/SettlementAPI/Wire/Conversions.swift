@@ -83,7 +83,10 @@ extension SettlementV1.Account {
     public init(_ p: AccountProof) {
         self.init(address: p.address.bytes, balance: p.account.balance.bigEndianBytes, nonce: p.account.nonce,
                   proofSiblings: p.proof.siblings.filter { $0 != .zero }.map(\.bytes), stateRoot: p.root.bytes,
-                  batchNumber: p.batch, proof: p.proof.serialized, exists: !p.account.isEmpty)
+                  batchNumber: p.batch, proof: p.proof.serialized, exists: !p.account.isEmpty,
+                  accountRoot: p.shieldedRoots.isEmpty ? [] : p.accountRoot.bytes,
+                  noteRoot: p.shieldedRoots.isEmpty ? [] : p.shieldedRoots.noteRoot.bigEndianBytes,
+                  nullifierRoot: p.shieldedRoots.isEmpty ? [] : p.shieldedRoots.nullifierRoot.bytes)
     }
 }
 

@@ -522,10 +522,20 @@ struct  Settlement__V1__Account
    * Whether the account has a leaf (a non-zero balance or nonce); false proves absence.
    */
   protobuf_c_boolean exists;
+  /*
+   * Set only once the shielded pool holds a note or a nullifier (docs/shielded.md, "The state
+   * root"): then `proof` is against `account_root`, and
+   *   state_root = keccak256(0x02 || account_root || note_root || nullifier_root)
+   * (97 bytes hashed; note_root is the Poseidon note tree's root as 32 bytes big-endian).
+   * Empty while the pool is empty: `proof` is then against `state_root` itself.
+   */
+  ProtobufCBinaryData account_root;
+  ProtobufCBinaryData note_root;
+  ProtobufCBinaryData nullifier_root;
 };
 #define SETTLEMENT__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&settlement__v1__account__descriptor) \
-    , {0,NULL}, {0,NULL}, 0, 0,NULL, {0,NULL}, 0, {0,NULL}, 0 }
+    , {0,NULL}, {0,NULL}, 0, 0,NULL, {0,NULL}, 0, {0,NULL}, 0, {0,NULL}, {0,NULL}, {0,NULL} }
 
 
 struct  Settlement__V1__SubmitShieldedRequest
