@@ -32,14 +32,18 @@
 /// transactions (`BatchDataTree`), and carries at most `maxCommitmentBytes` of it
 /// (`BatchData+Size`).
 public enum BatchData {
-    /// One batch's executed transfers, in execution order.
+    /// One batch's executed transactions, in execution order: the transfers, then the shielded
+    /// lane (each shielded transaction as submitted, proof included).
     public struct Batch: Sendable, Equatable {
         public let number: UInt64
         public let transfers: [SignedTransfer]
+        /// The batch's shielded lane, executed after `transfers` (accepted and refused alike).
+        public let shielded: [ShieldedTransaction]
 
-        public init(number: UInt64, transfers: [SignedTransfer]) {
+        public init(number: UInt64, transfers: [SignedTransfer], shielded: [ShieldedTransaction] = []) {
             self.number = number
             self.transfers = transfers
+            self.shielded = shielded
         }
     }
 
