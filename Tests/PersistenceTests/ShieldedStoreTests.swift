@@ -80,6 +80,13 @@ final class ShieldedStoreTests: PostgresTestCase {
         let tail = try await store.committedBatches(after: 2, limit: 10)
         XCTAssertEqual(tail.map(\.shielded), [sealed[2].shieldedEffects])
 
+        // The commitment data's source: each batch's transfers, then its whole lane (refused
+        // transactions included) in lane order, as executed.
+        let data = try await store.batchData(from: 1, to: 3)
+        XCTAssertEqual(data.batches.map(\.shielded), sealed.map { $0.shielded.map(\.tx) })
+        XCTAssertEqual(data.batches.map(\.transfers), sealed.map { $0.transactions.map(\.tx.signed) })
+        XCTAssertEqual(data.newRoot, sealed[2].newRoot)
+
         // Replay from genesis: no image, every batch's effects.
         let chain = try await store.persistedChain(upTo: 3)
         XCTAssertNil(chain.snapshot)

@@ -65,6 +65,13 @@ final class ShieldedTraceTests: XCTestCase {
         XCTAssertEqual(state.shieldedRoots, e.shieldedHead.roots)
         let laneRejections = zip(data.batches, trace.batches).flatMap { batch, t in t.rejections[batch.transfers.count...] }
         XCTAssertEqual(laneRejections.filter { $0 != nil }.count, 1, "the unpayable shield is refused in the trace too")
+        // The proposer's defense rebuilds the whole state (accounts and pool) after each batch
+        // from the store, as the engine restarts, and proves from it.
+        let loader = ProposerDefense.stateLoader(from: store, shieldedRootWindow: f.config.shielded!.rootWindow)
+        for n in 1...head {
+            let loaded = try await loader(n)
+            XCTAssertEqual(loaded.root, trace.batches[Int(n) - 1].postRoot, "the state after batch \(n)")
+        }
         await e.stop()
     }
 
