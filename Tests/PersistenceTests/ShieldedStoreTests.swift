@@ -155,7 +155,14 @@ final class ShieldedStoreTests: PostgresTestCase {
         let among = try await store.acceptedTransactionIds(from: 1, to: 3, among: [lane[0].id, lane[3].id])
         XCTAssertEqual(among.map(\.id), [lane[0].id], "a refused lane entry is not accepted")
 
-        _ = try await store.revertChain(fromBatch: 3, term: 0, commitmentIndex: nil)
+        // The revert of batch 3 carries its accepted lane transactions (the leader offers them
+        // again), and so does `reverts(after:)` (what followers read to announce REVERTED).
+        let revert = try await store.revertChain(fromBatch: 3, term: 0, commitmentIndex: nil)
+        let acceptedIn3 = sealed[2].shielded.filter(\.accepted)
+        XCTAssertEqual(revert?.acceptedShielded.map(\.transaction), acceptedIn3.map(\.tx))
+        XCTAssertEqual(revert?.acceptedShielded.map(\.batch), acceptedIn3.map { _ in 3 })
+        let read = try await store.reverts(after: 0)
+        XCTAssertEqual(read.map(\.acceptedShielded), [revert!.acceptedShielded])
         let notes = try await store.shieldedNotes(from: 0, limit: 100)
         XCTAssertEqual(notes.map(\.batch), Array(repeating: 1, count: 6))
         let spent = try await store.spentNullifiers(sealed[2].shieldedEffects!.nullifiers)
