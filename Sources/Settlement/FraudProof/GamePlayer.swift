@@ -39,6 +39,9 @@ public struct GamePlayer: Sendable {
     public let trace: CommitmentTrace
     /// The commitment's transactions, one array per batch.
     public let batches: [[SignedTransfer]]
+    /// Each batch's shielded lane (empty: none), which follows its transfers in the data tree: an
+    /// inclusion proof needs it whenever a batch has one.
+    public let lanes: [[ShieldedTransaction]]
     /// The state at the commitment's previous root.
     public let preState: SparseMerkleTree
     /// The chain's transition rules (the arbiter's).
@@ -47,23 +50,25 @@ public struct GamePlayer: Sendable {
     public let deposits: DepositLedger
 
     /// A player claiming `trace`'s roots (which may lie) and proving from `preState`.
-    public init(party: ChallengeGame.Party, trace: CommitmentTrace, batches: [[SignedTransfer]], preState: SparseMerkleTree,
-                rules: TransitionRules, deposits: DepositLedger = .none) {
+    public init(party: ChallengeGame.Party, trace: CommitmentTrace, batches: [[SignedTransfer]], lanes: [[ShieldedTransaction]] = [],
+                preState: SparseMerkleTree, rules: TransitionRules, deposits: DepositLedger = .none) {
         precondition(trace.batches.count == batches.count, "a trace and its batches must have as many batches")
+        precondition(lanes.isEmpty || lanes.count == batches.count, "a lane per batch, or none")
         self.party = party
         self.trace = trace
         self.batches = batches
+        self.lanes = lanes
         self.preState = preState
         self.rules = rules
         self.deposits = deposits
     }
 
     /// The honest player: its trace is `batches` re-executed on `preState`.
-    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], preState: SparseMerkleTree, rules: TransitionRules,
-                deposits: DepositLedger = .none) {
+    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], lanes: [[ShieldedTransaction]] = [], preState: SparseMerkleTree,
+                rules: TransitionRules, deposits: DepositLedger = .none) {
         var tree = preState
         let trace = CommitmentTrace.execute(batches, on: &tree, rules: rules, deposits: deposits)
-        self.init(party: party, trace: trace, batches: batches, preState: preState, rules: rules, deposits: deposits)
+        self.init(party: party, trace: trace, batches: batches, lanes: lanes, preState: preState, rules: rules, deposits: deposits)
     }
 
     /// The move to send in `game` at L1 time `nowMs` (the head's timestamp), nil when there is
@@ -97,7 +102,9 @@ public struct GamePlayer: Sendable {
         guard batches.indices.contains(batch), batches[batch].indices.contains(index) else { return nil }
         var tree = preState
         for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &tree, rules: rules, deposits: deposits) }
-        let inclusion = BatchDataTree(batches: batches).inclusionProof(batch: batch, index: index)
+        let data = lanes.isEmpty ? BatchDataTree(batches: batches)
+            : BatchDataTree(zip(batches, lanes).map { BatchData.Batch(number: 0, transfers: $0, shielded: $1) })
+        let inclusion = data.inclusionProof(batch: batch, index: index)
         return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules, deposits: deposits,
                                        inclusion: inclusion)
     }
