@@ -80,6 +80,33 @@ final class BatchDataShieldedTests: XCTestCase {
         XCTAssertEqual(BatchData.encode(decoded.batches, domain: domain), bytes, "one encoding per batch range")
     }
 
+    /// A real shield (a spend proof over the depth-32 circuit) travels through version-2 data and
+    /// its lane leaf intact: decoded, its proof still verifies and its id is unchanged, and its
+    /// inclusion proof leads to the data root.
+    func testARealProofSurvivesTheDataAndItsLaneLeaf() throws {
+        let domain = SigningDomain(chainId: 31337, salt: Keccak256.hash(utf8: "batch data lane"))
+        let account = try PrivateKey(hex: "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
+        let key = try SpendingKey.generate()
+        let real = try SpendBuilder.build(spendingKey: key, inputs: [], payments: [.init(to: key.address, value: 99)],
+                                          publicIn: 100, fee: 1, party: .shieldFrom(key: account, nonce: 0),
+                                          root: NoteTree().root, domain: domain,
+                                          provingKey: ShieldedVerifierTests.keys.proving).transaction
+        XCTAssertEqual(ShieldedVerifier.verifyProofs([real], domain: domain, key: ShieldedVerifierTests.keys.verifying), [nil])
+        let batches = [BatchData.Batch(number: 1, transfers: [transfers[0]], shielded: [real, lane[1]])]
+        // (The transfer is signed for another domain: the data carries it under this one.)
+        let bytes = BatchData.encode(batches, domain: domain)
+        let decodedBatches = try BatchData.decode(bytes).batches
+        let decoded = decodedBatches[0].shielded[0]
+        XCTAssertEqual(decoded, real)
+        XCTAssertEqual(decoded.id, real.id)
+        XCTAssertEqual(ShieldedVerifier.verifyProofs([decoded], domain: domain, key: ShieldedVerifierTests.keys.verifying), [nil])
+        let tree = BatchDataTree(decodedBatches)
+        let p = tree.inclusionProof(batch: 0, shieldedIndex: 0)
+        XCTAssertEqual(p.position, 1)
+        XCTAssertEqual(p.dataRoot(ofShielded: decoded, domain: domain, firstBatch: 1, transactionCounts: [1], shieldedCounts: [2]),
+                       try BatchDataTree.dataRoot(of: bytes))
+    }
+
     /// Without a lane transaction the bytes are version 1, exactly the transfer-only encoding:
     /// the v1 layout written out by hand here (a transparent chain's data is unchanged).
     func testTransferOnlyDataIsVersion1ByteForByte() throws {
