@@ -272,7 +272,7 @@ public final class FinalityEngine: Sendable {
         }
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
-                                      dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(domain: domain, firstBatch: from))
+                                      dataRoot: BatchDataTree(batches).dataRoot(domain: domain, firstBatch: from))
         var term: UInt64?
         if let leaderTerm {
             guard let current = leaderTerm() else { return false }

@@ -114,7 +114,8 @@ public struct GamePlayer: Sendable {
         guard batches.indices.contains(batch), batches[batch].transfers.indices.contains(index) else { return nil }
         var state = preState
         for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &state, rules: rules, deposits: deposits) }
-        let inclusion = BatchDataTree(batches: batches.map(\.transfers)).inclusionProof(batch: batch, index: index)
+        // Positions count every earlier batch's lane: the data tree over the whole batches.
+        let inclusion = BatchDataTree(batches).inclusionProof(batch: batch, index: index)
         return BatchTrace.oneStepProof(of: batches[batch], index: index, from: state, rules: rules, deposits: deposits,
                                        inclusion: inclusion)
     }
