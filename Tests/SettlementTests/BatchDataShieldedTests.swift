@@ -488,4 +488,42 @@ final class BatchDataShieldedTests: XCTestCase {
         XCTAssertEqual(chain.state.game(0)?.game.result?.winner, .challenger)
         XCTAssertTrue(chain.state.commitments[0].reverted)
     }
+
+    /// The game's steps in a batch are its transfers, then its lane (as the parties' traces run
+    /// them): a lie in the last step of a batch with a lane narrows the game to a lane step. No
+    /// one-step proof of a shielded transaction exists yet, so nobody can prove that step: a
+    /// transfer's proof offered there is refused with that reason, and the proposer's clock
+    /// decides (the reason a production engine refuses the lane).
+    func testAGameStepsThroughTheLaneAndALaneStepCannotBeProvenYet() throws {
+        let batches = [laneBatches()[0]]
+        let data = BatchData.encode(batches, domain: fixture.rules.domain)
+        let preState = RollupState(accounts: fixture.tree, windowCapacity: fixture.rules.shieldedRootWindow)
+        let honest = GamePlayer(party: .challenger, batches: batches, preState: preState, rules: fixture.rules)
+        XCTAssertEqual(honest.trace.transactionCounts, [5], "3 transfers, then 2 lane transactions")
+        let lie = CommitmentWorld.lie(honest.trace.newRoot)
+        let dishonest = GamePlayer(party: .proposer, trace: honest.trace.claiming(newRoot: lie), batches: batches,
+                                   preState: preState, rules: fixture.rules)
+        let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: lie,
+                             dataRoot: try BatchDataTree.dataRoot(of: data))
+        var chain = ArbiterChain(config: config())
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
+        chain.send(.registerValidator(stake: 1), by: challenger)
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.openChallenge(commitment: 0, claimedRoot: honest.trace.newRoot, bond: 1),
+                                                          by: challenger)))
+        for _ in 0 ..< 100 {
+            let record = chain.state.game(0)!
+            guard record.game.midpoint != nil, let turn = record.game.turn else { break }
+            let player = turn == .proposer ? dishonest : honest
+            let call = player.nextCall(for: record, atMs: chain.nowMs + 1_000)!
+            XCTAssertNil(ArbiterChain.revertReason(chain.send(call, by: record.address(of: turn))))
+        }
+        let record = chain.state.game(0)!
+        let (batch, index) = try XCTUnwrap(record.game.disputedTransaction)
+        XCTAssertEqual(batch, 0)
+        XCTAssertEqual(index, 4, "the last lane transaction")
+        XCTAssertNil(honest.nextCall(for: record, atMs: chain.nowMs + 1_000), "the player has no proof to offer for a lane step")
+        let transferProof = try XCTUnwrap(honest.proof(batch: 0, index: 2))
+        let reason = ArbiterChain.revertReason(chain.send(.proveOneStep(game: 0, proof: transferProof.serialized), by: challenger))
+        XCTAssertTrue(reason?.contains("whose one-step proof is not supported yet") ?? false, reason ?? "accepted")
+    }
 }
