@@ -53,18 +53,11 @@ public actor ProposerDefense {
     }
 
     /// A loader that rebuilds the state after a batch from `store` as the engine does at start
-    /// (the newest snapshot with the pool's image, then each later batch's diff and shielded
-    /// effects, every recorded root checked), the pool's window holding `shieldedRootWindow`
-    /// batches as the engine's.
+    /// (`SettlementStore.rollupState(afterBatch:shieldedRootWindow:)`), the pool's window holding
+    /// `shieldedRootWindow` batches as the engine's.
     public static func stateLoader(from store: any SettlementStore,
                                    shieldedRootWindow: Int = ShieldedPool.defaultWindow) -> StateLoader {
-        { batch in
-            let chain = try await store.persistedChain(upTo: batch)
-            var state = StateManager(retainedBatches: 1, shieldedRootWindow: shieldedRootWindow)
-            let (last, _) = try SettlementEngine.replay(chain, into: &state)
-            guard last == batch else { throw ValidatorError.stateUnavailable(batch: batch) }
-            return RollupState(state)
-        }
+        { batch in try await store.rollupState(afterBatch: batch, shieldedRootWindow: shieldedRootWindow) }
     }
 
     /// Ids of the games we are still playing.

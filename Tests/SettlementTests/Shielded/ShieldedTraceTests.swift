@@ -18,8 +18,12 @@ final class ShieldedTraceTests: XCTestCase {
     /// An engine's chain with a shield, then a batch mixing a transfer, a shielded send and a
     /// shield the lane refuses (its account cannot pay it), then transfers over the used pool;
     /// returns the engine, the fixture, the store and the newest batch.
-    func usedPoolChain() async throws -> (SettlementEngine, EngineFixture, InMemorySettlementStore, UInt64) {
-        let f = engineTests.fixture(window: 8)
+    func usedPoolChain(retainedBatches: Int? = nil) async throws -> (SettlementEngine, EngineFixture, InMemorySettlementStore, UInt64) {
+        var f = engineTests.fixture(window: 8)
+        if let retainedBatches {
+            f.config.retainedBatches = retainedBatches
+            f.config.maxConcurrentBatches = retainedBatches
+        }
         let store = InMemorySettlementStore()
         let e = try await f.engine(store: store)
         let shield = try engineTests.makeShield(e, f, value: 100, fee: 2, to: alice, nonce: 0)
@@ -72,6 +76,21 @@ final class ShieldedTraceTests: XCTestCase {
             let loaded = try await loader(n)
             XCTAssertEqual(loaded.root, trace.batches[Int(n) - 1].postRoot, "the state after batch \(n)")
         }
+        await e.stop()
+    }
+
+    /// A proof against a batch the engine no longer holds (a withdrawal claim's) is served from
+    /// the state rebuilt from the store — accounts and pool — and carries the pool's roots.
+    func testAHistoricalAccountProofOverAUsedPoolVerifiesAgainstTheRecordedRoot() async throws {
+        let (e, f, store, head) = try await usedPoolChain(retainedBatches: 1)
+        for n in 1..<head {
+            let proof = try await e.historicalAccount(f.keys[0].address, atBatch: n)
+            let recorded = try await store.batch(n)!.newRoot
+            XCTAssertEqual(proof.root, recorded, "batch \(n)")
+            XCTAssertTrue(proof.verify(), "batch \(n)")
+            XCTAssertFalse(proof.shieldedRoots.isEmpty, "the pool is used from batch 1 on")
+        }
+        XCTAssertGreaterThan(e.historicalRebuilds, 0, "served by rebuilding, not from memory")
         await e.stop()
     }
 
