@@ -80,7 +80,7 @@ extension SettlementEngine: ChainReverter {
         let offered = revert.accepted.map(\.transfer).filter { !$0.isL1Originated }
         let checked = await validation.validate(offered)
         requeue(revert, checked: checked, lostGame: commitmentIndex)
-        requeueShielded(revert)
+        await requeueShielded(revert)
         logger.warning("chain rolled back", metadata: [
             "revert": "\(revert.id)", "commitment": "\(commitmentIndex.map { "\($0)" } ?? "none")",
             "batches": "\(revert.fromBatch)...\(revert.toBatch)", "resequencing": "\(revert.accepted.count)",

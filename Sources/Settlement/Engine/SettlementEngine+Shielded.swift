@@ -17,8 +17,8 @@ extension SettlementEngine {
     /// Whether this engine takes shielded transactions (configured with `ShieldedSettings`).
     public var acceptsShielded: Bool { config.shielded != nil }
 
-    /// Verifies `tx` (shape, binding, a shield's signature, the proof) on the caller's task and
-    /// queues it for the shielded lane of a coming batch; `onReceipt` gets its SEQUENCED (after
+    /// Verifies `tx` (shape, binding, a shield's signature, the proof; off the cooperative threads,
+    /// one call at a time: `ShieldedProofVerifier`) and queues it for the shielded lane of a coming batch; `onReceipt` gets its SEQUENCED (after
     /// commit) or REJECTED receipt, with the reason, exactly once. Resubmitting one already
     /// durable answers with its stored receipt. Throws when the engine cannot take it at all
     /// (no shielded lane, not the sequencer, stopping, the lane's queue full, too many copies of
@@ -40,7 +40,7 @@ extension SettlementEngine {
     /// copy under a garbage proof is refused without touching the original.
     public func submitShielded(_ txs: [ShieldedTransaction],
                                onReceipt: @escaping @Sendable (Int, Receipt) -> Void) async throws(SubmitError) -> [SubmitError?] {
-        guard let settings = config.shielded, let key = shieldedKey, let queue = shieldedQueue else {
+        guard let settings = config.shielded, let verifier = shieldedVerifier, let queue = shieldedQueue else {
             throw .unavailable(Self.noShieldedLane)
         }
         guard isRunning else { throw .unavailable("the engine is not running") }
@@ -58,7 +58,7 @@ extension SettlementEngine {
                 candidates.append(i)
             }
         }
-        let verdicts = ShieldedVerifier.verifyProofs(candidates.map { txs[$0] }, domain: domain, key: key)
+        let verdicts = await verifier.verifyProofs(candidates.map { txs[$0] })
         var verified: [Int] = []
         for (i, verdict) in zip(candidates, verdicts) {
             if let verdict { onReceipt(i, .rejected(ids[i], verdict.description)) } else { verified.append(i) }

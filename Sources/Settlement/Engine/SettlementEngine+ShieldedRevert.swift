@@ -9,13 +9,13 @@ extension SettlementEngine {
     /// window, a nullifier spent meanwhile, a shield's used nonce). Those refused are announced
     /// REJECTED with the reason; the others are sequenced anew and announced like any other.
     /// A waiting transaction that no longer fits in the queue is answered UNAVAILABLE (resubmit).
-    func requeueShielded(_ revert: ChainRevert) {
+    func requeueShielded(_ revert: ChainRevert) async {
         let lane = revert.acceptedShielded.map(\.transaction)
         guard !lane.isEmpty else { return }
         var refused: [(id: Digest32, reason: String)] = []
         var evicted: [ShieldedQueue.Entry] = []
-        if let queue = shieldedQueue, let key = shieldedKey {
-            let verdicts = ShieldedVerifier.verifyProofs(lane, domain: domain, key: key)
+        if let queue = shieldedQueue, let verifier = shieldedVerifier {
+            let verdicts = await verifier.verifyProofs(lane)
             lifecycle.withLock { _ in
                 let waiting = queue.drainAll()
                 for (tx, verdict) in zip(lane, verdicts) {

@@ -57,8 +57,9 @@ public final class SettlementEngine: Sendable {
     public let pool: TransactionPool
     /// Verified shielded transactions waiting for a batch's lane (nil: no shielded lane).
     let shieldedQueue: ShieldedQueue?
-    /// The spend circuit's verifying key, prepared once (nil: no shielded lane).
-    let shieldedKey: Groth16.PreparedVerifyingKey?
+    /// Verifies shielded transactions' proofs under the spend circuit's key, off the cooperative
+    /// threads (nil: no shielded lane).
+    let shieldedVerifier: ShieldedProofVerifier?
     public let events: StatusEvents
     /// Transactions refused for good after a lost fraud-proof game (`Quarantine`).
     public let quarantine = Quarantine()
@@ -141,7 +142,10 @@ public final class SettlementEngine: Sendable {
         let state = LockedState(StateManager(retainedBatches: config.retainedBatches,
                                              shieldedRootWindow: config.shielded?.rootWindow ?? ShieldedPool.defaultWindow))
         shieldedQueue = config.shielded.map { ShieldedQueue(capacity: $0.maxPending) }
-        shieldedKey = config.shielded.map { Groth16.PreparedVerifyingKey($0.verifyingKey) }
+        let deployment = domain
+        shieldedVerifier = config.shielded.map {
+            ShieldedProofVerifier(key: Groth16.PreparedVerifyingKey($0.verifyingKey), domain: deployment)
+        }
         self.state = state
         pool = TransactionPool(capacity: config.maxPendingTransactions, maxFutureNonces: config.maxFutureNoncesPerSender,
                                futureTimeout: .milliseconds(config.futureNonceTimeoutMs),
