@@ -86,10 +86,12 @@ extension SettlementEngine {
                         return true
                     }
                     if let inFlight { return inFlight ? .taken(.attached) : .taken(.tooManyCopies(limit: ShieldedQueue.maxCopiesPerEntry)) }
-                    if !queue.contains(id), let why = state.withLock({ Self.admissionRefusal(txs[i], in: $0) }) {
-                        return .refused(why)
+                    let (why, balance) = state.withLock { s in
+                        (queue.contains(id) ? nil : Self.admissionRefusal(txs[i], in: s), txs[i].shield.map { s.account($0.from).balance })
                     }
-                    return .taken(queue.add(ShieldedQueue.Entry(tx: txs[i], id: id, receivedAt: receivedAt, onReceipt: handler)))
+                    if let why { return .refused(why) }
+                    return .taken(queue.add(ShieldedQueue.Entry(tx: txs[i], id: id, receivedAt: receivedAt, onReceipt: handler),
+                                            shieldBalance: balance))
                 }
                 switch outcome {
                 case .taken(.queued): pool.nudge()
@@ -98,8 +100,10 @@ extension SettlementEngine {
                     results[i] = .overloaded("the shielded lane's queue is full (\(capacity) pending); retry later")
                 case .taken(.tooManyCopies(let limit)):
                     results[i] = .overloaded("this shielded transaction is pending and \(limit) submissions of it already wait for its receipt; retry later")
-                case .taken(.nullifierPending):
-                    refused.append((i, "double spend: a nullifier is spent by another transaction waiting for the lane"))
+                case .taken(let refusal) where Self.queueRefusal(refusal) != nil:
+                    refused.append((i, Self.queueRefusal(refusal)!))
+                case .taken:
+                    preconditionFailure("every other queue outcome is handled above")
                 case .refused(let why):
                     refused.append((i, why))
                 }
@@ -149,6 +153,18 @@ extension SettlementEngine {
             if shield.nonce < next { return "nonce \(shield.nonce) is used: the account's next nonce is \(next)" }
         }
         return nil
+    }
+
+    /// Why the queue refused a transaction for good (nil for the outcomes that are not a refusal):
+    /// the lane would refuse it anyway.
+    static func queueRefusal(_ outcome: ShieldedQueue.Outcome) -> String? {
+        switch outcome {
+        case .nullifierPending: "double spend: a nullifier is spent by another transaction waiting for the lane"
+        case .shieldNoncePending: "the shield's nonce is used by another shield of this account waiting for the lane"
+        case .shieldUnfunded(let balance, let needed):
+            "the account's balance \(balance) does not cover its shields waiting for the lane and this one (\(needed) in all)"
+        case .queued, .attached, .full, .tooManyCopies: nil
+        }
     }
 
     /// Why a shielded submission is refused by an engine without the lane.

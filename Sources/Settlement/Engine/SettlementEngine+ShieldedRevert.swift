@@ -21,20 +21,28 @@ extension SettlementEngine {
                 for (tx, verdict) in zip(lane, verdicts) {
                     if let verdict {
                         refused.append((tx.id, verdict.description))
-                    } else if let why = state.withLock({ Self.admissionRefusal(tx, in: $0) }) {
-                        refused.append((tx.id, why))
                     } else {
-                        switch queue.add(ShieldedQueue.Entry(tx: tx, id: tx.id, receivedAt: .now, onReceipt: { _ in })) {
+                        let (why, balance) = state.withLock { s in
+                            (Self.admissionRefusal(tx, in: s), tx.shield.map { s.account($0.from).balance })
+                        }
+                        if let why {
+                            refused.append((tx.id, why))
+                            continue
+                        }
+                        let outcome = queue.add(ShieldedQueue.Entry(tx: tx, id: tx.id, receivedAt: .now, onReceipt: { _ in }),
+                                                shieldBalance: balance)
+                        switch outcome {
                         case .queued, .attached: break
-                        case .nullifierPending: refused.append((tx.id, "double spend: a nullifier is spent by another reverted transaction"))
                         case .full, .tooManyCopies: refused.append((tx.id, "the shielded lane's queue is full"))
+                        case .nullifierPending, .shieldNoncePending, .shieldUnfunded: refused.append((tx.id, Self.queueRefusal(outcome)!))
                         }
                     }
                 }
                 for e in waiting {
-                    switch queue.add(e) {
+                    let balance = e.tx.shield.map { sh in state.withLock { $0.account(sh.from).balance } }
+                    switch queue.add(e, shieldBalance: balance) {
                     case .queued, .attached: break
-                    case .nullifierPending, .full, .tooManyCopies: evicted.append(e)
+                    case .nullifierPending, .shieldNoncePending, .shieldUnfunded, .full, .tooManyCopies: evicted.append(e)
                     }
                 }
             }
@@ -47,11 +55,11 @@ extension SettlementEngine {
                         batchNumber: 0, stateRoot: .zero, atMs: nowMs)
         })
         for e in evicted {
-            // A waiting transaction whose nullifier a reverted one now spends is a double spend;
-            // one that no longer fits may be resubmitted.
+            // One that no longer fits, or whose account's nonce or balance a re-offered shield now
+            // takes, may be resubmitted; one whose note a re-offered transaction spends cannot.
             let spends = e.tx.statement.nullifiers.contains { n in lane.contains { $0.statement.nullifiers.contains(n) } }
             e.onReceipt(.rejected(e.id, spends ? "double spend: a nullifier is spent by a transaction sequenced again after a chain revert"
-                                               : "\(Receipt.unavailablePrefix)the shielded lane's queue is full after a chain revert; resubmit"))
+                                               : "\(Receipt.unavailablePrefix)the shielded lane's queue no longer takes it after a chain revert; resubmit"))
         }
         pool.nudge()
     }

@@ -11,7 +11,10 @@ import ZK
 /// handler chained per copy would otherwise grow without bound).
 /// A transaction spending a nullifier that another queued transaction spends is refused
 /// (`nullifierPending`): only the note's owner can prove a spend of it, and each further spend
-/// would take a lane slot to be refused there for free.
+/// would take a lane slot to be refused there for free. Likewise a shield whose account nonce a
+/// queued shield uses (`shieldNoncePending`), or whose amount the account's balance does not
+/// cover beside the shields it has queued (`shieldUnfunded`, when the caller gives the balance):
+/// the lane would refuse them, for free, in every batch they were resubmitted to.
 public final class ShieldedQueue: Sendable {
     /// One queued transaction.
     public struct Entry: Sendable {
@@ -41,6 +44,10 @@ public final class ShieldedQueue: Sendable {
         case tooManyCopies(limit: Int)
         /// Another queued transaction spends one of its nullifiers.
         case nullifierPending
+        /// A queued shield of the same account uses its nonce.
+        case shieldNoncePending
+        /// The account's balance does not cover the shield with the shields it has queued.
+        case shieldUnfunded(balance: UInt256, needed: UInt256)
     }
 
     /// Most submissions of one transaction that wait on one queue entry (as the transparent pool).
@@ -52,6 +59,16 @@ public final class ShieldedQueue: Sendable {
         var ids: [Digest32: Int] = [:]
         /// The nullifiers of the queued transactions.
         var nullifiers: Set<Fr> = []
+        /// Per account, the nonces and the total amount of its queued shields.
+        var shields: [Address: (nonces: Set<UInt64>, total: UInt256)] = [:]
+
+        mutating func forget(_ tx: ShieldedTransaction) {
+            nullifiers.subtract(tx.statement.nullifiers)
+            guard let shield = tx.shield, var pending = shields[shield.from] else { return }
+            pending.nonces.remove(shield.nonce)
+            pending.total = pending.total - UInt256(tx.statement.publicIn)
+            shields[shield.from] = pending.nonces.isEmpty ? nil : pending
+        }
     }
 
     public let capacity: Int
@@ -67,8 +84,9 @@ public final class ShieldedQueue: Sendable {
 
     public func contains(_ id: Digest32) -> Bool { state.withLock { $0.ids[id] != nil } }
 
-    /// Queues `entry` (see `Outcome`).
-    public func add(_ entry: Entry) -> Outcome {
+    /// Queues `entry` (see `Outcome`). For a shield, `shieldBalance` is its account's balance now
+    /// (nil: not checked).
+    public func add(_ entry: Entry, shieldBalance: UInt256? = nil) -> Outcome {
         state.withLock { s in
             if let i = s.ids[entry.id] {
                 let first = s.entries[i].onReceipt, second = entry.onReceipt
@@ -85,6 +103,13 @@ public final class ShieldedQueue: Sendable {
             guard s.entries.count - s.head < capacity else { return .full(capacity: capacity) }
             let spent = entry.tx.statement.nullifiers
             if spent.contains(where: s.nullifiers.contains) { return .nullifierPending }
+            if let shield = entry.tx.shield {
+                let pending = s.shields[shield.from] ?? ([], .zero)
+                if pending.nonces.contains(shield.nonce) { return .shieldNoncePending }
+                let needed = pending.total + UInt256(entry.tx.statement.publicIn)
+                if let balance = shieldBalance, balance < needed { return .shieldUnfunded(balance: balance, needed: needed) }
+                s.shields[shield.from] = (pending.nonces.union([shield.nonce]), needed)
+            }
             s.nullifiers.formUnion(spent)
             s.ids[entry.id] = s.entries.count
             s.entries.append(entry)
@@ -112,7 +137,7 @@ public final class ShieldedQueue: Sendable {
             let taken = Array(s.entries[s.head..<end])
             for e in taken {
                 s.ids[e.id] = nil
-                s.nullifiers.subtract(e.tx.statement.nullifiers)
+                s.forget(e.tx)
             }
             s.head = end
             if s.head == s.entries.count {

@@ -89,5 +89,19 @@ extension ShieldedEngineTests {
         XCTAssertEqual(got[1]?.batchNumber, 0, "refused at admission, not in a batch's lane")
         await e.stop()
     }
-}
 
+    /// A shield its account cannot pay — alone, or beside its shields already queued — is refused
+    /// at admission with the reason and takes no lane slot; before, it was queued and refused in
+    /// the lane, for free, in every batch it was resubmitted to.
+    func testAShieldItsAccountCannotPayNeverTakesALaneSlot() async throws {
+        let f = fixture()
+        let e = try await f.engine()
+        let unpayable = try makeShield(e, f, account: 2, value: 5_000, to: bob, nonce: 0)
+        let r = try await e.submitShieldedAndWait(unpayable)
+        XCTAssertEqual(r.status, .rejected)
+        XCTAssertTrue(r.reason.contains("does not cover"), r.reason)
+        XCTAssertEqual(r.batchNumber, 0, "refused at admission, not in a batch's lane")
+        XCTAssertEqual(e.head.batch, 0, "no batch was made for it")
+        await e.stop()
+    }
+}

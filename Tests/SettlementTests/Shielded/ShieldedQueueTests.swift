@@ -45,6 +45,38 @@ final class ShieldedQueueTests: XCTestCase {
         XCTAssertEqual(got.all.count, ShieldedQueue.maxCopiesPerEntry, "every attached copy is answered once")
     }
 
+    /// A shield from `from` with `nonce` moving `amount` in (the queue checks no proof or signature).
+    func shield(_ n: UInt64, from: Address, nonce: UInt64, amount: UInt64) -> ShieldedTransaction {
+        var t = tx(n)
+        t.kind = .shield
+        t.statement.publicIn = amount
+        t.shield = .init(from: from, nonce: nonce, signature: [])
+        return t
+    }
+
+    /// An account's queued shields may not reuse a nonce or together exceed its balance: the lane
+    /// would refuse the extra ones for free, in every batch they were resubmitted to. A take
+    /// releases what it took.
+    func testQueuedShieldsOfOneAccountKeepTheirNoncesAndBalance() {
+        let q = ShieldedQueue(capacity: 10)
+        let a = Address(bytes: [UInt8](repeating: 0xa1, count: 20))!, b = Address(bytes: [UInt8](repeating: 0xb2, count: 20))!
+        XCTAssertEqual(q.add(entry(shield(1, from: a, nonce: 0, amount: 60)), shieldBalance: 100), .queued)
+        XCTAssertEqual(q.add(entry(shield(2, from: a, nonce: 0, amount: 1)), shieldBalance: 100), .shieldNoncePending)
+        XCTAssertEqual(q.add(entry(shield(3, from: a, nonce: 1, amount: 41)), shieldBalance: 100),
+                       .shieldUnfunded(balance: 100, needed: 101))
+        XCTAssertEqual(q.add(entry(shield(4, from: a, nonce: 1, amount: 40)), shieldBalance: 100), .queued)
+        XCTAssertEqual(q.add(entry(shield(5, from: b, nonce: 0, amount: 100)), shieldBalance: 100), .queued, "another account")
+        XCTAssertEqual(q.add(entry(tx(6))), .queued, "a transfer has no account")
+        XCTAssertEqual(q.count, 4)
+        XCTAssertEqual(q.take(max: 1).count, 1)
+        XCTAssertEqual(q.add(entry(shield(7, from: a, nonce: 0, amount: 60)), shieldBalance: 100), .queued,
+                       "taken: its nonce and amount are no longer pending")
+        XCTAssertEqual(q.add(entry(shield(8, from: a, nonce: 2, amount: 1)), shieldBalance: 100),
+                       .shieldUnfunded(balance: 100, needed: 101))
+        _ = q.drainAll()
+        XCTAssertEqual(q.add(entry(shield(9, from: a, nonce: 2, amount: 100)), shieldBalance: 100), .queued, "a drain releases all")
+    }
+
     /// A take bounded by data bytes stops before the first transaction that does not fit (the
     /// next take starts with it), however many would fit by count; order is kept.
     func testATakeStopsAtTheDataBudgetInOrder() {
