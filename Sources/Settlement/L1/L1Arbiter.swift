@@ -12,7 +12,8 @@
 /// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) run the
 /// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`); withdrawal
 /// claims are checked against final commitments (`L1Arbiter+Withdrawals`, `Withdrawals`); the
-/// forced-inclusion inbox, its deadline and permissionless proposing are in `L1Arbiter+Inbox`.
+/// forced-inclusion inbox, its deadline and permissionless proposing are in `L1Arbiter+Inbox`; the
+/// shielded lane's aggregate, verified at posting, in `L1Arbiter+Lane`.
 public struct L1Arbiter: Sendable {
     /// The rules.
     public let config: L1ArbiterConfig
