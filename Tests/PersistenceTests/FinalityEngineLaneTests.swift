@@ -7,7 +7,8 @@ import ZK
 
 /// The poster with a shielded lane: the finality engine reads the lane back from the data it
 /// posts, aggregates its spend proofs (real depth-32 proofs, a development SRS) and the L1
-/// simulator's arbiter accepts the commitment with its aggregate.
+/// simulator's arbiter accepts the commitment with its aggregate; without aggregation keys it
+/// posts nothing.
 ///
 /// Needs the batch data to carry the lane (`BatchData` version 2): skipped until it does. The
 /// store does not hand the finality engine its lanes yet either (`FinalityStore.batchData`), so
@@ -67,11 +68,18 @@ final class FinalityEngineLaneTests: PostgresTestCase {
         try await l1.open()
         var settings = FinalityEngine.Settings(settlementInterval: .zero, confirmationDepth: 1, challengePeriodMs: 60_000,
                                                maxBatchesPerCommitment: 10, proposer: proposer, bond: 1)
-        settings.laneAggregation = keys
         var logger = Logger(label: "finality-lane-test")
-        logger.logLevel = .warning
-        let finality = FinalityEngine(settings: settings, l1: l1, store: LaneStore(base: base, lanes: [1: [txs[0], txs[1]], 2: [txs[2]]]),
-                                      domain: chain.domain, events: StatusEvents(), durableHead: { 2 }, logger: logger)
+        logger.logLevel = .critical
+        let store = LaneStore(base: base, lanes: [1: [txs[0], txs[1]], 2: [txs[2]]])
+        // Without aggregation keys the poster posts nothing (the arbiter would refuse it).
+        let keyless = FinalityEngine(settings: settings, l1: l1, store: store, domain: chain.domain, events: StatusEvents(),
+                                     durableHead: { 2 }, logger: logger)
+        try await keyless.step()
+        let nothing = try await base.latestCommitment()
+        XCTAssertNil(nothing)
+        settings.laneAggregation = keys
+        let finality = FinalityEngine(settings: settings, l1: l1, store: store, domain: chain.domain, events: StatusEvents(),
+                                      durableHead: { 2 }, logger: logger)
         try await finality.step()
         _ = try await l1.produceBlock()
         let head = try await l1.head()

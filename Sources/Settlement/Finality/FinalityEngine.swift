@@ -87,6 +87,8 @@ public final class FinalityEngine: Sendable {
         var oversizedBatch: UInt64?
         /// Lane aggregates of recent commitments (index → data hash and bytes), for re-posts.
         var aggregates: [UInt64: (data: Digest32, bytes: [UInt8])] = [:]
+        /// The commitment index whose lane aggregate could not be built (logged once).
+        var laneBlocked: UInt64?
     }
 
     public let settings: Settings
@@ -284,9 +286,12 @@ public final class FinalityEngine: Sendable {
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
                                       dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(domain: domain, firstBatch: from))
+        // The data is encoded from `batches`: without a lane there, it has none (no decoding).
         let aggregate: [UInt8]
-        do { aggregate = try await laneAggregate(index: index, data: data) } catch {
-            let first = memory.withLock { m in m.pausedAt == index ? false : { m.pausedAt = index; return true }() }
+        do {
+            aggregate = batches.allSatisfy(\.shielded.isEmpty) ? [] : try await laneAggregate(index: index, data: data)
+        } catch {
+            let first = memory.withLock { m in m.laneBlocked == index ? false : { m.laneBlocked = index; return true }() }
             if first {
                 logger.critical("posting paused: the lane aggregate of the next commitment cannot be built",
                                 metadata: ["index": "\(index)", "error": "\(error)"])
