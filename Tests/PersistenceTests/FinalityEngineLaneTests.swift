@@ -46,14 +46,16 @@ final class FinalityEngineLaneTests: PostgresTestCase {
         var rng = SystemRandomNumberGenerator()
         let spend = try Groth16.developmentSetup(r1cs: SpendCircuit.example().build().r1cs, toxicWaste: .random(using: &rng))
         let owner = try SpendingKey.generate()
-        let txs = try (0..<3).map { nonce in
+        func shield(_ nonce: UInt64) throws -> ShieldedTransaction {
             try SpendBuilder.build(spendingKey: owner, inputs: [], payments: [.init(to: owner.address, value: 9)],
-                                   publicIn: 10, fee: 1, party: .shieldFrom(key: chain.keys[0], nonce: UInt64(nonce)),
+                                   publicIn: 10, fee: 1, party: .shieldFrom(key: chain.keys[0], nonce: nonce),
                                    root: NoteTree().root, domain: chain.domain, provingKey: spend).transaction
         }
-        let carried = try? BatchData.decode(BatchData.encode([BatchData.Batch(number: 1, transfers: [], shielded: [txs[0]])],
+        let first = try shield(0)
+        let carried = try? BatchData.decode(BatchData.encode([BatchData.Batch(number: 1, transfers: [], shielded: [first])],
                                                               domain: chain.domain))
-        try XCTSkipUnless(carried?.batches.first?.shielded == [txs[0]], "needs the lane in the batch data encoding (BatchData version 2)")
+        try XCTSkipUnless(carried?.batches.first?.shielded == [first], "needs the lane in the batch data encoding (BatchData version 2)")
+        let txs = [first, try shield(1), try shield(2)]
 
         let keys = try XCTUnwrap(LaneProverKeys(srs: .insecureFromSecrets(a: .random(), b: .random(), proofCount: 4),
                                                 spendKey: spend.verifyingKey))
