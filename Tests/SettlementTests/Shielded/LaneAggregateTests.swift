@@ -120,4 +120,16 @@ final class LaneAggregateTests: XCTestCase {
                                                            ic: Array(keys.verifier.spendKey.ic.prefix(2))))
         XCTAssertNil(LaneProverKeys(srs: .insecureFromSecrets(a: .random(), b: .random(), proofCount: 2), spendKey: vectorKey))
     }
+
+    /// The poster never puts more lane transactions in one commitment than one aggregate serves:
+    /// whole batches up to the bound, the rest in the next commitment.
+    func testThePosterCutsCommitmentsAtTheLaneBound() {
+        let batches = [BatchData.Batch(number: 1, transfers: [], shielded: [t[0], t[1]]),
+                       BatchData.Batch(number: 2, transfers: [], shielded: [t[2], t[3]]),
+                       BatchData.Batch(number: 3, transfers: [], shielded: [t[4]])]
+        XCTAssertEqual(FinalityEngine.fittingPrefix(of: batches, domain: Self.domain, maxLane: 4).map(\.number), [1, 2])
+        XCTAssertEqual(FinalityEngine.fittingPrefix(of: batches, domain: Self.domain, maxLane: 3).map(\.number), [1])
+        XCTAssertEqual(FinalityEngine.fittingPrefix(of: batches, domain: Self.domain).map(\.number), [1, 2, 3])
+        XCTAssertTrue(FinalityEngine.fittingPrefix(of: batches, domain: Self.domain, maxLane: 1).isEmpty)
+    }
 }
