@@ -135,14 +135,6 @@ extension L1Options.Resolved {
     }
 }
 
-extension SettlementConfig {
-    /// The state-transition constants the arbiter and the game players judge by, for the
-    /// deployment whose signing domain is `domain` (`SigningDomain(genesis:)`).
-    func transitionRules(_ domain: SigningDomain) -> TransitionRules {
-        TransitionRules(domain: domain, feeAccount: feeAccount, maxFee: maxFee)
-    }
-}
-
 extension L1Options.Resolved {
     /// The finality engine's settings for a chain of `settings`, posting as this L1's proposer.
     func finalitySettings(_ settings: SettlementConfig) -> FinalityEngine.Settings {

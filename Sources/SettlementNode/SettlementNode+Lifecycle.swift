@@ -70,9 +70,9 @@ extension SettlementNode {
         guard let genesisBatch = try await store.batch(0) else { throw EngineError.corruptState("the store has no genesis batch") }
         let l1 = try await connectL1(genesisBatch.newRoot, engine.domain)
         let config = engine.config
-        let rules = TransitionRules(domain: engine.domain, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let rules = config.transitionRules(engine.domain)
         let defense = ProposerDefense(l1: l1, proposer: settings.finality.proposer, rules: rules,
-                                      stateAfterBatch: ProposerDefense.stateLoader(from: store),
+                                      stateAfterBatch: ProposerDefense.stateLoader(from: store, shieldedRootWindow: rules.shieldedRootWindow),
                                       logger: Logger(label: "\(logger.label).proposer-defense"), challengeLog: store)
         let engine = self.engine
         let finality = FinalityEngine(settings: settings.finality, l1: l1, store: store, domain: engine.domain, events: engine.events,

@@ -80,6 +80,13 @@ final class ShieldedStoreTests: PostgresTestCase {
         let tail = try await store.committedBatches(after: 2, limit: 10)
         XCTAssertEqual(tail.map(\.shielded), [sealed[2].shieldedEffects])
 
+        // The commitment data's source: each batch's transfers, then its whole lane (refused
+        // transactions included) in lane order, as executed.
+        let data = try await store.batchData(from: 1, to: 3)
+        XCTAssertEqual(data.batches.map(\.shielded), sealed.map { $0.shielded.map(\.tx) })
+        XCTAssertEqual(data.batches.map(\.transfers), sealed.map { $0.transactions.map(\.tx.signed) })
+        XCTAssertEqual(data.newRoot, sealed[2].newRoot)
+
         // Replay from genesis: no image, every batch's effects.
         let chain = try await store.persistedChain(upTo: 3)
         XCTAssertNil(chain.snapshot)
@@ -148,7 +155,14 @@ final class ShieldedStoreTests: PostgresTestCase {
         let among = try await store.acceptedTransactionIds(from: 1, to: 3, among: [lane[0].id, lane[3].id])
         XCTAssertEqual(among.map(\.id), [lane[0].id], "a refused lane entry is not accepted")
 
-        _ = try await store.revertChain(fromBatch: 3, term: 0, commitmentIndex: nil)
+        // The revert of batch 3 carries its accepted lane transactions (the leader offers them
+        // again), and so does `reverts(after:)` (what followers read to announce REVERTED).
+        let revert = try await store.revertChain(fromBatch: 3, term: 0, commitmentIndex: nil)
+        let acceptedIn3 = sealed[2].shielded.filter(\.accepted)
+        XCTAssertEqual(revert?.acceptedShielded.map(\.transaction), acceptedIn3.map(\.tx))
+        XCTAssertEqual(revert?.acceptedShielded.map(\.batch), acceptedIn3.map { _ in 3 })
+        let read = try await store.reverts(after: 0)
+        XCTAssertEqual(read.map(\.acceptedShielded), [revert!.acceptedShielded])
         let notes = try await store.shieldedNotes(from: 0, limit: 100)
         XCTAssertEqual(notes.map(\.batch), Array(repeating: 1, count: 6))
         let spent = try await store.spentNullifiers(sealed[2].shieldedEffects!.nullifiers)

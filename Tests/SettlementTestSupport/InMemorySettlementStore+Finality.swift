@@ -43,7 +43,8 @@ extension InMemorySettlementStore: FinalityStore {
                 throw TestStoreError("batches \(from &- 1) and \(to) are not both durable")
             }
             let batches = (from ... to).map { n in
-                BatchData.Batch(number: n, transfers: (s.executed[n]?.transactions ?? []).map(\.signed))
+                BatchData.Batch(number: n, transfers: (s.executed[n]?.transactions ?? []).map(\.signed),
+                                shielded: s.shieldedLanes[n] ?? [])
             }
             return (before.newRoot, last.newRoot, batches)
         }

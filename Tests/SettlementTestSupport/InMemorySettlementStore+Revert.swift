@@ -11,7 +11,11 @@ extension InMemorySettlementStore: ChainRevertStore {
             try Self.checkTerm(term, lease: s.lease?.term)
             guard let valid = s.batches[fromBatch - 1] else { throw TestStoreError("batch \(fromBatch - 1) is missing") }
             var accepted: [RevertedTransfer] = []
+            var acceptedShielded: [RevertedShielded] = []
             for n in fromBatch ... to {
+                for (tx, executed) in zip(s.shieldedLanes[n] ?? [], s.shieldedExecuted[n] ?? []) where executed.accepted {
+                    acceptedShielded.append(RevertedShielded(batch: n, transaction: tx))
+                }
                 for (i, t) in (s.executed[n]?.transactions ?? []).enumerated() {
                     s.transactions[t.id] = nil
                     guard t.accepted else { continue }
@@ -36,7 +40,7 @@ extension InMemorySettlementStore: ChainRevertStore {
                 s.commitments[index] = (record, true)
             }
             let revert = ChainRevert(id: UInt64(s.reverts.count) + 1, fromBatch: fromBatch, toBatch: to, validRoot: valid.newRoot,
-                                     accepted: accepted)
+                                     accepted: accepted, acceptedShielded: acceptedShielded)
             s.reverts.append(revert)
             return (revert, s.batchSinks)
         }

@@ -45,6 +45,7 @@ extension InMemorySettlementStore {
         }
         if !batch.shielded.isEmpty {
             s.shieldedExecuted[batch.number] = batch.shielded.map { CommittedTransaction(id: $0.id, accepted: $0.accepted, reason: $0.reason) }
+            s.shieldedLanes[batch.number] = batch.shielded.map(\.tx)
         }
         guard let effects = batch.shieldedEffects, !effects.isEmpty else { return }
         s.shieldedEffects[batch.number] = effects
@@ -61,6 +62,7 @@ extension InMemorySettlementStore {
                                                  batchNumber: n, index: transfers + i, stateRoot: root, updatedAtMs: 0)
         }
         s.shieldedExecuted[n] = nil
+        s.shieldedLanes[n] = nil
         guard let effects = s.shieldedEffects.removeValue(forKey: n) else { return }
         for x in effects.nullifiers { s.spent[x] = nil }
         s.notes.removeAll { $0.batch == n }

@@ -33,6 +33,8 @@ public final class InMemorySettlementStore: SettlementStore {
         var finalitySinks: [AsyncStream<FinalityNotice>.Continuation] = []
         /// Per batch with a shielded lane: the lane as executed (`+Shielded`).
         var shieldedExecuted: [UInt64: [CommittedTransaction]] = [:]
+        /// Each batch's lane as executed (the L1 data carries it).
+        var shieldedLanes: [UInt64: [ShieldedTransaction]] = [:]
         /// Per batch that changed the pool: its effects.
         var shieldedEffects: [UInt64: ShieldedBatchEffects] = [:]
         /// Every durable note, in position order.

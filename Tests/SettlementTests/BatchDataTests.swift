@@ -54,7 +54,7 @@ final class BatchDataTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("does not fit"), "\(error)")
         }
         XCTAssertThrowsError(try BatchData.decode([1, 0x80, 0x00]), "a non-minimal varint must be refused")
-        XCTAssertThrowsError(try BatchData.decode([2]), "an unknown version must be refused")
+        XCTAssertThrowsError(try BatchData.decode([3]), "an unknown version must be refused")
     }
 
     /// `outline` (what the arbiter checks) accepts and refuses exactly what `decode` does, with the

@@ -153,7 +153,7 @@ final class OneStepProofTests: XCTestCase {
         for n in 0 ..< bytes.count { XCTAssertThrowsError(try OneStepProof(serialized: Array(bytes[..<n])), "length \(n)") }
         XCTAssertThrowsError(try OneStepProof(serialized: bytes + [0]))
         XCTAssertThrowsError(try OneStepProof(serialized: [UInt8](repeating: 0, count: OneStepProof.maxEncodedSize + 1)))
-        for version: UInt8 in [1, 3] {  // 1: the encoding before inclusion proofs
+        for version: UInt8 in [1, 2, 4] {  // 1: before inclusion proofs, 2: before the pool's roots
             var badVersion = bytes
             badVersion[0] = version
             XCTAssertThrowsError(try OneStepProof(serialized: badVersion))

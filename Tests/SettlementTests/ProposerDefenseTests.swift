@@ -46,7 +46,7 @@ final class ProposerDefenseTests: XCTestCase {
         let trees = world.treesBeforeBatch
         return ProposerDefense(l1: l1, proposer: proposer, rules: world.fixture.rules, stateAfterBatch: { batch in
             if failing.contains(batch) { throw Unavailable() }
-            return trees[Int(batch)]
+            return RollupState(accounts: trees[Int(batch)])
         }, logger: logger)
     }
 

@@ -86,7 +86,22 @@ extension PostgresSettlementStore: FinalityStore {
             byBatch[number, default: []].append(SignedTransfer(transfer: transfer, domain: try signingDomain(chainId: UInt64(bitPattern: try row.int64(6))),
                                                                signature: try row.bytes(7)))
         }
-        return (prevRoot, newRoot, (from...to).map { BatchData.Batch(number: $0, transfers: byBatch[$0] ?? []) })
+        let lanes = try await maintenance.idempotent { c in
+            try await c.query("""
+                SELECT batch_number, encoded FROM shielded_transactions
+                WHERE batch_number BETWEEN $1 AND $2 ORDER BY batch_number, idx
+                """, [.int64(lo), .int64(hi)])
+        }
+        var laneByBatch: [UInt64: [ShieldedTransaction]] = [:]
+        for row in lanes {
+            let number = UInt64(bitPattern: try row.int64(0))
+            do { laneByBatch[number, default: []].append(try ShieldedTransaction(encoded: try row.bytes(1))) } catch {
+                throw SettlementStoreError.corrupt("batch \(number): a stored shielded transaction does not decode (\(error))")
+            }
+        }
+        return (prevRoot, newRoot, (from...to).map {
+            BatchData.Batch(number: $0, transfers: byBatch[$0] ?? [], shielded: laneByBatch[$0] ?? [])
+        })
     }
 
     public func recordCommitment(_ record: CommitmentRecord, term: UInt64?) async throws {

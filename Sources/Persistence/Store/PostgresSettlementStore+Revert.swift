@@ -6,7 +6,7 @@ extension PostgresSettlementStore: ChainRevertStore {
     public func revertChain(fromBatch: UInt64, term: UInt64, commitmentIndex: UInt64?) async throws -> ChainRevert? {
         let from = Int64(bitPattern: fromBatch)
         guard fromBatch >= 1 else { throw SettlementStoreError.corrupt("batch 0 (genesis) cannot be reverted") }
-        let result: (Int64, Int64, [UInt8], [PostgresRow])? = try await writer.idempotent { conn in
+        let result: (Int64, Int64, [UInt8], [PostgresRow], [PostgresRow])? = try await writer.idempotent { conn in
             try await conn.transaction { c in
                 try c.execute("SET LOCAL synchronous_commit = on")
                 let span = try c.query("SELECT max(number) FROM batches WHERE number >= $1", [.int64(from)])
@@ -29,6 +29,10 @@ extension PostgresSettlementStore: ChainRevertStore {
                     SELECT sender, recipient, value, fee, nonce, chain_id, signature, batch_number FROM transactions
                     WHERE batch_number >= $1 AND status = $2 ORDER BY batch_number, idx
                     """, [.int64(from), .int16(Int16(TransactionStatus.sequenced.rawValue))])
+                let acceptedShielded = try c.query("""
+                    SELECT batch_number, encoded FROM shielded_transactions
+                    WHERE batch_number >= $1 AND status = $2 ORDER BY batch_number, idx
+                    """, [.int64(from), .int16(Int16(TransactionStatus.sequenced.rawValue))])
                 try c.query("INSERT INTO reverted_batches SELECT b.*, $2 FROM batches b WHERE number >= $1",
                             [.int64(from), .int64(id)])
                 try c.query("INSERT INTO reverted_transactions SELECT t.*, $2 FROM transactions t WHERE batch_number >= $1",
@@ -44,34 +48,42 @@ extension PostgresSettlementStore: ChainRevertStore {
                     WHERE last_batch >= $1 OR (status = 'reverted' AND NOT rolled_back)
                     """, [.int64(from)])
                 try c.notify(Self.notificationChannel, payload: "revert:\(id)")
-                return (id, to, validRoot, accepted)
+                return (id, to, validRoot, accepted, acceptedShielded)
             }
         }
-        guard let (id, to, validRoot, rows) = result else { return nil }
+        guard let (id, to, validRoot, rows, laneRows) = result else { return nil }
         let accepted = try rows.map(revertedTransfer)
+        let acceptedShielded = try laneRows.map(revertedShielded)
         logger.warning("chain reverted", metadata: ["revert": "\(id)", "from_batch": "\(fromBatch)", "to_batch": "\(to)",
                                                     "accepted_transactions": "\(accepted.count)"])
         return ChainRevert(id: UInt64(id), fromBatch: fromBatch, toBatch: UInt64(to),
-                           validRoot: try Self.digest(validRoot, "valid root"), accepted: accepted)
+                           validRoot: try Self.digest(validRoot, "valid root"), accepted: accepted, acceptedShielded: acceptedShielded)
     }
 
     public func reverts(after id: UInt64) async throws -> [ChainRevert] {
         let after = Int64(bitPattern: id)
-        let (heads, rows) = try await maintenance.idempotent { c in
+        let (heads, rows, laneRows) = try await maintenance.idempotent { c in
             let heads = try await c.query("SELECT id, from_batch, to_batch, valid_root FROM chain_reverts WHERE id > $1 ORDER BY id",
                                           [.int64(after)])
             let rows = try await c.query("""
                 SELECT sender, recipient, value, fee, nonce, chain_id, signature, batch_number, revert_id FROM reverted_transactions
                 WHERE revert_id > $1 AND status = $2 ORDER BY revert_id, batch_number, idx
                 """, [.int64(after), .int16(Int16(TransactionStatus.sequenced.rawValue))])
-            return (heads, rows)
+            let laneRows = try await c.query("""
+                SELECT batch_number, encoded, revert_id FROM reverted_shielded_transactions
+                WHERE revert_id > $1 AND status = $2 ORDER BY revert_id, batch_number, idx
+                """, [.int64(after), .int16(Int16(TransactionStatus.sequenced.rawValue))])
+            return (heads, rows, laneRows)
         }
         var accepted: [Int64: [RevertedTransfer]] = [:]
         for row in rows { accepted[try row.int64(8), default: []].append(try revertedTransfer(row)) }
+        var acceptedShielded: [Int64: [RevertedShielded]] = [:]
+        for row in laneRows { acceptedShielded[try row.int64(2), default: []].append(try revertedShielded(row)) }
         return try heads.map { h in
             let id = try h.int64(0)
             return ChainRevert(id: UInt64(id), fromBatch: UInt64(bitPattern: try h.int64(1)), toBatch: UInt64(bitPattern: try h.int64(2)),
-                               validRoot: try Self.digest(h.bytes(3), "valid root"), accepted: accepted[id] ?? [])
+                               validRoot: try Self.digest(h.bytes(3), "valid root"), accepted: accepted[id] ?? [],
+                               acceptedShielded: acceptedShielded[id] ?? [])
         }
     }
 
@@ -85,6 +97,14 @@ extension PostgresSettlementStore: ChainRevertStore {
                                       domain: try signingDomain(chainId: UInt64(bitPattern: try row.int64(5))),
                                       signature: try row.bytes(6))
         return RevertedTransfer(batch: UInt64(bitPattern: try row.int64(7)), transfer: transfer)
+    }
+
+    /// Columns: batch_number, encoded.
+    private func revertedShielded(_ row: PostgresRow) throws -> RevertedShielded {
+        let batch = UInt64(bitPattern: try row.int64(0))
+        do { return RevertedShielded(batch: batch, transaction: try ShieldedTransaction(encoded: try row.bytes(1))) } catch {
+            throw SettlementStoreError.corrupt("batch \(batch): a reverted shielded transaction does not decode (\(error))")
+        }
     }
 
     /// A transaction (transfer or shielded) found only in a reverted batch: REVERTED, with that

@@ -14,7 +14,7 @@ extension SettlementEngine {
     public func enqueueInboxItems(_ items: [L1InboxItem],
                                   onReceipt: @escaping @Sendable (L1InboxItem, Receipt) -> Void) -> Int {
         guard isRunning else { return 0 }
-        let rules = TransitionRules(domain: domain, feeAccount: config.feeAccount, maxFee: config.maxFee)
+        let rules = config.transitionRules(domain)
         var taken = 0
         for item in items {
             let tx = ValidatedTransfer(inboxItem: item, domain: domain, forced: rules.forcedTransfer(item.transfer))

@@ -80,9 +80,11 @@ extension SettlementEngine: ChainReverter {
         let offered = revert.accepted.map(\.transfer).filter { !$0.isL1Originated }
         let checked = await validation.validate(offered)
         requeue(revert, checked: checked, lostGame: commitmentIndex)
+        requeueShielded(revert)
         logger.warning("chain rolled back", metadata: [
             "revert": "\(revert.id)", "commitment": "\(commitmentIndex.map { "\($0)" } ?? "none")",
-            "batches": "\(revert.fromBatch)...\(revert.toBatch)", "resequencing": "\(revert.accepted.count)"])
+            "batches": "\(revert.fromBatch)...\(revert.toBatch)", "resequencing": "\(revert.accepted.count)",
+            "resequencing_shielded": "\(revert.acceptedShielded.count)"])
         return revert
     }
 
@@ -145,10 +147,7 @@ extension SettlementEngine: ChainReverter {
         let applied = lifecycle.withLock { $0.durableBatch }
         if applied >= first.fromBatch {
             try await rollBackState(toBatch: first.fromBatch - 1, root: first.validRoot, revert: latest.id)
-            announceReverted(reverts.map { r in
-                ChainRevert(id: r.id, fromBatch: r.fromBatch, toBatch: r.toBatch, validRoot: r.validRoot,
-                            accepted: r.accepted.filter { $0.batch <= applied })
-            })
+            announceReverted(reverts.map { $0.applied(upTo: applied) })
             notifyRevertObservers(fromBatch: first.fromBatch)
         } else {
             lifecycle.withLock { $0.revertSeen = latest.id }
@@ -203,9 +202,12 @@ extension SettlementEngine: ChainReverter {
     private func announceReverted(_ reverts: [ChainRevert]) {
         let nowMs = Self.nowMs()
         for r in reverts {
+            let reason = "its batch was reverted after a lost fraud-proof game"
             events.publish(r.accepted.map {
-                StatusEvent(id: $0.transfer.id, status: .reverted, reason: "its batch was reverted after a lost fraud-proof game",
-                            batchNumber: $0.batch, stateRoot: r.validRoot, atMs: nowMs)
+                StatusEvent(id: $0.transfer.id, status: .reverted, reason: reason, batchNumber: $0.batch, stateRoot: r.validRoot, atMs: nowMs)
+            } + r.acceptedShielded.map {
+                StatusEvent(id: $0.transaction.id, status: .reverted, reason: reason, batchNumber: $0.batch, stateRoot: r.validRoot,
+                            atMs: nowMs)
             })
         }
     }

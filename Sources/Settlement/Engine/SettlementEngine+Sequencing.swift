@@ -70,13 +70,18 @@ extension SettlementEngine {
                 inFlight.release()
                 break
             }
+            // The shielded lane first, then the transfers in the data budget it leaves: the whole
+            // batch encodes within one commitment's data (`BatchData.maxEncodedBytes(of:)`). The
+            // lane takes at most half of it while transfers wait, so neither starves the other.
+            let laneBudget = BatchData.maxBatchTransfersBytes / (pool.readyCount > 0 ? 2 : 1) - BatchData.maxLaneOverhead
+            let lane = takeShieldedLane(maxDataBytes: laneBudget)
+            let laneBytes = lane.isEmpty ? 0 : lane.reduce(BatchData.maxLaneOverhead) { $0 + BatchData.maxEncodedBytes(of: $1.tx) }
             // Registered as in flight under the pool's lock: a resubmission never finds the
             // transfer in neither place (it would be answered from the store, which has it not yet).
             // At most `batchSize` transactions, and no more than one commitment's data can carry.
-            let entries = pool.takeBatch(max: config.batchSize, maxDataBytes: BatchData.maxBatchTransfersBytes) { taken in
+            let entries = pool.takeBatch(max: config.batchSize, maxDataBytes: BatchData.maxBatchTransfersBytes - laneBytes) { taken in
                 retriesInFlight.withLock { r in for e in taken { r[e.tx.id] = r[e.tx.id] ?? [] } }
             }
-            let lane = takeShieldedLane()
             if entries.isEmpty && lane.isEmpty {
                 inFlight.release()
                 continue

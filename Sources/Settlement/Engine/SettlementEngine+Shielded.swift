@@ -182,13 +182,14 @@ extension SettlementEngine {
 // MARK: - The sequencer's side
 
 extension SettlementEngine {
-    /// Takes the next batch's shielded lane from the queue, registering its ids as in flight (a
-    /// retry arriving before the commit gets the batch's receipt).
-    func takeShieldedLane() -> [ShieldedQueue.Entry] {
+    /// Takes the next batch's shielded lane from the queue — at most `maxPerBatch` transactions
+    /// within `maxDataBytes` of L1 data — registering its ids as in flight (a retry arriving
+    /// before the commit gets the batch's receipt).
+    func takeShieldedLane(maxDataBytes: Int) -> [ShieldedQueue.Entry] {
         guard let queue = shieldedQueue, let settings = config.shielded, queue.count > 0 else { return [] }
         // Under the lifecycle lock, as admission: a resubmission finds it queued or in flight.
         return lifecycle.withLock { _ in
-            let lane = queue.take(max: settings.maxPerBatch)
+            let lane = queue.take(max: settings.maxPerBatch, maxDataBytes: maxDataBytes) { BatchData.maxEncodedBytes(of: $0) }
             retriesInFlight.withLock { r in for e in lane { r[e.id] = r[e.id] ?? [] } }
             return lane
         }

@@ -10,13 +10,25 @@ public struct ChainRevert: Sendable, Equatable {
     /// The accepted transactions of the reverted batches, in execution order: what the sequencer
     /// offers again (those still valid are sequenced anew), and who hears REVERTED.
     public let accepted: [RevertedTransfer]
+    /// The accepted shielded transactions of the reverted batches, in execution order: offered
+    /// to the shielded lane again (their notes and nullifiers are undone), and announced REVERTED.
+    public let acceptedShielded: [RevertedShielded]
 
-    public init(id: UInt64, fromBatch: UInt64, toBatch: UInt64, validRoot: Digest32, accepted: [RevertedTransfer]) {
+    public init(id: UInt64, fromBatch: UInt64, toBatch: UInt64, validRoot: Digest32, accepted: [RevertedTransfer],
+                acceptedShielded: [RevertedShielded] = []) {
         self.id = id
         self.fromBatch = fromBatch
         self.toBatch = toBatch
         self.validRoot = validRoot
         self.accepted = accepted
+        self.acceptedShielded = acceptedShielded
+    }
+
+    /// The revert as a replica that applied batches up to `applied` only sees it.
+    public func applied(upTo applied: UInt64) -> ChainRevert {
+        ChainRevert(id: id, fromBatch: fromBatch, toBatch: toBatch, validRoot: validRoot,
+                    accepted: accepted.filter { $0.batch <= applied },
+                    acceptedShielded: acceptedShielded.filter { $0.batch <= applied })
     }
 
     /// The accepted transfers, in execution order.
@@ -31,6 +43,17 @@ public struct RevertedTransfer: Sendable, Equatable {
     public init(batch: UInt64, transfer: SignedTransfer) {
         self.batch = batch
         self.transfer = transfer
+    }
+}
+
+/// An accepted shielded transaction of a reverted batch, with that batch's number.
+public struct RevertedShielded: Sendable, Equatable {
+    public let batch: UInt64
+    public let transaction: ShieldedTransaction
+
+    public init(batch: UInt64, transaction: ShieldedTransaction) {
+        self.batch = batch
+        self.transaction = transaction
     }
 }
 

@@ -285,7 +285,7 @@ public final class FinalityEngine: Sendable {
         }
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
-                                      dataRoot: BatchDataTree(batches: batches.map(\.transfers)).dataRoot(domain: domain, firstBatch: from))
+                                      dataRoot: BatchDataTree(batches).dataRoot(domain: domain, firstBatch: from))
         // The data is encoded from `batches`: without a lane there, it has none (no decoding).
         let aggregate: [UInt8]
         do {

@@ -14,8 +14,8 @@ import Logging
 /// snapshot plus diffs). That is the engine's true execution, so a commitment posted with a wrong
 /// root (fault injection) is defended with true roots and lost — as it should be.
 public actor ProposerDefense {
-    /// The state after L2 batch `batch`.
-    public typealias StateLoader = @Sendable (_ batch: UInt64) async throws -> SparseMerkleTree
+    /// The state after L2 batch `batch` (the accounts and the shielded pool).
+    public typealias StateLoader = @Sendable (_ batch: UInt64) async throws -> RollupState
 
     private let l1: any L1Client
     private let proposer: L1Address
@@ -52,11 +52,18 @@ public actor ProposerDefense {
         self.logger = logger
     }
 
-    /// A loader that rebuilds the state after a batch from `store` (snapshot + diffs, root checked).
-    public static func stateLoader(from store: any SettlementStore) -> StateLoader {
+    /// A loader that rebuilds the state after a batch from `store` as the engine does at start
+    /// (the newest snapshot with the pool's image, then each later batch's diff and shielded
+    /// effects, every recorded root checked), the pool's window holding `shieldedRootWindow`
+    /// batches as the engine's.
+    public static func stateLoader(from store: any SettlementStore,
+                                   shieldedRootWindow: Int = ShieldedPool.defaultWindow) -> StateLoader {
         { batch in
-            guard let snapshot = try await store.snapshot(atBatch: batch) else { throw ValidatorError.stateUnavailable(batch: batch) }
-            return try StateManager(restoringFrom: snapshot).tree
+            let chain = try await store.persistedChain(upTo: batch)
+            var state = StateManager(retainedBatches: 1, shieldedRootWindow: shieldedRootWindow)
+            let (last, _) = try SettlementEngine.replay(chain, into: &state)
+            guard last == batch else { throw ValidatorError.stateUnavailable(batch: batch) }
+            return RollupState(state)
         }
     }
 
@@ -168,7 +175,7 @@ public actor ProposerDefense {
         guard let block = held?.block, held?.commitment.index == index else {
             throw ValidatorError.missingCommitmentData(index: index)  // reverted meanwhile: its games are void
         }
-        let deposits = try await DepositLedger.reading(for: batches, includedIn: block.number, from: l1)
+        let deposits = try await DepositLedger.reading(for: batches.map(\.transfers), includedIn: block.number, from: l1)
         return GamePlayer(party: .proposer, batches: batches, preState: preState, rules: rules, deposits: deposits)
     }
 }

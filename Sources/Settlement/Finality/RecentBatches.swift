@@ -16,8 +16,8 @@ public final class RecentBatches: Sendable {
         let prevRoot: Digest32
         let newRoot: Digest32
         let transactions: [ExecutedTransaction]
-        /// The accepted shielded transactions' ids, in lane order (after the transfers).
-        let acceptedShielded: [Digest32]
+        /// The batch's lane as executed (accepted and refused), after the transfers.
+        let shielded: [ExecutedShielded]
     }
 
     private struct Held {
@@ -58,7 +58,7 @@ public final class RecentBatches: Sendable {
     public func record(_ batch: SealedBatch) {
         guard limit > 0 else { return }
         let entry = Entry(number: batch.number, prevRoot: batch.prevRoot, newRoot: batch.newRoot,
-                          transactions: batch.transactions, acceptedShielded: batch.shielded.filter(\.accepted).map(\.id))
+                          transactions: batch.transactions, shielded: batch.shielded)
         held.withLock { h in
             if let last = h.entries.last, h.count > 0, last.number &+ 1 == batch.number, last.newRoot == batch.prevRoot {
                 h.entries.append(entry)
@@ -84,7 +84,7 @@ public final class RecentBatches: Sendable {
         held.withLock { $0 = Held() }
     }
 
-    /// The executed transfers of batches `from...to` in order, with the root before `from` and the
+    /// The executed transfers and lanes of batches `from...to` in order, with the root before `from` and the
     /// root after `to`, as `FinalityStore.batchData(from:to:)` gives them; nil unless every one is held.
     public func batchData(from: UInt64, to: UInt64) -> (prevRoot: Digest32, newRoot: Digest32, batches: [BatchData.Batch])? {
         guard from <= to else { return nil }
@@ -94,7 +94,7 @@ public final class RecentBatches: Sendable {
             return Array(h.entries[lo ... lo + Int(to - from)])
         }
         guard let entries, let first = entries.first, let last = entries.last else { return nil }
-        let batches = entries.map { e in BatchData.Batch(number: e.number, transfers: e.transactions.map(\.tx.signed)) }
+        let batches = entries.map { e in BatchData.Batch(number: e.number, transfers: e.transactions.map(\.tx.signed), shielded: e.shielded.map(\.tx)) }
         return (first.prevRoot, last.newRoot, batches)
     }
 
@@ -112,7 +112,7 @@ public final class RecentBatches: Sendable {
                 for t in e.transactions where t.accepted && (among?.contains(t.tx.id) ?? true) {
                     ids.append((n, t.tx.id))
                 }
-                for id in e.acceptedShielded where among?.contains(id) ?? true { ids.append((n, id)) }
+                for t in e.shielded where t.accepted && (among?.contains(t.id) ?? true) { ids.append((n, t.id)) }
             }
             return ids
         }

@@ -36,10 +36,19 @@ public struct CommitmentTrace: Sendable, Hashable {
     /// checked against `deposits`.
     public static func execute(_ batches: [[SignedTransfer]], on tree: inout SparseMerkleTree,
                                rules: TransitionRules, deposits: DepositLedger = .none) -> CommitmentTrace {
-        let prevRoot = tree.root
+        var state = RollupState(accounts: tree, windowCapacity: rules.shieldedRootWindow)
+        defer { tree = state.accounts }
+        return execute(batches.map { BatchData.Batch(number: 0, transfers: $0) }, on: &state, rules: rules, deposits: deposits)
+    }
+
+    /// Executes `batches` (each its transfers, then its shielded lane) on `state`, the state at the
+    /// commitment's previous root, leaving `state` at the state after the last batch.
+    public static func execute(_ batches: [BatchData.Batch], on state: inout RollupState,
+                               rules: TransitionRules, deposits: DepositLedger = .none) -> CommitmentTrace {
+        let prevRoot = state.root
         var traces: [BatchTrace] = []
         traces.reserveCapacity(batches.count)
-        for transactions in batches { traces.append(BatchTrace.execute(transactions, on: &tree, rules: rules, deposits: deposits)) }
+        for batch in batches { traces.append(BatchTrace.execute(batch, on: &state, rules: rules, deposits: deposits)) }
         return CommitmentTrace(prevRoot: prevRoot, batches: traces)
     }
 

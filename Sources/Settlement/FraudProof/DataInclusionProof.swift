@@ -1,5 +1,5 @@
-/// Where a transaction sits in a commitment's data: its global position among the commitment's
-/// transactions and the sibling hashes from its leaf up to the tree root (`BatchDataTree`). A
+/// Where a transaction (a transfer or a shielded lane transaction) sits in a commitment's data:
+/// its global position among the commitment's transactions and the sibling hashes from its leaf up to the tree root (`BatchDataTree`). A
 /// one-step proof carries it so that the arbiter, which keeps only the data root, can check that
 /// the proof's transaction is the disputed one without the rest of the data.
 ///
@@ -20,20 +20,38 @@ public struct DataInclusionProof: Sendable, Hashable {
     public static let onlyTransaction = DataInclusionProof(position: 0, siblings: [])
 
     /// The data root this proof gives for `transaction` in a commitment on `chainId` starting at
-    /// `firstBatch` with `transactionCounts`, or nil when the proof cannot be of that layout (a
-    /// position beyond its transactions, or not exactly the tree's depth of siblings). The
-    /// caller compares it with the committed data root and `position` with the disputed one.
+    /// `firstBatch` with `transactionCounts` transfers and `shieldedCounts` lane transactions per
+    /// batch (empty: no lane), or nil when the proof cannot be of that layout (a position beyond
+    /// its transactions, or not exactly the tree's depth of siblings). The caller compares it with
+    /// the committed data root and `position` with the disputed one
+    /// (`BatchDataTree.position(batch:index:...)`).
     public func dataRoot(of transaction: SignedTransfer, domain: SigningDomain, firstBatch: UInt64,
-                         transactionCounts: [Int]) -> Digest32? {
-        let total = transactionCounts.reduce(0, +)
+                         transactionCounts: [Int], shieldedCounts: [Int] = []) -> Digest32? {
+        dataRoot(leaf: BatchDataTree.leafHash(transaction), domain: domain, firstBatch: firstBatch,
+                 transactionCounts: transactionCounts, shieldedCounts: shieldedCounts)
+    }
+
+    /// The lane variant: the data root this proof gives for the shielded `transaction` (its lane
+    /// leaf, `BatchDataTree.laneLeafHash`), or nil as for a transfer. The caller compares
+    /// `position` with `BatchDataTree.lanePosition(batch:shieldedIndex:...)` of the disputed one.
+    public func dataRoot(ofShielded transaction: ShieldedTransaction, domain: SigningDomain, firstBatch: UInt64,
+                         transactionCounts: [Int], shieldedCounts: [Int]) -> Digest32? {
+        dataRoot(leaf: BatchDataTree.laneLeafHash(transaction), domain: domain, firstBatch: firstBatch,
+                 transactionCounts: transactionCounts, shieldedCounts: shieldedCounts)
+    }
+
+    private func dataRoot(leaf: Digest32, domain: SigningDomain, firstBatch: UInt64, transactionCounts: [Int],
+                          shieldedCounts: [Int]) -> Digest32? {
+        guard shieldedCounts.isEmpty || shieldedCounts.count == transactionCounts.count else { return nil }
+        let total = transactionCounts.reduce(0, +) + shieldedCounts.reduce(0, +)
         guard position >= 0, position < total, siblings.count == BatchDataTree.depth(forLeaves: total) else { return nil }
-        var hash = BatchDataTree.leafHash(transaction)
+        var hash = leaf
         var i = position
         for sibling in siblings {
             hash = i & 1 == 0 ? BatchDataTree.node(hash, sibling) : BatchDataTree.node(sibling, hash)
             i >>= 1
         }
         return BatchDataTree.dataRoot(domain: domain, firstBatch: firstBatch, transactionCounts: transactionCounts,
-                                      treeRoot: hash)
+                                      shieldedCounts: shieldedCounts, treeRoot: hash)
     }
 }

@@ -37,17 +37,33 @@ public struct GamePlayer: Sendable {
     public let party: ChallengeGame.Party
     /// The roots we claim (honest or not).
     public let trace: CommitmentTrace
-    /// The commitment's transactions, one array per batch.
-    public let batches: [[SignedTransfer]]
+    /// The commitment's batches (each its transfers, then its shielded lane).
+    public let batches: [BatchData.Batch]
     /// The state at the commitment's previous root.
-    public let preState: SparseMerkleTree
+    public let preState: RollupState
     /// The chain's transition rules (the arbiter's).
     public let rules: TransitionRules
     /// The L1's deposits the commitment's deposit transactions refer to (as the arbiter holds them).
     public let deposits: DepositLedger
 
-    /// A player claiming `trace`'s roots (which may lie) and proving from `preState`.
+    /// A player of a transfer-only commitment over the accounts alone (an empty pool).
     public init(party: ChallengeGame.Party, trace: CommitmentTrace, batches: [[SignedTransfer]], preState: SparseMerkleTree,
+                rules: TransitionRules, deposits: DepositLedger = .none) {
+        self.init(party: party, trace: trace, batches: batches.map { BatchData.Batch(number: 0, transfers: $0) },
+                  preState: RollupState(accounts: preState, windowCapacity: rules.shieldedRootWindow), rules: rules,
+                  deposits: deposits)
+    }
+
+    /// The honest player of a transfer-only commitment over the accounts alone.
+    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], preState: SparseMerkleTree, rules: TransitionRules,
+                deposits: DepositLedger = .none) {
+        self.init(party: party, batches: batches.map { BatchData.Batch(number: 0, transfers: $0) },
+                  preState: RollupState(accounts: preState, windowCapacity: rules.shieldedRootWindow), rules: rules,
+                  deposits: deposits)
+    }
+
+    /// A player claiming `trace`'s roots (which may lie) and proving from `preState`.
+    public init(party: ChallengeGame.Party, trace: CommitmentTrace, batches: [BatchData.Batch], preState: RollupState,
                 rules: TransitionRules, deposits: DepositLedger = .none) {
         precondition(trace.batches.count == batches.count, "a trace and its batches must have as many batches")
         self.party = party
@@ -59,10 +75,10 @@ public struct GamePlayer: Sendable {
     }
 
     /// The honest player: its trace is `batches` re-executed on `preState`.
-    public init(party: ChallengeGame.Party, batches: [[SignedTransfer]], preState: SparseMerkleTree, rules: TransitionRules,
+    public init(party: ChallengeGame.Party, batches: [BatchData.Batch], preState: RollupState, rules: TransitionRules,
                 deposits: DepositLedger = .none) {
-        var tree = preState
-        let trace = CommitmentTrace.execute(batches, on: &tree, rules: rules, deposits: deposits)
+        var state = preState
+        let trace = CommitmentTrace.execute(batches, on: &state, rules: rules, deposits: deposits)
         self.init(party: party, trace: trace, batches: batches, preState: preState, rules: rules, deposits: deposits)
     }
 
@@ -92,13 +108,15 @@ public struct GamePlayer: Sendable {
 
     /// The honest one-step proof of transaction `index` of batch `batch` (0-based in the
     /// commitment), from the state before that batch, with its inclusion proof in the
-    /// commitment's data tree; nil if there is no such transaction.
+    /// commitment's data tree; nil if there is no such transaction, or it is a shielded one (its
+    /// one-step proof does not exist yet: such a game is decided by the clocks).
     func proof(batch: Int, index: Int) -> OneStepProof? {
-        guard batches.indices.contains(batch), batches[batch].indices.contains(index) else { return nil }
-        var tree = preState
-        for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &tree, rules: rules, deposits: deposits) }
-        let inclusion = BatchDataTree(batches: batches).inclusionProof(batch: batch, index: index)
-        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: tree, rules: rules, deposits: deposits,
+        guard batches.indices.contains(batch), batches[batch].transfers.indices.contains(index) else { return nil }
+        var state = preState
+        for earlier in batches[..<batch] { _ = BatchTrace.execute(earlier, on: &state, rules: rules, deposits: deposits) }
+        // Positions count every earlier batch's lane: the data tree over the whole batches.
+        let inclusion = BatchDataTree(batches).inclusionProof(batch: batch, index: index)
+        return BatchTrace.oneStepProof(of: batches[batch], index: index, from: state, rules: rules, deposits: deposits,
                                        inclusion: inclusion)
     }
 }

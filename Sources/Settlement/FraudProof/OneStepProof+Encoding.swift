@@ -1,3 +1,5 @@
+import ZK
+
 /// The deterministic byte encoding of a `OneStepProof` (the `proof` of the L1 call
 /// `proveOneStep`). All integers big-endian:
 ///
@@ -17,6 +19,10 @@
 /// siblings       32·d   the inclusion path, leaf level first
 /// pre-root       32
 /// claimed root   32
+/// pool flag      1      0: the shielded pool is empty (the roots are account roots); 1: then
+///   account root 32     the account tree's root before the transaction,
+///   note root    32     the note tree's root (a field element below r),
+///   nullifier    32     the nullifier set's root; together not the empty pool's
 /// witness count  1      0 ... 3 (0 ... 4 for an inbox marker: the inbox, then its transfer's)
 /// per witness:
 ///   account      40     balance (32) ‖ nonce (8); all zero when absent
@@ -29,15 +35,15 @@
 /// follow. Each proof has exactly one encoding.
 extension OneStepProof {
     /// The encoding's version byte.
-    public static let encodingVersion: UInt8 = 2
+    public static let encodingVersion: UInt8 = 3
     /// Size of the fixed part (everything but the inclusion path and the witnesses), at most (a
     /// deposit has 65 fewer).
-    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65 + 4 + 1 + 32 + 32 + 1
+    static let fixedSize = 1 + 20 + 20 + 32 + 32 + 8 + 8 + 32 + 65 + 4 + 1 + 32 + 32 + 1 + 1
     /// Largest `MerkleProof.serialized`: header, full bitmap, 256 siblings, an other leaf.
     public static let maxMerkleProofSize = 3 + 32 + 32 * MerkleProof.maxDepth + 60
     /// Largest valid encoding (the deepest inclusion path, four witnesses of the largest proofs,
     /// an inbox marker's): about 34 KB, whatever the size of the commitment's data.
-    public static let maxEncodedSize = fixedSize + 32 * BatchDataTree.maxDepth
+    public static let maxEncodedSize = fixedSize + 96 + 32 * BatchDataTree.maxDepth
         + 4 * (Account.encodedSize + 2 + maxMerkleProofSize)
 
     /// The canonical encoding. Precondition: the signature is 65 bytes (none for a deposit) and
@@ -64,6 +70,14 @@ extension OneStepProof {
         for s in inclusion.siblings { out.append(contentsOf: s.bytes) }
         out.append(contentsOf: preRoot.bytes)
         out.append(contentsOf: claimedPostRoot.bytes)
+        if let pool {
+            out.append(1)
+            out.append(contentsOf: pool.accountRoot.bytes)
+            out.append(contentsOf: pool.noteRoot.bigEndianBytes)
+            out.append(contentsOf: pool.nullifierRoot.bytes)
+        } else {
+            out.append(0)
+        }
         out.append(UInt8(witnesses.count))
         for w in witnesses {
             let proof = w.proof.serialized
@@ -95,6 +109,20 @@ extension OneStepProof {
         for i in 0 ..< depth { siblings.append(try r.digest("sibling \(i)")) }
         let preRoot = try r.digest("pre-root")
         let claimed = try r.digest("claimed root")
+        let pool: PoolContext?
+        switch try r.uint8("pool flag") {
+        case 0: pool = nil
+        case 1:
+            let accountRoot = try r.digest("account root")
+            guard let noteRoot = Fr(bigEndian: try r.digest("note root").bytes) else {
+                throw r.fail("note root is not a field element")
+            }
+            let context = PoolContext(accountRoot: accountRoot, noteRoot: noteRoot, nullifierRoot: try r.digest("nullifier root"))
+            // One encoding per fact: an empty pool is written as flag 0.
+            guard !context.roots.isEmpty else { throw r.fail("pool roots of the empty pool") }
+            pool = context
+        case let flag: throw r.fail("pool flag \(flag)")
+        }
         let count = Int(try r.uint8("witness count"))
         let most = from == .inbox ? 4 : 3
         guard count <= most else { throw r.fail("\(count) witnesses, at most \(most)") }
@@ -112,6 +140,7 @@ extension OneStepProof {
         try r.finish()
         let transfer = Transfer(from: from, to: to, value: value, fee: fee, nonce: nonce)
         self.init(transaction: SignedTransfer(transfer: transfer, domain: domain, signature: signature),
-                  inclusion: DataInclusionProof(position: position, siblings: siblings), preRoot: preRoot, claimedPostRoot: claimed, witnesses: witnesses)
+                  inclusion: DataInclusionProof(position: position, siblings: siblings), preRoot: preRoot, claimedPostRoot: claimed,
+                  pool: pool, witnesses: witnesses)
     }
 }

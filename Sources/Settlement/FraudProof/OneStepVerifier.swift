@@ -48,7 +48,17 @@ public struct OneStepVerifier: Sendable {
     /// extra or invalid (the proof proves nothing then; the game is unchanged).
     public func verify(_ proof: OneStepProof) throws(FraudProofError) -> OneStepResult {
         let witnesses = proof.witnesses
-        let outcome = try WitnessedTransition.run(proof.transaction, preRoot: proof.preRoot, rules: rules,
+        // With a non-empty pool the witnesses chain from the account root the pool's roots hash
+        // to the pre-root with; the transfer leaves the pool as it is.
+        var accountPreRoot = proof.preRoot
+        if let pool = proof.pool {
+            guard !pool.roots.isEmpty else { throw .malformed("one-step proof: pool roots of the empty pool") }
+            guard pool.stateRoot(accountRoot: pool.accountRoot) == proof.preRoot else {
+                throw .malformed("one-step proof: the pool's roots and the account root do not hash to the pre-root")
+            }
+            accountPreRoot = pool.accountRoot
+        }
+        let outcome = try WitnessedTransition.run(proof.transaction, preRoot: accountPreRoot, rules: rules,
                                                   deposits: deposits) {
             (index: Int, address: Address, root: Digest32) throws(FraudProofError) -> AccountWitness in
             guard index < witnesses.count else { throw .witnessCount(expected: index + 1, actual: witnesses.count) }
@@ -59,7 +69,8 @@ public struct OneStepVerifier: Sendable {
         guard outcome.witnessesRead == witnesses.count else {
             throw .witnessCount(expected: outcome.witnessesRead, actual: witnesses.count)
         }
-        return OneStepResult(preRoot: proof.preRoot, postRoot: outcome.postRoot, rejection: outcome.rejection,
+        let postRoot = proof.pool?.stateRoot(accountRoot: outcome.postRoot) ?? outcome.postRoot
+        return OneStepResult(preRoot: proof.preRoot, postRoot: postRoot, rejection: outcome.rejection,
                              claimedPostRoot: proof.claimedPostRoot)
     }
 

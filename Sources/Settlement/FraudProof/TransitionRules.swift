@@ -22,14 +22,22 @@ public struct TransitionRules: Sendable, Hashable {
     /// Largest fee a transfer may carry (`SettlementConfig.maxFee`); above it: rejected.
     public let maxFee: UInt256
 
-    /// The rules of a chain; `maxFee` defaults to `SettlementConfig`'s default.
+    /// Batches whose note-tree roots a shielded spend may be proven under
+    /// (`ShieldedSettings.rootWindow`): a spend under an older root is refused as stale.
+    public let shieldedRootWindow: Int
+
     /// The domain's chain id.
     public var chainId: UInt64 { domain.chainId }
 
-    public init(domain: SigningDomain, feeAccount: Address, maxFee: UInt256 = UInt256(UInt64.max)) {
+    /// The rules of a chain; `maxFee` and `shieldedRootWindow` default to `SettlementConfig`'s
+    /// defaults.
+    public init(domain: SigningDomain, feeAccount: Address, maxFee: UInt256 = UInt256(UInt64.max),
+                shieldedRootWindow: Int = ShieldedPool.defaultWindow) {
+        precondition(shieldedRootWindow >= 1, "the root window holds at least the current root")
         self.domain = domain
         self.feeAccount = feeAccount
         self.maxFee = maxFee
+        self.shieldedRootWindow = shieldedRootWindow
     }
 
     /// The stateless checks for `transfer`: nil when it passes, else the reason. For a transfer
@@ -47,5 +55,15 @@ public struct TransitionRules: Sendable, Hashable {
         case .success: nil
         case .failure(let failure): failure.reason
         }
+    }
+}
+
+extension SettlementConfig {
+    /// The state-transition constants the arbiter and the game players judge by, for the
+    /// deployment whose signing domain is `domain` (`SigningDomain(genesis:)`): the fee account,
+    /// the fee bound and the shielded pool's root window of this configuration.
+    public func transitionRules(_ domain: SigningDomain) -> TransitionRules {
+        TransitionRules(domain: domain, feeAccount: feeAccount, maxFee: maxFee,
+                        shieldedRootWindow: shielded?.rootWindow ?? ShieldedPool.defaultWindow)
     }
 }

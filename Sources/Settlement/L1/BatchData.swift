@@ -2,25 +2,34 @@
 /// (accepted or rejected: validators re-execute them in order, and a rejected one leaves the
 /// state unchanged) with its signature, so anyone can recompute the roots from the previous one.
 ///
-/// ## Encoding (version 1), the "compression"
+/// ## Encoding (versions 1 and 2), the "compression"
 ///
 /// Rollup data is dominated by addresses, amounts and signatures. Addresses repeat (a sender pays
 /// many times), so they are written once in a table and referred to by index; numbers are written
 /// without their leading zero bytes. Signatures (65 random bytes) do not compress and are kept.
 ///
 /// ```
-/// version     1 byte   = 1
+/// version     1 byte   = 1 when no batch has a shielded transaction, else 2
 /// chainId     varint
 /// salt        32 bytes (the deployment's `SigningDomain.salt`)
 /// addresses   varint n, then n × 20 bytes (in order of first use)
 /// batches     varint m, then m × batch
-/// batch       number varint, count varint, then count × transfer
+/// batch       number varint, count varint, then count × transfer,
+///             and in version 2 only: lane count varint, then lane count × (length varint ‖
+///             the shielded transaction's canonical encoding, `ShieldedTransaction.encoded`)
 /// transfer    from varint (address index) ‖ to varint ‖ value number ‖ fee number ‖ nonce varint ‖
 ///             signature: 65 bytes, none when `from` is `Address.bridge` (a deposit) or
 ///             `Address.inbox` (an inbox marker, see `L1InboxItem`)
 /// number      1 byte length L (0…32) ‖ L bytes big-endian without leading zeros
 /// varint      LEB128, at most 10 bytes, minimal
 /// ```
+/// Data without a shielded transaction is always version 1 (byte for byte what it was before the
+/// shielded lane existed), and version 2 data whose lanes are all empty is refused, so each batch
+/// range still has one encoding. A lane transaction is written whole, proof included (a Groth16
+/// proof does not compress); its length (715 to `ShieldedTransaction.maxSize` bytes, by kind) is
+/// checked against that maximum and the bytes left before anything is allocated, and it must
+/// decode with `ShieldedTransaction(encoded:)`.
+///
 /// A deposit (a transfer from the bridge, nonce = the L1 deposit id) is encoded like any transfer
 /// but without a signature: it has none, and a bridge transfer with a signature cannot be
 /// encoded, so the data of a deposit always decodes to the exact transaction that was executed
@@ -64,8 +73,9 @@ public enum BatchData {
             table.append(a)
             return UInt64(table.count - 1)
         }
+        let hasLane = batches.contains { !$0.shielded.isEmpty }
         var body: [UInt8] = []
-        body.reserveCapacity(batches.reduce(0) { $0 + $1.transfers.count } * 80)
+        body.reserveCapacity(batches.reduce(0) { $0 + $1.transfers.count * 80 + $1.shielded.count * (ShieldedTransaction.maxSize + 2) })
         writeVarint(UInt64(batches.count), to: &body)
         for b in batches {
             writeVarint(b.number, to: &body)
@@ -83,8 +93,16 @@ public enum BatchData {
                     body.append(contentsOf: t.signature)
                 }
             }
+            if hasLane {
+                writeVarint(UInt64(b.shielded.count), to: &body)
+                for s in b.shielded {
+                    let bytes = s.encoded
+                    writeVarint(UInt64(bytes.count), to: &body)
+                    body.append(contentsOf: bytes)
+                }
+            }
         }
-        var out: [UInt8] = [1]
+        var out: [UInt8] = [hasLane ? 2 : 1]
         out.reserveCapacity(body.count + table.count * 20 + 48)
         writeVarint(domain.chainId, to: &out)
         out.append(contentsOf: domain.salt.bytes)
@@ -99,8 +117,9 @@ public enum BatchData {
         return (parsed.domain, parsed.batches)
     }
 
-    /// The signing domain and each batch's number and transfer count, without building the transfers
-    /// (each with its EIP-712 id): for readers that need only the layout. (The arbiter used it
+    /// The signing domain and each batch's number, transfer count and shielded lane count, without
+    /// building the transfers (each with its EIP-712 id): for readers that need only the layout.
+    /// (Lane transactions are still decoded, and dropped: that is what makes them valid data.) (The arbiter used it
     /// at posting while it kept the data; it now decodes in full to build the data tree, which
     /// the size limit keeps to a few thousand transfers.)
     ///
@@ -108,18 +127,26 @@ public enum BatchData {
     /// same bytes with the same counts: a commitment whose data passes posting can always be read
     /// by a game (an earlier separate `outline` took the *last* bridge entry of the address table
     /// as the bridge and accepted data `decode` refused).
-    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (domain: SigningDomain, batches: [(number: UInt64, count: Int)]) {
+    public static func outline(_ bytes: [UInt8]) throws(DecodingError) -> (domain: SigningDomain, batches: [Outline]) {
         let parsed = try parse(bytes, building: false)
         return (parsed.domain, parsed.outline)
     }
+
+    /// A batch's number, transfer count (`count`) and shielded lane count (`shielded`).
+    public typealias Outline = (number: UInt64, count: Int, shielded: Int)
+
+    /// The fewest bytes a lane entry takes: a 2-byte length (every encoding is over 127 bytes)
+    /// and the shortest encoding (a shielded transfer's).
+    static let minimumLaneEntryBytes = 2 + ShieldedTransaction.baseSize
 
     /// The one parser. Checks every length and count against the bytes left before allocating,
     /// minimal encodings only, no address twice in the table (one encoding per batch range),
     /// nothing trailing. With `building` false, transfers are skipped, not built (`batches` empty).
     private static func parse(_ bytes: [UInt8], building: Bool) throws(DecodingError)
-        -> (domain: SigningDomain, outline: [(number: UInt64, count: Int)], batches: [Batch]) {
+        -> (domain: SigningDomain, outline: [Outline], batches: [Batch]) {
         var r = Reader(bytes: bytes)
-        guard try r.byte() == 1 else { throw DecodingError(description: "batch data: unknown version") }
+        let version = try r.byte()
+        guard version == 1 || version == 2 else { throw DecodingError(description: "batch data: unknown version \(version)") }
         let domain = SigningDomain(chainId: try r.varint(), salt: Digest32(bytes: try r.bytes(32))!)
         let n = try r.count(minimumBytesEach: 20)
         var table: [Address] = []
@@ -133,7 +160,8 @@ public enum BatchData {
             table.append(a)
         }
         let m = try r.count(minimumBytesEach: 2)
-        var outline: [(number: UInt64, count: Int)] = []
+        var outline: [Outline] = []
+        var laneTotal = 0
         outline.reserveCapacity(m)
         var batches: [Batch] = []
         if building { batches.reserveCapacity(m) }
@@ -157,8 +185,33 @@ public enum BatchData {
                     if from != .bridge && from != .inbox { try r.skip(65) }
                 }
             }
-            outline.append((number, count))
-            if building { batches.append(Batch(number: number, transfers: transfers)) }
+            var lane: [ShieldedTransaction] = []
+            var laneCount = 0
+            if version == 2 {
+                laneCount = try r.count(minimumBytesEach: minimumLaneEntryBytes)
+                if building { lane.reserveCapacity(laneCount) }
+                for i in 0..<laneCount {
+                    let length = try r.varint()
+                    guard length <= UInt64(ShieldedTransaction.maxSize) else {
+                        throw DecodingError(description: "batch data: shielded transaction \(i) of batch \(number) has length \(length), more than \(ShieldedTransaction.maxSize)")
+                    }
+                    guard length <= UInt64(r.left) else {
+                        throw DecodingError(description: "batch data: shielded transaction \(i) of batch \(number) has length \(length), more than the \(r.left) bytes left")
+                    }
+                    let encoded = try r.bytes(Int(length))
+                    let tx: ShieldedTransaction
+                    do throws(ShieldedRefusal) { tx = try ShieldedTransaction(encoded: encoded) } catch {
+                        throw DecodingError(description: "batch data: shielded transaction \(i) of batch \(number) does not decode: \(error)")
+                    }
+                    if building { lane.append(tx) }
+                }
+                laneTotal += laneCount
+            }
+            outline.append((number, count, laneCount))
+            if building { batches.append(Batch(number: number, transfers: transfers, shielded: lane)) }
+        }
+        if version == 2 && laneTotal == 0 {
+            throw DecodingError(description: "batch data: version 2 with every shielded lane empty (such data is version 1)")
         }
         guard r.atEnd else { throw DecodingError(description: "batch data: \(bytes.count - r.offset) trailing bytes") }
         return (domain, outline, batches)

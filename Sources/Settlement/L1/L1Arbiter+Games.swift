@@ -116,12 +116,14 @@ extension L1Arbiter {
         return .success((emitsMove ? [.moved(game: id, by: sender)] : []) + settleIfResolved(id))
     }
 
-    /// The transaction count of each of `posted`'s batches (recorded at posting), nil when its
-    /// data does not read as exactly its batches for this chain (posting refuses such data).
+    /// The steps of each of `posted`'s batches (recorded at posting): its transfers, then its
+    /// shielded lane, as the parties' traces execute them; nil when its data does not read as
+    /// exactly its batches for this chain (posting refuses such data).
     private func transactionCounts(of posted: L1ArbiterState.PostedCommitment) -> [Int]? {
         guard let counts = posted.transactionCounts,
               UInt64(counts.count) == posted.commitment.lastBatch - posted.commitment.firstBatch + 1 else { return nil }
-        return counts
+        let lanes = posted.shieldedCounts ?? []
+        return counts.enumerated().map { $0.element + (lanes.indices.contains($0.offset) ? lanes[$0.offset] : 0) }
     }
 
     // MARK: - Resolution

@@ -101,8 +101,7 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// 2^64 − 1) with the domain of an empty genesis on chain 1337, for tests that need no engine.
     public static let defaultRules: TransitionRules = {
         let engine = SettlementConfig()
-        return TransitionRules(domain: SigningDomain(genesis: Genesis(chainId: engine.chainId, allocations: [])),
-                               feeAccount: engine.feeAccount, maxFee: engine.maxFee)
+        return engine.transitionRules(SigningDomain(genesis: Genesis(chainId: engine.chainId, allocations: [])))
     }()
 
     /// The rules; the amounts default to 1 wei (tests), `L1Options` ships the `default…` schedule.

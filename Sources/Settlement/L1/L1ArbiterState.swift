@@ -18,6 +18,10 @@ public struct L1ArbiterState: Sendable, Hashable {
         /// commitment's batches, which posting refuses: a game against such a commitment is
         /// decided at opening (`ChallengeGame.undecodableData`).
         public let transactionCounts: [Int]?
+        /// Shielded lane transactions per batch, read from the data at posting (they follow each
+        /// batch's transfers in the data tree, so they fix the later transfers' positions and,
+        /// when any is non-zero, the data root's form). nil exactly when `transactionCounts` is.
+        public let shieldedCounts: [Int]?
         /// The block that included it (its timestamp starts the challenge period): its L1 origin.
         public let block: L1BlockHeader
         /// The L1 inbox it consumed: the deposits included in blocks before `block` (ids
@@ -37,8 +41,10 @@ public struct L1ArbiterState: Sendable, Hashable {
         /// Set when a challenger won a game against it or an earlier commitment.
         public internal(set) var reverted: Bool
 
+        /// `shieldedCounts` nil (the default) reads them from `data` (the same strict parser as at
+        /// posting, count-only) when `transactionCounts` is set.
         init(commitment: L1Commitment, proposer: L1Address, bond: UInt256, data: [UInt8], transactionCounts: [Int]?,
-             block: L1BlockHeader,
+             shieldedCounts: [Int]? = nil, block: L1BlockHeader,
              inboxDeposits: UInt64, inboxItems: UInt64 = 0, depositsConsumed: UInt64 = 0, inboxConsumed: UInt64 = 0,
              reverted: Bool) {
             self.commitment = commitment
@@ -46,6 +52,8 @@ public struct L1ArbiterState: Sendable, Hashable {
             self.bond = bond
             self.data = data
             self.transactionCounts = transactionCounts
+            self.shieldedCounts = transactionCounts == nil ? nil
+                : shieldedCounts ?? (try? BatchData.outline(data))?.batches.map(\.shielded) ?? transactionCounts?.map { _ in 0 }
             self.block = block
             self.inboxDeposits = inboxDeposits
             self.inboxItems = inboxItems

@@ -93,9 +93,22 @@ public final class ShieldedQueue: Sendable {
     }
 
     /// Removes and returns the oldest `max` transactions.
-    public func take(max: Int) -> [Entry] {
+    public func take(max: Int) -> [Entry] { take(max: max, maxDataBytes: .max) { _ in 0 } }
+
+    /// Removes and returns the oldest transactions, at most `max` and no more than fit in
+    /// `maxDataBytes` by `size` (the bytes each adds to the batch's L1 data): the sequencer keeps
+    /// a batch's lane within what one commitment's data can carry. The first one that does not
+    /// fit stays at the head (order is kept; a later, smaller one does not overtake it).
+    public func take(max: Int, maxDataBytes: Int, size: (ShieldedTransaction) -> Int) -> [Entry] {
         state.withLock { s in
-            let end = s.head + min(s.entries.count - s.head, max)
+            var end = s.head
+            var bytes = 0
+            while end < s.entries.count && end - s.head < max {
+                let n = size(s.entries[end].tx)
+                guard n <= maxDataBytes - bytes else { break }
+                bytes += n
+                end += 1
+            }
             let taken = Array(s.entries[s.head..<end])
             for e in taken {
                 s.ids[e.id] = nil

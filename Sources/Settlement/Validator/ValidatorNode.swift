@@ -66,7 +66,7 @@ public actor ValidatorNode {
         var session: GameSession
         /// The honest state after the commitment, and whether its root is the posted one (only
         /// when we challenge falsely): what to continue from if we lose.
-        let stateAfter: SparseMerkleTree
+        let stateAfter: RollupState
         let commitmentIsRight: Bool
         var openTransaction: Digest32
         var sentAtBlock: UInt64
@@ -75,17 +75,20 @@ public actor ValidatorNode {
         var lastMove: (hash: Digest32, block: UInt64)?
     }
 
-    /// An accepted commitment and the accounts it changed as they were before it.
+    /// An accepted commitment, the accounts it changed as they were before it, and its batches
+    /// (the pool rolls back by batches with its own undo).
     private struct AcceptedCommitment {
         let commitment: L1Commitment
         let undo: [(address: Address, account: Account?)]
+        let batchCount: Int
     }
 
     public let settings: Settings
     private let l1: any L1Client
     private let logger: Logger
-    /// The state at the last commitment we accept (the genesis at first).
-    private var state: SparseMerkleTree
+    /// The state at the last commitment we accept (the genesis at first): the accounts and the
+    /// shielded pool, whose undo covers the batches of the retained undo records.
+    private var state: RollupState
     /// The next commitment index to check.
     public private(set) var nextIndex: UInt64 = 0
     /// Commitments checked and accepted.
@@ -115,15 +118,29 @@ public actor ValidatorNode {
     private var registered = false
     private var nonce: UInt64
 
-    /// A validator starting from the genesis allocation `genesisDiff` (batch 0).
+    /// Batches of pool undo kept: enough for the retained undo records' commitments (the deepest
+    /// revert followed) unless they hold very many batches each; a deeper revert halts.
+    static func poolUndoLimit(_ settings: Settings) -> Int { max(1, settings.retainedUndo) * 64 }
+
+    /// A validator starting from the genesis allocation `genesisDiff` (batch 0), applied as the
+    /// engine applies it (the pool's window closes after batch 0 as in the engine).
     public init(settings: Settings, l1: any L1Client, genesisDiff: StateDiff, logger: Logger) {
-        let genesis = StateManager()
+        let genesis = StateManager(retainedBatches: Self.poolUndoLimit(settings),
+                                   shieldedRootWindow: settings.rules.shieldedRootWindow)
         genesis.apply(diff: genesisDiff)
-        self.init(settings: settings, l1: l1, state: genesis.tree, logger: logger)
+        self.init(settings: settings, l1: l1, state: RollupState(genesis), logger: logger)
+    }
+
+    /// A validator whose accounts before commitment 0 are `state`, with an empty pool.
+    public init(settings: Settings, l1: any L1Client, state: SparseMerkleTree, logger: Logger) {
+        self.init(settings: settings, l1: l1,
+                  state: RollupState(accounts: state, windowCapacity: settings.rules.shieldedRootWindow,
+                                     undoLimit: Self.poolUndoLimit(settings)),
+                  logger: logger)
     }
 
     /// A validator whose state before commitment 0 is `state`.
-    public init(settings: Settings, l1: any L1Client, state: SparseMerkleTree, logger: Logger) {
+    public init(settings: Settings, l1: any L1Client, state: RollupState, logger: Logger) {
         self.settings = settings
         self.l1 = l1
         self.state = state
@@ -175,7 +192,7 @@ public actor ValidatorNode {
             let data = try await l1.commitmentData(index: commitment.index)
             let (_, batches) = try BatchData.transactions(ofCommitment: commitment.index, data: data)
             // Deposits are judged against the inbox the commitment consumed, as the arbiter judges them.
-            let deposits = try await DepositLedger.reading(for: batches, includedIn: block.number, from: l1)
+            let deposits = try await DepositLedger.reading(for: batches.map(\.transfers), includedIn: block.number, from: l1)
             var after = state
             let trace = CommitmentTrace.execute(batches, on: &after, rules: settings.rules, deposits: deposits)
             let lie = commitment.index == settings.falseChallengeAt
@@ -292,22 +309,28 @@ public actor ValidatorNode {
 
     /// Makes `after` (the state once `commitment`'s `batches` ran on ours) the accepted state,
     /// keeping an undo record: the prior account of every address a transaction touched.
-    private func accept(_ commitment: L1Commitment, batches: [[SignedTransfer]], after: SparseMerkleTree,
+    private func accept(_ commitment: L1Commitment, batches: [BatchData.Batch], after: RollupState,
                         deposits: DepositLedger) {
         var touched: Set<Address> = [settings.rules.feeAccount]
         for batch in batches {
-            for tx in batch {
+            for tx in batch.transfers {
                 touched.insert(tx.transfer.from)
                 touched.insert(tx.transfer.to)
                 // A marker's forced transfer touches its sender (the marker's `to`) and recipient.
                 if tx.isInboxMarker, let item = deposits.inboxItem(tx.transfer.nonce) { touched.insert(item.transfer.transfer.to) }
             }
+            // A lane transaction touches the pool's account, a shield's account, an unshield's recipient.
+            if !batch.shielded.isEmpty { touched.insert(.shieldedPool) }
+            for tx in batch.shielded {
+                if let from = tx.shield?.from { touched.insert(from) }
+                if let to = tx.recipient { touched.insert(to) }
+            }
         }
-        let undo = touched.map { (address: $0, account: state.account($0)) }
+        let undo = touched.map { (address: $0, account: state.accounts.account($0)) }
         state = after
         accepted.append(commitment.index)
         nextIndex = commitment.index + 1
-        undoLog.append(AcceptedCommitment(commitment: commitment, undo: undo))
+        undoLog.append(AcceptedCommitment(commitment: commitment, undo: undo, batchCount: batches.count))
         if undoLog.count > max(1, settings.retainedUndo) { undoFloor = undoLog.removeFirst().commitment }
     }
 
@@ -319,7 +342,11 @@ public actor ValidatorNode {
         let standing = Set(try await l1.commitments(fromIndex: from).map(\.commitment))
         while let last = undoLog.last, !standing.contains(last.commitment) {
             undoLog.removeLast()
-            _ = state.update(last.undo)
+            _ = state.accounts.update(last.undo)
+            do { try state.pool.rollBack(batches: last.batchCount) } catch {
+                halt("undoing reverted commitment \(last.commitment.index): \(error): restart the validator (it replays from the genesis)")
+                return false
+            }
             guard state.root == last.commitment.prevRoot else {
                 halt("undoing reverted commitment \(last.commitment.index) gave root \(state.root), not its previous root "
                          + "\(last.commitment.prevRoot): restart the validator (it replays from the genesis)")

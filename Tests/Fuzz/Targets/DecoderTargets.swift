@@ -70,6 +70,7 @@ enum DecoderTargets {
             precondition(d.domain == o.domain, "domains differ")
             precondition(d.batches.map(\.number) == o.batches.map(\.number), "batch numbers differ")
             precondition(d.batches.map(\.transfers.count) == o.batches.map(\.count), "transfer counts differ")
+            precondition(d.batches.map(\.shielded.count) == o.batches.map(\.shielded), "shielded counts differ")
         default:
             preconditionFailure("outline \(outlined == nil ? "refused" : "accepted") what decode \(decoded == nil ? "refused" : "accepted")")
         }

@@ -15,7 +15,11 @@ enum Seeds {
                           [2] + SettlementV1.SubmitTransactionsRequest(clientSequence: 7, transfer: .init(transfers[1])).protobufBytes()]
         case "batch-data": [BatchData.encode([BatchData.Batch(number: 1, transfers: Array(transfers[0..<2])),
                                               BatchData.Batch(number: 2, transfers: [transfers[2]])], domain: domain),
-                            BatchData.encode([BatchData.Batch(number: 5, transfers: [deposit])], domain: domain)]
+                            BatchData.encode([BatchData.Batch(number: 5, transfers: [deposit])], domain: domain),
+                            // Version 2: a lane of each kind, and a batch with an empty lane.
+                            BatchData.encode([BatchData.Batch(number: 1, transfers: [transfers[0]], shielded: Array(lane[0..<2])),
+                                              BatchData.Batch(number: 2, transfers: [deposit]),
+                                              BatchData.Batch(number: 3, transfers: [], shielded: [lane[2]])], domain: domain)]
         case "genesis": [Array(#"{"config":{"chainId":1337},"alloc":{"0x0000000000000000000000000000000000001001":{"balance":"0x3635c9adc5dea00000"},"0x00000000000000000000000000000000000000a2":{"balance":"1000"}}}"#.utf8)]
         case "http2": [[0] + headers(path: HealthV1.HealthMethods.check.path) + data(frame([]), endStream: true),
                        [0] + headers(path: "/rpctest.v1.EchoService/Echo") + data(frame([10, 2, 104, 105]), endStream: false)]
@@ -66,6 +70,9 @@ enum Seeds {
         return SignedTransfer.sign(Transfer(from: key.address, to: to, value: UInt256(UInt64(1_000 * i)), fee: .one, nonce: UInt64(i)),
                                    domain: domain, with: key)
     }
+
+    /// One shielded transaction of each kind (the shielded-transactions seeds, decoded).
+    private static let lane: [ShieldedTransaction] = ShieldedTransactionTarget.seeds.map { try! ShieldedTransaction(encoded: $0) }
 
     private static let depositor = Address(hex: "0x00000000000000000000000000000000000000d1")!
     private static let l1Calls: [L1Transaction.Call] = [

@@ -194,20 +194,52 @@ final class ShieldedEngineTests: XCTestCase {
         XCTAssertEqual(r2.status, .sequenced, r2.reason)
         XCTAssertTrue(send.statement.nullifiers.allSatisfy { n in e.state.withLock { $0.shielded.isSpent(n) } })
 
-        try await e.revertChain(fromBatch: r2.batchNumber, commitmentIndex: nil)
-        XCTAssertEqual(e.head.root, afterShield.root)
-        XCTAssertEqual(e.shieldedHead.roots, afterShield.pool)
-        XCTAssertFalse(send.statement.nullifiers.contains { n in e.state.withLock { $0.shielded.isSpent(n) } },
-                       "the reverted spend's nullifiers are unspent again")
-        // Its root is the current one again, so the wallet's resubmission goes through.
+        // Subscribers hear REVERTED, then SEQUENCED anew: the engine offers the reverted spend to
+        // the lane again by itself (its root is the current one again), as it does reverted transfers.
+        let subscription = e.events.subscribe(ids: [send.id])
+        // Checked while sequencing is still paused, before the offered spend can be sequenced.
+        let seen = Lock<(root: Digest32, pool: ShieldedRoots, spent: Bool, queued: Int, offered: Int)?>(nil)
+        try await e.revertChain(fromBatch: r2.batchNumber, commitmentIndex: nil) { revert in
+            let spent = send.statement.nullifiers.contains { n in e.state.withLock { $0.shielded.isSpent(n) } }
+            seen.withLock { $0 = (e.head.root, e.shieldedHead.roots, spent, e.shieldedQueue?.count ?? 0, revert.acceptedShielded.count) }
+        }
+        let paused = try XCTUnwrap(seen.withLock { $0 })
+        XCTAssertEqual(paused.root, afterShield.root)
+        XCTAssertEqual(paused.pool, afterShield.pool)
+        XCTAssertFalse(paused.spent, "the reverted spend's nullifiers are unspent again")
+        XCTAssertEqual(paused.offered, 1, "the revert carries the accepted lane transaction")
+        XCTAssertEqual(paused.queued, 1, "and it waits in the lane's queue")
+        var statuses: [TransactionStatus] = []
+        for try await event in subscription {
+            statuses.append(event.status)
+            if event.status == .sequenced { break }
+        }
+        XCTAssertEqual(statuses, [.reverted, .sequenced])
+        XCTAssertTrue(send.statement.nullifiers.allSatisfy { n in e.state.withLock { $0.shielded.isSpent(n) } })
+        // The wallet's resubmission of it is answered with its new receipt.
         let again = try await e.submitShieldedAndWait(send)
         XCTAssertEqual(again.status, .sequenced, again.reason)
 
-        try await e.revertChain(fromBatch: r1.batchNumber, commitmentIndex: nil)
-        XCTAssertEqual(e.shieldedHead.roots, .empty)
-        XCTAssertEqual(e.head.root, e.state.withLock { $0.accountRoot }, "an empty pool leaves the account root")
-        XCTAssertEqual(try balance(e, f.keys[0].address), 1_000)
-        XCTAssertEqual(try balance(e, Address.shieldedPool), 0)
+        // Back to before the shield: the pool is empty again. The shield is offered again (its
+        // nonce is free again); the send is not: its root left the rolled-back window.
+        let empty = Lock<(roots: ShieldedRoots, rootIsAccounts: Bool, from: Settlement.UInt256, held: Settlement.UInt256)?>(nil)
+        let both = e.events.subscribe(ids: [shield.id, send.id])
+        try await e.revertChain(fromBatch: r1.batchNumber, commitmentIndex: nil) { _ in
+            let from = try? e.account(f.keys[0].address).account.balance, held = try? e.account(Address.shieldedPool).account.balance
+            empty.withLock { $0 = (e.shieldedHead.roots, e.head.root == e.state.withLock { $0.accountRoot }, from ?? 0, held ?? 0) }
+        }
+        let before = try XCTUnwrap(empty.withLock { $0 })
+        XCTAssertEqual(before.roots, .empty)
+        XCTAssertTrue(before.rootIsAccounts, "an empty pool leaves the account root")
+        XCTAssertEqual(before.from, 1_000)
+        XCTAssertEqual(before.held, 0)
+        var outcome: [Digest32: [TransactionStatus]] = [:]
+        for try await event in both {
+            outcome[event.id, default: []].append(event.status)
+            if outcome[shield.id]?.last == .sequenced && outcome[send.id]?.last == .rejected { break }
+        }
+        XCTAssertEqual(outcome[shield.id], [.reverted, .sequenced])
+        XCTAssertEqual(outcome[send.id], [.reverted, .rejected])
         await e.stop()
     }
 

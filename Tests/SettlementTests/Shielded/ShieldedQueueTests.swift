@@ -45,6 +45,22 @@ final class ShieldedQueueTests: XCTestCase {
         XCTAssertEqual(got.all.count, ShieldedQueue.maxCopiesPerEntry, "every attached copy is answered once")
     }
 
+    /// A take bounded by data bytes stops before the first transaction that does not fit (the
+    /// next take starts with it), however many would fit by count; order is kept.
+    func testATakeStopsAtTheDataBudgetInOrder() {
+        let q = ShieldedQueue(capacity: 10)
+        let txs = (0..<6).map { tx(UInt64($0)) }
+        for t in txs { XCTAssertEqual(q.add(entry(t)), .queued) }
+        let sizes: [Digest32: Int] = Dictionary(uniqueKeysWithValues: zip(txs.map(\.id), [300, 300, 500, 100, 100, 100]))
+        let size = { (t: ShieldedTransaction) in sizes[t.id]! }
+        XCTAssertEqual(q.take(max: 10, maxDataBytes: 700, size: size).map(\.id), txs[0..<2].map(\.id),
+                       "the third (500 bytes) does not fit in the 100 left, and the smaller ones behind it wait")
+        XCTAssertEqual(q.take(max: 10, maxDataBytes: 400, size: size).map(\.id), [], "nothing fits before the head")
+        XCTAssertEqual(q.take(max: 2, maxDataBytes: 10_000, size: size).map(\.id), txs[2..<4].map(\.id), "the count still bounds")
+        XCTAssertEqual(q.take(max: 10, maxDataBytes: 200, size: size).map(\.id), txs[4..<6].map(\.id))
+        XCTAssertEqual(q.count, 0)
+    }
+
     /// Takes keep arrival order across the compaction of the taken prefix, and an id queued
     /// after it still attaches to the right entry.
     func testOrderAndAttachSurviveCompaction() {
