@@ -10,9 +10,9 @@ import ZK
 /// simulator's arbiter accepts the commitment with its aggregate; without aggregation keys it
 /// posts nothing.
 ///
-/// Needs the batch data to carry the lane (`BatchData` version 2): skipped until it does. The
-/// store does not hand the finality engine its lanes yet either (`FinalityStore.batchData`), so
-/// the lane is attached here by a store wrapper.
+/// The lane is attached by a store wrapper to batches of transfers (sequencing real shielded
+/// transactions into the store is the engine tests' business); it would skip on a batch data
+/// encoding without the lane.
 final class FinalityEngineLaneTests: PostgresTestCase {
     let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
 

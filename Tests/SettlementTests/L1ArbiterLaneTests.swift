@@ -7,9 +7,9 @@ import ZK
 /// dishonest proposer is refused with its reason and nothing recorded. The L1 transaction
 /// carries the aggregate under strict bounds.
 ///
-/// The posting tests put lane transactions in the batch data, so they need the data encoding to
-/// carry the lane (`BatchData` version 2); until it does they are skipped, and the same refusals
-/// are checked on the arbiter's decision for a decoded lane (`laneProblem(_:lane:)`).
+/// The posting tests put lane transactions in the batch data (`BatchData` version 2; they would
+/// skip, not pass, on an encoding without the lane); the same refusals are also checked on the
+/// arbiter's decision for a decoded lane (`laneProblem(_:lane:)`).
 final class L1ArbiterLaneTests: XCTestCase {
     let alice = Address(bytes: [UInt8](repeating: 0xa1, count: 20))!
     var t: [ShieldedTransaction] { LaneAggregateTests.transactions }
