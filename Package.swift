@@ -174,7 +174,7 @@ let package = Package(
         // The node's start, stop and ordered revert, without PostgreSQL.
         .testTarget(name: "SettlementNodeTests", dependencies: ["SettlementNode", "Settlement", "SettlementTestSupport"]),
         .testTarget(name: "PersistenceTests", dependencies: [
-            "Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "Settlement", "SettlementTestSupport",
+            "Persistence", "PostgresDriver", "SimulatedL1", "Reporting", "Settlement", "SettlementTestSupport", "ZK",
         ]),
         // The engine's settings: one key list for flags, environment and config file.
         .testTarget(name: "EngineSettingsTests", dependencies: ["SettlementEngineServer"]),

@@ -58,6 +58,9 @@ struct L1Options: ParsableArguments {
         let moveBondGrowthPercent: UInt8
         let inclusionDelayMs: UInt64
         let permissionlessAfterMs: UInt64
+        /// The shielded lane's aggregation keys (`ShieldedOptions.resolveAggregation`): the
+        /// arbiter's verifier side, the poster's prover side. nil without a lane.
+        var laneAggregation: LaneProverKeys? = nil
     }
 
     /// A wei amount; zero refused unless `allowZero` (the losing side always forfeits something).
@@ -127,7 +130,7 @@ extension L1Options.Resolved {
                                      genesisBacking: genesisBacking,
                                      challengerStakeSlashPercent: L1ArbiterConfig.defaultChallengerStakeSlashPercent,
                                      rules: settings.transitionRules(domain), inclusionDelayMs: inclusionDelayMs,
-                                     permissionlessAfterMs: permissionlessAfterMs),
+                                     permissionlessAfterMs: permissionlessAfterMs, shieldedLane: laneAggregation?.verifier),
             producerID: producerID)
     }
 }
@@ -140,6 +143,7 @@ extension L1Options.Resolved {
             challengePeriodMs: UInt64(settings.challengePeriodSeconds) * 1_000, maxBatchesPerCommitment: settings.maxBatchesPerCommitment,
             proposer: proposer, bond: commitmentBond)
         f.faultInjectWrongRootAt = settings.faultInjectWrongRootAt
+        f.laneAggregation = laneAggregation
         return f
     }
 }

@@ -126,7 +126,7 @@ final class L1SimulatorTests: PostgresTestCase {
     }
 
     private var commitment0: L1Commitment {
-        guard case .postCommitment(let c, _, _) = commitment(0).call else { fatalError() }
+        guard case .postCommitment(let c, _, _, _) = commitment(0).call else { fatalError() }
         return c
     }
 

@@ -381,19 +381,26 @@ final class BatchDataShieldedTests: XCTestCase {
 
     // MARK: The arbiter
 
+    /// With the lane's aggregation keys: a posting with a lane carries the aggregate of its spend
+    /// proofs (`LaneAggregate`).
     func config() -> L1ArbiterConfig {
         L1ArbiterConfig(genesisRoot: fixture.tree.root, proposer: proposer, challengePeriodMs: 100_000, clockMs: 50_000,
-                        rules: fixture.rules)
+                        rules: fixture.rules, shieldedLane: LaneAggregateTests.keys.verifier)
+    }
+
+    /// The lane aggregate `batches` are posted with.
+    func aggregate(_ batches: [BatchData.Batch]) throws -> [UInt8] {
+        try LaneAggregate.aggregate(lane: LaneAggregate.lane(of: batches), keys: LaneAggregateTests.keys)
     }
 
     let proposer = Address(bytes: [UInt8](repeating: 0xaa, count: 20))!
     let challenger = Address(bytes: [UInt8](repeating: 0xcc, count: 20))!
 
-    /// Batches 1 and 2 of the fixture's chain: valid transfers, batch 1 with a lane.
+    /// Batches 1 and 2 of the fixture's chain: valid transfers, batch 1 with a lane of two
+    /// transactions with real spend proofs (the arbiter takes a lane only with their aggregate).
     func laneBatches() -> [BatchData.Batch] {
-        let fixtureDomain = fixture.rules.domain
         let ts = fixture.committedBatches([3, 2], seed: 21)
-        let ss = [Self.shielded(.transfer, seed: 1, domain: fixtureDomain), Self.shielded(.unshield, seed: 2, domain: fixtureDomain)]
+        let ss = Array(LaneAggregateTests.transactions.prefix(2))
         return [BatchData.Batch(number: 1, transfers: ts[0], shielded: ss), BatchData.Batch(number: 2, transfers: ts[1])]
     }
 
@@ -403,12 +410,13 @@ final class BatchDataShieldedTests: XCTestCase {
     func testTheArbiterAcceptsALaneAndRefusesADataRootWithoutIt() throws {
         let batches = laneBatches()
         let data = BatchData.encode(batches, domain: fixture.rules.domain)
+        let aggregate = try aggregate(batches)
         XCTAssertEqual(data.first, 2)
         func post(dataRoot: Digest32) -> (ArbiterChain, String?) {
             let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: fixture.tree.root,
                                  newRoot: CommitmentWorld.lie(fixture.tree.root), dataRoot: dataRoot)
             var chain = ArbiterChain(config: config())
-            let reason = ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer))
+            let reason = ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1, aggregate: aggregate), by: proposer))
             return (chain, reason)
         }
         let (chain, accepted) = post(dataRoot: try BatchDataTree.dataRoot(of: data))
@@ -436,7 +444,7 @@ final class BatchDataShieldedTests: XCTestCase {
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: fixture.tree.root,
                              newRoot: CommitmentWorld.lie(fixture.tree.root), dataRoot: try BatchDataTree.dataRoot(of: data))
         var other = ArbiterChain(config: config())
-        let reason = ArbiterChain.revertReason(other.send(.postCommitment(c, data: broken, bond: 1), by: proposer))
+        let reason = ArbiterChain.revertReason(other.send(.postCommitment(c, data: broken, bond: 1, aggregate: aggregate), by: proposer))
         XCTAssertEqual(reason, "the data does not decode: batch data: shielded transaction 0 of batch 1 does not decode: "
                        + "\(ShieldedRefusal.malformed("unknown kind"))")
     }
@@ -457,7 +465,8 @@ final class BatchDataShieldedTests: XCTestCase {
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: fixture.tree.root, newRoot: lie,
                              dataRoot: try BatchDataTree.dataRoot(of: data))
         var chain = ArbiterChain(config: config())
-        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1, aggregate: try aggregate(batches)),
+                                                          by: proposer)))
         chain.send(.registerValidator(stake: 1), by: challenger)
         XCTAssertNil(ArbiterChain.revertReason(chain.send(.openChallenge(commitment: 0, claimedRoot: honest.trace.newRoot, bond: 1),
                                                           by: challenger)))

@@ -38,7 +38,7 @@ final class L1ArbiterTests: XCTestCase {
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), by: bob), in: b))?.contains("proposer"), true)
         XCTAssertEqual(revertReason(arbiter.execute(post(0, 1, 2, root(0), root(1), bond: 4), in: b))?.contains("bond"), true)
         var badData = post(0, 1, 2, root(0), root(1))
-        if case .postCommitment(let c, let data, let bond) = badData.call {
+        if case .postCommitment(let c, let data, let bond, _) = badData.call {
             // The flat keccak of the data (the binding before data roots) is not the data root.
             let flat = L1Commitment(index: c.index, firstBatch: c.firstBatch, lastBatch: c.lastBatch, prevRoot: c.prevRoot,
                                     newRoot: c.newRoot, dataRoot: Keccak256.hash(data))

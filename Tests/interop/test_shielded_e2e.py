@@ -64,10 +64,16 @@ def world(cli, start_engine, tmp_path_factory, pb_grpc):
     assert zk(cli, "export-r1cs", "--circuit", "spend", "--out", r1cs).returncode == 0
     out = zk(cli, "setup-dev", "--r1cs", r1cs, "--zkey", zkey, "--vkey", vkey)
     assert out.returncode == 0, out.stderr
+    # The lane needs an aggregation SRS (each L1 commitment carries one aggregate of its lane's
+    # spend proofs); a development one, like the development spend key above.
+    srs = d / "aggregation.srs"
+    out = zk(cli, "aggregation-srs", "--insecure-dev", "--size", "256", "--out", srs)
+    assert out.returncode == 0, out.stderr
     genesis = d / "genesis.json"
     genesis.write_text(json.dumps(GENESIS))
     engine = start_engine("h2c", "--genesis", str(genesis), "--batch-timeout-ms", "10",
-                          "--shielded-verifying-key", str(vkey), "--shielded-minimum-fee", "1")
+                          "--shielded-verifying-key", str(vkey), "--shielded-aggregation-srs", str(srs),
+                          "--shielded-minimum-fee", "1")
     keys = {}
     for name in ("w1", "w2", "w3"):
         keys[name] = d / f"{name}.key"
@@ -76,7 +82,7 @@ def world(cli, start_engine, tmp_path_factory, pb_grpc):
         keys[name] = d / f"{name}.account"
         keys[name].write_text(account.key.hex())
     channel = grpc.insecure_channel(f"{engine.host}:{engine.port}")
-    w = {"dir": d, "zkey": zkey, "vkey": vkey, "genesis": genesis, "engine": engine, "keys": keys,
+    w = {"dir": d, "zkey": zkey, "vkey": vkey, "srs": srs, "genesis": genesis, "engine": engine, "keys": keys,
          "server": f"{engine.host}:{engine.port}", "stub": pb_grpc.SettlementStub(channel)}
     yield w
     channel.close()
@@ -312,7 +318,8 @@ def test_stale_root_is_refused(cli, world, start_engine, pb, pb_grpc):
     """An engine with a one-batch root window: a shield proven under the empty tree's root is
     refused as stale once other shields have moved the root on."""
     engine = start_engine("h2c", "--genesis", str(world["genesis"]), "--batch-timeout-ms", "10",
-                          "--shielded-verifying-key", str(world["vkey"]), "--shielded-root-window", "1")
+                          "--shielded-verifying-key", str(world["vkey"]), "--shielded-aggregation-srs", str(world["srs"]),
+                          "--shielded-root-window", "1")
     server = f"{engine.host}:{engine.port}"
     channel = grpc.insecure_channel(server)
     stub = pb_grpc.SettlementStub(channel)

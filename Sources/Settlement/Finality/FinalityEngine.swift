@@ -12,7 +12,9 @@ import Synchronization
 ///    (at most `max_batches_per_commitment`, and as many whole batches as fit in one L1
 ///    transaction, `BatchData.maxCommitmentBytes`: the rest go in the next commitment) become one
 ///    commitment — previous root, new root, batch range, the data root of the compressed data
-///    (`BatchData`, `BatchDataTree`) — sent with its data and a bond. Their transactions become
+///    (`BatchData`, `BatchDataTree`) — sent with its data, a bond and, when the data holds
+///    shielded lane transactions, the SnarkPack aggregate of their spend proofs
+///    (`LaneAggregate`, built on a thread of its own: seconds of CPU). Their transactions become
 ///    POSTED.
 /// 2. **Follow L1**: the hashes of recently seen blocks are re-read; a different hash at the
 ///    same height is a reorg (logged with its depth). Each unsettled commitment's receipt is
@@ -54,6 +56,9 @@ public final class FinalityEngine: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
         /// Test and demo only: post the commitment with this index with a wrong new root.
         public var faultInjectWrongRootAt: UInt64?
+        /// The keys that aggregate a commitment's shielded lane (from the aggregation SRS); nil:
+        /// data with lane transactions is not posted (posting pauses, logged).
+        public var laneAggregation: LaneProverKeys?
 
         public init(settlementInterval: Duration, confirmationDepth: Int, challengePeriodMs: UInt64,
                     maxBatchesPerCommitment: Int, proposer: L1Address, bond: UInt256) {
@@ -80,6 +85,10 @@ public final class FinalityEngine: Sendable {
         var requestedRollback: UInt64?
         /// A batch too large for one commitment that stopped posting (logged once).
         var oversizedBatch: UInt64?
+        /// Lane aggregates of recent commitments (index → data hash and bytes), for re-posts.
+        var aggregates: [UInt64: (data: Digest32, bytes: [UInt8])] = [:]
+        /// The commitment index whose lane aggregate could not be built (logged once).
+        var laneBlocked: UInt64?
     }
 
     public let settings: Settings
@@ -229,14 +238,17 @@ public final class FinalityEngine: Sendable {
     static let maxCommitmentsPerStep = 8
 
     /// The longest prefix of `batches` whose data fits in one commitment
-    /// (`BatchData.maxCommitmentBytes`): empty only when the first batch alone does not (the
-    /// sequencer bounds every batch so it does).
-    static func fittingPrefix(of batches: [BatchData.Batch], domain: SigningDomain) -> [BatchData.Batch] {
+    /// (`BatchData.maxCommitmentBytes`) with at most `maxLane` lane transactions (what one
+    /// aggregate serves): empty only when the first batch alone does not fit (the sequencer
+    /// bounds every batch so it does).
+    static func fittingPrefix(of batches: [BatchData.Batch], domain: SigningDomain,
+                              maxLane: Int = LaneAggregate.maxProofCount) -> [BatchData.Batch] {
         var sizer = BatchData.Sizer(domain: domain)
-        var count = 0
+        var count = 0, lane = 0
         for batch in batches {
             sizer.add(batch)
-            guard sizer.size <= BatchData.maxCommitmentBytes else { break }
+            lane += batch.shielded.count
+            guard sizer.size <= BatchData.maxCommitmentBytes, lane <= maxLane else { break }
             count += 1
         }
         return Array(batches.prefix(count))
@@ -250,11 +262,12 @@ public final class FinalityEngine: Sendable {
         guard upTo >= from else { return false }
         let (prevRoot, held, heldBatches) = try await batchData(from: from, to: upTo)
         // As many whole batches as fit in one L1 transaction; the rest go in the next commitment.
-        let batches = Self.fittingPrefix(of: heldBatches, domain: domain)
+        let batches = Self.fittingPrefix(of: heldBatches, domain: domain,
+                                         maxLane: settings.laneAggregation?.verifier.maxLaneTransactions ?? LaneAggregate.maxProofCount)
         guard let lastBatch = batches.last else {
             let first = memory.withLock { m in m.oversizedBatch == from ? false : { m.oversizedBatch = from; return true }() }
             if first {
-                logger.critical("posting paused: batch \(from)'s data alone exceeds the \(BatchData.maxCommitmentBytes) bytes one commitment may carry (a batch sealed without the byte bound)",
+                logger.critical("posting paused: batch \(from) alone exceeds what one commitment may carry (\(BatchData.maxCommitmentBytes) bytes of data, or more shielded transactions than one aggregate serves)",
                                 metadata: ["batch": "\(from)"])
             }
             return false
@@ -273,6 +286,18 @@ public final class FinalityEngine: Sendable {
         let commitment = L1Commitment(index: index, firstBatch: from, lastBatch: to,
                                       prevRoot: last?.commitment.newRoot ?? prevRoot, newRoot: claimed,
                                       dataRoot: BatchDataTree(batches).dataRoot(domain: domain, firstBatch: from))
+        // The data is encoded from `batches`: without a lane there, it has none (no decoding).
+        let aggregate: [UInt8]
+        do {
+            aggregate = batches.allSatisfy(\.shielded.isEmpty) ? [] : try await laneAggregate(index: index, data: data)
+        } catch {
+            let first = memory.withLock { m in m.laneBlocked == index ? false : { m.laneBlocked = index; return true }() }
+            if first {
+                logger.critical("posting paused: the lane aggregate of the next commitment cannot be built",
+                                metadata: ["index": "\(index)", "error": "\(error)"])
+            }
+            return false
+        }
         var term: UInt64?
         if let leaderTerm {
             guard let current = leaderTerm() else { return false }
@@ -309,7 +334,7 @@ public final class FinalityEngine: Sendable {
             return true
         }
         // The intent first, under the term fence; then the L1 transaction it names.
-        let transaction = postingTransaction(commitment, data: data)
+        let transaction = postingTransaction(commitment, data: data, aggregate: aggregate)
         let posted = record(hash: transaction.hash)
         try await store.recordCommitment(posted, term: term)
         let hash = try await l1.submit(transaction)
@@ -376,14 +401,51 @@ public final class FinalityEngine: Sendable {
         // Unsettled commitments are read without their data (`FinalityStore.unsettledCommitments`):
         // a commitment posted again takes it from the store. Encoded data is never empty.
         let data = data.isEmpty ? try await store.commitmentData(index: c.index) ?? [] : data
-        return try await l1.submit(postingTransaction(c, data: data))
+        let aggregate = try await laneAggregate(index: c.index, data: data)
+        return try await l1.submit(postingTransaction(c, data: data, aggregate: aggregate))
     }
 
     /// The L1 transaction that posts `c` (attempt numbers in the nonce: a re-post is a new transaction).
-    private func postingTransaction(_ c: L1Commitment, data: [UInt8]) -> L1Transaction {
+    private func postingTransaction(_ c: L1Commitment, data: [UInt8], aggregate: [UInt8]) -> L1Transaction {
         let attempt = memory.withLock { m in defer { m.attempts[c.index, default: 0] += 1 }; return m.attempts[c.index, default: 0] }
-        return L1Transaction(sender: settings.proposer, call: .postCommitment(c, data: data, bond: settings.bond),
+        return L1Transaction(sender: settings.proposer, call: .postCommitment(c, data: data, bond: settings.bond, aggregate: aggregate),
                              nonce: c.index << 16 | (attempt & 0xffff))
+    }
+
+    /// The lane aggregate that goes with `data` as commitment `index`'s (empty when the data holds
+    /// no lane transaction): the lane read back from the data bytes, so it is exactly what the
+    /// arbiter decodes. Built on a Dispatch thread, off the cooperative threads the sequencer
+    /// needs (seconds of CPU at 256 proofs); kept for re-posts of the same data (aggregation is
+    /// deterministic, so a re-post carries the same bytes).
+    private func laneAggregate(index: UInt64, data: [UInt8]) async throws -> [UInt8] {
+        let digest = Keccak256.hash(data)
+        if let held = memory.withLock({ $0.aggregates[index] }), held.data == digest { return held.bytes }
+        let lane = LaneAggregate.lane(of: try BatchData.decode(data).batches)
+        guard !lane.isEmpty else { return [] }
+        guard let keys = settings.laneAggregation else { throw LaneAggregationUnavailable(laneCount: lane.count) }
+        let bytes = try await withCheckedThrowingContinuation { (done: CheckedContinuation<[UInt8], any Error>) in
+            DispatchQueue.global(qos: .utility).async {
+                done.resume(with: Result { try LaneAggregate.aggregate(lane: lane, keys: keys) })
+            }
+        }
+        memory.withLock { m in
+            m.aggregates[index] = (digest, bytes)
+            if m.aggregates.count > Self.heldAggregates, let oldest = m.aggregates.keys.min() { m.aggregates[oldest] = nil }
+        }
+        logger.info("lane aggregate built", metadata: ["index": "\(index)", "lane_transactions": "\(lane.count)",
+                                                      "bytes": "\(bytes.count)"])
+        return bytes
+    }
+
+    /// Lane aggregates kept for re-posts.
+    static let heldAggregates = 16
+
+    /// Data with shielded lane transactions and no aggregation keys (`--shielded-aggregation-srs`).
+    struct LaneAggregationUnavailable: Error, CustomStringConvertible {
+        let laneCount: Int
+        var description: String {
+            "the data holds \(laneCount) shielded lane transactions and no aggregation SRS is configured (--shielded-aggregation-srs)"
+        }
     }
 
     /// The hash of the L1 transaction that posted exactly `c` as our proposer, if the arbiter

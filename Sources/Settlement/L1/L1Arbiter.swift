@@ -12,7 +12,8 @@
 /// Challenge games (`openChallenge`, `bisect`, `proveOneStep`, `claimTimeout`) run the
 /// fraud-proof module's `ChallengeGame` and `OneStepVerifier` (`L1Arbiter+Games`); withdrawal
 /// claims are checked against final commitments (`L1Arbiter+Withdrawals`, `Withdrawals`); the
-/// forced-inclusion inbox, its deadline and permissionless proposing are in `L1Arbiter+Inbox`.
+/// forced-inclusion inbox, its deadline and permissionless proposing are in `L1Arbiter+Inbox`; the
+/// shielded lane's aggregate, verified at posting, in `L1Arbiter+Lane`.
 public struct L1Arbiter: Sendable {
     /// The rules.
     public let config: L1ArbiterConfig
@@ -30,8 +31,8 @@ public struct L1Arbiter: Sendable {
         let sender = transaction.sender
         let result: Result<[L1Event], Revert>
         switch transaction.call {
-        case .postCommitment(let commitment, let data, let bond):
-            result = postCommitment(commitment, data: data, bond: bond, by: sender, in: block)
+        case .postCommitment(let commitment, let data, let bond, let aggregate):
+            result = postCommitment(commitment, data: data, bond: bond, aggregate: aggregate, by: sender, in: block)
         case .registerValidator(let stake): result = registerValidator(sender, stake: stake)
         case .addStake(let amount): result = addStake(sender, amount: amount)
         case .requestUnstake(let amount): result = requestUnstake(sender, amount: amount, at: block.timestampMs)
@@ -66,8 +67,8 @@ public struct L1Arbiter: Sendable {
 
     // MARK: - Commitments
 
-    private mutating func postCommitment(_ c: L1Commitment, data: [UInt8], bond: UInt256, by sender: L1Address,
-                                         in block: L1BlockHeader) -> Result<[L1Event], Revert> {
+    private mutating func postCommitment(_ c: L1Commitment, data: [UInt8], bond: UInt256, aggregate: [UInt8],
+                                         by sender: L1Address, in block: L1BlockHeader) -> Result<[L1Event], Revert> {
         if let why = proposerProblem(sender, at: block.timestampMs) { return .failure(Revert(why)) }
         let expectedIndex = UInt64(state.commitments.count)
         guard c.index == expectedIndex else {
@@ -109,6 +110,8 @@ public struct L1Arbiter: Sendable {
         case .failure(let revert): return .failure(revert)
         }
         if let why = overdue(consumed, at: block.timestampMs) { return .failure(Revert(why)) }
+        // Last, as the most expensive check (a pairing-based verification when the data has a lane).
+        if let why = laneProblem(aggregate, data: data) { return .failure(Revert(why)) }
         state.commitments.append(.init(commitment: c, proposer: sender, bond: bond, data: data, transactionCounts: transactionCounts,
                                        block: block,
                                        inboxDeposits: inboxDeposits, inboxItems: inboxItems,

@@ -62,6 +62,10 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     /// How long (L1 time) without a standing commitment after which any validator with free stake
     /// may post one, not only `proposer` (`--l1-permissionless-after`, 7 days by default).
     public var permissionlessAfterMs: UInt64
+    /// The shielded lane's keys (the spend circuit's verifying key and the aggregation SRS's
+    /// verifier keys): a commitment whose data holds lane transactions must carry their
+    /// aggregate, which the arbiter verifies (`LaneAggregate`). nil: data with a lane is refused.
+    public var shieldedLane: LaneVerifierKeys?
 
     /// Seven days in milliseconds (the design card's default challenge period and unstake delay).
     public static let sevenDaysMs: UInt64 = 7 * 24 * 3_600 * 1_000
@@ -109,7 +113,7 @@ public struct L1ArbiterConfig: Sendable, Hashable {
                 genesisBacking: UInt256 = .zero,
                 slashRewardPercent: UInt8 = 50, challengerStakeSlashPercent: UInt8 = 0,
                 rules: TransitionRules = defaultRules, inclusionDelayMs: UInt64 = twelveHoursMs,
-                permissionlessAfterMs: UInt64 = sevenDaysMs) {
+                permissionlessAfterMs: UInt64 = sevenDaysMs, shieldedLane: LaneVerifierKeys? = nil) {
         precondition(slashRewardPercent <= 100 && challengerStakeSlashPercent <= 100, "percentages are 0...100")
         precondition(!minimumCommitmentBond.isZero && !minimumChallengeBond.isZero && !minimumStake.isZero,
                      "bonds and stake are never zero: the losing side always forfeits something")
@@ -132,6 +136,7 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         self.rules = rules
         self.inclusionDelayMs = inclusionDelayMs
         self.permissionlessAfterMs = permissionlessAfterMs
+        self.shieldedLane = shieldedLane
     }
 
     /// The least bond of a bisection move made after `moves` earlier ones:
@@ -149,6 +154,8 @@ public struct L1ArbiterConfig: Sendable, Hashable {
     }
 
     /// keccak256 over every field (fixed-width, absent values as a 0 flag byte; version byte 4).
+    /// `shieldedLane`'s fingerprint is appended only when set, so a configuration without a lane
+    /// keeps the fingerprint it had before the lane existed (simulator chains already stored).
     public var fingerprint: Digest32 {
         var w = L1ByteWriter()
         w.bytes([4])
@@ -172,6 +179,7 @@ public struct L1ArbiterConfig: Sendable, Hashable {
         w.amount(rules.maxFee)
         w.u64(inclusionDelayMs)
         w.u64(permissionlessAfterMs)
+        if let shieldedLane { w.digest(shieldedLane.fingerprint) }
         return Keccak256.hash(w.out)
     }
 }

@@ -19,13 +19,19 @@ public enum L1CodecError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Call fields, in declaration order: integers big-endian (u64: 8 bytes, amounts: 32), digests
 /// and addresses raw, byte strings as a 4-byte big-endian length then the bytes (at most
 /// `maxPayloadBytes`). Decoding requires the exact length: nothing may follow the last field.
+///
+/// `postCommitment` has two tags, so that each value has one encoding and the transactions stored
+/// before lane aggregates existed read the same: tag 1 when its aggregate is empty (the fields up
+/// to the data), tag 13 when it is not (the same fields, then the aggregate as a byte string of at
+/// most `LaneAggregate.maxBytes`, its length checked before anything is read; an empty one under
+/// tag 13 is refused).
 extension L1Transaction {
     /// The encoding's version byte.
     public static let encodingVersion: UInt8 = 1
     /// Upper bound of a byte-string field (commitment data, proofs): 8 MiB.
     public static let maxPayloadBytes = 8 << 20
     /// Upper bound of a whole encoded transaction.
-    public static let maxEncodedBytes = maxPayloadBytes + 512
+    public static let maxEncodedBytes = maxPayloadBytes + LaneAggregate.maxBytes + 512
 
     /// keccak256 of `encoded`: the transaction hash.
     public var hash: Digest32 { Keccak256.hash(encoded) }
@@ -37,9 +43,10 @@ extension L1Transaction {
         w.bytes(sender.bytes)
         w.u64(nonce)
         switch call {
-        case .postCommitment(let c, let data, let bond):
-            w.bytes([1]); w.u64(c.index); w.u64(c.firstBatch); w.u64(c.lastBatch)
+        case .postCommitment(let c, let data, let bond, let aggregate):
+            w.bytes([aggregate.isEmpty ? 1 : 13]); w.u64(c.index); w.u64(c.firstBatch); w.u64(c.lastBatch)
             w.digest(c.prevRoot); w.digest(c.newRoot); w.digest(c.dataRoot); w.amount(bond); w.payload(data)
+            if !aggregate.isEmpty { w.payload(aggregate) }
         case .registerValidator(let stake): w.bytes([2]); w.amount(stake)
         case .addStake(let amount): w.bytes([3]); w.amount(amount)
         case .requestUnstake(let amount): w.bytes([4]); w.amount(amount)
@@ -72,13 +79,15 @@ extension L1Transaction {
         let tag = try r.byte()
         let call: Call
         switch tag {
-        case 1:
+        case 1, 13:
             let index = try r.u64(), first = try r.u64(), last = try r.u64()
             let prev = try r.digest(), new = try r.digest(), dataRoot = try r.digest()
             let bond = try r.amount()
             let data = try r.payload()
+            let aggregate = tag == 13 ? try r.payload(limit: LaneAggregate.maxBytes) : []
+            guard tag == 1 || !aggregate.isEmpty else { throw .malformed("an empty aggregate under tag 13 (tag 1 has none)") }
             call = .postCommitment(L1Commitment(index: index, firstBatch: first, lastBatch: last, prevRoot: prev,
-                                                newRoot: new, dataRoot: dataRoot), data: data, bond: bond)
+                                                newRoot: new, dataRoot: dataRoot), data: data, bond: bond, aggregate: aggregate)
         case 2: call = .registerValidator(stake: try r.amount())
         case 3: call = .addStake(try r.amount())
         case 4: call = .requestUnstake(try r.amount())
@@ -150,10 +159,11 @@ struct L1ByteReader {
     mutating func address() throws(L1CodecError) -> Address { Address(bytes: Array(try take(20, "address")))! }
     mutating func amount() throws(L1CodecError) -> UInt256 { UInt256(bigEndianBytes: try take(32, "amount"))! }
 
-    mutating func payload() throws(L1CodecError) -> [UInt8] {
+    /// A length-prefixed byte string of at most `limit` bytes (checked before it is read).
+    mutating func payload(limit: Int = L1Transaction.maxPayloadBytes) throws(L1CodecError) -> [UInt8] {
         let n = Int(try take(4, "length").reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        guard n <= L1Transaction.maxPayloadBytes else {
-            throw .malformed("byte string of \(n) bytes, more than \(L1Transaction.maxPayloadBytes)")
+        guard n <= limit else {
+            throw .malformed("byte string of \(n) bytes, more than \(limit)")
         }
         return Array(try take(n, "byte string"))
     }

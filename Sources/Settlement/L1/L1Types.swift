@@ -50,8 +50,10 @@ public typealias L1Address = Address
 public struct L1Transaction: Sendable, Hashable {
     public enum Call: Sendable, Hashable {
         /// The proposer posts a commitment with its compressed data (at most
-        /// `BatchData.maxCommitmentBytes`) and a bond.
-        case postCommitment(L1Commitment, data: [UInt8], bond: UInt256)
+        /// `BatchData.maxCommitmentBytes`), a bond, and `aggregate`: the encoded SnarkPack
+        /// aggregate (`AggregateProof`) of the spend proofs of the data's shielded lanes, in data
+        /// order (`LaneAggregate`); empty when the data has no lane transaction.
+        case postCommitment(L1Commitment, data: [UInt8], bond: UInt256, aggregate: [UInt8] = [])
         case registerValidator(stake: UInt256)
         case addStake(UInt256)
         /// Stake is withdrawable after the configured delay.

@@ -63,6 +63,8 @@ extension EngineCommand {
         let (config, genesis) = try settlement.resolve(source: source, defaultGenesis: Self.defaultGenesisPath())
         let databaseURL = try source.secret(.databaseURL, flag: databaseUrl, fileKey: .databaseURLFile, fileFlag: databaseUrlFile,
                                             production: config.production, extraEnvironment: "DATABASE_URL")
+        var l1 = try self.l1.resolve(source: source)
+        l1.laneAggregation = try settlement.shielded.resolveAggregation(source: source, lane: config.shielded)
         let (replication, secret) = try replica.resolve(source: source, production: config.production, listenHost: address.host,
                                                         listenPort: address.port, embeddedDatabase: databaseURL == nil)
         return EngineSettings(
@@ -70,7 +72,7 @@ extension EngineCommand {
             dataDir: try source.value(.dataDir, flag: dataDir, default: ".data/engine"),
             settlement: config, service: try settlement.resolveService(source: source), genesis: genesis, replication: replication, clusterSecret: secret,
             advertiseGiven: try source.value(.advertise, flag: replica.advertise) != nil,
-            l1: try l1.resolve(source: source), validator: try validatorMode.resolve(source: source),
+            l1: l1, validator: try validatorMode.resolve(source: source),
             admin: try admin.resolve(source: source, production: config.production),
             unknownEnvironment: source.unknownEnvironmentNames)
     }

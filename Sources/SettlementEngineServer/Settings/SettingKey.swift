@@ -78,6 +78,7 @@ extension SettingKey {
     static let shieldedRootWindow = SettingKey("shielded_root_window")
     static let shieldedMinimumFee = SettingKey("shielded_minimum_fee")
     static let shieldedMaxPerBatch = SettingKey("shielded_max_per_batch")
+    static let shieldedAggregationSrs = SettingKey("shielded_aggregation_srs")
 
     // Replicas.
     static let replicaId = SettingKey("replica_id")
@@ -122,7 +123,7 @@ extension SettingKey {
         statusSubscriberBuffer, maxPendingPerConnection, maxSubscriptionsPerConnection, maxConcurrentBatches, targetTps,
         l1SettlementInterval, challengePeriod, fraudProofWindow, l1ConfirmationDepth, production, faultInjectWrongRootAt,
         l1ReorgInjection, zkProofTimeout, feeAccount, retainedBatches,
-        shieldedVerifyingKey, shieldedRootWindow, shieldedMinimumFee, shieldedMaxPerBatch,
+        shieldedVerifyingKey, shieldedRootWindow, shieldedMinimumFee, shieldedMaxPerBatch, shieldedAggregationSrs,
         replicaId, advertise, clusterSecret, clusterSecretFile, leaseTtlMs, snapshotIntervalBatches,
         l1BlockTimeMs, l1Seed, l1Proposer, l1MinimumStake, l1CommitmentBond, l1ChallengeBond, l1GenesisBacking,
         l1DepositSafeDepth, l1MoveBond, l1MoveBondGrowthPercent, l1InclusionDelay, l1PermissionlessAfter,
