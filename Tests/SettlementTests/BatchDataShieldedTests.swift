@@ -449,6 +449,26 @@ final class BatchDataShieldedTests: XCTestCase {
                        + "\(ShieldedRefusal.malformed("unknown kind"))")
     }
 
+    /// Posts `c` (its data `data` of `batches`, with the lane's aggregate), opens the honest
+    /// challenge and plays the bisection between `honest` and `dishonest` to the one-step phase.
+    func playToOneStep(_ c: L1Commitment, data: [UInt8], batches: [BatchData.Batch], honest: GamePlayer,
+                       dishonest: GamePlayer) throws -> ArbiterChain {
+        var chain = ArbiterChain(config: config())
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1, aggregate: try aggregate(batches)),
+                                                          by: proposer)))
+        chain.send(.registerValidator(stake: 1), by: challenger)
+        XCTAssertNil(ArbiterChain.revertReason(chain.send(.openChallenge(commitment: 0, claimedRoot: honest.trace.newRoot, bond: 1),
+                                                          by: challenger)))
+        for _ in 0 ..< 100 {
+            let record = chain.state.game(0)!
+            guard record.game.midpoint != nil, let turn = record.game.turn else { break }
+            let player = turn == .proposer ? dishonest : honest
+            let call = player.nextCall(for: record, atMs: chain.nowMs + 1_000)!
+            XCTAssertNil(ArbiterChain.revertReason(chain.send(call, by: record.address(of: turn))))
+        }
+        return chain
+    }
+
     /// A game over transfers still works on a commitment whose data has a lane: the disputed
     /// transfer of batch 2 sits after batch 1's lane in the data tree, and the honest challenger's
     /// one-step proof (its inclusion proof with the lane) wins against a proposer that lied
@@ -464,19 +484,7 @@ final class BatchDataShieldedTests: XCTestCase {
                                    preState: preState, rules: fixture.rules)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 2, prevRoot: fixture.tree.root, newRoot: lie,
                              dataRoot: try BatchDataTree.dataRoot(of: data))
-        var chain = ArbiterChain(config: config())
-        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1, aggregate: try aggregate(batches)),
-                                                          by: proposer)))
-        chain.send(.registerValidator(stake: 1), by: challenger)
-        XCTAssertNil(ArbiterChain.revertReason(chain.send(.openChallenge(commitment: 0, claimedRoot: honest.trace.newRoot, bond: 1),
-                                                          by: challenger)))
-        for _ in 0 ..< 100 {
-            let record = chain.state.game(0)!
-            guard record.game.midpoint != nil, let turn = record.game.turn else { break }
-            let player = turn == .proposer ? dishonest : honest
-            let call = player.nextCall(for: record, atMs: chain.nowMs + 1_000)!
-            XCTAssertNil(ArbiterChain.revertReason(chain.send(call, by: record.address(of: turn))))
-        }
+        var chain = try playToOneStep(c, data: data, batches: batches, honest: honest, dishonest: dishonest)
         let record = chain.state.game(0)!
         let (batch, index) = try XCTUnwrap(record.game.disputedTransaction)
         XCTAssertEqual(batch, 1, "the lie is in the last batch, after batch 1's lane")
@@ -514,18 +522,7 @@ final class BatchDataShieldedTests: XCTestCase {
                                    preState: preState, rules: fixture.rules)
         let c = L1Commitment(index: 0, firstBatch: 1, lastBatch: 1, prevRoot: fixture.tree.root, newRoot: lie,
                              dataRoot: try BatchDataTree.dataRoot(of: data))
-        var chain = ArbiterChain(config: config())
-        XCTAssertNil(ArbiterChain.revertReason(chain.send(.postCommitment(c, data: data, bond: 1), by: proposer)))
-        chain.send(.registerValidator(stake: 1), by: challenger)
-        XCTAssertNil(ArbiterChain.revertReason(chain.send(.openChallenge(commitment: 0, claimedRoot: honest.trace.newRoot, bond: 1),
-                                                          by: challenger)))
-        for _ in 0 ..< 100 {
-            let record = chain.state.game(0)!
-            guard record.game.midpoint != nil, let turn = record.game.turn else { break }
-            let player = turn == .proposer ? dishonest : honest
-            let call = player.nextCall(for: record, atMs: chain.nowMs + 1_000)!
-            XCTAssertNil(ArbiterChain.revertReason(chain.send(call, by: record.address(of: turn))))
-        }
+        var chain = try playToOneStep(c, data: data, batches: batches, honest: honest, dishonest: dishonest)
         let record = chain.state.game(0)!
         let (batch, index) = try XCTUnwrap(record.game.disputedTransaction)
         XCTAssertEqual(batch, 0)
