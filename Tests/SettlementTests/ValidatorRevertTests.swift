@@ -139,4 +139,38 @@ final class ValidatorRevertTests: XCTestCase {
         let alarm = await node.alarm
         XCTAssertEqual(alarm, halted)
     }
+
+    /// A transfer-only commitment of more batches than the validator's pool undo assumes per
+    /// commitment (`ValidatorNode.poolUndoLimit`: 64 per retained undo record; the deployment
+    /// chooses `max_batches_per_commitment`) is accepted and then reverted: the accounts' undo
+    /// covers it (one record), so the validator must roll it back as it did before the pool
+    /// existed — not halt because the pool's per-batch undo ran out.
+    func testARevertedCommitmentOfManyBatchesIsRolledBackNotHalted() async throws {
+        let fixture = FraudProofFixture(seed: 181)
+        let world = CommitmentWorld(fixture: fixture, batches: fixture.committedBatches([Int](repeating: 1, count: 66), seed: 182))
+        let first = CommittedSegment(world: world, first: 0, count: 1)
+        let long = CommittedSegment(world: world, first: 1, count: 65)
+        let l1 = ScriptedL1(config: L1ArbiterConfig(
+            genesisRoot: fixture.tree.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
+            unstakeDelayMs: 0, challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10,
+            slashRewardPercent: 40, challengerStakeSlashPercent: 20, rules: fixture.rules))
+        var settings = ValidatorNode.Settings(address: validatorAddress, stake: 60, challengeBond: 10, rules: fixture.rules)
+        settings.retainedUndo = 1
+        var logger = Logger(label: "validator-revert-test")
+        logger.logLevel = .critical
+        let node = ValidatorNode(settings: settings, l1: l1, state: fixture.tree, logger: logger)
+        await post(l1, first, index: 0)
+        await post(l1, long, index: 1)
+        try await node.step()
+        var accepted = await node.accepted
+        XCTAssertEqual(accepted, [0, 1])
+        await revertUndefended(l1, index: 1)
+        try await node.step()
+        let halted = await node.halted
+        XCTAssertNil(halted, "a revert within the one undo record kept is followed")
+        accepted = await node.accepted
+        XCTAssertEqual(accepted, [0])
+        let root = await node.root
+        XCTAssertEqual(root, first.trace.newRoot)
+    }
 }

@@ -1,0 +1,54 @@
+import XCTest
+import ZK
+@testable import Settlement
+import SettlementTestSupport
+
+/// Findings of an adversarial review of the fraud-proof layer over the shielded pool, each a test
+/// of the property that was broken. The adversaries: a proposer whose posted lane holds a
+/// transaction the pool cannot take (the arbiter does not verify lane proofs yet), and an
+/// ordinary account holder whose transfer waits behind its own shield.
+final class ShieldedReviewTests: XCTestCase {
+    let engineTests = ShieldedEngineTests(name: "builders", testClosure: { _ in })
+    let alice = try! SpendingKey.generate()
+
+    /// A lane transaction that passes the lane's checks (shape, binding, a recent root, unspent
+    /// nullifiers, the pool account can pay its fee) but that the pool refuses (a zero
+    /// commitment: not provable, but nothing in the re-execution checks its proof) is refused by
+    /// the trace — and a refused transaction must leave the state as it was: the fee it would
+    /// have paid must not move.
+    func testALaneTransactionThePoolRefusesLeavesTheAccountsUnchangedInTheTrace() {
+        let fixture = FraudProofFixture(seed: 91)
+        var tx = BatchDataShieldedTests.shielded(.transfer, seed: 7, domain: fixture.rules.domain)
+        tx.statement.root = NoteTree.emptyHashes[NoteTree.depth]
+        tx.statement.commitments[0] = .zero
+        var accounts = fixture.tree
+        accounts.update([(address: .shieldedPool, account: Account(balance: 10))])
+        var state = RollupState(accounts: accounts, windowCapacity: fixture.rules.shieldedRootWindow)
+        let before = state.root
+        let trace = BatchTrace.execute(BatchData.Batch(number: 1, transfers: [], shielded: [tx]), on: &state, rules: fixture.rules)
+        XCTAssertNotNil(trace.rejections[0], "the pool refuses a zero commitment")
+        XCTAssertEqual(trace.roots[1], before, "a refused lane transaction changes nothing")
+        XCTAssertEqual(state.accounts.account(.shieldedPool)?.balance, 10, "the pool account paid no fee")
+        XCTAssertEqual(state.root, before)
+    }
+
+    /// An account shields (nonce 0) while its transfer with nonce 1 already waits in the pool
+    /// for the gap: once the shield is sequenced the gap is filled, so the transfer must be
+    /// sequenced too, not rejected for a nonce gap when `future_nonce_timeout_ms` runs out. The
+    /// same happens after a chain revert to a transfer that followed a reverted shield of its
+    /// account: both are offered again, the transfer is held behind the shield's nonce.
+    func testATransferHeldBehindItsAccountsShieldIsSequencedAfterTheShield() async throws {
+        var f = engineTests.fixture(window: 8)
+        f.config.futureNonceTimeoutMs = 1_000
+        let e = try await f.engine()
+        let transfer = f.transfer(from: 0, to: 1, value: 10, nonce: 1)
+        async let held = e.submitAndWait(transfer)
+        while !e.pool.contains(transfer.id) { await Task.yield() }
+        let shield = try engineTests.makeShield(e, f, account: 0, value: 100, to: alice, nonce: 0)
+        let r = try await e.submitShieldedAndWait(shield)
+        XCTAssertEqual(r.status, .sequenced, r.reason)
+        let receipt = try await held
+        XCTAssertEqual(receipt.status, .sequenced, "the shield filled the nonce gap: \(receipt.reason)")
+        await e.stop()
+    }
+}
