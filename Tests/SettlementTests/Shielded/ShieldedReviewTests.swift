@@ -51,4 +51,38 @@ final class ShieldedReviewTests: XCTestCase {
         XCTAssertEqual(receipt.status, .sequenced, "the shield filled the nonce gap: \(receipt.reason)")
         await e.stop()
     }
+
+    /// The proposer's defense rebuilds the state after any batch from the store's newest snapshot
+    /// at or before it and the later diffs: with a snapshot taken after the pool was used and
+    /// after the root window filled, every rebuilt root is the recorded one and the rebuilt
+    /// window at the head is the engine's (a spend proven under an old root is judged alike).
+    func testTheDefenseLoaderRebuildsFromASnapshotTakenAfterThePoolWasUsed() async throws {
+        let traceTests = ShieldedTraceTests(name: "builders", testClosure: { _ in })
+        let (e, f, store, used) = try await traceTests.usedPoolChain()
+        // Ten more batches (a window of 8 fills), a snapshot in their middle, then five more.
+        var nonce: UInt64 = 2
+        func transfer() async throws -> UInt64 {
+            let r = try await e.submitAndWait(f.transfer(from: 1, to: 0, value: 1, nonce: nonce))
+            XCTAssertEqual(r.status, .sequenced, r.reason)
+            nonce += 1
+            return r.batchNumber
+        }
+        var snapshotAt: UInt64 = 0
+        for _ in 0..<10 { snapshotAt = try await transfer() }
+        let snapshot = try await store.snapshot(atBatch: snapshotAt)
+        try await store.saveSnapshot(XCTUnwrap(snapshot))
+        var head: UInt64 = 0
+        for _ in 0..<5 { head = try await transfer() }
+        XCTAssertGreaterThan(snapshotAt, used)
+        let loader = ProposerDefense.stateLoader(from: store, shieldedRootWindow: f.config.shielded!.rootWindow)
+        for n in 1...head {
+            let loaded = try await loader(n)
+            let recorded = try await store.batch(n)!.newRoot
+            XCTAssertEqual(loaded.root, recorded, "the state after batch \(n)")
+        }
+        let atHead = try await loader(head)
+        XCTAssertEqual(atHead.pool.window.roots, e.shieldedHead.recentRoots, "the rebuilt window is the engine's")
+        XCTAssertEqual(atHead.shieldedRoots, e.shieldedHead.roots)
+        await e.stop()
+    }
 }
