@@ -140,11 +140,11 @@ final class ValidatorRevertTests: XCTestCase {
         XCTAssertEqual(alarm, halted)
     }
 
-    /// A transfer-only commitment of more batches than the validator's pool undo assumes per
-    /// commitment (`ValidatorNode.poolUndoLimit`: 64 per retained undo record; the deployment
-    /// chooses `max_batches_per_commitment`) is accepted and then reverted: the accounts' undo
-    /// covers it (one record), so the validator must roll it back as it did before the pool
-    /// existed — not halt because the pool's per-batch undo ran out.
+    /// A transfer-only commitment of many batches (65; the deployment chooses
+    /// `max_batches_per_commitment`, which the validator does not know) is accepted and then
+    /// reverted: the accounts' undo covers it (one record), so the validator must roll it back as
+    /// it did before the pool existed — not halt because the pool's per-batch undo ran out (it
+    /// once kept 64 batches per undo record).
     func testARevertedCommitmentOfManyBatchesIsRolledBackNotHalted() async throws {
         let fixture = FraudProofFixture(seed: 181)
         let world = CommitmentWorld(fixture: fixture, batches: fixture.committedBatches([Int](repeating: 1, count: 66), seed: 182))

@@ -85,4 +85,23 @@ final class ShieldedReviewTests: XCTestCase {
         XCTAssertEqual(atHead.shieldedRoots, e.shieldedHead.roots)
         await e.stop()
     }
+
+    /// `keepUndo(last:)` keeps the undo of exactly the last `n` closed batches: those roll back
+    /// exactly, one more is refused.
+    func testKeepUndoKeepsTheLastBatches() throws {
+        var pool = ShieldedPool(windowCapacity: 4, undoLimit: .max)
+        for k in 1...3 {
+            try pool.apply(nullifiers: [Fr(UInt64(100 + k))], commitments: [Fr(UInt64(k)), Fr(UInt64(10 + k))])
+            pool.endBatch()
+        }
+        var afterFirst = ShieldedPool(windowCapacity: 4, undoLimit: .max)
+        try afterFirst.apply(nullifiers: [Fr(101)], commitments: [Fr(1), Fr(11)])
+        afterFirst.endBatch()
+        pool.keepUndo(last: 2)
+        XCTAssertEqual(pool.rollbackDepth, 2)
+        XCTAssertThrowsError(try { var p = pool; try p.rollBack(batches: 3) }())
+        try pool.rollBack(batches: 2)
+        XCTAssertEqual(pool.roots, afterFirst.roots)
+        XCTAssertEqual(pool.window, afterFirst.window)
+    }
 }
