@@ -39,12 +39,14 @@ final class ShieldedReviewTests: XCTestCase {
     /// account: both are offered again, the transfer is held behind the shield's nonce.
     func testATransferHeldBehindItsAccountsShieldIsSequencedAfterTheShield() async throws {
         var f = engineTests.fixture(window: 8)
-        f.config.futureNonceTimeoutMs = 1_000
+        // Long enough for the shield's admission (its proof is built before): the transfer is
+        // rejected only if the gap is never filled.
+        f.config.futureNonceTimeoutMs = 10_000
         let e = try await f.engine()
+        let shield = try engineTests.makeShield(e, f, account: 0, value: 100, to: alice, nonce: 0)
         let transfer = f.transfer(from: 0, to: 1, value: 10, nonce: 1)
         async let held = e.submitAndWait(transfer)
         while !e.pool.contains(transfer.id) { await Task.yield() }
-        let shield = try engineTests.makeShield(e, f, account: 0, value: 100, to: alice, nonce: 0)
         let r = try await e.submitShieldedAndWait(shield)
         XCTAssertEqual(r.status, .sequenced, r.reason)
         let receipt = try await held
