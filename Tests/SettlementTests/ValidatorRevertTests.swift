@@ -139,4 +139,96 @@ final class ValidatorRevertTests: XCTestCase {
         let alarm = await node.alarm
         XCTAssertEqual(alarm, halted)
     }
+
+    /// A transfer-only commitment of many batches (65; the deployment chooses
+    /// `max_batches_per_commitment`, which the validator does not know) is accepted and then
+    /// reverted: the accounts' undo covers it (one record), so the validator must roll it back as
+    /// it did before the pool existed — not halt because the pool's per-batch undo ran out (it
+    /// once kept 64 batches per undo record).
+    func testARevertedCommitmentOfManyBatchesIsRolledBackNotHalted() async throws {
+        let fixture = FraudProofFixture(seed: 181)
+        let world = CommitmentWorld(fixture: fixture, batches: fixture.committedBatches([Int](repeating: 1, count: 66), seed: 182))
+        let first = CommittedSegment(world: world, first: 0, count: 1)
+        let long = CommittedSegment(world: world, first: 1, count: 65)
+        let l1 = ScriptedL1(config: L1ArbiterConfig(
+            genesisRoot: fixture.tree.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
+            unstakeDelayMs: 0, challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10,
+            slashRewardPercent: 40, challengerStakeSlashPercent: 20, rules: fixture.rules))
+        var settings = ValidatorNode.Settings(address: validatorAddress, stake: 60, challengeBond: 10, rules: fixture.rules)
+        settings.retainedUndo = 1
+        var logger = Logger(label: "validator-revert-test")
+        logger.logLevel = .critical
+        let node = ValidatorNode(settings: settings, l1: l1, state: fixture.tree, logger: logger)
+        await post(l1, first, index: 0)
+        await post(l1, long, index: 1)
+        try await node.step()
+        var accepted = await node.accepted
+        XCTAssertEqual(accepted, [0, 1])
+        await revertUndefended(l1, index: 1)
+        try await node.step()
+        let halted = await node.halted
+        XCTAssertNil(halted, "a revert within the one undo record kept is followed")
+        accepted = await node.accepted
+        XCTAssertEqual(accepted, [0])
+        let root = await node.root
+        XCTAssertEqual(root, first.trace.newRoot)
+    }
+
+    /// A commitment whose batch has a shielded lane (a shield, which adds notes, spends
+    /// nullifiers and moves the account's balance and nonce) is accepted, reverted on the L1, and
+    /// posted again honestly: the rollback must give back the commitment's previous root (accounts
+    /// and pool) and unspend the lane's nullifiers, so that the repost is accepted, not challenged.
+    func testARevertedCommitmentWithALaneIsRolledBackAndItsRepostAccepted() async throws {
+        let fixture = FraudProofFixture(seed: 191)
+        let key = try PrivateKey(hex: "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
+        var genesis = fixture.tree
+        genesis.update([(address: key.address, account: Account(balance: 1_000))])
+        var shield = BatchDataShieldedTests.shielded(.shield, seed: 0, domain: fixture.rules.domain)
+        shield.statement.root = NoteTree.emptyHashes[NoteTree.depth]
+        shield.shield!.signature = ShieldedTransaction.shieldSignature(statement: shield.statement, from: key.address, nonce: 0,
+                                                                       domain: fixture.rules.domain, key: key)
+        let transfers = fixture.committedBatches([1, 1], seed: 192)
+        let batches = [BatchData.Batch(number: 1, transfers: transfers[0]),
+                       BatchData.Batch(number: 2, transfers: transfers[1], shielded: [shield])]
+        var state = RollupState(accounts: genesis, windowCapacity: fixture.rules.shieldedRootWindow)
+        let first = CommitmentTrace.execute([batches[0]], on: &state, rules: fixture.rules)
+        let second = CommitmentTrace.execute([batches[1]], on: &state, rules: fixture.rules)
+        XCTAssertEqual(second.batches[0].rejections.last!, nil, "the shield is applied")
+        XCTAssertFalse(state.shieldedRoots.isEmpty)
+        func commitment(_ index: UInt64, _ b: BatchData.Batch, _ trace: CommitmentTrace) -> (L1Commitment, [UInt8]) {
+            let data = BatchData.encode([b], domain: fixture.rules.domain)
+            return (L1Commitment(index: index, firstBatch: b.number, lastBatch: b.number, prevRoot: trace.prevRoot,
+                                 newRoot: trace.newRoot, dataRoot: committedRoot(data)), data)
+        }
+        let l1 = ScriptedL1(config: L1ArbiterConfig(
+            genesisRoot: genesis.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
+            unstakeDelayMs: 0, challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10,
+            slashRewardPercent: 40, challengerStakeSlashPercent: 20, rules: fixture.rules))
+        func post(_ c: (L1Commitment, [UInt8])) async {
+            let events = await l1.send(.postCommitment(c.0, data: c.1, bond: 100), by: proposer)
+            XCTAssertEqual(events, [.commitmentPosted(c.0, proposer: proposer)])
+        }
+        var settings = ValidatorNode.Settings(address: validatorAddress, stake: 60, challengeBond: 10, rules: fixture.rules)
+        settings.retainedUndo = 4
+        var logger = Logger(label: "validator-revert-test")
+        logger.logLevel = .critical
+        let node = ValidatorNode(settings: settings, l1: l1, state: genesis, logger: logger)
+        await post(commitment(0, batches[0], first))
+        await post(commitment(1, batches[1], second))
+        try await node.step()
+        var accepted = await node.accepted
+        XCTAssertEqual(accepted, [0, 1])
+        await revertUndefended(l1, index: 1)
+        try await node.step()
+        let root = await node.root
+        XCTAssertEqual(root, first.newRoot, "back at the commitment's previous root, pool included")
+        await post(commitment(2, batches[1], second))
+        try await node.step()
+        accepted = await node.accepted
+        XCTAssertEqual(accepted, [0, 2], "the honest repost is accepted: the lane's nullifiers were unspent again")
+        let challenged = await challenges(l1)
+        XCTAssertEqual(challenged, [])
+        let halted = await node.halted
+        XCTAssertNil(halted)
+    }
 }

@@ -103,6 +103,10 @@ extension SettlementEngine {
             }
             // After the state lock is released (the pool's nonce source takes it).
             for t in result.transactions { pool.executed(t.tx, accepted: t.accepted) }
+            // A shield used its account's nonce outside the pool: transfers held for it may go.
+            for (e, verdict) in zip(lane, result.shieldedVerdicts) where verdict == nil {
+                if let shield = e.tx.shield { pool.nonceUsedByShield(shield.from, nonce: shield.nonce) }
+            }
             let shielded = zip(lane, result.shieldedVerdicts).map { e, verdict in
                 ExecutedShielded(tx: e.tx, id: e.id, accepted: verdict == nil, reason: verdict ?? "", receivedAt: e.receivedAt)
             }

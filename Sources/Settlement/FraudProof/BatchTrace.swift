@@ -99,13 +99,15 @@ public struct BatchTrace: Sendable, Hashable {
         }
         let result = executor.execute([], shielded: [transaction], pool: state.pool) { state.accounts.account($0) }
         if let refusal = result.shieldedVerdicts[0] { return refusal }
-        state.accounts.update(result.diff)
+        // The pool first: it is the part that can still refuse (all or nothing), and a refused
+        // transaction must not have moved its fee. The lane checked every nullifier against the
+        // pool; a zero commitment is not provable, but a proposer's data may hold one.
         do {
             try state.pool.apply(nullifiers: transaction.statement.nullifiers, commitments: transaction.statement.commitments)
         } catch {
-            // The lane checked every nullifier against the pool; a zero commitment is not provable.
             return "shielded pool: \(error)"
         }
+        state.accounts.update(result.diff)
         return nil
     }
 

@@ -431,6 +431,33 @@ public final class TransactionPool: Sendable {
         }
     }
 
+    /// The shielded lane accepted a shield of `sender` with nonce `nonce`: the account's next nonce
+    /// is `nonce + 1` now, so transfers held for that gap become ready (a transfer submitted right
+    /// after its account's shield, or one offered again after a chain revert behind a reverted
+    /// shield) instead of expiring. Only when the pool expected exactly `nonce` next and has no
+    /// ready transfer of `sender` (otherwise the gap is not the shield's).
+    public func nonceUsedByShield(_ sender: Address, nonce: UInt64) {
+        let promoted: Bool = state.withLock { s in
+            guard var q = s.senders[sender], q.expectedNonce == nonce, q.readyCount == 0,
+                  q.held[nonce &+ 1] != nil else { return false }
+            q.expectedNonce = nonce + 1
+            while let h = q.held.removeValue(forKey: q.expectedNonce) {
+                q.ready.append(h.entry)
+                q.expectedNonce += 1
+                s.readyCount += 1
+                s.heldCount -= 1
+                if s.oldestReady == nil { s.oldestReady = h.entry.tx.receivedAt }
+            }
+            if !q.inRotation {
+                q.inRotation = true
+                s.rotation.append(sender)
+            }
+            s.senders[sender] = q
+            return true
+        }
+        if promoted { nudge() }
+    }
+
     /// Removes held transactions whose gap did not fill in time and returns them (to be rejected).
     public func expireHeld(now: ContinuousClock.Instant = .now) -> [(Entry, UInt64)] {
         state.withLock { s in

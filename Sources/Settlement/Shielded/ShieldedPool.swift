@@ -112,6 +112,13 @@ public struct ShieldedPool: Sendable, ShieldedPoolView {
         open = Undo(noteCount: noteTree.count, nullifiers: [], evictedRoot: nil)
     }
 
+    /// Keeps the undo of the last `n` closed batches only (an owner that bounds its undo by
+    /// something other than a batch count: the validator keeps the batches of its retained
+    /// commitments).
+    public mutating func keepUndo(last n: Int) {
+        if undo.count > max(n, 0) { undo.removeFirst(undo.count - max(n, 0)) }
+    }
+
     /// Replaces the window (restoring from an image) and closes the open batch without undo.
     mutating func replaceWindow(_ restored: RecentRootWindow) {
         window = restored

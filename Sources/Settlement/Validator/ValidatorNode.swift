@@ -118,9 +118,10 @@ public actor ValidatorNode {
     private var registered = false
     private var nonce: UInt64
 
-    /// Batches of pool undo kept: enough for the retained undo records' commitments (the deepest
-    /// revert followed) unless they hold very many batches each; a deeper revert halts.
-    static func poolUndoLimit(_ settings: Settings) -> Int { max(1, settings.retainedUndo) * 64 }
+    /// Batches of pool undo kept by the pool itself: no bound of its own. `accept` keeps exactly
+    /// the batches of the retained undo records' commitments, however many batches each holds
+    /// (the deployment's `max_batches_per_commitment`, which the validator does not know).
+    static func poolUndoLimit(_ settings: Settings) -> Int { .max }
 
     /// A validator starting from the genesis allocation `genesisDiff` (batch 0), applied as the
     /// engine applies it (the pool's window closes after batch 0 as in the engine).
@@ -331,7 +332,10 @@ public actor ValidatorNode {
         accepted.append(commitment.index)
         nextIndex = commitment.index + 1
         undoLog.append(AcceptedCommitment(commitment: commitment, undo: undo, batchCount: batches.count))
-        if undoLog.count > max(1, settings.retainedUndo) { undoFloor = undoLog.removeFirst().commitment }
+        if undoLog.count > max(1, settings.retainedUndo) {
+            undoFloor = undoLog.removeFirst().commitment
+            state.pool.keepUndo(last: undoLog.reduce(0) { $0 + $1.batchCount })
+        }
     }
 
     /// Undoes accepted commitments, newest first, until the newest one the L1 still holds; false
