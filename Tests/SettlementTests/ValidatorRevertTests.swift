@@ -183,10 +183,11 @@ final class ValidatorRevertTests: XCTestCase {
         let key = try PrivateKey(hex: "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
         var genesis = fixture.tree
         genesis.update([(address: key.address, account: Account(balance: 1_000))])
-        var shield = BatchDataShieldedTests.shielded(.shield, seed: 0, domain: fixture.rules.domain)
-        shield.statement.root = NoteTree.emptyHashes[NoteTree.depth]
-        shield.shield!.signature = ShieldedTransaction.shieldSignature(statement: shield.statement, from: key.address, nonce: 0,
-                                                                       domain: fixture.rules.domain, key: key)
+        // A real shield (the arbiter takes a lane only with the aggregate of its proofs).
+        let owner = try SpendingKey.generate()
+        let shield = try SpendBuilder.build(spendingKey: owner, inputs: [], payments: [.init(to: owner.address, value: 9)],
+                                            publicIn: 10, fee: 1, party: .shieldFrom(key: key, nonce: 0), root: NoteTree().root,
+                                            domain: fixture.rules.domain, provingKey: ShieldedVerifierTests.keys.proving).transaction
         let transfers = fixture.committedBatches([1, 1], seed: 192)
         let batches = [BatchData.Batch(number: 1, transfers: transfers[0]),
                        BatchData.Batch(number: 2, transfers: transfers[1], shielded: [shield])]
@@ -203,9 +204,12 @@ final class ValidatorRevertTests: XCTestCase {
         let l1 = ScriptedL1(config: L1ArbiterConfig(
             genesisRoot: genesis.root, proposer: proposer, minimumCommitmentBond: 100, minimumStake: 50,
             unstakeDelayMs: 0, challengePeriodMs: 1_000_000, clockMs: window, minimumChallengeBond: 10,
-            slashRewardPercent: 40, challengerStakeSlashPercent: 20, rules: fixture.rules))
+            slashRewardPercent: 40, challengerStakeSlashPercent: 20, rules: fixture.rules,
+            shieldedLane: LaneAggregateTests.keys.verifier))
         func post(_ c: (L1Commitment, [UInt8])) async {
-            let events = await l1.send(.postCommitment(c.0, data: c.1, bond: 100), by: proposer)
+            let lane = LaneAggregate.lane(of: try! BatchData.decode(c.1).batches)
+            let aggregate = lane.isEmpty ? [] : try! LaneAggregate.aggregate(lane: lane, keys: LaneAggregateTests.keys)
+            let events = await l1.send(.postCommitment(c.0, data: c.1, bond: 100, aggregate: aggregate), by: proposer)
             XCTAssertEqual(events, [.commitmentPosted(c.0, proposer: proposer)])
         }
         var settings = ValidatorNode.Settings(address: validatorAddress, stake: 60, challengeBond: 10, rules: fixture.rules)
