@@ -14,6 +14,15 @@ extension SettlementEngine {
         guard !lane.isEmpty else { return }
         var refused: [(id: Digest32, reason: String)] = []
         var evicted: [ShieldedQueue.Entry] = []
+        // Nobody waits on a re-offered transaction's receipt: its sequencing or refusal in a lane
+        // is announced with the batch; a hand-off before that (a deposed leader answers what it
+        // holds UNAVAILABLE) is announced here, so subscribers do not hear REVERTED and then nothing.
+        let events = self.events
+        let handOffNotice: ReceiptHandler = { receipt in
+            guard receipt.status == .rejected, receipt.reason.hasPrefix(Receipt.unavailablePrefix) else { return }
+            events.publish([StatusEvent(id: receipt.id, status: .rejected, reason: receipt.reason, batchNumber: 0,
+                                        stateRoot: .zero, atMs: Self.nowMs())])
+        }
         if let queue = shieldedQueue, let verifier = shieldedVerifier {
             let verdicts = await verifier.verifyProofs(lane)
             lifecycle.withLock { _ in
@@ -29,7 +38,7 @@ extension SettlementEngine {
                             refused.append((tx.id, why))
                             continue
                         }
-                        let outcome = queue.add(ShieldedQueue.Entry(tx: tx, id: tx.id, receivedAt: .now, onReceipt: { _ in }),
+                        let outcome = queue.add(ShieldedQueue.Entry(tx: tx, id: tx.id, receivedAt: .now, onReceipt: handOffNotice),
                                                 shieldBalance: balance)
                         switch outcome {
                         case .queued, .attached: break
